@@ -1,0 +1,34 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Assay",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "Assay", targets: ["Assay"]),
+        .executable(name: "assay", targets: ["assay"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .target(name: "AssayCore"),
+        .target(name: "AssayData", dependencies: ["AssayCore"]),
+        .target(name: "AssayLearn", dependencies: ["AssayCore"]),
+        .target(name: "AssaySpec", dependencies: ["AssayCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "AssayEngine"),
+        .target(name: "AssayReport", dependencies: ["AssayCore"]),
+        .target(name: "Assay", dependencies: ["AssayCore", "AssayData", "AssayLearn", "AssaySpec", "AssayEngine", "AssayReport"]),
+        .executableTarget(name: "assay", dependencies: ["Assay", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+        .target(name: "TestSupport", dependencies: ["AssayCore", "AssayLearn"], path: "Tests/TestSupport"),
+        .testTarget(name: "AssayCoreTests", dependencies: ["AssayCore", "TestSupport"]),
+        .testTarget(name: "AssayDataTests", dependencies: ["AssayData", "TestSupport"]),
+        .testTarget(name: "AssayLearnTests", dependencies: ["AssayLearn", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AssaySpecTests", dependencies: ["AssaySpec", "TestSupport"]),
+        .testTarget(name: "AssayEngineTests", dependencies: ["AssayEngine"]),
+        .testTarget(name: "AssayReportTests", dependencies: ["AssayReport"]),
+        .testTarget(name: "AssayTests", dependencies: ["Assay", "TestSupport"]),
+    ]
+)

@@ -1,0 +1,55 @@
+import AssayData
+import AssayEngine
+import AssaySpec
+import Foundation
+
+/// The data file an experiment reads, and the content hash that keys everything downstream of it.
+enum DataFile {
+    /// Load options from the spec's `data:` and `split:` sections.
+    static func loadOptions(_ spec: Spec) -> LoadOptions {
+        let d = spec.data
+        return LoadOptions(csv: CSVOptions(delimiter: d.delimiter, decimal: d.decimal, missing: d.missing, header: d.header, names: d.names),
+                           target: d.target, positive: d.positive, id: d.id, drop: d.drop, columns: d.columns,
+                           foldColumn: spec.split.foldColumn)
+    }
+
+    /// Canonical text of the load options, part of the load task's key.
+    static func canonical(_ o: LoadOptions) -> String {
+        let c = o.csv
+        return [
+            "delimiter=\(c.delimiter)", "decimal=\(c.decimal)", "missing=\(c.missing.map { "\($0.utf8.count):\($0)" }.joined(separator: ","))",
+            "header=\(c.header)", "names=\((c.names ?? []).map { "\($0.utf8.count):\($0)" }.joined(separator: ","))",
+            "target=\(o.target)", "positive=\(o.positive)", "id=\(o.id ?? "")",
+            "drop=\(o.drop.map { "\($0.utf8.count):\($0)" }.joined(separator: ","))",
+            "columns=\(o.columns.keys.sorted().map { "\($0.utf8.count):\($0)=\(o.columns[$0]!.rawValue)" }.joined(separator: ","))",
+            "fold_column=\(o.foldColumn ?? "")",
+        ].joined(separator: ";")
+    }
+
+    /// SHA-256 of the file's bytes, reusing the last digest while size, modification time and inode are unchanged.
+    static func contentHash(path: String, statCache: URL?) throws -> String {
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            throw AssayError.data(.unreadable(file: path, reason: String(cString: strerror(errno))))
+        }
+        let stamp = "\(st.st_size) \(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec) \(st.st_ino) \(st.st_dev)"
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        let entry = statCache?.appendingPathComponent(SHA256.hex(absolute))
+        if let entry, let text = try? String(contentsOf: entry, encoding: .utf8) {
+            let parts = text.split(separator: "\n", omittingEmptySubsequences: false)
+            if parts.count >= 2, parts[0] == stamp, parts[1].count == 64 { return String(parts[1]) }
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw AssayError.data(.unreadable(file: path, reason: "cannot open"))
+        }
+        let digest = SHA256.hex(data)
+        if let entry {
+            try? FileManager.default.createDirectory(at: entry.deletingLastPathComponent(), withIntermediateDirectories: true)
+            let tmp = entry.appendingPathExtension("tmp\(getpid())")
+            if (try? (stamp + "\n" + digest + "\n").write(to: tmp, atomically: false, encoding: .utf8)) != nil {
+                rename(tmp.path, entry.path)
+            }
+        }
+        return digest
+    }
+}

@@ -1,0 +1,215 @@
+import AssayCore
+import AssayData
+import AssayEngine
+import AssayLearn
+import AssayReport
+import AssaySpec
+import Foundation
+
+/// How to run an experiment.
+public struct RunOptions: Sendable {
+    /// Fits run concurrently on up to this many threads.
+    public var jobs: Int
+    /// Reports go to `<outputRoot>/<name>/`.
+    public var outputRoot: String
+    /// The content store's folder; nil runs without a cache.
+    public var cacheDirectory: String?
+    public var observer: ExecutionObserver?
+    /// Receives warnings (a damaged cache entry, for example).
+    public var warn: @Sendable (String) -> Void
+
+    public init(jobs: Int, outputRoot: String = "runs", cacheDirectory: String? = ".assay/cache",
+                observer: ExecutionObserver? = nil, warn: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.jobs = jobs
+        self.outputRoot = outputRoot
+        self.cacheDirectory = cacheDirectory
+        self.observer = observer
+        self.warn = warn
+    }
+}
+
+/// What a run produced.
+public struct RunOutcome: Sendable {
+    public let report: RunReport
+    /// The folder holding report.md and metrics.json.
+    public let outputDirectory: String
+    public let stats: ExecutionStats
+}
+
+/// The library's front door: spec → task graph → execution → report.
+public enum Experiment {
+    /// Loads and validates a spec and checks the data file's columns, running nothing.
+    public static func validate(specPath: String, overrides: [String] = []) throws -> Spec {
+        do {
+            let spec = try SpecLoader.load(path: specPath, overrides: overrides)
+            let options = DataFile.loadOptions(spec)
+            let header = try CSVFile(contentsOf: URL(fileURLWithPath: spec.data.resolvedPath), displayName: spec.data.resolvedPath,
+                                     options: options.csv, headerOnly: true)
+            try DatasetLoader.checkColumns(header.names, options, file: spec.data.resolvedPath)
+            return spec
+        } catch { throw AssayError.wrap(error) }
+    }
+
+    /// Runs the experiment at `specPath` and writes its report.
+    public static func run(specPath: String, overrides: [String] = [], options: RunOptions) throws -> RunOutcome {
+        let spec = try validate(specPath: specPath, overrides: overrides)
+        do {
+            let store: ContentStore = options.cacheDirectory.map {
+                DirectoryStore(root: URL(fileURLWithPath: $0).appendingPathComponent("objects"), warn: options.warn)
+            } ?? NoStore()
+            let statCache = options.cacheDirectory.map { URL(fileURLWithPath: $0).appendingPathComponent("stat") }
+            let executor = Executor(store: store, jobs: options.jobs, observer: options.observer)
+            var planner = Planner(spec: spec)
+
+            // Stage 1: the table's profile and the split.
+            let hash = try DataFile.contentHash(path: spec.data.resolvedPath, statCache: statCache)
+            let load = planner.load(contentHash: hash)
+            let schemaKey = planner.schema(load), splitKey = planner.split(load)
+            let stage1 = try executor.run(planner.graph, want: [schemaKey, splitKey])
+            var known = stage1.results
+            var stats = stage1.stats
+            let profile = try DataProfile(decoding: known[schemaKey]!)
+            let split = try Split(decoding: known[splitKey]!)
+            try checkInputs(spec, profile, split)
+
+            // Stage 2: every (model, grid point, fold) fit.
+            var fitKeys: [[[TaskKey]]] = []
+            for m in spec.models {
+                let variant = Preprocessing(m.preprocess ?? spec.preprocess)
+                fitKeys.append(m.points.map { point in
+                    split.folds.indices.map { k in planner.fit(m, point, fold: k, variant: variant, load: load, split: splitKey) }
+                })
+            }
+            let stage2 = try executor.run(planner.graph, want: fitKeys.flatMap { $0.flatMap { $0 } }, known: known)
+            known.merge(stage2.results) { a, _ in a }
+            stats = stats + stage2.stats
+
+            // Aggregate folds, pick each model's point.
+            var models: [ModelReport] = []
+            for (m, keys) in zip(spec.models, fitKeys) {
+                let points = try m.points.enumerated().map { i, point -> GridPointReport in
+                    let folds = try keys[i].map { try Predictions(decoding: known[$0]!) }
+                    return GridPointReport(params: m.gridNames.map { ($0, point[$0]!) },
+                                           cv: summarize(folds, spec.metrics), notes: notes(folds))
+                }
+                var best = 0
+                for i in points.indices where spec.select.isBetter(points[i].cv[spec.select]!.mean, than: points[best].cv[spec.select]!.mean) {
+                    best = i
+                }
+                models.append(ModelReport(name: m.name, type: m.type, fixedParams: m.params.keys.sorted().map { ($0, m.params[$0]!) },
+                                          preprocess: describe(m.preprocess ?? spec.preprocess), points: points, bestIndex: best, test: [:]))
+            }
+
+            // Stage 3: refit each model's selected point on all training rows; score the test rows once.
+            if !split.test.isEmpty {
+                let refitKeys = zip(spec.models, models).map { m, r in
+                    planner.refit(m, m.points[r.bestIndex], variant: Preprocessing(m.preprocess ?? spec.preprocess), load: load, split: splitKey)
+                }
+                let stage3 = try executor.run(planner.graph, want: refitKeys, known: known)
+                stats = stats + stage3.stats
+                for (i, key) in refitKeys.enumerated() {
+                    let refit = try RefitResult(decoding: stage3.results[key]!)
+                    models[i].test = Dictionary(uniqueKeysWithValues: spec.metrics.map {
+                        ($0, Scoring.score($0, labels: refit.test.labels, probabilities: refit.test.probabilities))
+                    })
+                }
+            }
+            stats.tasks = planner.graph.count
+            stats.cached = stats.tasks - stats.executed
+
+            var bestModel: String? = nil
+            var bestScore = Double.nan
+            for m in models {
+                let s = m.best.cv[spec.select]!.mean
+                if bestModel == nil && !s.isNaN || spec.select.isBetter(s, than: bestScore) { bestModel = m.name; bestScore = s }
+            }
+            let report = RunReport(
+                experiment: spec.name, description: spec.description, select: spec.select, metrics: spec.metrics,
+                data: DataSummary(path: spec.data.path, rows: profile.rows, trainRows: profile.rows - split.test.count,
+                                  testRows: split.test.count, positiveRate: Double(profile.positives) / Double(profile.rows),
+                                  target: spec.data.target, positiveLabel: spec.data.positive, numericColumns: profile.numeric,
+                                  categoricalColumns: profile.categorical, split: describe(spec, split)),
+                models: models, bestModel: bestModel)
+            let dir = options.outputRoot + "/" + spec.name
+            try ReportWriter.write(report, to: dir)
+            return RunOutcome(report: report, outputDirectory: dir, stats: stats)
+        } catch { throw AssayError.wrap(error) }
+    }
+
+    /// Checks the graph's inputs once the table is profiled, before any fit runs.
+    static func checkInputs(_ spec: Spec, _ profile: DataProfile, _ split: Split) throws {
+        for m in spec.models {
+            let steps = m.preprocess ?? spec.preprocess
+            let imputes = steps.contains { if case .impute = $0 { return true }; return false }
+            if !imputes, let column = profile.numericWithMissing.first {
+                let whose = m.preprocess == nil ? "preprocess" : "model '\(m.name)': preprocess"
+                throw AssayError.input("\(spec.data.resolvedPath): numeric column '\(column)' has missing values and \(whose) has no impute step; add '- impute: {numeric: median}'")
+            }
+        }
+        for (k, fold) in split.folds.enumerated() {
+            let validation = Set(fold)
+            let training = split.train.filter { !validation.contains($0) }.map { profile.labels[$0] }
+            guard training.contains(0), training.contains(1) else {
+                throw AssayError.input("\(spec.data.resolvedPath): the training rows of fold \(k) hold only one class; use fewer folds")
+            }
+        }
+    }
+
+    static func summarize(_ folds: [Predictions], _ metrics: [Metric]) -> [Metric: FoldSummary] {
+        Dictionary(uniqueKeysWithValues: metrics.map { metric in
+            let scores = folds.map { Scoring.score(metric, labels: $0.labels, probabilities: $0.probabilities) }
+            return (metric, FoldSummary(mean: Stats.mean(scores), std: Stats.std(scores)))
+        })
+    }
+
+    static func notes(_ folds: [Predictions]) -> [String] {
+        let stopped = folds.compactMap(\.note)
+        guard let first = stopped.first else { return [] }
+        return ["\(stopped.count) of \(folds.count) fold fits \(first)"]
+    }
+
+    static func describe(_ steps: [PreprocessStep]) -> String {
+        guard !steps.isEmpty else { return "none (categorical columns ordinal-encoded)" }
+        return steps.map { step -> String in
+            switch step {
+            case .impute(let n, let c, let v):
+                return "impute (numeric \(n.rawValue), categorical \(c.rawValue)\(v == .null ? "" : ", value \(v.display)"))"
+            case .encode(let m): return "encode \(m.rawValue)"
+            case .scale(let m): return "scale \(m.rawValue)"
+            }
+        }.joined(separator: " → ")
+    }
+
+    static func describe(_ spec: Spec, _ split: Split) -> String {
+        let k = split.folds.count
+        if let fc = spec.split.foldColumn {
+            return "predefined folds from column `\(fc)`: \(k) folds, \(split.test.count) test rows (fold -1)"
+        }
+        let cv = "stratified \(k)-fold CV, seed \(spec.seed)"
+        guard spec.split.testSize > 0 else { return "no test set; \(cv)" }
+        return "stratified holdout of \(NumberFormat.json(spec.split.testSize * 100))% for test, then \(cv) on the training rows"
+    }
+}
+
+/// Writes report files so that a reader never sees half of one: each goes to a temporary file, then is renamed.
+enum ReportWriter {
+    static func write(_ report: RunReport, to dir: String) throws {
+        let files = [("report.md", MarkdownReport.render(report)), ("metrics.json", MetricsJSON.render(report))]
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        } catch { throw AssayError.output(path: dir, reason: "\(error.localizedDescription)") }
+        var temps: [(String, String)] = []
+        defer { for (tmp, _) in temps { try? FileManager.default.removeItem(atPath: tmp) } }
+        for (name, text) in files {
+            let path = dir + "/" + name, tmp = dir + "/." + name + ".tmp\(getpid())"
+            guard FileManager.default.createFile(atPath: tmp, contents: Data(text.utf8)) else {
+                throw AssayError.output(path: path, reason: "cannot create a file there")
+            }
+            temps.append((tmp, path))
+        }
+        for (tmp, path) in temps where rename(tmp, path) != 0 {
+            throw AssayError.output(path: path, reason: String(cString: strerror(errno)))
+        }
+        temps.removeAll()
+    }
+}

@@ -1,0 +1,103 @@
+import AssayCore
+import AssayData
+import AssayEngine
+import AssayLearn
+import AssaySpec
+import Foundation
+
+/// Builds the task graph of an experiment. Each task's key is the SHA-256 of its operation, its
+/// canonical parameters and its inputs' keys, so an unchanged task is found in the cache.
+struct Planner {
+    /// Bump when a task's output format or meaning changes: every cached result is then recomputed.
+    static let formatVersion = 1
+
+    let spec: Spec
+    private(set) var graph = TaskGraph()
+
+    init(spec: Spec) { self.spec = spec }
+
+    private mutating func add(_ op: String, _ params: String, _ inputs: [TaskKey], label: String, kind: String,
+                              _ body: @escaping @Sendable (TaskKey, [Data]) throws -> Data) -> TaskKey {
+        let key = TaskKey(operation: op, parameters: params, inputs: inputs, version: Self.formatVersion)
+        graph.add(TaskNode(key: key, label: label, kind: kind, inputs: inputs) { data in
+            do { return try body(key, data) } catch let e as LearnError { throw AssayError.learn(e, task: label) }
+        })
+        return key
+    }
+
+    mutating func load(contentHash: String) -> TaskKey {
+        let options = DataFile.loadOptions(spec)
+        let path = spec.data.resolvedPath
+        return add("load", DataFile.canonical(options) + ";sha256=" + contentHash, [], label: "load \(path)", kind: "load") { _, _ in
+            let csv = try CSVFile(contentsOf: URL(fileURLWithPath: path), displayName: path, options: options.csv)
+            return try DatasetLoader.load(csv, options).encoded()
+        }
+    }
+
+    mutating func schema(_ load: TaskKey) -> TaskKey {
+        add("schema", "", [load], label: "profile table", kind: "schema") { _, inputs in
+            DataProfile(try Dataset(decoding: inputs[0])).encoded()
+        }
+    }
+
+    mutating func split(_ load: TaskKey) -> TaskKey {
+        let s = spec.split, seed = spec.seed
+        return add("split", s.canonical + ";seed=\(seed)", [load], label: "split rows", kind: "split") { key, inputs in
+            let data = try Dataset(decoding: inputs[0])
+            if let folds = data.folds { return StratifiedSplitter.predefined(folds).encoded() }
+            var rng = SplitMix64(seed: Seeds.derive(seed, key.hex))
+            return StratifiedSplitter.split(labels: data.target, testSize: s.testSize, folds: s.folds, using: &rng).encoded()
+        }
+    }
+
+    /// Preprocessing fitted on the training rows of fold `fold`, or of all training rows when nil.
+    mutating func prep(_ variant: Preprocessing, fold: Int?, load: TaskKey, split: TaskKey) -> TaskKey {
+        let where_ = fold.map { "fold \($0 + 1)" } ?? "all training rows"
+        return add("prep", variant.canonical + ";fold=\(fold.map(String.init) ?? "all")", [load, split],
+                   label: "preprocess on \(where_)", kind: "prep") { _, inputs in
+            let data = try Dataset(decoding: inputs[0]), split = try Split(decoding: inputs[1])
+            let rows = fold.map { split.trainingRows(ofFold: $0) } ?? split.train
+            return variant.fit(data.features, rows: rows).encoded()
+        }
+    }
+
+    static func canonical(_ params: [String: ParamValue]) -> String {
+        "{" + params.keys.sorted().map { JSONText.quote($0) + ":" + params[$0]!.json }.joined(separator: ",") + "}"
+    }
+
+    static func pointLabel(_ m: ModelSpec, _ point: [String: ParamValue]) -> String {
+        ([m.name] + m.gridNames.map { "\($0)=\(point[$0]!.display)" }).joined(separator: " ")
+    }
+
+    /// Fit on fold `fold`'s training rows, predict its validation rows.
+    mutating func fit(_ m: ModelSpec, _ point: [String: ParamValue], fold: Int, variant: Preprocessing, load: TaskKey, split: TaskKey) -> TaskKey {
+        let prep = self.prep(variant, fold: fold, load: load, split: split)
+        let type = m.type, seed = spec.seed
+        return add("fit", "type=\(type);params=\(Self.canonical(point));fold=\(fold)", [load, split, prep],
+                   label: "fit \(Self.pointLabel(m, point)) fold \(fold + 1)", kind: "fit") { key, inputs in
+            let data = try Dataset(decoding: inputs[0]), split = try Split(decoding: inputs[1])
+            let pipeline = try FittedPreprocessing(decoding: inputs[2])
+            let train = split.trainingRows(ofFold: fold), valid = split.folds[fold]
+            let model = try ModelFactory.fit(type: type, params: point, try pipeline.transform(data.features, rows: train),
+                                             train.map { data.target[$0] }, seed: Seeds.derive(seed, key.hex))
+            let p = try model.predictProbabilities(try pipeline.transform(data.features, rows: valid))
+            return Predictions(rows: valid, labels: valid.map { data.target[$0] }, probabilities: p, note: model.convergenceNote).encoded()
+        }
+    }
+
+    /// Fit on all training rows, predict the test rows; keeps the fitted pipeline.
+    mutating func refit(_ m: ModelSpec, _ point: [String: ParamValue], variant: Preprocessing, load: TaskKey, split: TaskKey) -> TaskKey {
+        let prep = self.prep(variant, fold: nil, load: load, split: split)
+        let type = m.type, seed = spec.seed
+        return add("refit", "type=\(type);params=\(Self.canonical(point))", [load, split, prep],
+                   label: "refit \(Self.pointLabel(m, point)) on all training rows", kind: "fit") { key, inputs in
+            let data = try Dataset(decoding: inputs[0]), split = try Split(decoding: inputs[1])
+            let pipeline = try FittedPreprocessing(decoding: inputs[2])
+            let model = try ModelFactory.fit(type: type, params: point, try pipeline.transform(data.features, rows: split.train),
+                                             split.train.map { data.target[$0] }, seed: Seeds.derive(seed, key.hex))
+            let p = try model.predictProbabilities(try pipeline.transform(data.features, rows: split.test))
+            let test = Predictions(rows: split.test, labels: split.test.map { data.target[$0] }, probabilities: p, note: model.convergenceNote)
+            return RefitResult(test: test, preprocessing: pipeline, model: model).encoded()
+        }
+    }
+}

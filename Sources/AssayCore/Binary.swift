@@ -1,0 +1,194 @@
+import Foundation
+
+/// A value that has a stable binary form, used for cache entries and saved models.
+public protocol BinaryCodable {
+    func encode(to writer: inout ByteWriter)
+    init(from reader: inout ByteReader) throws
+}
+
+extension BinaryCodable {
+    public func encoded() -> Data {
+        var w = ByteWriter()
+        encode(to: &w)
+        return w.data
+    }
+
+    public init(decoding data: Data) throws {
+        var r = ByteReader(data)
+        self = try Self(from: &r)
+        guard r.isAtEnd else { throw BinaryFormatError.trailingBytes }
+    }
+}
+
+/// Errors while reading a binary form back.
+public enum BinaryFormatError: Error, Equatable, CustomStringConvertible {
+    case truncated
+    case trailingBytes
+    case badTag(String, UInt8)
+    case badVersion(String, found: UInt32, expected: UInt32)
+
+    public var description: String {
+        switch self {
+        case .truncated: return "binary data is truncated"
+        case .trailingBytes: return "binary data has trailing bytes"
+        case .badTag(let what, let tag): return "unknown \(what) tag \(tag)"
+        case .badVersion(let what, let found, let expected):
+            return "\(what) has format version \(found); this Assay reads version \(expected)"
+        }
+    }
+}
+
+/// Little-endian byte writer.
+public struct ByteWriter {
+    public private(set) var data = Data()
+    public init() {}
+
+    public mutating func write(_ v: UInt8) { data.append(v) }
+    public mutating func write(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { data.append(contentsOf: $0) } }
+    public mutating func write(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { data.append(contentsOf: $0) } }
+    public mutating func write(_ v: Int) { write(UInt64(bitPattern: Int64(v))) }
+    public mutating func write(_ v: Double) { write(v.bitPattern) }
+    public mutating func write(_ v: Bool) { write(UInt8(v ? 1 : 0)) }
+    public mutating func write(_ s: String) {
+        let bytes = Array(s.utf8)
+        write(bytes.count)
+        data.append(contentsOf: bytes)
+    }
+    public mutating func write(_ v: [Double]) {
+        write(v.count)
+        v.withUnsafeBytes { data.append(contentsOf: $0) }  // little-endian hosts only (x86_64, arm64)
+    }
+    public mutating func write(_ v: [Int32]) {
+        write(v.count)
+        v.withUnsafeBytes { data.append(contentsOf: $0) }
+    }
+    public mutating func write(_ v: [UInt8]) {
+        write(v.count)
+        data.append(contentsOf: v)
+    }
+    public mutating func write(_ v: [Int]) {
+        write(v.count)
+        for x in v { write(x) }
+    }
+    public mutating func write(_ v: [String]) {
+        write(v.count)
+        for s in v { write(s) }
+    }
+    public mutating func write<T: BinaryCodable>(_ v: T) { v.encode(to: &self) }
+}
+
+/// Little-endian byte reader that throws on truncation instead of trapping.
+public struct ByteReader {
+    private let bytes: [UInt8]
+    private var offset = 0
+
+    public init(_ data: Data) { bytes = [UInt8](data) }
+
+    public var isAtEnd: Bool { offset == bytes.count }
+
+    private mutating func take(_ n: Int) throws -> ArraySlice<UInt8> {
+        guard n >= 0, bytes.count - offset >= n else { throw BinaryFormatError.truncated }
+        defer { offset += n }
+        return bytes[offset..<(offset + n)]
+    }
+
+    public mutating func readUInt8() throws -> UInt8 { try take(1).first! }
+    public mutating func readUInt32() throws -> UInt32 {
+        try take(4).reversed().reduce(UInt32(0)) { ($0 << 8) | UInt32($1) }
+    }
+    public mutating func readUInt64() throws -> UInt64 {
+        try take(8).reversed().reduce(UInt64(0)) { ($0 << 8) | UInt64($1) }
+    }
+    public mutating func readInt() throws -> Int { Int(Int64(bitPattern: try readUInt64())) }
+    public mutating func readDouble() throws -> Double { Double(bitPattern: try readUInt64()) }
+    public mutating func readBool() throws -> Bool { try readUInt8() != 0 }
+    private mutating func readCount() throws -> Int {
+        let n = try readInt()
+        guard n >= 0, n <= bytes.count - offset else { throw BinaryFormatError.truncated }
+        return n
+    }
+    public mutating func readString() throws -> String {
+        let n = try readCount()
+        return String(decoding: try take(n), as: UTF8.self)
+    }
+    public mutating func readDoubles() throws -> [Double] {
+        let n = try readCount()
+        let slice = try take(n * 8)
+        return slice.withUnsafeBytes { raw in (0..<n).map { raw.loadUnaligned(fromByteOffset: $0 * 8, as: Double.self) } }
+    }
+    public mutating func readInt32s() throws -> [Int32] {
+        let n = try readCount()
+        let slice = try take(n * 4)
+        return slice.withUnsafeBytes { raw in (0..<n).map { raw.loadUnaligned(fromByteOffset: $0 * 4, as: Int32.self) } }
+    }
+    public mutating func readBytes() throws -> [UInt8] { Array(try take(try readCount())) }
+    public mutating func readInts() throws -> [Int] { try (0..<readCount()).map { _ in try readInt() } }
+    public mutating func readStrings() throws -> [String] { try (0..<readCount()).map { _ in try readString() } }
+    public mutating func read<T: BinaryCodable>(_: T.Type = T.self) throws -> T { try T(from: &self) }
+
+    /// Reads a format header written by `ByteWriter.writeHeader` and checks its version.
+    public mutating func readHeader(_ what: String, version: UInt32) throws {
+        let found = try readUInt32()
+        guard found == version else { throw BinaryFormatError.badVersion(what, found: found, expected: version) }
+    }
+}
+
+extension ByteWriter {
+    public mutating func writeHeader(version: UInt32) { write(version) }
+}
+
+extension Table: BinaryCodable {
+    public func encode(to w: inout ByteWriter) {
+        w.write(rowCount)
+        w.write(columns.count)
+        for c in columns {
+            w.write(c.name)
+            switch c.values {
+            case .numeric(let v):
+                w.write(UInt8(0)); w.write(v)
+            case .categorical(let codes, let levels):
+                w.write(UInt8(1)); w.write(codes); w.write(levels)
+            }
+        }
+    }
+
+    public init(from r: inout ByteReader) throws {
+        let rows = try r.readInt()
+        let n = try r.readInt()
+        var cols: [Column] = []
+        for _ in 0..<n {
+            let name = try r.readString()
+            let tag = try r.readUInt8()
+            let values: ColumnValues
+            switch tag {
+            case 0: values = .numeric(try r.readDoubles())
+            case 1: values = .categorical(codes: try r.readInt32s(), levels: try r.readStrings())
+            default: throw BinaryFormatError.badTag("column", tag)
+            }
+            guard values.count == rows else { throw BinaryFormatError.truncated }
+            cols.append(Column(name: name, values: values))
+        }
+        self.init(columns: cols, rowCount: rows)
+    }
+}
+
+extension Dataset: BinaryCodable {
+    public func encode(to w: inout ByteWriter) {
+        w.write(features)
+        w.write(target)
+        w.write(positiveLabel)
+        w.write(negativeLabel)
+        w.write(folds != nil)
+        if let folds { w.write(folds) }
+    }
+
+    public init(from r: inout ByteReader) throws {
+        let features = try r.read(Table.self)
+        let target = try r.readBytes()
+        let pos = try r.readString()
+        let neg = try r.readString()
+        let folds = try r.readBool() ? try r.readInts() : nil
+        guard target.count == features.rowCount else { throw BinaryFormatError.truncated }
+        self.init(features: features, target: target, positiveLabel: pos, negativeLabel: neg, folds: folds)
+    }
+}

@@ -1,0 +1,87 @@
+/// The model types a spec may name, and the rules each parameter's value must follow.
+///
+/// Names and meanings follow scikit-learn. A type or parameter that is known but not built yet
+/// is listed with the reason, so a spec naming it is refused with a clear message instead of ignored.
+public struct ModelType: Sendable {
+    public let name: String
+    /// Nil when the type can run; otherwise why not.
+    public let unsupported: String?
+    public let parameters: [ParameterRule]
+
+    public func parameter(_ name: String) -> ParameterRule? { parameters.first { $0.name == name } }
+}
+
+/// A parameter's name and a check of its value; the check returns a problem in words, or nil.
+public struct ParameterRule: Sendable {
+    public let name: String
+    public let unsupported: String?
+    public let check: @Sendable (ParamValue) -> String?
+
+    public init(_ name: String, unsupported: String? = nil, check: @escaping @Sendable (ParamValue) -> String?) {
+        self.name = name
+        self.unsupported = unsupported
+        self.check = check
+    }
+
+    public static func number(_ name: String, greaterThan low: Double) -> ParameterRule {
+        ParameterRule(name) { v in
+            guard let x = v.number, x.isFinite else { return "must be a number" }
+            return x > low ? nil : "must be greater than \(NumberFormat.json(low)), got \(v.json)"
+        }
+    }
+
+    public static func integer(_ name: String, atLeast low: Int) -> ParameterRule {
+        ParameterRule(name) { v in
+            guard case .int(let i) = v else { return "must be an integer" }
+            return i >= low ? nil : "must be at least \(low), got \(i)"
+        }
+    }
+
+    public static func choice(_ name: String, _ options: [String], nullable: Bool = false) -> ParameterRule {
+        ParameterRule(name) { v in
+            if case .null = v, nullable { return nil }
+            if case .string(let s) = v, options.contains(s) { return nil }
+            let allowed = (nullable ? ["null"] : []) + options
+            return "must be one of \(allowed.joined(separator: ", ")), got \(v.json)\(v.stringValue.map { Suggest.hint($0, among: options) } ?? "")"
+        }
+    }
+
+    public static func notYet(_ name: String, _ why: String) -> ParameterRule {
+        ParameterRule(name, unsupported: why) { _ in nil }
+    }
+}
+
+extension ParamValue {
+    public var stringValue: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+}
+
+public enum ModelCatalog {
+    public static let types: [ModelType] = [
+        ModelType(name: "logistic_regression", unsupported: nil, parameters: [
+            .number("C", greaterThan: 0),
+            ParameterRule("penalty") { v in
+                if case .string("l2") = v { return nil }
+                if case .string(let s) = v, ["l1", "elasticnet", "none"].contains(s) {
+                    return "penalty '\(s)' is not supported yet (only l2)"
+                }
+                if case .null = v { return "penalty null is not supported yet (only l2)" }
+                return "must be one of l2, l1, elasticnet, none, got \(v.json)"
+            },
+            .notYet("l1_ratio", "l1_ratio is not supported yet (it needs the elasticnet penalty)"),
+            .choice("class_weight", ["balanced"], nullable: true),
+            .integer("max_iter", atLeast: 1),
+            .number("tol", greaterThan: 0),
+        ]),
+        later("knn"), later("decision_tree"), later("random_forest"), later("gradient_boosting"),
+        later("svm"), later("mlp"), later("naive_bayes"), later("dummy"),
+    ]
+
+    static func later(_ name: String) -> ModelType {
+        ModelType(name: name, unsupported: "model type '\(name)' is not supported yet (only logistic_regression)", parameters: [])
+    }
+
+    public static func type(named name: String) -> ModelType? { types.first { $0.name == name } }
+}

@@ -1,0 +1,113 @@
+/// The values of one column: numbers (NaN marks a missing cell) or category codes into a level list (-1 marks a missing cell).
+public enum ColumnValues: Sendable, Equatable {
+    case numeric([Double])
+    case categorical(codes: [Int32], levels: [String])
+
+    public var count: Int {
+        switch self {
+        case .numeric(let v): return v.count
+        case .categorical(let codes, _): return codes.count
+        }
+    }
+}
+
+/// The kind of a feature column, as the spec's `columns:` names it.
+public enum ColumnKind: String, Sendable, Codable, CaseIterable {
+    case numeric, categorical
+}
+
+/// One named column of a table.
+public struct Column: Sendable, Equatable {
+    public let name: String
+    public let values: ColumnValues
+
+    public init(name: String, values: ColumnValues) {
+        self.name = name
+        self.values = values
+    }
+
+    public var kind: ColumnKind {
+        if case .numeric = values { return .numeric }
+        return .categorical
+    }
+
+    /// Number of missing cells.
+    public var missingCount: Int {
+        switch values {
+        case .numeric(let v): return v.reduce(0) { $0 + ($1.isNaN ? 1 : 0) }
+        case .categorical(let codes, _): return codes.reduce(0) { $0 + ($1 < 0 ? 1 : 0) }
+        }
+    }
+}
+
+/// A column-oriented table of features with a fixed row count.
+public struct Table: Sendable, Equatable {
+    public let columns: [Column]
+    public let rowCount: Int
+
+    /// Creates a table; every column must have `rowCount` values.
+    public init(columns: [Column], rowCount: Int) {
+        precondition(columns.allSatisfy { $0.values.count == rowCount }, "columns of unequal length")
+        self.columns = columns
+        self.rowCount = rowCount
+    }
+
+    public var names: [String] { columns.map(\.name) }
+
+    public func column(named name: String) -> Column? {
+        columns.first { $0.name == name }
+    }
+}
+
+/// The labelled data an experiment learns from: features, a binary target, and optional predefined folds.
+public struct Dataset: Sendable, Equatable {
+    public let features: Table
+    /// 1 for the positive class, 0 otherwise.
+    public let target: [UInt8]
+    public let positiveLabel: String
+    public let negativeLabel: String
+    /// Per-row fold from `fold_column` (-1: test row), when the spec uses one.
+    public let folds: [Int]?
+
+    public init(features: Table, target: [UInt8], positiveLabel: String, negativeLabel: String, folds: [Int]?) {
+        self.features = features
+        self.target = target
+        self.positiveLabel = positiveLabel
+        self.negativeLabel = negativeLabel
+        self.folds = folds
+    }
+
+    public var rowCount: Int { target.count }
+    public var positiveCount: Int { target.reduce(0) { $0 + Int($1) } }
+}
+
+/// A dense row-major matrix of doubles.
+public struct Matrix: Sendable, Equatable {
+    public let rows: Int
+    public let cols: Int
+    public var values: [Double]
+
+    public init(rows: Int, cols: Int, values: [Double]) {
+        precondition(values.count == rows * cols, "matrix shape does not match its values")
+        self.rows = rows
+        self.cols = cols
+        self.values = values
+    }
+
+    public init(rows: Int, cols: Int, repeating value: Double = 0) {
+        self.init(rows: rows, cols: cols, values: [Double](repeating: value, count: rows * cols))
+    }
+
+    public subscript(row: Int, col: Int) -> Double {
+        get { values[row * cols + col] }
+        set { values[row * cols + col] = newValue }
+    }
+
+    /// The matrix made of the given rows, in that order.
+    public func rows(_ indices: [Int]) -> Matrix {
+        var out = [Double]()
+        out.reserveCapacity(indices.count * cols)
+        for i in indices { out.append(contentsOf: values[(i * cols)..<((i + 1) * cols)]) }
+        return Matrix(rows: indices.count, cols: cols, values: out)
+    }
+}

@@ -1,0 +1,222 @@
+import Foundation
+
+/// How a delimited text file is written.
+public struct CSVOptions: Sendable, Hashable {
+    public var delimiter: UInt8
+    public var decimal: UInt8
+    /// Cells read as missing, compared byte for byte after unquoting.
+    public var missing: [String]
+    public var header: Bool
+    /// Column names when `header` is false.
+    public var names: [String]?
+
+    public static let defaultMissing = ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "#N/A"]
+
+    public init(delimiter: UInt8 = UInt8(ascii: ","), decimal: UInt8 = UInt8(ascii: "."),
+                missing: [String] = CSVOptions.defaultMissing, header: Bool = true, names: [String]? = nil) {
+        self.delimiter = delimiter
+        self.decimal = decimal
+        self.missing = missing
+        self.header = header
+        self.names = names
+    }
+}
+
+/// Errors reading a table; each names the file and the line, row or column at fault.
+public enum DataError: Error, Equatable, CustomStringConvertible {
+    case unreadable(file: String, reason: String)
+    case empty(file: String)
+    case unterminatedQuote(file: String, line: Int)
+    case textAfterQuote(file: String, line: Int)
+    case raggedRow(file: String, line: Int, row: Int, found: Int, expected: Int)
+    case duplicateColumn(file: String, name: String)
+    case namesCount(file: String, names: Int, fields: Int)
+    case unknownColumn(file: String, name: String, role: String, hint: String)
+    case notNumeric(file: String, line: Int, row: Int, column: String, value: String)
+    case targetMissing(file: String, line: Int, row: Int, column: String)
+    case targetClasses(file: String, column: String, values: [String])
+    case positiveNotFound(file: String, column: String, positive: String, values: [String])
+    case badFold(file: String, line: Int, row: Int, column: String, value: String)
+    case foldsNotContiguous(file: String, column: String, found: [Int])
+
+    public var description: String {
+        switch self {
+        case .unreadable(let f, let r): return "\(f): cannot read: \(r)"
+        case .empty(let f): return "\(f): the file has no rows"
+        case .unterminatedQuote(let f, let l): return "\(f):\(l): quoted field is never closed"
+        case .textAfterQuote(let f, let l): return "\(f):\(l): unexpected text after a closing quote"
+        case .raggedRow(let f, let l, let r, let found, let exp):
+            return "\(f):\(l): row \(r) has \(found) fields, expected \(exp)"
+        case .duplicateColumn(let f, let n): return "\(f): column '\(n)' appears more than once"
+        case .namesCount(let f, let n, let fields): return "\(f): data.names lists \(n) columns but rows have \(fields) fields"
+        case .unknownColumn(let f, let n, let role, let hint): return "\(f): no column '\(n)' (named in \(role))\(hint)"
+        case .notNumeric(let f, let l, let r, let c, let v):
+            return "\(f):\(l): row \(r), column '\(c)': '\(v)' is not a number"
+        case .targetMissing(let f, let l, let r, let c): return "\(f):\(l): row \(r) has no value in target column '\(c)'"
+        case .targetClasses(let f, let c, let v):
+            return "\(f): target '\(c)' must have exactly two distinct values, found \(v.count): \(Self.list(v))"
+        case .positiveNotFound(let f, let c, let p, let v):
+            return "\(f): positive label '\(p)' does not occur in target '\(c)' (values: \(Self.list(v)))"
+        case .badFold(let f, let l, let r, let c, let v):
+            return "\(f):\(l): row \(r), fold column '\(c)': '\(v)' is not a fold number (0..k-1, or -1 for test)"
+        case .foldsNotContiguous(let f, let c, let found):
+            return "\(f): fold column '\(c)' must number at least two folds 0..k-1, found \(found.map(String.init).joined(separator: ", "))"
+        }
+    }
+
+    static func list(_ v: [String]) -> String {
+        (v.prefix(5).map { "'\($0)'" } + (v.count > 5 ? ["…"] : [])).joined(separator: ", ")
+    }
+}
+
+/// A tokenized delimited file: the byte ranges of every cell, by row and column.
+///
+/// The reader works on bytes, not strings: RFC 4180 quoting (delimiters, doubled quotes and
+/// line breaks inside quotes), a UTF-8 byte order mark, LF, CRLF or CR line ends, blank lines skipped.
+public struct CSVFile {
+    public let file: String
+    public let names: [String]
+    public let rowCount: Int
+    let bytes: [UInt8]
+    let starts: [Int]
+    let ends: [Int]
+    let escaped: [Bool]
+    /// 1-based line number where each data row starts.
+    let lines: [Int]
+
+    public var columnCount: Int { names.count }
+
+    /// Reads and tokenizes `url`; `displayName` is how errors name the file.
+    public init(contentsOf url: URL, displayName: String, options: CSVOptions, headerOnly: Bool = false) throws {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw DataError.unreadable(file: displayName, reason: (error as NSError).localizedDescription)
+        }
+        try self.init(bytes: [UInt8](data), displayName: displayName, options: options, headerOnly: headerOnly)
+    }
+
+    public init(bytes input: [UInt8], displayName: String, options: CSVOptions, headerOnly: Bool = false) throws {
+        file = displayName
+        bytes = input
+        var starts: [Int] = [], ends: [Int] = [], escaped: [Bool] = [], lines: [Int] = []
+        var width = -1
+        var headerNames: [String]? = nil
+        let estimate = input.count / 8
+        starts.reserveCapacity(estimate); ends.reserveCapacity(estimate); escaped.reserveCapacity(estimate)
+        let delim = options.delimiter, quote = UInt8(ascii: "\""), cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
+        try input.withUnsafeBufferPointer { b in
+            let n = b.count
+            var i = (n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) ? 3 : 0
+            var line = 1
+            var dataRow = 0
+            while i < n {
+                let rowLine = line
+                let rowFirstCell = starts.count
+                var rowHasQuote = false
+                // One record.
+                while true {
+                    var s = i, e = i, esc = false
+                    if i < n && b[i] == quote {
+                        rowHasQuote = true
+                        i += 1; s = i
+                        while true {
+                            guard i < n else { throw DataError.unterminatedQuote(file: displayName, line: rowLine) }
+                            let c = b[i]
+                            if c == quote {
+                                if i + 1 < n && b[i + 1] == quote { esc = true; i += 2; continue }
+                                e = i; i += 1; break
+                            }
+                            if c == lf { line += 1 }
+                            i += 1
+                        }
+                        if i < n && b[i] != delim && b[i] != cr && b[i] != lf {
+                            throw DataError.textAfterQuote(file: displayName, line: line)
+                        }
+                    } else {
+                        while i < n, b[i] != delim, b[i] != cr, b[i] != lf { i += 1 }
+                        e = i
+                    }
+                    starts.append(s); ends.append(e); escaped.append(esc)
+                    if i < n && b[i] == delim { i += 1; continue }
+                    if i < n && b[i] == cr { i += 1; if i < n && b[i] == lf { i += 1 } ; line += 1 }
+                    else if i < n && b[i] == lf { i += 1; line += 1 }
+                    break
+                }
+                let fields = starts.count - rowFirstCell
+                if fields == 1 && !rowHasQuote && starts[rowFirstCell] == ends[rowFirstCell] {
+                    starts.removeLast(); ends.removeLast(); escaped.removeLast()  // blank line
+                    continue
+                }
+                if headerNames == nil && options.header {
+                    headerNames = (rowFirstCell..<starts.count).map {
+                        Self.text(b, starts[$0], ends[$0], escaped[$0])
+                    }
+                    width = fields
+                    starts.removeAll(keepingCapacity: true); ends.removeAll(keepingCapacity: true)
+                    escaped.removeAll(keepingCapacity: true)
+                    if headerOnly { return }
+                    continue
+                }
+                dataRow += 1
+                if width < 0 { width = fields }
+                guard fields == width else {
+                    throw DataError.raggedRow(file: displayName, line: rowLine, row: dataRow, found: fields, expected: width)
+                }
+                lines.append(rowLine)
+                if headerOnly { return }
+            }
+        }
+        if options.header {
+            guard let headerNames else { throw DataError.empty(file: displayName) }
+            names = headerNames
+        } else {
+            let given = options.names ?? []
+            if width >= 0 && given.count != width {
+                throw DataError.namesCount(file: displayName, names: given.count, fields: width)
+            }
+            names = given
+        }
+        var seen = Set<String>()
+        for name in names where !seen.insert(name).inserted {
+            throw DataError.duplicateColumn(file: displayName, name: name)
+        }
+        self.starts = starts
+        self.ends = ends
+        self.escaped = escaped
+        self.lines = lines
+        self.rowCount = lines.count
+    }
+
+    static func text(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, _ esc: Bool) -> String {
+        let raw = UnsafeBufferPointer(rebasing: b[s..<e])
+        guard esc else { return String(decoding: raw, as: UTF8.self) }
+        var out = [UInt8]()
+        out.reserveCapacity(e - s)
+        var i = s
+        while i < e {
+            out.append(b[i])
+            i += (b[i] == UInt8(ascii: "\"") && i + 1 < e && b[i + 1] == UInt8(ascii: "\"")) ? 2 : 1
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The text of a cell, unquoted and unescaped.
+    public func cell(row: Int, column: Int) -> String {
+        let k = row * columnCount + column
+        return bytes.withUnsafeBufferPointer { Self.text($0, starts[k], ends[k], escaped[k]) }
+    }
+
+    /// 1-based line number of a data row (0-based index).
+    public func line(ofRow row: Int) -> Int { lines[row] }
+
+    /// Calls `body` with the raw bytes of each cell of a column, in row order.
+    func forEachCell(column: Int, _ body: (Int, UnsafeBufferPointer<UInt8>, Bool) throws -> Void) rethrows {
+        try bytes.withUnsafeBufferPointer { b in
+            var k = column
+            for r in 0..<rowCount {
+                try body(r, UnsafeBufferPointer(rebasing: b[starts[k]..<ends[k]]), escaped[k])
+                k += columnCount
+            }
+        }
+    }
+}

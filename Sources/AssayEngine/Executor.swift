@@ -1,0 +1,152 @@
+import Foundation
+
+/// Observes execution; called from worker threads.
+public protocol ExecutionObserver: Sendable {
+    func started(_ task: TaskNode, done: Int, total: Int)
+    func finished(_ task: TaskNode, done: Int, total: Int)
+}
+
+/// What one execution did.
+public struct ExecutionStats: Sendable, Equatable {
+    public var tasks = 0
+    public var executed = 0
+    public var cached = 0
+    public var executedByKind: [String: Int] = [:]
+
+    public init() {}
+
+    public static func + (a: ExecutionStats, b: ExecutionStats) -> ExecutionStats {
+        var s = a
+        s.tasks += b.tasks; s.executed += b.executed; s.cached += b.cached
+        s.executedByKind.merge(b.executedByKind, uniquingKeysWith: +)
+        return s
+    }
+}
+
+/// Runs the tasks a set of wanted results needs, in parallel, skipping what the store already holds.
+///
+/// Demand-driven: a wanted result found in the store is read, not recomputed, and its inputs are not
+/// touched. Missing results are computed once their inputs are available, by up to `jobs` threads.
+/// Results do not depend on scheduling: every task is a pure function of its inputs.
+public final class Executor: @unchecked Sendable {
+    let store: ContentStore
+    let jobs: Int
+    let observer: ExecutionObserver?
+
+    public init(store: ContentStore, jobs: Int, observer: ExecutionObserver? = nil) {
+        self.store = store
+        self.jobs = max(1, jobs)
+        self.observer = observer
+    }
+
+    /// Returns the results of `wanted`, computing what is needed; `known` holds results already at hand.
+    /// `stats` counts the graph's tasks.
+    public func run(_ graph: TaskGraph, want wanted: [TaskKey], known: [TaskKey: Data] = [:]) throws -> (results: [TaskKey: Data], stats: ExecutionStats) {
+        var have = known
+        var needed: [TaskKey] = []
+        var visiting = Set<TaskKey>(), resolved = Set(known.keys)
+        func resolve(_ key: TaskKey, from parent: String) throws {
+            if resolved.contains(key) { return }
+            guard let task = graph.tasks[key] else { throw EngineError.missingInput(task: parent, input: key.description) }
+            guard visiting.insert(key).inserted else { throw EngineError.cycle(task.label) }
+            if let data = store.get(key) {
+                have[key] = data
+            } else {
+                for i in task.inputs { try resolve(i, from: task.label) }
+                needed.append(key)
+            }
+            visiting.remove(key)
+            resolved.insert(key)
+        }
+        for k in wanted { try resolve(k, from: "run") }
+
+        var stats = ExecutionStats()
+        stats.tasks = graph.count
+        stats.executed = needed.count
+        stats.cached = graph.count - needed.count
+        for k in needed { stats.executedByKind[graph.tasks[k]!.kind, default: 0] += 1 }
+        if !needed.isEmpty {
+            try execute(needed.map { graph.tasks[$0]! }, have: &have)
+        }
+        var out: [TaskKey: Data] = [:]
+        for k in wanted { out[k] = have[k] }
+        return (out, stats)
+    }
+
+    private func execute(_ tasks: [TaskNode], have: inout [TaskKey: Data]) throws {
+        let state = SchedulerState(tasks: tasks, have: have)
+        let total = tasks.count
+        let workers = min(jobs, total)
+        let group = DispatchGroup()
+        for _ in 0..<workers {
+            group.enter()
+            Thread.detachNewThread { [self] in
+                defer { group.leave() }
+                while let (task, inputs, done) = state.next() {
+                    observer?.started(task, done: done, total: total)
+                    do {
+                        let result = try task.run(inputs)
+                        try store.put(task.key, result)
+                        let finished = state.complete(task.key, result)
+                        observer?.finished(task, done: finished, total: total)
+                    } catch {
+                        state.fail(error)
+                    }
+                }
+            }
+        }
+        group.wait()
+        if let error = state.error { throw error }
+        have = state.have
+    }
+}
+
+/// The shared queue of the executor's workers; all access under one condition lock.
+final class SchedulerState: @unchecked Sendable {
+    private let cond = NSCondition()
+    private var pending: [TaskNode]
+    private var running = 0
+    private var completed = 0
+    private(set) var have: [TaskKey: Data]
+    private(set) var error: Error?
+
+    init(tasks: [TaskNode], have: [TaskKey: Data]) {
+        self.pending = tasks
+        self.have = have
+    }
+
+    /// The next ready task with its inputs, waiting while tasks are running; nil when all is done or failed.
+    func next() -> (TaskNode, [Data], Int)? {
+        cond.lock()
+        defer { cond.unlock() }
+        while true {
+            if error != nil || pending.isEmpty { return nil }
+            if let i = pending.firstIndex(where: { $0.inputs.allSatisfy { have[$0] != nil } }) {
+                let task = pending.remove(at: i)
+                running += 1
+                return (task, task.inputs.map { have[$0]! }, completed)
+            }
+            if running == 0 { return nil }  // unreachable for a valid graph
+            cond.wait()
+        }
+    }
+
+    func complete(_ key: TaskKey, _ data: Data) -> Int {
+        cond.lock()
+        have[key] = data
+        running -= 1
+        completed += 1
+        let c = completed
+        cond.broadcast()
+        cond.unlock()
+        return c
+    }
+
+    func fail(_ e: Error) {
+        cond.lock()
+        if error == nil { error = e }
+        running -= 1
+        cond.broadcast()
+        cond.unlock()
+    }
+}

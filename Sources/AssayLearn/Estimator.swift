@@ -1,0 +1,58 @@
+import AssayCore
+
+/// Errors from fitting or applying a model or transform; each names the bad value.
+public enum LearnError: Error, Equatable, CustomStringConvertible {
+    case empty
+    case wrongWidth(expected: Int, got: Int)
+    case nonFinite(row: Int, column: Int)
+    case singleClass
+    case labelCount(rows: Int, labels: Int)
+    case badParameter(String)
+
+    public var description: String {
+        switch self {
+        case .empty: return "no rows to fit or predict"
+        case .wrongWidth(let e, let g): return "input has \(g) columns, the model was fitted on \(e)"
+        case .nonFinite(let r, let c): return "input row \(r), column \(c) is missing or not finite"
+        case .singleClass: return "the training rows hold only one class"
+        case .labelCount(let r, let l): return "\(r) rows but \(l) labels"
+        case .badParameter(let s): return s
+        }
+    }
+}
+
+/// A model's settings: hyperparameters that are never changed by fitting (house rule 1).
+public protocol Classifier: Sendable {
+    associatedtype Fitted: FittedClassifier
+    /// Fits on rows `x` with labels `y` (1 positive, 0 negative) and returns a new fitted model.
+    func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], using rng: inout G) throws -> Fitted
+}
+
+/// A fitted model: it can only come from `Classifier.fit` or from its saved bytes.
+public protocol FittedClassifier: Sendable, BinaryCodable {
+    /// Number of input columns the model expects.
+    var inputWidth: Int { get }
+    /// Probability of the positive class for each row.
+    func predictProbabilities(_ x: Matrix) throws -> [Double]
+}
+
+/// Input checks shared by every estimator.
+public enum InputCheck {
+    public static func fitting(_ x: Matrix, _ y: [UInt8]) throws {
+        guard x.rows > 0 else { throw LearnError.empty }
+        guard y.count == x.rows else { throw LearnError.labelCount(rows: x.rows, labels: y.count) }
+        try finite(x)
+        guard y.contains(0), y.contains(1) else { throw LearnError.singleClass }
+    }
+
+    public static func predicting(_ x: Matrix, width: Int) throws {
+        guard x.cols == width else { throw LearnError.wrongWidth(expected: width, got: x.cols) }
+        try finite(x)
+    }
+
+    static func finite(_ x: Matrix) throws {
+        if let k = x.values.firstIndex(where: { !$0.isFinite }) {
+            throw LearnError.nonFinite(row: k / max(x.cols, 1), column: k % max(x.cols, 1))
+        }
+    }
+}

@@ -1,0 +1,142 @@
+import AssayCore
+import Foundation
+
+/// Binary logistic regression with an L2 penalty and an unpenalized intercept.
+///
+/// Matches scikit-learn's `LogisticRegression(penalty="l2", solver="lbfgs")`: it minimizes
+/// `C · Σ sᵢ·logloss(yᵢ, σ(xᵢ·w + b)) + ½‖w‖²` with L-BFGS, stopping when the largest gradient component
+/// of the sample-weight-normalized objective is at most `tol` (as scipy does for scikit-learn).
+/// `class_weight: balanced` weighs each class by `n / (2 · n_class)`.
+/// Differs from scikit-learn: the line search is a backtracking Armijo search rather than
+/// L-BFGS-B's Moré–Thuente search, so a loosely converged fit (default `tol`) stops at a slightly different point.
+public struct LogisticRegression: Classifier {
+    public enum ClassWeight: String, Sendable { case balanced }
+
+    public var C: Double = 1
+    public var classWeight: ClassWeight? = nil
+    public var maxIter: Int = 100
+    public var tol: Double = 1e-4
+
+    public init(C: Double = 1, classWeight: ClassWeight? = nil, maxIter: Int = 100, tol: Double = 1e-4) {
+        self.C = C
+        self.classWeight = classWeight
+        self.maxIter = maxIter
+        self.tol = tol
+    }
+
+    /// Settings from spec parameters (already validated against the model catalog).
+    public init(params: [String: ParamValue]) throws {
+        for (k, v) in params {
+            switch (k, v) {
+            case ("C", _): C = v.number ?? C
+            case ("penalty", .string("l2")): break
+            case ("class_weight", .null): classWeight = nil
+            case ("class_weight", .string("balanced")): classWeight = .balanced
+            case ("max_iter", .int(let i)): maxIter = i
+            case ("tol", _): tol = v.number ?? tol
+            default: throw LearnError.badParameter("logistic_regression: parameter \(k) = \(v.json) is not accepted")
+            }
+        }
+        guard C > 0, maxIter >= 1, tol > 0 else { throw LearnError.badParameter("logistic_regression: C, max_iter and tol must be positive") }
+    }
+
+    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], using rng: inout G) throws -> FittedLogisticRegression {
+        try InputCheck.fitting(x, y)
+        let n = x.rows, p = x.cols
+        var weights = [Double](repeating: 1, count: n)
+        if classWeight == .balanced {
+            let positives = Double(y.reduce(0) { $0 + Int($1) })
+            let w1 = Double(n) / (2 * positives), w0 = Double(n) / (2 * (Double(n) - positives))
+            for i in 0..<n { weights[i] = y[i] == 1 ? w1 : w0 }
+        }
+        let sw = weights.reduce(0, +)
+        let l2 = 1 / (C * sw)
+        var z = [Double](repeating: 0, count: n)
+        var r = [Double](repeating: 0, count: n)
+        let labels = y.map(Double.init)
+        let solver = LBFGS(maxIterations: maxIter, gradientTolerance: tol)
+        let result = x.values.withUnsafeBufferPointer { xb in
+            solver.minimize(from: [Double](repeating: 0, count: p + 1)) { theta, grad in
+                let b = theta[p]
+                var loss = 0.0
+                theta.withUnsafeBufferPointer { t in
+                    for i in 0..<n {
+                        var s = b
+                        let row = xb.baseAddress! + i * p
+                        for j in 0..<p { s += row[j] * t[j] }
+                        z[i] = s
+                        // log(1 + e^s) - y s, computed stably.
+                        let softplus = s > 0 ? s + log1p(exp(-s)) : log1p(exp(s))
+                        loss += weights[i] * (softplus - labels[i] * s)
+                        let sigma = s >= 0 ? 1 / (1 + exp(-s)) : { let e = exp(s); return e / (1 + e) }()
+                        r[i] = weights[i] * (sigma - labels[i])
+                    }
+                }
+                var penalty = 0.0
+                for j in 0..<p { grad[j] = 0; penalty += theta[j] * theta[j] }
+                var gb = 0.0
+                grad.withUnsafeMutableBufferPointer { g in
+                    for i in 0..<n {
+                        let ri = r[i]
+                        gb += ri
+                        if ri == 0 { continue }
+                        let row = xb.baseAddress! + i * p
+                        for j in 0..<p { g[j] += ri * row[j] }
+                    }
+                }
+                for j in 0..<p { grad[j] = grad[j] / sw + l2 * theta[j] }
+                grad[p] = gb / sw
+                return loss / sw + 0.5 * l2 * penalty
+            }
+        }
+        return FittedLogisticRegression(coefficients: Array(result.x[0..<p]), intercept: result.x[p],
+                                        iterations: result.iterations, converged: result.converged)
+    }
+}
+
+/// A fitted logistic regression: coefficients per input column and an intercept.
+public struct FittedLogisticRegression: FittedClassifier, Equatable {
+    public let coefficients: [Double]
+    public let intercept: Double
+    public let iterations: Int
+    /// False when `max_iter` was reached before the tolerance.
+    public let converged: Bool
+
+    public var inputWidth: Int { coefficients.count }
+
+    public func decisionFunction(_ x: Matrix) throws -> [Double] {
+        try InputCheck.predicting(x, width: inputWidth)
+        let p = x.cols
+        return x.values.withUnsafeBufferPointer { xb in
+            (0..<x.rows).map { i in
+                var s = intercept
+                let row = xb.baseAddress! + i * p
+                for j in 0..<p { s += row[j] * coefficients[j] }
+                return s
+            }
+        }
+    }
+
+    public func predictProbabilities(_ x: Matrix) throws -> [Double] {
+        try decisionFunction(x).map { s in s >= 0 ? 1 / (1 + exp(-s)) : exp(s) / (1 + exp(s)) }
+    }
+
+    static let formatVersion: UInt32 = 1
+
+    public func encode(to w: inout ByteWriter) {
+        w.writeHeader(version: Self.formatVersion)
+        w.write(coefficients); w.write(intercept); w.write(iterations); w.write(converged)
+    }
+
+    public init(coefficients: [Double], intercept: Double, iterations: Int, converged: Bool) {
+        self.coefficients = coefficients
+        self.intercept = intercept
+        self.iterations = iterations
+        self.converged = converged
+    }
+
+    public init(from r: inout ByteReader) throws {
+        try r.readHeader("logistic regression", version: Self.formatVersion)
+        self.init(coefficients: try r.readDoubles(), intercept: try r.readDouble(), iterations: try r.readInt(), converged: try r.readBool())
+    }
+}

@@ -1,0 +1,96 @@
+import AssayCore
+
+/// Rows of an experiment: a test set used once, and k folds of the remaining rows for cross-validation.
+public struct Split: Sendable, Equatable, BinaryCodable {
+    /// Held-out test rows (sorted); empty when there is no test set.
+    public let test: [Int]
+    /// Validation rows of each fold (sorted); every non-test row is in exactly one fold.
+    public let folds: [[Int]]
+
+    public init(test: [Int], folds: [[Int]]) {
+        self.test = test
+        self.folds = folds
+    }
+
+    /// All non-test rows, sorted.
+    public var train: [Int] { folds.flatMap { $0 }.sorted() }
+
+    /// Training rows of fold `k`: every non-test row outside its validation rows, sorted.
+    public func trainingRows(ofFold k: Int) -> [Int] {
+        folds.enumerated().filter { $0.offset != k }.flatMap(\.element).sorted()
+    }
+
+    public func encode(to w: inout ByteWriter) {
+        w.write(test)
+        w.write(folds.count)
+        for f in folds { w.write(f) }
+    }
+
+    public init(from r: inout ByteReader) throws {
+        test = try r.readInts()
+        folds = try (0..<r.readInt()).map { _ in try r.readInts() }
+    }
+}
+
+/// Stratified splitting, seeded; the same seed and labels give the same rows on every machine.
+public enum StratifiedSplitter {
+    /// A stratified holdout of `ceil(testSize · n)` rows, then stratified k-fold on the rest.
+    public static func split<G: RandomNumberGenerator>(labels y: [UInt8], testSize: Double, folds k: Int, using rng: inout G) -> Split {
+        let all = Array(y.indices)
+        var test: [Int] = []
+        var rest = all
+        if testSize > 0 {
+            let nTest = Int((testSize * Double(y.count)).rounded(.up))
+            test = holdout(y, rows: all, count: nTest, using: &rng)
+            let testSet = Set(test)
+            rest = all.filter { !testSet.contains($0) }
+        }
+        return Split(test: test.sorted(), folds: kFold(y, rows: rest, k: k, using: &rng))
+    }
+
+    /// From predefined folds: -1 marks a test row, 0..k-1 a fold.
+    public static func predefined(_ folds: [Int]) -> Split {
+        let k = (folds.max() ?? -1) + 1
+        var out = [[Int]](repeating: [], count: k)
+        var test: [Int] = []
+        for (i, f) in folds.enumerated() { if f < 0 { test.append(i) } else { out[f].append(i) } }
+        return Split(test: test, folds: out)
+    }
+
+    /// Chooses `count` rows with each class in proportion (largest remainders get the leftover rows).
+    static func holdout<G: RandomNumberGenerator>(_ y: [UInt8], rows: [Int], count: Int, using rng: inout G) -> [Int] {
+        let byClass: [[Int]] = [rows.filter { y[$0] == 0 }, rows.filter { y[$0] == 1 }]
+        let n = Double(rows.count)
+        var take = byClass.map { Int((Double(count) * Double($0.count) / n).rounded(.down)) }
+        let remainders = byClass.indices.map { Double(count) * Double(byClass[$0].count) / n - Double(take[$0]) }
+        var left = count - take.reduce(0, +)
+        for c in byClass.indices.sorted(by: { remainders[$0] > remainders[$1] }) where left > 0 && take[c] < byClass[c].count {
+            take[c] += 1; left -= 1
+        }
+        var chosen: [Int] = []
+        for c in byClass.indices {
+            var members = byClass[c]
+            members.seededShuffle(using: &rng)
+            chosen += members.prefix(take[c])
+        }
+        return chosen
+    }
+
+    /// Stratified k-fold as scikit-learn allocates it: class counts per fold differ by at most one,
+    /// and rows of each class are dealt to folds in a shuffled order.
+    static func kFold<G: RandomNumberGenerator>(_ y: [UInt8], rows: [Int], k: Int, using rng: inout G) -> [[Int]] {
+        var sortedLabels = rows.map { y[$0] }
+        sortedLabels.sort()
+        var allocation = [[Int]](repeating: [0, 0], count: k)
+        for (i, label) in sortedLabels.enumerated() { allocation[i % k][Int(label)] += 1 }
+        var folds = [[Int]](repeating: [], count: k)
+        for c in 0..<2 {
+            let members = rows.filter { Int(y[$0]) == c }
+            var assignment: [Int] = []
+            for f in 0..<k { assignment += [Int](repeating: f, count: allocation[f][c]) }
+            assignment.seededShuffle(using: &rng)
+            for (row, f) in zip(members, assignment) { folds[f].append(row) }
+        }
+        return folds.map { $0.sorted() }
+    }
+}

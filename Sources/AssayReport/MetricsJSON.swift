@@ -1,0 +1,39 @@
+import AssayCore
+
+/// `runs/<name>/metrics.json`, version 1 (SPEC.md).
+public enum MetricsJSON {
+    public static func render(_ r: RunReport) -> String {
+        var models: [String: JSONValue] = [:]
+        for m in r.models {
+            models[m.name] = .object([
+                "type": .string(m.type),
+                "best_params": params(m.best.params),
+                "cv": cv(m.best.cv, r.metrics),
+                "test": .object(Dictionary(uniqueKeysWithValues: r.metrics.compactMap { k in m.test[k].map { (k.rawValue, JSONValue.number($0)) } })),
+                "grid": .array(m.points.map { .object(["params": params($0.params), "cv": cv($0.cv, r.metrics)]) }),
+            ])
+        }
+        var top: [String: JSONValue] = [
+            "assay": .integer(1),
+            "experiment": .string(r.experiment),
+            "select": .string(r.select.rawValue),
+            "data": .object([
+                "rows": .integer(r.data.rows), "train_rows": .integer(r.data.trainRows),
+                "test_rows": .integer(r.data.testRows), "positive_rate": .number(r.data.positiveRate),
+            ]),
+            "models": .object(models),
+        ]
+        top["best_model"] = r.bestModel.map(JSONValue.string) ?? .null
+        return JSONValue.object(top).rendered()
+    }
+
+    static func params(_ p: [(name: String, value: ParamValue)]) -> JSONValue {
+        .object(Dictionary(uniqueKeysWithValues: p.map { ($0.name, JSONValue($0.value)) }))
+    }
+
+    static func cv(_ cv: [Metric: FoldSummary], _ metrics: [Metric]) -> JSONValue {
+        .object(Dictionary(uniqueKeysWithValues: metrics.compactMap { k in
+            cv[k].map { (k.rawValue, JSONValue.object(["mean": .number($0.mean), "std": .number($0.std)])) }
+        }))
+    }
+}

@@ -1,0 +1,104 @@
+import AssayCore
+
+/// Everything a run found, in the order a reader wants it; the input of every renderer.
+public struct RunReport: Sendable {
+    public var experiment: String
+    public var description: String?
+    public var select: Metric
+    public var metrics: [Metric]
+    public var data: DataSummary
+    public var models: [ModelReport]
+    /// The model whose selected point has the best mean CV `select` score.
+    public var bestModel: String?
+
+    public init(experiment: String, description: String?, select: Metric, metrics: [Metric], data: DataSummary,
+                models: [ModelReport], bestModel: String?) {
+        self.experiment = experiment
+        self.description = description
+        self.select = select
+        self.metrics = metrics
+        self.data = data
+        self.models = models
+        self.bestModel = bestModel
+    }
+}
+
+public struct DataSummary: Sendable {
+    /// The data path as written in the spec.
+    public var path: String
+    public var rows: Int
+    public var trainRows: Int
+    public var testRows: Int
+    public var positiveRate: Double
+    public var target: String
+    public var positiveLabel: String
+    public var numericColumns: [String]
+    public var categoricalColumns: [String]
+    /// How rows were split, in words.
+    public var split: String
+
+    public init(path: String, rows: Int, trainRows: Int, testRows: Int, positiveRate: Double, target: String,
+                positiveLabel: String, numericColumns: [String], categoricalColumns: [String], split: String) {
+        self.path = path
+        self.rows = rows
+        self.trainRows = trainRows
+        self.testRows = testRows
+        self.positiveRate = positiveRate
+        self.target = target
+        self.positiveLabel = positiveLabel
+        self.numericColumns = numericColumns
+        self.categoricalColumns = categoricalColumns
+        self.split = split
+    }
+}
+
+/// Mean and population standard deviation over folds.
+public struct FoldSummary: Sendable, Equatable {
+    public var mean: Double
+    public var std: Double
+
+    public init(mean: Double, std: Double) {
+        self.mean = mean
+        self.std = std
+    }
+}
+
+public struct GridPointReport: Sendable {
+    /// The grid's parameters at this point, by name (sorted).
+    public var params: [(name: String, value: ParamValue)]
+    public var cv: [Metric: FoldSummary]
+    /// Notes about the fits of this point (for example, convergence).
+    public var notes: [String]
+
+    public init(params: [(name: String, value: ParamValue)], cv: [Metric: FoldSummary], notes: [String]) {
+        self.params = params
+        self.cv = cv
+        self.notes = notes
+    }
+}
+
+public struct ModelReport: Sendable {
+    public var name: String
+    public var type: String
+    /// Fixed parameters as written (not part of the grid).
+    public var fixedParams: [(name: String, value: ParamValue)]
+    public var preprocess: String
+    public var points: [GridPointReport]
+    /// Index of the selected point.
+    public var bestIndex: Int
+    /// The selected point refit on all training rows and scored on the test rows; empty without a test set.
+    public var test: [Metric: Double]
+
+    public init(name: String, type: String, fixedParams: [(name: String, value: ParamValue)], preprocess: String,
+                points: [GridPointReport], bestIndex: Int, test: [Metric: Double]) {
+        self.name = name
+        self.type = type
+        self.fixedParams = fixedParams
+        self.preprocess = preprocess
+        self.points = points
+        self.bestIndex = bestIndex
+        self.test = test
+    }
+
+    public var best: GridPointReport { points[bestIndex] }
+}

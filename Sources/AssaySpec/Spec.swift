@@ -1,0 +1,75 @@
+import AssayCore
+import Foundation
+
+/// An experiment, as declared in a spec file and validated (SPEC.md, version 1).
+public struct Spec: Sendable {
+    /// How the spec file is named in messages (the path as given).
+    public var file: String
+    public var name: String
+    public var description: String?
+    public var seed: UInt64
+    public var data: DataSection
+    public var split: SplitSection
+    public var preprocess: [PreprocessStep]
+    public var models: [ModelSpec]
+    /// Metrics to compute, in spec order; `select` is included.
+    public var metrics: [Metric]
+    public var select: Metric
+}
+
+/// The `data:` section.
+public struct DataSection: Sendable, Hashable {
+    /// The path as written in the spec.
+    public var path: String
+    /// The path to open: relative paths are resolved against the spec file's folder.
+    public var resolvedPath: String
+    public var delimiter: UInt8
+    public var decimal: UInt8
+    public var missing: [String]
+    public var header: Bool
+    public var names: [String]?
+    public var target: String
+    public var positive: String
+    public var id: String?
+    public var drop: [String]
+    public var columns: [String: ColumnKind]
+    /// Where `target` was written, for errors about it.
+    public var targetLocation: SourceLocation
+}
+
+/// The `split:` section.
+public struct SplitSection: Sendable, Hashable {
+    public var testSize: Double
+    public var folds: Int
+    public var foldColumn: String?
+
+    /// Canonical text, part of cache keys.
+    public var canonical: String {
+        "split(test_size=\(NumberFormat.json(testSize)),folds=\(folds),fold_column=\(foldColumn.map(JSONText.quote) ?? "null"))"
+    }
+}
+
+/// One entry of `models:`.
+public struct ModelSpec: Sendable {
+    public var name: String
+    public var type: String
+    /// Fixed parameters.
+    public var params: [String: ParamValue]
+    /// Grid values per parameter, keys sorted (scikit-learn's ParameterGrid order).
+    public var grid: [(name: String, values: [ParamValue])]
+    /// This model's own preprocessing, replacing the top-level list.
+    public var preprocess: [PreprocessStep]?
+
+    /// Every grid point (fixed parameters merged in), in scikit-learn's ParameterGrid order:
+    /// keys sorted, the last key varying fastest.
+    public var points: [[String: ParamValue]] {
+        var out: [[String: ParamValue]] = [params]
+        for (name, values) in grid {
+            out = out.flatMap { base in values.map { v in base.merging([name: v]) { $1 } } }
+        }
+        return out
+    }
+
+    /// The names of the grid's parameters, sorted.
+    public var gridNames: [String] { grid.map(\.name) }
+}

@@ -1,0 +1,385 @@
+import AssayCore
+import Foundation
+
+/// Reads a spec file, applies `--set` overrides and validates everything before anything runs.
+public enum SpecLoader {
+    /// Loads the spec at `path` (as the user wrote it) with `overrides` of the form `dotted.path=YAML`.
+    public static func load(path: String, overrides: [String] = []) throws -> Spec {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw SpecError(at: nil, "\(path): cannot read the spec file")
+        }
+        return try parse(text, file: path, overrides: overrides)
+    }
+
+    /// Parses spec text; `file` names it in messages and anchors relative data paths.
+    public static func parse(_ text: String, file: String, overrides: [String] = []) throws -> Spec {
+        guard var root = try YAMLNode.parse(text, file: file) else { throw SpecError(at: nil, "\(file): the spec is empty") }
+        for o in overrides {
+            guard let eq = o.firstIndex(of: "="), eq != o.startIndex else {
+                throw SpecError(at: nil, "--set \(o): expected KEY=VALUE, for example --set models.logreg.grid.C=[1,10]")
+            }
+            let key = String(o[..<eq]), valueText = String(o[o.index(after: eq)...])
+            let path = key.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            guard !path.contains("") else { throw SpecError(at: nil, "--set \(key): empty segment in the key path") }
+            let value = try YAMLNode.parse(valueText, file: "--set", override: key)
+                ?? .scalar(text: "", kind: .null, at: SourceLocation(file: file, line: 0, column: 0, override: key))
+            root = try root.setting(path, to: value)
+        }
+        return try SpecDecoder(file: file).spec(root)
+    }
+}
+
+/// Turns a YAML tree into a validated `Spec`.
+struct SpecDecoder {
+    let file: String
+
+    static let topKeys = ["assay", "name", "description", "seed", "data", "split", "preprocess", "models", "metrics", "select"]
+    static let topNotYet = [
+        "checks": "'checks' is not supported yet (assay check comes with the reports work)",
+        "threshold": "'threshold' is not supported yet (threshold metrics use 0.5)",
+    ]
+
+    func spec(_ root: YAMLNode) throws -> Spec {
+        let top = try Fields(root, "the spec", allowed: Self.topKeys, notYet: Self.topNotYet)
+        guard let versionNode = top["assay"] else {
+            throw SpecError(at: root.location, "missing 'assay: 1' (the spec format version)")
+        }
+        let version = try int(versionNode, "assay")
+        guard version == 1 else { throw SpecError(at: versionNode.location, "spec version \(version) is not supported; this Assay reads version 1") }
+        let stem = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+        let name = try top["name"].map { try text($0, "name") } ?? stem
+        guard !name.isEmpty, !name.contains("/"), name != ".", name != ".." else {
+            throw SpecError(at: top["name"]?.location, "name '\(name)' cannot be a folder name under runs/")
+        }
+        let description = try top["description"].map { try text($0, "description") }
+        var seed: UInt64 = 0
+        if let s = top["seed"] {
+            let v = try int(s, "seed")
+            guard v >= 0 else { throw SpecError(at: s.location, "seed must be zero or positive, got \(v)") }
+            seed = UInt64(v)
+        }
+        guard let dataNode = top["data"] else { throw SpecError(at: root.location, "missing 'data' section") }
+        let data = try self.data(dataNode)
+        let split = try self.split(top["split"], data: data)
+        let preprocess = try top["preprocess"].map { try steps($0, "preprocess") } ?? []
+        guard let modelsNode = top["models"] else { throw SpecError(at: root.location, "missing 'models' section") }
+        let models = try self.models(modelsNode)
+        var metrics: [Metric] = [.rocAUC]
+        if let m = top["metrics"] {
+            metrics = try list(m, "metrics").map { try metric($0, "metrics") }
+            guard !metrics.isEmpty else { throw SpecError(at: m.location, "metrics must name at least one metric") }
+            var seen = Set<Metric>()
+            for (node, metric) in zip(try list(m, "metrics"), metrics) where !seen.insert(metric).inserted {
+                throw SpecError(at: node.location, "metric '\(metric.rawValue)' is listed twice")
+            }
+        }
+        let select = try top["select"].map { try metric($0, "select") } ?? .rocAUC
+        if !metrics.contains(select) { metrics.append(select) }
+        return Spec(file: file, name: name, description: description, seed: seed, data: data, split: split,
+                    preprocess: preprocess, models: models, metrics: metrics, select: select)
+    }
+
+    // MARK: sections
+
+    func data(_ node: YAMLNode) throws -> DataSection {
+        let f = try Fields(node, "data", allowed: ["path", "delimiter", "decimal", "missing", "header", "names", "target",
+                                                  "positive", "id", "drop", "columns"])
+        guard let pathNode = f["path"] else { throw SpecError(at: node.location, "data.path is required") }
+        let path = try text(pathNode, "data.path")
+        let base = URL(fileURLWithPath: file).deletingLastPathComponent().relativePath
+        let resolved = path.hasPrefix("/") || pathNode.location.override != nil ? path
+            : (base == "." ? path : base + "/" + path)
+        func char(_ key: String, _ allowed: [String]?, default d: UInt8) throws -> UInt8 {
+            guard let n = f[key] else { return d }
+            let s = try text(n, "data.\(key)")
+            guard s.utf8.count == 1, let b = s.utf8.first, b != UInt8(ascii: "\""), b != 10, b != 13 else {
+                throw SpecError(at: n.location, "data.\(key) must be a single character, got \(JSONText.quote(s))")
+            }
+            if let allowed, !allowed.contains(s) {
+                throw SpecError(at: n.location, "data.\(key) must be one of \(allowed.map { "'\($0)'" }.joined(separator: ", ")), got '\(s)'")
+            }
+            return b
+        }
+        let delimiter = try char("delimiter", nil, default: UInt8(ascii: ","))
+        let decimal = try char("decimal", [".", ","], default: UInt8(ascii: "."))
+        guard delimiter != decimal else {
+            throw SpecError(at: f["decimal"]?.location ?? f["delimiter"]?.location, "data.delimiter and data.decimal cannot be the same character")
+        }
+        let missing = try f["missing"].map { try list($0, "data.missing").map { try text($0, "data.missing", allowEmpty: true) } }
+            ?? ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "#N/A"]
+        let header = try f["header"].map { try bool($0, "data.header") } ?? true
+        var names: [String]? = nil
+        if let n = f["names"] {
+            names = try list(n, "data.names").map { try text($0, "data.names") }
+            if header { throw SpecError(at: n.location, "data.names is only used with header: false") }
+            var seen = Set<String>()
+            for name in names! where !seen.insert(name).inserted {
+                throw SpecError(at: n.location, "data.names lists '\(name)' twice")
+            }
+        } else if !header {
+            throw SpecError(at: f["header"]?.location, "header: false needs data.names to name the columns")
+        }
+        guard let targetNode = f["target"] else { throw SpecError(at: node.location, "data.target is required") }
+        let target = try text(targetNode, "data.target")
+        let positive = try f["positive"].map { try text($0, "data.positive") } ?? "1"
+        let id = try f["id"].map { try text($0, "data.id") }
+        let drop = try f["drop"].map { try list($0, "data.drop").map { try text($0, "data.drop") } } ?? []
+        if let d = f["drop"], drop.contains(target) { throw SpecError(at: d.location, "data.drop cannot contain the target '\(target)'") }
+        if let i = f["id"], id == target { throw SpecError(at: i.location, "data.id cannot be the target '\(target)'") }
+        var columns: [String: ColumnKind] = [:]
+        if let c = f["columns"] {
+            guard case .map(let pairs, _) = c else { throw SpecError(at: c.location, "data.columns must map column names to numeric or categorical") }
+            for p in pairs {
+                let kindText = try text(p.value, "data.columns.\(p.key)")
+                guard let kind = ColumnKind(rawValue: kindText) else {
+                    throw SpecError(at: p.value.location, "data.columns.\(p.key) must be numeric or categorical, got '\(kindText)'"
+                        + Suggest.hint(kindText, among: ColumnKind.allCases.map(\.rawValue)))
+                }
+                columns[p.key] = kind
+            }
+        }
+        return DataSection(path: path, resolvedPath: resolved, delimiter: delimiter, decimal: decimal, missing: missing,
+                           header: header, names: names, target: target, positive: positive, id: id, drop: drop,
+                           columns: columns, targetLocation: targetNode.location)
+    }
+
+    func split(_ node: YAMLNode?, data: DataSection) throws -> SplitSection {
+        guard let node else { return SplitSection(testSize: 0.2, folds: 5, foldColumn: nil) }
+        let f = try Fields(node, "split", allowed: ["test_size", "folds", "fold_column"],
+                           notYet: ["repeats": "split.repeats is not supported yet (repeated k-fold comes with search)"])
+        var testSize = 0.2, folds = 5
+        if let t = f["test_size"] {
+            testSize = try double(t, "split.test_size")
+            guard testSize >= 0, testSize < 1 else { throw SpecError(at: t.location, "split.test_size must be in [0, 1), got \(t.text)") }
+        }
+        if let k = f["folds"] {
+            folds = try int(k, "split.folds")
+            guard folds >= 2 else { throw SpecError(at: k.location, "split.folds must be at least 2, got \(folds)") }
+        }
+        let foldColumn = try f["fold_column"].map { try text($0, "split.fold_column") }
+        if let fcNode = f["fold_column"] {
+            if let k = f["folds"] { throw SpecError(at: k.location, "split.folds and split.fold_column exclude each other") }
+            if let t = f["test_size"] {
+                throw SpecError(at: t.location, "split.test_size cannot be used with fold_column (rows with fold -1 form the test set)")
+            }
+            if foldColumn == data.target { throw SpecError(at: fcNode.location, "split.fold_column cannot be the target") }
+        }
+        return SplitSection(testSize: foldColumn == nil ? testSize : 0, folds: folds, foldColumn: foldColumn)
+    }
+
+    static let stepKinds = ["impute", "encode", "scale"]
+    static let stepsNotYet = ["resample": "preprocess step 'resample' is not supported yet"]
+
+    func steps(_ node: YAMLNode, _ context: String) throws -> [PreprocessStep] {
+        var out: [PreprocessStep] = []
+        var encodeAt: SourceLocation? = nil
+        for item in try list(node, context) {
+            guard case .map(let pairs, _) = item, pairs.count == 1, let (kind, kindAt, options) = pairs.first.map({ ($0.key, $0.keyAt, $0.value) }) else {
+                throw SpecError(at: item.location, "each \(context) step is a one-key mapping, like '- scale: {method: standard}'")
+            }
+            if let why = Self.stepsNotYet[kind] { throw SpecError(at: kindAt, why) }
+            guard Self.stepKinds.contains(kind) else {
+                throw SpecError(at: kindAt, "unknown \(context) step '\(kind)'\(Suggest.hint(kind, among: Self.stepKinds + Array(Self.stepsNotYet.keys)))")
+            }
+            let ctx = "\(context) step '\(kind)'"
+            let emptyMap = YAMLNode.map([], at: options.location)
+            let opts: YAMLNode = { if case .scalar(_, .null, _) = options { return emptyMap }; return options }()
+            switch kind {
+            case "impute":
+                if let encodeAt { throw SpecError(at: kindAt, "impute must come before encode (encode is at \(encodeAt))") }
+                let f = try Fields(opts, ctx, allowed: ["numeric", "categorical", "value"])
+                let numeric = try f["numeric"].map { try choice($0, "\(ctx): numeric", ImputeStrategy.self) } ?? .median
+                let categorical = try f["categorical"].map { try choice($0, "\(ctx): categorical", ImputeStrategy.self) } ?? .mostFrequent
+                if let c = f["categorical"], categorical == .mean || categorical == .median {
+                    throw SpecError(at: c.location, "\(ctx): categorical columns can only use most_frequent or constant")
+                }
+                var value = ParamValue.null
+                if let v = f["value"] {
+                    value = try param(v, "\(ctx): value")
+                    if numeric == .constant, value.number == nil {
+                        throw SpecError(at: v.location, "\(ctx): value must be a number for numeric: constant")
+                    }
+                }
+                out.append(.impute(numeric: numeric, categorical: categorical, value: value))
+            case "encode":
+                let f = try Fields(opts, ctx, allowed: ["method"])
+                encodeAt = kindAt
+                out.append(.encode(try f["method"].map { try choice($0, "\(ctx): method", EncodeMethod.self) } ?? .onehot))
+            default:
+                let f = try Fields(opts, ctx, allowed: ["method"])
+                out.append(.scale(try f["method"].map { try choice($0, "\(ctx): method", ScaleMethod.self) } ?? .standard))
+            }
+        }
+        return out
+    }
+
+    func models(_ node: YAMLNode) throws -> [ModelSpec] {
+        guard case .map(let pairs, _) = node, !pairs.isEmpty else {
+            throw SpecError(at: node.location, "models must map at least one model name to its settings")
+        }
+        return try pairs.map { try model($0.key, $0.value, at: $0.keyAt) }
+    }
+
+    func model(_ name: String, _ node: YAMLNode, at: SourceLocation) throws -> ModelSpec {
+        let ctx = "model '\(name)'"
+        let f = try Fields(node, ctx, allowed: ["type", "params", "grid", "preprocess", "search"])
+        guard let typeNode = f["type"] else { throw SpecError(at: node.location, "\(ctx) needs a type") }
+        let typeName = try text(typeNode, "\(ctx): type")
+        guard let type = ModelCatalog.type(named: typeName) else {
+            throw SpecError(at: typeNode.location, "unknown model type '\(typeName)'\(Suggest.hint(typeName, among: ModelCatalog.types.map(\.name)))")
+        }
+        if let why = type.unsupported { throw SpecError(at: typeNode.location, why) }
+        if let s = f["search"] {
+            let sf = try Fields(s, "\(ctx): search", allowed: ["method"], notYet: ["n_iter": "search.n_iter is not supported yet (random search)"])
+            if let m = sf["method"] {
+                let method = try text(m, "\(ctx): search.method")
+                if method == "random" || method == "halving" {
+                    throw SpecError(at: m.location, "search method '\(method)' is not supported yet (only grid)")
+                }
+                guard method == "grid" else {
+                    throw SpecError(at: m.location, "unknown search method '\(method)'\(Suggest.hint(method, among: ["grid", "random", "halving"]))")
+                }
+            }
+        }
+        func checked(_ key: String, _ valueNode: YAMLNode, keyAt: SourceLocation) throws -> ParamValue {
+            guard let rule = type.parameter(key) else {
+                throw SpecError(at: keyAt, "\(typeName) has no parameter '\(key)'\(Suggest.hint(key, among: type.parameters.map(\.name)))")
+            }
+            if let why = rule.unsupported { throw SpecError(at: keyAt, why) }
+            let v = try param(valueNode, "\(ctx): \(key)")
+            if let problem = rule.check(v) { throw SpecError(at: valueNode.location, "\(ctx): \(key) \(problem)") }
+            return v
+        }
+        var params: [String: ParamValue] = [:]
+        if let p = f["params"], !p.isNull {
+            guard case .map(let pairs, _) = p else { throw SpecError(at: p.location, "\(ctx): params must be a mapping of parameter names to values") }
+            for pair in pairs { params[pair.key] = try checked(pair.key, pair.value, keyAt: pair.keyAt) }
+        }
+        var grid: [(name: String, values: [ParamValue])] = []
+        if let g = f["grid"], !g.isNull {
+            guard case .map(let pairs, _) = g else { throw SpecError(at: g.location, "\(ctx): grid must map parameter names to lists of values") }
+            for pair in pairs {
+                if params[pair.key] != nil {
+                    throw SpecError(at: pair.keyAt, "\(ctx): '\(pair.key)' is in both params and grid")
+                }
+                let items: [YAMLNode]
+                if case .seq(let s, _) = pair.value { items = s } else { items = [pair.value] }
+                guard !items.isEmpty else { throw SpecError(at: pair.value.location, "\(ctx): grid.\(pair.key) is an empty list") }
+                let values = try items.map { try checked(pair.key, $0, keyAt: pair.keyAt) }
+                if Set(values).count != values.count {
+                    throw SpecError(at: pair.value.location, "\(ctx): grid.\(pair.key) lists a value twice")
+                }
+                grid.append((pair.key, values))
+            }
+        }
+        grid.sort { $0.name < $1.name }
+        let preprocess = try f["preprocess"].map { try steps($0, "\(ctx): preprocess") }
+        return ModelSpec(name: name, type: typeName, params: params, grid: grid, preprocess: preprocess)
+    }
+
+    // MARK: values
+
+    func text(_ node: YAMLNode, _ what: String, allowEmpty: Bool = false) throws -> String {
+        guard case .scalar(let t, let kind, _) = node, kind != .null || allowEmpty else {
+            throw SpecError(at: node.location, "\(what) must be a single value, got \(node.kindName)")
+        }
+        return t
+    }
+
+    func int(_ node: YAMLNode, _ what: String) throws -> Int {
+        guard case .scalar(let t, .int, _) = node, let v = Int(t) else {
+            throw SpecError(at: node.location, "\(what) must be an integer, got \(node.text)")
+        }
+        return v
+    }
+
+    func double(_ node: YAMLNode, _ what: String) throws -> Double {
+        guard case .scalar(let t, let kind, _) = node, kind == .int || kind == .float, let v = Double(t), v.isFinite else {
+            throw SpecError(at: node.location, "\(what) must be a number, got \(node.text)")
+        }
+        return v
+    }
+
+    func bool(_ node: YAMLNode, _ what: String) throws -> Bool {
+        guard case .scalar(let t, .bool, _) = node else { throw SpecError(at: node.location, "\(what) must be true or false, got \(node.text)") }
+        return ["true", "yes", "on", "y"].contains(t.lowercased())
+    }
+
+    func list(_ node: YAMLNode, _ what: String) throws -> [YAMLNode] {
+        guard case .seq(let items, _) = node else { throw SpecError(at: node.location, "\(what) must be a list, got \(node.kindName)") }
+        return items
+    }
+
+    func choice<E: RawRepresentable & CaseIterable>(_ node: YAMLNode, _ what: String, _: E.Type) throws -> E where E.RawValue == String {
+        let t = try text(node, what)
+        guard let v = E(rawValue: t) else {
+            let all = E.allCases.map(\.rawValue)
+            throw SpecError(at: node.location, "\(what) must be one of \(all.joined(separator: ", ")), got '\(t)'\(Suggest.hint(t, among: all))")
+        }
+        return v
+    }
+
+    func metric(_ node: YAMLNode, _ what: String) throws -> Metric {
+        let t = try text(node, what)
+        guard let m = Metric(rawValue: t) else {
+            throw SpecError(at: node.location, "unknown metric '\(t)'\(Suggest.hint(t, among: Metric.allCases.map(\.rawValue)))")
+        }
+        return m
+    }
+
+    func param(_ node: YAMLNode, _ what: String) throws -> ParamValue {
+        switch node {
+        case .scalar(let t, let kind, let at):
+            switch kind {
+            case .null: return .null
+            case .bool: return .bool(try bool(node, what))
+            case .int:
+                guard let i = Int(t) else { throw SpecError(at: at, "\(what): integer \(t) is out of range") }
+                return .int(i)
+            case .float:
+                guard let d = Double(t), d.isFinite else { throw SpecError(at: at, "\(what) must be a finite number, got \(t)") }
+                return .double(d)
+            case .string: return .string(t)
+            }
+        case .seq(let items, _): return .list(try items.map { try param($0, what) })
+        case .map(_, let at): throw SpecError(at: at, "\(what) cannot be a mapping")
+        }
+    }
+}
+
+/// The keys of one mapping, checked against the allowed ones.
+struct Fields {
+    private let values: [String: YAMLNode]
+
+    init(_ node: YAMLNode, _ context: String, allowed: [String], notYet: [String: String] = [:]) throws {
+        if case .scalar(_, .null, let at) = node { self.values = [:]; _ = at; return }
+        guard case .map(let pairs, _) = node else {
+            throw SpecError(at: node.location, "\(context) must be a mapping, got \(node.kindName)")
+        }
+        for p in pairs where !allowed.contains(p.key) {
+            if let why = notYet[p.key] { throw SpecError(at: p.keyAt, why) }
+            throw SpecError(at: p.keyAt, "unknown key '\(p.key)' in \(context)\(Suggest.hint(p.key, among: allowed))")
+        }
+        values = Dictionary(uniqueKeysWithValues: pairs.map { ($0.key, $0.value) })
+    }
+
+    subscript(key: String) -> YAMLNode? { values[key] }
+}
+
+extension YAMLNode {
+    var kindName: String {
+        switch self {
+        case .scalar(let t, let k, _): return k == .null ? "nothing" : "'\(t)'"
+        case .map: return "a mapping"
+        case .seq: return "a list"
+        }
+    }
+
+    var text: String { kindName }
+
+    var isNull: Bool {
+        if case .scalar(_, .null, _) = self { return true }
+        return false
+    }
+}

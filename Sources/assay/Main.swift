@@ -1,0 +1,146 @@
+import ArgumentParser
+import Assay
+import AssayEngine
+import Foundation
+
+@main
+struct Main {
+    static func main() {
+        do {
+            var command = try AssayCommand.parseAsRoot()
+            try command.run()
+        } catch let code as ExitCode {
+            exit(code.rawValue)
+        } catch {
+            // Help and version requests exit 0; every usage error exits 2, as SPEC.md says.
+            if AssayCommand.exitCode(for: error) == .success {
+                print(AssayCommand.fullMessage(for: error))
+                exit(0)
+            }
+            FileHandle.standardError.write(Data(("assay: error: " + AssayCommand.fullMessage(for: error) + "\n").utf8))
+            exit(2)
+        }
+    }
+}
+
+struct AssayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "assay",
+        abstract: "Run tabular machine-learning experiments declared in YAML.",
+        subcommands: [Run.self, Validate.self])
+}
+
+/// Options shared by commands that read a spec.
+struct SpecOptions: ParsableArguments {
+    @Argument(help: "The experiment spec (YAML).")
+    var spec: String
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a spec value: dotted.path=YAML (repeatable).", valueName: "key=value"))
+    var overrides: [String] = []
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run an experiment and write runs/<name>/report.md and metrics.json.")
+
+    @OptionGroup var specOptions: SpecOptions
+
+    @Option(help: "Fits to run at once (default: all cores).")
+    var jobs: Int?
+
+    @Option(help: "Folder for run reports.")
+    var out: String = "runs"
+
+    @Option(help: "Cache folder (default: $ASSAY_CACHE_DIR or .assay/cache).")
+    var cacheDir: String?
+
+    @Option(help: "Write task statistics and wall time as JSON to this file.")
+    var statsJson: String?
+
+    func validate() throws {
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+    }
+
+    func run() throws {
+        let start = Date()
+        let cache = cacheDir ?? ProcessInfo.processInfo.environment["ASSAY_CACHE_DIR"] ?? ".assay/cache"
+        let progress = Progress(terminal: isatty(2) == 1)
+        let options = RunOptions(jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, outputRoot: out,
+                                 cacheDirectory: cache, observer: progress, warn: { Console.error("warning: \($0)") })
+        let outcome = try reportingErrors {
+            try Experiment.run(specPath: specOptions.spec, overrides: specOptions.overrides, options: options)
+        }
+        progress.clear()
+        let seconds = Date().timeIntervalSince(start)
+        let s = outcome.stats
+        let fits = s.executedByKind["fit", default: 0]
+        Console.error("assay: \(outcome.report.experiment): \(s.tasks) tasks, \(s.executed) executed (\(fits) fits), \(s.cached) cached, "
+            + String(format: "%.2f s", seconds) + "; wrote \(outcome.outputDirectory)/report.md and metrics.json")
+        if let statsJson {
+            let text = "{\"cached\": \(s.cached), \"executed\": \(s.executed), \"fits_executed\": \(fits), \"seconds\": "
+                + String(format: "%.3f", seconds) + ", \"tasks\": \(s.tasks)}\n"
+            guard FileManager.default.createFile(atPath: statsJson, contents: Data(text.utf8)) else {
+                Console.error("assay: error: cannot write \(statsJson)")
+                throw ExitCode(1)
+            }
+        }
+    }
+}
+
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Check a spec and its data file's columns; run nothing.")
+
+    @OptionGroup var specOptions: SpecOptions
+
+    func run() throws {
+        let spec = try reportingErrors { try Experiment.validate(specPath: specOptions.spec, overrides: specOptions.overrides) }
+        let fits = spec.models.reduce(0) { $0 + $1.points.count }
+        print("\(specOptions.spec): ok (\(spec.models.count) models, \(fits) grid points)")
+    }
+}
+
+/// Runs `body`, printing an `AssayError` as one line and exiting 2 (bad input) or 1 (run failed).
+func reportingErrors<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let e as AssayError {
+        Console.error("assay: error: \(e)")
+        throw ExitCode(e.isBadInput ? 2 : 1)
+    }
+}
+
+enum Console {
+    static let lock = NSLock()
+    static func error(_ line: String) {
+        lock.lock(); defer { lock.unlock() }
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}
+
+/// Progress on stderr: a live bar on a terminal, one plain line per finished task otherwise.
+final class Progress: ExecutionObserver, @unchecked Sendable {
+    let terminal: Bool
+    private var drawn = false
+
+    init(terminal: Bool) { self.terminal = terminal }
+
+    func started(_ task: TaskNode, done: Int, total: Int) {
+        guard terminal else { return }
+        draw(done: done, total: total, label: task.label)
+    }
+
+    func finished(_ task: TaskNode, done: Int, total: Int) {
+        if terminal { draw(done: done, total: total, label: task.label) } else { Console.error("[\(done)/\(total)] \(task.label)") }
+    }
+
+    private func draw(done: Int, total: Int, label: String) {
+        let width = 24, filled = total == 0 ? width : width * done / total
+        let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+        Console.lock.lock(); defer { Console.lock.unlock() }
+        FileHandle.standardError.write(Data("\r\u{1B}[K[\(bar)] \(done)/\(total) \(label.prefix(60))".utf8))
+        drawn = true
+    }
+
+    func clear() {
+        guard terminal, drawn else { return }
+        Console.lock.lock(); defer { Console.lock.unlock() }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}
