@@ -185,9 +185,9 @@ public enum Experiment {
         if let fc = spec.split.foldColumn {
             return "predefined folds from column `\(fc)`: \(k) folds, \(split.test.count) test rows (fold -1)"
         }
-        let cv = "stratified \(k)-fold CV, seed \(spec.seed)"
-        guard spec.split.testSize > 0 else { return "no test set; \(cv)" }
-        return "stratified holdout of \(NumberFormat.json(spec.split.testSize * 100))% for test, then \(cv) on the training rows"
+        let cv = "stratified \(k)-fold CV"
+        guard spec.split.testSize > 0 else { return "no test set; \(cv) on all rows, seed \(spec.seed)" }
+        return "stratified holdout of \(NumberFormat.json(spec.split.testSize * 100))% for test, then \(cv) on the training rows, seed \(spec.seed)"
     }
 }
 

@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""Compare Assay with the scikit-learn peer on identical folds, grid point by grid point.
+
+    /tmp/peer/bin/python tools/peer_compare.py SPEC [--set K=V]... [--assay BIN] [--tol 0.001] [--data PATH]
+
+Writes a temporary copy of the spec's data with a `__fold` column (stratified holdout and
+stratified k-fold from scikit-learn, seeded by the spec), runs `assay run` on a spec that uses
+`split: {fold_column: __fold}`, runs the peer's own pipeline (imported from
+../shared/peers/sklearn_peer.py) with GridSearchCV on the same folds, and prints mean CV ROC-AUC
+per grid point for both. Exits 1 when any point differs by more than --tol.
+Needs the peer's environment (scikit-learn, pandas, pyyaml).
+"""
+import argparse, copy, json, os, subprocess, sys, tempfile, time
+import numpy as np
+import yaml
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "shared", "peers"))
+import sklearn_peer as peer  # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("spec")
+    ap.add_argument("--set", action="append", default=[])
+    ap.add_argument("--assay", default=os.path.join(HERE, "..", ".build", "release", "assay"))
+    ap.add_argument("--tol", type=float, default=0.001)
+    ap.add_argument("--jobs", type=int, default=2)
+    a = ap.parse_args()
+    with open(a.spec) as f:
+        spec = yaml.safe_load(f)
+    for s in a.set:
+        peer.apply_override(spec, s)
+    base = os.path.dirname(os.path.abspath(a.spec))
+    d = spec["data"]
+    src = os.path.join(base, d["path"])
+    seed = int(spec.get("seed", 0))
+    split = spec.get("split") or {}
+    X, y, num, cat, _ = peer.load(spec, base)
+
+    from sklearn.model_selection import StratifiedKFold, train_test_split, GridSearchCV, PredefinedSplit
+    fold = np.full(len(y), -1)
+    idx = np.arange(len(y))
+    ts = float(split.get("test_size", 0.2))
+    train = train_test_split(idx, test_size=ts, stratify=y, random_state=seed)[0] if ts > 0 else idx
+    for k, (_, va) in enumerate(StratifiedKFold(int(split.get("folds", 5)), shuffle=True, random_state=seed).split(train, y[train])):
+        fold[train[va]] = k
+
+    tmp = tempfile.mkdtemp(prefix="assay-peer-")
+    data_out = os.path.join(tmp, "data.csv")
+    delim = d.get("delimiter", ",")
+    with open(src, "rb") as f:
+        raw = f.read()
+    eol = b"\r\n" if b"\r\n" in raw[:100000] else b"\n"
+    lines = raw.split(eol)
+    if lines and lines[-1] == b"":
+        lines.pop()
+    header = d.get("header", True)
+    out = []
+    if header:
+        out.append(lines[0] + delim.encode() + b"__fold")
+        body = lines[1:]
+    else:
+        body = lines
+    assert len(body) == len(y), "peer_compare: lines with embedded newlines are not supported"
+    out += [line + delim.encode() + str(int(k)).encode() for line, k in zip(body, fold)]
+    with open(data_out, "wb") as f:
+        f.write(eol.join(out) + eol)
+
+    s2 = copy.deepcopy(spec)
+    s2["data"]["path"] = data_out
+    if not header:
+        s2["data"]["names"] = list(d["names"]) + ["__fold"]
+    s2["split"] = {"fold_column": "__fold"}
+    s2.pop("checks", None)
+    spec_out = os.path.join(tmp, "spec.yaml")
+    with open(spec_out, "w") as f:
+        yaml.safe_dump(s2, f, allow_unicode=True, sort_keys=False)
+
+    t0 = time.perf_counter()
+    subprocess.run([a.assay, "run", spec_out, "--out", tmp, "--cache-dir", os.path.join(tmp, "cache"), "--jobs", str(a.jobs)],
+                   check=True, stderr=subprocess.DEVNULL)
+    assay_s = time.perf_counter() - t0
+    with open(os.path.join(tmp, s2.get("name", "spec"), "metrics.json")) as f:
+        ours = json.load(f)
+
+    X2, y2, num2, cat2, fold2 = peer.load(s2, tmp)
+    test = fold2 < 0
+    cv = PredefinedSplit(fold2[~test])
+    worst = 0.0
+    t1 = time.perf_counter()
+    for name, m in spec["models"].items():
+        model = peer.make_model(m["type"], m.get("params") or {}, seed)
+        pipe = peer.build_pipeline(m.get("preprocess", spec.get("preprocess")), model, num2, cat2, seed)
+        gs = GridSearchCV(pipe, peer.grid_of(m) or {}, scoring="roc_auc", cv=cv, n_jobs=a.jobs)
+        gs.fit(X2[~test], y2[~test])
+        for i, params in enumerate(gs.cv_results_["params"]):
+            p = {k.removeprefix("model__"): v for k, v in params.items()}
+            theirs = float(gs.cv_results_["mean_test_score"][i])
+            mine = next(g["cv"]["roc_auc"]["mean"] for g in ours["models"][name]["grid"] if g["params"] == p)
+            worst = max(worst, abs(mine - theirs))
+            print(f"{name:10s} {json.dumps(p, sort_keys=True):45s} assay {mine:.6f}  peer {theirs:.6f}  diff {mine - theirs:+.6f}")
+    peer_s = time.perf_counter() - t1
+    print(f"max |diff| = {worst:.6f} (tolerance {a.tol}); wall: assay {assay_s:.2f} s, peer {peer_s:.2f} s")
+    sys.exit(1 if worst > a.tol else 0)
+
+
+if __name__ == "__main__":
+    main()
