@@ -65,9 +65,9 @@ public enum ModelCatalog {
             ParameterRule("penalty") { v in
                 if case .string("l2") = v { return nil }
                 if case .string(let s) = v, ["l1", "elasticnet", "none"].contains(s) {
-                    return "penalty '\(s)' is not supported yet (only l2)"
+                    return "'\(s)' is not supported yet (only l2)"
                 }
-                if case .null = v { return "penalty null is not supported yet (only l2)" }
+                if case .null = v { return "null is not supported yet (only l2)" }
                 return "must be one of l2, l1, elasticnet, none, got \(v.json)"
             },
             .notYet("l1_ratio", "l1_ratio is not supported yet (it needs the elasticnet penalty)"),

@@ -9,7 +9,7 @@ import Foundation
 /// `class_weight: balanced` weighs each class by `n / (2 · n_class)`.
 /// Differs from scikit-learn: the line search is a backtracking Armijo search rather than
 /// L-BFGS-B's Moré–Thuente search, so a loosely converged fit (default `tol`) stops at a slightly different point.
-public struct LogisticRegression: Classifier {
+public struct LogisticRegression: Classifier, Equatable {
     public enum ClassWeight: String, Sendable { case balanced }
 
     public var C: Double = 1

@@ -1,0 +1,132 @@
+import AssayEngine
+import Foundation
+import XCTest
+
+final class SHA256Tests: XCTestCase {
+    // NIST FIPS 180-4 example vectors (csrc.nist.gov, "SHA256.pdf" and "SHA2_Additional.pdf").
+    func testNISTVectors() {
+        XCTAssertEqual(SHA256.hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        XCTAssertEqual(SHA256.hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        XCTAssertEqual(SHA256.hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+                       "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        XCTAssertEqual(SHA256.hex("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu"),
+                       "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1")
+        XCTAssertEqual(SHA256.hex([UInt8](repeating: 0x61, count: 1_000_000)),
+                       "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    func testIncrementalUpdatesMatchOneShot() {
+        let bytes = (0..<1000).map { UInt8(truncatingIfNeeded: $0 * 7) }
+        for cut in [0, 1, 55, 56, 63, 64, 65, 999] {
+            var h = SHA256()
+            h.update(bytes[..<cut]); h.update(bytes[cut...])
+            XCTAssertEqual(SHA256.hexString(h.finalize()), SHA256.hex(bytes), "cut at \(cut)")
+        }
+    }
+}
+
+final class StoreTests: XCTestCase {
+    final class Warnings: @unchecked Sendable {
+        var lines: [String] = []
+        let lock = NSLock()
+        func add(_ s: String) { lock.lock(); lines.append(s); lock.unlock() }
+    }
+
+    func makeStore() throws -> (DirectoryStore, URL, Warnings) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("assay-store-\(UUID().uuidString)")
+        let w = Warnings()
+        return (DirectoryStore(root: dir, warn: { w.add($0) }), dir, w)
+    }
+
+    func testPutThenGetReturnsTheBytes() throws {
+        let (store, _, _) = try makeStore()
+        let key = TaskKey(operation: "x", parameters: "", inputs: [], version: 1)
+        XCTAssertNil(store.get(key))
+        try store.put(key, Data("hello".utf8))
+        XCTAssertEqual(store.get(key), Data("hello".utf8))
+    }
+
+    func testCorruptOrTruncatedEntryIsAMissWithAWarning() throws {
+        let (store, dir, warnings) = try makeStore()
+        let key = TaskKey(operation: "x", parameters: "", inputs: [], version: 1)
+        try store.put(key, Data("some payload bytes".utf8))
+        let file = dir.appendingPathComponent(String(key.hex.prefix(2))).appendingPathComponent(key.hex)
+        var bytes = try Data(contentsOf: file)
+        bytes[bytes.count - 1] ^= 0xFF
+        try bytes.write(to: file)
+        XCTAssertNil(store.get(key))
+        try bytes.prefix(10).write(to: file)
+        XCTAssertNil(store.get(key))
+        XCTAssertEqual(warnings.lines.count, 2)
+        XCTAssertTrue(warnings.lines[0].contains("damaged"))
+    }
+
+    func testKeysDependOnEveryPart() {
+        let a = TaskKey(operation: "fit", parameters: "C=1", inputs: [], version: 1)
+        XCTAssertNotEqual(a, TaskKey(operation: "fit", parameters: "C=2", inputs: [], version: 1))
+        XCTAssertNotEqual(a, TaskKey(operation: "fit", parameters: "C=1", inputs: [], version: 2))
+        XCTAssertNotEqual(a, TaskKey(operation: "fit", parameters: "C=1", inputs: [a], version: 1))
+        XCTAssertEqual(a, TaskKey(operation: "fit", parameters: "C=1", inputs: [], version: 1))
+    }
+}
+
+final class ExecutorTests: XCTestCase {
+    final class Counter: @unchecked Sendable {
+        var runs: [String] = []
+        let lock = NSLock()
+        func add(_ s: String) { lock.lock(); runs.append(s); lock.unlock() }
+    }
+
+    /// a ← b, a ← c, b and c ← d: d computes "1", b and c append, a joins.
+    func graph(_ counter: Counter) -> (TaskGraph, TaskKey) {
+        var g = TaskGraph()
+        func node(_ name: String, _ inputs: [TaskKey], _ f: @escaping @Sendable ([Data]) -> Data) -> TaskKey {
+            let key = TaskKey(operation: name, parameters: "", inputs: inputs, version: 1)
+            return g.add(TaskNode(key: key, label: name, kind: name == "a" ? "fit" : "other", inputs: inputs) { data in
+                counter.add(name)
+                return f(data)
+            })
+        }
+        let d = node("d", []) { _ in Data("1".utf8) }
+        let b = node("b", [d]) { Data($0[0] + Data("b".utf8)) }
+        let c = node("c", [d]) { Data($0[0] + Data("c".utf8)) }
+        let a = node("a", [b, c]) { Data($0[0] + Data("+".utf8) + $0[1]) }
+        return (g, a)
+    }
+
+    func testComputesDependenciesInOrderAndInParallel() throws {
+        for jobs in [1, 4] {
+            let counter = Counter()
+            let (g, a) = graph(counter)
+            let (results, stats) = try Executor(store: NoStore(), jobs: jobs).run(g, want: [a])
+            XCTAssertEqual(results[a], Data("1b+1c".utf8))
+            XCTAssertEqual(stats.executed, 4)
+            XCTAssertEqual(stats.executedByKind["fit"], 1)
+            XCTAssertEqual(counter.runs.first, "d")
+            XCTAssertEqual(counter.runs.last, "a")
+        }
+    }
+
+    func testCachedResultsSkipTheirWholeSubgraph() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("assay-exec-\(UUID().uuidString)")
+        let store = DirectoryStore(root: dir, warn: { _ in })
+        let first = Counter()
+        let (g1, a) = graph(first)
+        _ = try Executor(store: store, jobs: 2).run(g1, want: [a])
+        let second = Counter()
+        let (g2, a2) = graph(second)
+        let (results, stats) = try Executor(store: store, jobs: 2).run(g2, want: [a2])
+        XCTAssertEqual(results[a2], Data("1b+1c".utf8))
+        XCTAssertEqual(second.runs, [])
+        XCTAssertEqual(stats.executed, 0)
+        XCTAssertEqual(stats.cached, 4)
+    }
+
+    func testAFailingTaskFailsTheRun() {
+        struct Boom: Error {}
+        var g = TaskGraph()
+        let key = TaskKey(operation: "boom", parameters: "", inputs: [], version: 1)
+        g.add(TaskNode(key: key, label: "boom", kind: "x", inputs: []) { _ in throw Boom() })
+        XCTAssertThrowsError(try Executor(store: NoStore(), jobs: 2).run(g, want: [key])) { XCTAssertTrue($0 is Boom) }
+    }
+}

@@ -1,0 +1,185 @@
+import AssayCore
+@testable import AssayLearn
+import Foundation
+import TestSupport
+import XCTest
+
+final class LogisticRegressionTests: XCTestCase {
+    struct Fixture: Decodable {
+        struct Case: Decodable {
+            let C: Double
+            let class_weight: String?
+            let coef: [Double]
+            let intercept: Double
+            let proba_first5: [Double]
+        }
+        let X: [[Double]]
+        let y: [Int]
+        let cases: [Case]
+    }
+
+    /// Coefficients equal scikit-learn's (tools/make_lr_fixture.py) to 1e-4 relative on standardized data.
+    func testMatchesScikitLearnCoefficients() throws {
+        let url = Bundle.module.url(forResource: "logistic_regression", withExtension: "json", subdirectory: "Fixtures")!
+        let f = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
+        let x = Matrix(rows: f.X.count, cols: f.X[0].count, values: f.X.flatMap { $0 })
+        let y = f.y.map(UInt8.init)
+        for c in f.cases {
+            let settings = LogisticRegression(C: c.C, classWeight: c.class_weight == nil ? nil : .balanced, maxIter: 10_000, tol: 1e-10)
+            var rng = SplitMix64(seed: 0)
+            let m = try settings.fit(x, y, using: &rng)
+            XCTAssertTrue(m.converged)
+            let scale = max(c.coef.map(abs).max()!, 1e-12)
+            for (ours, theirs) in zip(m.coefficients + [m.intercept], c.coef + [c.intercept]) {
+                XCTAssertEqual(ours, theirs, accuracy: 1e-4 * max(abs(theirs), scale * 1e-2), "C=\(c.C) class_weight=\(c.class_weight ?? "null")")
+            }
+            let p = try m.predictProbabilities(x.rows([0, 1, 2, 3, 4]))
+            for (a, b) in zip(p, c.proba_first5) { XCTAssertEqual(a, b, accuracy: 1e-6) }
+        }
+    }
+
+    func testContract() throws {
+        try EstimatorContract.check(LogisticRegression(C: 0.5, classWeight: .balanced))
+        try EstimatorContract.check(LogisticRegression())
+    }
+
+    func testParametersFromSpecValues() throws {
+        let m = try LogisticRegression(params: ["C": .int(2), "class_weight": .string("balanced"), "max_iter": .int(50), "tol": .double(1e-6)])
+        XCTAssertEqual(m, LogisticRegression(C: 2, classWeight: .balanced, maxIter: 50, tol: 1e-6))
+        XCTAssertThrowsError(try LogisticRegression(params: ["C": .double(-1)]))
+    }
+
+    func testReportsNonConvergence() throws {
+        let (x, y) = Synthetic.classification(rows: 100, cols: 4, seed: 2)
+        var rng = SplitMix64(seed: 0)
+        let m = try LogisticRegression(maxIter: 1, tol: 1e-12).fit(x, y, using: &rng)
+        XCTAssertFalse(m.converged)
+        XCTAssertNotNil(FittedModel.logisticRegression(m).convergenceNote)
+    }
+}
+
+final class MetricTests: XCTestCase {
+    // Reference values from scikit-learn 1.9.1 on these inputs (ties included); threshold 0.5, positive if p > 0.5.
+    let y: [UInt8] = [0, 1, 0, 1, 1, 0, 0, 1, 0, 0]
+    let p = [0.5, 0.5, 0.2, 0.9, 0.2, 0.7, 0.1, 0.5, 0.5, 0.0]
+
+    func testAgainstScikitLearn() {
+        let expected: [(Metric, Double)] = [
+            (.rocAUC, 0.6875), (.prAUC, 0.625), (.f1, 1.0 / 3), (.precision, 0.5), (.recall, 0.25), (.accuracy, 0.6),
+            (.balancedAccuracy, 0.5416666666666667), (.mcc, 0.10206207261596577), (.logLoss, 0.601986402162968), (.brier, 0.219),
+        ]
+        for (metric, value) in expected {
+            XCTAssertEqual(Scoring.score(metric, labels: y, probabilities: p), value, accuracy: 1e-12, metric.rawValue)
+        }
+    }
+
+    func testTiesByHand() {
+        // Pairs (positive, negative): ties count one half. 4 of 6 pairs → 0.6667.
+        let y: [UInt8] = [0, 1, 0, 1, 1], p = [0.5, 0.5, 0.2, 0.9, 0.2]
+        XCTAssertEqual(Scoring.rocAUC(y, p), 4.0 / 6, accuracy: 1e-15)
+        // Distinct thresholds 0.9, 0.5, 0.2: recall steps of 1/3 at precisions 1, 2/3, 3/5.
+        XCTAssertEqual(Scoring.averagePrecision(y, p), (1 + 2.0 / 3 + 3.0 / 5) / 3, accuracy: 1e-15)
+        XCTAssertEqual(Scoring.rocAUC([0, 1, 0, 1], [0.3, 0.3, 0.3, 0.3]), 0.5)
+        XCTAssertEqual(Scoring.averagePrecision([0, 1, 0, 1], [0.3, 0.3, 0.3, 0.3]), 0.5)
+    }
+
+    func testUndefinedCases() {
+        XCTAssertTrue(Scoring.rocAUC([1, 1], [0.2, 0.3]).isNaN)
+        XCTAssertEqual(Scoring.score(.precision, labels: [0, 1], probabilities: [0.1, 0.2]), 0)
+        XCTAssertEqual(Scoring.score(.mcc, labels: [0, 1], probabilities: [0.1, 0.2]), 0)
+        XCTAssertEqual(Scoring.logLoss([1], [0]), -log(Double.ulpOfOne), accuracy: 1e-9)
+    }
+}
+
+final class SplitTests: XCTestCase {
+    func labels(_ n: Int, positives: Int) -> [UInt8] { (0..<n).map { $0 % (n / positives) == 0 ? 1 : 0 } }
+
+    func testHoldoutAndFoldsAreStratifiedAndPartitionTheRows() {
+        let y = labels(1000, positives: 100)
+        var rng = SplitMix64(seed: 42)
+        let s = StratifiedSplitter.split(labels: y, testSize: 0.2, folds: 5, using: &rng)
+        XCTAssertEqual(s.test.count, 200)
+        XCTAssertEqual(s.test.filter { y[$0] == 1 }.count, 20)
+        XCTAssertEqual(s.folds.map(\.count), [160, 160, 160, 160, 160])
+        for f in s.folds { XCTAssertEqual(f.filter { y[$0] == 1 }.count, 16) }
+        XCTAssertEqual((s.test + s.folds.flatMap { $0 }).sorted(), Array(0..<1000))
+        XCTAssertEqual(Set(s.trainingRows(ofFold: 2)).intersection(s.folds[2]), [])
+    }
+
+    func testUnevenCountsDifferByAtMostOne() {
+        let y: [UInt8] = (0..<103).map { $0 < 17 ? 1 : 0 }
+        var rng = SplitMix64(seed: 1)
+        let s = StratifiedSplitter.split(labels: y, testSize: 0, folds: 4, using: &rng)
+        let pos = s.folds.map { f in f.filter { y[$0] == 1 }.count }, all = s.folds.map(\.count)
+        XCTAssertLessThanOrEqual(pos.max()! - pos.min()!, 1)
+        XCTAssertLessThanOrEqual(all.max()! - all.min()!, 1)
+        XCTAssertTrue(s.test.isEmpty)
+    }
+
+    func testSameSeedSameSplitOtherSeedOtherSplit() {
+        let y = labels(500, positives: 50)
+        var a = SplitMix64(seed: 7), b = SplitMix64(seed: 7), c = SplitMix64(seed: 8)
+        let s1 = StratifiedSplitter.split(labels: y, testSize: 0.25, folds: 3, using: &a)
+        XCTAssertEqual(s1, StratifiedSplitter.split(labels: y, testSize: 0.25, folds: 3, using: &b))
+        XCTAssertNotEqual(s1, StratifiedSplitter.split(labels: y, testSize: 0.25, folds: 3, using: &c))
+    }
+
+    func testPredefinedFolds() {
+        let s = StratifiedSplitter.predefined([0, 1, -1, 1, 0, -1])
+        XCTAssertEqual(s.test, [2, 5])
+        XCTAssertEqual(s.folds, [[0, 4], [1, 3]])
+    }
+}
+
+final class PreprocessingTests: XCTestCase {
+    let table = Table(columns: [
+        Column(name: "n", values: .numeric([1, 2, .nan, 4, 100, 200])),
+        Column(name: "c", values: .categorical(codes: [0, 1, 1, -1, 2, 2], levels: ["b", "a", "zz"])),
+    ], rowCount: 6)
+
+    func testFitsOnlyOnTheGivenRows() throws {
+        let steps = Preprocessing([.impute(numeric: .median, categorical: .mostFrequent, value: .null), .encode(.onehot), .scale(.standard)])
+        let fitted = steps.fit(table, rows: [0, 1, 2, 3])
+        // Median of 1, 2, 4 is 2; the validation rows' 100 and 200 are never seen.
+        XCTAssertEqual(fitted.numeric[0].ops[0], .fill(2))
+        let values = [1.0, 2, 2, 4]
+        let mean = values.reduce(0, +) / 4
+        let std = (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 4).squareRoot()
+        XCTAssertEqual(fitted.numeric[0].ops[1], .affine(shift: mean, scale: std))
+        // Categories from training rows only: "a" (mode, also fills the missing cell) and "b"; "zz" is unknown.
+        XCTAssertEqual(fitted.categorical[0].categories, ["a", "b"])
+        XCTAssertEqual(fitted.categorical[0].fill, "a")
+        let x = try fitted.transform(table, rows: [3, 4])
+        XCTAssertEqual(x.cols, 3)
+        XCTAssertEqual(Array(x.values[1...2]), [1, 0])  // missing → "a"
+        XCTAssertEqual(Array(x.values[4...5]), [0, 0])  // unseen "zz" → all zeros
+        XCTAssertEqual(try FittedPreprocessing(decoding: fitted.encoded()), fitted)
+    }
+
+    func testChangingValidationRowsDoesNotChangeTheFit() {
+        let steps = Preprocessing([.impute(numeric: .mean, categorical: .constant, value: .null), .scale(.robust)])
+        let other = Table(columns: [
+            Column(name: "n", values: .numeric([1, 2, .nan, 4, -7, 1e9])),
+            Column(name: "c", values: .categorical(codes: [0, 1, 1, -1, 0, 0], levels: ["b", "a", "zz"])),
+        ], rowCount: 6)
+        XCTAssertEqual(steps.fit(table, rows: [0, 1, 2, 3]), steps.fit(other, rows: [0, 1, 2, 3]))
+    }
+
+    func testOrdinalWithoutEncodeStepAndConstantMissing() throws {
+        let fitted = Preprocessing([]).fit(table, rows: [0, 1, 3])
+        XCTAssertEqual(fitted.categorical[0].method, .ordinal)
+        XCTAssertEqual(fitted.categorical[0].categories, ["a", "b", "missing"])
+        let x = try fitted.transform(table, rows: [0, 3, 4])
+        XCTAssertEqual(x.values, [1, 1, 4, 2, 100, -1])
+    }
+
+    func testNumericCategoriesSortNumerically() {
+        XCTAssertEqual(Preprocessing.sortedCategories(["10", "9", "1"]), ["1", "9", "10"])
+        XCTAssertEqual(Preprocessing.sortedCategories(["b", "B", "а"]), ["B", "b", "а"])
+    }
+
+    func testPercentileMatchesNumpyLinear() {
+        XCTAssertEqual(Stats.percentile([1, 2, 3, 4], 25), 1.75)
+        XCTAssertEqual(Stats.percentile([1, 2, 3, 4], 50), 2.5)
+    }
+}

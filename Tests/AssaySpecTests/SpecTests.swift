@@ -1,0 +1,108 @@
+import AssayCore
+@testable import AssaySpec
+import XCTest
+
+final class SpecTests: XCTestCase {
+    let base = """
+    assay: 1
+    data:
+      path: d.csv
+      target: y
+    models:
+      lr:
+        type: logistic_regression
+        grid: {C: [0.1, 1]}
+    """
+
+    func parse(_ text: String, _ overrides: [String] = []) throws -> Spec {
+        try SpecLoader.parse(text, file: "exp/s.yaml", overrides: overrides)
+    }
+
+    func error(_ text: String, _ overrides: [String] = []) -> String {
+        do { _ = try parse(text, overrides); return "no error" } catch { return "\(error)" }
+    }
+
+    func testDefaults() throws {
+        let s = try parse(base)
+        XCTAssertEqual(s.name, "s")
+        XCTAssertEqual(s.seed, 0)
+        XCTAssertEqual(s.data.resolvedPath, "exp/d.csv")
+        XCTAssertEqual(s.data.positive, "1")
+        XCTAssertEqual(s.data.missing, ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "#N/A"])
+        XCTAssertEqual(s.split, SplitSection(testSize: 0.2, folds: 5, foldColumn: nil))
+        XCTAssertEqual(s.metrics, [.rocAUC])
+        XCTAssertEqual(s.models[0].points, [["C": .double(0.1)], ["C": .int(1)]])
+    }
+
+    func testGridPointsFollowParameterGridOrder() throws {
+        let s = try parse(base.replacingOccurrences(of: "grid: {C: [0.1, 1]}", with: "params: {max_iter: 5}\n    grid: {class_weight: [null, balanced], C: [1, 2]}"))
+        XCTAssertEqual(s.models[0].gridNames, ["C", "class_weight"])
+        XCTAssertEqual(s.models[0].points.map { [$0["C"]!, $0["class_weight"]!] },
+                       [[.int(1), .null], [.int(1), .string("balanced")], [.int(2), .null], [.int(2), .string("balanced")]])
+        XCTAssertEqual(s.models[0].points[0]["max_iter"], .int(5))
+    }
+
+    func testUnknownKeySuggests() {
+        XCTAssertEqual(error(base + "\nmetrix: [f1]"), "exp/s.yaml:9:1: unknown key 'metrix' in the spec; did you mean 'metrics'?")
+        XCTAssertEqual(error(base.replacingOccurrences(of: "grid:", with: "gird:")),
+                       "exp/s.yaml:8:5: unknown key 'gird' in model 'lr'; did you mean 'grid'?")
+    }
+
+    func testWrongTypesAndBadValues() {
+        XCTAssertEqual(error(base + "\nsplit: {folds: 1}"), "exp/s.yaml:9:16: split.folds must be at least 2, got 1")
+        XCTAssertEqual(error(base + "\nsplit: {test_size: 1}"), "exp/s.yaml:9:20: split.test_size must be in [0, 1), got '1'")
+        XCTAssertEqual(error(base + "\nsplit: {folds: five}"), "exp/s.yaml:9:16: split.folds must be an integer, got 'five'")
+        XCTAssertEqual(error(base.replacingOccurrences(of: "[0.1, 1]", with: "[0.1, 0]")),
+                       "exp/s.yaml:8:21: model 'lr': C must be greater than 0, got 0")
+        XCTAssertEqual(error(base + "\nseed: [1]"), "exp/s.yaml:9:7: seed must be an integer, got a list")
+        XCTAssertEqual(error(base.replacingOccurrences(of: "grid: {C: [0.1, 1]}", with: "params: {class_weight: balancd}")),
+                       "exp/s.yaml:8:28: model 'lr': class_weight must be one of null, balanced, got \"balancd\"; did you mean 'balanced'?")
+    }
+
+    func testUnknownModelTypeAndParameter() {
+        XCTAssertEqual(error(base.replacingOccurrences(of: "type: logistic_regression", with: "type: logistic_regresion")),
+                       "exp/s.yaml:7:11: unknown model type 'logistic_regresion'; did you mean 'logistic_regression'?")
+        XCTAssertEqual(error(base.replacingOccurrences(of: "{C:", with: "{c:")),
+                       "exp/s.yaml:8:12: logistic_regression has no parameter 'c'; did you mean 'C'?")
+    }
+
+    func testLaterFeaturesAreRefusedByName() {
+        XCTAssertEqual(error(base.replacingOccurrences(of: "type: logistic_regression", with: "type: random_forest")),
+                       "exp/s.yaml:7:11: model type 'random_forest' is not supported yet (only logistic_regression)")
+        XCTAssertEqual(error(base + "\nchecks: {test.roc_auc: {min: 0.8}}"),
+                       "exp/s.yaml:9:1: 'checks' is not supported yet (assay check comes with the reports work)")
+        XCTAssertEqual(error(base + "\npreprocess:\n  - resample: {method: smote}"),
+                       "exp/s.yaml:10:5: preprocess step 'resample' is not supported yet")
+        XCTAssertEqual(error(base.replacingOccurrences(of: "grid:", with: "search: {method: random}\n    grid:")),
+                       "exp/s.yaml:8:22: search method 'random' is not supported yet (only grid)")
+        XCTAssertEqual(error(base.replacingOccurrences(of: "{C: [0.1, 1]}", with: "{penalty: [l1]}")),
+                       "exp/s.yaml:8:22: model 'lr': penalty 'l1' is not supported yet (only l2)")
+    }
+
+    func testMissingPiecesAndVersion() {
+        XCTAssertEqual(error("assay: 2\n"), "exp/s.yaml:1:8: spec version 2 is not supported; this Assay reads version 1")
+        XCTAssertEqual(error("data: {path: x}\n"), "exp/s.yaml:1:1: missing 'assay: 1' (the spec format version)")
+        XCTAssertEqual(error(base.replacingOccurrences(of: "  target: y\n", with: "")), "exp/s.yaml:3:3: data.target is required")
+        XCTAssertTrue(error("assay: 1\ndata: [\n").hasPrefix("exp/s.yaml:"))
+        XCTAssertEqual(error(base + "\nname: a\nname: b"), "exp/s.yaml:9:1: invalid YAML: duplicate key 'name'")
+    }
+
+    func testOverrides() throws {
+        let s = try parse(base, ["data.path=/tmp/other.csv", "models.lr.grid.C=[10]", "seed=7", "split.folds=3"])
+        XCTAssertEqual(s.data.resolvedPath, "/tmp/other.csv")
+        XCTAssertEqual(s.models[0].points, [["C": .int(10)]])
+        XCTAssertEqual(s.seed, 7)
+        XCTAssertEqual(s.split.folds, 3)
+        XCTAssertEqual(error(base, ["models.lr.grid.C=[-1]"]), "--set models.lr.grid.C: model 'lr': C must be greater than 0, got -1")
+        XCTAssertEqual(error(base, ["nonsense"]), "--set nonsense: expected KEY=VALUE, for example --set models.logreg.grid.C=[1,10]")
+    }
+
+    func testPreprocessOrderAndOptions() throws {
+        let s = try parse(base + "\npreprocess:\n  - impute: {numeric: constant, value: 0}\n  - encode: {method: ordinal}\n  - scale: {method: minmax}")
+        XCTAssertEqual(s.preprocess, [.impute(numeric: .constant, categorical: .mostFrequent, value: .int(0)), .encode(.ordinal), .scale(.minmax)])
+        XCTAssertEqual(error(base + "\npreprocess:\n  - encode: {}\n  - impute: {}"),
+                       "exp/s.yaml:11:5: impute must come before encode (encode is at exp/s.yaml:10:5)")
+        XCTAssertEqual(error(base + "\npreprocess:\n  - scale: {method: standrd}"),
+                       "exp/s.yaml:10:21: preprocess step 'scale': method must be one of standard, minmax, robust, got 'standrd'; did you mean 'standard'?")
+    }
+}
