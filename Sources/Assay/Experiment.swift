@@ -195,9 +195,7 @@ public enum Experiment {
 enum ReportWriter {
     static func write(_ report: RunReport, to dir: String) throws {
         let files = [("report.md", MarkdownReport.render(report)), ("metrics.json", MetricsJSON.render(report))]
-        do {
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        } catch { throw AssayError.output(path: dir, reason: "\(error.localizedDescription)") }
+        try makeDirectory(dir)
         var temps: [(String, String)] = []
         defer { for (tmp, _) in temps { try? FileManager.default.removeItem(atPath: tmp) } }
         for (name, text) in files {
@@ -211,5 +209,19 @@ enum ReportWriter {
             throw AssayError.output(path: path, reason: String(cString: strerror(errno)))
         }
         temps.removeAll()
+    }
+
+    /// `mkdir -p`, failing with the system's reason.
+    static func makeDirectory(_ path: String) throws {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
+            if isDir.boolValue { return }
+            throw AssayError.output(path: path, reason: "it is a file, not a folder")
+        }
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty && parent != path { try makeDirectory(parent) }
+        if mkdir(path, 0o755) != 0 && errno != EEXIST {
+            throw AssayError.output(path: path, reason: String(cString: strerror(errno)))
+        }
     }
 }
