@@ -21,6 +21,7 @@ let package = Package(
         .target(name: "AssayReport", dependencies: ["AssayCore"]),
         .target(name: "Assay", dependencies: ["AssayCore", "AssayData", "AssayLearn", "AssaySpec", "AssayEngine", "AssayReport"]),
         .executableTarget(name: "assay", dependencies: ["Assay", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "assay-bench", dependencies: ["AssayData"], path: "bench/Sources/assay-bench"),
 
         .target(name: "TestSupport", dependencies: ["AssayCore", "AssayLearn"], path: "Tests/TestSupport"),
         .testTarget(name: "AssayCoreTests", dependencies: ["AssayCore", "TestSupport"]),

@@ -49,7 +49,7 @@ public enum DatasetLoader {
         let file = csv.file
         try checkColumns(csv.names, options, file: file)
         guard csv.rowCount > 0 else { throw DataError.empty(file: file) }
-        let missing = Set(options.csv.missing.map { Array($0.utf8) })
+        let missing = options.csv.missing.map { Array($0.utf8) }
         let targetIndex = csv.names.firstIndex(of: options.target)!
 
         // Target, as text.
@@ -109,25 +109,34 @@ public enum DatasetLoader {
                        positiveLabel: options.positive, negativeLabel: labels[1 - positiveCode], folds: folds)
     }
 
-    static let trueWords: Set<[UInt8]> = Set(["True", "TRUE", "true"].map { Array($0.utf8) })
-    static let falseWords: Set<[UInt8]> = Set(["False", "FALSE", "false"].map { Array($0.utf8) })
+    static let trueWords = ["True", "TRUE", "true"].map { Array($0.utf8) }
+    static let falseWords = ["False", "FALSE", "false"].map { Array($0.utf8) }
 
-    static func readColumn(_ csv: CSVFile, _ c: Int, name: String, kind: ColumnKind?, missing: Set<[UInt8]>, decimal: UInt8) throws -> Column {
+    /// Whether a cell's bytes equal one of `words`, without allocating.
+    @inline(__always)
+    static func matches(_ cell: UnsafeBufferPointer<UInt8>, _ words: [[UInt8]]) -> Bool {
+        for w in words where w.count == cell.count && w.elementsEqual(cell) { return true }
+        return false
+    }
+
+    /// Reads one column of a tokenized file: numbers when every present cell is one (or a boolean), else categories.
+    public static func readColumn(_ csv: CSVFile, _ c: Int, name: String, kind: ColumnKind?, missing: [[UInt8]], decimal: UInt8) throws -> Column {
         if kind != .categorical {
             // Try numbers (and booleans), unless the column is declared categorical.
             var values = [Double]()
             values.reserveCapacity(csv.rowCount)
             var failedRow: Int? = nil
-            var bools = 0
+            var bools = 0, present = 0
             csv.forEachCell(column: c) { r, cell, _ in
                 guard failedRow == nil else { return }
-                if missing.contains(Array(cell)) { values.append(.nan); return }
+                if matches(cell, missing) { values.append(.nan); return }
+                present += 1
                 if let v = NumberParser.parse(cell, decimal: decimal) { values.append(v); return }
-                if trueWords.contains(Array(cell)) { values.append(1); bools += 1; return }
-                if falseWords.contains(Array(cell)) { values.append(0); bools += 1; return }
+                if matches(cell, trueWords) { values.append(1); bools += 1; return }
+                if matches(cell, falseWords) { values.append(0); bools += 1; return }
                 failedRow = r
             }
-            let mixedBool = bools > 0 && bools < values.filter { !$0.isNaN }.count
+            let mixedBool = bools > 0 && bools < present
             if failedRow == nil && !mixedBool { return Column(name: name, values: .numeric(values)) }
             if kind == .numeric {
                 let r = failedRow ?? values.firstIndex { !$0.isNaN }!
@@ -135,22 +144,34 @@ public enum DatasetLoader {
                                            value: csv.cell(row: r, column: c))
             }
         }
-        // Categorical: intern the text of each cell.
+        // Categorical: intern the text of each cell (byte-keyed, so no string is built for a level seen before).
         var codes = [Int32]()
         codes.reserveCapacity(csv.rowCount)
         var levels: [String] = []
-        var index: [[UInt8]: Int32] = [:]
+        var index: [CellKey: Int32] = [:]
+        var byText: [String: Int32] = [:]
         csv.forEachCell(column: c) { r, cell, escaped in
-            let key = Array(cell)
-            if missing.contains(key) { codes.append(-1); return }
-            if let k = index[key], !escaped { codes.append(k); return }
+            if matches(cell, missing) { codes.append(-1); return }
+            let key = CellKey(cell)
+            if !escaped, let k = index[key] { codes.append(k); return }
             let text = escaped ? csv.cell(row: r, column: c) : String(decoding: cell, as: UTF8.self)
-            let textKey = Array(text.utf8)
-            if let k = index[textKey] { codes.append(k); return }
-            index[textKey] = Int32(levels.count)
-            codes.append(Int32(levels.count))
-            levels.append(text)
+            let k: Int32
+            if let known = byText[text] { k = known } else {
+                k = Int32(levels.count)
+                byText[text] = k
+                levels.append(text)
+            }
+            if !escaped { index[key] = k }
+            codes.append(k)
         }
         return Column(name: name, values: .categorical(codes: codes, levels: levels))
     }
+}
+
+/// A cell's bytes as a dictionary key, hashed and compared by content; valid while the file's bytes are.
+struct CellKey: Hashable {
+    let bytes: UnsafeBufferPointer<UInt8>
+    init(_ b: UnsafeBufferPointer<UInt8>) { bytes = b }
+    static func == (a: CellKey, b: CellKey) -> Bool { a.bytes.count == b.bytes.count && a.bytes.elementsEqual(b.bytes) }
+    func hash(into h: inout Hasher) { h.combine(bytes: UnsafeRawBufferPointer(bytes)) }
 }
