@@ -1,0 +1,110 @@
+import AssayCore
+import AssayReport
+import XCTest
+
+final class ReportTests: XCTestCase {
+    func sample() -> RunReport {
+        let p1 = GridPointReport(params: [("C", .double(0.1))], cv: [.rocAUC: FoldSummary(mean: 0.93, std: 0.006), .logLoss: FoldSummary(mean: 0.25, std: 0.01)], notes: [])
+        let p2 = GridPointReport(params: [("C", .int(1))], cv: [.rocAUC: FoldSummary(mean: 0.9422123456, std: 0.0051), .logLoss: FoldSummary(mean: 0.24, std: 0.012)],
+                                 notes: ["2 of 5 fold fits stopped at max_iter (5) before reaching tol"])
+        let m = ModelReport(name: "logreg", type: "logistic_regression", fixedParams: [("max_iter", .int(5))], preprocess: "scale standard",
+                            points: [p1, p2], bestIndex: 1, test: [.rocAUC: 0.9612, .logLoss: 0.2])
+        let d = DataSummary(path: "data/x.csv", rows: 100, trainRows: 80, testRows: 20, positiveRate: 0.0918, target: "y",
+                            positiveLabel: "1", numericColumns: ["a"], categoricalColumns: [], split: "stratified")
+        return RunReport(experiment: "ex", description: nil, select: .rocAUC, metrics: [.rocAUC, .logLoss], data: d, models: [m], bestModel: "logreg")
+    }
+
+    func testMetricsJSONFollowsTheSpecSchemaWithSortedKeys() {
+        XCTAssertEqual(MetricsJSON.render(sample()), """
+        {
+          "assay": 1,
+          "best_model": "logreg",
+          "data": {
+            "positive_rate": 0.0918,
+            "rows": 100,
+            "test_rows": 20,
+            "train_rows": 80
+          },
+          "experiment": "ex",
+          "models": {
+            "logreg": {
+              "best_params": {
+                "C": 1
+              },
+              "cv": {
+                "log_loss": {
+                  "mean": 0.24,
+                  "std": 0.012
+                },
+                "roc_auc": {
+                  "mean": 0.942212,
+                  "std": 0.0051
+                }
+              },
+              "grid": [
+                {
+                  "cv": {
+                    "log_loss": {
+                      "mean": 0.25,
+                      "std": 0.01
+                    },
+                    "roc_auc": {
+                      "mean": 0.93,
+                      "std": 0.006
+                    }
+                  },
+                  "params": {
+                    "C": 0.1
+                  }
+                },
+                {
+                  "cv": {
+                    "log_loss": {
+                      "mean": 0.24,
+                      "std": 0.012
+                    },
+                    "roc_auc": {
+                      "mean": 0.942212,
+                      "std": 0.0051
+                    }
+                  },
+                  "params": {
+                    "C": 1
+                  }
+                }
+              ],
+              "test": {
+                "log_loss": 0.2,
+                "roc_auc": 0.9612
+              },
+              "type": "logistic_regression"
+            }
+          },
+          "select": "roc_auc"
+        }
+
+        """)
+    }
+
+    func testNoTestSetGivesAnEmptyTestObject() {
+        var r = sample()
+        r.models[0].test = [:]
+        XCTAssertTrue(MetricsJSON.render(r).contains("\"test\": {},"))
+    }
+
+    func testMarkdownShowsGridChosenPointTestNumbersAndNotes() {
+        let md = MarkdownReport.render(sample())
+        XCTAssertTrue(md.hasPrefix("# ex\n"))
+        XCTAssertTrue(md.contains("| 100 | 80 | 20 | 0.0918 |"))
+        XCTAssertTrue(md.contains("**logreg** (logistic_regression), C=1: CV roc_auc 0.9422 ± 0.0051, test roc_auc 0.9612."))
+        XCTAssertTrue(md.contains("| **1** | 0.9422 ± 0.0051 | 0.2400 ± 0.0120 |"))
+        XCTAssertTrue(md.contains("| 0.1 | 0.9300 ± 0.0060 | 0.2500 ± 0.0100 |"))
+        XCTAssertTrue(md.contains("| logreg | 0.9612 | 0.2000 |"))
+        XCTAssertTrue(md.contains("- Note: C=1: 2 of 5 fold fits stopped at max_iter (5) before reaching tol."))
+        XCTAssertEqual(md, MarkdownReport.render(sample()))
+    }
+
+    func testJSONEscapesText() {
+        XCTAssertEqual(JSONValue.string("a\"b\\c\nд\u{1}").rendered(), "\"a\\\"b\\\\c\\nд\\u0001\"\n")
+    }
+}
