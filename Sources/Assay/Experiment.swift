@@ -45,7 +45,12 @@ public enum Experiment {
             let options = DataFile.loadOptions(spec)
             let header = try CSVFile(contentsOf: URL(fileURLWithPath: spec.data.resolvedPath), displayName: spec.data.resolvedPath,
                                      options: options.csv, headerOnly: true)
-            try DatasetLoader.checkColumns(header.names, options, file: spec.data.resolvedPath)
+            do {
+                try DatasetLoader.checkColumns(header.names, options, file: spec.data.resolvedPath)
+            } catch DataError.unknownColumn(let file, let name, let role, let hint) {
+                // Point at the spec line that names the column.
+                throw SpecError(at: spec.location(ofColumn: name, role: role), "\(role): no column '\(name)' in \(file)\(hint)")
+            }
             return spec
         } catch { throw AssayError.wrap(error) }
     }

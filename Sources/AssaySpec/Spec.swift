@@ -33,8 +33,22 @@ public struct DataSection: Sendable, Hashable {
     public var id: String?
     public var drop: [String]
     public var columns: [String: ColumnKind]
-    /// Where `target` was written, for errors about it.
-    public var targetLocation: SourceLocation
+    /// Where each column name of this section was written ("data.target", "data.drop", …), for errors about it.
+    public var columnReferences: [ColumnReference]
+}
+
+/// A column name a spec mentions, with the key that mentions it and where.
+public struct ColumnReference: Sendable, Hashable {
+    public var role: String
+    public var name: String
+    public var location: SourceLocation
+}
+
+extension Spec {
+    /// Where the spec names `column` in the role `role`, if it does.
+    public func location(ofColumn column: String, role: String) -> SourceLocation? {
+        (data.columnReferences + (split.foldColumnReference.map { [$0] } ?? [])).first { $0.role == role && $0.name == column }?.location
+    }
 }
 
 /// The `split:` section.
@@ -42,6 +56,8 @@ public struct SplitSection: Sendable, Hashable {
     public var testSize: Double
     public var folds: Int
     public var foldColumn: String?
+    /// Where `fold_column` was written.
+    public var foldColumnReference: ColumnReference? = nil
 
     /// Canonical text, part of cache keys.
     public var canonical: String {

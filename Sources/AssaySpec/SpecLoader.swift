@@ -123,14 +123,24 @@ struct SpecDecoder {
         guard let targetNode = f["target"] else { throw SpecError(at: node.location, "data.target is required") }
         let target = try text(targetNode, "data.target")
         let positive = try f["positive"].map { try text($0, "data.positive") } ?? "1"
+        var references = [ColumnReference(role: "data.target", name: target, location: targetNode.location)]
         let id = try f["id"].map { try text($0, "data.id") }
-        let drop = try f["drop"].map { try list($0, "data.drop").map { try text($0, "data.drop") } } ?? []
+        if let i = f["id"], let id { references.append(ColumnReference(role: "data.id", name: id, location: i.location)) }
+        var drop: [String] = []
+        if let d = f["drop"] {
+            for item in try list(d, "data.drop") {
+                let name = try text(item, "data.drop")
+                drop.append(name)
+                references.append(ColumnReference(role: "data.drop", name: name, location: item.location))
+            }
+        }
         if let d = f["drop"], drop.contains(target) { throw SpecError(at: d.location, "data.drop cannot contain the target '\(target)'") }
         if let i = f["id"], id == target { throw SpecError(at: i.location, "data.id cannot be the target '\(target)'") }
         var columns: [String: ColumnKind] = [:]
         if let c = f["columns"] {
             guard case .map(let pairs, _) = c else { throw SpecError(at: c.location, "data.columns must map column names to numeric or categorical") }
             for p in pairs {
+                references.append(ColumnReference(role: "data.columns", name: p.key, location: p.keyAt))
                 let kindText = try text(p.value, "data.columns.\(p.key)")
                 guard let kind = ColumnKind(rawValue: kindText) else {
                     throw SpecError(at: p.value.location, "data.columns.\(p.key) must be numeric or categorical, got '\(kindText)'"
@@ -141,7 +151,7 @@ struct SpecDecoder {
         }
         return DataSection(path: path, resolvedPath: resolved, delimiter: delimiter, decimal: decimal, missing: missing,
                            header: header, names: names, target: target, positive: positive, id: id, drop: drop,
-                           columns: columns, targetLocation: targetNode.location)
+                           columns: columns, columnReferences: references)
     }
 
     func split(_ node: YAMLNode?, data: DataSection) throws -> SplitSection {
@@ -165,7 +175,11 @@ struct SpecDecoder {
             }
             if foldColumn == data.target { throw SpecError(at: fcNode.location, "split.fold_column cannot be the target") }
         }
-        return SplitSection(testSize: foldColumn == nil ? testSize : 0, folds: folds, foldColumn: foldColumn)
+        var section = SplitSection(testSize: foldColumn == nil ? testSize : 0, folds: folds, foldColumn: foldColumn)
+        if let fc = f["fold_column"], let foldColumn {
+            section.foldColumnReference = ColumnReference(role: "split.fold_column", name: foldColumn, location: fc.location)
+        }
+        return section
     }
 
     static let stepKinds = ["impute", "encode", "scale"]

@@ -135,11 +135,16 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(try files(), first)
     }
 
-    func testUnknownTargetColumnIsABadInputNamingIt() {
+    func testUnknownColumnsAreBadInputsAtTheirSpecLocation() throws {
         XCTAssertThrowsError(try runSpec(["data.target=boughtt"])) {
             let e = $0 as! AssayError
             XCTAssertTrue(e.isBadInput)
-            XCTAssertEqual(e.description, "\(dir.path)/t.csv: no column 'boughtt' (named in data.target); did you mean 'bought'?")
+            XCTAssertEqual(e.description, "--set data.target: data.target: no column 'boughtt' in \(dir.path)/t.csv; did you mean 'bought'?")
+        }
+        try spec().replacingOccurrences(of: "id: id}", with: "id: id, drop: [visits, spnd]}")
+            .write(to: dir.appendingPathComponent("e.yaml"), atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try Experiment.validate(specPath: dir.appendingPathComponent("e.yaml").path)) {
+            XCTAssertEqual("\($0)", "\(dir.path)/e.yaml:4:77: data.drop: no column 'spnd' in \(dir.path)/t.csv; did you mean 'spend'?")
         }
     }
 
