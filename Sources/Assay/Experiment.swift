@@ -45,12 +45,7 @@ public enum Experiment {
             let options = DataFile.loadOptions(spec)
             let header = try CSVFile(contentsOf: URL(fileURLWithPath: spec.data.resolvedPath), displayName: spec.data.resolvedPath,
                                      options: options.csv, headerOnly: true)
-            do {
-                try DatasetLoader.checkColumns(header.names, options, file: spec.data.resolvedPath)
-            } catch DataError.unknownColumn(let file, let name, let role, let hint) {
-                // Point at the spec line that names the column.
-                throw SpecError(at: spec.location(ofColumn: name, role: role), "\(role): no column '\(name)' in \(file)\(hint)")
-            }
+            try checkColumns(header.names, spec, options)
             return spec
         } catch { throw AssayError.wrap(error) }
     }
@@ -139,6 +134,16 @@ public enum Experiment {
             try ReportWriter.write(report, to: dir)
             return RunOutcome(report: report, outputDirectory: dir, stats: stats)
         } catch { throw AssayError.wrap(error) }
+    }
+
+    /// Checks that the columns the spec names exist, reporting a missing one at the spec line that names it.
+    static func checkColumns(_ names: [String], _ spec: Spec, _ options: LoadOptions) throws {
+        do {
+            try DatasetLoader.checkColumns(names, options, file: spec.data.resolvedPath)
+        } catch let error as DataError {
+            guard case .unknownColumn(let file, let name, let role, let hint) = error else { throw error }
+            throw SpecError(at: spec.location(ofColumn: name, role: role), "\(role): no column '\(name)' in \(file)\(hint)")
+        }
     }
 
     /// Checks the graph's inputs once the table is profiled, before any fit runs.
