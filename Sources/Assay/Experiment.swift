@@ -14,15 +14,22 @@ public struct RunOptions: Sendable {
     public var outputRoot: String
     /// The content store's folder; nil runs without a cache.
     public var cacheDirectory: String?
+    /// Saved pipelines go to `<modelsDirectory>/<name>/<model>.assaymodel`; nil saves none.
+    public var modelsDirectory: String?
+    /// Save every model's pipeline, or only the best model's.
+    public var saveOnlyBest: Bool
     public var observer: ExecutionObserver?
     /// Receives warnings (a damaged cache entry, for example).
     public var warn: @Sendable (String) -> Void
 
     public init(jobs: Int, outputRoot: String = "runs", cacheDirectory: String? = ".assay/cache",
+                modelsDirectory: String? = ".assay/models", saveOnlyBest: Bool = false,
                 observer: ExecutionObserver? = nil, warn: @escaping @Sendable (String) -> Void = { _ in }) {
         self.jobs = jobs
         self.outputRoot = outputRoot
         self.cacheDirectory = cacheDirectory
+        self.modelsDirectory = modelsDirectory
+        self.saveOnlyBest = saveOnlyBest
         self.observer = observer
         self.warn = warn
     }
@@ -34,6 +41,11 @@ public struct RunOutcome: Sendable {
     /// The folder holding report.md and metrics.json.
     public let outputDirectory: String
     public let stats: ExecutionStats
+    /// The test rows (0-based data rows) and, per model, the probabilities its refit pipeline gave them.
+    public let testRows: [Int]
+    public let testProbabilities: [String: [Double]]
+    /// Saved pipeline files by model name.
+    public let savedModels: [String: String]
 }
 
 /// The library's front door: spec → task graph → execution → report.
@@ -101,18 +113,16 @@ public enum Experiment {
             }
 
             // Stage 3: refit each model's selected point on all training rows; score the test rows once.
-            if !split.test.isEmpty {
-                let refitKeys = zip(spec.models, models).map { m, r in
-                    planner.refit(m, m.points[r.bestIndex], variant: Preprocessing(m.preprocess ?? spec.preprocess), load: load, split: splitKey)
-                }
-                let stage3 = try executor.run(planner.graph, want: refitKeys, known: known)
-                stats = stats + stage3.stats
-                for (i, key) in refitKeys.enumerated() {
-                    let refit = try RefitResult(decoding: stage3.results[key]!)
-                    models[i].test = Dictionary(uniqueKeysWithValues: spec.metrics.map {
-                        ($0, Scoring.score($0, labels: refit.test.labels, probabilities: refit.test.probabilities))
-                    })
-                }
+            let refitKeys = zip(spec.models, models).map { m, r in
+                planner.refit(m, m.points[r.bestIndex], variant: Preprocessing(m.preprocess ?? spec.preprocess), load: load, split: splitKey)
+            }
+            let stage3 = try executor.run(planner.graph, want: refitKeys, known: known)
+            stats = stats + stage3.stats
+            let refits = try refitKeys.map { try RefitResult(decoding: stage3.results[$0]!) }
+            for (i, refit) in refits.enumerated() where !split.test.isEmpty {
+                models[i].test = Dictionary(uniqueKeysWithValues: spec.metrics.map {
+                    ($0, Scoring.score($0, labels: refit.test.labels, probabilities: refit.test.probabilities))
+                })
             }
             stats.tasks = planner.graph.count
             stats.cached = stats.tasks - stats.executed
@@ -131,8 +141,23 @@ public enum Experiment {
                                   categoricalColumns: profile.categorical, split: describe(spec, split)),
                 models: models, bestModel: bestModel)
             let dir = options.outputRoot + "/" + spec.name
-            try ReportWriter.write(report, to: dir)
-            return RunOutcome(report: report, outputDirectory: dir, stats: stats)
+            try AtomicFiles.write([(dir + "/report.md", Data(MarkdownReport.render(report).utf8)),
+                                   (dir + "/metrics.json", Data(MetricsJSON.render(report).utf8))])
+            var saved: [String: String] = [:]
+            if let modelsDir = options.modelsDirectory {
+                let specText = (try? String(contentsOfFile: specPath, encoding: .utf8)) ?? ""
+                let specHash = SHA256.hex(([specText] + overrides).joined(separator: "\n--set "))
+                var files: [(String, Data)] = []
+                for (i, m) in spec.models.enumerated() where !options.saveOnlyBest || m.name == bestModel {
+                    let path = modelsDir + "/" + spec.name + "/" + m.name + ".assaymodel"
+                    files.append((path, pipeline(spec, m, models[i], refits[i], profile, specHash).fileData()))
+                    saved[m.name] = path
+                }
+                try AtomicFiles.write(files)
+            }
+            return RunOutcome(report: report, outputDirectory: dir, stats: stats, testRows: split.test,
+                              testProbabilities: Dictionary(uniqueKeysWithValues: zip(spec.models.map(\.name), refits.map(\.test.probabilities))),
+                              savedModels: saved)
         } catch { throw AssayError.wrap(error) }
     }
 
@@ -144,6 +169,16 @@ public enum Experiment {
             guard case .unknownColumn(let file, let name, let role, let hint) = error else { throw error }
             throw SpecError(at: spec.location(ofColumn: name, role: role), "\(role): no column '\(name)' in \(file)\(hint)")
         }
+    }
+
+    /// The saved form of one model's refit pipeline.
+    static func pipeline(_ spec: Spec, _ m: ModelSpec, _ r: ModelReport, _ refit: RefitResult, _ profile: DataProfile, _ specHash: String) -> SavedPipeline {
+        let kinds = Dictionary(uniqueKeysWithValues: profile.numeric.map { ($0, ColumnKind.numeric) } + profile.categorical.map { ($0, ColumnKind.categorical) })
+        return SavedPipeline(
+            assayVersion: AssayVersion.current, specHash: specHash, experiment: spec.name, model: m.name, type: m.type,
+            params: Planner.canonical(m.points[r.bestIndex]), threshold: 0.5, csv: DataFile.loadOptions(spec).csv,
+            positiveLabel: spec.data.positive, negativeLabel: profile.negativeLabel, idColumn: spec.data.id,
+            features: refit.preprocessing.inputColumns.map { ($0, kinds[$0]!) }, preprocessing: refit.preprocessing, fitted: refit.model)
     }
 
     /// Checks the graph's inputs once the table is profiled, before any fit runs.
@@ -201,16 +236,16 @@ public enum Experiment {
     }
 }
 
-/// Writes report files so that a reader never sees half of one: each goes to a temporary file, then is renamed.
-enum ReportWriter {
-    static func write(_ report: RunReport, to dir: String) throws {
-        let files = [("report.md", MarkdownReport.render(report)), ("metrics.json", MetricsJSON.render(report))]
-        try makeDirectory(dir)
+/// Writes files so that a reader never sees half of one: each goes to a temporary file beside it, then all are renamed.
+enum AtomicFiles {
+    static func write(_ files: [(path: String, data: Data)]) throws {
         var temps: [(String, String)] = []
         defer { for (tmp, _) in temps { try? FileManager.default.removeItem(atPath: tmp) } }
-        for (name, text) in files {
-            let path = dir + "/" + name, tmp = dir + "/." + name + ".tmp\(getpid())"
-            guard FileManager.default.createFile(atPath: tmp, contents: Data(text.utf8)) else {
+        for (path, data) in files {
+            let (dir, name) = split(path)
+            if let dir { try makeDirectory(dir) }
+            let tmp = (dir.map { $0 + "/" } ?? "") + "." + name + ".tmp\(getpid())"
+            guard FileManager.default.createFile(atPath: tmp, contents: data) else {
                 throw AssayError.output(path: path, reason: "cannot create a file there")
             }
             temps.append((tmp, path))
@@ -221,6 +256,15 @@ enum ReportWriter {
         temps.removeAll()
     }
 
+    /// A path's folder (nil when it has none, or is the root) and last component.
+    static func split(_ path: String) -> (folder: String?, name: String) {
+        var p = Substring(path)
+        while p.count > 1 && p.hasSuffix("/") { p = p.dropLast() }
+        guard let slash = p.lastIndex(of: "/") else { return (nil, String(p)) }
+        let folder = p[..<slash]
+        return (folder.isEmpty ? nil : String(folder), String(p[p.index(after: slash)...]))
+    }
+
     /// `mkdir -p`, failing with the system's reason.
     static func makeDirectory(_ path: String) throws {
         var isDir: ObjCBool = false
@@ -228,8 +272,7 @@ enum ReportWriter {
             if isDir.boolValue { return }
             throw AssayError.output(path: path, reason: "it is a file, not a folder")
         }
-        let parent = (path as NSString).deletingLastPathComponent
-        if !parent.isEmpty && parent != path { try makeDirectory(parent) }
+        if let parent = split(path).folder { try makeDirectory(parent) }
         if mkdir(path, 0o755) != 0 && errno != EEXIST {
             throw AssayError.output(path: path, reason: String(cString: strerror(errno)))
         }

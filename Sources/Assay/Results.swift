@@ -68,9 +68,10 @@ struct DataProfile: BinaryCodable, Sendable {
     var numericWithMissing: [String]
     /// The target, 1 for the positive label.
     var labels: [UInt8]
+    var negativeLabel: String
 
     func encode(to w: inout ByteWriter) {
-        w.write(rows); w.write(positives); w.write(numeric); w.write(categorical); w.write(numericWithMissing); w.write(labels)
+        w.write(rows); w.write(positives); w.write(numeric); w.write(categorical); w.write(numericWithMissing); w.write(labels); w.write(negativeLabel)
     }
 
     init(_ d: Dataset) {
@@ -80,10 +81,11 @@ struct DataProfile: BinaryCodable, Sendable {
         categorical = d.features.columns.filter { $0.kind == .categorical }.map(\.name)
         numericWithMissing = d.features.columns.filter { $0.kind == .numeric && $0.missingCount > 0 }.map(\.name)
         labels = d.target
+        negativeLabel = d.negativeLabel
     }
 
     init(from r: inout ByteReader) throws {
         rows = try r.readInt(); positives = try r.readInt(); numeric = try r.readStrings()
-        categorical = try r.readStrings(); numericWithMissing = try r.readStrings(); labels = try r.readBytes()
+        categorical = try r.readStrings(); numericWithMissing = try r.readStrings(); labels = try r.readBytes(); negativeLabel = try r.readString()
     }
 }

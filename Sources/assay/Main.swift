@@ -27,7 +27,7 @@ struct AssayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "assay",
         abstract: "Run tabular machine-learning experiments declared in YAML.",
-        subcommands: [Run.self, Validate.self])
+        subcommands: [Run.self, Validate.self, Predict.self])
 }
 
 /// Options shared by commands that read a spec.
@@ -56,6 +56,12 @@ struct Run: ParsableCommand {
     @Option(help: "Write task statistics and wall time as JSON to this file.")
     var statsJson: String?
 
+    @Option(help: "Folder for saved pipelines, <dir>/<name>/<model>.assaymodel.")
+    var modelsDir: String = ".assay/models"
+
+    @Flag(help: "Save only the best model's pipeline.")
+    var saveBestOnly = false
+
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
     }
@@ -65,7 +71,7 @@ struct Run: ParsableCommand {
         let cache = cacheDir ?? ProcessInfo.processInfo.environment["ASSAY_CACHE_DIR"] ?? ".assay/cache"
         let progress = Progress(terminal: isatty(2) == 1)
         let options = RunOptions(jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, outputRoot: out,
-                                 cacheDirectory: cache, observer: progress, warn: { Console.error("warning: \($0)") })
+                                 cacheDirectory: cache, modelsDirectory: modelsDir, saveOnlyBest: saveBestOnly, observer: progress, warn: { Console.error("warning: \($0)") })
         let outcome = try reportingErrors {
             try Experiment.run(specPath: specOptions.spec, overrides: specOptions.overrides, options: options)
         }
@@ -95,6 +101,37 @@ struct Validate: ParsableCommand {
         let spec = try reportingErrors { try Experiment.validate(specPath: specOptions.spec, overrides: specOptions.overrides) }
         let fits = spec.models.reduce(0) { $0 + $1.points.count }
         print("\(specOptions.spec): ok (\(spec.models.count) models, \(fits) grid points)")
+    }
+}
+
+struct Predict: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Score new rows with a saved pipeline; write them ranked by probability.")
+
+    @Option(help: "A saved pipeline (.assay/models/<name>/<model>.assaymodel).")
+    var model: String
+
+    @Option(help: "Rows to score, written like the run's data file.")
+    var input: String
+
+    @Option(help: "Where to write id, probability, predicted, decile, rank.")
+    var output: String
+
+    @Option(help: "Column identifying each row (default: the run's data.id, else the row number).")
+    var id: String?
+
+    @Option(help: ArgumentHelp("Keep only the first N rows, or the top P%.", valueName: "N|P%"))
+    var top: String?
+
+    func validate() throws {
+        if let top, TopRule(top) == nil { throw ValidationError("--top must be a positive count or a percentage such as 10%, got '\(top)'") }
+    }
+
+    func run() throws {
+        let outcome = try reportingErrors {
+            try Assay.Predict.run(model: model, input: input, output: output, id: id, top: top.flatMap(TopRule.init))
+        }
+        let p = outcome.pipeline
+        Console.error("assay: scored \(outcome.rowsScored) rows with \(p.experiment)/\(p.model) (\(p.type)); wrote \(outcome.rowsWritten) to \(output)")
     }
 }
 

@@ -214,12 +214,23 @@ final class CommandLineTests: XCTestCase {
         try good.replacingOccurrences(of: "folds: 2", with: "folds: 1").write(to: dir.appendingPathComponent("bad.yaml"), atomically: true, encoding: .utf8)
 
         XCTAssertEqual(try assay(["validate", "ok.yaml"], in: dir).code, 0)
-        let run = try assay(["run", "ok.yaml", "--jobs", "1", "--cache-dir", "c", "--stats-json", "stats.json"], in: dir)
+        let run = try assay(["run", "ok.yaml", "--jobs", "1", "--cache-dir", "c", "--models-dir", "m", "--stats-json", "stats.json"], in: dir)
         XCTAssertEqual(run.code, 0, run.stderr)
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("runs/ok/report.md").path))
         let stats = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("stats.json"))) as! [String: Any]
-        XCTAssertEqual(stats["fits_executed"] as? Int, 2)
+        XCTAssertEqual(stats["fits_executed"] as? Int, 3)  // 2 folds and the refit (no test set: the saved pipeline still needs it)
         XCTAssertEqual(Set(stats.keys), ["tasks", "executed", "cached", "fits_executed", "seconds"])
+
+        let predicted = try assay(["predict", "--model", "m/ok/lr.assaymodel", "--input", "d.csv", "--output", "p.csv", "--top", "20%"], in: dir)
+        XCTAssertEqual(predicted.code, 0, predicted.stderr)
+        XCTAssertEqual(try String(contentsOf: dir.appendingPathComponent("p.csv"), encoding: .utf8).split(separator: "\n").count, 3)
+        try "b,y\n1,0\n".write(to: dir.appendingPathComponent("other.csv"), atomically: true, encoding: .utf8)
+        let missing = try assay(["predict", "--model", "m/ok/lr.assaymodel", "--input", "other.csv", "--output", "q.csv"], in: dir)
+        XCTAssertEqual(missing.code, 2)
+        XCTAssertEqual(missing.stderr, "assay: error: other.csv: feature column 'a' is missing; did you mean 'b'?\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("q.csv").path))
+        XCTAssertEqual(try assay(["predict", "--model", "m/ok/lr.assaymodel", "--input", "d.csv", "--output", "q.csv", "--top", "0"], in: dir).code, 2)
+        XCTAssertEqual(try assay(["predict", "--model", "nope.assaymodel", "--input", "d.csv", "--output", "q.csv"], in: dir).code, 2)
 
         let bad = try assay(["run", "bad.yaml"], in: dir)
         XCTAssertEqual(bad.code, 2)

@@ -1,0 +1,79 @@
+import AssayCore
+import AssayData
+import Foundation
+
+/// How many of the ranked rows `assay predict --top` keeps.
+public enum TopRule: Sendable, Equatable {
+    case count(Int)
+    case share(Double)
+
+    /// Parses `N` or `P%`.
+    public init?(_ text: String) {
+        if text.hasSuffix("%"), let p = Double(text.dropLast()), p > 0, p <= 100 { self = .share(p) }
+        else if let n = Int(text), n > 0 { self = .count(n) }
+        else { return nil }
+    }
+
+    func rows(of n: Int) -> Int {
+        switch self {
+        case .count(let k): return min(k, n)
+        case .share(let p): return min(n, Int((p / 100 * Double(n)).rounded(.up)))
+        }
+    }
+}
+
+/// What `assay predict` did.
+public struct PredictOutcome: Sendable {
+    public let pipeline: SavedPipeline
+    public let rowsScored: Int
+    public let rowsWritten: Int
+}
+
+/// Scores new rows with a saved pipeline and writes a ranked target list.
+public enum Predict {
+    /// Reads `input` with the run's CSV options, scores every row and writes `output`: id, probability,
+    /// predicted label at the saved threshold, decile (1 = the top tenth) and rank, highest probability first.
+    /// Nothing is written unless every row scored.
+    public static func run(model: String, input: String, output: String, id: String?, top: TopRule?) throws -> PredictOutcome {
+        guard let modelData = FileManager.default.contents(atPath: model) else {
+            throw AssayError.input("\(model): cannot read the model file")
+        }
+        let pipeline = try SavedPipeline(fileData: modelData, file: model)
+        let csv: CSVFile
+        do {
+            csv = try CSVFile(contentsOf: URL(fileURLWithPath: input), displayName: input, options: pipeline.csv)
+        } catch { throw AssayError.wrap(error) }
+        guard csv.rowCount > 0 else { throw AssayError.data(.empty(file: input)) }
+        try pipeline.checkColumns(csv)
+
+        var idName = "row"
+        var ids: [String] = (1...csv.rowCount).map(String.init)
+        if let column = id ?? pipeline.idColumn {
+            guard let c = csv.names.firstIndex(of: column) else {
+                let whose = id == nil ? " (the run's data.id; pass --id to name another)" : ""
+                throw AssayError.input("\(input): id column '\(column)' is missing\(whose)\(Suggest.hint(column, among: csv.names))")
+            }
+            idName = column
+            ids = (0..<csv.rowCount).map { csv.cell(row: $0, column: c) }
+        }
+        let p: [Double]
+        do { p = try pipeline.probabilities(for: csv) } catch { throw AssayError.wrap(error) }
+
+        let order = p.indices.sorted { p[$0] != p[$1] ? p[$0] > p[$1] : $0 < $1 }
+        let n = order.count
+        let keep = top?.rows(of: n) ?? n
+        var text = [idName, "probability", "predicted", "decile", "rank"].map(csvField).joined(separator: ",") + "\n"
+        for (rank, i) in order.prefix(keep).enumerated() {
+            let label = p[i] > pipeline.threshold ? pipeline.positiveLabel : pipeline.negativeLabel
+            text += [csvField(ids[i]), "\(p[i])", csvField(label), String(rank * 10 / n + 1), String(rank + 1)].joined(separator: ",") + "\n"
+        }
+        try AtomicFiles.write([(output, Data(text.utf8))])
+        return PredictOutcome(pipeline: pipeline, rowsScored: n, rowsWritten: keep)
+    }
+
+    /// A field quoted as RFC 4180 requires.
+    static func csvField(_ s: String) -> String {
+        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
+        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

@@ -1,0 +1,129 @@
+@testable import Assay
+import AssayCore
+import Foundation
+import TestSupport
+import XCTest
+
+/// `assay predict` on the pipelines a run saved.
+final class PredictTests: XCTestCase {
+    var dir: URL!
+    var lines: [String] = []
+
+    override func setUpWithError() throws {
+        dir = try TestPaths.temporaryDirectory()
+        var rng = SplitMix64(seed: 5)
+        func u() -> Double { Double(rng.next() >> 11) / Double(1 << 53) }
+        lines = ["customer;visits;spend;plan;bought"]
+        for i in 0..<300 {
+            let visits = Int(u() * 20), spend = u() * 100, plan = ["free", "basic", "pro"][Int(u() * 3)]
+            let z = -2 + 0.15 * Double(visits) + 0.01 * spend + (plan == "pro" ? 1 : 0) + (u() - 0.5) * 2
+            let spendText = i % 13 == 0 ? "" : String(format: "%.3f", spend).replacingOccurrences(of: ".", with: ",")
+            lines.append("c\(i);\(visits);\(spendText);\(plan);\(z > 0 ? "да" : "нет")")
+        }
+        try write("t.csv", lines)
+        // Every model type that has landed gets one model here.
+        try """
+        assay: 1
+        name: scored
+        seed: 1
+        data: {path: t.csv, delimiter: ";", decimal: ",", target: bought, positive: да, id: customer}
+        split: {test_size: 0.3, folds: 3}
+        preprocess:
+          - impute: {numeric: mean, categorical: constant}
+          - encode: {method: onehot}
+          - scale: {method: robust}
+        models:
+          logreg:
+            type: logistic_regression
+            grid: {C: [0.3, 3], class_weight: [null, balanced]}
+        """.write(to: dir.appendingPathComponent("e.yaml"), atomically: true, encoding: .utf8)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+
+    func write(_ name: String, _ rows: [String]) throws {
+        try (rows.joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
+    }
+
+    func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+
+    func runExperiment() throws -> RunOutcome {
+        try Experiment.run(specPath: path("e.yaml"), options: RunOptions(
+            jobs: 2, outputRoot: path("runs"), cacheDirectory: path("cache"), modelsDirectory: path("models")))
+    }
+
+    func testPredictReproducesTheRunsTestProbabilitiesBitForBit() throws {
+        let outcome = try runExperiment()
+        XCTAssertFalse(outcome.testRows.isEmpty)
+        try write("test.csv", [lines[0]] + outcome.testRows.map { lines[$0 + 1] })
+        for (model, file) in outcome.savedModels {
+            let result = try Predict.run(model: file, input: path("test.csv"), output: path("p-\(model).csv"), id: nil, top: nil)
+            XCTAssertEqual(result.rowsScored, outcome.testRows.count)
+            let expected = Dictionary(uniqueKeysWithValues: zip(outcome.testRows.map { "c\($0)" }, outcome.testProbabilities[model]!))
+            let written = try String(contentsOfFile: path("p-\(model).csv"), encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
+            XCTAssertEqual(written[0], ["customer", "probability", "predicted", "decile", "rank"])
+            var previous = Double.infinity
+            for (k, row) in written.dropFirst().enumerated() {
+                let p = Double(row[1])!
+                XCTAssertEqual(p.bitPattern, expected[row[0]]!.bitPattern, "\(model) \(row[0])")
+                XCTAssertLessThanOrEqual(p, previous)
+                XCTAssertEqual(row[2], p > 0.5 ? "да" : "нет")
+                XCTAssertEqual(row[4], String(k + 1))
+                XCTAssertEqual(Int(row[3])!, k * 10 / outcome.testRows.count + 1)
+                previous = p
+            }
+        }
+    }
+
+    func testTopKeepsTheHeadOfTheList() throws {
+        let outcome = try runExperiment()
+        let file = outcome.savedModels["logreg"]!
+        XCTAssertEqual(try Predict.run(model: file, input: path("t.csv"), output: path("o.csv"), id: nil, top: .count(7)).rowsWritten, 7)
+        XCTAssertEqual(try Predict.run(model: file, input: path("t.csv"), output: path("o.csv"), id: nil, top: .share(10)).rowsWritten, 30)
+        XCTAssertEqual(TopRule("12.5%"), .share(12.5))
+        XCTAssertNil(TopRule("0"))
+        XCTAssertNil(TopRule("ten"))
+    }
+
+    func badInput(_ rows: [String], _ file: String) throws -> String {
+        try write(file, rows)
+        let model = try runExperiment().savedModels["logreg"]!
+        let output = path("out-\(file)")
+        do {
+            _ = try Predict.run(model: model, input: path(file), output: output, id: nil, top: nil)
+            return "no error"
+        } catch let e as AssayError {
+            XCTAssertTrue(e.isBadInput, "\(e)")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: output), "a partial output was left behind")
+            return e.description.replacingOccurrences(of: dir.path + "/", with: "")
+        }
+    }
+
+    func testBadInputsGiveOneClearErrorAndNoOutput() throws {
+        XCTAssertEqual(try badInput(lines.map { $0.replacingOccurrences(of: ";spend", with: ";spent") }, "renamed.csv"),
+                       "renamed.csv: feature column 'spend' is missing; did you mean 'spent'?")
+        var wrongType = lines
+        wrongType[5] = "c4;many;1,5;pro;да"
+        XCTAssertEqual(try badInput(wrongType, "type.csv"), "type.csv:6: row 5, column 'visits': 'many' is not a number")
+        XCTAssertEqual(try badInput([], "empty.csv"), "empty.csv: the file has no rows")
+        XCTAssertEqual(try badInput([lines[0]], "header-only.csv"), "header-only.csv: the file has no rows")
+        XCTAssertEqual(try badInput(lines.map { $0.replacingOccurrences(of: ";", with: ",") }, "commas.csv"),
+                       "commas.csv: feature column 'visits' is missing (the header has one column; is the delimiter ','?)")
+    }
+
+    func testNewerOrDamagedModelFilesAreRefused() throws {
+        let file = try runExperiment().savedModels["logreg"]!
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: file))
+        let pipeline = try SavedPipeline(fileData: bytes, file: "m")
+        XCTAssertEqual(pipeline.assayVersion, AssayVersion.current)
+        XCTAssertEqual(pipeline.features.map(\.name), ["visits", "spend", "plan"])
+        bytes[12] = 99  // format version
+        XCTAssertThrowsError(try SavedPipeline(fileData: bytes, file: "m")) {
+            XCTAssertEqual("\($0)", "m: model format version 99 is newer than this Assay \(AssayVersion.current) reads (up to 1); use a newer Assay or re-run the experiment")
+        }
+        bytes[12] = 1
+        bytes[bytes.count - 3] ^= 1
+        XCTAssertThrowsError(try SavedPipeline(fileData: bytes, file: "m")) { XCTAssertEqual("\($0)", "m: the model file is damaged (checksum mismatch)") }
+        XCTAssertThrowsError(try SavedPipeline(fileData: Data("hello".utf8), file: "m")) { XCTAssertEqual("\($0)", "m: not an Assay model file") }
+    }
+}
