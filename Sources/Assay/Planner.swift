@@ -16,11 +16,14 @@ struct Planner {
 
     init(spec: Spec) { self.spec = spec }
 
+    /// Adds a task. Its body receives the task's random seed: derived from the spec's seed and the task's
+    /// operation and parameters only, so neither scheduling nor a cache-format change moves a random choice.
     private mutating func add(_ op: String, _ params: String, _ inputs: [TaskKey], label: String, kind: String,
-                              _ body: @escaping @Sendable (TaskKey, [Data]) throws -> Data) -> TaskKey {
+                              _ body: @escaping @Sendable (UInt64, [Data]) throws -> Data) -> TaskKey {
         let key = TaskKey(operation: op, parameters: params, inputs: inputs, version: Self.formatVersion)
+        let seed = Seeds.derive(spec.seed, op + "\u{0}" + params)
         graph.add(TaskNode(key: key, label: label, kind: kind, inputs: inputs) { data in
-            do { return try body(key, data) } catch let e as LearnError { throw AssayError.learn(e, task: label) }
+            do { return try body(seed, data) } catch let e as LearnError { throw AssayError.learn(e, task: label) }
         })
         return key
     }
@@ -41,11 +44,11 @@ struct Planner {
     }
 
     mutating func split(_ load: TaskKey) -> TaskKey {
-        let s = spec.split, seed = spec.seed
-        return add("split", s.canonical + ";seed=\(seed)", [load], label: "split rows", kind: "split") { key, inputs in
+        let s = spec.split
+        return add("split", s.canonical + ";seed=\(spec.seed)", [load], label: "split rows", kind: "split") { seed, inputs in
             let data = try Dataset(decoding: inputs[0])
             if let folds = data.folds { return StratifiedSplitter.predefined(folds).encoded() }
-            var rng = SplitMix64(seed: Seeds.derive(seed, key.hex))
+            var rng = SplitMix64(seed: seed)
             return StratifiedSplitter.split(labels: data.target, testSize: s.testSize, folds: s.folds, using: &rng).encoded()
         }
     }
@@ -72,14 +75,14 @@ struct Planner {
     /// Fit on fold `fold`'s training rows, predict its validation rows.
     mutating func fit(_ m: ModelSpec, _ point: [String: ParamValue], fold: Int, variant: Preprocessing, load: TaskKey, split: TaskKey) -> TaskKey {
         let prep = self.prep(variant, fold: fold, load: load, split: split)
-        let type = m.type, seed = spec.seed
+        let type = m.type
         return add("fit", "type=\(type);params=\(Self.canonical(point));fold=\(fold)", [load, split, prep],
-                   label: "fit \(Self.pointLabel(m, point)) fold \(fold + 1)", kind: "fit") { key, inputs in
+                   label: "fit \(Self.pointLabel(m, point)) fold \(fold + 1)", kind: "fit") { seed, inputs in
             let data = try Dataset(decoding: inputs[0]), split = try Split(decoding: inputs[1])
             let pipeline = try FittedPreprocessing(decoding: inputs[2])
             let train = split.trainingRows(ofFold: fold), valid = split.folds[fold]
             let model = try ModelFactory.fit(type: type, params: point, try pipeline.transform(data.features, rows: train),
-                                             train.map { data.target[$0] }, seed: Seeds.derive(seed, key.hex))
+                                             train.map { data.target[$0] }, seed: seed)
             let p = try model.predictProbabilities(try pipeline.transform(data.features, rows: valid))
             return Predictions(rows: valid, labels: valid.map { data.target[$0] }, probabilities: p, note: model.convergenceNote).encoded()
         }
@@ -88,13 +91,13 @@ struct Planner {
     /// Fit on all training rows, predict the test rows; keeps the fitted pipeline.
     mutating func refit(_ m: ModelSpec, _ point: [String: ParamValue], variant: Preprocessing, load: TaskKey, split: TaskKey) -> TaskKey {
         let prep = self.prep(variant, fold: nil, load: load, split: split)
-        let type = m.type, seed = spec.seed
+        let type = m.type
         return add("refit", "type=\(type);params=\(Self.canonical(point))", [load, split, prep],
-                   label: "refit \(Self.pointLabel(m, point)) on all training rows", kind: "fit") { key, inputs in
+                   label: "refit \(Self.pointLabel(m, point)) on all training rows", kind: "fit") { seed, inputs in
             let data = try Dataset(decoding: inputs[0]), split = try Split(decoding: inputs[1])
             let pipeline = try FittedPreprocessing(decoding: inputs[2])
             let model = try ModelFactory.fit(type: type, params: point, try pipeline.transform(data.features, rows: split.train),
-                                             split.train.map { data.target[$0] }, seed: Seeds.derive(seed, key.hex))
+                                             split.train.map { data.target[$0] }, seed: seed)
             let p = try model.predictProbabilities(try pipeline.transform(data.features, rows: split.test))
             let test = Predictions(rows: split.test, labels: split.test.map { data.target[$0] }, probabilities: p, note: model.convergenceNote)
             return RefitResult(test: test, preprocessing: pipeline, model: model).encoded()
