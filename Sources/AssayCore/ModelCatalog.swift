@@ -30,6 +30,13 @@ public struct ParameterRule: Sendable {
         }
     }
 
+    public static func number(_ name: String, atLeast low: Double) -> ParameterRule {
+        ParameterRule(name) { v in
+            guard let x = v.number, x.isFinite else { return "must be a number" }
+            return x >= low ? nil : "must be at least \(NumberFormat.json(low)), got \(v.json)"
+        }
+    }
+
     public static func integer(_ name: String, atLeast low: Int) -> ParameterRule {
         ParameterRule(name) { v in
             guard case .int(let i) = v else { return "must be an integer" }
@@ -75,12 +82,21 @@ public enum ModelCatalog {
             .integer("max_iter", atLeast: 1),
             .number("tol", greaterThan: 0),
         ]),
-        later("knn"), later("decision_tree"), later("random_forest"), later("gradient_boosting"),
-        later("svm"), later("mlp"), later("naive_bayes"), later("dummy"),
+        ModelType(name: "knn", unsupported: nil, parameters: [
+            .integer("n_neighbors", atLeast: 1),
+            .choice("weights", ["uniform", "distance"]),
+            ParameterRule("p") { v in
+                if case .int(let p) = v, p == 1 || p == 2 { return nil }
+                return "must be 1 (Manhattan) or 2 (Euclidean), got \(v.json)"
+            },
+        ]),
+        ModelType(name: "naive_bayes", unsupported: nil, parameters: [.number("var_smoothing", atLeast: 0)]),
+        ModelType(name: "dummy", unsupported: nil, parameters: [.choice("strategy", ["prior", "most_frequent", "stratified"])]),
+        later("decision_tree"), later("random_forest"), later("gradient_boosting"), later("svm"), later("mlp"),
     ]
 
     static func later(_ name: String) -> ModelType {
-        ModelType(name: name, unsupported: "model type '\(name)' is not supported yet (only logistic_regression)", parameters: [])
+        ModelType(name: name, unsupported: "model type '\(name)' is not supported yet (available: logistic_regression, knn, naive_bayes, dummy)", parameters: [])
     }
 
     public static func type(named name: String) -> ModelType? { types.first { $0.name == name } }

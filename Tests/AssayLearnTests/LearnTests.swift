@@ -183,3 +183,69 @@ final class PreprocessingTests: XCTestCase {
         XCTAssertEqual(Stats.percentile([1, 2, 3, 4], 50), 2.5)
     }
 }
+
+final class OtherModelTests: XCTestCase {
+    struct Fixture: Decodable {
+        struct Case: Decodable {
+            let type: String
+            let params: [String: Param]
+            let proba: [Double]
+        }
+        enum Param: Decodable {
+            case int(Int), double(Double), string(String)
+            init(from d: Decoder) throws {
+                let c = try d.singleValueContainer()
+                if let i = try? c.decode(Int.self) { self = .int(i) } else if let x = try? c.decode(Double.self) { self = .double(x) } else { self = .string(try c.decode(String.self)) }
+            }
+            var value: ParamValue {
+                switch self {
+                case .int(let i): return .int(i)
+                case .double(let x): return .double(x)
+                case .string(let s): return .string(s)
+                }
+            }
+        }
+        let train_rows: Int
+        let cases: [Case]
+    }
+
+    /// kNN (every weights/p combination) and naive Bayes give scikit-learn's probabilities (tools/make_model_fixtures.py).
+    func testMatchScikitLearnProbabilities() throws {
+        let lr = try JSONDecoder().decode(LogisticRegressionTests.Fixture.self,
+                                          from: Data(contentsOf: Bundle.module.url(forResource: "logistic_regression", withExtension: "json", subdirectory: "Fixtures")!))
+        let f = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: Bundle.module.url(forResource: "models", withExtension: "json", subdirectory: "Fixtures")!))
+        let x = Matrix(rows: lr.X.count, cols: lr.X[0].count, values: lr.X.flatMap { $0 })
+        let train = Array(0..<f.train_rows), test = Array(f.train_rows..<x.rows)
+        let y = train.map { UInt8(lr.y[$0]) }
+        for c in f.cases {
+            let params = c.params.mapValues(\.value)
+            let model = try ModelFactory.fit(type: c.type, params: params, x.rows(train), y, seed: 1)
+            let p = try model.predictProbabilities(x.rows(test))
+            for (ours, theirs) in zip(p, c.proba) { XCTAssertEqual(ours, theirs, accuracy: 1e-9, "\(c.type) \(params)") }
+        }
+    }
+
+    func testContracts() throws {
+        try EstimatorContract.check(GaussianNaiveBayes())
+        try EstimatorContract.check(KNearestNeighbors(neighbors: 7, weights: .distance, p: 1))
+        try EstimatorContract.check(KNearestNeighbors())
+        for s in [DummyClassifier.Strategy.prior, .mostFrequent, .stratified] { try EstimatorContract.check(DummyClassifier(strategy: s)) }
+    }
+
+    func testDummyStrategies() throws {
+        let x = Matrix(rows: 4, cols: 1, values: [1, 2, 3, 4])
+        var rng = SplitMix64(seed: 0)
+        XCTAssertEqual(try DummyClassifier(strategy: .prior).fit(x, [1, 0, 0, 0], using: &rng).predictProbabilities(x), [0.25, 0.25, 0.25, 0.25])
+        XCTAssertEqual(try DummyClassifier(strategy: .mostFrequent).fit(x, [1, 1, 1, 0], using: &rng).predictProbabilities(x), [1, 1, 1, 1])
+        XCTAssertEqual(try DummyClassifier(strategy: .mostFrequent).fit(x, [1, 1, 0, 0], using: &rng).predictProbabilities(x), [0, 0, 0, 0])
+    }
+
+    func testKNNDistanceWeightsWithExactMatches() throws {
+        let x = Matrix(rows: 4, cols: 1, values: [0, 0, 1, 5])
+        var rng = SplitMix64(seed: 0)
+        let m = try KNearestNeighbors(neighbors: 3, weights: .distance).fit(x, [1, 0, 1, 0], using: &rng)
+        // Two training rows sit at distance 0 from the query 0: only they count.
+        XCTAssertEqual(try m.predictProbabilities(Matrix(rows: 1, cols: 1, values: [0])), [0.5])
+        XCTAssertThrowsError(try KNearestNeighbors(neighbors: 5).fit(x, [1, 0, 1, 0], using: &rng))
+    }
+}

@@ -36,6 +36,14 @@ final class PredictTests: XCTestCase {
           logreg:
             type: logistic_regression
             grid: {C: [0.3, 3], class_weight: [null, balanced]}
+          knn:
+            type: knn
+            grid: {n_neighbors: [3, 9], weights: [uniform, distance], p: [1, 2]}
+          nb:
+            type: naive_bayes
+          dummy:
+            type: dummy
+            params: {strategy: stratified}
         """.write(to: dir.appendingPathComponent("e.yaml"), atomically: true, encoding: .utf8)
     }
 
@@ -56,6 +64,7 @@ final class PredictTests: XCTestCase {
         let outcome = try runExperiment()
         XCTAssertFalse(outcome.testRows.isEmpty)
         try write("test.csv", [lines[0]] + outcome.testRows.map { lines[$0 + 1] })
+        XCTAssertEqual(Set(outcome.savedModels.keys), ["logreg", "knn", "nb", "dummy"])
         for (model, file) in outcome.savedModels {
             let result = try Predict.run(model: file, input: path("test.csv"), output: path("p-\(model).csv"), id: nil, top: nil)
             XCTAssertEqual(result.rowsScored, outcome.testRows.count)

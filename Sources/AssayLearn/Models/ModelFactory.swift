@@ -3,30 +3,51 @@ import AssayCore
 /// Any fitted model, tagged so that it can be saved and read back.
 public enum FittedModel: Sendable, BinaryCodable {
     case logisticRegression(FittedLogisticRegression)
+    case kNearestNeighbors(FittedKNearestNeighbors)
+    case naiveBayes(FittedGaussianNaiveBayes)
+    case dummy(FittedDummyClassifier)
 
-    public func predictProbabilities(_ x: Matrix) throws -> [Double] {
+    /// The model inside, for what every fitted classifier can do.
+    var classifier: any FittedClassifier {
         switch self {
-        case .logisticRegression(let m): return try m.predictProbabilities(x)
+        case .logisticRegression(let m): return m
+        case .kNearestNeighbors(let m): return m
+        case .naiveBayes(let m): return m
+        case .dummy(let m): return m
         }
     }
 
+    public func predictProbabilities(_ x: Matrix) throws -> [Double] { try classifier.predictProbabilities(x) }
+
     /// A note for the report when the fit stopped early, else nil.
     public var convergenceNote: String? {
+        if case .logisticRegression(let m) = self, !m.converged {
+            return "stopped at max_iter (\(m.iterations)) before reaching tol"
+        }
+        return nil
+    }
+
+    var tag: UInt8 {
         switch self {
-        case .logisticRegression(let m): return m.converged ? nil : "stopped at max_iter (\(m.iterations)) before reaching tol"
+        case .logisticRegression: return 1
+        case .kNearestNeighbors: return 2
+        case .naiveBayes: return 3
+        case .dummy: return 4
         }
     }
 
     public func encode(to w: inout ByteWriter) {
-        switch self {
-        case .logisticRegression(let m): w.write(UInt8(1)); w.write(m)
-        }
+        w.write(tag)
+        classifier.encode(to: &w)
     }
 
     public init(from r: inout ByteReader) throws {
         let tag = try r.readUInt8()
         switch tag {
         case 1: self = .logisticRegression(try r.read())
+        case 2: self = .kNearestNeighbors(try r.read())
+        case 3: self = .naiveBayes(try r.read())
+        case 4: self = .dummy(try r.read())
         default: throw BinaryFormatError.badTag("model", tag)
         }
     }
@@ -37,10 +58,11 @@ public enum ModelFactory {
     public static func fit(type: String, params: [String: ParamValue], _ x: Matrix, _ y: [UInt8], seed: UInt64) throws -> FittedModel {
         var rng = SplitMix64(seed: seed)
         switch type {
-        case "logistic_regression":
-            return .logisticRegression(try LogisticRegression(params: params).fit(x, y, using: &rng))
-        default:
-            throw LearnError.badParameter("model type '\(type)' is not available")
+        case "logistic_regression": return .logisticRegression(try LogisticRegression(params: params).fit(x, y, using: &rng))
+        case "knn": return .kNearestNeighbors(try KNearestNeighbors(params: params).fit(x, y, using: &rng))
+        case "naive_bayes": return .naiveBayes(try GaussianNaiveBayes(params: params).fit(x, y, using: &rng))
+        case "dummy": return .dummy(try DummyClassifier(params: params).fit(x, y, using: &rng))
+        default: throw LearnError.badParameter("model type '\(type)' is not available")
         }
     }
 }

@@ -1,0 +1,76 @@
+import AssayCore
+import Foundation
+
+/// A baseline that ignores the features.
+///
+/// Matches scikit-learn's `DummyClassifier`: `prior` gives every row the positive class share,
+/// `most_frequent` gives probability 1 to the majority class (0 when tied, like scikit-learn's
+/// lowest-label rule), `stratified` gives each row a one-hot draw from the class shares.
+/// Differs from scikit-learn: a `stratified` draw is seeded by the fitted seed and the row's values,
+/// so predicting a subset of rows gives the same draws as predicting all of them.
+public struct DummyClassifier: Classifier, Equatable {
+    public enum Strategy: String, Sendable { case prior, mostFrequent = "most_frequent", stratified }
+
+    public var strategy: Strategy = .prior
+
+    public init(strategy: Strategy = .prior) { self.strategy = strategy }
+
+    public init(params: [String: ParamValue]) throws {
+        for (k, v) in params {
+            switch (k, v) {
+            case ("strategy", .string(let s)) where Strategy(rawValue: s) != nil: strategy = Strategy(rawValue: s)!
+            default: throw LearnError.badParameter("dummy: parameter \(k) = \(v.json) is not accepted")
+            }
+        }
+    }
+
+    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], using rng: inout G) throws -> FittedDummyClassifier {
+        try InputCheck.fitting(x, y)
+        let share = Double(y.reduce(0) { $0 + Int($1) }) / Double(y.count)
+        return FittedDummyClassifier(strategy: strategy, positiveShare: share, width: x.cols, seed: rng.next())
+    }
+}
+
+public struct FittedDummyClassifier: FittedClassifier, Equatable {
+    public let strategy: DummyClassifier.Strategy
+    public let positiveShare: Double
+    public let width: Int
+    public let seed: UInt64
+
+    public var inputWidth: Int { width }
+
+    public func predictProbabilities(_ x: Matrix) throws -> [Double] {
+        try InputCheck.predicting(x, width: width)
+        switch strategy {
+        case .prior: return [Double](repeating: positiveShare, count: x.rows)
+        case .mostFrequent: return [Double](repeating: positiveShare > 0.5 ? 1 : 0, count: x.rows)
+        case .stratified:
+            return (0..<x.rows).map { i in
+                var h = seed
+                for j in 0..<x.cols { h = (h ^ x[i, j].bitPattern) &* 0x1000_0000_01B3 }
+                var g = SplitMix64(seed: h)
+                return Double(g.next() >> 11) / Double(1 << 53) < positiveShare ? 1 : 0
+            }
+        }
+    }
+
+    static let formatVersion: UInt32 = 1
+
+    public func encode(to w: inout ByteWriter) {
+        w.writeHeader(version: Self.formatVersion)
+        w.write(strategy.rawValue); w.write(positiveShare); w.write(width); w.write(seed)
+    }
+
+    public init(strategy: DummyClassifier.Strategy, positiveShare: Double, width: Int, seed: UInt64) {
+        self.strategy = strategy
+        self.positiveShare = positiveShare
+        self.width = width
+        self.seed = seed
+    }
+
+    public init(from r: inout ByteReader) throws {
+        try r.readHeader("dummy", version: Self.formatVersion)
+        guard let s = DummyClassifier.Strategy(rawValue: try r.readString()) else { throw BinaryFormatError.badTag("dummy strategy", 0) }
+        self.init(strategy: s, positiveShare: try r.readDouble(), width: try r.readInt(), seed: try r.readUInt64())
+    }
+}

@@ -1,0 +1,102 @@
+import AssayCore
+import Foundation
+
+/// Gaussian naive Bayes.
+///
+/// Matches scikit-learn's `GaussianNB`: per class, each feature's mean and (population) variance;
+/// every variance is increased by `var_smoothing` times the largest feature variance of the whole
+/// training set; class priors are the class shares. Probabilities come from the joint log-likelihood
+/// normalized with log-sum-exp.
+public struct GaussianNaiveBayes: Classifier, Equatable {
+    public var varSmoothing: Double = 1e-9
+
+    public init(varSmoothing: Double = 1e-9) { self.varSmoothing = varSmoothing }
+
+    public init(params: [String: ParamValue]) throws {
+        for (k, v) in params {
+            switch k {
+            case "var_smoothing": varSmoothing = v.number ?? varSmoothing
+            default: throw LearnError.badParameter("naive_bayes: parameter \(k) = \(v.json) is not accepted")
+            }
+        }
+    }
+
+    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], using rng: inout G) throws -> FittedGaussianNaiveBayes {
+        try InputCheck.fitting(x, y)
+        let p = x.cols
+        var largest = 0.0
+        for j in 0..<p {
+            var column = [Double](repeating: 0, count: x.rows)
+            for i in 0..<x.rows { column[i] = x[i, j] }
+            largest = max(largest, Self.variance(column, mean: Stats.mean(column)))
+        }
+        let epsilon = varSmoothing * largest
+        var means: [[Double]] = [], variances: [[Double]] = [], priors: [Double] = []
+        for c in [UInt8(0), 1] {
+            let rows = y.indices.filter { y[$0] == c }
+            priors.append(Double(rows.count) / Double(x.rows))
+            var mu = [Double](repeating: 0, count: p), v = mu
+            for j in 0..<p {
+                let column = rows.map { x[$0, j] }
+                mu[j] = Stats.mean(column)
+                v[j] = Self.variance(column, mean: mu[j]) + epsilon
+            }
+            means.append(mu); variances.append(v)
+        }
+        return FittedGaussianNaiveBayes(means: means, variances: variances, priors: priors)
+    }
+
+    static func variance(_ x: [Double], mean m: Double) -> Double {
+        x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(x.count)
+    }
+}
+
+/// A fitted Gaussian naive Bayes: per class, feature means and variances, and the class prior.
+public struct FittedGaussianNaiveBayes: FittedClassifier, Equatable {
+    /// Index 0: the negative class, 1: the positive class.
+    public let means: [[Double]]
+    public let variances: [[Double]]
+    public let priors: [Double]
+
+    public var inputWidth: Int { means[0].count }
+
+    public init(means: [[Double]], variances: [[Double]], priors: [Double]) {
+        self.means = means
+        self.variances = variances
+        self.priors = priors
+    }
+
+    public func predictProbabilities(_ x: Matrix) throws -> [Double] {
+        try InputCheck.predicting(x, width: inputWidth)
+        let p = x.cols
+        // -½ Σ log(2π σ²) per class, as scikit-learn computes it.
+        let norms = (0..<2).map { c in -0.5 * variances[c].reduce(0) { $0 + log(2 * Double.pi * $1) } }
+        return (0..<x.rows).map { i in
+            var jll = [0.0, 0.0]
+            for c in 0..<2 {
+                var s = 0.0
+                for j in 0..<p {
+                    let d = x[i, j] - means[c][j]
+                    s += d * d / variances[c][j]
+                }
+                jll[c] = log(priors[c]) + norms[c] - 0.5 * s
+            }
+            let top = max(jll[0], jll[1])
+            let logNorm = top + log(exp(jll[0] - top) + exp(jll[1] - top))
+            return exp(jll[1] - logNorm)
+        }
+    }
+
+    static let formatVersion: UInt32 = 1
+
+    public func encode(to w: inout ByteWriter) {
+        w.writeHeader(version: Self.formatVersion)
+        w.write(means[0]); w.write(means[1]); w.write(variances[0]); w.write(variances[1]); w.write(priors)
+    }
+
+    public init(from r: inout ByteReader) throws {
+        try r.readHeader("naive Bayes", version: Self.formatVersion)
+        let m0 = try r.readDoubles(), m1 = try r.readDoubles(), v0 = try r.readDoubles(), v1 = try r.readDoubles()
+        self.init(means: [m0, m1], variances: [v0, v1], priors: try r.readDoubles())
+    }
+}

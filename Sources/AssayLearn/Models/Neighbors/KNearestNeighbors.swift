@@ -1,0 +1,137 @@
+import AssayCore
+import Foundation
+
+/// k-nearest neighbours by exact brute force over contiguous training rows.
+///
+/// Matches scikit-learn's `KNeighborsClassifier` with the Minkowski metric (`p` 1 or 2): the positive
+/// probability is the (weighted) share of positive rows among the `n_neighbors` nearest training rows.
+/// With `weights: distance`, a neighbour weighs 1/distance; when some neighbours are at distance 0,
+/// they alone count, equally. Differs from scikit-learn: among rows at exactly the same distance,
+/// the earlier training row is taken (scikit-learn's order among ties depends on its search tree).
+public struct KNearestNeighbors: Classifier, Equatable {
+    public enum Weights: String, Sendable { case uniform, distance }
+
+    public var neighbors = 5
+    public var weights = Weights.uniform
+    public var p = 2
+
+    public init(neighbors: Int = 5, weights: Weights = .uniform, p: Int = 2) {
+        self.neighbors = neighbors
+        self.weights = weights
+        self.p = p
+    }
+
+    public init(params: [String: ParamValue]) throws {
+        for (k, v) in params {
+            switch (k, v) {
+            case ("n_neighbors", .int(let n)) where n >= 1: neighbors = n
+            case ("weights", .string(let s)) where Weights(rawValue: s) != nil: weights = Weights(rawValue: s)!
+            case ("p", .int(let q)) where q == 1 || q == 2: p = q
+            default: throw LearnError.badParameter("knn: parameter \(k) = \(v.json) is not accepted")
+            }
+        }
+    }
+
+    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], using rng: inout G) throws -> FittedKNearestNeighbors {
+        try InputCheck.fitting(x, y)
+        guard neighbors <= x.rows else {
+            throw LearnError.badParameter("knn: n_neighbors (\(neighbors)) is larger than the \(x.rows) training rows")
+        }
+        return FittedKNearestNeighbors(settings: self, x: x, y: y)
+    }
+}
+
+/// A fitted kNN model: the training rows themselves.
+public struct FittedKNearestNeighbors: FittedClassifier, Equatable {
+    public let settings: KNearestNeighbors
+    public let x: Matrix
+    public let y: [UInt8]
+
+    public var inputWidth: Int { x.cols }
+
+    public func predictProbabilities(_ q: Matrix) throws -> [Double] {
+        try InputCheck.predicting(q, width: x.cols)
+        let k = settings.neighbors, p = x.cols, n = x.rows
+        var out = [Double](repeating: 0, count: q.rows)
+        var bestD = [Double](repeating: 0, count: k), bestI = [Int](repeating: 0, count: k)
+        x.values.withUnsafeBufferPointer { train in
+            q.values.withUnsafeBufferPointer { query in
+                for i in 0..<q.rows {
+                    let a = query.baseAddress! + i * p
+                    var count = 0
+                    for t in 0..<n {
+                        let b = train.baseAddress! + t * p
+                        // Partial sums in blocks of 8 columns; a row already farther than the k-th best is dropped early.
+                        let bound = count < k ? Double.infinity : bestD[k - 1]
+                        var d = 0.0
+                        var j = 0
+                        while j < p {
+                            let end = min(j + 8, p)
+                            if settings.p == 2 {
+                                while j < end { let diff = a[j] - b[j]; d += diff * diff; j += 1 }
+                            } else {
+                                while j < end { d += abs(a[j] - b[j]); j += 1 }
+                            }
+                            if d > bound { break }
+                        }
+                        if d > bound { continue }
+                        // Keep the k smallest, ties to the earlier row: insert after equal distances.
+                        if count < k || d < bestD[count - 1] {
+                            var pos = count < k ? count : k - 1
+                            while pos > 0 && bestD[pos - 1] > d {
+                                if pos < k { bestD[pos] = bestD[pos - 1]; bestI[pos] = bestI[pos - 1] }
+                                pos -= 1
+                            }
+                            bestD[pos] = d; bestI[pos] = t
+                            if count < k { count += 1 }
+                        }
+                    }
+                    out[i] = vote(bestD, bestI)
+                }
+            }
+        }
+        return out
+    }
+
+    private func vote(_ d: [Double], _ idx: [Int]) -> Double {
+        switch settings.weights {
+        case .uniform:
+            return Double(idx.reduce(0) { $0 + Int(y[$1]) }) / Double(idx.count)
+        case .distance:
+            let distance = settings.p == 2 ? d.map { $0.squareRoot() } : d
+            if distance.contains(0) {
+                let zero = idx.indices.filter { distance[$0] == 0 }
+                return Double(zero.reduce(0) { $0 + Int(y[idx[$1]]) }) / Double(zero.count)
+            }
+            var total = 0.0, positive = 0.0
+            for (dist, i) in zip(distance, idx) {
+                total += 1 / dist
+                if y[i] == 1 { positive += 1 / dist }
+            }
+            return positive / total
+        }
+    }
+
+    static let formatVersion: UInt32 = 1
+
+    public func encode(to w: inout ByteWriter) {
+        w.writeHeader(version: Self.formatVersion)
+        w.write(settings.neighbors); w.write(settings.weights.rawValue); w.write(settings.p)
+        w.write(x.rows); w.write(x.cols); w.write(x.values); w.write(y)
+    }
+
+    init(settings: KNearestNeighbors, x: Matrix, y: [UInt8]) {
+        self.settings = settings
+        self.x = x
+        self.y = y
+    }
+
+    public init(from r: inout ByteReader) throws {
+        try r.readHeader("k-nearest neighbours", version: Self.formatVersion)
+        let k = try r.readInt()
+        guard let w = KNearestNeighbors.Weights(rawValue: try r.readString()) else { throw BinaryFormatError.badTag("knn weights", 0) }
+        let p = try r.readInt(), rows = try r.readInt(), cols = try r.readInt(), values = try r.readDoubles(), y = try r.readBytes()
+        guard values.count == rows * cols, y.count == rows else { throw BinaryFormatError.truncated }
+        self.init(settings: KNearestNeighbors(neighbors: k, weights: w, p: p), x: Matrix(rows: rows, cols: cols, values: values), y: y)
+    }
+}
