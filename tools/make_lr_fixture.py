@@ -23,8 +23,16 @@ cases = []
 for C in [0.05, 1.0, 20.0]:
     for cw in [None, "balanced"]:
         m = LogisticRegression(C=C, class_weight=cw, tol=1e-12, max_iter=100000).fit(X, y)
-        cases.append({"C": C, "class_weight": cw, "coef": m.coef_[0].tolist(), "intercept": float(m.intercept_[0]),
+        cases.append({"C": C, "class_weight": cw, "penalty": "l2", "coef": m.coef_[0].tolist(), "intercept": float(m.intercept_[0]),
                       "proba_first5": m.predict_proba(X[:5])[:, 1].tolist()})
+# L1, elastic net (SAGA, as the peer runs them) and no penalty, solved tightly.
+for penalty, C, ratio, cw in [("l1", 0.05, 1.0, None), ("l1", 1.0, 1.0, "balanced"), ("elasticnet", 0.2, 0.3, None), ("none", None, None, None)]:
+    if penalty == "none":
+        m = LogisticRegression(C=np.inf, tol=1e-12, max_iter=100000).fit(X, y)
+    else:
+        m = LogisticRegression(C=C, l1_ratio=ratio, solver="saga", class_weight=cw, tol=1e-12, max_iter=1000000).fit(X, y)
+    cases.append({"C": C, "class_weight": cw, "penalty": penalty, "l1_ratio": ratio, "coef": m.coef_[0].tolist(),
+                  "intercept": float(m.intercept_[0]), "proba_first5": m.predict_proba(X[:5])[:, 1].tolist()})
 out = {"sklearn": sklearn.__version__, "X": X.tolist(), "y": y.tolist(), "cases": cases}
 path = os.path.join(os.path.dirname(__file__), "..", "Tests", "AssayLearnTests", "Fixtures", "logistic_regression.json")
 with open(path, "w") as f:

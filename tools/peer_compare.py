@@ -23,6 +23,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("spec")
     ap.add_argument("--set", action="append", default=[])
+    ap.add_argument("--assay-set", action="append", default=[], help="an override for Assay's run only (e.g. a tighter tol)")
     ap.add_argument("--assay", default=os.path.join(HERE, "..", ".build", "release", "assay"))
     ap.add_argument("--tol", type=float, default=0.001)
     ap.add_argument("--jobs", type=int, default=2)
@@ -78,7 +79,9 @@ def main():
         yaml.safe_dump(s2, f, allow_unicode=True, sort_keys=False)
 
     t0 = time.perf_counter()
-    subprocess.run([a.assay, "run", spec_out, "--out", tmp, "--cache-dir", os.path.join(tmp, "cache"), "--jobs", str(a.jobs)],
+    extra = [arg for s in a.assay_set for arg in ("--set", s)]
+    subprocess.run([a.assay, "run", spec_out, "--out", tmp, "--cache-dir", os.path.join(tmp, "cache"), "--models-dir", os.path.join(tmp, "models"),
+                    "--jobs", str(a.jobs)] + extra,
                    check=True, stderr=subprocess.DEVNULL)
     assay_s = time.perf_counter() - t0
     with open(os.path.join(tmp, s2.get("name", "spec"), "metrics.json")) as f:

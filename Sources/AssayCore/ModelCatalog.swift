@@ -7,6 +7,8 @@ public struct ModelType: Sendable {
     /// Nil when the type can run; otherwise why not.
     public let unsupported: String?
     public let parameters: [ParameterRule]
+    /// A check of one grid point's parameters together (for rules that tie parameters to each other).
+    public var checkPoint: @Sendable ([String: ParamValue]) -> String? = { _ in nil }
 
     public func parameter(_ name: String) -> ParameterRule? { parameters.first { $0.name == name } }
 }
@@ -69,19 +71,18 @@ public enum ModelCatalog {
     public static let types: [ModelType] = [
         ModelType(name: "logistic_regression", unsupported: nil, parameters: [
             .number("C", greaterThan: 0),
-            ParameterRule("penalty") { v in
-                if case .string("l2") = v { return nil }
-                if case .string(let s) = v, ["l1", "elasticnet", "none"].contains(s) {
-                    return "'\(s)' is not supported yet (only l2)"
-                }
-                if case .null = v { return "null is not supported yet (only l2)" }
-                return "must be one of l2, l1, elasticnet, none, got \(v.json)"
+            .choice("penalty", ["l2", "l1", "elasticnet", "none"]),
+            ParameterRule("l1_ratio") { v in
+                guard let x = v.number, x >= 0, x <= 1 else { return "must be a number in [0, 1], got \(v.json)" }
+                return nil
             },
-            .notYet("l1_ratio", "l1_ratio is not supported yet (it needs the elasticnet penalty)"),
             .choice("class_weight", ["balanced"], nullable: true),
             .integer("max_iter", atLeast: 1),
             .number("tol", greaterThan: 0),
-        ]),
+        ], checkPoint: { point in
+            guard point["l1_ratio"] != nil, point["penalty"] != .string("elasticnet") else { return nil }
+            return "l1_ratio only applies to penalty: elasticnet (this point has penalty \(point["penalty"]?.display ?? "l2"))"
+        }),
         ModelType(name: "knn", unsupported: nil, parameters: [
             .integer("n_neighbors", atLeast: 1),
             .choice("weights", ["uniform", "distance"]),

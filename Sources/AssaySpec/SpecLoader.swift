@@ -289,7 +289,11 @@ struct SpecDecoder {
         }
         grid.sort { $0.name < $1.name }
         let preprocess = try f["preprocess"].map { try steps($0, "\(ctx): preprocess") }
-        return ModelSpec(name: name, type: typeName, params: params, grid: grid, preprocess: preprocess)
+        let spec = ModelSpec(name: name, type: typeName, params: params, grid: grid, preprocess: preprocess)
+        for point in spec.points {
+            if let problem = type.checkPoint(point) { throw SpecError(at: at, "\(ctx): \(problem)") }
+        }
+        return spec
     }
 
     // MARK: values

@@ -7,8 +7,10 @@ import XCTest
 final class LogisticRegressionTests: XCTestCase {
     struct Fixture: Decodable {
         struct Case: Decodable {
-            let C: Double
+            let C: Double?
             let class_weight: String?
+            let penalty: String
+            let l1_ratio: Double?
             let coef: [Double]
             let intercept: Double
             let proba_first5: [Double]
@@ -25,13 +27,15 @@ final class LogisticRegressionTests: XCTestCase {
         let x = Matrix(rows: f.X.count, cols: f.X[0].count, values: f.X.flatMap { $0 })
         let y = f.y.map(UInt8.init)
         for c in f.cases {
-            let settings = LogisticRegression(C: c.C, classWeight: c.class_weight == nil ? nil : .balanced, maxIter: 10_000, tol: 1e-10)
+            var settings = LogisticRegression(C: c.C ?? 1, classWeight: c.class_weight == nil ? nil : .balanced, maxIter: 10_000, tol: 1e-10)
+            settings.penalty = LogisticRegression.Penalty(rawValue: c.penalty)!
+            settings.l1Ratio = c.l1_ratio ?? 0.5
             var rng = SplitMix64(seed: 0)
             let m = try settings.fit(x, y, using: &rng)
             XCTAssertTrue(m.converged)
             let scale = max(c.coef.map(abs).max()!, 1e-12)
             for (ours, theirs) in zip(m.coefficients + [m.intercept], c.coef + [c.intercept]) {
-                XCTAssertEqual(ours, theirs, accuracy: 1e-4 * max(abs(theirs), scale * 1e-2), "C=\(c.C) class_weight=\(c.class_weight ?? "null")")
+                XCTAssertEqual(ours, theirs, accuracy: 1e-4 * max(abs(theirs), scale * 1e-2), "\(c.penalty) C=\(c.C ?? .infinity) class_weight=\(c.class_weight ?? "null")")
             }
             let p = try m.predictProbabilities(x.rows([0, 1, 2, 3, 4]))
             for (a, b) in zip(p, c.proba_first5) { XCTAssertEqual(a, b, accuracy: 1e-6) }
@@ -40,6 +44,9 @@ final class LogisticRegressionTests: XCTestCase {
 
     func testContract() throws {
         try EstimatorContract.check(LogisticRegression(C: 0.5, classWeight: .balanced))
+        var l1 = LogisticRegression(C: 0.1)
+        l1.penalty = .l1
+        try EstimatorContract.check(l1)
         try EstimatorContract.check(LogisticRegression())
     }
 

@@ -75,8 +75,10 @@ final class SpecTests: XCTestCase {
                        "exp/s.yaml:10:5: preprocess step 'resample' is not supported yet")
         XCTAssertEqual(error(base.replacingOccurrences(of: "grid:", with: "search: {method: random}\n    grid:")),
                        "exp/s.yaml:8:22: search method 'random' is not supported yet (only grid)")
-        XCTAssertEqual(error(base.replacingOccurrences(of: "{C: [0.1, 1]}", with: "{penalty: [l1]}")),
-                       "exp/s.yaml:8:22: model 'lr': penalty 'l1' is not supported yet (only l2)")
+        XCTAssertEqual(error(base.replacingOccurrences(of: "{C: [0.1, 1]}", with: "{penalty: [l1, elasticnet], l1_ratio: [0.5]}")),
+                       "exp/s.yaml:6:3: model 'lr': l1_ratio only applies to penalty: elasticnet (this point has penalty l1)")
+        XCTAssertEqual(error(base.replacingOccurrences(of: "{C: [0.1, 1]}", with: "{penalty: [l3]}")),
+                       "exp/s.yaml:8:22: model 'lr': penalty must be one of l2, l1, elasticnet, none, got \"l3\"; did you mean 'l2'?")
     }
 
     func testMissingPiecesAndVersion() {

@@ -1,7 +1,10 @@
-/// Limited-memory BFGS for smooth unconstrained minimization.
+/// Limited-memory BFGS for smooth objectives, and its orthant-wise form (OWL-QN) for an added L1 term.
 ///
-/// Stops like scipy's L-BFGS-B as scikit-learn calls it: when the largest gradient component is at most
-/// `gradientTolerance`, or when the relative decrease of the objective falls below `functionTolerance`.
+/// Minimizes `f(x) + Σ l1[i]·|x[i]|` where `f` is smooth. With no L1 weights this is plain L-BFGS.
+/// With them it follows Andrew & Gao (2007): the pseudo-gradient replaces the gradient, the search
+/// direction is kept in the orthant the pseudo-gradient points to, and steps are projected onto it.
+/// Stops like scipy's L-BFGS-B as scikit-learn calls it: when the largest (pseudo-)gradient component is at
+/// most `gradientTolerance`, or when the relative decrease of the objective falls below `functionTolerance`.
 public struct LBFGS: Sendable {
     public var memory = 10
     public var maxIterations = 100
@@ -21,21 +24,35 @@ public struct LBFGS: Sendable {
         public var converged: Bool
     }
 
-    /// Minimizes `f`, which returns the value at `x` and writes the gradient into its second argument.
-    public func minimize(from start: [Double], _ f: ([Double], inout [Double]) -> Double) -> Result {
+    /// Minimizes `f + Σ l1[i]·|x[i]|`; `f` returns the smooth part's value at `x` and writes its gradient.
+    public func minimize(from start: [Double], l1: [Double]? = nil, _ f: ([Double], inout [Double]) -> Double) -> Result {
         let n = start.count
+        let lambda = l1 ?? [Double](repeating: 0, count: n)
+        func penalty(_ x: [Double]) -> Double { l1 == nil ? 0 : zip(lambda, x).reduce(0) { $0 + $1.0 * abs($1.1) } }
+        func pseudoGradient(_ x: [Double], _ g: [Double]) -> [Double] {
+            guard l1 != nil else { return g }
+            return (0..<n).map { i in
+                let l = lambda[i]
+                if x[i] > 0 { return g[i] + l }
+                if x[i] < 0 { return g[i] - l }
+                if g[i] + l < 0 { return g[i] + l }
+                if g[i] - l > 0 { return g[i] - l }
+                return 0
+            }
+        }
         var x = start
         var g = [Double](repeating: 0, count: n)
-        var fx = f(x, &g)
+        var fx = f(x, &g) + penalty(x)
+        var pg = pseudoGradient(x, g)
         var s: [[Double]] = [], y: [[Double]] = [], rho: [Double] = []
         var alpha = [Double](repeating: 0, count: memory)
         var iterations = 0
-        if maxAbs(g) <= gradientTolerance { return Result(x: x, value: fx, iterations: 0, converged: true) }
+        if maxAbs(pg) <= gradientTolerance { return Result(x: x, value: fx, iterations: 0, converged: true) }
         var xNew = x, gNew = g
         while iterations < maxIterations {
             iterations += 1
-            // Two-loop recursion: d = -H g.
-            var d = g.map { -$0 }
+            // Two-loop recursion: d = -H pg.
+            var d = pg.map { -$0 }
             for i in stride(from: s.count - 1, through: 0, by: -1) {
                 alpha[i] = rho[i] * dot(s[i], d)
                 axpy(-alpha[i], y[i], &d)
@@ -48,20 +65,26 @@ public struct LBFGS: Sendable {
                 let beta = rho[i] * dot(y[i], d)
                 axpy(alpha[i] - beta, s[i], &d)
             }
-            var slope = dot(g, d)
-            if slope >= 0 {  // not a descent direction: restart from steepest descent
+            if l1 != nil { for j in 0..<n where d[j] * pg[j] >= 0 { d[j] = 0 } }  // stay in the descent orthant
+            if dot(pg, d) >= 0 {  // not a descent direction: restart from steepest descent
                 s.removeAll(); y.removeAll(); rho.removeAll()
-                d = g.map { -$0 }
-                slope = dot(g, d)
+                d = pg.map { -$0 }
             }
-            // Backtracking line search with the Armijo condition.
-            var step = s.isEmpty ? min(1, 1 / max(norm(g), 1e-300)) : 1
+            // The orthant of this step: the sign of x, or of -pg where x is 0.
+            let orthant = (0..<n).map { x[$0] != 0 ? (x[$0] > 0 ? 1.0 : -1.0) : (pg[$0] < 0 ? 1.0 : (pg[$0] > 0 ? -1.0 : 0)) }
+            // Backtracking line search with the Armijo condition on the projected step.
+            var step = s.isEmpty ? min(1, 1 / max(norm(pg), 1e-300)) : 1
             var accepted = false
             var fNew = fx
             for _ in 0..<maxLineSearchSteps {
-                for j in 0..<n { xNew[j] = x[j] + step * d[j] }
-                fNew = f(xNew, &gNew)
-                if fNew.isFinite && fNew <= fx + 1e-4 * step * slope { accepted = true; break }
+                for j in 0..<n {
+                    let v = x[j] + step * d[j]
+                    xNew[j] = l1 != nil && lambda[j] > 0 && v * orthant[j] <= 0 ? 0 : v
+                }
+                fNew = f(xNew, &gNew) + penalty(xNew)
+                var decrease = 0.0
+                for j in 0..<n { decrease += pg[j] * (xNew[j] - x[j]) }
+                if fNew.isFinite && fNew <= fx + 1e-4 * decrease { accepted = true; break }
                 step *= 0.5
             }
             guard accepted else { return Result(x: x, value: fx, iterations: iterations, converged: false) }
@@ -72,14 +95,15 @@ public struct LBFGS: Sendable {
                 if s.count == memory { s.removeFirst(); y.removeFirst(); rho.removeFirst() }
                 s.append(sk); y.append(yk); rho.append(1 / sy)
             }
-            let decrease = (fx - fNew) / max(abs(fx), abs(fNew), 1)
+            let relative = (fx - fNew) / max(abs(fx), abs(fNew), 1)
             swap(&x, &xNew); swap(&g, &gNew)
             fx = fNew
-            if maxAbs(g) <= gradientTolerance || decrease <= functionTolerance {
+            pg = pseudoGradient(x, g)
+            if maxAbs(pg) <= gradientTolerance || relative <= functionTolerance {
                 return Result(x: x, value: fx, iterations: iterations, converged: true)
             }
         }
-        return Result(x: x, value: fx, iterations: iterations, converged: maxAbs(g) <= gradientTolerance)
+        return Result(x: x, value: fx, iterations: iterations, converged: maxAbs(pg) <= gradientTolerance)
     }
 
     @inline(__always) func dot(_ a: [Double], _ b: [Double]) -> Double {

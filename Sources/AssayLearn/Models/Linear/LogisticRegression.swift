@@ -1,18 +1,25 @@
 import AssayCore
 import Foundation
 
-/// Binary logistic regression with an L2 penalty and an unpenalized intercept.
+/// Binary logistic regression with an unpenalized intercept and an L2, L1, elastic-net or no penalty.
 ///
-/// Matches scikit-learn's `LogisticRegression(penalty="l2", solver="lbfgs")`: it minimizes
-/// `C · Σ sᵢ·logloss(yᵢ, σ(xᵢ·w + b)) + ½‖w‖²` with L-BFGS, stopping when the largest gradient component
-/// of the sample-weight-normalized objective is at most `tol` (as scipy does for scikit-learn).
-/// `class_weight: balanced` weighs each class by `n / (2 · n_class)`.
-/// Differs from scikit-learn: the line search is a backtracking Armijo search rather than
-/// L-BFGS-B's Moré–Thuente search, so a loosely converged fit (default `tol`) stops at a slightly different point.
+/// Matches scikit-learn's `LogisticRegression`: it minimizes
+/// `C · Σ sᵢ·logloss(yᵢ, σ(xᵢ·w + b)) + ρ‖w‖₁ + (1 − ρ)/2 ‖w‖²` with ρ = 0 (`l2`), 1 (`l1`) or `l1_ratio`
+/// (`elasticnet`), and no penalty term for `none`. The solver is L-BFGS (OWL-QN when there is an L1 term),
+/// stopping when the largest (pseudo-)gradient component of the sample-weight-normalized objective is at
+/// most `tol`, as scipy's L-BFGS-B does for scikit-learn. `class_weight: balanced` weighs each class by
+/// `n / (2 · n_class)`.
+/// Differs from scikit-learn: the line search is a backtracking Armijo search rather than L-BFGS-B's
+/// Moré–Thuente search, and scikit-learn solves L1 and elastic-net with SAGA, whose `tol` bounds the change in
+/// coefficients instead; loosely converged fits (default `tol`) stop at slightly different points.
 public struct LogisticRegression: Classifier, Equatable {
     public enum ClassWeight: String, Sendable { case balanced }
+    public enum Penalty: String, Sendable { case l2, l1, elasticnet, none }
 
     public var C: Double = 1
+    public var penalty = Penalty.l2
+    /// The L1 share of an elastic-net penalty.
+    public var l1Ratio = 0.5
     public var classWeight: ClassWeight? = nil
     public var maxIter: Int = 100
     public var tol: Double = 1e-4
@@ -29,7 +36,8 @@ public struct LogisticRegression: Classifier, Equatable {
         for (k, v) in params {
             switch (k, v) {
             case ("C", _): C = v.number ?? C
-            case ("penalty", .string("l2")): break
+            case ("penalty", .string(let p)) where Penalty(rawValue: p) != nil: penalty = Penalty(rawValue: p)!
+            case ("l1_ratio", _) where v.number != nil: l1Ratio = v.number!
             case ("class_weight", .null): classWeight = nil
             case ("class_weight", .string("balanced")): classWeight = .balanced
             case ("max_iter", .int(let i)): maxIter = i
@@ -37,7 +45,9 @@ public struct LogisticRegression: Classifier, Equatable {
             default: throw LearnError.badParameter("logistic_regression: parameter \(k) = \(v.json) is not accepted")
             }
         }
-        guard C > 0, maxIter >= 1, tol > 0 else { throw LearnError.badParameter("logistic_regression: C, max_iter and tol must be positive") }
+        guard C > 0, maxIter >= 1, tol > 0, (0...1).contains(l1Ratio) else {
+            throw LearnError.badParameter("logistic_regression: C, max_iter and tol must be positive and l1_ratio in [0, 1]")
+        }
     }
 
     public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], using rng: inout G) throws -> FittedLogisticRegression {
@@ -50,13 +60,16 @@ public struct LogisticRegression: Classifier, Equatable {
             for i in 0..<n { weights[i] = y[i] == 1 ? w1 : w0 }
         }
         let sw = weights.reduce(0, +)
-        let l2 = 1 / (C * sw)
+        let rho: Double = [.l2: 0, .l1: 1, .elasticnet: l1Ratio, .none: 0][penalty]!
+        let strength = penalty == .none ? 0 : 1 / (C * sw)
+        let l2 = (1 - rho) * strength
+        let l1: [Double]? = rho > 0 ? [Double](repeating: rho * strength, count: p) + [0] : nil
         var z = [Double](repeating: 0, count: n)
         var r = [Double](repeating: 0, count: n)
         let labels = y.map(Double.init)
         let solver = LBFGS(maxIterations: maxIter, gradientTolerance: tol)
         let result = x.values.withUnsafeBufferPointer { xb in
-            solver.minimize(from: [Double](repeating: 0, count: p + 1)) { theta, grad in
+            solver.minimize(from: [Double](repeating: 0, count: p + 1), l1: l1) { theta, grad in
                 let b = theta[p]
                 var loss = 0.0
                 theta.withUnsafeBufferPointer { t in
