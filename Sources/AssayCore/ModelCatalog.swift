@@ -93,11 +93,36 @@ public enum ModelCatalog {
         ]),
         ModelType(name: "naive_bayes", unsupported: nil, parameters: [.number("var_smoothing", atLeast: 0)]),
         ModelType(name: "dummy", unsupported: nil, parameters: [.choice("strategy", ["prior", "most_frequent", "stratified"])]),
-        later("decision_tree"), later("random_forest"), later("gradient_boosting"), later("svm"), later("mlp"),
+        ModelType(name: "decision_tree", unsupported: nil, parameters: treeRules),
+        ModelType(name: "random_forest", unsupported: nil, parameters: [
+            .integer("n_estimators", atLeast: 1),
+            ParameterRule("bootstrap") { v in if case .bool = v { return nil }; return "must be true or false, got \(v.json)" },
+        ] + treeRules),
+        later("gradient_boosting"), later("svm"), later("mlp"),
+    ]
+
+    static let treeRules: [ParameterRule] = [
+        .choice("criterion", ["gini", "entropy"]),
+        ParameterRule("max_depth") { v in
+            if case .null = v { return nil }
+            if case .int(let d) = v, d >= 1 { return nil }
+            return "must be null or an integer of at least 1, got \(v.json)"
+        },
+        .integer("min_samples_split", atLeast: 2),
+        .integer("min_samples_leaf", atLeast: 1),
+        ParameterRule("max_features") { v in
+            switch v {
+            case .null, .string("sqrt"), .string("log2"): return nil
+            case .int(let k) where k >= 1: return nil
+            case .double(let f) where f > 0 && f <= 1: return nil
+            default: return "must be sqrt, log2, null, a fraction in (0, 1] or a count, got \(v.json)"
+            }
+        },
+        .choice("class_weight", ["balanced"], nullable: true),
     ]
 
     static func later(_ name: String) -> ModelType {
-        ModelType(name: name, unsupported: "model type '\(name)' is not supported yet (available: logistic_regression, knn, naive_bayes, dummy)", parameters: [])
+        ModelType(name: name, unsupported: "model type '\(name)' is not supported yet (available: logistic_regression, knn, naive_bayes, dummy, decision_tree, random_forest)", parameters: [])
     }
 
     public static func type(named name: String) -> ModelType? { types.first { $0.name == name } }

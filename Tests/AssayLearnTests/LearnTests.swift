@@ -256,3 +256,60 @@ final class OtherModelTests: XCTestCase {
         XCTAssertThrowsError(try KNearestNeighbors(neighbors: 5).fit(x, [1, 0, 1, 0], using: &rng))
     }
 }
+
+final class TreeTests: XCTestCase {
+    func testContracts() throws {
+        try EstimatorContract.check(DecisionTree())
+        var settings = TreeSettings()
+        settings.criterion = .entropy; settings.maxDepth = 3; settings.minSamplesLeaf = 5; settings.balanced = true
+        try EstimatorContract.check(DecisionTree(settings: settings))
+        var forest = RandomForest()
+        forest.estimators = 10
+        try EstimatorContract.check(forest)
+    }
+
+    /// A tree separates a threshold rule exactly, with the threshold at scikit-learn's midpoint.
+    func testLearnsAThresholdAtTheMidpoint() throws {
+        let x = Matrix(rows: 6, cols: 2, values: [1, 9, 2, 9, 3, 9, 10, 9, 11, 9, 12, 9])
+        var rng = SplitMix64(seed: 0)
+        let m = try DecisionTree().fit(x, [0, 0, 0, 1, 1, 1], using: &rng)
+        XCTAssertEqual(m.trees[0].feature, [0, -1, -1])
+        XCTAssertEqual(m.trees[0].threshold[0], 6.5)
+        XCTAssertEqual(try m.predictProbabilities(Matrix(rows: 2, cols: 2, values: [6.5, 0, 6.6, 0])), [0, 1])
+    }
+
+    func testDepthAndLeafLimitsAreKept() throws {
+        let (x, y) = Synthetic.classification(rows: 400, cols: 6, seed: 3)
+        var s = TreeSettings()
+        s.maxDepth = 2
+        var rng = SplitMix64(seed: 1)
+        let shallow = try DecisionTree(settings: s).fit(x, y, using: &rng).trees[0]
+        XCTAssertLessThanOrEqual(shallow.feature.count, 7)
+        s.maxDepth = nil; s.minSamplesLeaf = 50
+        let leafy = try DecisionTree(settings: s).fit(x, y, using: &rng).trees[0]
+        // Every leaf holds at least 50 training rows: count them by routing the training rows.
+        var counts = [Int: Int]()
+        x.values.withUnsafeBufferPointer { v in
+            for i in 0..<x.rows {
+                var n = 0
+                while leafy.feature[n] >= 0 { n = Int(v[i * x.cols + Int(leafy.feature[n])] <= leafy.threshold[n] ? leafy.left[n] : leafy.right[n]) }
+                counts[n, default: 0] += 1
+            }
+        }
+        XCTAssertTrue(counts.values.allSatisfy { $0 >= 50 }, "\(counts)")
+    }
+
+    func testForestIsRepeatableAndAveragesTrees() throws {
+        let (x, y) = Synthetic.classification(rows: 300, cols: 5, seed: 4)
+        var a = SplitMix64(seed: 9), b = SplitMix64(seed: 9)
+        var f = RandomForest()
+        f.estimators = 7
+        let m1 = try f.fit(x, y, using: &a), m2 = try f.fit(x, y, using: &b)
+        XCTAssertEqual(m1, m2)
+        XCTAssertEqual(m1.trees.count, 7)
+        XCTAssertNotEqual(m1.trees[0], m1.trees[1])
+        let p = try m1.predictProbabilities(x)
+        let auc = Scoring.rocAUC(y, p)
+        XCTAssertGreaterThan(auc, 0.9)
+    }
+}

@@ -44,6 +44,13 @@ final class PredictTests: XCTestCase {
           dummy:
             type: dummy
             params: {strategy: stratified}
+          tree:
+            type: decision_tree
+            grid: {max_depth: [3, null], criterion: [gini, entropy]}
+          forest:
+            type: random_forest
+            params: {n_estimators: 20, class_weight: balanced}
+            grid: {max_features: [sqrt, 0.5]}
         """.write(to: dir.appendingPathComponent("e.yaml"), atomically: true, encoding: .utf8)
     }
 
@@ -64,7 +71,7 @@ final class PredictTests: XCTestCase {
         let outcome = try runExperiment()
         XCTAssertFalse(outcome.testRows.isEmpty)
         try write("test.csv", [lines[0]] + outcome.testRows.map { lines[$0 + 1] })
-        XCTAssertEqual(Set(outcome.savedModels.keys), ["logreg", "knn", "nb", "dummy"])
+        XCTAssertEqual(Set(outcome.savedModels.keys), ["logreg", "knn", "nb", "dummy", "tree", "forest"])
         for (model, file) in outcome.savedModels {
             let result = try Predict.run(model: file, input: path("test.csv"), output: path("p-\(model).csv"), id: nil, top: nil)
             XCTAssertEqual(result.rowsScored, outcome.testRows.count)

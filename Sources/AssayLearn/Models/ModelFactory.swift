@@ -6,6 +6,8 @@ public enum FittedModel: Sendable, BinaryCodable {
     case kNearestNeighbors(FittedKNearestNeighbors)
     case naiveBayes(FittedGaussianNaiveBayes)
     case dummy(FittedDummyClassifier)
+    /// A decision tree (one tree) or a random forest.
+    case trees(FittedForest)
 
     /// The model inside, for what every fitted classifier can do.
     var classifier: any FittedClassifier {
@@ -14,6 +16,7 @@ public enum FittedModel: Sendable, BinaryCodable {
         case .kNearestNeighbors(let m): return m
         case .naiveBayes(let m): return m
         case .dummy(let m): return m
+        case .trees(let m): return m
         }
     }
 
@@ -33,6 +36,7 @@ public enum FittedModel: Sendable, BinaryCodable {
         case .kNearestNeighbors: return 2
         case .naiveBayes: return 3
         case .dummy: return 4
+        case .trees: return 5
         }
     }
 
@@ -48,6 +52,7 @@ public enum FittedModel: Sendable, BinaryCodable {
         case 2: self = .kNearestNeighbors(try r.read())
         case 3: self = .naiveBayes(try r.read())
         case 4: self = .dummy(try r.read())
+        case 5: self = .trees(try r.read())
         default: throw BinaryFormatError.badTag("model", tag)
         }
     }
@@ -62,6 +67,8 @@ public enum ModelFactory {
         case "knn": return .kNearestNeighbors(try KNearestNeighbors(params: params).fit(x, y, using: &rng))
         case "naive_bayes": return .naiveBayes(try GaussianNaiveBayes(params: params).fit(x, y, using: &rng))
         case "dummy": return .dummy(try DummyClassifier(params: params).fit(x, y, using: &rng))
+        case "decision_tree": return .trees(try DecisionTree(params: params).fit(x, y, using: &rng))
+        case "random_forest": return .trees(try RandomForest(params: params).fit(x, y, using: &rng))
         default: throw LearnError.badParameter("model type '\(type)' is not available")
         }
     }

@@ -1,0 +1,43 @@
+import AssayCore
+import Foundation
+
+/// A random forest of CART trees.
+///
+/// Matches scikit-learn's `RandomForestClassifier`: each tree is grown on a bootstrap sample (drawn as
+/// per-row counts) with `max_features` candidate features per split (default `sqrt`), and the forest's
+/// probability is the mean of its trees'. Tree details and differences are those of `DecisionTree`.
+/// Each tree's random stream derives from the fit's seed and the tree's index.
+public struct RandomForest: Classifier, Equatable {
+    public var estimators = 100
+    public var bootstrap = true
+    public var settings: TreeSettings = { var s = TreeSettings(); s.maxFeatures = .sqrt; return s }()
+
+    public init() {}
+
+    public init(params: [String: ParamValue]) throws {
+        for (k, v) in params {
+            switch (k, v) {
+            case ("n_estimators", .int(let n)) where n >= 1: estimators = n
+            case ("bootstrap", .bool(let b)): bootstrap = b
+            default:
+                guard settings.read(k, v) else { throw LearnError.badParameter("random_forest: parameter \(k) = \(v.json) is not accepted") }
+            }
+        }
+    }
+
+    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], using rng: inout G) throws -> FittedForest {
+        try InputCheck.fitting(x, y)
+        let binned = Binned(x)
+        let seed = rng.next()
+        let n = x.rows
+        let trees = (0..<estimators).map { t -> FittedTree in
+            var g = SplitMix64(seed: Seeds.derive(seed, "tree \(t)"))
+            var counts = [Double](repeating: bootstrap ? 0 : 1, count: n)
+            if bootstrap { for _ in 0..<n { counts[Int(g.next() % UInt64(n))] += 1 } }
+            let rows = (0..<n).filter { counts[$0] > 0 }
+            let weights = TreeGrower.classWeights(y, counts: counts, balanced: settings.balanced)
+            return TreeGrower(settings: settings, binned: binned, y: y, weight: weights).grow(rows: rows, using: &g)
+        }
+        return FittedForest(trees: trees, width: x.cols)
+    }
+}

@@ -1,0 +1,300 @@
+import AssayCore
+import Foundation
+
+/// Tree-growing settings shared by `decision_tree` and `random_forest` (scikit-learn's names and defaults).
+public struct TreeSettings: Sendable, Equatable {
+    public enum Criterion: String, Sendable { case gini, entropy }
+    public enum MaxFeatures: Sendable, Equatable {
+        case all, sqrt, log2
+        case fraction(Double)
+        case count(Int)
+
+        func count(of p: Int) -> Int {
+            switch self {
+            case .all: return p
+            case .sqrt: return max(1, Int(Double(p).squareRoot()))
+            case .log2: return max(1, Int(Foundation.log2(Double(p))))
+            case .fraction(let f): return max(1, Int(f * Double(p)))
+            case .count(let k): return min(max(1, k), p)
+            }
+        }
+    }
+
+    public var criterion = Criterion.gini
+    public var maxDepth: Int? = nil
+    public var minSamplesSplit = 2
+    public var minSamplesLeaf = 1
+    public var maxFeatures = MaxFeatures.all
+    public var balanced = false
+
+    public init() {}
+
+    /// Reads a tree parameter; returns false when `key` is not one.
+    mutating func read(_ key: String, _ v: ParamValue) -> Bool {
+        switch (key, v) {
+        case ("criterion", .string(let s)) where Criterion(rawValue: s) != nil: criterion = Criterion(rawValue: s)!
+        case ("max_depth", .null): maxDepth = nil
+        case ("max_depth", .int(let d)) where d >= 1: maxDepth = d
+        case ("min_samples_split", .int(let n)) where n >= 2: minSamplesSplit = n
+        case ("min_samples_leaf", .int(let n)) where n >= 1: minSamplesLeaf = n
+        case ("max_features", .null): maxFeatures = .all
+        case ("max_features", .string("sqrt")): maxFeatures = .sqrt
+        case ("max_features", .string("log2")): maxFeatures = .log2
+        case ("max_features", .double(let f)) where f > 0 && f <= 1: maxFeatures = .fraction(f)
+        case ("max_features", .int(let k)) where k >= 1: maxFeatures = .count(k)
+        case ("class_weight", .null): balanced = false
+        case ("class_weight", .string("balanced")): balanced = true
+        default: return false
+        }
+        return true
+    }
+}
+
+/// Features cut into at most 255 ordered bins, learned from training rows.
+///
+/// A column with at most 255 distinct values gets one bin per value, so the candidate thresholds are the
+/// midpoints scikit-learn's exact CART considers; a column with more gets quantile edges.
+struct Binned {
+    /// Per feature, the upper edges of bins 0..<count-1 (a value v is in the first bin whose edge is ≥ v).
+    let edges: [[Double]]
+    /// Column-major bin codes: `codes[j * rows + i]`.
+    let codes: [UInt8]
+    let rows: Int
+
+    init(_ x: Matrix) {
+        rows = x.rows
+        var edges: [[Double]] = []
+        var codes = [UInt8](repeating: 0, count: x.rows * x.cols)
+        for j in 0..<x.cols {
+            var column = (0..<x.rows).map { x[$0, j] }
+            column.sort()
+            var distinct: [Double] = []
+            for v in column where distinct.last != v { distinct.append(v) }
+            var e: [Double] = []
+            if distinct.count <= 255 {
+                for k in 1..<max(distinct.count, 1) { e.append((distinct[k - 1] + distinct[k]) / 2) }
+            } else {
+                for q in 1..<255 {
+                    let v = column[q * column.count / 255]
+                    let k = Self.firstAbove(v, distinct)
+                    guard k < distinct.count else { continue }
+                    let mid = (v + distinct[k]) / 2
+                    if e.last.map({ mid > $0 }) ?? true { e.append(mid) }
+                }
+            }
+            edges.append(e)
+            for i in 0..<x.rows { codes[j * x.rows + i] = UInt8(Self.bin(x[i, j], e)) }
+        }
+        self.edges = edges
+        self.codes = codes
+    }
+
+    /// Index of the first sorted value above `v`.
+    static func firstAbove(_ v: Double, _ sorted: [Double]) -> Int {
+        var lo = 0, hi = sorted.count
+        while lo < hi { let mid = (lo + hi) / 2; if sorted[mid] <= v { lo = mid + 1 } else { hi = mid } }
+        return lo
+    }
+
+    static func bin(_ v: Double, _ e: [Double]) -> Int {
+        var lo = 0, hi = e.count
+        while lo < hi { let mid = (lo + hi) / 2; if v <= e[mid] { hi = mid } else { lo = mid + 1 } }
+        return lo
+    }
+}
+
+/// A fitted CART tree: nodes in an array; a leaf holds the positive-class probability.
+public struct FittedTree: Sendable, Equatable {
+    /// Split feature, or -1 at a leaf.
+    public var feature: [Int32] = []
+    public var threshold: [Double] = []
+    public var left: [Int32] = []
+    public var right: [Int32] = []
+    public var value: [Double] = []
+
+    func probability(_ row: UnsafePointer<Double>) -> Double {
+        var n = 0
+        while feature[n] >= 0 { n = Int(row[Int(feature[n])] <= threshold[n] ? left[n] : right[n]) }
+        return value[n]
+    }
+
+    func encode(to w: inout ByteWriter) {
+        w.write(feature.map(Int.init)); w.write(threshold); w.write(left.map(Int.init)); w.write(right.map(Int.init)); w.write(value)
+    }
+
+    init() {}
+
+    init(from r: inout ByteReader) throws {
+        feature = try r.readInts().map(Int32.init); threshold = try r.readDoubles()
+        left = try r.readInts().map(Int32.init); right = try r.readInts().map(Int32.init); value = try r.readDoubles()
+        let n = feature.count
+        guard threshold.count == n, left.count == n, right.count == n, value.count == n,
+              zip(left, right).allSatisfy({ $0 < n && $1 < n }) else { throw BinaryFormatError.truncated }
+    }
+}
+
+/// Grows one tree on binned features with per-row weights (bootstrap counts × class weights).
+struct TreeGrower {
+    let settings: TreeSettings
+    let binned: Binned
+    let y: [UInt8]
+    let weight: [Double]
+
+    func impurity(_ w0: Double, _ w1: Double) -> Double {
+        let t = w0 + w1
+        guard t > 0 else { return 0 }
+        let p0 = w0 / t, p1 = w1 / t
+        switch settings.criterion {
+        case .gini: return 1 - p0 * p0 - p1 * p1
+        case .entropy: return -(p0 > 0 ? p0 * log2(p0) : 0) - (p1 > 0 ? p1 * log2(p1) : 0)
+        }
+    }
+
+    func grow<G: RandomNumberGenerator>(rows: [Int], using rng: inout G) -> FittedTree {
+        var tree = FittedTree()
+        let p = binned.edges.count
+        let tries = settings.maxFeatures.count(of: p)
+        var stack: [(rows: [Int], depth: Int, node: Int)] = []
+        func newNode(_ rows: [Int]) -> Int {
+            var w1 = 0.0, w = 0.0
+            for i in rows { w += weight[i]; if y[i] == 1 { w1 += weight[i] } }
+            tree.feature.append(-1); tree.threshold.append(0); tree.left.append(-1); tree.right.append(-1)
+            tree.value.append(w > 0 ? w1 / w : 0)
+            return tree.feature.count - 1
+        }
+        stack.append((rows, 0, newNode(rows)))
+        var h0 = [Double](repeating: 0, count: 256), h1 = h0
+        var hc = [Int](repeating: 0, count: 256)
+        while let (rows, depth, node) = stack.popLast() {
+            let samples = rows.count
+            var w0 = 0.0, w1 = 0.0
+            for i in rows { if y[i] == 1 { w1 += weight[i] } else { w0 += weight[i] } }
+            let parent = impurity(w0, w1)
+            if samples < settings.minSamplesSplit || samples < 2 * settings.minSamplesLeaf || parent <= 1e-12
+                || (settings.maxDepth.map { depth >= $0 } ?? false) { continue }
+            // Candidate features in a random order (scikit-learn's tie-breaking among equal splits is also random).
+            var order = Array(0..<p)
+            order.seededShuffle(using: &rng)
+            var best: (score: Double, feature: Int, bin: Int)? = nil
+            var visited = 0
+            for j in order {
+                if visited >= tries { break }
+                let e = binned.edges[j]
+                if e.isEmpty { continue }
+                for b in 0...e.count { h0[b] = 0; h1[b] = 0; hc[b] = 0 }
+                let base = j * binned.rows
+                for i in rows {
+                    let b = Int(binned.codes[base + i])
+                    if y[i] == 1 { h1[b] += weight[i] } else { h0[b] += weight[i] }
+                    hc[b] += 1
+                }
+                // A feature constant in this node is not a candidate and does not count toward max_features (as in scikit-learn).
+                if hc[0...e.count].lazy.filter({ $0 > 0 }).prefix(2).count < 2 { continue }
+                visited += 1
+                var l0 = 0.0, l1 = 0.0, lc = 0
+                for b in 0..<e.count {
+                    l0 += h0[b]; l1 += h1[b]; lc += hc[b]
+                    if hc[b] == 0 { continue }
+                    if lc < settings.minSamplesLeaf { continue }
+                    if samples - lc < settings.minSamplesLeaf { break }
+                    let r0 = w0 - l0, r1 = w1 - l1
+                    let wl = l0 + l1, wr = r0 + r1
+                    if wl <= 0 || wr <= 0 { continue }
+                    // Weighted child impurity, to minimize.
+                    let score = wl * impurity(l0, l1) + wr * impurity(r0, r1)
+                    if best == nil || score < best!.score - 1e-12 { best = (score, j, b) }
+                }
+            }
+            guard let split = best else { continue }
+            let edge = binned.edges[split.feature][split.bin]
+            let base = split.feature * binned.rows
+            let leftRows = rows.filter { Int(binned.codes[base + $0]) <= split.bin }
+            let rightRows = rows.filter { Int(binned.codes[base + $0]) > split.bin }
+            tree.feature[node] = Int32(split.feature)
+            tree.threshold[node] = edge
+            let l = newNode(leftRows), r = newNode(rightRows)
+            tree.left[node] = Int32(l); tree.right[node] = Int32(r)
+            stack.append((rightRows, depth + 1, r))
+            stack.append((leftRows, depth + 1, l))
+        }
+        return tree
+    }
+
+    /// Class weights for `balanced`: n / (2 · n_class) over the given rows with their counts.
+    static func classWeights(_ y: [UInt8], counts: [Double], balanced: Bool) -> [Double] {
+        guard balanced else { return counts }
+        var n = [0.0, 0.0]
+        for (label, c) in zip(y, counts) { n[Int(label)] += c }
+        let total = n[0] + n[1]
+        return zip(y, counts).map { label, c in c * total / (2 * n[Int(label)]) }
+    }
+}
+
+/// A CART decision tree classifier.
+///
+/// Matches scikit-learn's `DecisionTreeClassifier` in its parameters and stopping rules (gini or entropy,
+/// `max_depth`, `min_samples_split`, `min_samples_leaf`, `max_features`, `class_weight`); leaves give the
+/// weighted positive share. Differs from scikit-learn: split candidates come from at most 255 bins per
+/// feature (exact for features with at most 255 distinct training values, quantile edges otherwise), and
+/// ties between equally good splits are broken by this tree's own seeded feature order.
+public struct DecisionTree: Classifier, Equatable {
+    public var settings = TreeSettings()
+
+    public init(settings: TreeSettings = TreeSettings()) { self.settings = settings }
+
+    public init(params: [String: ParamValue]) throws {
+        for (k, v) in params where !settings.read(k, v) {
+            throw LearnError.badParameter("decision_tree: parameter \(k) = \(v.json) is not accepted")
+        }
+    }
+
+    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], using rng: inout G) throws -> FittedForest {
+        try InputCheck.fitting(x, y)
+        let binned = Binned(x)
+        let weights = TreeGrower.classWeights(y, counts: [Double](repeating: 1, count: y.count), balanced: settings.balanced)
+        let tree = TreeGrower(settings: settings, binned: binned, y: y, weight: weights).grow(rows: Array(0..<x.rows), using: &rng)
+        return FittedForest(trees: [tree], width: x.cols)
+    }
+}
+
+/// Fitted trees whose probabilities are averaged (one tree for a decision tree).
+public struct FittedForest: FittedClassifier, Equatable {
+    public let trees: [FittedTree]
+    public let width: Int
+
+    public var inputWidth: Int { width }
+
+    public func predictProbabilities(_ x: Matrix) throws -> [Double] {
+        try InputCheck.predicting(x, width: width)
+        return x.values.withUnsafeBufferPointer { v in
+            (0..<x.rows).map { i in
+                let row = v.baseAddress! + i * x.cols
+                var s = 0.0
+                for t in trees { s += t.probability(row) }
+                return s / Double(trees.count)
+            }
+        }
+    }
+
+    static let formatVersion: UInt32 = 1
+
+    public func encode(to w: inout ByteWriter) {
+        w.writeHeader(version: Self.formatVersion)
+        w.write(width)
+        w.write(trees.count)
+        for t in trees { t.encode(to: &w) }
+    }
+
+    public init(trees: [FittedTree], width: Int) {
+        self.trees = trees
+        self.width = width
+    }
+
+    public init(from r: inout ByteReader) throws {
+        try r.readHeader("trees", version: Self.formatVersion)
+        let width = try r.readInt()
+        let trees = try (0..<r.readInt()).map { _ in try FittedTree(from: &r) }
+        guard !trees.isEmpty, trees.allSatisfy({ $0.feature.allSatisfy { $0 < width } }) else { throw BinaryFormatError.truncated }
+        self.init(trees: trees, width: width)
+    }
+}
