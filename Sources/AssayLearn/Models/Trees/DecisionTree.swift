@@ -113,9 +113,17 @@ public struct FittedTree: Sendable, Equatable {
     public var value: [Double] = []
 
     func probability(_ row: UnsafePointer<Double>) -> Double {
-        var n = 0
-        while feature[n] >= 0 { n = Int(row[Int(feature[n])] <= threshold[n] ? left[n] : right[n]) }
-        return value[n]
+        feature.withUnsafeBufferPointer { f in
+            threshold.withUnsafeBufferPointer { t in
+                left.withUnsafeBufferPointer { l in
+                    right.withUnsafeBufferPointer { r in
+                        var n = 0
+                        while f[n] >= 0 { n = Int(row[Int(f[n])] <= t[n] ? l[n] : r[n]) }
+                        return value[n]
+                    }
+                }
+            }
+        }
     }
 
     func encode(to w: inout ByteWriter) {
@@ -163,59 +171,71 @@ struct TreeGrower {
             return tree.feature.count - 1
         }
         stack.append((rows, 0, newNode(rows)))
-        var h0 = [Double](repeating: 0, count: 256), h1 = h0
-        var hc = [Int](repeating: 0, count: 256)
-        while let (rows, depth, node) = stack.popLast() {
-            let samples = rows.count
-            var w0 = 0.0, w1 = 0.0
-            for i in rows { if y[i] == 1 { w1 += weight[i] } else { w0 += weight[i] } }
-            let parent = impurity(w0, w1)
-            if samples < settings.minSamplesSplit || samples < 2 * settings.minSamplesLeaf || parent <= 1e-12
-                || (settings.maxDepth.map { depth >= $0 } ?? false) { continue }
-            // Candidate features in a random order (scikit-learn's tie-breaking among equal splits is also random).
-            var order = Array(0..<p)
-            order.seededShuffle(using: &rng)
-            var best: (score: Double, feature: Int, bin: Int)? = nil
-            var visited = 0
-            for j in order {
-                if visited >= tries { break }
-                let e = binned.edges[j]
-                if e.isEmpty { continue }
-                for b in 0...e.count { h0[b] = 0; h1[b] = 0; hc[b] = 0 }
-                let base = j * binned.rows
-                for i in rows {
-                    let b = Int(binned.codes[base + i])
-                    if y[i] == 1 { h1[b] += weight[i] } else { h0[b] += weight[i] }
-                    hc[b] += 1
+        // Per-row weights split by class, so the histogram loop has no branch.
+        let n = y.count
+        let wPos = UnsafeMutableBufferPointer<Double>.allocate(capacity: n), wNeg = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
+        let h0 = UnsafeMutableBufferPointer<Double>.allocate(capacity: 256), h1 = UnsafeMutableBufferPointer<Double>.allocate(capacity: 256)
+        let hc = UnsafeMutableBufferPointer<Int>.allocate(capacity: 256)
+        h0.initialize(repeating: 0); h1.initialize(repeating: 0); hc.initialize(repeating: 0)
+        defer { wPos.deallocate(); wNeg.deallocate(); h0.deallocate(); h1.deallocate(); hc.deallocate() }
+        for i in 0..<n { wPos[i] = y[i] == 1 ? weight[i] : 0; wNeg[i] = y[i] == 1 ? 0 : weight[i] }
+        binned.codes.withUnsafeBufferPointer { codes in
+            while let (rows, depth, node) = stack.popLast() {
+                let samples = rows.count
+                var w0 = 0.0, w1 = 0.0
+                for i in rows { w1 += wPos[i]; w0 += wNeg[i] }
+                let parent = impurity(w0, w1)
+                if samples < settings.minSamplesSplit || samples < 2 * settings.minSamplesLeaf || parent <= 1e-12
+                    || (settings.maxDepth.map { depth >= $0 } ?? false) { continue }
+                // Candidate features in a random order (scikit-learn's tie-breaking among equal splits is also random).
+                var order = Array(0..<p)
+                order.seededShuffle(using: &rng)
+                var best: (score: Double, feature: Int, bin: Int)? = nil
+                var visited = 0
+                for j in order {
+                    if visited >= tries { break }
+                    let e = binned.edges[j]
+                    if e.isEmpty { continue }
+                    // Histograms stay zero between uses; only the bins this node touches are filled, scanned and cleared.
+                    let column = codes.baseAddress! + j * binned.rows
+                    var lo = 255, hi = 0
+                    rows.withUnsafeBufferPointer { r in
+                        for i in r {
+                            let b = Int(column[i])
+                            h0[b] += wNeg[i]; h1[b] += wPos[i]; hc[b] &+= 1
+                            lo = min(lo, b); hi = max(hi, b)
+                        }
+                    }
+                    defer { for b in lo...hi { h0[b] = 0; h1[b] = 0; hc[b] = 0 } }
+                    // A feature constant in this node is not a candidate and does not count toward max_features (as in scikit-learn).
+                    if lo == hi { continue }
+                    visited += 1
+                    var l0 = 0.0, l1 = 0.0, lc = 0
+                    for b in lo..<hi {
+                        l0 += h0[b]; l1 += h1[b]; lc += hc[b]
+                        if hc[b] == 0 { continue }
+                        if lc < settings.minSamplesLeaf { continue }
+                        if samples - lc < settings.minSamplesLeaf { break }
+                        let r0 = w0 - l0, r1 = w1 - l1
+                        let wl = l0 + l1, wr = r0 + r1
+                        if wl <= 0 || wr <= 0 { continue }
+                        // Weighted child impurity, to minimize.
+                        let score = wl * impurity(l0, l1) + wr * impurity(r0, r1)
+                        if best == nil || score < best!.score - 1e-12 { best = (score, j, b) }
+                    }
                 }
-                // A feature constant in this node is not a candidate and does not count toward max_features (as in scikit-learn).
-                if hc[0...e.count].lazy.filter({ $0 > 0 }).prefix(2).count < 2 { continue }
-                visited += 1
-                var l0 = 0.0, l1 = 0.0, lc = 0
-                for b in 0..<e.count {
-                    l0 += h0[b]; l1 += h1[b]; lc += hc[b]
-                    if hc[b] == 0 { continue }
-                    if lc < settings.minSamplesLeaf { continue }
-                    if samples - lc < settings.minSamplesLeaf { break }
-                    let r0 = w0 - l0, r1 = w1 - l1
-                    let wl = l0 + l1, wr = r0 + r1
-                    if wl <= 0 || wr <= 0 { continue }
-                    // Weighted child impurity, to minimize.
-                    let score = wl * impurity(l0, l1) + wr * impurity(r0, r1)
-                    if best == nil || score < best!.score - 1e-12 { best = (score, j, b) }
-                }
+                guard let split = best else { continue }
+                let column = codes.baseAddress! + split.feature * binned.rows
+                var leftRows: [Int] = [], rightRows: [Int] = []
+                leftRows.reserveCapacity(samples); rightRows.reserveCapacity(samples)
+                for i in rows { if Int(column[i]) <= split.bin { leftRows.append(i) } else { rightRows.append(i) } }
+                tree.feature[node] = Int32(split.feature)
+                tree.threshold[node] = binned.edges[split.feature][split.bin]
+                let l = newNode(leftRows), r = newNode(rightRows)
+                tree.left[node] = Int32(l); tree.right[node] = Int32(r)
+                stack.append((rightRows, depth + 1, r))
+                stack.append((leftRows, depth + 1, l))
             }
-            guard let split = best else { continue }
-            let edge = binned.edges[split.feature][split.bin]
-            let base = split.feature * binned.rows
-            let leftRows = rows.filter { Int(binned.codes[base + $0]) <= split.bin }
-            let rightRows = rows.filter { Int(binned.codes[base + $0]) > split.bin }
-            tree.feature[node] = Int32(split.feature)
-            tree.threshold[node] = edge
-            let l = newNode(leftRows), r = newNode(rightRows)
-            tree.left[node] = Int32(l); tree.right[node] = Int32(r)
-            stack.append((rightRows, depth + 1, r))
-            stack.append((leftRows, depth + 1, l))
         }
         return tree
     }
