@@ -98,7 +98,21 @@ public enum ModelCatalog {
             .integer("n_estimators", atLeast: 1),
             ParameterRule("bootstrap") { v in if case .bool = v { return nil }; return "must be true or false, got \(v.json)" },
         ] + treeRules),
-        later("gradient_boosting"), later("svm"), later("mlp"),
+        ModelType(name: "gradient_boosting", unsupported: nil, parameters: [
+            .integer("max_iter", atLeast: 1),
+            .number("learning_rate", greaterThan: 0),
+            ParameterRule("max_leaf_nodes") { v in
+                if case .null = v { return nil }
+                if case .int(let n) = v, n >= 2 { return nil }
+                return "must be null or an integer of at least 2, got \(v.json)"
+            },
+            treeRules[1],  // max_depth
+            .integer("min_samples_leaf", atLeast: 1),
+            .number("l2_regularization", atLeast: 0),
+            ParameterRule("max_bins") { v in v == .int(255) ? nil : "only 255 is supported so far, got \(v.json)" },
+            ParameterRule("early_stopping") { v in if case .bool = v { return nil }; return "must be true or false, got \(v.json)" },
+        ]),
+        later("svm"), later("mlp"),
     ]
 
     static let treeRules: [ParameterRule] = [
@@ -122,7 +136,7 @@ public enum ModelCatalog {
     ]
 
     static func later(_ name: String) -> ModelType {
-        ModelType(name: name, unsupported: "model type '\(name)' is not supported yet (available: logistic_regression, knn, naive_bayes, dummy, decision_tree, random_forest)", parameters: [])
+        ModelType(name: name, unsupported: "model type '\(name)' is not supported yet (available: logistic_regression, knn, naive_bayes, dummy, decision_tree, random_forest, gradient_boosting)", parameters: [])
     }
 
     public static func type(named name: String) -> ModelType? { types.first { $0.name == name } }

@@ -313,3 +313,39 @@ final class TreeTests: XCTestCase {
         XCTAssertGreaterThan(auc, 0.9)
     }
 }
+
+final class BoostingTests: XCTestCase {
+    func testContract() throws {
+        try EstimatorContract.check(GradientBoosting())
+        var b = try GradientBoosting(params: ["max_iter": .int(30), "max_leaf_nodes": .int(4), "learning_rate": .double(0.3),
+                                              "l2_regularization": .double(1), "early_stopping": .bool(true)])
+        try EstimatorContract.check(b)
+        b.maxLeafNodes = nil
+        b.maxDepth = 2
+        try EstimatorContract.check(b)
+    }
+
+    /// One iteration with learning rate 1 and a single split: the leaves' log-odds steps are −G/H of their rows.
+    func testFirstTreeLeafValuesAreNewtonSteps() throws {
+        let x = Matrix(rows: 8, cols: 1, values: [1, 2, 3, 4, 5, 6, 7, 8])
+        let y: [UInt8] = [0, 0, 0, 1, 1, 1, 1, 0]
+        var m = GradientBoosting()
+        m.maxIter = 1; m.learningRate = 1; m.maxLeafNodes = 2; m.minSamplesLeaf = 1
+        var rng = SplitMix64(seed: 0)
+        let fitted = try m.fit(x, y, using: &rng)
+        XCTAssertEqual(fitted.baseline, 0)  // half positive
+        let tree = fitted.trees[0]
+        XCTAssertEqual(tree.threshold[0], 3.5)  // the largest gain: {1,2,3} all negative
+        // Left leaf: 3 rows with p = 0.5, y = 0: G = 1.5, H = 0.75 → −2. Right: G = 0.5 − 4·0.5 = −1.5, H = 1.25 → 1.2.
+        XCTAssertEqual(tree.value[Int(tree.left[0])], -2, accuracy: 1e-12)
+        XCTAssertEqual(tree.value[Int(tree.right[0])], 1.2, accuracy: 1e-12)
+    }
+
+    func testEarlyStoppingStopsBeforeMaxIter() throws {
+        let (x, y) = Synthetic.classification(rows: 600, cols: 4, seed: 8)
+        var m = GradientBoosting()
+        m.maxIter = 500; m.learningRate = 0.5; m.earlyStopping = true
+        var rng = SplitMix64(seed: 2)
+        XCTAssertLessThan(try m.fit(x, y, using: &rng).trees.count, 500)
+    }
+}

@@ -51,6 +51,10 @@ final class PredictTests: XCTestCase {
             type: random_forest
             params: {n_estimators: 20, class_weight: balanced}
             grid: {max_features: [sqrt, 0.5]}
+          boost:
+            type: gradient_boosting
+            params: {max_iter: 30, min_samples_leaf: 5}
+            grid: {learning_rate: [0.1, 0.3], early_stopping: [false, true]}
         """.write(to: dir.appendingPathComponent("e.yaml"), atomically: true, encoding: .utf8)
     }
 
@@ -71,7 +75,7 @@ final class PredictTests: XCTestCase {
         let outcome = try runExperiment()
         XCTAssertFalse(outcome.testRows.isEmpty)
         try write("test.csv", [lines[0]] + outcome.testRows.map { lines[$0 + 1] })
-        XCTAssertEqual(Set(outcome.savedModels.keys), ["logreg", "knn", "nb", "dummy", "tree", "forest"])
+        XCTAssertEqual(Set(outcome.savedModels.keys), ["logreg", "knn", "nb", "dummy", "tree", "forest", "boost"])
         for (model, file) in outcome.savedModels {
             let result = try Predict.run(model: file, input: path("test.csv"), output: path("p-\(model).csv"), id: nil, top: nil)
             XCTAssertEqual(result.rowsScored, outcome.testRows.count)

@@ -8,6 +8,7 @@ public enum FittedModel: Sendable, BinaryCodable {
     case dummy(FittedDummyClassifier)
     /// A decision tree (one tree) or a random forest.
     case trees(FittedForest)
+    case boosting(FittedBoosting)
 
     /// The model inside, for what every fitted classifier can do.
     var classifier: any FittedClassifier {
@@ -17,6 +18,7 @@ public enum FittedModel: Sendable, BinaryCodable {
         case .naiveBayes(let m): return m
         case .dummy(let m): return m
         case .trees(let m): return m
+        case .boosting(let m): return m
         }
     }
 
@@ -37,6 +39,7 @@ public enum FittedModel: Sendable, BinaryCodable {
         case .naiveBayes: return 3
         case .dummy: return 4
         case .trees: return 5
+        case .boosting: return 6
         }
     }
 
@@ -53,6 +56,7 @@ public enum FittedModel: Sendable, BinaryCodable {
         case 3: self = .naiveBayes(try r.read())
         case 4: self = .dummy(try r.read())
         case 5: self = .trees(try r.read())
+        case 6: self = .boosting(try r.read())
         default: throw BinaryFormatError.badTag("model", tag)
         }
     }
@@ -69,6 +73,7 @@ public enum ModelFactory {
         case "dummy": return .dummy(try DummyClassifier(params: params).fit(x, y, using: &rng))
         case "decision_tree": return .trees(try DecisionTree(params: params).fit(x, y, using: &rng))
         case "random_forest": return .trees(try RandomForest(params: params).fit(x, y, using: &rng))
+        case "gradient_boosting": return .boosting(try GradientBoosting(params: params).fit(x, y, using: &rng))
         default: throw LearnError.badParameter("model type '\(type)' is not available")
         }
     }

@@ -112,7 +112,8 @@ public struct FittedTree: Sendable, Equatable {
     public var right: [Int32] = []
     public var value: [Double] = []
 
-    func probability(_ row: UnsafePointer<Double>) -> Double {
+    /// The value of the leaf a row reaches (a probability in a classification tree, a log-odds step in boosting).
+    func leafValue(_ row: UnsafePointer<Double>) -> Double {
         feature.withUnsafeBufferPointer { f in
             threshold.withUnsafeBufferPointer { t in
                 left.withUnsafeBufferPointer { l in
@@ -290,7 +291,7 @@ public struct FittedForest: FittedClassifier, Equatable {
             (0..<x.rows).map { i in
                 let row = v.baseAddress! + i * x.cols
                 var s = 0.0
-                for t in trees { s += t.probability(row) }
+                for t in trees { s += t.leafValue(row) }
                 return s / Double(trees.count)
             }
         }
