@@ -3,9 +3,8 @@
 #
 #     bench/predict.sh [ROWS]        (default 100000; PYTHON=... names a python with numpy)
 #
-# Generates the bench table at ROWS rows, runs the bench spec (its logreg and forest models; the
-# gradient_boosting model is left out until Assay has that type), then scores all ROWS rows with the
-# saved pipeline of the best model and prints rows per second and peak memory. The scoring time
+# Generates the bench table at ROWS rows, runs the bench spec, then scores all ROWS rows with the
+# saved pipeline of its best model and prints rows per second and peak memory. The scoring time
 # includes reading the CSV and writing the ranked list.
 set -euo pipefail
 rows="${1:-100000}"
@@ -19,7 +18,6 @@ trap 'rm -rf "$work"' EXIT
 (cd "$repo" && swift build -c release --product assay >/dev/null)
 assay="$repo/.build/release/assay"
 "$assay" run "$shared/bench/bench.yaml" --set "data.path=$work/purchase.csv" \
-  --set 'models={logreg: {type: logistic_regression, params: {max_iter: 1000}, grid: {C: [0.1, 1, 10]}}, forest: {type: random_forest, params: {n_estimators: 100, max_features: sqrt}, grid: {max_depth: [8, 16]}}}' \
   --out "$work/runs" --cache-dir "$work/cache" --models-dir "$work/models" --save-best-only 2>/dev/null
 model="$(ls "$work"/models/bench/*.assaymodel)"
 start=$(date +%s.%N)
