@@ -112,7 +112,47 @@ public enum ModelCatalog {
             ParameterRule("max_bins") { v in v == .int(255) ? nil : "only 255 is supported so far, got \(v.json)" },
             ParameterRule("early_stopping") { v in if case .bool = v { return nil }; return "must be true or false, got \(v.json)" },
         ]),
-        later("svm"), later("mlp"),
+        ModelType(name: "svm", unsupported: nil, parameters: [
+            .number("C", greaterThan: 0),
+            .choice("kernel", ["rbf", "linear", "poly", "sigmoid"]),
+            ParameterRule("gamma") { v in
+                if case .string(let s) = v, s == "scale" || s == "auto" { return nil }
+                if let g = v.number, g.isFinite, g > 0 { return nil }
+                return "must be scale, auto or a number greater than 0, got \(v.json)"
+            },
+            ParameterRule("coef0") { v in v.number?.isFinite == true ? nil : "must be a number, got \(v.json)" },
+            .integer("degree", atLeast: 0),
+            .choice("class_weight", ["balanced"], nullable: true),
+            .number("tol", greaterThan: 0),
+            ParameterRule("shrinking") { v in if case .bool = v { return nil }; return "must be true or false, got \(v.json)" },
+            ParameterRule("max_iter") { v in
+                if case .int(let i) = v, i == -1 || i >= 1 { return nil }
+                return "must be -1 (no limit) or an integer of at least 1, got \(v.json)"
+            },
+        ]),
+        ModelType(name: "mlp", unsupported: nil, parameters: [
+            ParameterRule("hidden_layer_sizes") { v in
+                if case .int(let n) = v, n >= 1 { return nil }
+                if case .list(let items) = v, !items.isEmpty, items.allSatisfy({ if case .int(let n) = $0 { return n >= 1 } else { return false } }) { return nil }
+                return "must be a list of layer sizes (integers of at least 1), got \(v.json)"
+            },
+            .choice("activation", ["relu", "tanh", "logistic", "identity"]),
+            .number("alpha", atLeast: 0),
+            ParameterRule("batch_size") { v in
+                if v == .string("auto") { return nil }
+                if case .int(let b) = v, b >= 1 { return nil }
+                return "must be auto or an integer of at least 1, got \(v.json)"
+            },
+            .number("learning_rate_init", greaterThan: 0),
+            .integer("max_iter", atLeast: 1),
+            .number("tol", atLeast: 0),
+            ParameterRule("early_stopping") { v in if case .bool = v { return nil }; return "must be true or false, got \(v.json)" },
+            ParameterRule("validation_fraction") { v in
+                guard let f = v.number, f > 0, f < 1 else { return "must be a number in (0, 1), got \(v.json)" }
+                return nil
+            },
+            .integer("n_iter_no_change", atLeast: 1),
+        ]),
     ]
 
     static let treeRules: [ParameterRule] = [
@@ -134,10 +174,6 @@ public enum ModelCatalog {
         },
         .choice("class_weight", ["balanced"], nullable: true),
     ]
-
-    static func later(_ name: String) -> ModelType {
-        ModelType(name: name, unsupported: "model type '\(name)' is not supported yet (available: logistic_regression, knn, naive_bayes, dummy, decision_tree, random_forest, gradient_boosting)", parameters: [])
-    }
 
     public static func type(named name: String) -> ModelType? { types.first { $0.name == name } }
 }

@@ -196,7 +196,8 @@ final class OtherModelTests: XCTestCase {
         struct Case: Decodable {
             let type: String
             let params: [String: Param]
-            let proba: [Double]
+            let proba: [Double]?
+            let decision: [Double]?
         }
         enum Param: Decodable {
             case int(Int), double(Double), string(String)
@@ -216,7 +217,8 @@ final class OtherModelTests: XCTestCase {
         let cases: [Case]
     }
 
-    /// kNN (every weights/p combination) and naive Bayes give scikit-learn's probabilities (tools/make_model_fixtures.py).
+    /// kNN (every weights/p combination) and naive Bayes give scikit-learn's probabilities, SVMs (every kernel)
+    /// its decision values (tools/make_model_fixtures.py).
     func testMatchScikitLearnProbabilities() throws {
         let lr = try JSONDecoder().decode(LogisticRegressionTests.Fixture.self,
                                           from: Data(contentsOf: Bundle.module.url(forResource: "logistic_regression", withExtension: "json", subdirectory: "Fixtures")!))
@@ -227,8 +229,16 @@ final class OtherModelTests: XCTestCase {
         for c in f.cases {
             let params = c.params.mapValues(\.value)
             let model = try ModelFactory.fit(type: c.type, params: params, x.rows(train), y, seed: 1)
+            if let decision = c.decision, case .supportVectors(let svm) = model {
+                // The dual optimum is unique, so decision values agree up to the solvers' tolerance (1e-7 on both sides).
+                for (ours, theirs) in zip(try svm.decisionFunction(x.rows(test)), decision) {
+                    XCTAssertEqual(ours, theirs, accuracy: 1e-4, "\(c.type) \(params)")
+                }
+                continue
+            }
             let p = try model.predictProbabilities(x.rows(test))
-            for (ours, theirs) in zip(p, c.proba) { XCTAssertEqual(ours, theirs, accuracy: 1e-9, "\(c.type) \(params)") }
+            XCTAssertEqual(p.count, c.proba?.count)
+            for (ours, theirs) in zip(p, c.proba ?? []) { XCTAssertEqual(ours, theirs, accuracy: 1e-9, "\(c.type) \(params)") }
         }
     }
 
@@ -347,5 +357,119 @@ final class BoostingTests: XCTestCase {
         m.maxIter = 500; m.learningRate = 0.5; m.earlyStopping = true
         var rng = SplitMix64(seed: 2)
         XCTAssertLessThan(try m.fit(x, y, using: &rng).trees.count, 500)
+    }
+}
+
+final class SupportVectorTests: XCTestCase {
+    func testContract() throws {
+        try EstimatorContract.check(SupportVectorClassifier())
+        for kernel in ["linear", "poly", "sigmoid"] {
+            try EstimatorContract.check(try SupportVectorClassifier(params: ["kernel": .string(kernel), "gamma": .string("auto"),
+                                                                              "class_weight": .string("balanced")]))
+        }
+        var noShrink = SupportVectorClassifier()
+        noShrink.shrinking = false
+        try EstimatorContract.check(noShrink)
+    }
+
+    /// A small cache (rows evicted all the time) and shrinking off give the same solution as the defaults.
+    func testCacheAndShrinkingDoNotChangeTheSolution() throws {
+        let (x, y) = Synthetic.classification(rows: 300, cols: 4, seed: 3)
+        var plain = SupportVectorClassifier()
+        plain.tol = 1e-8
+        var tight = plain
+        tight.cacheBytes = 1
+        tight.shrinking = false
+        let kernel = Kernel(kind: .rbf, gamma: 0.3)
+        let a = plain.train(x, y, kernel: kernel, cPositive: 1, cNegative: 1)
+        let b = tight.train(x, y, kernel: kernel, cPositive: 1, cNegative: 1)
+        for (u, v) in zip(a.decisionValues(x), b.decisionValues(x)) { XCTAssertEqual(u, v, accuracy: 1e-6) }
+    }
+
+    /// Platt's fit is a stationary point of the smoothed-target log loss, and the sigmoid rises with the decision value.
+    func testPlattSigmoidIsTheLossMinimum() {
+        let f: [Double] = [-2, -1.5, -1, -0.5, -0.2, 0.1, 0.3, 0.8, 1.2, 2, -0.7, 0.4]
+        let y: [UInt8] = [0, 0, 0, 1, 0, 0, 1, 1, 1, 1, 0, 1]
+        let (a, b) = SupportVectorClassifier.fitSigmoid(f, y)
+        XCTAssertLessThan(a, 0)
+        let hi = 7.0 / 8, lo = 1.0 / 8
+        var g1 = 0.0, g2 = 0.0
+        for i in f.indices {
+            let p = 1 / (1 + exp(a * f[i] + b))
+            let t = y[i] == 1 ? hi : lo
+            g1 += f[i] * (t - p); g2 += t - p
+        }
+        XCTAssertEqual(g1, 0, accuracy: 1e-5)
+        XCTAssertEqual(g2, 0, accuracy: 1e-5)
+    }
+
+    func testSeparableDataIsRankedPerfectly() throws {
+        let x = Matrix(rows: 6, cols: 1, values: [-3, -2, -1, 1, 2, 3])
+        let y: [UInt8] = [0, 0, 0, 1, 1, 1]
+        var rng = SplitMix64(seed: 1)
+        let m = try SupportVectorClassifier(params: ["kernel": .string("linear")]).fit(x, y, using: &rng)
+        let d = try m.decisionFunction(x)
+        XCTAssertEqual(d[2], -1, accuracy: 1e-3)   // the margin's support vectors sit at ±1
+        XCTAssertEqual(d[3], 1, accuracy: 1e-3)
+        XCTAssertEqual(Scoring.rocAUC(y, try m.predictProbabilities(x)), 1)
+    }
+}
+
+final class NeuralNetworkTests: XCTestCase {
+    func testContract() throws {
+        var small = MultilayerPerceptron()
+        small.hiddenLayerSizes = [8]
+        small.maxIter = 30
+        try EstimatorContract.check(small)
+        for activation in MultilayerPerceptron.Activation.allCases {
+            var m = small
+            m.activation = activation
+            m.hiddenLayerSizes = [6, 4]
+            m.earlyStopping = true
+            try EstimatorContract.check(m)
+        }
+    }
+
+    /// Backpropagation's gradient equals the loss's central finite difference, for every activation and two hidden layers.
+    func testGradientMatchesFiniteDifferences() {
+        let (x, y) = Synthetic.classification(rows: 7, cols: 3, seed: 4)
+        let sizes = [3, 4, 3, 1]
+        var rng = SplitMix64(seed: 9)
+        var params: [[Double]] = (0..<3).map { l in (0..<(sizes[l] * sizes[l + 1])).map { _ in Double.random(in: -1..<1, using: &rng) } }
+        params += (0..<3).map { l in (0..<sizes[l + 1]).map { _ in Double.random(in: -1..<1, using: &rng) } }
+        let labels = y.map(Double.init)
+        for activation in MultilayerPerceptron.Activation.allCases {
+            func loss(_ p: [[Double]]) -> Double {
+                var work = Network.Workspace(sizes: sizes, rows: 7)
+                var g = p.map { [Double](repeating: 0, count: $0.count) }
+                return Network.backpropagate(p, sizes: sizes, activation: activation, alpha: 0.3, x: x.values, y: labels, rows: 7,
+                                             work: &work, gradients: &g)
+            }
+            var work = Network.Workspace(sizes: sizes, rows: 7)
+            var grads = params.map { [Double](repeating: 0, count: $0.count) }
+            _ = Network.backpropagate(params, sizes: sizes, activation: activation, alpha: 0.3, x: x.values, y: labels, rows: 7,
+                                      work: &work, gradients: &grads)
+            for a in params.indices {
+                for b in params[a].indices {
+                    var up = params, down = params
+                    up[a][b] += 1e-6; down[a][b] -= 1e-6
+                    XCTAssertEqual(grads[a][b], (loss(up) - loss(down)) / 2e-6, accuracy: 1e-6, "\(activation) parameter \(a).\(b)")
+                }
+            }
+        }
+    }
+
+    func testLearnsAndStopsEarly() throws {
+        let (x, y) = Synthetic.classification(rows: 600, cols: 4, seed: 12)
+        var m = try MultilayerPerceptron(params: ["hidden_layer_sizes": .list([.int(16)]), "early_stopping": .bool(true),
+                                                  "max_iter": .int(500), "learning_rate_init": .double(0.01)])
+        var rng = SplitMix64(seed: 1)
+        let fitted = try m.fit(x, y, using: &rng)
+        XCTAssertTrue(fitted.converged)
+        XCTAssertLessThan(fitted.epochs, 500)
+        XCTAssertGreaterThan(Scoring.rocAUC(y, try fitted.predictProbabilities(x)), 0.9)
+        m.maxIter = 3
+        m.earlyStopping = false
+        XCTAssertFalse(try m.fit(x, y, using: &rng).converged)
     }
 }

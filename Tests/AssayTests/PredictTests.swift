@@ -55,6 +55,13 @@ final class PredictTests: XCTestCase {
             type: gradient_boosting
             params: {max_iter: 30, min_samples_leaf: 5}
             grid: {learning_rate: [0.1, 0.3], early_stopping: [false, true]}
+          svm:
+            type: svm
+            grid: {kernel: [rbf, poly], C: [0.5, 5]}
+          mlp:
+            type: mlp
+            params: {hidden_layer_sizes: [8, 4], max_iter: 50}
+            grid: {activation: [relu, tanh], early_stopping: [false, true]}
         """.write(to: dir.appendingPathComponent("e.yaml"), atomically: true, encoding: .utf8)
     }
 
@@ -75,7 +82,7 @@ final class PredictTests: XCTestCase {
         let outcome = try runExperiment()
         XCTAssertFalse(outcome.testRows.isEmpty)
         try write("test.csv", [lines[0]] + outcome.testRows.map { lines[$0 + 1] })
-        XCTAssertEqual(Set(outcome.savedModels.keys), ["logreg", "knn", "nb", "dummy", "tree", "forest", "boost"])
+        XCTAssertEqual(Set(outcome.savedModels.keys), ["logreg", "knn", "nb", "dummy", "tree", "forest", "boost", "svm", "mlp"])
         for (model, file) in outcome.savedModels {
             let result = try Predict.run(model: file, input: path("test.csv"), output: path("p-\(model).csv"), id: nil, top: nil)
             XCTAssertEqual(result.rowsScored, outcome.testRows.count)

@@ -9,6 +9,8 @@ public enum FittedModel: Sendable, BinaryCodable {
     /// A decision tree (one tree) or a random forest.
     case trees(FittedForest)
     case boosting(FittedBoosting)
+    case supportVectors(FittedSupportVectorClassifier)
+    case neuralNetwork(FittedMultilayerPerceptron)
 
     /// The model inside, for what every fitted classifier can do.
     var classifier: any FittedClassifier {
@@ -19,6 +21,8 @@ public enum FittedModel: Sendable, BinaryCodable {
         case .dummy(let m): return m
         case .trees(let m): return m
         case .boosting(let m): return m
+        case .supportVectors(let m): return m
+        case .neuralNetwork(let m): return m
         }
     }
 
@@ -26,10 +30,12 @@ public enum FittedModel: Sendable, BinaryCodable {
 
     /// A note for the report when the fit stopped early, else nil.
     public var convergenceNote: String? {
-        if case .logisticRegression(let m) = self, !m.converged {
-            return "stopped at max_iter (\(m.iterations)) before reaching tol"
+        switch self {
+        case .logisticRegression(let m) where !m.converged: return "stopped at max_iter (\(m.iterations)) before reaching tol"
+        case .supportVectors(let m) where !m.converged: return "stopped at max_iter (\(m.iterations)) before reaching tol"
+        case .neuralNetwork(let m) where !m.converged: return "ran all max_iter (\(m.epochs)) epochs without meeting the n_iter_no_change rule"
+        default: return nil
         }
-        return nil
     }
 
     var tag: UInt8 {
@@ -40,6 +46,8 @@ public enum FittedModel: Sendable, BinaryCodable {
         case .dummy: return 4
         case .trees: return 5
         case .boosting: return 6
+        case .supportVectors: return 7
+        case .neuralNetwork: return 8
         }
     }
 
@@ -57,6 +65,8 @@ public enum FittedModel: Sendable, BinaryCodable {
         case 4: self = .dummy(try r.read())
         case 5: self = .trees(try r.read())
         case 6: self = .boosting(try r.read())
+        case 7: self = .supportVectors(try r.read())
+        case 8: self = .neuralNetwork(try r.read())
         default: throw BinaryFormatError.badTag("model", tag)
         }
     }
@@ -74,6 +84,8 @@ public enum ModelFactory {
         case "decision_tree": return .trees(try DecisionTree(params: params).fit(x, y, using: &rng))
         case "random_forest": return .trees(try RandomForest(params: params).fit(x, y, using: &rng))
         case "gradient_boosting": return .boosting(try GradientBoosting(params: params).fit(x, y, using: &rng))
+        case "svm": return .supportVectors(try SupportVectorClassifier(params: params).fit(x, y, using: &rng))
+        case "mlp": return .neuralNetwork(try MultilayerPerceptron(params: params).fit(x, y, using: &rng))
         default: throw LearnError.badParameter("model type '\(type)' is not available")
         }
     }

@@ -1,0 +1,345 @@
+import AssayCore
+import Foundation
+
+/// A multilayer perceptron classifier trained with Adam on minibatches.
+///
+/// Matches scikit-learn's `MLPClassifier(solver="adam")`: dense hidden layers with relu, tanh, logistic or
+/// identity activation and one logistic output unit; Glorot-uniform initial weights and biases
+/// (bound `√(6/(fan_in + fan_out))`, 2 instead of 6 for logistic); the loss is the mean binary log loss of
+/// the batch plus `alpha/2 · ‖W‖² / batch size`; batches of `min(200, n)` rows (`batch_size: auto`),
+/// reshuffled every epoch. Training stops after `max_iter` epochs or when the epoch's training loss has not
+/// improved by `tol` for more than `n_iter_no_change` epochs; with `early_stopping`, a stratified
+/// `validation_fraction` of the rows is held out, the criterion is its accuracy, and the weights of the
+/// best-scoring epoch are kept.
+/// Differs from scikit-learn: initial weights and shuffles come from Assay's seeded generator, so a fit is
+/// a different (equally likely) draw than scikit-learn's for the same seed.
+public struct MultilayerPerceptron: Classifier, Equatable {
+    public enum Activation: String, Sendable, CaseIterable { case relu, tanh, logistic, identity }
+
+    public var hiddenLayerSizes = [100]
+    public var activation = Activation.relu
+    public var alpha = 1e-4
+    /// Nil: `min(200, n)`.
+    public var batchSize: Int? = nil
+    public var learningRateInit = 1e-3
+    public var maxIter = 200
+    public var tol = 1e-4
+    public var earlyStopping = false
+    public var validationFraction = 0.1
+    public var nIterNoChange = 10
+
+    public init() {}
+
+    public init(params: [String: ParamValue]) throws {
+        for (k, v) in params {
+            switch (k, v) {
+            case ("hidden_layer_sizes", .int(let n)) where n >= 1: hiddenLayerSizes = [n]
+            case ("hidden_layer_sizes", .list(let items)) where !items.isEmpty && items.allSatisfy({ if case .int(let n) = $0 { return n >= 1 } else { return false } }):
+                hiddenLayerSizes = items.map { if case .int(let n) = $0 { return n } else { return 0 } }
+            case ("activation", .string(let s)) where Activation(rawValue: s) != nil: activation = Activation(rawValue: s)!
+            case ("alpha", _) where (v.number ?? -1) >= 0: alpha = v.number!
+            case ("batch_size", .string("auto")): batchSize = nil
+            case ("batch_size", .int(let b)) where b >= 1: batchSize = b
+            case ("learning_rate_init", _) where (v.number ?? 0) > 0: learningRateInit = v.number!
+            case ("max_iter", .int(let i)) where i >= 1: maxIter = i
+            case ("tol", _) where (v.number ?? -1) >= 0: tol = v.number!
+            case ("early_stopping", .bool(let b)): earlyStopping = b
+            case ("validation_fraction", _) where (v.number ?? 0) > 0 && v.number! < 1: validationFraction = v.number!
+            case ("n_iter_no_change", .int(let i)) where i >= 1: nIterNoChange = i
+            default: throw LearnError.badParameter("mlp: parameter \(k) = \(v.json) is not accepted")
+            }
+        }
+    }
+
+    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], using rng: inout G) throws -> FittedMultilayerPerceptron {
+        try InputCheck.fitting(x, y)
+        var trainRows = Array(0..<x.rows), validRows: [Int] = []
+        if earlyStopping {
+            validRows = StratifiedSplitter.holdout(y, rows: trainRows, count: Int((validationFraction * Double(x.rows)).rounded(.up)),
+                                                   using: &rng).sorted()
+            guard validRows.count >= 2, validRows.count < x.rows else {
+                throw LearnError.badParameter("mlp: the validation set of \(validRows.count) rows is too small (raise validation_fraction)")
+            }
+            let held = Set(validRows)
+            trainRows = trainRows.filter { !held.contains($0) }
+        }
+        let xt = x.rows(trainRows), yt = trainRows.map { Double(y[$0]) }
+        let xv = x.rows(validRows), yv = validRows.map { y[$0] }
+        let sizes = [x.cols] + hiddenLayerSizes + [1]
+        let layers = sizes.count - 1
+
+        // Parameters: weights of each layer (fan_in × fan_out, row-major), then biases of each layer.
+        var params: [[Double]] = []
+        var biases: [[Double]] = []
+        for l in 0..<layers {
+            let bound = ((activation == .logistic ? 2.0 : 6.0) / Double(sizes[l] + sizes[l + 1])).squareRoot()
+            params.append((0..<(sizes[l] * sizes[l + 1])).map { _ in Double.random(in: -bound..<bound, using: &rng) })
+            biases.append((0..<sizes[l + 1]).map { _ in Double.random(in: -bound..<bound, using: &rng) })
+        }
+        params += biases
+        var adam = Adam(sizes: params.map(\.count), learningRate: learningRateInit)
+
+        let n = xt.rows
+        let batch = min(max(batchSize ?? 200, 1), n)
+        var work = Network.Workspace(sizes: sizes, rows: batch)
+        var grads = params.map { [Double](repeating: 0, count: $0.count) }
+        var order = Array(0..<n)
+        var batchX = [Double](repeating: 0, count: batch * x.cols), batchY = [Double](repeating: 0, count: batch)
+
+        var bestLoss = Double.infinity, bestScore = -Double.infinity
+        var best = params
+        var stall = 0, epochs = 0, stopped = false
+        while epochs < maxIter {
+            for i in stride(from: n - 1, to: 0, by: -1) { order.swapAt(i, Int.random(in: 0...i, using: &rng)) }
+            var total = 0.0
+            var start = 0
+            while start < n {
+                let m = min(batch, n - start)
+                xt.values.withUnsafeBufferPointer { xb in
+                    batchX.withUnsafeMutableBufferPointer { bx in
+                        for r in 0..<m {
+                            let src = xb.baseAddress! + order[start + r] * x.cols
+                            (bx.baseAddress! + r * x.cols).update(from: src, count: x.cols)
+                        }
+                    }
+                }
+                for r in 0..<m { batchY[r] = yt[order[start + r]] }
+                let loss = Network.backpropagate(params, sizes: sizes, activation: activation, alpha: alpha,
+                                                 x: batchX, y: batchY, rows: m, work: &work, gradients: &grads)
+                total += loss * Double(m)
+                adam.update(&params, grads)
+                start += m
+            }
+            epochs += 1
+            if earlyStopping {
+                let p = Network.forward(params, sizes: sizes, activation: activation, x: xv)
+                var correct = 0
+                for i in p.indices where (p[i] > 0.5 ? 1 : 0) == yv[i] { correct += 1 }
+                let score = Double(correct) / Double(p.count)
+                stall = score < bestScore + tol ? stall + 1 : 0
+                if score > bestScore { bestScore = score; best = params }
+            } else {
+                let epochLoss = total / Double(n)
+                stall = epochLoss > bestLoss - tol ? stall + 1 : 0
+                bestLoss = min(bestLoss, epochLoss)
+            }
+            if stall > nIterNoChange { stopped = true; break }
+        }
+        return FittedMultilayerPerceptron(sizes: sizes, activation: activation, parameters: earlyStopping ? best : params,
+                                          epochs: epochs, converged: stopped)
+    }
+}
+
+/// The arithmetic of a dense network: forward passes and backpropagation over row-major batches.
+enum Network {
+    /// Per-layer activations and deltas for a batch of up to `rows` rows.
+    struct Workspace {
+        var activations: [[Double]]
+        var deltas: [[Double]]
+        init(sizes: [Int], rows: Int) {
+            activations = sizes.map { [Double](repeating: 0, count: $0 * rows) }
+            deltas = sizes.map { [Double](repeating: 0, count: $0 * rows) }
+        }
+    }
+
+    /// out (rows × n) = a (rows × k) · w (k × n) + b, skipping zero inputs (one-hot columns are mostly zero).
+    static func affine(_ a: UnsafePointer<Double>, rows: Int, k: Int, _ w: UnsafePointer<Double>, n: Int,
+                       _ b: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>) {
+        for i in 0..<rows {
+            let o = out + i * n
+            o.update(from: b, count: n)
+            let ai = a + i * k
+            for kk in 0..<k {
+                let v = ai[kk]
+                if v == 0 { continue }
+                let wr = w + kk * n
+                for j in 0..<n { o[j] += v * wr[j] }
+            }
+        }
+    }
+
+    static func activate(_ z: UnsafeMutablePointer<Double>, count: Int, _ f: MultilayerPerceptron.Activation) {
+        switch f {
+        case .relu: for i in 0..<count where z[i] < 0 { z[i] = 0 }
+        case .tanh: for i in 0..<count { z[i] = Foundation.tanh(z[i]) }
+        case .logistic: for i in 0..<count { z[i] = logistic(z[i]) }
+        case .identity: break
+        }
+    }
+
+    @inline(__always) static func logistic(_ z: Double) -> Double {
+        z >= 0 ? 1 / (1 + exp(-z)) : { let e = exp(z); return e / (1 + e) }()
+    }
+
+    /// The positive-class probability of every row of `x`.
+    static func forward(_ params: [[Double]], sizes: [Int], activation: MultilayerPerceptron.Activation, x: Matrix) -> [Double] {
+        let layers = sizes.count - 1
+        let block = 256
+        var out = [Double](repeating: 0, count: x.rows)
+        var buffers = sizes.map { [Double](repeating: 0, count: $0 * block) }
+        var start = 0
+        while start < x.rows {
+            let m = min(block, x.rows - start)
+            x.values.withUnsafeBufferPointer { xb in
+                buffers[0].withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: xb.baseAddress! + start * x.cols, count: m * x.cols) }
+            }
+            for l in 0..<layers {
+                let input = buffers[l]
+                input.withUnsafeBufferPointer { a in
+                    params[l].withUnsafeBufferPointer { w in
+                        params[layers + l].withUnsafeBufferPointer { b in
+                            buffers[l + 1].withUnsafeMutableBufferPointer { o in
+                                affine(a.baseAddress!, rows: m, k: sizes[l], w.baseAddress!, n: sizes[l + 1], b.baseAddress!, into: o.baseAddress!)
+                                if l < layers - 1 { activate(o.baseAddress!, count: m * sizes[l + 1], activation) }
+                            }
+                        }
+                    }
+                }
+            }
+            for r in 0..<m { out[start + r] = logistic(buffers[layers][r]) }
+            start += m
+        }
+        return out
+    }
+
+    /// One batch: the loss (mean log loss plus the L2 term) and, in `gradients`, its gradient for every parameter.
+    static func backpropagate(_ params: [[Double]], sizes: [Int], activation: MultilayerPerceptron.Activation, alpha: Double,
+                              x: [Double], y: [Double], rows m: Int, work: inout Workspace, gradients: inout [[Double]]) -> Double {
+        let layers = sizes.count - 1
+        work.activations[0].withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: x, count: m * sizes[0]) }
+        for l in 0..<layers {
+            let input = work.activations[l]
+            input.withUnsafeBufferPointer { a in
+                params[l].withUnsafeBufferPointer { w in
+                    params[layers + l].withUnsafeBufferPointer { b in
+                        work.activations[l + 1].withUnsafeMutableBufferPointer { o in
+                            affine(a.baseAddress!, rows: m, k: sizes[l], w.baseAddress!, n: sizes[l + 1], b.baseAddress!, into: o.baseAddress!)
+                            if l < layers - 1 { activate(o.baseAddress!, count: m * sizes[l + 1], activation) }
+                        }
+                    }
+                }
+            }
+        }
+        // Output: probability, log loss (clipped as scikit-learn does) and δ = p − y.
+        var loss = 0.0
+        let clip = Double.ulpOfOne
+        for r in 0..<m {
+            let p = logistic(work.activations[layers][r])
+            work.activations[layers][r] = p
+            let pc = min(max(p, clip), 1 - clip)
+            loss -= y[r] == 1 ? log(pc) : log(1 - pc)
+            work.deltas[layers][r] = p - y[r]
+        }
+        loss /= Double(m)
+        var squares = 0.0
+        for l in 0..<layers { for w in params[l] { squares += w * w } }
+        loss += 0.5 * alpha * squares / Double(m)
+
+        let scale = 1 / Double(m)
+        for l in stride(from: layers - 1, through: 0, by: -1) {
+            let k = sizes[l], n = sizes[l + 1]
+            // ∂W = (Aᵀ δ + α W) / m,  ∂b = Σ δ / m.
+            work.activations[l].withUnsafeBufferPointer { a in
+                work.deltas[l + 1].withUnsafeBufferPointer { d in
+                    gradients[l].withUnsafeMutableBufferPointer { g in
+                        params[l].withUnsafeBufferPointer { w in
+                            for i in 0..<(k * n) { g[i] = alpha * w[i] }
+                            for r in 0..<m {
+                                let ar = a.baseAddress! + r * k, dr = d.baseAddress! + r * n
+                                for kk in 0..<k {
+                                    let v = ar[kk]
+                                    if v == 0 { continue }
+                                    let gr = g.baseAddress! + kk * n
+                                    for j in 0..<n { gr[j] += v * dr[j] }
+                                }
+                            }
+                            for i in 0..<(k * n) { g[i] *= scale }
+                        }
+                    }
+                    gradients[layers + l].withUnsafeMutableBufferPointer { gb in
+                        for j in 0..<n { gb[j] = 0 }
+                        for r in 0..<m { for j in 0..<n { gb[j] += d[r * n + j] } }
+                        for j in 0..<n { gb[j] *= scale }
+                    }
+                }
+            }
+            guard l > 0 else { break }
+            // δ of the layer below: (δ Wᵀ) times the activation's derivative at its output.
+            work.deltas[l + 1].withUnsafeBufferPointer { d in
+                params[l].withUnsafeBufferPointer { w in
+                    work.activations[l].withUnsafeBufferPointer { a in
+                        work.deltas[l].withUnsafeMutableBufferPointer { below in
+                            for r in 0..<m {
+                                let dr = d.baseAddress! + r * n
+                                for kk in 0..<k {
+                                    let wr = w.baseAddress! + kk * n
+                                    var s = 0.0
+                                    for j in 0..<n { s += dr[j] * wr[j] }
+                                    let out = a[r * k + kk]
+                                    switch activation {
+                                    case .relu: s = out == 0 ? 0 : s
+                                    case .tanh: s *= 1 - out * out
+                                    case .logistic: s *= out * (1 - out)
+                                    case .identity: break
+                                    }
+                                    below[r * k + kk] = s
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return loss
+    }
+}
+
+/// A fitted multilayer perceptron: layer sizes, activation, and weights then biases per layer.
+public struct FittedMultilayerPerceptron: FittedClassifier, Equatable {
+    public let sizes: [Int]
+    public let activation: MultilayerPerceptron.Activation
+    public let parameters: [[Double]]
+    public let epochs: Int
+    /// False when training ran all `max_iter` epochs without meeting the stopping rule.
+    public let converged: Bool
+
+    public var inputWidth: Int { sizes[0] }
+
+    public func predictProbabilities(_ x: Matrix) throws -> [Double] {
+        try InputCheck.predicting(x, width: inputWidth)
+        return Network.forward(parameters, sizes: sizes, activation: activation, x: x)
+    }
+
+    static let formatVersion: UInt32 = 1
+
+    public func encode(to w: inout ByteWriter) {
+        w.writeHeader(version: Self.formatVersion)
+        w.write(sizes)
+        w.write(UInt8(MultilayerPerceptron.Activation.allCases.firstIndex(of: activation)!))
+        for p in parameters { w.write(p) }
+        w.write(epochs); w.write(converged)
+    }
+
+    init(sizes: [Int], activation: MultilayerPerceptron.Activation, parameters: [[Double]], epochs: Int, converged: Bool) {
+        self.sizes = sizes
+        self.activation = activation
+        self.parameters = parameters
+        self.epochs = epochs
+        self.converged = converged
+    }
+
+    public init(from r: inout ByteReader) throws {
+        try r.readHeader("multilayer perceptron", version: Self.formatVersion)
+        let sizes = try r.readInts()
+        let tag = try r.readUInt8()
+        guard sizes.count >= 2, sizes.allSatisfy({ $0 >= 1 }), Int(tag) < MultilayerPerceptron.Activation.allCases.count else {
+            throw BinaryFormatError.badTag("multilayer perceptron", tag)
+        }
+        let layers = sizes.count - 1
+        var parameters: [[Double]] = []
+        for l in 0..<layers { parameters.append(try r.readDoubles()); guard parameters[l].count == sizes[l] * sizes[l + 1] else { throw BinaryFormatError.truncated } }
+        for l in 0..<layers { parameters.append(try r.readDoubles()); guard parameters[layers + l].count == sizes[l + 1] else { throw BinaryFormatError.truncated } }
+        self.init(sizes: sizes, activation: MultilayerPerceptron.Activation.allCases[Int(tag)], parameters: parameters,
+                  epochs: try r.readInt(), converged: try r.readBool())
+    }
+}
