@@ -85,9 +85,11 @@ public struct GradientBoosting: Classifier, Equatable {
 
     func sigmoid(_ z: Double) -> Double { z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z)) }
 
+    /// Per bin, three adjacent values: the sum of gradients, the sum of hessians and the row count
+    /// (one cache line per update instead of three).
     struct Histogram {
-        var g: [Double], h: [Double], c: [Int]
-        init(size: Int) { g = [Double](repeating: 0, count: size); h = g; c = [Int](repeating: 0, count: size) }
+        var v: [Double]
+        init(bins: Int) { v = [Double](repeating: 0, count: 3 * bins) }
     }
 
     struct Candidate {
@@ -112,14 +114,55 @@ public struct GradientBoosting: Classifier, Equatable {
             tree.value.append(-learningRate * sg / (sh + l2Regularization + 1e-15))
             return tree.feature.count - 1
         }
+        // Gradients and hessians gathered in the order of a node's rows, so that each feature's pass reads them
+        // sequentially (scikit-learn's "ordered gradients").
+        var orderedG = [Double](repeating: 0, count: b.rows), orderedH = orderedG
+        let used = (0..<p).filter { !b.edges[$0].isEmpty }
         func histogram(_ rows: [Int]) -> Histogram {
-            var hist = Histogram(size: offsets.last!)
-            b.codes.withUnsafeBufferPointer { codes in
-                for j in 0..<p where !b.edges[j].isEmpty {
-                    let column = codes.baseAddress! + j * b.rows, o = offsets[j]
-                    for i in rows {
-                        let k = o + Int(column[i])
-                        hist.g[k] += g[i]; hist.h[k] += h[i]; hist.c[k] += 1
+            var hist = Histogram(bins: offsets.last!)
+            let m = rows.count, all = m == b.rows
+            rows.withUnsafeBufferPointer { r in
+                orderedG.withUnsafeMutableBufferPointer { og in
+                    orderedH.withUnsafeMutableBufferPointer { oh in
+                        for k in 0..<m { og[k] = g[r[k]]; oh[k] = h[r[k]] }
+                        b.codes.withUnsafeBufferPointer { codes in
+                            hist.v.withUnsafeMutableBufferPointer { hv in
+                                // Four features per pass over the rows: their bins are independent, so the additions
+                                // overlap instead of waiting on each other (each bin's sum keeps its order).
+                                var f = 0
+                                while f < used.count {
+                                    let group = min(4, used.count - f)
+                                    var columns = [UnsafePointer<UInt8>](repeating: codes.baseAddress!, count: 4)
+                                    var bins = [UnsafeMutablePointer<Double>](repeating: hv.baseAddress!, count: 4)
+                                    for t in 0..<group {
+                                        columns[t] = codes.baseAddress! + used[f + t] * b.rows
+                                        bins[t] = hv.baseAddress! + 3 * offsets[used[f + t]]
+                                    }
+                                    if group == 4 {
+                                        let (c0, c1, c2, c3) = (columns[0], columns[1], columns[2], columns[3])
+                                        let (b0, b1, b2, b3) = (bins[0], bins[1], bins[2], bins[3])
+                                        for k in 0..<m {
+                                            let i = all ? k : r[k]
+                                            let gk = og[k], hk = oh[k]
+                                            let a0 = 3 * Int(c0[i]), a1 = 3 * Int(c1[i]), a2 = 3 * Int(c2[i]), a3 = 3 * Int(c3[i])
+                                            b0[a0] += gk; b0[a0 + 1] += hk; b0[a0 + 2] += 1
+                                            b1[a1] += gk; b1[a1 + 1] += hk; b1[a1 + 2] += 1
+                                            b2[a2] += gk; b2[a2 + 1] += hk; b2[a2 + 2] += 1
+                                            b3[a3] += gk; b3[a3 + 1] += hk; b3[a3 + 2] += 1
+                                        }
+                                    } else {
+                                        for t in 0..<group {
+                                            let column = columns[t], bt = bins[t]
+                                            for k in 0..<m {
+                                                let a = 3 * Int(column[all ? k : r[k]])
+                                                bt[a] += og[k]; bt[a + 1] += oh[k]; bt[a + 2] += 1
+                                            }
+                                        }
+                                    }
+                                    f += group
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -136,7 +179,7 @@ public struct GradientBoosting: Classifier, Equatable {
                 let o = offsets[j]
                 var gl = 0.0, hl = 0.0, nl = 0
                 for bin in 0..<b.edges[j].count {
-                    gl += c.hist.g[o + bin]; hl += c.hist.h[o + bin]; nl += c.hist.c[o + bin]
+                    gl += c.hist.v[3 * (o + bin)]; hl += c.hist.v[3 * (o + bin) + 1]; nl += Int(c.hist.v[3 * (o + bin) + 2])
                     if nl < minSamplesLeaf || hl < 1e-3 { continue }
                     let nr = c.rows.count - nl, gr = G - gl, hr = H - hl
                     if nr < minSamplesLeaf { break }
@@ -169,7 +212,7 @@ public struct GradientBoosting: Classifier, Equatable {
             let small = left.count <= right.count ? left : right
             let smallHist = histogram(small)
             var bigHist = c.hist
-            for i in bigHist.g.indices { bigHist.g[i] -= smallHist.g[i]; bigHist.h[i] -= smallHist.h[i]; bigHist.c[i] -= smallHist.c[i] }
+            for i in bigHist.v.indices { bigHist.v[i] -= smallHist.v[i] }
             let (lh, rh) = left.count <= right.count ? (smallHist, bigHist) : (bigHist, smallHist)
             var lc = Candidate(rows: left, depth: c.depth + 1, node: l, hist: lh)
             var rc = Candidate(rows: right, depth: c.depth + 1, node: r, hist: rh)
