@@ -70,9 +70,7 @@ public struct GradientBoosting: Classifier, Equatable {
             for i in 0..<n { raw[i] += tree.value[leafOfRow[i]] }
             trees.append(tree)
             if earlyStopping {
-                xv.values.withUnsafeBufferPointer { v in
-                    for i in 0..<xv.rows { validRaw[i] += tree.leafValue(v.baseAddress! + i * xv.cols) }
-                }
+                tree.addLeafValues(xv, to: &validRaw)
                 scores.append(-Scoring.logLoss(yv, validRaw.map(sigmoid)))
                 if scores.count > 10 {
                     let reference = scores[scores.count - 11]
@@ -236,13 +234,9 @@ public struct FittedBoosting: FittedClassifier, Equatable {
 
     public func predictProbabilities(_ x: Matrix) throws -> [Double] {
         try InputCheck.predicting(x, width: width)
-        return x.values.withUnsafeBufferPointer { v in
-            (0..<x.rows).map { i in
-                var z = baseline
-                for t in trees { z += t.leafValue(v.baseAddress! + i * x.cols) }
-                return z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z))
-            }
-        }
+        var z = [Double](repeating: baseline, count: x.rows)
+        for t in trees { t.addLeafValues(x, to: &z) }
+        return z.map { $0 >= 0 ? 1 / (1 + exp(-$0)) : exp($0) / (1 + exp($0)) }
     }
 
     static let formatVersion: UInt32 = 1

@@ -113,6 +113,16 @@ public struct FittedTree: Sendable, Equatable {
     public var value: [Double] = []
 
     /// The value of the leaf a row reaches (a probability in a classification tree, a log-odds step in boosting).
+    /// Adds this tree's leaf value for every row of `x` to `sums` (one tree at a time keeps its nodes in cache;
+    /// each row's sum still adds the trees in order).
+    func addLeafValues(_ x: Matrix, to sums: inout [Double]) {
+        x.values.withUnsafeBufferPointer { v in
+            sums.withUnsafeMutableBufferPointer { out in
+                for i in 0..<x.rows { out[i] += leafValue(v.baseAddress! + i * x.cols) }
+            }
+        }
+    }
+
     func leafValue(_ row: UnsafePointer<Double>) -> Double {
         feature.withUnsafeBufferPointer { f in
             threshold.withUnsafeBufferPointer { t in
@@ -287,14 +297,9 @@ public struct FittedForest: FittedClassifier, Equatable {
 
     public func predictProbabilities(_ x: Matrix) throws -> [Double] {
         try InputCheck.predicting(x, width: width)
-        return x.values.withUnsafeBufferPointer { v in
-            (0..<x.rows).map { i in
-                let row = v.baseAddress! + i * x.cols
-                var s = 0.0
-                for t in trees { s += t.leafValue(row) }
-                return s / Double(trees.count)
-            }
-        }
+        var sums = [Double](repeating: 0, count: x.rows)
+        for t in trees { t.addLeafValues(x, to: &sums) }
+        return sums.map { $0 / Double(trees.count) }
     }
 
     static let formatVersion: UInt32 = 1
