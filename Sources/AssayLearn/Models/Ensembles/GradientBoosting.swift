@@ -83,8 +83,8 @@ public struct GradientBoosting: Classifier, Equatable {
 
     func sigmoid(_ z: Double) -> Double { z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z)) }
 
-    /// Per bin, three adjacent values: the sum of gradients, the sum of hessians and the row count
-    /// (one cache line per update instead of three).
+    /// Every feature's bins side by side, each bin three adjacent values (see `BinSums`): the sum of gradients,
+    /// the sum of hessians and the row count.
     struct Histogram {
         var v: [Double]
         init(bins: Int) { v = [Double](repeating: 0, count: 3 * bins) }
@@ -118,45 +118,25 @@ public struct GradientBoosting: Classifier, Equatable {
         let used = (0..<p).filter { !b.edges[$0].isEmpty }
         func histogram(_ rows: [Int]) -> Histogram {
             var hist = Histogram(bins: offsets.last!)
-            let m = rows.count, all = m == b.rows
+            let m = rows.count
+            guard m > 0 else { return hist }
             rows.withUnsafeBufferPointer { r in
                 orderedG.withUnsafeMutableBufferPointer { og in
                     orderedH.withUnsafeMutableBufferPointer { oh in
                         for k in 0..<m { og[k] = g[r[k]]; oh[k] = h[r[k]] }
                         b.codes.withUnsafeBufferPointer { codes in
                             hist.v.withUnsafeMutableBufferPointer { hv in
-                                // Four features per pass over the rows: their bins are independent, so the additions
-                                // overlap instead of waiting on each other (each bin's sum keeps its order).
+                                var columns = [UnsafePointer<UInt8>](repeating: codes.baseAddress!, count: BinSums.width)
+                                var bins = [UnsafeMutablePointer<Double>](repeating: hv.baseAddress!, count: BinSums.width)
                                 var f = 0
                                 while f < used.count {
-                                    let group = min(4, used.count - f)
-                                    var columns = [UnsafePointer<UInt8>](repeating: codes.baseAddress!, count: 4)
-                                    var bins = [UnsafeMutablePointer<Double>](repeating: hv.baseAddress!, count: 4)
+                                    let group = min(BinSums.width, used.count - f)
                                     for t in 0..<group {
                                         columns[t] = codes.baseAddress! + used[f + t] * b.rows
                                         bins[t] = hv.baseAddress! + 3 * offsets[used[f + t]]
                                     }
-                                    if group == 4 {
-                                        let (c0, c1, c2, c3) = (columns[0], columns[1], columns[2], columns[3])
-                                        let (b0, b1, b2, b3) = (bins[0], bins[1], bins[2], bins[3])
-                                        for k in 0..<m {
-                                            let i = all ? k : r[k]
-                                            let gk = og[k], hk = oh[k]
-                                            let a0 = 3 * Int(c0[i]), a1 = 3 * Int(c1[i]), a2 = 3 * Int(c2[i]), a3 = 3 * Int(c3[i])
-                                            b0[a0] += gk; b0[a0 + 1] += hk; b0[a0 + 2] += 1
-                                            b1[a1] += gk; b1[a1 + 1] += hk; b1[a1 + 2] += 1
-                                            b2[a2] += gk; b2[a2 + 1] += hk; b2[a2 + 2] += 1
-                                            b3[a3] += gk; b3[a3 + 1] += hk; b3[a3 + 2] += 1
-                                        }
-                                    } else {
-                                        for t in 0..<group {
-                                            let column = columns[t], bt = bins[t]
-                                            for k in 0..<m {
-                                                let a = 3 * Int(column[all ? k : r[k]])
-                                                bt[a] += og[k]; bt[a + 1] += oh[k]; bt[a + 2] += 1
-                                            }
-                                        }
-                                    }
+                                    BinSums.add(rows: m == b.rows ? nil : r.baseAddress!, count: m, a: og.baseAddress!, b: oh.baseAddress!,
+                                                columns: columns, bins: bins, features: group)
                                     f += group
                                 }
                             }

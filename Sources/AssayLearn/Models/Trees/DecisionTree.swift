@@ -154,6 +154,9 @@ public struct FittedTree: Sendable, Equatable {
 
 /// Grows one tree on binned features with per-row weights (bootstrap counts × class weights).
 struct TreeGrower {
+    /// A node waiting to be split: its range of the grower's row index, and its class weights.
+    struct Node { var start: Int, count: Int, depth: Int, id: Int, w0: Double, w1: Double }
+
     let settings: TreeSettings
     let binned: Binned
     let y: [UInt8]
@@ -169,83 +172,102 @@ struct TreeGrower {
         }
     }
 
+    /// Grows the tree on `rows` (increasing, each once; repeats are expressed by `weight`).
     func grow<G: RandomNumberGenerator>(rows: [Int], using rng: inout G) -> FittedTree {
         var tree = FittedTree()
         let p = binned.edges.count
         let tries = settings.maxFeatures.count(of: p)
-        var stack: [(rows: [Int], depth: Int, node: Int)] = []
-        func newNode(_ rows: [Int]) -> Int {
-            var w1 = 0.0, w = 0.0
-            for i in rows { w += weight[i]; if y[i] == 1 { w1 += weight[i] } }
+        let n = y.count, m = max(rows.count, 1)
+        // A node's rows are a contiguous range of `index`; a split partitions the range stably, so every
+        // node's rows stay increasing and the histogram sums add in the same order however the tree is grown.
+        let index = UnsafeMutableBufferPointer<Int>.allocate(capacity: m), spill = UnsafeMutableBufferPointer<Int>.allocate(capacity: m)
+        // Per-row weights split by class (so the histogram loop has no branch), and the node's copy in row order.
+        let wNeg = UnsafeMutableBufferPointer<Double>.allocate(capacity: n), wPos = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
+        let orderedNeg = UnsafeMutableBufferPointer<Double>.allocate(capacity: m), orderedPos = UnsafeMutableBufferPointer<Double>.allocate(capacity: m)
+        // One 256-bin histogram per feature of a pass; all zero between uses (only touched bins are cleared).
+        let hist = UnsafeMutableBufferPointer<Double>.allocate(capacity: BinSums.width * 3 * 256)
+        defer { for b in [index, spill] { b.deallocate() }; for b in [wNeg, wPos, orderedNeg, orderedPos, hist] { b.deallocate() } }
+        _ = index.initialize(from: rows)
+        hist.initialize(repeating: 0)
+        for i in 0..<n { wPos[i] = y[i] == 1 ? weight[i] : 0; wNeg[i] = y[i] == 1 ? 0 : weight[i] }
+
+        func newNode(_ start: Int, _ count: Int, _ depth: Int) -> Node {
+            var w = 0.0, w0 = 0.0, w1 = 0.0
+            for k in start..<start + count { let i = index[k]; w += weight[i]; w0 += wNeg[i]; w1 += wPos[i] }
             tree.feature.append(-1); tree.threshold.append(0); tree.left.append(-1); tree.right.append(-1)
             tree.value.append(w > 0 ? w1 / w : 0)
-            return tree.feature.count - 1
+            return Node(start: start, count: count, depth: depth, id: tree.feature.count - 1, w0: w0, w1: w1)
         }
-        stack.append((rows, 0, newNode(rows)))
-        // Per-row weights split by class, so the histogram loop has no branch.
-        let n = y.count
-        let wPos = UnsafeMutableBufferPointer<Double>.allocate(capacity: n), wNeg = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
-        let h0 = UnsafeMutableBufferPointer<Double>.allocate(capacity: 256), h1 = UnsafeMutableBufferPointer<Double>.allocate(capacity: 256)
-        let hc = UnsafeMutableBufferPointer<Int>.allocate(capacity: 256)
-        h0.initialize(repeating: 0); h1.initialize(repeating: 0); hc.initialize(repeating: 0)
-        defer { wPos.deallocate(); wNeg.deallocate(); h0.deallocate(); h1.deallocate(); hc.deallocate() }
-        for i in 0..<n { wPos[i] = y[i] == 1 ? weight[i] : 0; wNeg[i] = y[i] == 1 ? 0 : weight[i] }
+        var stack = [newNode(0, rows.count, 0)]
+        var features = [Int](repeating: 0, count: BinSums.width)
+        var lo = features, hi = features
         binned.codes.withUnsafeBufferPointer { codes in
-            while let (rows, depth, node) = stack.popLast() {
-                let samples = rows.count
-                var w0 = 0.0, w1 = 0.0
-                for i in rows { w1 += wPos[i]; w0 += wNeg[i] }
+            var columns = [UnsafePointer<UInt8>](repeating: codes.baseAddress!, count: BinSums.width)
+            let bins = (0..<BinSums.width).map { hist.baseAddress! + 3 * 256 * $0 }
+            while let node = stack.popLast() {
+                let (samples, w0, w1) = (node.count, node.w0, node.w1)
                 let parent = impurity(w0, w1)
                 if samples < settings.minSamplesSplit || samples < 2 * settings.minSamplesLeaf || parent <= 1e-12
-                    || (settings.maxDepth.map { depth >= $0 } ?? false) { continue }
+                    || (settings.maxDepth.map { node.depth >= $0 } ?? false) { continue }
+                let rowsOfNode = index.baseAddress! + node.start
+                for k in 0..<samples { orderedNeg[k] = wNeg[rowsOfNode[k]]; orderedPos[k] = wPos[rowsOfNode[k]] }
                 // Candidate features in a random order (scikit-learn's tie-breaking among equal splits is also random).
                 var order = Array(0..<p)
                 order.seededShuffle(using: &rng)
                 var best: (score: Double, feature: Int, bin: Int)? = nil
-                var visited = 0
-                for j in order {
-                    if visited >= tries { break }
-                    let e = binned.edges[j]
-                    if e.isEmpty { continue }
-                    // Histograms stay zero between uses; only the bins this node touches are filled, scanned and cleared.
-                    let column = codes.baseAddress! + j * binned.rows
-                    var lo = 255, hi = 0
-                    rows.withUnsafeBufferPointer { r in
-                        for i in r {
-                            let b = Int(column[i])
-                            h0[b] += wNeg[i]; h1[b] += wPos[i]; hc[b] &+= 1
-                            lo = min(lo, b); hi = max(hi, b)
-                        }
+                var visited = 0, next = 0
+                while visited < tries && next < p {
+                    // The next features with bins, no more than are still needed: each is visited in the order
+                    // one-at-a-time would visit it, and none that it would not.
+                    var group = 0
+                    while group < min(BinSums.width, tries - visited) && next < p {
+                        let j = order[next]
+                        next += 1
+                        if binned.edges[j].isEmpty { continue }
+                        features[group] = j; columns[group] = codes.baseAddress! + j * binned.rows
+                        lo[group] = 255; hi[group] = 0
+                        group += 1
                     }
-                    defer { for b in lo...hi { h0[b] = 0; h1[b] = 0; hc[b] = 0 } }
-                    // A feature constant in this node is not a candidate and does not count toward max_features (as in scikit-learn).
-                    if lo == hi { continue }
-                    visited += 1
-                    var l0 = 0.0, l1 = 0.0, lc = 0
-                    for b in lo..<hi {
-                        l0 += h0[b]; l1 += h1[b]; lc += hc[b]
-                        if hc[b] == 0 { continue }
-                        if lc < settings.minSamplesLeaf { continue }
-                        if samples - lc < settings.minSamplesLeaf { break }
-                        let r0 = w0 - l0, r1 = w1 - l1
-                        let wl = l0 + l1, wr = r0 + r1
-                        if wl <= 0 || wr <= 0 { continue }
-                        // Weighted child impurity, to minimize.
-                        let score = wl * impurity(l0, l1) + wr * impurity(r0, r1)
-                        if best == nil || score < best!.score - 1e-12 { best = (score, j, b) }
+                    if group == 0 { break }
+                    BinSums.add(rows: rowsOfNode, count: samples, a: orderedNeg.baseAddress!, b: orderedPos.baseAddress!,
+                                columns: columns, bins: bins, features: group, lo: &lo, hi: &hi)
+                    for t in 0..<group {
+                        let h = bins[t], (first, last) = (lo[t], hi[t])
+                        defer { for b in 3 * first..<3 * (last + 1) { h[b] = 0 } }
+                        // A feature constant in this node is not a candidate and does not count toward max_features (as in scikit-learn).
+                        if first == last { continue }
+                        visited += 1
+                        var l0 = 0.0, l1 = 0.0, lc = 0
+                        for b in first..<last {
+                            l0 += h[3 * b]; l1 += h[3 * b + 1]
+                            let c = Int(h[3 * b + 2])
+                            lc += c
+                            if c == 0 { continue }
+                            if lc < settings.minSamplesLeaf { continue }
+                            if samples - lc < settings.minSamplesLeaf { break }
+                            let r0 = w0 - l0, r1 = w1 - l1
+                            let wl = l0 + l1, wr = r0 + r1
+                            if wl <= 0 || wr <= 0 { continue }
+                            // Weighted child impurity, to minimize.
+                            let score = wl * impurity(l0, l1) + wr * impurity(r0, r1)
+                            if best == nil || score < best!.score - 1e-12 { best = (score, features[t], b) }
+                        }
                     }
                 }
                 guard let split = best else { continue }
                 let column = codes.baseAddress! + split.feature * binned.rows
-                var leftRows: [Int] = [], rightRows: [Int] = []
-                leftRows.reserveCapacity(samples); rightRows.reserveCapacity(samples)
-                for i in rows { if Int(column[i]) <= split.bin { leftRows.append(i) } else { rightRows.append(i) } }
-                tree.feature[node] = Int32(split.feature)
-                tree.threshold[node] = binned.edges[split.feature][split.bin]
-                let l = newNode(leftRows), r = newNode(rightRows)
-                tree.left[node] = Int32(l); tree.right[node] = Int32(r)
-                stack.append((rightRows, depth + 1, r))
-                stack.append((leftRows, depth + 1, l))
+                var left = 0, right = 0
+                for k in 0..<samples {
+                    let i = rowsOfNode[k]
+                    if Int(column[i]) <= split.bin { rowsOfNode[left] = i; left += 1 } else { spill[right] = i; right += 1 }
+                }
+                for k in 0..<right { rowsOfNode[left + k] = spill[k] }
+                tree.feature[node.id] = Int32(split.feature)
+                tree.threshold[node.id] = binned.edges[split.feature][split.bin]
+                let l = newNode(node.start, left, node.depth + 1), r = newNode(node.start + left, right, node.depth + 1)
+                tree.left[node.id] = Int32(l.id); tree.right[node.id] = Int32(r.id)
+                stack.append(r)
+                stack.append(l)
             }
         }
         return tree
