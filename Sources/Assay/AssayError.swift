@@ -1,6 +1,7 @@
 import AssayData
 import AssayEngine
 import AssayLearn
+import AssayReport
 import AssaySpec
 
 /// Every error `Assay` surfaces, by layer; the executable maps them to exit codes.
@@ -9,6 +10,7 @@ public enum AssayError: Error, CustomStringConvertible {
     case spec(SpecError)
     case data(DataError)
     case input(String)
+    case report(ReportError)
     /// Running failed (exit 1).
     case learn(LearnError, task: String)
     case engine(EngineError)
@@ -19,6 +21,7 @@ public enum AssayError: Error, CustomStringConvertible {
         case .spec(let e): return e.description
         case .data(let e): return e.description
         case .input(let s): return s
+        case .report(let e): return e.description
         case .learn(let e, let task): return "\(task): \(e)"
         case .engine(let e): return e.description
         case .output(let p, let r): return "cannot write \(p): \(r)"
@@ -28,7 +31,7 @@ public enum AssayError: Error, CustomStringConvertible {
     /// True when the user's input is at fault (exit code 2), false when the run failed (exit code 1).
     public var isBadInput: Bool {
         switch self {
-        case .spec, .data, .input: return true
+        case .spec, .data, .input, .report: return true
         case .learn, .engine, .output: return false
         }
     }
@@ -40,6 +43,7 @@ public enum AssayError: Error, CustomStringConvertible {
         case let e as DataError: return .data(e)
         case let e as LearnError: return .learn(e, task: task)
         case let e as EngineError: return .engine(e)
+        case let e as ReportError: return .report(e)
         default: return .learn(.badParameter("\(error)"), task: task)
         }
     }

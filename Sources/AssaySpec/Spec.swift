@@ -15,6 +15,10 @@ public struct Spec: Sendable {
     /// Metrics to compute, in spec order; `select` is included.
     public var metrics: [Metric]
     public var select: Metric
+    /// The rules `assay check` evaluates, in spec order.
+    public var checks: [MetricCheck] = []
+    /// `checks.baseline`: the metrics.json that tolerances compare against, resolved like `data.path`.
+    public var checksBaseline: String? = nil
 }
 
 /// The `data:` section.

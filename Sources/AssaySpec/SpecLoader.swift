@@ -34,9 +34,8 @@ public enum SpecLoader {
 struct SpecDecoder {
     let file: String
 
-    static let topKeys = ["assay", "name", "description", "seed", "data", "split", "preprocess", "models", "metrics", "select"]
+    static let topKeys = ["assay", "name", "description", "seed", "data", "split", "preprocess", "models", "metrics", "select", "checks"]
     static let topNotYet = [
-        "checks": "'checks' is not supported yet (assay check comes with the reports work)",
         "threshold": "'threshold' is not supported yet (threshold metrics use 0.5)",
     ]
 
@@ -76,8 +75,10 @@ struct SpecDecoder {
         }
         let select = try top["select"].map { try metric($0, "select") } ?? .rocAUC
         if !metrics.contains(select) { metrics.append(select) }
-        return Spec(file: file, name: name, description: description, seed: seed, data: data, split: split,
-                    preprocess: preprocess, models: models, metrics: metrics, select: select)
+        var spec = Spec(file: file, name: name, description: description, seed: seed, data: data, split: split,
+                        preprocess: preprocess, models: models, metrics: metrics, select: select)
+        if let c = top["checks"] { try checks(c, into: &spec) }
+        return spec
     }
 
     // MARK: sections
@@ -87,9 +88,7 @@ struct SpecDecoder {
                                                   "positive", "id", "drop", "columns"])
         guard let pathNode = f["path"] else { throw SpecError(at: node.location, "data.path is required") }
         let path = try text(pathNode, "data.path")
-        let base = URL(fileURLWithPath: file).deletingLastPathComponent().relativePath
-        let resolved = path.hasPrefix("/") || pathNode.location.override != nil ? path
-            : (base == "." ? path : base + "/" + path)
+        let resolved = resolve(path, pathNode.location)
         func char(_ key: String, _ allowed: [String]?, default d: UInt8) throws -> UInt8 {
             guard let n = f[key] else { return d }
             let s = try text(n, "data.\(key)")
@@ -180,6 +179,65 @@ struct SpecDecoder {
             section.foldColumnReference = ColumnReference(role: "split.fold_column", name: foldColumn, location: fc.location)
         }
         return section
+    }
+
+    /// `checks:`: metric paths mapped to `{min, max, tolerance}`, and an optional `baseline` file.
+    func checks(_ node: YAMLNode, into spec: inout Spec) throws {
+        guard case .map(let pairs, _) = node else {
+            throw SpecError(at: node.location, "checks must map metric paths such as test.roc_auc to {min, max, tolerance}")
+        }
+        for pair in pairs {
+            if pair.key == "baseline" {
+                let path = try text(pair.value, "checks.baseline")
+                spec.checksBaseline = resolve(path, pair.value.location)
+                continue
+            }
+            guard let path = MetricPath(pair.key) else {
+                let last = pair.key.split(separator: ".").last.map(String.init) ?? pair.key
+                let hint = Metric(rawValue: last) == nil ? Suggest.hint(last, among: Metric.allCases.map(\.rawValue)) : ""
+                throw SpecError(at: pair.keyAt, "checks: '\(pair.key)' is not a metric path; write cv.METRIC, test.METRIC or MODEL.cv.METRIC\(hint)")
+            }
+            if let model = path.model, !spec.models.contains(where: { $0.name == model }) {
+                throw SpecError(at: pair.keyAt, "checks: no model '\(model)' in models\(Suggest.hint(model, among: spec.models.map(\.name)))")
+            }
+            guard spec.metrics.contains(path.metric) else {
+                throw SpecError(at: pair.keyAt, "checks: metric '\(path.metric.rawValue)' is not computed; add it to metrics")
+            }
+            if path.part == .test, spec.split.testSize == 0, spec.split.foldColumn == nil {
+                throw SpecError(at: pair.keyAt, "checks: '\(pair.key)' needs a test set, and split.test_size is 0")
+            }
+            let ctx = "checks.\(pair.key)"
+            let f = try Fields(pair.value, ctx, allowed: ["min", "max", "tolerance"])
+            let min = try f["min"].map { try double($0, "\(ctx).min") }
+            let max = try f["max"].map { try double($0, "\(ctx).max") }
+            if let min, let max, min > max {
+                throw SpecError(at: f["max"]?.location, "\(ctx): max \(NumberFormat.json(max)) is below min \(NumberFormat.json(min))")
+            }
+            let tolerance = try f["tolerance"].map { try self.tolerance($0, "\(ctx).tolerance") }
+            guard min != nil || max != nil || tolerance != nil else {
+                throw SpecError(at: pair.value.location, "\(ctx) needs min, max or tolerance")
+            }
+            let at = pair.keyAt
+            spec.checks.append(MetricCheck(path: path, min: min, max: max, tolerance: tolerance, file: at.file, line: at.line, column: at.column))
+        }
+    }
+
+    /// A tolerance: a number (absolute) or a percentage such as `5%` (relative to the baseline).
+    func tolerance(_ node: YAMLNode, _ what: String) throws -> MetricCheck.Tolerance {
+        let problem = SpecError(at: node.location, "\(what) must be a number such as 0.01 or a percentage such as 5%, got \(node.text)")
+        guard case .scalar(let t, let kind, _) = node else { throw problem }
+        if kind == .string, t.hasSuffix("%") {
+            guard let p = Double(t.dropLast().trimmingCharacters(in: .whitespaces)), p.isFinite, p >= 0 else { throw problem }
+            return .relative(p / 100)
+        }
+        guard kind == .int || kind == .float, let v = Double(t), v.isFinite, v >= 0 else { throw problem }
+        return .absolute(v)
+    }
+
+    /// A path written in the spec, resolved against the spec file's folder (a `--set` value is taken as given).
+    func resolve(_ path: String, _ at: SourceLocation) -> String {
+        let base = URL(fileURLWithPath: file).deletingLastPathComponent().relativePath
+        return path.hasPrefix("/") || at.override != nil || base == "." ? path : base + "/" + path
     }
 
     static let stepKinds = ["impute", "encode", "scale"]

@@ -107,6 +107,13 @@ public indirect enum YAMLNode: Sendable {
         case .map(var pairs, let at):
             if let i = pairs.firstIndex(where: { $0.key == head }) {
                 pairs[i].value = try pairs[i].value.setting(rest, to: value)
+            } else if let n = (2...max(2, path.count)).reversed().first(where: { n in
+                n <= path.count && pairs.contains { $0.key == path[..<n].joined(separator: ".") }
+            }) {
+                // A key that itself holds dots, such as a check's `test.roc_auc`.
+                let key = path[..<n].joined(separator: ".")
+                let i = pairs.firstIndex { $0.key == key }!
+                pairs[i].value = try pairs[i].value.setting(Array(path[n...]), to: value)
             } else {
                 let empty = YAMLNode.map([], at: value.location)
                 pairs.append((head, value.location, try empty.setting(rest, to: value)))

@@ -27,7 +27,7 @@ struct AssayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "assay",
         abstract: "Run tabular machine-learning experiments declared in YAML.",
-        subcommands: [Run.self, Validate.self, Predict.self])
+        subcommands: [Run.self, Validate.self, Check.self, Diff.self, Predict.self])
 }
 
 /// Options shared by commands that read a spec.
@@ -101,6 +101,58 @@ struct Validate: ParsableCommand {
         let spec = try reportingErrors { try Experiment.validate(specPath: specOptions.spec, overrides: specOptions.overrides) }
         let fits = spec.models.reduce(0) { $0 + $1.points.count }
         print("\(specOptions.spec): ok (\(spec.models.count) models, \(fits) grid points)")
+    }
+}
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Evaluate the spec's checks: against a run's metrics.json; run no model.",
+        discussion: "Exit 0 when every check holds, 1 when one fails, 2 on bad input. With GITHUB_ACTIONS=true each failure is also an ::error annotation.")
+
+    @OptionGroup var specOptions: SpecOptions
+
+    @Option(help: "Folder holding the run to check, <dir>/<name>/metrics.json.")
+    var out: String = "runs"
+
+    @Option(help: "The metrics.json (or run folder) tolerances compare against (default: checks.baseline, else runs/<name>/metrics.json).")
+    var baseline: String?
+
+    @Option(help: "Also write the results as JUnit XML to this file.")
+    var junit: String?
+
+    func run() throws {
+        let outcome = try reportingErrors {
+            try Gate.check(specPath: specOptions.spec, overrides: specOptions.overrides, outputRoot: out, baseline: baseline)
+        }
+        for o in outcome.outcomes { print((o.passed ? "ok    " : "FAIL  ") + o.message) }
+        if let junit { try reportingErrors { try Gate.write(outcome.junit, to: junit) } }
+        if ProcessInfo.processInfo.environment["GITHUB_ACTIONS"] == "true" {
+            for line in outcome.githubAnnotations { print(line) }
+        }
+        let failed = outcome.failed.count
+        Console.error("assay: \(outcome.experiment): \(outcome.outcomes.count) checks, \(failed) failed (\(outcome.metricsFile)"
+            + (outcome.baselineFile.map { " against \($0)" } ?? "") + ")")
+        if failed > 0 { throw ExitCode(1) }
+    }
+}
+
+struct Diff: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show the metrics that changed between two runs (run folders or metrics.json files).")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case markdown, json }
+
+    @Argument(help: "The earlier run.")
+    var a: String
+
+    @Argument(help: "The later run.")
+    var b: String
+
+    @Option(help: "markdown or json.")
+    var format: Format = .markdown
+
+    func run() throws {
+        let diff = try reportingErrors { try Gate.diff(a, b) }
+        print(format == .json ? diff.json() : diff.markdown(), terminator: "")
     }
 }
 

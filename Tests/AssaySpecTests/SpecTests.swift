@@ -66,9 +66,54 @@ final class SpecTests: XCTestCase {
                        "exp/s.yaml:8:12: logistic_regression has no parameter 'c'; did you mean 'C'?")
     }
 
+    func testChecksParseWithTheirLocations() throws {
+        let s = try parse(base + """
+
+          my.model: {type: dummy}
+        metrics: [roc_auc, log_loss]
+        checks:
+          baseline: base/metrics.json
+          test.roc_auc: {min: 0.8, tolerance: 0.01}
+          lr.cv.log_loss: {max: 0.4, tolerance: 5%}
+          my.model.cv.roc_auc: {min: 0.5}
+        """, ["checks.lr.cv.log_loss.max=0.45"])
+        XCTAssertEqual(s.checksBaseline, "exp/base/metrics.json")
+        XCTAssertEqual(s.checks.map(\.path.description), ["test.roc_auc", "lr.cv.log_loss", "my.model.cv.roc_auc"])
+        XCTAssertEqual(s.checks[0], MetricCheck(path: MetricPath(model: nil, part: .test, metric: .rocAUC), min: 0.8, tolerance: .absolute(0.01),
+                                                file: "exp/s.yaml", line: 13, column: 3))
+        XCTAssertEqual(s.checks[1].tolerance, .relative(0.05))
+        XCTAssertEqual(s.checks[1].max, 0.45)
+        XCTAssertEqual(s.checks[2].path.model, "my.model")
+    }
+
+    func testCheckErrorsNameTheirLocation() {
+        let m = base + "\nmetrics: [roc_auc, f1]\nchecks:\n"
+        XCTAssertEqual(error(m + "  test.roc_auk: {min: 0.8}"),
+                       "exp/s.yaml:11:3: checks: 'test.roc_auk' is not a metric path; write cv.METRIC, test.METRIC or MODEL.cv.METRIC; did you mean 'roc_auc'?")
+        XCTAssertEqual(error(m + "  roc_auc: {min: 0.8}"),
+                       "exp/s.yaml:11:3: checks: 'roc_auc' is not a metric path; write cv.METRIC, test.METRIC or MODEL.cv.METRIC")
+        XCTAssertEqual(error(m + "  cv.log_loss: {max: 0.3}"), "exp/s.yaml:11:3: checks: metric 'log_loss' is not computed; add it to metrics")
+        XCTAssertEqual(error(m + "  rl.cv.f1: {min: 0.3}"), "exp/s.yaml:11:3: checks: no model 'rl' in models; did you mean 'lr'?")
+        XCTAssertEqual(error(m + "  cv.f1: {mn: 0.3}"), "exp/s.yaml:11:11: unknown key 'mn' in checks.cv.f1; did you mean 'min'?")
+        XCTAssertEqual(error(m + "  cv.f1: {}"), "exp/s.yaml:11:10: checks.cv.f1 needs min, max or tolerance")
+        XCTAssertEqual(error(m + "  cv.f1: {min: 0.5, max: 0.4}"), "exp/s.yaml:11:26: checks.cv.f1: max 0.4 is below min 0.5")
+        XCTAssertEqual(error(m + "  cv.f1: {min: high}"), "exp/s.yaml:11:16: checks.cv.f1.min must be a number, got 'high'")
+        XCTAssertEqual(error(m + "  cv.f1: {tolerance: -1}"),
+                       "exp/s.yaml:11:22: checks.cv.f1.tolerance must be a number such as 0.01 or a percentage such as 5%, got '-1'")
+        XCTAssertEqual(error(m + "  cv.f1: {tolerance: lots%}"),
+                       "exp/s.yaml:11:22: checks.cv.f1.tolerance must be a number such as 0.01 or a percentage such as 5%, got 'lots%'")
+        XCTAssertEqual(error(m.replacingOccurrences(of: "data:", with: "split: {test_size: 0}\ndata:") + "  test.f1: {min: 0.3}"),
+                       "exp/s.yaml:12:3: checks: 'test.f1' needs a test set, and split.test_size is 0")
+        XCTAssertEqual(error(m + "  baseline: [a]"), "exp/s.yaml:11:13: checks.baseline must be a single value, got a list")
+        XCTAssertEqual(error(base + "\nchecks: [cv.roc_auc]"),
+                       "exp/s.yaml:9:9: checks must map metric paths such as test.roc_auc to {min, max, tolerance}")
+        XCTAssertEqual(error(base + "\nchecks: {cv.roc_auc: {min: 0.9}}", ["checks.cv.roc_auc.min=x"]),
+                       "--set checks.cv.roc_auc.min: checks.cv.roc_auc.min must be a number, got 'x'")
+        XCTAssertEqual(error(base + "\nchecks: {cv.roc_auc: {min: 0.9}}", ["checks.cv.f1.min=0.5"]),
+                       "--set checks.cv.f1.min: checks: 'cv' is not a metric path; write cv.METRIC, test.METRIC or MODEL.cv.METRIC; did you mean 'f1'?")
+    }
+
     func testLaterFeaturesAreRefusedByName() {
-        XCTAssertEqual(error(base + "\nchecks: {test.roc_auc: {min: 0.8}}"),
-                       "exp/s.yaml:9:1: 'checks' is not supported yet (assay check comes with the reports work)")
         XCTAssertEqual(error(base + "\npreprocess:\n  - resample: {method: smote}"),
                        "exp/s.yaml:10:5: preprocess step 'resample' is not supported yet")
         XCTAssertEqual(error(base.replacingOccurrences(of: "grid:", with: "search: {method: random}\n    grid:")),

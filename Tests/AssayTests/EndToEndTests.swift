@@ -188,18 +188,32 @@ final class CommandLineTests: XCTestCase {
         #endif
     }
 
-    func assay(_ args: [String], in cwd: URL) throws -> (code: Int32, stderr: String) {
+    func assay(_ args: [String], in cwd: URL, environment: [String: String] = [:]) throws -> (code: Int32, stderr: String, stdout: String) {
         let p = Process()
         p.executableURL = binary
         p.arguments = args
         p.currentDirectoryURL = cwd
-        let err = Pipe()
+        var env = ProcessInfo.processInfo.environment
+        env["GITHUB_ACTIONS"] = nil
+        p.environment = env.merging(environment) { $1 }
+        let err = Pipe(), out = Pipe()
         p.standardError = err
-        p.standardOutput = Pipe()
+        p.standardOutput = out
         try p.run()
+        // Read stdout on another thread so that neither pipe fills while the other is read.
+        let outText = LockedText()
+        let reader = Thread { outText.set(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)) }
+        reader.start()
         let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
-        return (p.terminationStatus, text)
+        return (p.terminationStatus, text, outText.wait())
+    }
+
+    final class LockedText: @unchecked Sendable {
+        private let done = DispatchSemaphore(value: 0)
+        private var text = ""
+        func set(_ s: String) { text = s; done.signal() }
+        func wait() -> String { done.wait(); return text }
     }
 
     func testExitCodes() throws {
@@ -241,4 +255,77 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(unwritable.code, 1)
         XCTAssertEqual(unwritable.stderr, "assay: error: cannot write /dev/null: it is a file, not a folder\n")  // one line; every task was cached
     }
+
+    func testCheckAndDiffExitCodes() throws {
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            return XCTFail("the assay binary is not built at \(binary.path)")
+        }
+        let dir = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var rows = ["a,b,y"]
+        for i in 0..<40 { rows.append("\(i),\((i * 7) % 5),\(i % 3 == 0 || i > 30 ? 1 : 0)") }
+        try (rows.joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("d.csv"), atomically: true, encoding: .utf8)
+        let spec = """
+        assay: 1
+        data: {path: d.csv, target: y}
+        split: {test_size: 0.25, folds: 3}
+        models:
+          lr: {type: logistic_regression}
+        metrics: [roc_auc, log_loss]
+        checks:
+          cv.roc_auc: {min: 0.5}
+          lr.test.log_loss: {max: 5, tolerance: 0.001}
+
+        """
+        try spec.write(to: dir.appendingPathComponent("s.yaml"), atomically: true, encoding: .utf8)
+        XCTAssertEqual(try assay(["run", "s.yaml", "--cache-dir", "c", "--models-dir", "m"], in: dir).code, 0)
+        XCTAssertEqual(try assay(["run", "s.yaml", "--cache-dir", "c", "--models-dir", "m", "--out", "pr"], in: dir).code, 0)
+
+        // Everything holds against the committed run: exit 0, and a JUnit file with three passing cases.
+        let ok = try assay(["check", "s.yaml", "--out", "pr", "--junit", "out/junit.xml"], in: dir)
+        XCTAssertEqual(ok.code, 0, ok.stderr)
+        XCTAssertEqual(ok.stderr, "assay: s: 3 checks, 0 failed (pr/s/metrics.json against runs/s/metrics.json)\n")
+        let junit = try String(contentsOf: dir.appendingPathComponent("out/junit.xml"), encoding: .utf8)
+        XCTAssertTrue(junit.contains("tests=\"3\" failures=\"0\""), junit)
+
+        // A bound that no longer holds: exit 1, an annotation under GitHub Actions, and the failure in JUnit.
+        let strict = ["check", "s.yaml", "--out", "pr", "--set", "checks.cv.roc_auc.min=0.999", "--junit", "j.xml"]
+        let failed = try assay(strict, in: dir, environment: ["GITHUB_ACTIONS": "true"])
+        XCTAssertEqual(failed.code, 1, failed.stderr)
+        XCTAssertTrue(failed.stdout.contains("::error file=s.yaml,line=8,col=3,title=assay check%3A cv.roc_auc >= 0.999::cv.roc_auc = "), failed.stdout)
+        XCTAssertTrue(try String(contentsOf: dir.appendingPathComponent("j.xml"), encoding: .utf8).contains("<failure type=\"min\""))
+        XCTAssertFalse(try assay(strict, in: dir).stdout.contains("::error"), "annotations only under GitHub Actions")
+
+        // A worse baseline comparison: the PR's log loss against a baseline that was better.
+        var json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("runs/s/metrics.json"))) as! [String: Any]
+        var models = json["models"] as! [String: Any], lr = models["lr"] as! [String: Any], test = lr["test"] as! [String: Any]
+        XCTAssertGreaterThan(test["log_loss"] as! Double, 0.011)
+        test["log_loss"] = 0.01
+        lr["test"] = test; models["lr"] = lr; json["models"] = models
+        try JSONSerialization.data(withJSONObject: json).write(to: dir.appendingPathComponent("better.json"))
+        let regressed = try assay(["check", "s.yaml", "--out", "pr", "--baseline", "better.json"], in: dir)
+        XCTAssertEqual(regressed.code, 1, regressed.stderr)
+        XCTAssertTrue(regressed.stdout.contains("FAIL  lr.test.log_loss = "), regressed.stdout)
+
+        // Bad input: exit 2 with one line.
+        let same = try assay(["check", "s.yaml"], in: dir)
+        XCTAssertEqual(same.code, 2)
+        XCTAssertTrue(same.stderr.hasPrefix("assay: error: checks with a tolerance compare two runs, but the baseline is the metrics being checked"))
+        let notRun = try assay(["check", "s.yaml", "--out", "nowhere"], in: dir)
+        XCTAssertEqual(notRun.code, 2)
+        XCTAssertEqual(notRun.stderr, "assay: error: nowhere/s/metrics.json: no such file (has the experiment been run?)\n")
+        let badSpec = try assay(["check", "s.yaml", "--set", "checks.cv.roc_auc.min=high"], in: dir)
+        XCTAssertEqual(badSpec.code, 2)
+        XCTAssertEqual(badSpec.stderr, "assay: error: --set checks.cv.roc_auc.min: checks.cv.roc_auc.min must be a number, got 'high'\n")
+
+        // diff: exit 0 with or without changes; a missing run is bad input.
+        let diff = try assay(["diff", "runs/s", "better.json"], in: dir)
+        XCTAssertEqual(diff.code, 0, diff.stderr)
+        XCTAssertTrue(diff.stdout.contains("| lr | test.log_loss | "), diff.stdout)
+        let none = try assay(["diff", "runs/s", "pr/s/metrics.json", "--format", "json"], in: dir)
+        XCTAssertEqual(none.code, 0)
+        XCTAssertTrue(none.stdout.contains("\"changes\": []"), none.stdout)
+        XCTAssertEqual(try assay(["diff", "runs/s", "missing"], in: dir).code, 2)
+    }
 }
+

@@ -52,7 +52,7 @@ public struct Preprocessing: Sendable, Hashable {
                 // Impute.
                 var fill: String
                 switch categoricalImpute {
-                case let (.mostFrequent, _)?:
+                case (.mostFrequent, _)?:
                     var counts = [Int](repeating: 0, count: levels.count)
                     for r in rows where codes[r] >= 0 { counts[Int(codes[r])] += 1 }
                     let top = counts.max() ?? 0

@@ -1,0 +1,101 @@
+import AssayCore
+
+/// `assay diff A B`: what moved between two runs' metrics.json, choices first, then every metric that changed.
+public struct MetricsDiff: Sendable {
+    public struct Change: Sendable {
+        /// The model, or nil for the run as a whole (`best_model`, `data.rows`).
+        public var model: String?
+        /// What changed: `best_model`, `type`, `best_params`, `data.rows`, `cv.roc_auc`, `test.f1`, …
+        public var key: String
+        /// The values: a number, a text, or null when absent on that side.
+        public var a: JSONValue
+        public var b: JSONValue
+        /// B − A for numbers present on both sides.
+        public var delta: Double?
+    }
+
+    public var a: String
+    public var b: String
+    public var changes: [Change]
+
+    public init(_ a: MetricsDocument, _ b: MetricsDocument) {
+        self.a = a.file
+        self.b = b.file
+        var choices: [Change] = [], numbers: [Change] = []
+        func text(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
+        func number(_ model: String?, _ key: String, _ x: Double?, _ y: Double?, into list: inout [Change]) {
+            guard !Self.same(x, y) else { return }
+            let delta = x.flatMap { x in y.map { $0 - x } }.flatMap { $0.isFinite ? $0 : nil }
+            list.append(Change(model: model, key: key, a: x.map(JSONValue.number) ?? .null, b: y.map(JSONValue.number) ?? .null, delta: delta))
+        }
+        if a.bestModel != b.bestModel {
+            choices.append(Change(model: nil, key: "best_model", a: text(a.bestModel), b: text(b.bestModel), delta: nil))
+        }
+        for key in Set(a.data.keys).union(b.data.keys).sorted() {
+            number(nil, "data." + key, a.data[key], b.data[key], into: &choices)
+        }
+        let metricOrder = Metric.allCases.map(\.rawValue)
+        func ordered(_ keys: Set<String>) -> [String] {
+            keys.sorted { (metricOrder.firstIndex(of: $0) ?? Int.max, $0) < (metricOrder.firstIndex(of: $1) ?? Int.max, $1) }
+        }
+        for name in Set(a.models.keys).union(b.models.keys).sorted() {
+            let x = a.models[name], y = b.models[name]
+            if x?.type != y?.type {
+                choices.append(Change(model: name, key: "type", a: text(x?.type), b: text(y?.type), delta: nil))
+            }
+            let px = x.map { Self.paramText($0.bestParams) }, py = y.map { Self.paramText($0.bestParams) }
+            if let px, let py, px != py { choices.append(Change(model: name, key: "best_params", a: .string(px), b: .string(py), delta: nil)) }
+            for metric in ordered(Set((x?.cv ?? [:]).keys).union((y?.cv ?? [:]).keys)) {
+                number(name, "cv." + metric, x?.cv[metric]?.mean, y?.cv[metric]?.mean, into: &numbers)
+            }
+            for metric in ordered(Set((x?.test ?? [:]).keys).union((y?.test ?? [:]).keys)) {
+                number(name, "test." + metric, x?.test[metric], y?.test[metric], into: &numbers)
+            }
+        }
+        changes = choices + numbers
+    }
+
+    /// Two numbers are the same when both are absent, both NaN, or equal.
+    static func same(_ x: Double?, _ y: Double?) -> Bool {
+        switch (x, y) {
+        case (nil, nil): return true
+        case let (x?, y?): return x == y || (x.isNaN && y.isNaN)
+        default: return false
+        }
+    }
+
+    static func paramText(_ p: [String: JSONValue]) -> String {
+        p.isEmpty ? "defaults" : p.keys.sorted().map { k in "\(k)=\(p[k]!.rendered().dropLast())" }.joined(separator: ", ")
+    }
+
+    /// A Markdown table of the changes, or one line saying there are none.
+    public func markdown() -> String {
+        guard !changes.isEmpty else { return "No metric changed between `\(a)` and `\(b)`.\n" }
+        var out = ["Changes from A = `\(a)` to B = `\(b)`:", "", "| model | what | A | B | delta |", "|---|---|---:|---:|---:|"]
+        for c in changes {
+            let delta = c.delta.map { ($0 > 0 ? "+" : "") + NumberFormat.json($0) } ?? ""
+            out.append("| \(c.model ?? "(run)") | \(c.key) | \(cell(c.a)) | \(cell(c.b)) | \(delta) |")
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    /// The changes as JSON, in the same order.
+    public func json() -> String {
+        JSONValue.object([
+            "a": .string(a), "b": .string(b),
+            "changes": .array(changes.map { c in
+                .object(["model": c.model.map(JSONValue.string) ?? .null, "key": .string(c.key), "a": c.a, "b": c.b,
+                         "delta": c.delta.map(JSONValue.number) ?? .null])
+            }),
+        ]).rendered()
+    }
+
+    private func cell(_ v: JSONValue) -> String {
+        switch v {
+        case .null: return "–"
+        case .string(let s): return s.replacingAll(["|": "\\|", "\n": " "])
+        case .number(let d): return NumberFormat.json(d)
+        default: return String(v.rendered().dropLast())
+        }
+    }
+}
