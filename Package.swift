@@ -18,7 +18,7 @@ let package = Package(
         .target(name: "AssayLearn", dependencies: ["AssayCore"]),
         .target(name: "AssaySpec", dependencies: ["AssayCore", .product(name: "Yams", package: "Yams")]),
         .target(name: "AssayEngine"),
-        .target(name: "AssayReport", dependencies: ["AssayCore"]),
+        .target(name: "AssayReport", dependencies: ["AssayCore", "AssayLearn"]),
         .target(name: "Assay", dependencies: ["AssayCore", "AssayData", "AssayLearn", "AssaySpec", "AssayEngine", "AssayReport"]),
         .executableTarget(name: "assay", dependencies: ["Assay", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "assay-bench", dependencies: ["AssayData"], path: "bench/Sources/assay-bench"),

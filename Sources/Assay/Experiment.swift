@@ -76,12 +76,13 @@ public enum Experiment {
             // Stage 1: the table's profile and the split.
             let hash = try DataFile.contentHash(path: spec.data.resolvedPath, statCache: statCache)
             let load = planner.load(contentHash: hash)
-            let schemaKey = planner.schema(load), splitKey = planner.split(load)
-            let stage1 = try executor.run(planner.graph, want: [schemaKey, splitKey])
+            let schemaKey = planner.schema(load), splitKey = planner.split(load), profileKey = planner.profile(contentHash: hash)
+            let stage1 = try executor.run(planner.graph, want: [schemaKey, splitKey, profileKey])
             var known = stage1.results
             var stats = stage1.stats
             let profile = try DataProfile(decoding: known[schemaKey]!)
             let split = try Split(decoding: known[splitKey]!)
+            let tableProfile = try TableProfile(decoding: known[profileKey]!)
             try checkInputs(spec, profile, split)
 
             // Stage 2: every (model, grid point, fold) fit.
@@ -139,7 +140,7 @@ public enum Experiment {
                                   testRows: split.test.count, positiveRate: Double(profile.positives) / Double(profile.rows),
                                   target: spec.data.target, positiveLabel: spec.data.positive, numericColumns: profile.numeric,
                                   categoricalColumns: profile.categorical, split: describe(spec, split)),
-                models: models, bestModel: bestModel)
+                models: models, bestModel: bestModel, profile: tableProfile)
             let dir = options.outputRoot + "/" + spec.name
             try AtomicFiles.write([(dir + "/report.md", Data(MarkdownReport.render(report).utf8)),
                                    (dir + "/metrics.json", Data(MetricsJSON.render(report).utf8))])

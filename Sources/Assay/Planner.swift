@@ -2,6 +2,7 @@ import AssayCore
 import AssayData
 import AssayEngine
 import AssayLearn
+import AssayReport
 import AssaySpec
 import Foundation
 
@@ -34,6 +35,22 @@ struct Planner {
         return add("load", DataFile.canonical(options) + ";sha256=" + contentHash, [], label: "load \(path)", kind: "load") { _, _ in
             let csv = try CSVFile(contentsOf: URL(fileURLWithPath: path), displayName: path, options: options.csv)
             return try DatasetLoader.load(csv, options).encoded()
+        }
+    }
+
+    /// The data profile: every column of the file but the target, dropped, id and fold columns included.
+    mutating func profile(contentHash: String) -> TaskKey {
+        var options = DataFile.loadOptions(spec)
+        let roles = Dictionary(uniqueKeysWithValues: options.drop.map { ($0, TableProfile.Role.dropped) }
+            + (options.id.map { [($0, .id)] } ?? []) + (options.foldColumn.map { [($0, .foldColumn)] } ?? []))
+        options.drop = []; options.id = nil; options.foldColumn = nil
+        let everyColumn = options, path = spec.data.resolvedPath
+        let rolesText = roles.keys.sorted().map { "\($0.utf8.count):\($0)=\(roles[$0]!.rawValue)" }.joined(separator: ",")
+        return add("profile", DataFile.canonical(everyColumn) + ";roles=" + rolesText + ";sha256=" + contentHash, [],
+                   label: "profile \(path)", kind: "profile") { _, _ in
+            let csv = try CSVFile(contentsOf: URL(fileURLWithPath: path), displayName: path, options: everyColumn.csv)
+            let data = try DatasetLoader.load(csv, everyColumn)
+            return TableProfile(data.features, target: data.target, roles: roles).encoded()
         }
     }
 

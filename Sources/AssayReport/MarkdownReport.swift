@@ -58,8 +58,46 @@ public enum MarkdownReport {
             let notes = m.points.flatMap { p in p.notes.map { "\(paramText(p.params)): \($0)" } }
             if !notes.isEmpty { out += notes.map { "- Note: \($0)." } + [""] }
         }
+        if let p = r.profile { out += profile(p) }
         return out.joined(separator: "\n")
     }
+
+    /// `## Data profile`: a table of the columns, their flags, and the target rate per value or bin.
+    static func profile(_ p: TableProfile) -> [String] {
+        let rate = p.rows == 0 ? Double.nan : Double(p.positives) / Double(p.rows)
+        var out = ["## Data profile", ""]
+        out += ["\(p.rows) rows, \(p.duplicateRows) duplicate rows (equal to an earlier row in every column"
+            + (p.idColumn.map { " but the id `\($0)`" } ?? "") + "), positive rate \(NumberFormat.fixed(rate)). "
+            + "\"AUC alone\" is the ROC-AUC of the column by itself (numbers as they are, categories by their positive rate), "
+            + "computed on all rows: a screen for leaks, not a model.", ""]
+        let flagged = p.columns.filter { !$0.flags.isEmpty }
+        if flagged.isEmpty {
+            out += ["No column is flagged.", ""]
+        } else {
+            out += flagged.map { c in "- **Check `\(c.name)`** (\(c.role.rawValue)): " + c.flags.joined(separator: "; ") + "." } + [""]
+        }
+        out += ["| column | role | type | missing | distinct | min | median | max | AUC alone |", "|---|---|---|---:|---:|---:|---:|---:|---:|"]
+        for c in p.columns {
+            let missing = p.rows == 0 ? "–" : NumberFormat.fixed(Double(c.missing) / Double(p.rows) * 100, decimals: 1) + "%"
+            let numbers = c.kind == .numeric ? [c.min, c.median, c.max].map(shortNumber) : ["", "", ""]
+            out += ["| \(cell(c.name)) | \(c.role.rawValue) | \(c.kind.rawValue) | \(missing) | \(c.distinct) | " + numbers.joined(separator: " | ")
+                + " | \(NumberFormat.fixed(c.auc, decimals: 3)) |"]
+        }
+        out += ["", "Positive rate by value (categories: the 10 most frequent; numbers: each value, or decile bins), with the row count:", ""]
+        for c in p.columns where !c.groups.isEmpty {
+            out += ["- `\(c.name)`: " + c.groups.map { "\(cell($0.label)) \(NumberFormat.fixed($0.positiveRate, decimals: 2)) (\($0.count))" }.joined(separator: " · ")]
+        }
+        return out + [""]
+    }
+
+    /// A number for a human table: integers as they are, others with up to 4 significant digits.
+    static func shortNumber(_ x: Double) -> String {
+        guard x.isFinite else { return "–" }
+        if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
+        return String(format: "%.4g", x)
+    }
+
+    static func cell(_ s: String) -> String { s.replacingAll(["|": "\\|", "\n": " ", "\r": " "]) }
 
     static func meanStd(_ s: FoldSummary?) -> String {
         guard let s else { return "–" }

@@ -10,9 +10,11 @@ public struct RunReport: Sendable {
     public var models: [ModelReport]
     /// The model whose selected point has the best mean CV `select` score.
     public var bestModel: String?
+    /// The table's profile (all columns but the target), when it was computed.
+    public var profile: TableProfile?
 
     public init(experiment: String, description: String?, select: Metric, metrics: [Metric], data: DataSummary,
-                models: [ModelReport], bestModel: String?) {
+                models: [ModelReport], bestModel: String?, profile: TableProfile? = nil) {
         self.experiment = experiment
         self.description = description
         self.select = select
@@ -20,6 +22,7 @@ public struct RunReport: Sendable {
         self.data = data
         self.models = models
         self.bestModel = bestModel
+        self.profile = profile
     }
 }
 

@@ -1,7 +1,9 @@
 @testable import Assay
 import AssayCore
+import AssayData
 import AssayEngine
 import AssayLearn
+import AssayReport
 import Foundation
 import TestSupport
 import XCTest
@@ -329,3 +331,28 @@ final class CommandLineTests: XCTestCase {
     }
 }
 
+
+/// The data profile's flags on the real tables whose leaks `../shared/data/README.md` documents.
+final class ProfileOnRealDataTests: XCTestCase {
+    func flagged(_ file: String, _ options: LoadOptions) throws -> [String: [String]] {
+        guard let dir = TestPaths.sharedData() else { return [:] }
+        let csv = try CSVFile(contentsOf: dir.appendingPathComponent(file), displayName: file, options: options.csv)
+        let data = try DatasetLoader.load(csv, options)
+        let p = TableProfile(data.features, target: data.target, roles: [:])
+        return Dictionary(uniqueKeysWithValues: p.columns.filter { !$0.flags.isEmpty }.map { ($0.name, $0.flags) })
+    }
+
+    func testStudentPurchaseFlagsDaysOnPlatformOnly() throws {
+        let flags = try flagged("student_purchase.csv", LoadOptions(csv: CSVOptions(missing: [""]), target: "purchased", positive: "1"))
+        guard !flags.isEmpty else { return }
+        XCTAssertEqual(Array(flags.keys), ["days_on_platform"])
+        XCTAssertEqual(flags["days_on_platform"], ["likely leak: predicts the target alone (AUC 0.949) far better than any other column (next 0.771)"])
+    }
+
+    func testBankMarketingFlagsDurationOnly() throws {
+        let flags = try flagged("bank_marketing_full.csv", LoadOptions(csv: CSVOptions(delimiter: UInt8(ascii: ";")), target: "y", positive: "yes"))
+        guard !flags.isEmpty else { return }
+        XCTAssertEqual(Array(flags.keys), ["duration"])
+        XCTAssertEqual(flags["duration"]?.first?.hasPrefix("likely leak: predicts the target alone (AUC 0.808)"), true)
+    }
+}

@@ -1,0 +1,261 @@
+import AssayCore
+import AssayLearn
+
+/// The data profile every study starts with: per column its type, missing share, distinct values, range,
+/// target rate per value or quantile bin, how well it predicts the target alone, and flags for columns that
+/// deserve a look (constant, ID-like, a likely leak).
+public struct TableProfile: Sendable, Equatable {
+    /// What the spec does with a column.
+    public enum Role: String, Sendable, Equatable, CaseIterable {
+        case feature, id, dropped
+        case foldColumn = "fold column"
+    }
+
+    /// A group of rows: a category, a numeric value, a quantile bin, or the missing cells.
+    public struct Group: Sendable, Equatable {
+        public var label: String
+        public var count: Int
+        public var positives: Int
+        public var positiveRate: Double { count == 0 ? .nan : Double(positives) / Double(count) }
+    }
+
+    public struct ColumnSummary: Sendable, Equatable {
+        public var name: String
+        public var role: Role
+        public var kind: ColumnKind
+        public var missing: Int
+        public var distinct: Int
+        /// Numeric columns only (NaN otherwise, or when every cell is missing).
+        public var min: Double
+        public var median: Double
+        public var max: Double
+        /// Categories: the most frequent (at most 10); numbers: each value when there are at most 10, else quantile bins.
+        /// Missing cells, when there are any, are a last group.
+        public var groups: [Group]
+        /// ROC-AUC of the column alone, in whichever direction is better (0.5–1): numbers ranked as they are,
+        /// categories by their positive rate (categories smaller than `minGroup` pooled).
+        public var auc: Double
+        public var flags: [String]
+    }
+
+    public var rows: Int
+    public var positives: Int
+    /// Rows equal to an earlier row in every column but the id (target included).
+    public var duplicateRows: Int
+    public var idColumn: String?
+    public var columns: [ColumnSummary]
+
+    /// Thresholds of the flags.
+    static let leakAUC = 0.95
+    static let strongAUC = 0.8
+    static let strongMargin = 0.1
+    static let segmentShare = 0.25
+    static let segmentPurity = 0.9
+
+    /// Profiles every column of `table` (the file's columns but the target), given the target and each column's role.
+    public init(_ table: Table, target: [UInt8], roles: [String: Role]) {
+        rows = table.rowCount
+        positives = target.reduce(0) { $0 + Int($1) }
+        idColumn = table.columns.first { roles[$0.name] == .id }?.name
+        duplicateRows = Self.duplicates(table.columns.filter { roles[$0.name] != .id }, target)
+        var summaries = table.columns.map { Self.summarize($0, role: roles[$0.name] ?? .feature, target: target) }
+
+        // Flags, now that every column's AUC is known.
+        let minority: UInt8 = positives * 2 <= table.rowCount ? 1 : 0
+        let minorityCount = minority == 1 ? positives : table.rowCount - positives
+        let n = table.rowCount, all = summaries
+        for i in summaries.indices {
+            let c = summaries[i], column = table.columns[i]
+            if c.distinct <= 1 { summaries[i].flags.append("constant"); continue }
+            let idLike = Self.isIDLike(c, column, n)
+            if idLike { summaries[i].flags.append("ID-like: every value distinct") }
+            let others = all.indices.filter { $0 != i && !Self.isIDLike(all[$0], table.columns[$0], n) }
+                .map { all[$0].auc }.filter { !$0.isNaN }
+            let runnerUp = others.max() ?? 0.5
+            if c.auc >= Self.leakAUC {
+                summaries[i].flags.append("likely leak: predicts the target alone (AUC \(NumberFormat.fixed(c.auc, decimals: 3)))"
+                    + (idLike ? "; the rows may be ordered by the outcome" : ""))
+            } else if c.auc >= Self.strongAUC, c.auc >= runnerUp + Self.strongMargin {
+                summaries[i].flags.append("likely leak: predicts the target alone (AUC \(NumberFormat.fixed(c.auc, decimals: 3))) far better than any other column (next \(NumberFormat.fixed(runnerUp, decimals: 3)))")
+            } else if !idLike, minorityCount > 0, let g = Self.pureGroup(column, target, minority: minority, minorityCount: minorityCount) {
+                let whose = minority == 1 ? "positives" : "negatives"
+                let share = Double(minority == 1 ? g.positives : g.count - g.positives) / Double(minorityCount)
+                let purity = minority == 1 ? g.positiveRate : 1 - g.positiveRate
+                summaries[i].flags.append("likely leak: the value \(g.label) holds \(NumberFormat.fixed(share * 100, decimals: 0))% of the \(whose), "
+                    + "and \(NumberFormat.fixed(purity * 100, decimals: 0))% of its rows are \(whose)")
+            }
+        }
+        columns = summaries
+    }
+
+    public init(rows: Int, positives: Int, duplicateRows: Int, idColumn: String?, columns: [ColumnSummary]) {
+        self.rows = rows
+        self.positives = positives
+        self.duplicateRows = duplicateRows
+        self.idColumn = idColumn
+        self.columns = columns
+    }
+
+    static func integral(_ c: Column) -> Bool {
+        guard case .numeric(let v) = c.values else { return false }
+        return v.allSatisfy { $0.isNaN || $0 == $0.rounded() }
+    }
+
+    static func isIDLike(_ s: ColumnSummary, _ c: Column, _ rows: Int) -> Bool {
+        s.distinct == rows && (s.kind == .categorical || integral(c))
+    }
+
+    /// Groups smaller than this are pooled when a category's positive rate scores the column.
+    static func minGroup(_ rows: Int) -> Int { Swift.max(10, rows / 1000) }
+
+    static func summarize(_ column: Column, role: Role, target: [UInt8]) -> ColumnSummary {
+        var s = ColumnSummary(name: column.name, role: role, kind: column.kind, missing: column.missingCount, distinct: 0,
+                              min: .nan, median: .nan, max: .nan, groups: [], auc: .nan, flags: [])
+        let n = target.count
+        var missingPositives = 0
+        switch column.values {
+        case .numeric(let v):
+            let present = v.indices.filter { !v[$0].isNaN }.sorted { v[$0] < v[$1] }
+            for r in v.indices where v[r].isNaN { missingPositives += Int(target[r]) }
+            if !present.isEmpty {
+                s.min = v[present[0]]
+                s.max = v[present[present.count - 1]]
+                let m = present.count / 2
+                s.median = present.count % 2 == 1 ? v[present[m]] : (v[present[m - 1]] + v[present[m]]) / 2
+            }
+            let runs = valueRuns(present.map { v[$0] }, present.map { target[$0] })
+            s.distinct = runs.count
+            if runs.count <= 10 {
+                s.groups = runs.map { Group(label: NumberFormat.json($0.value), count: $0.count, positives: $0.positives) }
+            } else {
+                // Quantile bins: edges at the deciles of the present values, merged where they coincide.
+                var edges: [Double] = []
+                for k in 0...10 {
+                    let e = v[present[(k * (present.count - 1)) / 10]]
+                    if edges.last != e { edges.append(e) }
+                }
+                var groups = (0..<edges.count - 1).map { k in
+                    Group(label: "[\(NumberFormat.json(edges[k])), \(NumberFormat.json(edges[k + 1]))\(k == edges.count - 2 ? "]" : ")")", count: 0, positives: 0)
+                }
+                var k = 0
+                for run in runs {
+                    while k < groups.count - 1 && run.value >= edges[k + 1] { k += 1 }
+                    groups[k].count += run.count
+                    groups[k].positives += run.positives
+                }
+                s.groups = groups
+            }
+            s.auc = undirected(Scoring.rocAUC(target, v.map { $0.isNaN ? -Double.infinity : $0 }))
+        case .categorical(let codes, let levels):
+            var counts = [Int](repeating: 0, count: levels.count), pos = [Int](repeating: 0, count: levels.count)
+            for r in codes.indices {
+                if codes[r] < 0 { missingPositives += Int(target[r]); continue }
+                counts[Int(codes[r])] += 1
+                pos[Int(codes[r])] += Int(target[r])
+            }
+            s.distinct = counts.filter { $0 > 0 }.count
+            let order = levels.indices.filter { counts[$0] > 0 }
+                .sorted { counts[$0] != counts[$1] ? counts[$0] > counts[$1] : levels[$0].utf8.lexicographicallyPrecedes(levels[$1].utf8) }
+            s.groups = order.prefix(10).map { Group(label: levels[$0], count: counts[$0], positives: pos[$0]) }
+            // Score by positive rate; small categories share one pooled rate.
+            let small = levels.indices.filter { counts[$0] < minGroup(n) }
+            let pooledCount = small.reduce(0) { $0 + counts[$1] }, pooledPos = small.reduce(0) { $0 + pos[$1] }
+            let pooledRate = pooledCount == 0 ? 0 : Double(pooledPos) / Double(pooledCount)
+            let rate = levels.indices.map { counts[$0] < minGroup(n) ? pooledRate : Double(pos[$0]) / Double(counts[$0]) }
+            let missingRate = s.missing == 0 ? 0 : Double(missingPositives) / Double(s.missing)
+            s.auc = undirected(Scoring.rocAUC(target, codes.map { $0 < 0 ? missingRate : rate[Int($0)] }))
+        }
+        if s.missing > 0 { s.groups.append(Group(label: "missing", count: s.missing, positives: missingPositives)) }
+        return s
+    }
+
+    static func undirected(_ auc: Double) -> Double { auc.isNaN ? auc : Swift.max(auc, 1 - auc) }
+
+    /// Runs of equal values in sorted order, with their positive counts.
+    static func valueRuns(_ sorted: [Double], _ labels: [UInt8]) -> [(value: Double, count: Int, positives: Int)] {
+        var out: [(value: Double, count: Int, positives: Int)] = []
+        for (x, y) in zip(sorted, labels) {
+            if let last = out.last, last.value == x {
+                out[out.count - 1].count += 1
+                out[out.count - 1].positives += Int(y)
+            } else {
+                out.append((x, 1, Int(y)))
+            }
+        }
+        return out
+    }
+
+    /// The largest single value holding at least `segmentShare` of the minority class at `segmentPurity` or more.
+    static func pureGroup(_ column: Column, _ target: [UInt8], minority: UInt8, minorityCount: Int) -> Group? {
+        var groups: [Group] = []
+        switch column.values {
+        case .numeric(let v):
+            let present = v.indices.filter { !v[$0].isNaN }.sorted { v[$0] < v[$1] }
+            groups = valueRuns(present.map { v[$0] }, present.map { target[$0] }).map { Group(label: NumberFormat.json($0.value), count: $0.count, positives: $0.positives) }
+        case .categorical(let codes, let levels):
+            groups = levels.map { Group(label: $0, count: 0, positives: 0) }
+            for r in codes.indices where codes[r] >= 0 {
+                groups[Int(codes[r])].count += 1
+                groups[Int(codes[r])].positives += Int(target[r])
+            }
+        }
+        return groups.filter { g in
+            let hits = minority == 1 ? g.positives : g.count - g.positives
+            return g.count > 0 && Double(hits) >= segmentShare * Double(minorityCount) && Double(hits) >= segmentPurity * Double(g.count)
+        }.max { $0.count < $1.count }
+    }
+
+    /// Rows equal to an earlier one in every given column and the target.
+    static func duplicates(_ columns: [Column], _ target: [UInt8]) -> Int {
+        let n = target.count
+        var keys = [[UInt64]](repeating: [], count: n)
+        for r in 0..<n {
+            var key: [UInt64] = [UInt64(target[r])]
+            key.reserveCapacity(columns.count + 1)
+            for c in columns {
+                switch c.values {
+                case .numeric(let v): key.append(v[r].isNaN ? UInt64.max : (v[r] + 0).bitPattern)  // one NaN, one zero
+                case .categorical(let codes, _): key.append(UInt64(bitPattern: Int64(codes[r])))
+                }
+            }
+            keys[r] = key
+        }
+        let order = keys.indices.sorted { keys[$0].lexicographicallyPrecedes(keys[$1]) }
+        var dup = 0
+        for k in order.indices.dropFirst() where keys[order[k]] == keys[order[k - 1]] { dup += 1 }
+        return dup
+    }
+}
+
+extension TableProfile: BinaryCodable {
+    public func encode(to w: inout ByteWriter) {
+        w.write(rows); w.write(positives); w.write(duplicateRows); w.write(idColumn ?? ""); w.write(idColumn != nil)
+        w.write(columns.count)
+        for c in columns {
+            w.write(c.name); w.write(c.role.rawValue); w.write(c.kind.rawValue); w.write(c.missing); w.write(c.distinct)
+            w.write(c.min); w.write(c.median); w.write(c.max); w.write(c.auc); w.write(c.flags)
+            w.write(c.groups.count)
+            for g in c.groups { w.write(g.label); w.write(g.count); w.write(g.positives) }
+        }
+    }
+
+    public init(from r: inout ByteReader) throws {
+        let rows = try r.readInt(), positives = try r.readInt(), duplicates = try r.readInt()
+        let id = try r.readString(), hasID = try r.readBool()
+        var columns: [ColumnSummary] = []
+        for _ in 0..<(try r.readInt()) {
+            let name = try r.readString()
+            guard let role = Role(rawValue: try r.readString()), let kind = ColumnKind(rawValue: try r.readString()) else {
+                throw BinaryFormatError.truncated
+            }
+            let missing = try r.readInt(), distinct = try r.readInt()
+            let min = try r.readDouble(), median = try r.readDouble(), max = try r.readDouble(), auc = try r.readDouble()
+            let flags = try r.readStrings()
+            var groups: [Group] = []
+            for _ in 0..<(try r.readInt()) { groups.append(Group(label: try r.readString(), count: try r.readInt(), positives: try r.readInt())) }
+            columns.append(ColumnSummary(name: name, role: role, kind: kind, missing: missing, distinct: distinct, min: min, median: median,
+                                         max: max, groups: groups, auc: auc, flags: flags))
+        }
+        self.init(rows: rows, positives: positives, duplicateRows: duplicates, idColumn: hasID ? id : nil, columns: columns)
+    }
+}
