@@ -100,17 +100,22 @@ public enum Experiment {
             // Aggregate folds, pick each model's point.
             var models: [ModelReport] = []
             for (m, keys) in zip(spec.models, fitKeys) {
-                let points = try m.points.enumerated().map { i, point -> GridPointReport in
-                    let folds = try keys[i].map { try Predictions(decoding: known[$0]!) }
-                    return GridPointReport(params: m.gridNames.map { ($0, point[$0]!) },
-                                           cv: summarize(folds, spec.metrics), notes: notes(folds))
+                let foldPredictions = try keys.map { try $0.map { try Predictions(decoding: known[$0]!) } }
+                let points = zip(m.points, foldPredictions).map { point, folds -> GridPointReport in
+                    let scores = Dictionary(uniqueKeysWithValues: spec.metrics.map { metric in
+                        (metric, folds.map { Scoring.score(metric, labels: $0.labels, probabilities: $0.probabilities) })
+                    })
+                    return GridPointReport(params: m.gridNames.map { ($0, point[$0]!) }, cv: scores.mapValues(summarize), notes: notes(folds),
+                                           foldScores: scores)
                 }
                 var best = 0
                 for i in points.indices where spec.select.isBetter(points[i].cv[spec.select]!.mean, than: points[best].cv[spec.select]!.mean) {
                     best = i
                 }
-                models.append(ModelReport(name: m.name, type: m.type, fixedParams: m.params.keys.sorted().map { ($0, m.params[$0]!) },
-                                          preprocess: describe(m.preprocess ?? spec.preprocess), points: points, bestIndex: best, test: [:]))
+                var report = ModelReport(name: m.name, type: m.type, fixedParams: m.params.keys.sorted().map { ($0, m.params[$0]!) },
+                                         preprocess: describe(m.preprocess ?? spec.preprocess), points: points, bestIndex: best, test: [:])
+                report.outOfFold = outOfFold(foldPredictions[best])
+                models.append(report)
             }
 
             // Stage 3: refit each model's selected point on all training rows; score the test rows once.
@@ -121,6 +126,7 @@ public enum Experiment {
             stats = stats + stage3.stats
             let refits = try refitKeys.map { try RefitResult(decoding: stage3.results[$0]!) }
             for (i, refit) in refits.enumerated() where !split.test.isEmpty {
+                models[i].testScores = ScoredRows(labels: refit.test.labels, probabilities: refit.test.probabilities)
                 models[i].test = Dictionary(uniqueKeysWithValues: spec.metrics.map {
                     ($0, Scoring.score($0, labels: refit.test.labels, probabilities: refit.test.probabilities))
                 })
@@ -142,8 +148,11 @@ public enum Experiment {
                                   categoricalColumns: profile.categorical, split: describe(spec, split)),
                 models: models, bestModel: bestModel, profile: tableProfile)
             let dir = options.outputRoot + "/" + spec.name
-            try AtomicFiles.write([(dir + "/report.md", Data(MarkdownReport.render(report).utf8)),
-                                   (dir + "/metrics.json", Data(MetricsJSON.render(report).utf8))])
+            let markdown = MarkdownReport.render(report), figures = Figures.render(report)
+            let html = HTMLReport.render(markdown: markdown, title: report.experiment, figures: Dictionary(uniqueKeysWithValues: figures))
+            try AtomicFiles.write([(dir + "/report.md", Data(markdown.utf8)), (dir + "/metrics.json", Data(MetricsJSON.render(report).utf8)),
+                                   (dir + "/report.html", Data(html.utf8))]
+                + figures.map { (dir + "/figures/" + $0.file, Data($0.svg.utf8)) })
             var saved: [String: String] = [:]
             if let modelsDir = options.modelsDirectory {
                 let specText = (try? String(contentsOfFile: specPath, encoding: .utf8)) ?? ""
@@ -201,11 +210,14 @@ public enum Experiment {
         }
     }
 
-    static func summarize(_ folds: [Predictions], _ metrics: [Metric]) -> [Metric: FoldSummary] {
-        Dictionary(uniqueKeysWithValues: metrics.map { metric in
-            let scores = folds.map { Scoring.score(metric, labels: $0.labels, probabilities: $0.probabilities) }
-            return (metric, FoldSummary(mean: Stats.mean(scores), std: Stats.std(scores)))
-        })
+    static func summarize(_ scores: [Double]) -> FoldSummary {
+        FoldSummary(mean: Stats.mean(scores), std: Stats.std(scores))
+    }
+
+    /// A point's out-of-fold predictions: every training row once, in row order.
+    static func outOfFold(_ folds: [Predictions]) -> ScoredRows {
+        let all = folds.flatMap { f in f.rows.indices.map { (f.rows[$0], f.labels[$0], f.probabilities[$0]) } }.sorted { $0.0 < $1.0 }
+        return ScoredRows(labels: all.map(\.1), probabilities: all.map(\.2))
     }
 
     static func notes(_ folds: [Predictions]) -> [String] {

@@ -41,6 +41,11 @@ public enum MarkdownReport {
             out += [""]
         }
 
+        out += ["## Figures", ""]
+        out += [Figures.source(r) + " The CV figure shows every grid point.", ""]
+        out += Figures.catalog.map { "![\($0.title)](figures/\($0.file))" }.joined(separator: "\n\n").split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        out += [""]
+
         for m in r.models {
             out += ["### \(m.name)", ""]
             out += ["- Type: \(m.type); fixed parameters: \(m.fixedParams.isEmpty ? "none" : paramText(m.fixedParams))."]

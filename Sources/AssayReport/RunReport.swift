@@ -72,11 +72,25 @@ public struct GridPointReport: Sendable {
     public var cv: [Metric: FoldSummary]
     /// Notes about the fits of this point (for example, convergence).
     public var notes: [String]
+    /// Each fold's score, in fold order.
+    public var foldScores: [Metric: [Double]]
 
-    public init(params: [(name: String, value: ParamValue)], cv: [Metric: FoldSummary], notes: [String]) {
+    public init(params: [(name: String, value: ParamValue)], cv: [Metric: FoldSummary], notes: [String], foldScores: [Metric: [Double]] = [:]) {
         self.params = params
         self.cv = cv
         self.notes = notes
+        self.foldScores = foldScores
+    }
+}
+
+/// Rows a model scored: their labels (1 = positive) and probabilities, in row order.
+public struct ScoredRows: Sendable {
+    public var labels: [UInt8]
+    public var probabilities: [Double]
+
+    public init(labels: [UInt8], probabilities: [Double]) {
+        self.labels = labels
+        self.probabilities = probabilities
     }
 }
 
@@ -91,6 +105,9 @@ public struct ModelReport: Sendable {
     public var bestIndex: Int
     /// The selected point refit on all training rows and scored on the test rows; empty without a test set.
     public var test: [Metric: Double]
+    /// The selected point's out-of-fold predictions on the training rows, and the refit's on the test rows.
+    public var outOfFold: ScoredRows? = nil
+    public var testScores: ScoredRows? = nil
 
     public init(name: String, type: String, fixedParams: [(name: String, value: ParamValue)], preprocess: String,
                 points: [GridPointReport], bestIndex: Int, test: [Metric: Double]) {

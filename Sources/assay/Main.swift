@@ -80,7 +80,7 @@ struct Run: ParsableCommand {
         let s = outcome.stats
         let fits = s.executedByKind["fit", default: 0]
         Console.error("assay: \(outcome.report.experiment): \(s.tasks) tasks, \(s.executed) executed (\(fits) fits), \(s.cached) cached, "
-            + String(format: "%.2f s", seconds) + "; wrote \(outcome.outputDirectory)/report.md and metrics.json")
+            + String(format: "%.2f s", seconds) + "; wrote \(outcome.outputDirectory)/ (report.md, report.html, metrics.json, figures/)")
         if let statsJson {
             let text = "{\"cached\": \(s.cached), \"executed\": \(s.executed), \"fits_executed\": \(fits), \"seconds\": "
                 + String(format: "%.3f", seconds) + ", \"tasks\": \(s.tasks)}\n"

@@ -50,7 +50,7 @@ public enum Scoring {
     }
 
     /// Cumulative (false positives, true positives) at each distinct score, from the highest score down.
-    static func curve(_ y: [UInt8], _ p: [Double]) -> [(fp: Double, tp: Double)] {
+    public static func curve(_ y: [UInt8], _ p: [Double]) -> [(fp: Double, tp: Double)] {
         let order = p.indices.sorted { p[$0] > p[$1] }
         var points: [(fp: Double, tp: Double)] = []
         var tp = 0.0, fp = 0.0

@@ -1,0 +1,81 @@
+import AssayCore
+import AssayReport
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import XCTest
+
+final class FigureTests: XCTestCase {
+    func report() -> RunReport {
+        let y: [UInt8] = [0, 0, 1, 0, 1, 1, 0, 1, 1, 0, 0, 1]
+        let p = [0.05, 0.1, 0.15, 0.35, 0.4, 0.62, 0.65, 0.7, 0.95, 1.0, 0.2, 0.3]
+        let point = GridPointReport(params: [("C", .double(0.1))], cv: [.rocAUC: FoldSummary(mean: 0.8, std: 0.05)], notes: [],
+                                    foldScores: [.rocAUC: [0.75, 0.85]])
+        var m = ModelReport(name: "lr <&>", type: "logistic_regression", fixedParams: [], preprocess: "none", points: [point, point],
+                            bestIndex: 1, test: [.rocAUC: 0.7])
+        m.testScores = ScoredRows(labels: y, probabilities: p)
+        m.outOfFold = ScoredRows(labels: y.reversed(), probabilities: p)
+        let d = DataSummary(path: "d.csv", rows: 24, trainRows: 12, testRows: 12, positiveRate: 0.5, target: "y", positiveLabel: "1",
+                            numericColumns: ["a"], categoricalColumns: [], split: "stratified")
+        return RunReport(experiment: "ex", description: "A | B", select: .rocAUC, metrics: [.rocAUC], data: d, models: [m], bestModel: "lr <&>")
+    }
+
+    func testCalibrationBinsMatchScikitLearn() {
+        // sklearn.calibration.calibration_curve(y, p, n_bins=10) on the same input.
+        let r = report().models[0].testScores!
+        let bins = Figures.calibrationBins(r)
+        XCTAssertEqual(bins.map(\.count), [2, 2, 1, 2, 3, 2])
+        let meanPredicted = [0.075, 0.175, 0.3, 0.375, 0.6566666666666666, 0.975]
+        let observed = [0, 0.5, 1, 0.5, 0.6666666666666666, 0.5]
+        for (b, (mp, ob)) in zip(bins, zip(meanPredicted, observed)) {
+            XCTAssertEqual(b.meanPredicted, mp, accuracy: 1e-12)
+            XCTAssertEqual(b.observed, ob, accuracy: 1e-12)
+        }
+    }
+
+    func testGainsCurveCountsBuyersFromTheTop() {
+        let g = Figures.gainsCurve(ScoredRows(labels: [0, 1, 1, 0], probabilities: [0.9, 0.8, 0.8, 0.1]))
+        XCTAssertEqual(g.map(\.x), [0, 0.25, 0.5, 0.75, 1])
+        XCTAssertEqual(g.map(\.y), [0, 0, 0.5, 1, 1])
+    }
+
+    func testFiguresAreWellFormedDeterministicSVG() throws {
+        let figures = Figures.render(report())
+        XCTAssertEqual(figures.map(\.file), Figures.catalog.map(\.file))
+        XCTAssertEqual(figures.map(\.svg), Figures.render(report()).map(\.svg), "same input, different bytes")
+        for (file, svg) in figures {
+            let parser = XMLParser(data: Data(svg.utf8))
+            XCTAssertTrue(parser.parse(), "\(file) is not well-formed XML: \(parser.parserError.map { "\($0)" } ?? "")")
+            XCTAssertTrue(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""), file)
+            XCTAssertFalse(svg.contains("nan") || svg.contains("inf"), "\(file) has a non-finite coordinate")
+        }
+        let roc = figures[0].svg
+        XCTAssertTrue(roc.contains("ROC curve (test rows)"))
+        XCTAssertTrue(roc.contains("lr &lt;&amp;&gt; (AUC 0.639)"), roc)  // the model, escaped, with its AUC (scikit-learn: 0.638889)
+        let cv = figures[4].svg
+        XCTAssertEqual(cv.components(separatedBy: "r=\"2.5\"").count - 1, 4, "one ring per fold and grid point")
+        XCTAssertTrue(cv.contains("font-weight=\"bold\">lr &lt;&amp;&gt;: C=0.1</text>"), "the selected point is bold")
+    }
+
+    func testHTMLIsSelfContainedAndFollowsTheMarkdown() throws {
+        let r = report()
+        let md = MarkdownReport.render(r)
+        let figures = Figures.render(r)
+        let html = HTMLReport.render(markdown: md, title: r.experiment, figures: Dictionary(uniqueKeysWithValues: figures))
+        XCTAssertEqual(html.components(separatedBy: "<svg ").count - 1, figures.count, "every figure inline")
+        XCTAssertFalse(html.contains("<script"))
+        XCTAssertFalse(html.contains("src="), "nothing is fetched")
+        XCTAssertTrue(html.contains("<h1>ex</h1>"))
+        XCTAssertTrue(html.contains("<p>A | B</p>"))
+        XCTAssertTrue(html.contains("<th class=\"num\">CV roc_auc</th>"))
+        XCTAssertTrue(html.contains("<li>File: <code>d.csv</code>; target <code>y</code>, positive label <code>1</code>.</li>"), html)
+        XCTAssertTrue(html.contains("<strong>lr &lt;&amp;&gt;</strong>"))
+        // The page minus its inline SVG is well-formed XML too (XHTML-compatible), so nothing is left unclosed.
+        let body = html.replacingOccurrences(of: "<!DOCTYPE html>\n", with: "")
+            .replacingOccurrences(of: "<meta charset=\"utf-8\">", with: "<meta charset=\"utf-8\"/>")
+            .replacingOccurrences(of: "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">", with: "")
+        let parser = XMLParser(data: Data(body.utf8))
+        XCTAssertTrue(parser.parse(), "report.html does not nest: \(parser.parserError.map { "\($0)" } ?? "")")
+    }
+}
