@@ -131,22 +131,36 @@ public enum Experiment {
                     ($0, Scoring.score($0, labels: refit.test.labels, probabilities: refit.test.probabilities))
                 })
             }
-            stats.tasks = planner.graph.count
-            stats.cached = stats.tasks - stats.executed
-
             var bestModel: String? = nil
             var bestScore = Double.nan
             for m in models {
                 let s = m.best.cv[spec.select]!.mean
                 if bestModel == nil && !s.isNaN || spec.select.isBetter(s, than: bestScore) { bestModel = m.name; bestScore = s }
             }
-            let report = RunReport(
+            var importance: ImportanceReport? = nil
+            // Stage 4: permutation importance of the best model on the test rows.
+            if let best = models.firstIndex(where: { $0.name == bestModel }), !split.test.isEmpty {
+                let repeats = 5
+                let key = planner.importance(spec.models[best], refit: refitKeys[best], load: load, split: splitKey, repeats: repeats)
+                let stage4 = try executor.run(planner.graph, want: [key], known: stage3.results.merging(known) { a, _ in a })
+                stats = stats + stage4.stats
+                let result = try PermutationImportance.Result(decoding: stage4.results[key]!)
+                let columns = result.columns.map { ($0.name, summarize($0.importances), $0.importances) }
+                    .sorted { $0.1.mean != $1.1.mean ? $0.1.mean > $1.1.mean : $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+                importance = ImportanceReport(model: models[best].name, metric: spec.select, rows: split.test.count, repeats: repeats,
+                                              baseline: result.baseline, columns: columns)
+            }
+            stats.tasks = planner.graph.count
+            stats.cached = stats.tasks - stats.executed
+
+            var report = RunReport(
                 experiment: spec.name, description: spec.description, select: spec.select, metrics: spec.metrics,
                 data: DataSummary(path: spec.data.path, rows: profile.rows, trainRows: profile.rows - split.test.count,
                                   testRows: split.test.count, positiveRate: Double(profile.positives) / Double(profile.rows),
                                   target: spec.data.target, positiveLabel: spec.data.positive, numericColumns: profile.numeric,
                                   categoricalColumns: profile.categorical, split: describe(spec, split)),
                 models: models, bestModel: bestModel, profile: tableProfile)
+            report.importance = importance
             let dir = options.outputRoot + "/" + spec.name
             let markdown = MarkdownReport.render(report), figures = Figures.render(report)
             let html = HTMLReport.render(markdown: markdown, title: report.experiment, figures: Dictionary(uniqueKeysWithValues: figures))

@@ -105,6 +105,18 @@ struct Planner {
         }
     }
 
+    /// Permutation importance of a refit pipeline on the test rows, by the spec's `select` metric.
+    mutating func importance(_ m: ModelSpec, refit: TaskKey, load: TaskKey, split: TaskKey, repeats: Int) -> TaskKey {
+        let metric = spec.select
+        return add("importance", "model=\(m.name);metric=\(metric.rawValue);repeats=\(repeats)", [load, split, refit],
+                   label: "permutation importance of \(m.name)", kind: "importance") { seed, inputs in
+            let data = try Dataset(decoding: inputs[0]), split = try Split(decoding: inputs[1]), refit = try RefitResult(decoding: inputs[2])
+            var rng = SplitMix64(seed: seed)
+            return try PermutationImportance.compute(table: data.features, labels: data.target, rows: split.test, preprocessing: refit.preprocessing,
+                                                     model: refit.model, metric: metric, repeats: repeats, using: &rng).encoded()
+        }
+    }
+
     /// Fit on all training rows, predict the test rows; keeps the fitted pipeline.
     mutating func refit(_ m: ModelSpec, _ point: [String: ParamValue], variant: Preprocessing, load: TaskKey, split: TaskKey) -> TaskKey {
         let prep = self.prep(variant, fold: nil, load: load, split: split)

@@ -89,3 +89,21 @@ struct DataProfile: BinaryCodable, Sendable {
         categorical = try r.readStrings(); numericWithMissing = try r.readStrings(); labels = try r.readBytes(); negativeLabel = try r.readString()
     }
 }
+
+extension PermutationImportance.Result: BinaryCodable {
+    static let version: UInt32 = 1
+
+    public func encode(to w: inout ByteWriter) {
+        w.writeHeader(version: Self.version)
+        w.write(baseline)
+        w.write(columns.map(\.name))
+        for c in columns { w.write(c.importances) }
+    }
+
+    public init(from r: inout ByteReader) throws {
+        try r.readHeader("permutation importance", version: Self.version)
+        let baseline = try r.readDouble()
+        let names = try r.readStrings()
+        self.init(baseline: baseline, columns: try names.map { ($0, try r.readDoubles()) })
+    }
+}

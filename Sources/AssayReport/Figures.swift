@@ -5,10 +5,11 @@ import AssayLearn
 /// (or, without a test set, its out-of-fold predictions on the training rows), and the CV spread of every grid point.
 public enum Figures {
     /// File names (relative to `figures/`) with their titles, in the order the report shows them.
-    public static let catalog: [(file: String, title: String)] = [
-        ("roc.svg", "ROC curve"), ("pr.svg", "Precision–recall curve"), ("calibration.svg", "Calibration"),
-        ("gains.svg", "Cumulative gains"), ("cv.svg", "CV score per grid point"),
-    ]
+    public static func catalog(_ r: RunReport) -> [(file: String, title: String)] {
+        [("roc.svg", "ROC curve"), ("pr.svg", "Precision–recall curve"), ("calibration.svg", "Calibration"),
+         ("gains.svg", "Cumulative gains"), ("cv.svg", "CV score per grid point")]
+            + (r.importance == nil ? [] : [("importance.svg", "Permutation importance")])
+    }
 
     /// Whether the curves use the test rows (else the out-of-fold predictions).
     static func onTest(_ r: RunReport) -> Bool { r.models.contains { $0.testScores.map { !$0.labels.isEmpty } ?? false } }
@@ -30,7 +31,17 @@ public enum Figures {
         return [
             ("roc.svg", roc(scored, source)), ("pr.svg", precisionRecall(scored, source)),
             ("calibration.svg", calibration(scored, source)), ("gains.svg", gains(scored, source)), ("cv.svg", cvSpread(r)),
-        ]
+        ] + (r.importance.map { [("importance.svg", importance($0))] } ?? [])
+    }
+
+    /// The most important columns (at most 25) as mean ± std bars, each repeat a ring.
+    static func importance(_ imp: ImportanceReport) -> String {
+        let rows = imp.columns.prefix(25).map {
+            SVGChart.RangeRow(label: $0.name, centre: $0.summary.mean, halfWidth: $0.summary.std, values: $0.values, highlighted: false)
+        }
+        return SVGChart.ranges(title: "Permutation importance of \(imp.model) (test rows, \(imp.repeats) repeats)",
+                               xLabel: "drop in \(imp.metric.rawValue) when the column is shuffled", rows: Array(rows),
+                               colors: [Int](repeating: 0, count: rows.count), zeroLine: true)
     }
 
     static func roc(_ scored: [(name: String, rows: ScoredRows)], _ source: String) -> String {

@@ -43,8 +43,18 @@ public enum MarkdownReport {
 
         out += ["## Figures", ""]
         out += [Figures.source(r) + " The CV figure shows every grid point.", ""]
-        out += Figures.catalog.map { "![\($0.title)](figures/\($0.file))" }.joined(separator: "\n\n").split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        out += Figures.catalog(r).map { "![\($0.title)](figures/\($0.file))" }.joined(separator: "\n\n").split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         out += [""]
+
+        if let imp = r.importance {
+            out += ["## Permutation importance", ""]
+            out += ["**\(imp.model)** on the \(imp.rows) test rows: each column's values shuffled among them \(imp.repeats) times (seeded); "
+                + "the importance is the \(imp.metric.rawValue) lost, from \(NumberFormat.fixed(imp.baseline)) unshuffled "
+                + "(scikit-learn's `permutation_importance` on the whole pipeline).", ""]
+            out += ["| column | importance | std |", "|---|---:|---:|"]
+            out += imp.columns.map { "| \(cell($0.name)) | \(NumberFormat.fixed($0.summary.mean)) | \(NumberFormat.fixed($0.summary.std)) |" }
+            out += [""]
+        }
 
         for m in r.models {
             out += ["### \(m.name)", ""]

@@ -12,6 +12,8 @@ public struct RunReport: Sendable {
     public var bestModel: String?
     /// The table's profile (all columns but the target), when it was computed.
     public var profile: TableProfile?
+    /// Permutation importance of the best model on the test rows, when there is a test set.
+    public var importance: ImportanceReport? = nil
 
     public init(experiment: String, description: String?, select: Metric, metrics: [Metric], data: DataSummary,
                 models: [ModelReport], bestModel: String?, profile: TableProfile? = nil) {
@@ -121,4 +123,27 @@ public struct ModelReport: Sendable {
     }
 
     public var best: GridPointReport { points[bestIndex] }
+}
+
+/// Permutation importance of one model's refit pipeline (scikit-learn's definition; see `PermutationImportance`).
+public struct ImportanceReport: Sendable {
+    public var model: String
+    public var metric: Metric
+    /// How many rows were scored, and how often each column was shuffled.
+    public var rows: Int
+    public var repeats: Int
+    /// The score before shuffling.
+    public var baseline: Double
+    /// Per input column: mean and std over repeats, and each repeat's importance; most important first.
+    public var columns: [(name: String, summary: FoldSummary, values: [Double])]
+
+    public init(model: String, metric: Metric, rows: Int, repeats: Int, baseline: Double,
+                columns: [(name: String, summary: FoldSummary, values: [Double])]) {
+        self.model = model
+        self.metric = metric
+        self.rows = rows
+        self.repeats = repeats
+        self.baseline = baseline
+        self.columns = columns
+    }
 }

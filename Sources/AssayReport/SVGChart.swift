@@ -145,8 +145,8 @@ struct SVGChart {
     }
 
     /// Horizontal ranges, one row each (CV mean ± std per grid point, with each fold's score as a ring).
-    static func ranges(title: String, xLabel: String, rows: [RangeRow], colors: [Int]) -> String {
-        let values = rows.flatMap { $0.values + [$0.centre - $0.halfWidth, $0.centre + $0.halfWidth] }.filter(\.isFinite)
+    static func ranges(title: String, xLabel: String, rows: [RangeRow], colors: [Int], zeroLine: Bool = false) -> String {
+        let values = (rows.flatMap { $0.values + [$0.centre - $0.halfWidth, $0.centre + $0.halfWidth] } + (zeroLine ? [0] : [])).filter(\.isFinite)
         var lo = values.min() ?? 0, hi = values.max() ?? 1
         if hi - lo < 1e-9 { lo -= 0.05; hi += 0.05 }
         let pad = (hi - lo) * 0.08
@@ -157,6 +157,9 @@ struct SVGChart {
         var out: [String] = []
         c.open(&out)
         c.axes(&out, yTicks: [])
+        if zeroLine {
+            out.append("<line x1=\"\(f(c.px(0)))\" y1=\"\(f(c.py(c.y.lowerBound)))\" x2=\"\(f(c.px(0)))\" y2=\"\(f(c.py(c.y.upperBound)))\" stroke=\"#333333\"/>")
+        }
         for (i, r) in rows.enumerated() {
             let cy = c.py(Double(rows.count - i) - 0.5)
             let color = palette[colors[i] % palette.count]

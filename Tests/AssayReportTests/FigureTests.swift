@@ -18,7 +18,10 @@ final class FigureTests: XCTestCase {
         m.outOfFold = ScoredRows(labels: y.reversed(), probabilities: p)
         let d = DataSummary(path: "d.csv", rows: 24, trainRows: 12, testRows: 12, positiveRate: 0.5, target: "y", positiveLabel: "1",
                             numericColumns: ["a"], categoricalColumns: [], split: "stratified")
-        return RunReport(experiment: "ex", description: "A | B", select: .rocAUC, metrics: [.rocAUC], data: d, models: [m], bestModel: "lr <&>")
+        var r = RunReport(experiment: "ex", description: "A | B", select: .rocAUC, metrics: [.rocAUC], data: d, models: [m], bestModel: "lr <&>")
+        r.importance = ImportanceReport(model: "lr <&>", metric: .rocAUC, rows: 12, repeats: 2, baseline: 0.64,
+                                        columns: [("a", FoldSummary(mean: 0.1, std: 0.02), [0.08, 0.12]), ("b", FoldSummary(mean: -0.01, std: 0), [-0.01, -0.01])])
+        return r
     }
 
     func testCalibrationBinsMatchScikitLearn() {
@@ -42,7 +45,8 @@ final class FigureTests: XCTestCase {
 
     func testFiguresAreWellFormedDeterministicSVG() throws {
         let figures = Figures.render(report())
-        XCTAssertEqual(figures.map(\.file), Figures.catalog.map(\.file))
+        XCTAssertEqual(figures.map(\.file), Figures.catalog(report()).map(\.file))
+        XCTAssertEqual(figures.map(\.file), ["roc.svg", "pr.svg", "calibration.svg", "gains.svg", "cv.svg", "importance.svg"])
         XCTAssertEqual(figures.map(\.svg), Figures.render(report()).map(\.svg), "same input, different bytes")
         for (file, svg) in figures {
             let parser = XMLParser(data: Data(svg.utf8))
@@ -56,6 +60,7 @@ final class FigureTests: XCTestCase {
         let cv = figures[4].svg
         XCTAssertEqual(cv.components(separatedBy: "r=\"2.5\"").count - 1, 4, "one ring per fold and grid point")
         XCTAssertTrue(cv.contains("font-weight=\"bold\">lr &lt;&amp;&gt;: C=0.1</text>"), "the selected point is bold")
+        XCTAssertEqual(figures[5].svg.components(separatedBy: "r=\"2.5\"").count - 1, 4, "one ring per column and repeat")
     }
 
     func testHTMLIsSelfContainedAndFollowsTheMarkdown() throws {

@@ -1,0 +1,60 @@
+import AssayCore
+
+/// Permutation importance, as scikit-learn's `sklearn.inspection.permutation_importance` defines it: for each
+/// input column, its values are shuffled among the scored rows `repeats` times, the whole pipeline predicts
+/// again, and the importance of each repeat is the baseline score minus the shuffled score (for a loss such as
+/// log loss, the shuffled score minus the baseline), so that a positive number means the column helps.
+/// The columns are the table's raw columns, before preprocessing, as with a scikit-learn `Pipeline`.
+/// Shuffles come from the generator passed in (scikit-learn uses NumPy's; the numbers differ, the definition does not).
+public enum PermutationImportance {
+    public struct Result: Sendable, Equatable {
+        public var baseline: Double
+        /// Per input column, in table order: the importance of each repeat.
+        public var columns: [(name: String, importances: [Double])]
+
+        public init(baseline: Double, columns: [(name: String, importances: [Double])]) {
+            self.baseline = baseline
+            self.columns = columns
+        }
+
+        public static func == (a: Result, b: Result) -> Bool {
+            a.baseline.bitPattern == b.baseline.bitPattern && a.columns.map(\.name) == b.columns.map(\.name)
+                && a.columns.map { $0.importances.map(\.bitPattern) } == b.columns.map { $0.importances.map(\.bitPattern) }
+        }
+    }
+
+    public static func compute<G: RandomNumberGenerator>(
+        table: Table, labels: [UInt8], rows: [Int], preprocessing: FittedPreprocessing, model: FittedModel,
+        metric: Metric, repeats: Int, using rng: inout G
+    ) throws -> Result {
+        precondition(repeats >= 1, "repeats must be at least 1")
+        let y = rows.map { labels[$0] }
+        func score(_ t: Table) throws -> Double {
+            Scoring.score(metric, labels: y, probabilities: try model.predictProbabilities(try preprocessing.transform(t, rows: rows)))
+        }
+        let baseline = try score(table)
+        var out: [(name: String, importances: [Double])] = []
+        for (j, column) in table.columns.enumerated() {
+            var importances: [Double] = []
+            for _ in 0..<repeats {
+                var order = rows
+                order.seededShuffle(using: &rng)
+                var columns = table.columns
+                switch column.values {
+                case .numeric(let v):
+                    var w = v
+                    for (r, s) in zip(rows, order) { w[r] = v[s] }
+                    columns[j] = Column(name: column.name, values: .numeric(w))
+                case .categorical(let codes, let levels):
+                    var w = codes
+                    for (r, s) in zip(rows, order) { w[r] = codes[s] }
+                    columns[j] = Column(name: column.name, values: .categorical(codes: w, levels: levels))
+                }
+                let shuffled = try score(Table(columns: columns, rowCount: table.rowCount))
+                importances.append(metric.higherIsBetter ? baseline - shuffled : shuffled - baseline)
+            }
+            out.append((column.name, importances))
+        }
+        return Result(baseline: baseline, columns: out)
+    }
+}
