@@ -125,12 +125,13 @@ struct Check: ParsableCommand {
             try Gate.check(specPath: specOptions.spec, overrides: specOptions.overrides, outputRoot: out, baseline: baseline)
         }
         for o in outcome.outcomes { print((o.passed ? "ok    " : "FAIL  ") + o.message) }
+        if let baseline, outcome.baselineFile == nil { Console.error("assay: note: no check has a tolerance, so --baseline \(baseline) was not read") }
         if let junit { try reportingErrors { try Gate.write(outcome.junit, to: junit) } }
         if ProcessInfo.processInfo.environment["GITHUB_ACTIONS"] == "true" {
             for line in outcome.githubAnnotations { print(line) }
         }
         let failed = outcome.failed.count
-        Console.error("assay: \(outcome.experiment): \(outcome.outcomes.count) checks, \(failed) failed (\(outcome.metricsFile)"
+        Console.error("assay: \(outcome.experiment): \(outcome.outcomes.count) check\(outcome.outcomes.count == 1 ? "" : "s"), \(failed) failed (\(outcome.metricsFile)"
             + (outcome.baselineFile.map { " against \($0)" } ?? "") + ")")
         if failed > 0 { throw ExitCode(1) }
     }
