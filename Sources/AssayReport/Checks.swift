@@ -79,15 +79,15 @@ public enum Checks {
         let failures = outcomes.filter { !$0.passed }.count
         var out = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>"]
         out.append("<testsuites name=\"assay check\" tests=\"\(outcomes.count)\" failures=\"\(failures)\" errors=\"0\">")
-        out.append("  <testsuite name=\"\(xml(experiment))\" tests=\"\(outcomes.count)\" failures=\"\(failures)\" errors=\"0\" skipped=\"0\">")
+        out.append("  <testsuite name=\"\(Markup.escape(experiment))\" tests=\"\(outcomes.count)\" failures=\"\(failures)\" errors=\"0\" skipped=\"0\">")
         for o in outcomes {
             let c = o.check
-            let attrs = "name=\"\(xml(o.name))\" classname=\"\(xml(experiment))\"" + (c.line > 0 ? " file=\"\(xml(c.file))\" line=\"\(c.line)\"" : "")
+            let attrs = "name=\"\(Markup.escape(o.name))\" classname=\"\(Markup.escape(experiment))\"" + (c.line > 0 ? " file=\"\(Markup.escape(c.file))\" line=\"\(c.line)\"" : "")
             if o.passed {
                 out.append("    <testcase \(attrs)/>")
             } else {
                 out.append("    <testcase \(attrs)>")
-                out.append("      <failure type=\"\(o.bound.rawValue)\" message=\"\(xml(o.message))\">\(xml(o.message)) (\(xml(metricsFile)))</failure>")
+                out.append("      <failure type=\"\(o.bound.rawValue)\" message=\"\(Markup.escape(o.message))\">\(Markup.escape(o.message)) (\(Markup.escape(metricsFile)))</failure>")
                 out.append("    </testcase>")
             }
         }
@@ -105,24 +105,6 @@ public enum Checks {
         }
     }
 
-    static func xml(_ s: String) -> String {
-        var out = ""
-        for ch in s.unicodeScalars {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case "\n": out += "&#10;"
-            default:
-                // XML 1.0 allows no other control characters.
-                if ch.value < 0x20 && ch != "\t" && ch != "\r" { out += "?" } else { out.unicodeScalars.append(ch) }
-            }
-        }
-        return out
-    }
-
     /// Escapes a workflow command's message.
     static func data(_ s: String) -> String {
         s.replacingAll(["%": "%25", "\r": "%0D", "\n": "%0A"])
@@ -131,14 +113,5 @@ public enum Checks {
     /// Escapes a workflow command's property value.
     static func property(_ s: String) -> String {
         s.replacingAll(["%": "%25", "\r": "%0D", "\n": "%0A", ":": "%3A", ",": "%2C"])
-    }
-}
-
-extension String {
-    /// Replaces each listed character by its text, in one pass.
-    func replacingAll(_ table: [Character: String]) -> String {
-        var out = ""
-        for ch in self { if let r = table[ch] { out += r } else { out.append(ch) } }
-        return out
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// `runs/<name>/report.html`: report.md as one self-contained page (inline CSS and SVG, no scripts, nothing
 /// fetched), so the two never disagree. It converts exactly the Markdown that `MarkdownReport` writes:
 /// headings, paragraphs, bullet lists, pipe tables, images of `figures/`, `**bold**` and `` `code` ``.
@@ -6,7 +8,7 @@ public enum HTMLReport {
     public static func render(markdown: String, title: String, figures: [String: String]) -> String {
         var out = ["<!DOCTYPE html>", "<html lang=\"en\">", "<head>", "<meta charset=\"utf-8\">",
                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
-                   "<title>\(escape(title)) — Assay report</title>", "<style>", style, "</style>", "</head>", "<body>", "<main>"]
+                   "<title>\(Markup.escape(title)) — Assay report</title>", "<style>", style, "</style>", "</head>", "<body>", "<main>"]
         let lines = markdown.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         var i = 0
         var figureRun: [String] = []
@@ -61,7 +63,7 @@ public enum HTMLReport {
         let title = String(line[line.index(line.startIndex, offsetBy: 2)..<close])
         let file = String(line[line.index(close, offsetBy: 10)..<line.index(before: line.endIndex)])
         guard let svg = figures[file] else { return nil }
-        return "<figure>\(svg.hasSuffix("\n") ? String(svg.dropLast()) : svg)<figcaption>\(escape(title))</figcaption></figure>"
+        return "<figure>\(svg.hasSuffix("\n") ? String(svg.dropLast()) : svg)<figcaption>\(Markup.escape(title))</figcaption></figure>"
     }
 
     static func table(_ rows: [String]) -> [String] {
@@ -72,10 +74,10 @@ public enum HTMLReport {
             var k = 0
             while k < chars.count {
                 if chars[k] == "\\", k + 1 < chars.count, chars[k + 1] == "|" { cur.append("|"); k += 2; continue }
-                if chars[k] == "|" { out.append(cur.trimmingSpaces()); cur = ""; k += 1; continue }
+                if chars[k] == "|" { out.append(cur.trimmingCharacters(in: .whitespaces)); cur = ""; k += 1; continue }
                 cur.append(chars[k]); k += 1
             }
-            out.append(cur.trimmingSpaces())
+            out.append(cur.trimmingCharacters(in: .whitespaces))
             return out
         }
         guard rows.count >= 2 else { return rows.map { "<p>\(inline($0))</p>" } }
@@ -98,7 +100,7 @@ public enum HTMLReport {
         while i < text.endIndex {
             let c = text[i]
             if c == "`", let end = text[text.index(after: i)...].firstIndex(of: "`") {
-                out += "<code>" + escape(String(text[text.index(after: i)..<end])) + "</code>"
+                out += "<code>" + Markup.escape(String(text[text.index(after: i)..<end])) + "</code>"
                 i = text.index(after: end)
                 continue
             }
@@ -108,15 +110,11 @@ public enum HTMLReport {
                 i = text.index(i, offsetBy: 2)
                 continue
             }
-            out += escape(String(c))
+            out += Markup.escape(String(c))
             i = text.index(after: i)
         }
         if bold { out += "</strong>" }
         return out
-    }
-
-    static func escape(_ s: String) -> String {
-        s.replacingAll(["&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;"])
     }
 
     static let style = """
@@ -137,13 +135,4 @@ public enum HTMLReport {
     figcaption { font-size: 12px; color: #666; text-align: center; }
     li { margin: 2px 0; }
     """
-}
-
-extension String {
-    func trimmingSpaces() -> String {
-        var s = Substring(self)
-        while s.first == " " { s = s.dropFirst() }
-        while s.last == " " { s = s.dropLast() }
-        return String(s)
-    }
 }

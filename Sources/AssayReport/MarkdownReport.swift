@@ -52,7 +52,7 @@ public enum MarkdownReport {
                 + "the importance is the \(imp.metric.rawValue) lost, from \(NumberFormat.fixed(imp.baseline)) unshuffled "
                 + "(scikit-learn's `permutation_importance` on the whole pipeline).", ""]
             out += ["| column | importance | std |", "|---|---:|---:|"]
-            out += imp.columns.map { "| \(cell($0.name)) | \(NumberFormat.fixed($0.summary.mean)) | \(NumberFormat.fixed($0.summary.std)) |" }
+            out += imp.columns.map { "| \(Markup.cell($0.name)) | \(NumberFormat.fixed($0.summary.mean)) | \(NumberFormat.fixed($0.summary.std)) |" }
             out += [""]
         }
 
@@ -95,12 +95,12 @@ public enum MarkdownReport {
         for c in p.columns {
             let missing = p.rows == 0 ? "–" : NumberFormat.fixed(Double(c.missing) / Double(p.rows) * 100, decimals: 1) + "%"
             let numbers = c.kind == .numeric ? [c.min, c.median, c.max].map(shortNumber) : ["", "", ""]
-            out += ["| \(cell(c.name)) | \(c.role.rawValue) | \(c.kind.rawValue) | \(missing) | \(c.distinct) | " + numbers.joined(separator: " | ")
+            out += ["| \(Markup.cell(c.name)) | \(c.role.rawValue) | \(c.kind.rawValue) | \(missing) | \(c.distinct) | " + numbers.joined(separator: " | ")
                 + " | \(NumberFormat.fixed(c.auc, decimals: 3)) |"]
         }
         out += ["", "Positive rate by value (categories: the 10 most frequent; numbers: each value, or decile bins), with the row count:", ""]
         for c in p.columns where !c.groups.isEmpty {
-            out += ["- `\(c.name)`: " + c.groups.map { "\(cell($0.label)) \(NumberFormat.fixed($0.positiveRate, decimals: 2)) (\($0.count))" }.joined(separator: " · ")]
+            out += ["- `\(c.name)`: " + c.groups.map { "\(Markup.cell($0.label)) \(NumberFormat.fixed($0.positiveRate, decimals: 2)) (\($0.count))" }.joined(separator: " · ")]
         }
         return out + [""]
     }
@@ -112,7 +112,7 @@ public enum MarkdownReport {
         return String(format: "%.4g", x)
     }
 
-    static func cell(_ s: String) -> String { s.replacingAll(["|": "\\|", "\n": " ", "\r": " "]) }
+
 
     static func meanStd(_ s: FoldSummary?) -> String {
         guard let s else { return "–" }

@@ -93,7 +93,7 @@ public struct MetricsDiff: Sendable {
     private func cell(_ v: JSONValue) -> String {
         switch v {
         case .null: return "–"
-        case .string(let s): return s.replacingAll(["|": "\\|", "\n": " "])
+        case .string(let s): return Markup.cell(s)
         case .number(let d): return NumberFormat.json(d)
         default: return String(v.rendered().dropLast())
         }

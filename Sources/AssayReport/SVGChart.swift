@@ -50,10 +50,6 @@ struct SVGChart {
         return s == "-0.0" ? "0.0" : s
     }
 
-    static func escape(_ s: String) -> String {
-        s.replacingAll(["&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;"])
-    }
-
     /// Tick values: about five round steps across the range.
     static func ticks(_ r: ClosedRange<Double>) -> [Double] {
         let span = r.upperBound - r.lowerBound
@@ -71,7 +67,7 @@ struct SVGChart {
     func open(_ out: inout [String]) {
         out.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">")
         out.append("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>")
-        out.append("<text x=\"\(Self.f(width / 2))\" y=\"24\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">\(Self.escape(title))</text>")
+        out.append("<text x=\"\(Self.f(width / 2))\" y=\"24\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">\(Markup.escape(title))</text>")
     }
 
     func axes(_ out: inout [String], yTicks: [(Double, String)]? = nil) {
@@ -88,12 +84,12 @@ struct SVGChart {
             out.append("<text x=\"\(Self.f(px(t)))\" y=\"\(Self.f(y0 + 18))\" text-anchor=\"middle\">\(Self.tickText(t))</text>")
         }
         for (t, label) in yTicks ?? Self.ticks(y).map({ ($0, Self.tickText($0)) }) {
-            out.append("<text x=\"\(Self.f(x0 - 8))\" y=\"\(Self.f(py(t) + 4))\" text-anchor=\"end\">\(Self.escape(label))</text>")
+            out.append("<text x=\"\(Self.f(x0 - 8))\" y=\"\(Self.f(py(t) + 4))\" text-anchor=\"end\">\(Markup.escape(label))</text>")
         }
         out.append("</g>")
-        out.append("<text x=\"\(Self.f((x0 + x1) / 2))\" y=\"\(Self.f(height - 14))\" text-anchor=\"middle\">\(Self.escape(xLabel))</text>")
+        out.append("<text x=\"\(Self.f((x0 + x1) / 2))\" y=\"\(Self.f(height - 14))\" text-anchor=\"middle\">\(Markup.escape(xLabel))</text>")
         if !yLabel.isEmpty {
-            out.append("<text transform=\"translate(16 \(Self.f((y0 + y1) / 2))) rotate(-90)\" text-anchor=\"middle\">\(Self.escape(yLabel))</text>")
+            out.append("<text transform=\"translate(16 \(Self.f((y0 + y1) / 2))) rotate(-90)\" text-anchor=\"middle\">\(Markup.escape(yLabel))</text>")
         }
     }
 
@@ -135,7 +131,7 @@ struct SVGChart {
             let cy = y0 + 4 + rowHeight * (Double(k) + 0.5)
             let dash = item.dashed ? " stroke-dasharray=\"4 4\"" : ""
             out.append("<line x1=\"\(Self.f(x0 + 8))\" y1=\"\(Self.f(cy))\" x2=\"\(Self.f(x0 + 28))\" y2=\"\(Self.f(cy))\" stroke=\"\(item.color)\" stroke-width=\"2\"\(dash)/>")
-            out.append("<text x=\"\(Self.f(x0 + 34))\" y=\"\(Self.f(cy + 4))\">\(Self.escape(item.name))</text>")
+            out.append("<text x=\"\(Self.f(x0 + 34))\" y=\"\(Self.f(cy + 4))\">\(Markup.escape(item.name))</text>")
         }
         out.append("</g>")
     }
@@ -164,7 +160,7 @@ struct SVGChart {
             let cy = c.py(Double(rows.count - i) - 0.5)
             let color = palette[colors[i] % palette.count]
             let weight = r.highlighted ? " font-weight=\"bold\"" : ""
-            out.append("<text x=\"\(f(c.px(c.x.lowerBound) - 8))\" y=\"\(f(cy + 4))\" text-anchor=\"end\"\(weight)>\(escape(r.label))</text>")
+            out.append("<text x=\"\(f(c.px(c.x.lowerBound) - 8))\" y=\"\(f(cy + 4))\" text-anchor=\"end\"\(weight)>\(Markup.escape(r.label))</text>")
             guard r.centre.isFinite else { continue }
             let a = c.px(r.centre - r.halfWidth), b = c.px(r.centre + r.halfWidth)
             out.append("<g stroke=\"\(color)\" stroke-width=\"2\">")

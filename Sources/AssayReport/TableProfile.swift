@@ -58,7 +58,8 @@ public struct TableProfile: Sendable, Equatable {
         positives = target.reduce(0) { $0 + Int($1) }
         idColumn = table.columns.first { roles[$0.name] == .id }?.name
         duplicateRows = Self.duplicates(table.columns.filter { roles[$0.name] != .id }, target)
-        var summaries = table.columns.map { Self.summarize($0, role: roles[$0.name] ?? .feature, target: target) }
+        let summarized = table.columns.map { Self.summarize($0, role: roles[$0.name] ?? .feature, target: target) }
+        var summaries = summarized.map(\.summary)
 
         // Flags, now that every column's AUC is known.
         let minority: UInt8 = positives * 2 <= table.rowCount ? 1 : 0
@@ -77,7 +78,7 @@ public struct TableProfile: Sendable, Equatable {
                     + (idLike ? "; the rows may be ordered by the outcome" : ""))
             } else if c.auc >= Self.strongAUC, c.auc >= runnerUp + Self.strongMargin {
                 summaries[i].flags.append("likely leak: predicts the target alone (AUC \(NumberFormat.fixed(c.auc, decimals: 3))) far better than any other column (next \(NumberFormat.fixed(runnerUp, decimals: 3)))")
-            } else if !idLike, minorityCount > 0, let g = Self.pureGroup(column, target, minority: minority, minorityCount: minorityCount) {
+            } else if !idLike, minorityCount > 0, let g = Self.pureGroup(summarized[i].values, minority: minority, minorityCount: minorityCount) {
                 let whose = minority == 1 ? "positives" : "negatives"
                 let share = Double(minority == 1 ? g.positives : g.count - g.positives) / Double(minorityCount)
                 let purity = minority == 1 ? g.positiveRate : 1 - g.positiveRate
@@ -108,11 +109,13 @@ public struct TableProfile: Sendable, Equatable {
     /// Groups smaller than this are pooled when a category's positive rate scores the column.
     static func minGroup(_ rows: Int) -> Int { Swift.max(10, rows / 1000) }
 
-    static func summarize(_ column: Column, role: Role, target: [UInt8]) -> ColumnSummary {
+    /// A column's summary, and a group for each of its distinct values (in value order, or level order for categories).
+    static func summarize(_ column: Column, role: Role, target: [UInt8]) -> (summary: ColumnSummary, values: [Group]) {
         var s = ColumnSummary(name: column.name, role: role, kind: column.kind, missing: column.missingCount, distinct: 0,
                               min: .nan, median: .nan, max: .nan, groups: [], auc: .nan, flags: [])
         let n = target.count
         var missingPositives = 0
+        var values: [Group] = []
         switch column.values {
         case .numeric(let v):
             let present = v.indices.filter { !v[$0].isNaN }.sorted { v[$0] < v[$1] }
@@ -125,8 +128,9 @@ public struct TableProfile: Sendable, Equatable {
             }
             let runs = valueRuns(present.map { v[$0] }, present.map { target[$0] })
             s.distinct = runs.count
+            values = runs.map { Group(label: NumberFormat.json($0.value), count: $0.count, positives: $0.positives) }
             if runs.count <= 10 {
-                s.groups = runs.map { Group(label: NumberFormat.json($0.value), count: $0.count, positives: $0.positives) }
+                s.groups = values
             } else {
                 // Quantile bins: edges at the deciles of the present values, merged where they coincide.
                 var edges: [Double] = []
@@ -154,9 +158,10 @@ public struct TableProfile: Sendable, Equatable {
                 pos[Int(codes[r])] += Int(target[r])
             }
             s.distinct = counts.filter { $0 > 0 }.count
+            values = levels.indices.map { Group(label: levels[$0], count: counts[$0], positives: pos[$0]) }
             let order = levels.indices.filter { counts[$0] > 0 }
                 .sorted { counts[$0] != counts[$1] ? counts[$0] > counts[$1] : levels[$0].utf8.lexicographicallyPrecedes(levels[$1].utf8) }
-            s.groups = order.prefix(10).map { Group(label: levels[$0], count: counts[$0], positives: pos[$0]) }
+            s.groups = order.prefix(10).map { values[$0] }
             // Score by positive rate; small categories share one pooled rate.
             let small = levels.indices.filter { counts[$0] < minGroup(n) }
             let pooledCount = small.reduce(0) { $0 + counts[$1] }, pooledPos = small.reduce(0) { $0 + pos[$1] }
@@ -166,7 +171,7 @@ public struct TableProfile: Sendable, Equatable {
             s.auc = undirected(Scoring.rocAUC(target, codes.map { $0 < 0 ? missingRate : rate[Int($0)] }))
         }
         if s.missing > 0 { s.groups.append(Group(label: "missing", count: s.missing, positives: missingPositives)) }
-        return s
+        return (s, values)
     }
 
     static func undirected(_ auc: Double) -> Double { auc.isNaN ? auc : Swift.max(auc, 1 - auc) }
@@ -186,19 +191,7 @@ public struct TableProfile: Sendable, Equatable {
     }
 
     /// The largest single value holding at least `segmentShare` of the minority class at `segmentPurity` or more.
-    static func pureGroup(_ column: Column, _ target: [UInt8], minority: UInt8, minorityCount: Int) -> Group? {
-        var groups: [Group] = []
-        switch column.values {
-        case .numeric(let v):
-            let present = v.indices.filter { !v[$0].isNaN }.sorted { v[$0] < v[$1] }
-            groups = valueRuns(present.map { v[$0] }, present.map { target[$0] }).map { Group(label: NumberFormat.json($0.value), count: $0.count, positives: $0.positives) }
-        case .categorical(let codes, let levels):
-            groups = levels.map { Group(label: $0, count: 0, positives: 0) }
-            for r in codes.indices where codes[r] >= 0 {
-                groups[Int(codes[r])].count += 1
-                groups[Int(codes[r])].positives += Int(target[r])
-            }
-        }
+    static func pureGroup(_ groups: [Group], minority: UInt8, minorityCount: Int) -> Group? {
         return groups.filter { g in
             let hits = minority == 1 ? g.positives : g.count - g.positives
             return g.count > 0 && Double(hits) >= segmentShare * Double(minorityCount) && Double(hits) >= segmentPurity * Double(g.count)

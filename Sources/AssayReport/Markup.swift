@@ -1,0 +1,32 @@
+/// Escaping shared by every renderer: XML/HTML/SVG text and attributes, and Markdown table cells.
+enum Markup {
+    /// Text safe inside an XML, HTML or SVG element or a double-quoted attribute (every renderer quotes with ").
+    static func escape(_ s: String) -> String {
+        var out = ""
+        for ch in s.unicodeScalars {
+            switch ch {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "\n": out += "&#10;"
+            default:
+                // XML 1.0 allows no other control characters.
+                if ch.value < 0x20 && ch != "\t" && ch != "\r" { out += "?" } else { out.unicodeScalars.append(ch) }
+            }
+        }
+        return out
+    }
+
+    /// Text safe inside a Markdown table cell: pipes escaped, line breaks as spaces.
+    static func cell(_ s: String) -> String { s.replacingAll(["|": "\\|", "\n": " ", "\r": " "]) }
+}
+
+extension String {
+    /// Replaces each listed character by its text, in one pass.
+    func replacingAll(_ table: [Character: String]) -> String {
+        var out = ""
+        for ch in self { if let r = table[ch] { out += r } else { out.append(ch) } }
+        return out
+    }
+}
