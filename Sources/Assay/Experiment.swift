@@ -55,9 +55,15 @@ public enum Experiment {
         do {
             let spec = try SpecLoader.load(path: specPath, overrides: overrides)
             let options = DataFile.loadOptions(spec)
-            let header = try CSVFile(contentsOf: URL(fileURLWithPath: spec.data.resolvedPath), displayName: spec.data.resolvedPath,
-                                     options: options.csv, headerOnly: true)
-            try checkColumns(header.names, spec, options)
+            let url = URL(fileURLWithPath: spec.data.resolvedPath)
+            if options.joins.isEmpty && options.clean.isEmpty {
+                let header = try CSVFile(contentsOf: url, displayName: spec.data.resolvedPath, options: options.csv, headerOnly: true)
+                try checkColumns(header.names, spec, options)
+            } else {
+                // Joined and derived columns exist only once the files are read, joined and cleaned: do all of it (no fitting).
+                let csv = try CSVFile(contentsOf: url, displayName: spec.data.resolvedPath, options: options.csv)
+                do { _ = try DatasetLoader.load(csv, options) } catch { try mapColumnError(error, spec) }
+            }
             return spec
         } catch { throw AssayError.wrap(error) }
     }
@@ -74,7 +80,7 @@ public enum Experiment {
             var planner = Planner(spec: spec)
 
             // Stage 1: the table's profile and the split.
-            let hash = try DataFile.contentHash(path: spec.data.resolvedPath, statCache: statCache)
+            let hash = try DataFile.contentHash(spec, statCache: statCache)
             let load = planner.load(contentHash: hash)
             let schemaKey = planner.schema(load), splitKey = planner.split(load), profileKey = planner.profile(contentHash: hash)
             let stage1 = try executor.run(planner.graph, want: [schemaKey, splitKey, profileKey])
@@ -158,7 +164,7 @@ public enum Experiment {
                 data: DataSummary(path: spec.data.path, rows: profile.rows, trainRows: profile.rows - split.test.count,
                                   testRows: split.test.count, positiveRate: Double(profile.positives) / Double(profile.rows),
                                   target: spec.data.target, positiveLabel: spec.data.positive, numericColumns: profile.numeric,
-                                  categoricalColumns: profile.categorical, split: describe(spec, split)),
+                                  categoricalColumns: profile.categorical, split: describe(spec, split), preparation: profile.preparation),
                 models: models, bestModel: bestModel, profile: tableProfile)
             report.importance = importance
             let dir = options.outputRoot + "/" + spec.name
@@ -187,12 +193,13 @@ public enum Experiment {
 
     /// Checks that the columns the spec names exist, reporting a missing one at the spec line that names it.
     static func checkColumns(_ names: [String], _ spec: Spec, _ options: LoadOptions) throws {
-        do {
-            try DatasetLoader.checkColumns(names, options, file: spec.data.resolvedPath)
-        } catch let error as DataError {
-            guard case .unknownColumn(let file, let name, let role, let hint) = error else { throw error }
-            throw SpecError(at: spec.location(ofColumn: name, role: role), "\(role): no column '\(name)' in \(file)\(hint)")
-        }
+        do { try DatasetLoader.checkColumns(names, options, file: spec.data.resolvedPath) } catch { try mapColumnError(error, spec) }
+    }
+
+    /// Rethrows a missing-column error at the spec line that names the column.
+    static func mapColumnError(_ error: Error, _ spec: Spec) throws -> Never {
+        guard case DataError.unknownColumn(let file, let name, let role, let hint) = error else { throw error }
+        throw SpecError(at: spec.location(ofColumn: name, role: role), "\(role): no column '\(name)' in \(file)\(hint)")
     }
 
     /// The saved form of one model's refit pipeline.

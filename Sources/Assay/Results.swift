@@ -69,9 +69,12 @@ struct DataProfile: BinaryCodable, Sendable {
     /// The target, 1 for the positive label.
     var labels: [UInt8]
     var negativeLabel: String
+    /// What the joins and cleaning steps did.
+    var preparation: [String]
 
     func encode(to w: inout ByteWriter) {
         w.write(rows); w.write(positives); w.write(numeric); w.write(categorical); w.write(numericWithMissing); w.write(labels); w.write(negativeLabel)
+        w.write(preparation)
     }
 
     init(_ d: Dataset) {
@@ -82,11 +85,13 @@ struct DataProfile: BinaryCodable, Sendable {
         numericWithMissing = d.features.columns.filter { $0.kind == .numeric && $0.missingCount > 0 }.map(\.name)
         labels = d.target
         negativeLabel = d.negativeLabel
+        preparation = d.preparation
     }
 
     init(from r: inout ByteReader) throws {
         rows = try r.readInt(); positives = try r.readInt(); numeric = try r.readStrings()
         categorical = try r.readStrings(); numericWithMissing = try r.readStrings(); labels = try r.readBytes(); negativeLabel = try r.readString()
+        preparation = try r.readStrings()
     }
 }
 

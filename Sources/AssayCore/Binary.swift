@@ -180,6 +180,7 @@ extension Dataset: BinaryCodable {
         w.write(negativeLabel)
         w.write(folds != nil)
         if let folds { w.write(folds) }
+        w.write(preparation)
     }
 
     public init(from r: inout ByteReader) throws {
@@ -188,7 +189,8 @@ extension Dataset: BinaryCodable {
         let pos = try r.readString()
         let neg = try r.readString()
         let folds = try r.readBool() ? try r.readInts() : nil
+        let preparation = try r.readStrings()
         guard target.count == features.rowCount else { throw BinaryFormatError.truncated }
-        self.init(features: features, target: target, positiveLabel: pos, negativeLabel: neg, folds: folds)
+        self.init(features: features, target: target, positiveLabel: pos, negativeLabel: neg, folds: folds, preparation: preparation)
     }
 }

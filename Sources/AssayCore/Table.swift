@@ -68,8 +68,11 @@ public struct Dataset: Sendable, Equatable {
     public let negativeLabel: String
     /// Per-row fold from `fold_column` (-1: test row), when the spec uses one.
     public let folds: [Int]?
+    /// What `data.join` and `data.clean` did, one line per step, for the report.
+    public var preparation: [String] = []
 
-    public init(features: Table, target: [UInt8], positiveLabel: String, negativeLabel: String, folds: [Int]?) {
+    public init(features: Table, target: [UInt8], positiveLabel: String, negativeLabel: String, folds: [Int]?, preparation: [String] = []) {
+        self.preparation = preparation
         self.features = features
         self.target = target
         self.positiveLabel = positiveLabel

@@ -38,6 +38,8 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
     case positiveNotFound(file: String, column: String, positive: String, values: [String])
     case badFold(file: String, line: Int, row: Int, column: String, value: String)
     case foldsNotContiguous(file: String, column: String, found: [Int])
+    /// A `data.join` or `data.clean` step that cannot be applied; `origin` is where the spec declares it.
+    case step(origin: String, message: String)
 
     public var description: String {
         switch self {
@@ -61,6 +63,7 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
             return "\(f):\(l): row \(r), fold column '\(c)': '\(v)' is not a fold number (0..k-1, or -1 for test)"
         case .foldsNotContiguous(let f, let c, let found):
             return "\(f): fold column '\(c)' must number at least two folds 0..k-1, found \(found.map(String.init).joined(separator: ", "))"
+        case .step(let origin, let message): return "\(origin): \(message)"
         }
     }
 

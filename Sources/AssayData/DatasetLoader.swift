@@ -12,9 +12,15 @@ public struct LoadOptions: Sendable, Hashable {
     /// Type overrides by column name.
     public var columns: [String: ColumnKind]
     public var foldColumn: String?
+    /// Files joined to the main one, in order, before `clean`.
+    public var joins: [JoinOptions]
+    /// Row-wise cleaning after the joins, before anything is split or fitted.
+    public var clean: [CleanStep]
 
     public init(csv: CSVOptions = CSVOptions(), target: String, positive: String, id: String? = nil, drop: [String] = [],
-                columns: [String: ColumnKind] = [:], foldColumn: String? = nil) {
+                columns: [String: ColumnKind] = [:], foldColumn: String? = nil, joins: [JoinOptions] = [], clean: [CleanStep] = []) {
+        self.joins = joins
+        self.clean = clean
         self.csv = csv
         self.target = target
         self.positive = positive
@@ -45,22 +51,42 @@ public enum DatasetLoader {
         if let f = options.foldColumn { try need(f, "split.fold_column") }
     }
 
+    /// Reads the main file, joins the others, cleans, then splits off the target, id and fold columns.
     public static func load(_ csv: CSVFile, _ options: LoadOptions) throws -> Dataset {
         let file = csv.file
-        try checkColumns(csv.names, options, file: file)
+        for c in options.columns.keys.sorted() where !csv.names.contains(c) {
+            throw DataError.unknownColumn(file: file, name: c, role: "data.columns", hint: Suggest.hint(c, among: csv.names))
+        }
         guard csv.rowCount > 0 else { throw DataError.empty(file: file) }
-        let missing = options.csv.missing.map { Array($0.utf8) }
-        let targetIndex = csv.names.firstIndex(of: options.target)!
+        // The target and fold cells are read as text, exactly as written.
+        var kinds = options.columns
+        for name in [options.target] + (options.foldColumn.map { [$0] } ?? []) where csv.names.contains(name) { kinds[name] = .categorical }
+        var frame = try Frame.read(csv, kinds: kinds, missing: options.csv.missing, decimal: options.csv.decimal)
+        var log: [String] = []
+        for join in options.joins {
+            let (joined, lines) = try Joins.apply(join, to: frame)
+            frame = joined
+            log += lines
+        }
+        if !options.clean.isEmpty {
+            let (cleaned, lines) = try Cleaning.apply(options.clean, to: frame)
+            frame = cleaned
+            log += lines
+        }
+        var roles = options
+        roles.columns = [:]
+        try checkColumns(frame.names, roles, file: file)
+        guard frame.rowCount > 0 else { throw DataError.step(origin: file, message: "no rows are left after data.join and data.clean") }
 
         // Target, as text.
+        let targetColumn = frame.columns[frame.index(of: options.target)!]
         var labels: [String] = []
         var labelCodes: [Int] = []
-        labelCodes.reserveCapacity(csv.rowCount)
+        labelCodes.reserveCapacity(frame.rowCount)
         var labelIndex: [String: Int] = [:]
-        for r in 0..<csv.rowCount {
-            let text = csv.cell(row: r, column: targetIndex)
-            if missing.contains(Array(text.utf8)) {
-                throw DataError.targetMissing(file: file, line: csv.line(ofRow: r), row: r + 1, column: options.target)
+        for r in 0..<frame.rowCount {
+            guard let text = targetColumn.text(at: r) else {
+                throw DataError.targetMissing(file: file, line: frame.lines[r], row: frame.rows[r], column: options.target)
             }
             if let k = labelIndex[text] { labelCodes.append(k) } else {
                 labelIndex[text] = labels.count
@@ -80,13 +106,13 @@ public enum DatasetLoader {
         // Folds.
         var folds: [Int]? = nil
         if let fc = options.foldColumn {
-            let c = csv.names.firstIndex(of: fc)!
+            let column = frame.columns[frame.index(of: fc)!]
             var f = [Int]()
-            f.reserveCapacity(csv.rowCount)
-            try csv.forEachCell(column: c) { r, cell, _ in
-                guard let v = NumberParser.parse(cell, decimal: options.csv.decimal), v == v.rounded(), v >= -1, v < 1e6 else {
-                    throw DataError.badFold(file: file, line: csv.line(ofRow: r), row: r + 1, column: fc,
-                                            value: csv.cell(row: r, column: c))
+            f.reserveCapacity(frame.rowCount)
+            for r in 0..<frame.rowCount {
+                let text = column.text(at: r) ?? ""
+                guard let v = NumberParser.parse(text, decimal: options.csv.decimal), v == v.rounded(), v >= -1, v < 1e6 else {
+                    throw DataError.badFold(file: file, line: frame.lines[r], row: frame.rows[r], column: fc, value: text)
                 }
                 f.append(Int(v))
             }
@@ -101,12 +127,9 @@ public enum DatasetLoader {
         var excluded = Set(options.drop + [options.target])
         if let id = options.id { excluded.insert(id) }
         if let fc = options.foldColumn { excluded.insert(fc) }
-        var columns: [Column] = []
-        for (c, name) in csv.names.enumerated() where !excluded.contains(name) {
-            columns.append(try readColumn(csv, c, name: name, kind: options.columns[name], missing: missing, decimal: options.csv.decimal))
-        }
-        return Dataset(features: Table(columns: columns, rowCount: csv.rowCount), target: target,
-                       positiveLabel: options.positive, negativeLabel: labels[1 - positiveCode], folds: folds)
+        let columns = frame.columns.filter { !excluded.contains($0.name) }
+        return Dataset(features: Table(columns: columns, rowCount: frame.rowCount), target: target,
+                       positiveLabel: options.positive, negativeLabel: labels[1 - positiveCode], folds: folds, preparation: log)
     }
 
     static let trueWords = ["True", "TRUE", "true"].map { Array($0.utf8) }

@@ -4,6 +4,11 @@ import Foundation
 ///
 /// `decimal` is the decimal mark (`.` or `,`). Text such as `inf`, `0x1A` or `1,000` (with a `.` mark) is not a number.
 enum NumberParser {
+    static func parse(_ text: String, decimal: UInt8) -> Double? {
+        var t = text
+        return t.withUTF8 { parse($0, decimal: decimal) }
+    }
+
     static func parse(_ b: UnsafeBufferPointer<UInt8>, decimal: UInt8) -> Double? {
         var s = 0, e = b.count
         while s < e && b[s] == 0x20 { s += 1 }

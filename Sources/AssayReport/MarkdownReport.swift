@@ -11,6 +11,7 @@ public enum MarkdownReport {
         out += ["| rows | train | test | positive rate |", "|---:|---:|---:|---:|"]
         out += ["| \(d.rows) | \(d.trainRows) | \(d.testRows) | \(NumberFormat.fixed(d.positiveRate)) |", ""]
         out += ["- File: `\(d.path)`; target `\(d.target)`, positive label `\(d.positiveLabel)`."]
+        if !d.preparation.isEmpty { out += ["- Prepared before the split:"] + d.preparation.map { "  - \($0)" } }
         out += ["- Split: \(d.split)."]
         out += ["- Columns: \(columnList(d.numericColumns, "numeric")); \(columnList(d.categoricalColumns, "categorical")).", ""]
 

@@ -41,9 +41,12 @@ public struct DataSummary: Sendable {
     public var categoricalColumns: [String]
     /// How rows were split, in words.
     public var split: String
+    /// What `data.join` and `data.clean` did, one line per step.
+    public var preparation: [String] = []
 
     public init(path: String, rows: Int, trainRows: Int, testRows: Int, positiveRate: Double, target: String,
-                positiveLabel: String, numericColumns: [String], categoricalColumns: [String], split: String) {
+                positiveLabel: String, numericColumns: [String], categoricalColumns: [String], split: String, preparation: [String] = []) {
+        self.preparation = preparation
         self.path = path
         self.rows = rows
         self.trainRows = trainRows

@@ -39,6 +39,28 @@ public struct DataSection: Sendable, Hashable {
     public var columns: [String: ColumnKind]
     /// Where each column name of this section was written ("data.target", "data.drop", …), for errors about it.
     public var columnReferences: [ColumnReference]
+    /// `data.join`: files joined to the main one, in order.
+    public var joins: [JoinSection] = []
+    /// `data.clean`: row-wise cleaning after the joins.
+    public var clean: [CleanStep] = []
+}
+
+/// One entry of `data.join`.
+public struct JoinSection: Sendable, Hashable {
+    public var path: String
+    public var resolvedPath: String
+    public var delimiter: UInt8
+    public var decimal: UInt8
+    public var missing: [String]
+    public var header: Bool
+    public var names: [String]?
+    public var columns: [String: ColumnKind]
+    public var on: [String]
+    public var how: JoinHow
+    public var clean: [CleanStep]
+    public var pivot: PivotSpec?
+    /// Where the entry is written.
+    public var location: SourceLocation
 }
 
 /// A column name a spec mentions, with the key that mentions it and where.

@@ -83,46 +83,72 @@ struct SpecDecoder {
 
     // MARK: sections
 
-    func data(_ node: YAMLNode) throws -> DataSection {
-        let f = try Fields(node, "data", allowed: ["path", "delimiter", "decimal", "missing", "header", "names", "target",
-                                                  "positive", "id", "drop", "columns"])
-        guard let pathNode = f["path"] else { throw SpecError(at: node.location, "data.path is required") }
-        let path = try text(pathNode, "data.path")
-        let resolved = resolve(path, pathNode.location)
+    /// How a delimited file is written: the keys `data` and each `data.join` entry share.
+    struct FileFormat {
+        var path: String, resolved: String, delimiter: UInt8, decimal: UInt8, missing: [String], header: Bool, names: [String]?
+        var columns: [String: ColumnKind]
+    }
+
+    static let formatKeys = ["path", "delimiter", "decimal", "missing", "header", "names", "columns"]
+
+    func format(_ f: Fields, _ node: YAMLNode, _ ctx: String, references: inout [ColumnReference]) throws -> FileFormat {
+        guard let pathNode = f["path"] else { throw SpecError(at: node.location, "\(ctx).path is required") }
+        let path = try text(pathNode, "\(ctx).path")
         func char(_ key: String, _ allowed: [String]?, default d: UInt8) throws -> UInt8 {
             guard let n = f[key] else { return d }
-            let s = try text(n, "data.\(key)")
+            let s = try text(n, "\(ctx).\(key)")
             guard s.utf8.count == 1, let b = s.utf8.first, b != UInt8(ascii: "\""), b != 10, b != 13 else {
-                throw SpecError(at: n.location, "data.\(key) must be a single character, got \(JSONText.quote(s))")
+                throw SpecError(at: n.location, "\(ctx).\(key) must be a single character, got \(JSONText.quote(s))")
             }
             if let allowed, !allowed.contains(s) {
-                throw SpecError(at: n.location, "data.\(key) must be one of \(allowed.map { "'\($0)'" }.joined(separator: ", ")), got '\(s)'")
+                throw SpecError(at: n.location, "\(ctx).\(key) must be one of \(allowed.map { "'\($0)'" }.joined(separator: ", ")), got '\(s)'")
             }
             return b
         }
         let delimiter = try char("delimiter", nil, default: UInt8(ascii: ","))
         let decimal = try char("decimal", [".", ","], default: UInt8(ascii: "."))
         guard delimiter != decimal else {
-            throw SpecError(at: f["decimal"]?.location ?? f["delimiter"]?.location, "data.delimiter and data.decimal cannot be the same character")
+            throw SpecError(at: f["decimal"]?.location ?? f["delimiter"]?.location, "\(ctx).delimiter and \(ctx).decimal cannot be the same character")
         }
-        let missing = try f["missing"].map { try list($0, "data.missing").map { try text($0, "data.missing", allowEmpty: true) } }
+        let missing = try f["missing"].map { try list($0, "\(ctx).missing").map { try text($0, "\(ctx).missing", allowEmpty: true) } }
             ?? ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "#N/A"]
-        let header = try f["header"].map { try bool($0, "data.header") } ?? true
+        let header = try f["header"].map { try bool($0, "\(ctx).header") } ?? true
         var names: [String]? = nil
         if let n = f["names"] {
-            names = try list(n, "data.names").map { try text($0, "data.names") }
-            if header { throw SpecError(at: n.location, "data.names is only used with header: false") }
+            names = try list(n, "\(ctx).names").map { try text($0, "\(ctx).names") }
+            if header { throw SpecError(at: n.location, "\(ctx).names is only used with header: false") }
             var seen = Set<String>()
             for name in names! where !seen.insert(name).inserted {
-                throw SpecError(at: n.location, "data.names lists '\(name)' twice")
+                throw SpecError(at: n.location, "\(ctx).names lists '\(name)' twice")
             }
         } else if !header {
-            throw SpecError(at: f["header"]?.location, "header: false needs data.names to name the columns")
+            throw SpecError(at: f["header"]?.location, "header: false needs \(ctx).names to name the columns")
         }
+        var columns: [String: ColumnKind] = [:]
+        if let c = f["columns"] {
+            guard case .map(let pairs, _) = c else { throw SpecError(at: c.location, "\(ctx).columns must map column names to numeric or categorical") }
+            for p in pairs {
+                references.append(ColumnReference(role: "\(ctx).columns", name: p.key, location: p.keyAt))
+                let kindText = try text(p.value, "\(ctx).columns.\(p.key)")
+                guard let kind = ColumnKind(rawValue: kindText) else {
+                    throw SpecError(at: p.value.location, "\(ctx).columns.\(p.key) must be numeric or categorical, got '\(kindText)'"
+                        + Suggest.hint(kindText, among: ColumnKind.allCases.map(\.rawValue)))
+                }
+                columns[p.key] = kind
+            }
+        }
+        return FileFormat(path: path, resolved: resolve(path, pathNode.location), delimiter: delimiter, decimal: decimal, missing: missing,
+                          header: header, names: names, columns: columns)
+    }
+
+    func data(_ node: YAMLNode) throws -> DataSection {
+        let f = try Fields(node, "data", allowed: Self.formatKeys + ["target", "positive", "id", "drop", "join", "clean"])
+        var references: [ColumnReference] = []
+        let format = try self.format(f, node, "data", references: &references)
         guard let targetNode = f["target"] else { throw SpecError(at: node.location, "data.target is required") }
         let target = try text(targetNode, "data.target")
         let positive = try f["positive"].map { try text($0, "data.positive") } ?? "1"
-        var references = [ColumnReference(role: "data.target", name: target, location: targetNode.location)]
+        references.insert(ColumnReference(role: "data.target", name: target, location: targetNode.location), at: 0)
         let id = try f["id"].map { try text($0, "data.id") }
         if let i = f["id"], let id { references.append(ColumnReference(role: "data.id", name: id, location: i.location)) }
         var drop: [String] = []
@@ -135,22 +161,114 @@ struct SpecDecoder {
         }
         if let d = f["drop"], drop.contains(target) { throw SpecError(at: d.location, "data.drop cannot contain the target '\(target)'") }
         if let i = f["id"], id == target { throw SpecError(at: i.location, "data.id cannot be the target '\(target)'") }
-        var columns: [String: ColumnKind] = [:]
-        if let c = f["columns"] {
-            guard case .map(let pairs, _) = c else { throw SpecError(at: c.location, "data.columns must map column names to numeric or categorical") }
-            for p in pairs {
-                references.append(ColumnReference(role: "data.columns", name: p.key, location: p.keyAt))
-                let kindText = try text(p.value, "data.columns.\(p.key)")
-                guard let kind = ColumnKind(rawValue: kindText) else {
-                    throw SpecError(at: p.value.location, "data.columns.\(p.key) must be numeric or categorical, got '\(kindText)'"
-                        + Suggest.hint(kindText, among: ColumnKind.allCases.map(\.rawValue)))
-                }
-                columns[p.key] = kind
+        var section = DataSection(path: format.path, resolvedPath: format.resolved, delimiter: format.delimiter, decimal: format.decimal,
+                                  missing: format.missing, header: format.header, names: format.names, target: target, positive: positive,
+                                  id: id, drop: drop, columns: format.columns, columnReferences: references)
+        if let j = f["join"] { section.joins = try list(j, "data.join").enumerated().map { try join($1, "data.join[\($0)]") } }
+        if let c = f["clean"] { section.clean = try clean(c, "data.clean") }
+        return section
+    }
+
+    func join(_ node: YAMLNode, _ ctx: String) throws -> JoinSection {
+        let f = try Fields(node, ctx, allowed: Self.formatKeys + ["on", "how", "clean", "pivot"])
+        var references: [ColumnReference] = []
+        let format = try self.format(f, node, ctx, references: &references)
+        guard let onNode = f["on"] else { throw SpecError(at: node.location, "\(ctx).on is required: the key column(s) both tables share") }
+        let on = try names(onNode, "\(ctx).on")
+        let how = try f["how"].map { try choice($0, "\(ctx).how", JoinHow.self) } ?? .inner
+        let clean = try f["clean"].map { try self.clean($0, "\(ctx).clean") } ?? []
+        var pivot: PivotSpec? = nil
+        if let p = f["pivot"] {
+            let pf = try Fields(p, "\(ctx).pivot", allowed: ["index", "columns", "values", "aggregate"])
+            guard let i = pf["index"], let c = pf["columns"], let v = pf["values"] else {
+                throw SpecError(at: p.location, "\(ctx).pivot needs index, columns and values")
+            }
+            pivot = PivotSpec(index: try names(i, "\(ctx).pivot.index"), columns: try text(c, "\(ctx).pivot.columns"),
+                              values: try names(v, "\(ctx).pivot.values"),
+                              aggregate: try pf["aggregate"].map { try choice($0, "\(ctx).pivot.aggregate", PivotAggregate.self) } ?? .mean)
+            if let pivot, !Set(on).isSubset(of: pivot.index) {
+                throw SpecError(at: onNode.location, "\(ctx).on must be among pivot.index (\(pivot.index.joined(separator: ", "))): the pivoted table has only those and the new columns")
             }
         }
-        return DataSection(path: path, resolvedPath: resolved, delimiter: delimiter, decimal: decimal, missing: missing,
-                           header: header, names: names, target: target, positive: positive, id: id, drop: drop,
-                           columns: columns, columnReferences: references)
+        return JoinSection(path: format.path, resolvedPath: format.resolved, delimiter: format.delimiter, decimal: format.decimal,
+                           missing: format.missing, header: format.header, names: format.names, columns: format.columns, on: on,
+                           how: how, clean: clean, pivot: pivot, location: node.location)
+    }
+
+    /// A column name or a non-empty list of them.
+    func names(_ node: YAMLNode, _ what: String) throws -> [String] {
+        if case .seq(let items, _) = node {
+            guard !items.isEmpty else { throw SpecError(at: node.location, "\(what) is an empty list") }
+            return try items.map { try text($0, what) }
+        }
+        return [try text(node, what)]
+    }
+
+    static let cleanKinds = ["replace", "filter", "drop_duplicates", "normalize", "derive"]
+
+    /// `data.clean` (or a join's `clean`): a list of one-key mappings, applied in order.
+    func clean(_ node: YAMLNode, _ context: String) throws -> [CleanStep] {
+        var out: [CleanStep] = []
+        for item in try list(node, context) {
+            guard case .map(let pairs, _) = item, pairs.count == 1, let pair = pairs.first else {
+                throw SpecError(at: item.location, "each \(context) step is a one-key mapping, like '- filter: \"age >= 18\"'")
+            }
+            let kind = pair.key, options = pair.value, origin = pair.keyAt.description
+            let ctx = "\(context) \(kind)"
+            switch kind {
+            case "replace":
+                guard case .map(let columns, _) = options, !columns.isEmpty else {
+                    throw SpecError(at: options.location, "\(ctx) maps a column to {old: new} values, like {plan: {Premium: premium}}")
+                }
+                for column in columns {
+                    guard case .map(let values, _) = column.value, !values.isEmpty else {
+                        throw SpecError(at: column.value.location, "\(ctx).\(column.key) must map old values to new ones")
+                    }
+                    out.append(.replace(column: column.key, pairs: try values.map {
+                        CleanStep.Replacement(old: $0.key, new: try param($0.value, "\(ctx).\(column.key).\($0.key)"))
+                    }, origin: column.keyAt.description))
+                }
+            case "filter":
+                out.append(.filter(try expression(options, ctx), origin: origin))
+            case "derive":
+                guard case .map(let columns, _) = options, !columns.isEmpty else {
+                    throw SpecError(at: options.location, "\(ctx) maps new column names to expressions, like {ratio: \"a / b\"}")
+                }
+                for column in columns {
+                    out.append(.derive(name: column.key, try expression(column.value, "\(ctx).\(column.key)"), origin: column.keyAt.description))
+                }
+            case "drop_duplicates":
+                if case .scalar(_, .bool, _) = options {
+                    guard try bool(options, ctx) else { continue }
+                    out.append(.dropDuplicates(subset: nil, ignore: [], origin: origin))
+                } else {
+                    let f = try Fields(options, ctx, allowed: ["subset", "ignore"])
+                    let subset = try f["subset"].map { try names($0, "\(ctx).subset") }
+                    let ignore = try f["ignore"].map { try names($0, "\(ctx).ignore") } ?? []
+                    out.append(.dropDuplicates(subset: subset, ignore: ignore, origin: origin))
+                }
+            case "normalize":
+                if case .scalar(_, .bool, _) = options {
+                    guard try bool(options, ctx) else { continue }
+                    out.append(.normalize(columns: nil, lowercase: false, origin: origin))
+                } else {
+                    let f = try Fields(options, ctx, allowed: ["columns", "lowercase"])
+                    out.append(.normalize(columns: try f["columns"].map { try names($0, "\(ctx).columns") },
+                                          lowercase: try f["lowercase"].map { try bool($0, "\(ctx).lowercase") } ?? false, origin: origin))
+                }
+            default:
+                throw SpecError(at: pair.keyAt, "unknown \(context) step '\(kind)'\(Suggest.hint(kind, among: Self.cleanKinds))")
+            }
+        }
+        return out
+    }
+
+    /// An expression, parsed now so that a syntax error points at the spec line (and the character in it).
+    func expression(_ node: YAMLNode, _ what: String) throws -> RowExpression {
+        let source = try text(node, what)
+        do { return try RowExpression.parse(source) } catch let e as ExpressionError {
+            throw SpecError(at: node.location, "\(what): \(e.message) at character \(e.position) of \(JSONText.quote(source))")
+        }
     }
 
     func split(_ node: YAMLNode?, data: DataSection) throws -> SplitSection {

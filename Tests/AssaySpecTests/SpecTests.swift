@@ -150,4 +150,69 @@ final class SpecTests: XCTestCase {
         XCTAssertEqual(error(base + "\npreprocess:\n  - scale: {method: standrd}"),
                        "exp/s.yaml:10:21: preprocess step 'scale': method must be one of standard, minmax, robust, got 'standrd'; did you mean 'standard'?")
     }
+
+    // MARK: data.join and data.clean
+
+    func withData(_ extra: String) -> String {
+        base.replacingOccurrences(of: "  target: y\n", with: "  target: y\n" + extra)
+    }
+
+    func testJoinAndCleanParse() throws {
+        let s = try parse(withData("""
+          join:
+            - path: side.csv
+              delimiter: ";"
+              decimal: ","
+              on: id
+              how: left
+              clean:
+                - replace: {period: {prev_typo: prev}}
+              pivot: {index: id, columns: period, values: [rev, minutes], aggregate: sum}
+          clean:
+            - filter: "rev_cur < 100000 and `Тип сервиса` != 'x'"
+            - derive: {ratio: "a / b", flag: "if(a > 1, 1, 0)"}
+            - drop_duplicates: {ignore: [id]}
+            - normalize: {columns: [plan], lowercase: true}
+
+        """))
+        let j = s.data.joins[0]
+        XCTAssertEqual(j.resolvedPath, "exp/side.csv")
+        XCTAssertEqual(j.delimiter, UInt8(ascii: ";"))
+        XCTAssertEqual(j.on, ["id"])
+        XCTAssertEqual(j.how, .left)
+        XCTAssertEqual(j.pivot, PivotSpec(index: ["id"], columns: "period", values: ["rev", "minutes"], aggregate: .sum))
+        XCTAssertEqual(j.clean.map(\.canonical), ["replace(\"period\":\"prev_typo\"=\"prev\")"])
+        XCTAssertEqual(s.data.clean.map(\.canonical), [
+            "filter(((`rev_cur` < 100000) and (`Тип сервиса` != \"x\")))",
+            "derive(\"ratio\"=(`a` / `b`))", "derive(\"flag\"=if((`a` > 1), 1, 0))",
+            "drop_duplicates(subset=null,ignore=[\"id\"])", "normalize(columns=[\"plan\"],lower=true)",
+        ])
+        XCTAssertEqual(s.data.clean[1].origin, "exp/s.yaml:16:16")
+    }
+
+    func testJoinAndCleanErrorsNameTheirLocation() {
+        XCTAssertEqual(error(withData("  join:\n    - path: side.csv\n")), "exp/s.yaml:6:7: data.join[0].on is required: the key column(s) both tables share")
+        XCTAssertEqual(error(withData("  join:\n    - {path: s.csv, on: id, how: outer}\n")),
+                       "exp/s.yaml:6:34: data.join[0].how must be one of inner, left, got 'outer'")
+        XCTAssertEqual(error(withData("  join:\n    - {path: s.csv, on: id, pivot: {index: id}}\n")),
+                       "exp/s.yaml:6:36: data.join[0].pivot needs index, columns and values")
+        XCTAssertEqual(error(withData("  join:\n    - {path: s.csv, on: id, pivot: {index: k, columns: p, values: v}}\n")),
+                       "exp/s.yaml:6:25: data.join[0].on must be among pivot.index (k): the pivoted table has only those and the new columns")
+        XCTAssertEqual(error(withData("  join:\n    - {path: s.csv, on: id, pivot: {index: id, columns: p, values: v, aggregate: median}}\n")),
+                       "exp/s.yaml:6:82: data.join[0].pivot.aggregate must be one of sum, mean, min, max, first, count, got 'median'; did you mean 'mean'?")
+        XCTAssertEqual(error(withData("  join:\n    - {path: s.csv, on: id, sep: x}\n")),
+                       "exp/s.yaml:6:29: unknown key 'sep' in data.join[0]")
+        XCTAssertEqual(error(withData("  clean:\n    - filter: \"a >\"\n")),
+                       "exp/s.yaml:6:15: data.clean filter: expected a value, found end of expression at character 4 of \"a >\"")
+        XCTAssertEqual(error(withData("  clean:\n    - derive: {r: \"lg(a)\"}\n")),
+                       "exp/s.yaml:6:19: data.clean derive.r: unknown function 'lg'; did you mean 'log'? at character 1 of \"lg(a)\"")
+        XCTAssertEqual(error(withData("  clean:\n    - fitler: \"a > 1\"\n")),
+                       "exp/s.yaml:6:7: unknown data.clean step 'fitler'; did you mean 'filter'?")
+        XCTAssertEqual(error(withData("  clean:\n    - replace: {plan: x}\n")),
+                       "exp/s.yaml:6:23: data.clean replace.plan must map old values to new ones")
+        XCTAssertEqual(error(withData("  clean:\n    - drop_duplicates: {keep: last}\n")),
+                       "exp/s.yaml:6:25: unknown key 'keep' in data.clean drop_duplicates")
+        XCTAssertEqual(error(withData("  clean:\n    - normalize: {lowercase: maybe}\n")),
+                       "exp/s.yaml:6:30: data.clean normalize.lowercase must be true or false, got 'maybe'")
+    }
 }

@@ -1,0 +1,30 @@
+@testable import AssayCore
+import XCTest
+
+final class RowExpressionTests: XCTestCase {
+    func testPrecedenceAndNames() throws {
+        let e = try RowExpression.parse("a + b * 2 > 3 and not `Book length (mins)_avg` == 'x y' or Выручка <= -1.5e2")
+        XCTAssertEqual(e.canonical, "((((`a` + (`b` * 2)) > 3) and (not (`Book length (mins)_avg` == \"x y\"))) or (`Выручка` <= (-150)))")
+        XCTAssertEqual(e.columns, ["a", "b", "Book length (mins)_avg", "Выручка"])
+        XCTAssertEqual(e.display, "a + b * 2 > 3 and not `Book length (mins)_avg` == 'x y' or Выручка <= -150")
+        XCTAssertEqual(try RowExpression.parse(e.display), e, "display text parses back to the same tree")
+        XCTAssertEqual(try RowExpression.parse("(a - b) - c").display, "a - b - c")
+        XCTAssertEqual(try RowExpression.parse("a - (b - c)").display, "a - (b - c)")
+        XCTAssertEqual(try RowExpression.parse("if(x > 0, log(x), 0)").canonical, "if((`x` > 0), log(`x`), 0)")
+        XCTAssertEqual(try RowExpression.parse("'it''s'"), .text("it's"))
+    }
+
+    func testSyntaxErrorsNameThePosition() {
+        func error(_ s: String) -> String {
+            do { _ = try RowExpression.parse(s); return "no error" } catch { return "\(error)" }
+        }
+        XCTAssertEqual(error("a +"), "expected a value, found end of expression at character 4")
+        XCTAssertEqual(error("a > 1 > 2"), "comparisons cannot be chained; join them with 'and' at character 7")
+        XCTAssertEqual(error("lg(a)"), "unknown function 'lg'; did you mean 'log'? at character 1")
+        XCTAssertEqual(error("clip(a, 1)"), "clip takes 3 arguments, got 2 at character 1")
+        XCTAssertEqual(error("`a"), "column name is never closed at character 1")
+        XCTAssertEqual(error("a = 1"), "unexpected '=' at character 3")
+        XCTAssertEqual(error("import('os')"), "unknown function 'import' at character 1")
+        XCTAssertEqual(error("(a"), "expected ')', found end of expression at character 3")
+    }
+}
