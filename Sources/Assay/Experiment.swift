@@ -215,9 +215,8 @@ public enum Experiment {
     /// Checks the graph's inputs once the table is profiled, before any fit runs.
     static func checkInputs(_ spec: Spec, _ profile: DataProfile, _ split: Split) throws {
         for m in spec.models {
-            let steps = m.preprocess ?? spec.preprocess
-            let imputes = steps.contains { if case .impute = $0 { return true }; return false }
-            if !imputes, let column = profile.numericWithMissing.first {
+            let variant = Preprocessing(m.preprocess ?? spec.preprocess)
+            if let column = profile.numericWithMissing.first(where: { !variant.imputes(numericColumn: $0) }) {
                 let whose = m.preprocess == nil ? "preprocess" : "model '\(m.name)': preprocess"
                 throw AssayError.input("\(spec.data.resolvedPath): numeric column '\(column)' has missing values and \(whose) has no impute step; add '- impute: {numeric: median}'")
             }
@@ -249,12 +248,29 @@ public enum Experiment {
 
     static func describe(_ steps: [PreprocessStep]) -> String {
         guard !steps.isEmpty else { return "none (categorical columns ordinal-encoded)" }
+        func on(_ c: ColumnSelector) -> String { c.isAll ? "" : " on \(c.display)" }
         return steps.map { step -> String in
             switch step {
-            case .impute(let n, let c, let v):
-                return "impute (numeric \(n.rawValue), categorical \(c.rawValue)\(v == .null ? "" : ", value \(v.display)"))"
-            case .encode(let m): return "encode \(m.rawValue)"
-            case .scale(let m): return "scale \(m.rawValue)"
+            case .impute(let i):
+                return "impute (numeric \(i.numeric.rawValue), categorical \(i.categorical.rawValue)\(i.value == .null ? "" : ", value \(i.value.display)")"
+                    + (i.addIndicator ? ", missing indicators" : "") + ")" + on(i.columns)
+            case .encode(let e):
+                var options: [String] = []
+                if e.handleUnknown != .ignore { options.append("handle_unknown \(e.handleUnknown.rawValue)") }
+                if let m = e.minFrequency { options.append("min_frequency \(NumberFormat.json(m))") }
+                if let m = e.maxCategories { options.append("max_categories \(m)") }
+                if !e.order.isEmpty { options.append("order given for " + e.order.keys.sorted().map { "`\($0)`" }.joined(separator: ", ")) }
+                if e.method == .target { options.append("smooth \(e.smooth.map(NumberFormat.json) ?? "auto"), \(e.cv) inner folds") }
+                return "encode \(e.method.rawValue)" + (options.isEmpty ? "" : " (\(options.joined(separator: ", ")))") + on(e.columns)
+            case .scale(let m, let c): return "scale \(m.rawValue)" + on(c)
+            case .log1p(let c): return "log1p" + on(c)
+            case .clip(let c):
+                let bounds = c.quantiles.map { "quantiles \(NumberFormat.json($0[0]))–\(NumberFormat.json($0[1]))" }
+                    ?? "[\(c.min.map(NumberFormat.json) ?? "-∞"), \(c.max.map(NumberFormat.json) ?? "∞")]"
+                return "clip \(bounds)" + on(c.columns)
+            case .resample(let r):
+                return "resample \(r.method.rawValue) (training rows only\(r.method == .smote || r.method == .smoteNC ? ", k_neighbors \(r.kNeighbors)" : "")"
+                    + (r.samplingStrategy.map { ", sampling_strategy \(NumberFormat.json($0))" } ?? "") + ")"
             }
         }.joined(separator: " → ")
     }

@@ -74,10 +74,10 @@ struct Planner {
     mutating func prep(_ variant: Preprocessing, fold: Int?, load: TaskKey, split: TaskKey) -> TaskKey {
         let where_ = fold.map { "fold \($0 + 1)" } ?? "all training rows"
         return add("prep", variant.canonical + ";fold=\(fold.map(String.init) ?? "all")", [load, split],
-                   label: "preprocess on \(where_)", kind: "prep") { _, inputs in
+                   label: "preprocess on \(where_)", kind: "prep") { seed, inputs in
             let data = try Dataset(decoding: inputs[0]), split = try Split(decoding: inputs[1])
             let rows = fold.map { split.trainingRows(ofFold: $0) } ?? split.train
-            return variant.fit(data.features, rows: rows).encoded()
+            return try variant.fit(data.features, rows: rows, labels: data.target, seed: seed).encoded()
         }
     }
 
@@ -89,17 +89,29 @@ struct Planner {
         ([m.name] + m.gridNames.map { "\($0)=\(point[$0]!.display)" }).joined(separator: " ")
     }
 
+    /// The training matrix and labels a model is fitted on: the fitted transforms applied to the training rows,
+    /// then the resampler, if any (the training rows only: validation and test rows are never resampled).
+    static func trainingSet(_ data: Dataset, _ pipeline: FittedPreprocessing, rows: [Int], resample: ResampleStep?, seed: UInt64) throws -> (Matrix, [UInt8]) {
+        let x = try pipeline.transform(data.features, rows: rows, training: true), y = rows.map { data.target[$0] }
+        guard let resample else { return (x, y) }
+        var rng = SplitMix64(seed: Seeds.derive(seed, "resample"))
+        return try Resampler.resample(x, y, resample, categoricalBlocks: pipeline.categoricalBlocks, using: &rng)
+    }
+
+    /// The part of a fit's key that the resampler adds (empty without one, so older keys stay valid).
+    static func resampleKey(_ variant: Preprocessing) -> String { variant.resample.map { ";" + PreprocessStep.resample($0).canonical } ?? "" }
+
     /// Fit on fold `fold`'s training rows, predict its validation rows.
     mutating func fit(_ m: ModelSpec, _ point: [String: ParamValue], fold: Int, variant: Preprocessing, load: TaskKey, split: TaskKey) -> TaskKey {
         let prep = self.prep(variant, fold: fold, load: load, split: split)
-        let type = m.type
-        return add("fit", "type=\(type);params=\(Self.canonical(point));fold=\(fold)", [load, split, prep],
+        let type = m.type, resample = variant.resample
+        return add("fit", "type=\(type);params=\(Self.canonical(point));fold=\(fold)" + Self.resampleKey(variant), [load, split, prep],
                    label: "fit \(Self.pointLabel(m, point)) fold \(fold + 1)", kind: "fit") { seed, inputs in
             let data = try Dataset(decoding: inputs[0]), split = try Split(decoding: inputs[1])
             let pipeline = try FittedPreprocessing(decoding: inputs[2])
             let train = split.trainingRows(ofFold: fold), valid = split.folds[fold]
-            let model = try ModelFactory.fit(type: type, params: point, try pipeline.transform(data.features, rows: train),
-                                             train.map { data.target[$0] }, seed: seed)
+            let (x, y) = try Self.trainingSet(data, pipeline, rows: train, resample: resample, seed: seed)
+            let model = try ModelFactory.fit(type: type, params: point, x, y, seed: seed)
             let p = try model.predictProbabilities(try pipeline.transform(data.features, rows: valid))
             return Predictions(rows: valid, labels: valid.map { data.target[$0] }, probabilities: p, note: model.convergenceNote).encoded()
         }
@@ -120,13 +132,13 @@ struct Planner {
     /// Fit on all training rows, predict the test rows; keeps the fitted pipeline.
     mutating func refit(_ m: ModelSpec, _ point: [String: ParamValue], variant: Preprocessing, load: TaskKey, split: TaskKey) -> TaskKey {
         let prep = self.prep(variant, fold: nil, load: load, split: split)
-        let type = m.type
-        return add("refit", "type=\(type);params=\(Self.canonical(point))", [load, split, prep],
+        let type = m.type, resample = variant.resample
+        return add("refit", "type=\(type);params=\(Self.canonical(point))" + Self.resampleKey(variant), [load, split, prep],
                    label: "refit \(Self.pointLabel(m, point)) on all training rows", kind: "fit") { seed, inputs in
             let data = try Dataset(decoding: inputs[0]), split = try Split(decoding: inputs[1])
             let pipeline = try FittedPreprocessing(decoding: inputs[2])
-            let model = try ModelFactory.fit(type: type, params: point, try pipeline.transform(data.features, rows: split.train),
-                                             split.train.map { data.target[$0] }, seed: seed)
+            let (x, y) = try Self.trainingSet(data, pipeline, rows: split.train, resample: resample, seed: seed)
+            let model = try ModelFactory.fit(type: type, params: point, x, y, seed: seed)
             let p = try model.predictProbabilities(try pipeline.transform(data.features, rows: split.test))
             let test = Predictions(rows: split.test, labels: split.test.map { data.target[$0] }, probabilities: p, note: model.convergenceNote)
             return RefitResult(test: test, preprocessing: pipeline, model: model).encoded()

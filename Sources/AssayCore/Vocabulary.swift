@@ -1,3 +1,5 @@
+import Foundation
+
 /// Evaluation metrics named in a spec's `metrics:` and `select:`.
 public enum Metric: String, Sendable, CaseIterable, Codable {
     case rocAUC = "roc_auc"
@@ -32,6 +34,8 @@ public enum ImputeStrategy: String, Sendable, CaseIterable, Hashable {
 /// How categorical columns become numbers.
 public enum EncodeMethod: String, Sendable, CaseIterable, Hashable {
     case onehot, ordinal
+    /// scikit-learn's TargetEncoder: the smoothed positive rate of the category, cross-fitted on the training rows.
+    case target
 }
 
 /// How numeric columns are rescaled.
@@ -39,19 +43,173 @@ public enum ScaleMethod: String, Sendable, CaseIterable, Hashable {
     case standard, minmax, robust
 }
 
+/// Which columns a preprocessing step applies to: by name, by a regular expression on the name, by type.
+/// Names and pattern add up (a column named or matching is chosen); `type` then narrows the choice.
+public struct ColumnSelector: Sendable, Hashable {
+    public var names: [String]?
+    public var pattern: String?
+    public var kind: ColumnKind?
+
+    public init(names: [String]? = nil, pattern: String? = nil, kind: ColumnKind? = nil) {
+        self.names = names
+        self.pattern = pattern
+        self.kind = kind
+    }
+
+    /// Every column.
+    public static let all = ColumnSelector()
+
+    public var isAll: Bool { names == nil && pattern == nil && kind == nil }
+
+    public func matches(_ name: String, _ columnKind: ColumnKind) -> Bool {
+        if let kind, kind != columnKind { return false }
+        if names == nil && pattern == nil { return true }
+        if names?.contains(name) == true { return true }
+        if let pattern, let re = try? NSRegularExpression(pattern: pattern) {
+            return re.firstMatch(in: name, range: NSRange(name.startIndex..., in: name)) != nil
+        }
+        return false
+    }
+
+    public var canonical: String {
+        "columns(names=\(names.map { "[" + $0.map(JSONText.quote).joined(separator: ",") + "]" } ?? "null"),pattern=\(pattern.map(JSONText.quote) ?? "null"),type=\(kind?.rawValue ?? "null"))"
+    }
+
+    /// How the report names the selection ("" for every column).
+    public var display: String {
+        var parts: [String] = []
+        if let names { parts.append(names.map { "`\($0)`" }.joined(separator: ", ")) }
+        if let pattern { parts.append("names matching `\(pattern)`") }
+        if let kind { parts.append("\(kind.rawValue) columns") }
+        return parts.joined(separator: " or ")
+    }
+}
+
+/// `impute`: fill missing cells (scikit-learn's SimpleImputer, one per column type).
+public struct ImputeStep: Sendable, Hashable {
+    public var numeric: ImputeStrategy
+    public var categorical: ImputeStrategy
+    /// The `constant` fill value.
+    public var value: ParamValue
+    /// Add a 0/1 column per numeric column that had missing cells in the training rows (`add_indicator`).
+    public var addIndicator: Bool
+    public var columns: ColumnSelector
+
+    public init(numeric: ImputeStrategy = .median, categorical: ImputeStrategy = .mostFrequent, value: ParamValue = .null,
+                addIndicator: Bool = false, columns: ColumnSelector = .all) {
+        self.numeric = numeric
+        self.categorical = categorical
+        self.value = value
+        self.addIndicator = addIndicator
+        self.columns = columns
+    }
+}
+
+/// What a one-hot encoder does with a category it did not see in training (scikit-learn's `handle_unknown`).
+public enum HandleUnknown: String, Sendable, CaseIterable, Hashable {
+    case ignore, error
+    case infrequentIfExist = "infrequent_if_exist"
+}
+
+/// `encode`: turn categorical columns into numbers.
+public struct EncodeStep: Sendable, Hashable {
+    public var method: EncodeMethod
+    public var handleUnknown: HandleUnknown
+    /// One-hot: categories seen fewer times (an integer) or in a smaller share of rows (a fraction) go to one "infrequent" column.
+    public var minFrequency: Double?
+    /// One-hot: at most this many output columns per feature, the infrequent one included.
+    public var maxCategories: Int?
+    /// Ordinal: the categories of a column in the order to number them, by column name.
+    public var order: [String: [String]]
+    /// Target: `smooth` (nil is `auto`, scikit-learn's empirical-Bayes shrinkage) and the inner folds of cross fitting.
+    public var smooth: Double?
+    public var cv: Int = 5
+    public var columns: ColumnSelector
+
+    public init(method: EncodeMethod, handleUnknown: HandleUnknown = .ignore, minFrequency: Double? = nil, maxCategories: Int? = nil,
+                order: [String: [String]] = [:], columns: ColumnSelector = .all) {
+        self.method = method
+        self.handleUnknown = handleUnknown
+        self.minFrequency = minFrequency
+        self.maxCategories = maxCategories
+        self.order = order
+        self.columns = columns
+    }
+}
+
+/// `clip`: bound numeric values, by fixed limits or by quantiles of the training rows.
+public struct ClipStep: Sendable, Hashable {
+    public var min: Double?
+    public var max: Double?
+    /// Lower and upper quantile (0–1), fitted on the training rows; used where `min`/`max` are not given.
+    public var quantiles: [Double]?
+    public var columns: ColumnSelector
+
+    public init(min: Double? = nil, max: Double? = nil, quantiles: [Double]? = nil, columns: ColumnSelector = .all) {
+        self.min = min
+        self.max = max
+        self.quantiles = quantiles
+        self.columns = columns
+    }
+}
+
+/// How a resampler balances the classes of the training rows.
+public enum ResampleMethod: String, Sendable, CaseIterable, Hashable {
+    case smote
+    case smoteNC = "smote_nc"
+    case undersample, oversample
+}
+
+/// `resample`: applied to the training rows of a fold only (never validation or test rows), after the transforms.
+public struct ResampleStep: Sendable, Hashable {
+    public var method: ResampleMethod
+    /// SMOTE's neighbours.
+    public var kNeighbors: Int
+    /// imbalanced-learn's float `sampling_strategy`: the minority/majority ratio after resampling; nil is `auto` (1).
+    public var samplingStrategy: Double?
+
+    public init(method: ResampleMethod, kNeighbors: Int = 5, samplingStrategy: Double? = nil) {
+        self.method = method
+        self.kNeighbors = kNeighbors
+        self.samplingStrategy = samplingStrategy
+    }
+}
+
 /// One step of a preprocessing list, in spec order; each is fitted on a fold's training rows only.
 public enum PreprocessStep: Sendable, Hashable {
-    /// Fill missing numeric and categorical cells; `value` is used by `constant`.
-    case impute(numeric: ImputeStrategy, categorical: ImputeStrategy, value: ParamValue)
-    case encode(EncodeMethod)
-    case scale(ScaleMethod)
+    case impute(ImputeStep)
+    case encode(EncodeStep)
+    case scale(ScaleMethod, columns: ColumnSelector)
+    case log1p(columns: ColumnSelector)
+    case clip(ClipStep)
+    case resample(ResampleStep)
 
-    /// Canonical text, part of cache keys.
+    /// The step's resampling settings, when it is `resample`.
+    public var resample: ResampleStep? { if case .resample(let r) = self { return r }; return nil }
+
+    /// Canonical text, part of cache keys; a step written without the newer options keeps its older text.
     public var canonical: String {
+        func sel(_ c: ColumnSelector) -> String { c.isAll ? "" : "," + c.canonical }
         switch self {
-        case .impute(let n, let c, let v): return "impute(numeric=\(n.rawValue),categorical=\(c.rawValue),value=\(v.json))"
-        case .encode(let m): return "encode(\(m.rawValue))"
-        case .scale(let m): return "scale(\(m.rawValue))"
+        case .impute(let i):
+            return "impute(numeric=\(i.numeric.rawValue),categorical=\(i.categorical.rawValue),value=\(i.value.json)"
+                + (i.addIndicator ? ",add_indicator=true" : "") + sel(i.columns) + ")"
+        case .encode(let e):
+            var extra = ""
+            if e.handleUnknown != .ignore { extra += ",handle_unknown=\(e.handleUnknown.rawValue)" }
+            if let m = e.minFrequency { extra += ",min_frequency=\(NumberFormat.json(m))" }
+            if let m = e.maxCategories { extra += ",max_categories=\(m)" }
+            if e.method == .target { extra += ",smooth=\(e.smooth.map(NumberFormat.json) ?? "auto"),cv=\(e.cv)" }
+            if !e.order.isEmpty {
+                extra += ",order={" + e.order.keys.sorted().map { JSONText.quote($0) + ":[" + e.order[$0]!.map(JSONText.quote).joined(separator: ",") + "]" }.joined(separator: ",") + "}"
+            }
+            return "encode(\(e.method.rawValue)\(extra)\(sel(e.columns)))"
+        case .scale(let m, let c): return "scale(\(m.rawValue)\(sel(c)))"
+        case .log1p(let c): return "log1p(\(sel(c).dropFirst()))"
+        case .clip(let c):
+            return "clip(min=\(c.min.map(NumberFormat.json) ?? "null"),max=\(c.max.map(NumberFormat.json) ?? "null"),quantiles=\(c.quantiles.map { $0.map(NumberFormat.json).joined(separator: ",") } ?? "null")\(sel(c.columns)))"
+        case .resample(let r):
+            return "resample(\(r.method.rawValue),k_neighbors=\(r.kNeighbors),sampling_strategy=\(r.samplingStrategy.map(NumberFormat.json) ?? "auto"))"
         }
     }
 }

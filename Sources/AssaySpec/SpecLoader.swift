@@ -358,27 +358,34 @@ struct SpecDecoder {
         return path.hasPrefix("/") || at.override != nil || base == "." ? path : base + "/" + path
     }
 
-    static let stepKinds = ["impute", "encode", "scale"]
-    static let stepsNotYet = ["resample": "preprocess step 'resample' is not supported yet"]
+    static let stepKinds = ["impute", "encode", "scale", "log1p", "clip", "resample"]
 
     func steps(_ node: YAMLNode, _ context: String) throws -> [PreprocessStep] {
         var out: [PreprocessStep] = []
-        var encodeAt: SourceLocation? = nil
+        var encodeAt: SourceLocation? = nil, resampleAt: SourceLocation? = nil
         for item in try list(node, context) {
             guard case .map(let pairs, _) = item, pairs.count == 1, let (kind, kindAt, options) = pairs.first.map({ ($0.key, $0.keyAt, $0.value) }) else {
                 throw SpecError(at: item.location, "each \(context) step is a one-key mapping, like '- scale: {method: standard}'")
             }
-            if let why = Self.stepsNotYet[kind] { throw SpecError(at: kindAt, why) }
             guard Self.stepKinds.contains(kind) else {
-                throw SpecError(at: kindAt, "unknown \(context) step '\(kind)'\(Suggest.hint(kind, among: Self.stepKinds + Array(Self.stepsNotYet.keys)))")
+                throw SpecError(at: kindAt, "unknown \(context) step '\(kind)'\(Suggest.hint(kind, among: Self.stepKinds))")
             }
+            if let resampleAt { throw SpecError(at: kindAt, "resample must be the last step (it is at \(resampleAt)): it rebalances the transformed training rows") }
             let ctx = "\(context) step '\(kind)'"
             let emptyMap = YAMLNode.map([], at: options.location)
             let opts: YAMLNode = { if case .scalar(_, .null, _) = options { return emptyMap }; return options }()
+            func selector(_ f: Fields) throws -> ColumnSelector { try f["columns"].map { try columnSelector($0, "\(ctx): columns") } ?? .all }
+            func fraction(_ n: YAMLNode, _ what: String, closedAtOne: Bool) throws -> Double {
+                let v = try double(n, what)
+                guard v > 0, closedAtOne ? v <= 1 : v < 1 else {
+                    throw SpecError(at: n.location, "\(what) must be in (0, \(closedAtOne ? "1]" : "1)"), got \(n.text)")
+                }
+                return v
+            }
             switch kind {
             case "impute":
                 if let encodeAt { throw SpecError(at: kindAt, "impute must come before encode (encode is at \(encodeAt))") }
-                let f = try Fields(opts, ctx, allowed: ["numeric", "categorical", "value"])
+                let f = try Fields(opts, ctx, allowed: ["numeric", "categorical", "value", "add_indicator", "columns"])
                 let numeric = try f["numeric"].map { try choice($0, "\(ctx): numeric", ImputeStrategy.self) } ?? .median
                 let categorical = try f["categorical"].map { try choice($0, "\(ctx): categorical", ImputeStrategy.self) } ?? .mostFrequent
                 if let c = f["categorical"], categorical == .mean || categorical == .median {
@@ -391,17 +398,106 @@ struct SpecDecoder {
                         throw SpecError(at: v.location, "\(ctx): value must be a number for numeric: constant")
                     }
                 }
-                out.append(.impute(numeric: numeric, categorical: categorical, value: value))
+                out.append(.impute(ImputeStep(numeric: numeric, categorical: categorical, value: value,
+                                              addIndicator: try f["add_indicator"].map { try bool($0, "\(ctx): add_indicator") } ?? false,
+                                              columns: try selector(f))))
             case "encode":
-                let f = try Fields(opts, ctx, allowed: ["method"])
+                let f = try Fields(opts, ctx, allowed: ["method", "handle_unknown", "min_frequency", "max_categories", "order", "smooth", "cv", "columns"])
                 encodeAt = kindAt
-                out.append(.encode(try f["method"].map { try choice($0, "\(ctx): method", EncodeMethod.self) } ?? .onehot))
+                var e = EncodeStep(method: try f["method"].map { try choice($0, "\(ctx): method", EncodeMethod.self) } ?? .onehot, columns: try selector(f))
+                func only(_ key: String, _ method: EncodeMethod) throws {
+                    if let n = f[key], e.method != method { throw SpecError(at: n.location, "\(ctx): \(key) applies to method \(method.rawValue) only") }
+                }
+                try only("handle_unknown", .onehot); try only("min_frequency", .onehot); try only("max_categories", .onehot)
+                try only("order", .ordinal); try only("smooth", .target); try only("cv", .target)
+                if let h = f["handle_unknown"] { e.handleUnknown = try choice(h, "\(ctx): handle_unknown", HandleUnknown.self) }
+                if let m = f["min_frequency"] {
+                    if case .scalar(_, .int, _) = m {
+                        let v = try int(m, "\(ctx): min_frequency")
+                        guard v >= 1 else { throw SpecError(at: m.location, "\(ctx): min_frequency must be a count of at least 1 or a fraction in (0, 1), got \(v)") }
+                        e.minFrequency = Double(v)
+                    } else { e.minFrequency = try fraction(m, "\(ctx): min_frequency", closedAtOne: false) }
+                }
+                if let m = f["max_categories"] {
+                    let v = try int(m, "\(ctx): max_categories")
+                    guard v >= 1 else { throw SpecError(at: m.location, "\(ctx): max_categories must be at least 1, got \(v)") }
+                    e.maxCategories = v
+                }
+                if let o = f["order"] {
+                    guard case .map(let pairs, _) = o, !pairs.isEmpty else { throw SpecError(at: o.location, "\(ctx): order maps column names to their categories in order") }
+                    for p in pairs {
+                        let cats = try list(p.value, "\(ctx): order.\(p.key)").map { try text($0, "\(ctx): order.\(p.key)") }
+                        guard !cats.isEmpty, Set(cats).count == cats.count else {
+                            throw SpecError(at: p.value.location, "\(ctx): order.\(p.key) must list each category once")
+                        }
+                        e.order[p.key] = cats
+                    }
+                }
+                if let m = f["smooth"], !(m.isNull || m.text == "'auto'") {
+                    let v = try double(m, "\(ctx): smooth")
+                    guard v >= 0 else { throw SpecError(at: m.location, "\(ctx): smooth must be auto or a number ≥ 0, got \(m.text)") }
+                    e.smooth = v
+                }
+                if let c = f["cv"] {
+                    e.cv = try int(c, "\(ctx): cv")
+                    guard e.cv >= 2 else { throw SpecError(at: c.location, "\(ctx): cv must be at least 2, got \(e.cv)") }
+                }
+                out.append(.encode(e))
+            case "scale":
+                let f = try Fields(opts, ctx, allowed: ["method", "columns"])
+                out.append(.scale(try f["method"].map { try choice($0, "\(ctx): method", ScaleMethod.self) } ?? .standard, columns: try selector(f)))
+            case "log1p":
+                let f = try Fields(opts, ctx, allowed: ["columns"])
+                out.append(.log1p(columns: try selector(f)))
+            case "clip":
+                let f = try Fields(opts, ctx, allowed: ["min", "max", "quantiles", "columns"])
+                var c = ClipStep(min: try f["min"].map { try double($0, "\(ctx): min") }, max: try f["max"].map { try double($0, "\(ctx): max") },
+                                 columns: try selector(f))
+                if let q = f["quantiles"] {
+                    let items = try list(q, "\(ctx): quantiles")
+                    let values = try items.map { try double($0, "\(ctx): quantiles") }
+                    guard values.count == 2, values[0] >= 0, values[0] < values[1], values[1] <= 1 else {
+                        throw SpecError(at: q.location, "\(ctx): quantiles must be [low, high] with 0 ≤ low < high ≤ 1")
+                    }
+                    c.quantiles = values
+                }
+                if let lo = c.min, let hi = c.max, lo > hi { throw SpecError(at: f["max"]?.location, "\(ctx): max is below min") }
+                guard c.min != nil || c.max != nil || c.quantiles != nil else { throw SpecError(at: kindAt, "\(ctx) needs min, max or quantiles") }
+                out.append(.clip(c))
             default:
-                let f = try Fields(opts, ctx, allowed: ["method"])
-                out.append(.scale(try f["method"].map { try choice($0, "\(ctx): method", ScaleMethod.self) } ?? .standard))
+                let f = try Fields(opts, ctx, allowed: ["method", "k_neighbors", "sampling_strategy"])
+                resampleAt = kindAt
+                var r = ResampleStep(method: try f["method"].map { try choice($0, "\(ctx): method", ResampleMethod.self) } ?? .smote)
+                if let k = f["k_neighbors"] {
+                    if r.method != .smote && r.method != .smoteNC { throw SpecError(at: k.location, "\(ctx): k_neighbors applies to smote and smote_nc only") }
+                    r.kNeighbors = try int(k, "\(ctx): k_neighbors")
+                    guard r.kNeighbors >= 1 else { throw SpecError(at: k.location, "\(ctx): k_neighbors must be at least 1, got \(r.kNeighbors)") }
+                }
+                if let sNode = f["sampling_strategy"], !(sNode.text == "'auto'") {
+                    r.samplingStrategy = try fraction(sNode, "\(ctx): sampling_strategy", closedAtOne: true)
+                }
+                out.append(.resample(r))
             }
         }
         return out
+    }
+
+    /// `columns:` of a preprocessing step: a name, a list of names, or `{names, pattern, type}`.
+    func columnSelector(_ node: YAMLNode, _ what: String) throws -> ColumnSelector {
+        guard case .map = node else { return ColumnSelector(names: try names(node, what)) }
+        let f = try Fields(node, what, allowed: ["names", "pattern", "type"])
+        var s = ColumnSelector()
+        s.names = try f["names"].map { try names($0, "\(what).names") }
+        if let p = f["pattern"] {
+            let pattern = try text(p, "\(what).pattern")
+            guard (try? NSRegularExpression(pattern: pattern)) != nil else {
+                throw SpecError(at: p.location, "\(what).pattern is not a valid regular expression: \(JSONText.quote(pattern))")
+            }
+            s.pattern = pattern
+        }
+        s.kind = try f["type"].map { try choice($0, "\(what).type", ColumnKind.self) }
+        guard !s.isAll else { throw SpecError(at: node.location, "\(what) needs names, pattern or type") }
+        return s
     }
 
     func models(_ node: YAMLNode) throws -> [ModelSpec] {

@@ -17,7 +17,7 @@ final class ImportanceTests: XCTestCase {
                                     Column(name: "flat", values: .numeric(flat)),
                                     Column(name: "plan", values: .categorical(codes: plan, levels: ["a", "b", "c"]))], rowCount: 300)
         let train = Array(0..<200)
-        let prep = Preprocessing([.encode(.onehot), .scale(.standard)]).fit(table, rows: train)
+        let prep = try Preprocessing([.encode(EncodeStep(method: .onehot)), .scale(.standard, columns: .all)]).fit(table, rows: train)
         let model = try ModelFactory.fit(type: "logistic_regression", params: [:], try prep.transform(table, rows: train), train.map { y[$0] }, seed: 1)
         return (table, y, prep, model)
     }

@@ -145,8 +145,8 @@ final class PreprocessingTests: XCTestCase {
     ], rowCount: 6)
 
     func testFitsOnlyOnTheGivenRows() throws {
-        let steps = Preprocessing([.impute(numeric: .median, categorical: .mostFrequent, value: .null), .encode(.onehot), .scale(.standard)])
-        let fitted = steps.fit(table, rows: [0, 1, 2, 3])
+        let steps = Preprocessing([.impute(ImputeStep(numeric: .median, categorical: .mostFrequent)), .encode(EncodeStep(method: .onehot)), .scale(.standard, columns: .all)])
+        let fitted = try steps.fit(table, rows: [0, 1, 2, 3])
         // Median of 1, 2, 4 is 2; the validation rows' 100 and 200 are never seen.
         XCTAssertEqual(fitted.numeric[0].ops[0], .fill(2))
         let values = [1.0, 2, 2, 4]
@@ -164,16 +164,16 @@ final class PreprocessingTests: XCTestCase {
     }
 
     func testChangingValidationRowsDoesNotChangeTheFit() {
-        let steps = Preprocessing([.impute(numeric: .mean, categorical: .constant, value: .null), .scale(.robust)])
+        let steps = Preprocessing([.impute(ImputeStep(numeric: .mean, categorical: .constant)), .scale(.robust, columns: .all)])
         let other = Table(columns: [
             Column(name: "n", values: .numeric([1, 2, .nan, 4, -7, 1e9])),
             Column(name: "c", values: .categorical(codes: [0, 1, 1, -1, 0, 0], levels: ["b", "a", "zz"])),
         ], rowCount: 6)
-        XCTAssertEqual(steps.fit(table, rows: [0, 1, 2, 3]), steps.fit(other, rows: [0, 1, 2, 3]))
+        XCTAssertEqual(try steps.fit(table, rows: [0, 1, 2, 3]), try steps.fit(other, rows: [0, 1, 2, 3]))
     }
 
     func testOrdinalWithoutEncodeStepAndConstantMissing() throws {
-        let fitted = Preprocessing([]).fit(table, rows: [0, 1, 3])
+        let fitted = try Preprocessing([]).fit(table, rows: [0, 1, 3])
         XCTAssertEqual(fitted.categorical[0].method, .ordinal)
         XCTAssertEqual(fitted.categorical[0].categories, ["a", "b", "missing"])
         let x = try fitted.transform(table, rows: [0, 3, 4])

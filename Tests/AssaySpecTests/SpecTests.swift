@@ -114,8 +114,6 @@ final class SpecTests: XCTestCase {
     }
 
     func testLaterFeaturesAreRefusedByName() {
-        XCTAssertEqual(error(base + "\npreprocess:\n  - resample: {method: smote}"),
-                       "exp/s.yaml:10:5: preprocess step 'resample' is not supported yet")
         XCTAssertEqual(error(base.replacingOccurrences(of: "grid:", with: "search: {method: random}\n    grid:")),
                        "exp/s.yaml:8:22: search method 'random' is not supported yet (only grid)")
         XCTAssertEqual(error(base.replacingOccurrences(of: "{C: [0.1, 1]}", with: "{penalty: [l1, elasticnet], l1_ratio: [0.5]}")),
@@ -144,7 +142,7 @@ final class SpecTests: XCTestCase {
 
     func testPreprocessOrderAndOptions() throws {
         let s = try parse(base + "\npreprocess:\n  - impute: {numeric: constant, value: 0}\n  - encode: {method: ordinal}\n  - scale: {method: minmax}")
-        XCTAssertEqual(s.preprocess, [.impute(numeric: .constant, categorical: .mostFrequent, value: .int(0)), .encode(.ordinal), .scale(.minmax)])
+        XCTAssertEqual(s.preprocess, [.impute(ImputeStep(numeric: .constant, categorical: .mostFrequent, value: .int(0))), .encode(EncodeStep(method: .ordinal)), .scale(.minmax, columns: .all)])
         XCTAssertEqual(error(base + "\npreprocess:\n  - encode: {}\n  - impute: {}"),
                        "exp/s.yaml:11:5: impute must come before encode (encode is at exp/s.yaml:10:5)")
         XCTAssertEqual(error(base + "\npreprocess:\n  - scale: {method: standrd}"),
@@ -214,5 +212,67 @@ final class SpecTests: XCTestCase {
                        "exp/s.yaml:6:25: unknown key 'keep' in data.clean drop_duplicates")
         XCTAssertEqual(error(withData("  clean:\n    - normalize: {lowercase: maybe}\n")),
                        "exp/s.yaml:6:30: data.clean normalize.lowercase must be true or false, got 'maybe'")
+    }
+
+    // MARK: preprocessing options
+
+    func testPreprocessingOptionsParse() throws {
+        let s = try parse(base + """
+
+        preprocess:
+          - impute: {numeric: mean, add_indicator: true, columns: {type: numeric}}
+          - log1p: {columns: [minutes, "Book length"]}
+          - clip: {quantiles: [0.01, 0.99], columns: {pattern: "^rev_"}}
+          - encode: {method: onehot, min_frequency: 5, max_categories: 20, handle_unknown: infrequent_if_exist, columns: country}
+          - encode: {method: ordinal, order: {size: [S, M, L]}, columns: size}
+          - encode: {method: target, smooth: 2, cv: 3, columns: {names: [city]}}
+          - scale: {method: robust, columns: {type: numeric}}
+          - resample: {method: smote_nc, k_neighbors: 3, sampling_strategy: 0.5}
+        """)
+        XCTAssertEqual(s.preprocess, [
+            .impute(ImputeStep(numeric: .mean, addIndicator: true, columns: ColumnSelector(kind: .numeric))),
+            .log1p(columns: ColumnSelector(names: ["minutes", "Book length"])),
+            .clip(ClipStep(quantiles: [0.01, 0.99], columns: ColumnSelector(pattern: "^rev_"))),
+            .encode(EncodeStep(method: .onehot, handleUnknown: .infrequentIfExist, minFrequency: 5, maxCategories: 20, columns: ColumnSelector(names: ["country"]))),
+            .encode(EncodeStep(method: .ordinal, order: ["size": ["S", "M", "L"]], columns: ColumnSelector(names: ["size"]))),
+            .encode({ var e = EncodeStep(method: .target, columns: ColumnSelector(names: ["city"])); e.smooth = 2; e.cv = 3; return e }()),
+            .scale(.robust, columns: ColumnSelector(kind: .numeric)),
+            .resample(ResampleStep(method: .smoteNC, kNeighbors: 3, samplingStrategy: 0.5)),
+        ])
+        XCTAssertTrue(ColumnSelector(pattern: "^rev_").matches("rev_cur", .numeric))
+        XCTAssertFalse(ColumnSelector(pattern: "^rev_").matches("prev_rev", .numeric))
+        XCTAssertFalse(ColumnSelector(names: ["a"], kind: .categorical).matches("a", .numeric))
+    }
+
+    func testPreprocessingOptionErrorsNameTheirLocation() {
+        func e(_ steps: String) -> String { error(base + "\npreprocess:\n" + steps) }
+        XCTAssertEqual(e("  - resample: {method: smote}\n  - scale: {}"),
+                       "exp/s.yaml:11:5: resample must be the last step (it is at exp/s.yaml:10:5): it rebalances the transformed training rows")
+        XCTAssertEqual(e("  - resample: {method: smot}"),
+                       "exp/s.yaml:10:24: preprocess step 'resample': method must be one of smote, smote_nc, undersample, oversample, got 'smot'; did you mean 'smote'?")
+        XCTAssertEqual(e("  - resample: {method: undersample, k_neighbors: 3}"),
+                       "exp/s.yaml:10:50: preprocess step 'resample': k_neighbors applies to smote and smote_nc only")
+        XCTAssertEqual(e("  - resample: {sampling_strategy: 1.5}"),
+                       "exp/s.yaml:10:35: preprocess step 'resample': sampling_strategy must be in (0, 1], got '1.5'")
+        XCTAssertEqual(e("  - encode: {method: ordinal, min_frequency: 3}"),
+                       "exp/s.yaml:10:46: preprocess step 'encode': min_frequency applies to method onehot only")
+        XCTAssertEqual(e("  - encode: {min_frequency: 0}"),
+                       "exp/s.yaml:10:29: preprocess step 'encode': min_frequency must be a count of at least 1 or a fraction in (0, 1), got 0")
+        XCTAssertEqual(e("  - encode: {handle_unknown: warn}"),
+                       "exp/s.yaml:10:30: preprocess step 'encode': handle_unknown must be one of ignore, error, infrequent_if_exist, got 'warn'")
+        XCTAssertEqual(e("  - encode: {method: ordinal, order: {size: [S, S]}}"),
+                       "exp/s.yaml:10:45: preprocess step 'encode': order.size must list each category once")
+        XCTAssertEqual(e("  - encode: {method: target, cv: 1}"),
+                       "exp/s.yaml:10:34: preprocess step 'encode': cv must be at least 2, got 1")
+        XCTAssertEqual(e("  - clip: {quantiles: [0.9, 0.1]}"),
+                       "exp/s.yaml:10:23: preprocess step 'clip': quantiles must be [low, high] with 0 ≤ low < high ≤ 1")
+        XCTAssertEqual(e("  - clip: {}"), "exp/s.yaml:10:5: preprocess step 'clip' needs min, max or quantiles")
+        XCTAssertEqual(e("  - scale: {columns: {pattern: \"(\"}}"),
+                       "exp/s.yaml:10:32: preprocess step 'scale': columns.pattern is not a valid regular expression: \"(\"")
+        XCTAssertEqual(e("  - scale: {columns: {typ: numeric}}"),
+                       "exp/s.yaml:10:23: unknown key 'typ' in preprocess step 'scale': columns; did you mean 'type'?")
+        XCTAssertEqual(e("  - impute: {add_indicator: 1}"),
+                       "exp/s.yaml:10:29: preprocess step 'impute': add_indicator must be true or false, got '1'")
+        XCTAssertEqual(e("  - logp1: {}"), "exp/s.yaml:10:5: unknown preprocess step 'logp1'; did you mean 'log1p'?")
     }
 }

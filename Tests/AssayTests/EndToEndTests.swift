@@ -172,8 +172,8 @@ final class EndToEndTests: XCTestCase {
         let data = try Dataset(decoding: results[load]!), s = try Split(decoding: results[split]!)
         for k in 0..<4 {
             let fitted = try FittedPreprocessing(decoding: results[preps[k]]!)
-            XCTAssertEqual(fitted, variant.fit(data.features, rows: s.trainingRows(ofFold: k)))
-            XCTAssertNotEqual(fitted, variant.fit(data.features, rows: s.train))
+            XCTAssertEqual(fitted, try variant.fit(data.features, rows: s.trainingRows(ofFold: k)))
+            XCTAssertNotEqual(fitted, try variant.fit(data.features, rows: s.train))
             XCTAssertTrue(Set(s.trainingRows(ofFold: k)).isDisjoint(with: s.folds[k]))
             XCTAssertTrue(Set(s.trainingRows(ofFold: k)).isDisjoint(with: s.test))
         }
