@@ -94,9 +94,9 @@ public enum Experiment {
             // Stage 2: every (model, grid point, fold) fit.
             var fitKeys: [[[TaskKey]]] = []
             for m in spec.models {
-                let variant = Preprocessing(m.preprocess ?? spec.preprocess)
                 fitKeys.append(m.points.map { point in
-                    split.folds.indices.map { k in planner.fit(m, point, fold: k, variant: variant, load: load, split: splitKey) }
+                    let variant = Preprocessing(m.steps(for: point, default: spec.preprocess))
+                    return split.folds.indices.map { k in planner.fit(m, point, fold: k, variant: variant, load: load, split: splitKey) }
                 })
             }
             let stage2 = try executor.run(planner.graph, want: fitKeys.flatMap { $0.flatMap { $0 } }, known: known)
@@ -119,14 +119,14 @@ public enum Experiment {
                     best = i
                 }
                 var report = ModelReport(name: m.name, type: m.type, fixedParams: m.params.keys.sorted().map { ($0, m.params[$0]!) },
-                                         preprocess: describe(m.preprocess ?? spec.preprocess), points: points, bestIndex: best, test: [:])
+                                         preprocess: describe(m.steps(for: m.points[best], default: spec.preprocess)), points: points, bestIndex: best, test: [:])
                 report.outOfFold = outOfFold(foldPredictions[best])
                 models.append(report)
             }
 
             // Stage 3: refit each model's selected point on all training rows; score the test rows once.
             let refitKeys = zip(spec.models, models).map { m, r in
-                planner.refit(m, m.points[r.bestIndex], variant: Preprocessing(m.preprocess ?? spec.preprocess), load: load, split: splitKey)
+                planner.refit(m, m.points[r.bestIndex], variant: Preprocessing(m.steps(for: m.points[r.bestIndex], default: spec.preprocess)), load: load, split: splitKey)
             }
             let stage3 = try executor.run(planner.graph, want: refitKeys, known: known)
             stats = stats + stage3.stats
@@ -215,10 +215,12 @@ public enum Experiment {
     /// Checks the graph's inputs once the table is profiled, before any fit runs.
     static func checkInputs(_ spec: Spec, _ profile: DataProfile, _ split: Split) throws {
         for m in spec.models {
-            let variant = Preprocessing(m.preprocess ?? spec.preprocess)
-            if let column = profile.numericWithMissing.first(where: { !variant.imputes(numericColumn: $0) }) {
-                let whose = m.preprocess == nil ? "preprocess" : "model '\(m.name)': preprocess"
-                throw AssayError.input("\(spec.data.resolvedPath): numeric column '\(column)' has missing values and \(whose) has no impute step; add '- impute: {numeric: median}'")
+            for point in m.points {
+                let variant = Preprocessing(m.steps(for: point, default: spec.preprocess))
+                if let column = profile.numericWithMissing.first(where: { !variant.imputes(numericColumn: $0) }) {
+                    let whose = m.preprocess == nil ? "preprocess" : "model '\(m.name)': preprocess"
+                    throw AssayError.input("\(spec.data.resolvedPath): numeric column '\(column)' has missing values and \(whose) has no impute step for it; add '- impute: {numeric: median}'")
+                }
             }
         }
         for (k, fold) in split.folds.enumerated() {

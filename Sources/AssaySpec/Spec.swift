@@ -101,6 +101,30 @@ public struct ModelSpec: Sendable {
     public var grid: [(name: String, values: [ParamValue])]
     /// This model's own preprocessing, replacing the top-level list.
     public var preprocess: [PreprocessStep]?
+    /// With grid keys `preprocess.STEP.OPTION`: the preprocessing list of each combination of their values.
+    public var variants: [String: [PreprocessStep]] = [:]
+
+    /// Grid keys with this prefix set an option of a preprocessing step, not a model parameter.
+    public static let preprocessPrefix = "preprocess."
+
+    /// The key of `variants` for some preprocess grid values.
+    public static func variantKey(_ values: [(String, ParamValue)]) -> String {
+        values.sorted { $0.0 < $1.0 }.map { "\($0.0)=\($0.1.json)" }.joined(separator: ";")
+    }
+
+    /// A grid point's model parameters (its preprocess keys removed).
+    public func modelParams(_ point: [String: ParamValue]) -> [String: ParamValue] {
+        point.filter { !$0.key.hasPrefix(Self.preprocessPrefix) }
+    }
+
+    /// The preprocessing list of a grid point: its variant, this model's own list, or the spec's.
+    public func steps(for point: [String: ParamValue], default top: [PreprocessStep]) -> [PreprocessStep] {
+        if !variants.isEmpty {
+            let key = Self.variantKey(point.filter { $0.key.hasPrefix(Self.preprocessPrefix) }.map { ($0.key, $0.value) })
+            if let v = variants[key] { return v }
+        }
+        return preprocess ?? top
+    }
 
     /// Every grid point (fixed parameters merged in), in scikit-learn's ParameterGrid order:
     /// keys sorted, the last key varying fastest.

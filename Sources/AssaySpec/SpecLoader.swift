@@ -63,7 +63,7 @@ struct SpecDecoder {
         let split = try self.split(top["split"], data: data)
         let preprocess = try top["preprocess"].map { try steps($0, "preprocess") } ?? []
         guard let modelsNode = top["models"] else { throw SpecError(at: root.location, "missing 'models' section") }
-        let models = try self.models(modelsNode)
+        let models = try self.models(modelsNode, preprocess: top["preprocess"])
         var metrics: [Metric] = [.rocAUC]
         if let m = top["metrics"] {
             metrics = try list(m, "metrics").map { try metric($0, "metrics") }
@@ -500,14 +500,14 @@ struct SpecDecoder {
         return s
     }
 
-    func models(_ node: YAMLNode) throws -> [ModelSpec] {
+    func models(_ node: YAMLNode, preprocess: YAMLNode?) throws -> [ModelSpec] {
         guard case .map(let pairs, _) = node, !pairs.isEmpty else {
             throw SpecError(at: node.location, "models must map at least one model name to its settings")
         }
-        return try pairs.map { try model($0.key, $0.value, at: $0.keyAt) }
+        return try pairs.map { try model($0.key, $0.value, at: $0.keyAt, topPreprocess: preprocess) }
     }
 
-    func model(_ name: String, _ node: YAMLNode, at: SourceLocation) throws -> ModelSpec {
+    func model(_ name: String, _ node: YAMLNode, at: SourceLocation, topPreprocess: YAMLNode? = nil) throws -> ModelSpec {
         let ctx = "model '\(name)'"
         let f = try Fields(node, ctx, allowed: ["type", "params", "grid", "preprocess", "search"])
         guard let typeNode = f["type"] else { throw SpecError(at: node.location, "\(ctx) needs a type") }
@@ -543,6 +543,7 @@ struct SpecDecoder {
             for pair in pairs { params[pair.key] = try checked(pair.key, pair.value, keyAt: pair.keyAt) }
         }
         var grid: [(name: String, values: [ParamValue])] = []
+        var preprocessGrid: [(key: String, keyAt: SourceLocation, items: [YAMLNode])] = []
         if let g = f["grid"], !g.isNull {
             guard case .map(let pairs, _) = g else { throw SpecError(at: g.location, "\(ctx): grid must map parameter names to lists of values") }
             for pair in pairs {
@@ -552,6 +553,13 @@ struct SpecDecoder {
                 let items: [YAMLNode]
                 if case .seq(let s, _) = pair.value { items = s } else { items = [pair.value] }
                 guard !items.isEmpty else { throw SpecError(at: pair.value.location, "\(ctx): grid.\(pair.key) is an empty list") }
+                if pair.key.hasPrefix(ModelSpec.preprocessPrefix) {
+                    let values = try items.map { try param($0, "\(ctx): grid.\(pair.key)") }
+                    if Set(values).count != values.count { throw SpecError(at: pair.value.location, "\(ctx): grid.\(pair.key) lists a value twice") }
+                    preprocessGrid.append((pair.key, pair.keyAt, items))
+                    grid.append((pair.key, values))
+                    continue
+                }
                 let values = try items.map { try checked(pair.key, $0, keyAt: pair.keyAt) }
                 if Set(values).count != values.count {
                     throw SpecError(at: pair.value.location, "\(ctx): grid.\(pair.key) lists a value twice")
@@ -561,11 +569,63 @@ struct SpecDecoder {
         }
         grid.sort { $0.name < $1.name }
         let preprocess = try f["preprocess"].map { try steps($0, "\(ctx): preprocess") }
-        let spec = ModelSpec(name: name, type: typeName, params: params, grid: grid, preprocess: preprocess)
+        var spec = ModelSpec(name: name, type: typeName, params: params, grid: grid, preprocess: preprocess)
         for point in spec.points {
-            if let problem = type.checkPoint(point) { throw SpecError(at: at, "\(ctx): \(problem)") }
+            if let problem = type.checkPoint(spec.modelParams(point)) { throw SpecError(at: at, "\(ctx): \(problem)") }
+        }
+        if !preprocessGrid.isEmpty {
+            spec.variants = try preprocessVariants(preprocessGrid, list: f["preprocess"] ?? topPreprocess, ctx: ctx,
+                                                   context: f["preprocess"] != nil ? "\(ctx): preprocess" : "preprocess")
         }
         return spec
+    }
+
+    /// Every preprocessing list a grid over `preprocess.STEP.OPTION` keys asks for, decoded (and so validated) now,
+    /// keyed by `ModelSpec.variantKey` of its values.
+    func preprocessVariants(_ grid: [(key: String, keyAt: SourceLocation, items: [YAMLNode])], list: YAMLNode?, ctx: String,
+                            context: String) throws -> [String: [PreprocessStep]] {
+        guard let list, case .seq(let steps, let listAt) = list else {
+            throw SpecError(at: grid[0].keyAt, "\(ctx): grid.\(grid[0].key) addresses a preprocess step, but the model has no preprocess list")
+        }
+        // Resolve each key to (step position, option).
+        var targets: [(index: Int, option: String)] = []
+        for g in grid {
+            let parts = g.key.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 3, !parts[1].isEmpty, !parts[2].isEmpty else {
+                throw SpecError(at: g.keyAt, "\(ctx): grid key '\(g.key)' must be preprocess.STEP.OPTION, like preprocess.scale.method")
+            }
+            let kinds = steps.map { node -> String in if case .map(let p, _) = node, let k = p.first?.key { return k }; return "" }
+            let index: Int
+            if let i = Int(parts[1]) {
+                guard kinds.indices.contains(i) else { throw SpecError(at: g.keyAt, "\(ctx): grid key '\(g.key)': the preprocess list has steps 0..\(kinds.count - 1)") }
+                index = i
+            } else {
+                let matches = kinds.indices.filter { kinds[$0] == parts[1] }
+                guard matches.count == 1 else {
+                    throw SpecError(at: g.keyAt, matches.isEmpty
+                        ? "\(ctx): grid key '\(g.key)': no '\(parts[1])' step in \(context)\(Suggest.hint(parts[1], among: kinds))"
+                        : "\(ctx): grid key '\(g.key)': \(context) has \(matches.count) '\(parts[1])' steps; address one by position, like preprocess.\(matches[0]).\(parts[2])")
+                }
+                index = matches[0]
+            }
+            targets.append((index, parts[2]))
+        }
+        var combinations: [[YAMLNode]] = [[]]
+        for g in grid { combinations = combinations.flatMap { base in g.items.map { base + [$0] } } }
+        var out: [String: [PreprocessStep]] = [:]
+        for values in combinations {
+            var items = steps
+            for ((index, option), value) in zip(targets, values) {
+                guard case .map(let pairs, let at) = items[index], let step = pairs.first else { continue }
+                var options: [(key: String, keyAt: SourceLocation, value: YAMLNode)] = []
+                if case .map(let o, _) = step.value { options = o }
+                if let i = options.firstIndex(where: { $0.key == option }) { options[i].value = value } else { options.append((option, value.location, value)) }
+                items[index] = .map([(step.key, step.keyAt, .map(options, at: step.value.location))], at: at)
+            }
+            let decoded = try self.steps(.seq(items, at: listAt), context)
+            out[ModelSpec.variantKey(zip(grid.map(\.key), try values.map { try param($0, ctx) }).map { ($0, $1) })] = decoded
+        }
+        return out
     }
 
     // MARK: values

@@ -275,4 +275,28 @@ final class SpecTests: XCTestCase {
                        "exp/s.yaml:10:29: preprocess step 'impute': add_indicator must be true or false, got '1'")
         XCTAssertEqual(e("  - logp1: {}"), "exp/s.yaml:10:5: unknown preprocess step 'logp1'; did you mean 'log1p'?")
     }
+
+    func testGridOverAPreprocessingOption() throws {
+        let s = try parse(base.replacingOccurrences(of: "grid: {C: [0.1, 1]}", with: "grid: {C: [1], preprocess.scale.method: [standard, minmax]}") + """
+
+        preprocess:
+          - impute: {numeric: median}
+          - scale: {method: robust}
+        """)
+        let m = s.models[0]
+        XCTAssertEqual(m.points.count, 2)
+        XCTAssertEqual(m.modelParams(m.points[1]), ["C": .int(1)])
+        XCTAssertEqual(m.steps(for: m.points[0], default: s.preprocess), [.impute(ImputeStep()), .scale(.standard, columns: .all)])
+        XCTAssertEqual(m.steps(for: m.points[1], default: s.preprocess), [.impute(ImputeStep()), .scale(.minmax, columns: .all)])
+        func e(_ grid: String) -> String {
+            error(base.replacingOccurrences(of: "grid: {C: [0.1, 1]}", with: "grid: {\(grid)}") + "\npreprocess:\n  - scale: {method: robust}\n  - scale: {method: robust}")
+        }
+        XCTAssertEqual(e("preprocess.scale.method: [standard]"),
+                       "exp/s.yaml:8:12: model 'lr': grid key 'preprocess.scale.method': preprocess has 2 'scale' steps; address one by position, like preprocess.0.method")
+        XCTAssertEqual(e("preprocess.1.method: [standrd]"),
+                       "exp/s.yaml:8:34: preprocess step 'scale': method must be one of standard, minmax, robust, got 'standrd'; did you mean 'standard'?")
+        XCTAssertEqual(e("preprocess.impute.numeric: [mean]"),
+                       "exp/s.yaml:8:12: model 'lr': grid key 'preprocess.impute.numeric': no 'impute' step in preprocess")
+        XCTAssertEqual(e("preprocess.scale: [x]"), "exp/s.yaml:8:12: model 'lr': grid key 'preprocess.scale' must be preprocess.STEP.OPTION, like preprocess.scale.method")
+    }
 }

@@ -155,7 +155,7 @@ final class EndToEndTests: XCTestCase {
         XCTAssertThrowsError(try runSpec()) {
             let e = $0 as! AssayError
             XCTAssertTrue(e.isBadInput)
-            XCTAssertTrue(e.description.hasSuffix("numeric column 'spend' has missing values and preprocess has no impute step; add '- impute: {numeric: median}'"), e.description)
+            XCTAssertTrue(e.description.hasSuffix("numeric column 'spend' has missing values and preprocess has no impute step for it; add '- impute: {numeric: median}'"), e.description)
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("runs/e2e/report.md").path))
     }
