@@ -189,6 +189,11 @@ final class SpecTests: XCTestCase {
     }
 
     func testJoinAndCleanErrorsNameTheirLocation() {
+        XCTAssertEqual(error(withData("  join:\n    - {on: id}\n")), "exp/s.yaml:6:7: data.join[0].path is required")
+        XCTAssertEqual(error(withData("  join:\n    - {path: s.csv, on: id, decimal: ';'}\n")),
+                       "exp/s.yaml:6:38: data.join[0].decimal must be one of '.', ',', got ';'")
+        XCTAssertEqual(error(withData("  clean:\n    - drop_duplicates: {subset: []}\n")),
+                       "exp/s.yaml:6:33: data.clean drop_duplicates.subset is an empty list")
         XCTAssertEqual(error(withData("  join:\n    - path: side.csv\n")), "exp/s.yaml:6:7: data.join[0].on is required: the key column(s) both tables share")
         XCTAssertEqual(error(withData("  join:\n    - {path: s.csv, on: id, how: outer}\n")),
                        "exp/s.yaml:6:34: data.join[0].how must be one of inner, left, got 'outer'")
@@ -266,6 +271,11 @@ final class SpecTests: XCTestCase {
                        "exp/s.yaml:10:34: preprocess step 'encode': cv must be at least 2, got 1")
         XCTAssertEqual(e("  - clip: {quantiles: [0.9, 0.1]}"),
                        "exp/s.yaml:10:23: preprocess step 'clip': quantiles must be [low, high] with 0 ≤ low < high ≤ 1")
+        XCTAssertEqual(e("  - encode: {max_categories: 0}"),
+                       "exp/s.yaml:10:30: preprocess step 'encode': max_categories must be at least 1, got 0")
+        XCTAssertEqual(e("  - encode: {method: target, smooth: -1}"),
+                       "exp/s.yaml:10:38: preprocess step 'encode': smooth must be auto or a number ≥ 0, got '-1'")
+        XCTAssertEqual(e("  - log1p: {columns: {}}"), "exp/s.yaml:10:22: preprocess step 'log1p': columns needs names, pattern or type")
         XCTAssertEqual(e("  - clip: {}"), "exp/s.yaml:10:5: preprocess step 'clip' needs min, max or quantiles")
         XCTAssertEqual(e("  - scale: {columns: {pattern: \"(\"}}"),
                        "exp/s.yaml:10:32: preprocess step 'scale': columns.pattern is not a valid regular expression: \"(\"")
