@@ -108,11 +108,16 @@ public enum Experiment {
             for (m, keys) in zip(spec.models, fitKeys) {
                 let foldPredictions = try keys.map { try $0.map { try Predictions(decoding: known[$0]!) } }
                 let points = zip(m.points, foldPredictions).map { point, folds -> GridPointReport in
+                    // A threshold rule is applied to each point's out-of-fold predictions.
+                    let oof = outOfFold(folds)
+                    let threshold = spec.threshold.map { Thresholds.choose($0, labels: oof.labels, probabilities: oof.probabilities) } ?? 0.5
                     let scores = Dictionary(uniqueKeysWithValues: spec.metrics.map { metric in
-                        (metric, folds.map { Scoring.score(metric, labels: $0.labels, probabilities: $0.probabilities) })
+                        (metric, folds.map { Scoring.score(metric, labels: $0.labels, probabilities: $0.probabilities, threshold: threshold) })
                     })
-                    return GridPointReport(params: m.gridNames.map { ($0, point[$0]!) }, cv: scores.mapValues(summarize), notes: notes(folds),
-                                           foldScores: scores)
+                    var report = GridPointReport(params: m.gridNames.map { ($0, point[$0]!) }, cv: scores.mapValues(summarize), notes: notes(folds),
+                                                 foldScores: scores)
+                    report.threshold = threshold
+                    return report
                 }
                 var best = 0
                 for i in points.indices where spec.select.isBetter(points[i].cv[spec.select]!.mean, than: points[best].cv[spec.select]!.mean) {
@@ -121,6 +126,8 @@ public enum Experiment {
                 var report = ModelReport(name: m.name, type: m.type, fixedParams: m.params.keys.sorted().map { ($0, m.params[$0]!) },
                                          preprocess: describe(m.steps(for: m.points[best], default: spec.preprocess)), points: points, bestIndex: best, test: [:])
                 report.outOfFold = outOfFold(foldPredictions[best])
+                report.details = (m.searchDescription.map { ["Search: \($0)"] } ?? [])
+                    + (m.calibrate.map { ["Calibration: \($0.method.rawValue), fitted on \($0.cv) inner folds of each fit's training rows (CalibratedClassifierCV, ensemble)"] } ?? [])
                 models.append(report)
             }
 
@@ -133,8 +140,9 @@ public enum Experiment {
             let refits = try refitKeys.map { try RefitResult(decoding: stage3.results[$0]!) }
             for (i, refit) in refits.enumerated() where !split.test.isEmpty {
                 models[i].testScores = ScoredRows(labels: refit.test.labels, probabilities: refit.test.probabilities)
+                let threshold = models[i].best.threshold
                 models[i].test = Dictionary(uniqueKeysWithValues: spec.metrics.map {
-                    ($0, Scoring.score($0, labels: refit.test.labels, probabilities: refit.test.probabilities))
+                    ($0, Scoring.score($0, labels: refit.test.labels, probabilities: refit.test.probabilities, threshold: threshold))
                 })
             }
             var bestModel: String? = nil
@@ -167,6 +175,7 @@ public enum Experiment {
                                   categoricalColumns: profile.categorical, split: describe(spec, split), preparation: profile.preparation),
                 models: models, bestModel: bestModel, profile: tableProfile)
             report.importance = importance
+            report.threshold = spec.threshold
             let dir = options.outputRoot + "/" + spec.name
             let markdown = MarkdownReport.render(report), figures = Figures.render(report)
             let html = HTMLReport.render(markdown: markdown, title: report.experiment, figures: Dictionary(uniqueKeysWithValues: figures))
@@ -207,7 +216,7 @@ public enum Experiment {
         let kinds = Dictionary(uniqueKeysWithValues: profile.numeric.map { ($0, ColumnKind.numeric) } + profile.categorical.map { ($0, ColumnKind.categorical) })
         return SavedPipeline(
             assayVersion: AssayVersion.current, specHash: specHash, experiment: spec.name, model: m.name, type: m.type,
-            params: Planner.canonical(m.points[r.bestIndex]), threshold: 0.5, csv: DataFile.loadOptions(spec).csv,
+            params: Planner.canonical(m.points[r.bestIndex]), threshold: r.best.threshold, csv: DataFile.loadOptions(spec).csv,
             positiveLabel: spec.data.positive, negativeLabel: profile.negativeLabel, idColumn: spec.data.id,
             features: refit.preprocessing.inputColumns.map { ($0, kinds[$0]!) }, preprocessing: refit.preprocessing, fitted: refit.model)
     }

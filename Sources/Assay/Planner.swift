@@ -104,14 +104,14 @@ struct Planner {
     /// Fit on fold `fold`'s training rows, predict its validation rows.
     mutating func fit(_ m: ModelSpec, _ point: [String: ParamValue], fold: Int, variant: Preprocessing, load: TaskKey, split: TaskKey) -> TaskKey {
         let prep = self.prep(variant, fold: fold, load: load, split: split)
-        let type = m.type, resample = variant.resample, params = m.modelParams(point)
-        return add("fit", "type=\(type);params=\(Self.canonical(point));fold=\(fold)" + Self.resampleKey(variant), [load, split, prep],
+        let type = m.type, resample = variant.resample, params = m.modelParams(point), calibrate = m.calibrate
+        return add("fit", "type=\(type);params=\(Self.canonical(point));fold=\(fold)" + Self.resampleKey(variant) + (m.calibrate.map { ";" + $0.canonical } ?? ""), [load, split, prep],
                    label: "fit \(Self.pointLabel(m, point)) fold \(fold + 1)", kind: "fit") { seed, inputs in
             let data = try Dataset(decoding: inputs[0]), split = try Split(decoding: inputs[1])
             let pipeline = try FittedPreprocessing(decoding: inputs[2])
             let train = split.trainingRows(ofFold: fold), valid = split.folds[fold]
             let (x, y) = try Self.trainingSet(data, pipeline, rows: train, resample: resample, seed: seed)
-            let model = try ModelFactory.fit(type: type, params: params, x, y, seed: seed)
+            let model = try ModelFactory.fit(type: type, params: params, x, y, seed: seed, calibrate: calibrate)
             let p = try model.predictProbabilities(try pipeline.transform(data.features, rows: valid))
             return Predictions(rows: valid, labels: valid.map { data.target[$0] }, probabilities: p, note: model.convergenceNote).encoded()
         }
@@ -132,13 +132,13 @@ struct Planner {
     /// Fit on all training rows, predict the test rows; keeps the fitted pipeline.
     mutating func refit(_ m: ModelSpec, _ point: [String: ParamValue], variant: Preprocessing, load: TaskKey, split: TaskKey) -> TaskKey {
         let prep = self.prep(variant, fold: nil, load: load, split: split)
-        let type = m.type, resample = variant.resample, params = m.modelParams(point)
-        return add("refit", "type=\(type);params=\(Self.canonical(point))" + Self.resampleKey(variant), [load, split, prep],
+        let type = m.type, resample = variant.resample, params = m.modelParams(point), calibrate = m.calibrate
+        return add("refit", "type=\(type);params=\(Self.canonical(point))" + Self.resampleKey(variant) + (m.calibrate.map { ";" + $0.canonical } ?? ""), [load, split, prep],
                    label: "refit \(Self.pointLabel(m, point)) on all training rows", kind: "fit") { seed, inputs in
             let data = try Dataset(decoding: inputs[0]), split = try Split(decoding: inputs[1])
             let pipeline = try FittedPreprocessing(decoding: inputs[2])
             let (x, y) = try Self.trainingSet(data, pipeline, rows: split.train, resample: resample, seed: seed)
-            let model = try ModelFactory.fit(type: type, params: params, x, y, seed: seed)
+            let model = try ModelFactory.fit(type: type, params: params, x, y, seed: seed, calibrate: calibrate)
             let p = try model.predictProbabilities(try pipeline.transform(data.features, rows: split.test))
             let test = Predictions(rows: split.test, labels: split.test.map { data.target[$0] }, probabilities: p, note: model.convergenceNote)
             return RefitResult(test: test, preprocessing: pipeline, model: model).encoded()

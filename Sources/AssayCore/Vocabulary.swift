@@ -213,3 +213,41 @@ public enum PreprocessStep: Sendable, Hashable {
         }
     }
 }
+
+/// `threshold:` — where a probability becomes a "yes": a number, or a rule chosen on out-of-fold predictions.
+public enum ThresholdRule: Sendable, Hashable {
+    case fixed(Double)
+    /// The threshold with the highest F1.
+    case maxF1
+    /// The highest threshold whose recall reaches this (the fewest rows flagged).
+    case recall(Double)
+    /// Flag this share of rows, highest scores first (a contact budget).
+    case top(Double)
+
+    public var display: String {
+        switch self {
+        case .fixed(let t): return NumberFormat.json(t)
+        case .maxF1: return "max_f1"
+        case .recall(let r): return "recall ≥ \(NumberFormat.json(r))"
+        case .top(let s): return "top \(NumberFormat.json(s * 100))%"
+        }
+    }
+}
+
+/// `calibrate:` of a model: how its probabilities are recalibrated, fitted inside each fit on held-out rows.
+public enum CalibrationMethod: String, Sendable, CaseIterable, Hashable {
+    case sigmoid, isotonic
+}
+
+public struct CalibrateStep: Sendable, Hashable {
+    public var method: CalibrationMethod
+    /// Inner folds (scikit-learn's `cv`).
+    public var cv: Int
+
+    public init(method: CalibrationMethod, cv: Int = 5) {
+        self.method = method
+        self.cv = cv
+    }
+
+    public var canonical: String { "calibrate(\(method.rawValue),cv=\(cv))" }
+}

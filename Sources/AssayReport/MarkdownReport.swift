@@ -47,6 +47,10 @@ public enum MarkdownReport {
         out += Figures.catalog(r).map { "![\($0.title)](figures/\($0.file))" }.joined(separator: "\n\n").split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         out += [""]
 
+        if let name = r.bestModel, let m = r.models.first(where: { $0.name == name }), let e = ModelEvaluation(m, rule: r.threshold) {
+            out += e.markdown(model: name, rule: r.threshold)
+        }
+
         if let imp = r.importance {
             out += ["## Permutation importance", ""]
             out += ["**\(imp.model)** on the \(imp.rows) test rows: each column's values shuffled among them \(imp.repeats) times (seeded); "
@@ -61,6 +65,8 @@ public enum MarkdownReport {
             out += ["### \(m.name)", ""]
             out += ["- Type: \(m.type); fixed parameters: \(m.fixedParams.isEmpty ? "none" : paramText(m.fixedParams))."]
             out += ["- Preprocessing: \(m.preprocess)."]
+            out += m.details.map { "- \($0)." }
+            if r.threshold != nil { out += ["- Threshold: \(NumberFormat.fixed(m.best.threshold)) (\(r.threshold!.display))."] }
             out += ["- Selected by CV \(r.select.rawValue): \(paramText(m.best.params)).", ""]
             let names = m.best.params.map(\.name)
             out += ["| " + (names + metricNames).joined(separator: " | ") + " |"]

@@ -5,13 +5,16 @@ public enum MetricsJSON {
     public static func render(_ r: RunReport) -> String {
         var models: [String: JSONValue] = [:]
         for m in r.models {
-            models[m.name] = .object([
+            var fields: [String: JSONValue] = [
                 "type": .string(m.type),
                 "best_params": params(m.best.params),
                 "cv": cv(m.best.cv, r.metrics),
                 "test": .object(Dictionary(uniqueKeysWithValues: r.metrics.compactMap { k in m.test[k].map { (k.rawValue, JSONValue.number($0)) } })),
                 "grid": .array(m.points.map { .object(["params": params($0.params), "cv": cv($0.cv, r.metrics)]) }),
-            ])
+                "threshold": .number(m.best.threshold),
+            ]
+            if let e = ModelEvaluation(m, rule: r.threshold) { fields["evaluation"] = e.json }
+            models[m.name] = .object(fields)
         }
         var top: [String: JSONValue] = [
             "assay": .integer(1),

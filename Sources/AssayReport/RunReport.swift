@@ -14,6 +14,8 @@ public struct RunReport: Sendable {
     public var profile: TableProfile?
     /// Permutation importance of the best model on the test rows, when there is a test set.
     public var importance: ImportanceReport? = nil
+    /// The spec's `threshold:` (nil: 0.5).
+    public var threshold: ThresholdRule? = nil
 
     public init(experiment: String, description: String?, select: Metric, metrics: [Metric], data: DataSummary,
                 models: [ModelReport], bestModel: String?, profile: TableProfile? = nil) {
@@ -79,6 +81,8 @@ public struct GridPointReport: Sendable {
     public var notes: [String]
     /// Each fold's score, in fold order.
     public var foldScores: [Metric: [Double]]
+    /// The threshold its threshold metrics use: 0.5, the spec's number, or its rule applied to this point's out-of-fold predictions.
+    public var threshold: Double = 0.5
 
     public init(params: [(name: String, value: ParamValue)], cv: [Metric: FoldSummary], notes: [String], foldScores: [Metric: [Double]] = [:]) {
         self.params = params
@@ -112,6 +116,8 @@ public struct ModelReport: Sendable {
     public var test: [Metric: Double]
     /// The selected point's out-of-fold predictions on the training rows, and the refit's on the test rows.
     public var outOfFold: ScoredRows? = nil
+    /// More lines for the model's section of the report (search, calibration).
+    public var details: [String] = []
     public var testScores: ScoredRows? = nil
 
     public init(name: String, type: String, fixedParams: [(name: String, value: ParamValue)], preprocess: String,

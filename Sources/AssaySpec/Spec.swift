@@ -19,6 +19,8 @@ public struct Spec: Sendable {
     public var checks: [MetricCheck] = []
     /// `checks.baseline`: the metrics.json that tolerances compare against, resolved like `data.path`.
     public var checksBaseline: String? = nil
+    /// `threshold:`; nil is 0.5.
+    public var threshold: ThresholdRule? = nil
 }
 
 /// The `data:` section.
@@ -101,6 +103,8 @@ public struct ModelSpec: Sendable {
     public var grid: [(name: String, values: [ParamValue])]
     /// This model's own preprocessing, replacing the top-level list.
     public var preprocess: [PreprocessStep]?
+    /// `calibrate:`: probability calibration inside every fit.
+    public var calibrate: CalibrateStep? = nil
     /// With grid keys `preprocess.STEP.OPTION`: the preprocessing list of each combination of their values.
     public var variants: [String: [PreprocessStep]] = [:]
 
@@ -126,9 +130,15 @@ public struct ModelSpec: Sendable {
         return preprocess ?? top
     }
 
-    /// Every grid point (fixed parameters merged in), in scikit-learn's ParameterGrid order:
-    /// keys sorted, the last key varying fastest.
-    public var points: [[String: ParamValue]] {
+    /// `search: {method: random}`: the sampled points, which replace the grid's.
+    public var sampledPoints: [[String: ParamValue]]? = nil
+
+    /// The points tried: the sampled ones of a random search, else every grid point (fixed parameters merged in),
+    /// in scikit-learn's ParameterGrid order: keys sorted, the last key varying fastest.
+    public var points: [[String: ParamValue]] { sampledPoints ?? gridPoints }
+
+    /// Every point of the grid.
+    public var gridPoints: [[String: ParamValue]] {
         var out: [[String: ParamValue]] = [params]
         for (name, values) in grid {
             out = out.flatMap { base in values.map { v in base.merging([name: v]) { $1 } } }
@@ -136,6 +146,32 @@ public struct ModelSpec: Sendable {
         return out
     }
 
-    /// The names of the grid's parameters, sorted.
-    public var gridNames: [String] { grid.map(\.name) }
+    /// Parameters a random search draws from a distribution.
+    public var distributions: [(name: String, distribution: Distribution)] = []
+
+    /// The names of the parameters that vary (grid lists and distributions), sorted.
+    public var gridNames: [String] { (grid.map(\.name) + distributions.map(\.name)).sorted() }
+
+    /// How the points were chosen, for the report; nil for a full grid.
+    public var searchDescription: String? {
+        guard let sampled = sampledPoints else { return nil }
+        return "random search, \(sampled.count) point\(sampled.count == 1 ? "" : "s") drawn (seeded)"
+            + (distributions.isEmpty ? " from the \(gridPoints.count)-point grid" : " from lists and distributions")
+    }
+}
+
+/// A distribution a random search draws a parameter from (scipy's meaning).
+public enum Distribution: Sendable, Hashable {
+    case uniform(Double, Double)
+    case logUniform(Double, Double)
+    /// Integers in [low, high).
+    case randint(Int, Int)
+
+    public func draw<G: RandomNumberGenerator>(using rng: inout G) -> ParamValue {
+        switch self {
+        case .uniform(let lo, let hi): return .double(Double.random(in: lo..<hi, using: &rng))
+        case .logUniform(let lo, let hi): return .double(exp(Double.random(in: log(lo)..<log(hi), using: &rng)))
+        case .randint(let lo, let hi): return .int(Int.random(in: lo..<hi, using: &rng))
+        }
+    }
 }

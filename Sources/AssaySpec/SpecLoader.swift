@@ -33,11 +33,11 @@ public enum SpecLoader {
 /// Turns a YAML tree into a validated `Spec`.
 struct SpecDecoder {
     let file: String
+    /// The spec's seed, once read (random search draws from it).
+    var seed: UInt64 = 0
 
-    static let topKeys = ["assay", "name", "description", "seed", "data", "split", "preprocess", "models", "metrics", "select", "checks"]
-    static let topNotYet = [
-        "threshold": "'threshold' is not supported yet (threshold metrics use 0.5)",
-    ]
+    static let topKeys = ["assay", "name", "description", "seed", "data", "split", "preprocess", "models", "metrics", "select", "checks", "threshold"]
+    static let topNotYet: [String: String] = [:]
 
     func spec(_ root: YAMLNode) throws -> Spec {
         let top = try Fields(root, "the spec", allowed: Self.topKeys, notYet: Self.topNotYet)
@@ -63,7 +63,9 @@ struct SpecDecoder {
         let split = try self.split(top["split"], data: data)
         let preprocess = try top["preprocess"].map { try steps($0, "preprocess") } ?? []
         guard let modelsNode = top["models"] else { throw SpecError(at: root.location, "missing 'models' section") }
-        let models = try self.models(modelsNode, preprocess: top["preprocess"])
+        var seeded = self
+        seeded.seed = seed
+        let models = try seeded.models(modelsNode, preprocess: top["preprocess"])
         var metrics: [Metric] = [.rocAUC]
         if let m = top["metrics"] {
             metrics = try list(m, "metrics").map { try metric($0, "metrics") }
@@ -78,7 +80,44 @@ struct SpecDecoder {
         var spec = Spec(file: file, name: name, description: description, seed: seed, data: data, split: split,
                         preprocess: preprocess, models: models, metrics: metrics, select: select)
         if let c = top["checks"] { try checks(c, into: &spec) }
+        if let t = top["threshold"] { spec.threshold = try threshold(t) }
         return spec
+    }
+
+    /// `threshold:` a number in (0, 1), `max_f1`, `{recall: R}` or `{top: 10%}` (or a fraction).
+    func threshold(_ node: YAMLNode) throws -> ThresholdRule {
+        let usage = "threshold must be a number in (0, 1), max_f1, {recall: 0.8} or {top: 10%}"
+        switch node {
+        case .scalar(let t, let kind, let at):
+            if kind == .string {
+                guard t == "max_f1" else { throw SpecError(at: at, "\(usage), got '\(t)'\(Suggest.hint(t, among: ["max_f1"]))") }
+                return .maxF1
+            }
+            let v = try double(node, "threshold")
+            guard v > 0, v < 1 else { throw SpecError(at: at, "\(usage), got \(t)") }
+            return .fixed(v)
+        case .map(let pairs, let at):
+            guard pairs.count == 1, let p = pairs.first else { throw SpecError(at: at, usage) }
+            switch p.key {
+            case "recall":
+                let v = try double(p.value, "threshold.recall")
+                guard v > 0, v <= 1 else { throw SpecError(at: p.value.location, "threshold.recall must be in (0, 1], got \(p.value.text)") }
+                return .recall(v)
+            case "top":
+                let share: Double
+                if case .scalar(let t, .string, let vat) = p.value, t.hasSuffix("%") {
+                    guard let pct = Double(t.dropLast().trimmingCharacters(in: .whitespaces)) else {
+                        throw SpecError(at: vat, "threshold.top must be a share such as 10% or 0.1, got '\(t)'")
+                    }
+                    share = pct / 100
+                } else { share = try double(p.value, "threshold.top") }
+                guard share > 0, share <= 1 else { throw SpecError(at: p.value.location, "threshold.top must be a share in (0, 100%], got \(p.value.text)") }
+                return .top(share)
+            default:
+                throw SpecError(at: p.keyAt, "unknown threshold rule '\(p.key)'\(Suggest.hint(p.key, among: ["recall", "top"])); \(usage)")
+            }
+        case .seq(_, let at): throw SpecError(at: at, usage)
+        }
     }
 
     // MARK: sections
@@ -509,25 +548,31 @@ struct SpecDecoder {
 
     func model(_ name: String, _ node: YAMLNode, at: SourceLocation, topPreprocess: YAMLNode? = nil) throws -> ModelSpec {
         let ctx = "model '\(name)'"
-        let f = try Fields(node, ctx, allowed: ["type", "params", "grid", "preprocess", "search"])
+        let f = try Fields(node, ctx, allowed: ["type", "params", "grid", "preprocess", "search", "calibrate"])
         guard let typeNode = f["type"] else { throw SpecError(at: node.location, "\(ctx) needs a type") }
         let typeName = try text(typeNode, "\(ctx): type")
         guard let type = ModelCatalog.type(named: typeName) else {
             throw SpecError(at: typeNode.location, "unknown model type '\(typeName)'\(Suggest.hint(typeName, among: ModelCatalog.types.map(\.name)))")
         }
         if let why = type.unsupported { throw SpecError(at: typeNode.location, why) }
+        var randomIterations: Int? = nil
         if let s = f["search"] {
-            let sf = try Fields(s, "\(ctx): search", allowed: ["method"], notYet: ["n_iter": "search.n_iter is not supported yet (random search)"])
-            if let m = sf["method"] {
-                let method = try text(m, "\(ctx): search.method")
-                if method == "random" || method == "halving" {
-                    throw SpecError(at: m.location, "search method '\(method)' is not supported yet (only grid)")
-                }
-                guard method == "grid" else {
-                    throw SpecError(at: m.location, "unknown search method '\(method)'\(Suggest.hint(method, among: ["grid", "random", "halving"]))")
-                }
+            let sf = try Fields(s, "\(ctx): search", allowed: ["method", "n_iter"])
+            let method = try sf["method"].map { try text($0, "\(ctx): search.method") } ?? "grid"
+            if method == "halving", let m = sf["method"] {
+                throw SpecError(at: m.location, "search method 'halving' is not supported yet (grid and random are)")
             }
+            guard method == "grid" || method == "random" else {
+                throw SpecError(at: sf["method"]?.location, "unknown search method '\(method)'\(Suggest.hint(method, among: ["grid", "random", "halving"]))")
+            }
+            if let n = sf["n_iter"] {
+                guard method == "random" else { throw SpecError(at: n.location, "\(ctx): search.n_iter applies to method random only") }
+                let k = try int(n, "\(ctx): search.n_iter")
+                guard k >= 1 else { throw SpecError(at: n.location, "\(ctx): search.n_iter must be at least 1, got \(k)") }
+                randomIterations = k
+            } else if method == "random" { randomIterations = 10 }  // RandomizedSearchCV's default
         }
+        var distributions: [(name: String, distribution: Distribution, at: SourceLocation)] = []
         func checked(_ key: String, _ valueNode: YAMLNode, keyAt: SourceLocation) throws -> ParamValue {
             guard let rule = type.parameter(key) else {
                 throw SpecError(at: keyAt, "\(typeName) has no parameter '\(key)'\(Suggest.hint(key, among: type.parameters.map(\.name)))")
@@ -550,6 +595,16 @@ struct SpecDecoder {
                 if params[pair.key] != nil {
                     throw SpecError(at: pair.keyAt, "\(ctx): '\(pair.key)' is in both params and grid")
                 }
+                if case .map = pair.value {
+                    guard randomIterations != nil else {
+                        throw SpecError(at: pair.value.location, "\(ctx): grid.\(pair.key) is a distribution; those need search: {method: random}")
+                    }
+                    guard type.parameter(pair.key) != nil else {
+                        throw SpecError(at: pair.keyAt, "\(typeName) has no parameter '\(pair.key)'\(Suggest.hint(pair.key, among: type.parameters.map(\.name)))")
+                    }
+                    distributions.append((pair.key, try distribution(pair.value, "\(ctx): grid.\(pair.key)"), pair.value.location))
+                    continue
+                }
                 let items: [YAMLNode]
                 if case .seq(let s, _) = pair.value { items = s } else { items = [pair.value] }
                 guard !items.isEmpty else { throw SpecError(at: pair.value.location, "\(ctx): grid.\(pair.key) is an empty list") }
@@ -570,6 +625,24 @@ struct SpecDecoder {
         grid.sort { $0.name < $1.name }
         let preprocess = try f["preprocess"].map { try steps($0, "\(ctx): preprocess") }
         var spec = ModelSpec(name: name, type: typeName, params: params, grid: grid, preprocess: preprocess)
+        if let c = f["calibrate"] {
+            if case .scalar = c {
+                spec.calibrate = CalibrateStep(method: try choice(c, "\(ctx): calibrate", CalibrationMethod.self))
+            } else {
+                let cf = try Fields(c, "\(ctx): calibrate", allowed: ["method", "cv"])
+                guard let m = cf["method"] else { throw SpecError(at: c.location, "\(ctx): calibrate needs a method (sigmoid or isotonic)") }
+                var step = CalibrateStep(method: try choice(m, "\(ctx): calibrate.method", CalibrationMethod.self))
+                if let k = cf["cv"] {
+                    step.cv = try int(k, "\(ctx): calibrate.cv")
+                    guard step.cv >= 2 else { throw SpecError(at: k.location, "\(ctx): calibrate.cv must be at least 2, got \(step.cv)") }
+                }
+                spec.calibrate = step
+            }
+        }
+        spec.distributions = distributions.map { ($0.name, $0.distribution) }
+        if let n = randomIterations {
+            spec.sampledPoints = try sample(spec, distributions, n: n, name: name, ctx: ctx, type: type)
+        }
         for point in spec.points {
             if let problem = type.checkPoint(spec.modelParams(point)) { throw SpecError(at: at, "\(ctx): \(problem)") }
         }
@@ -579,6 +652,65 @@ struct SpecDecoder {
         }
         return spec
     }
+
+    /// A distribution of a random search: `{uniform: [lo, hi]}`, `{loguniform: [lo, hi]}`, `{randint: [lo, hi]}` (hi excluded, as scipy's).
+    func distribution(_ node: YAMLNode, _ what: String) throws -> Distribution {
+        guard case .map(let pairs, _) = node, pairs.count == 1, let p = pairs.first else {
+            throw SpecError(at: node.location, "\(what) must be a list of values or one distribution, like {loguniform: [0.001, 100]}")
+        }
+        let bounds = try list(p.value, "\(what).\(p.key)")
+        guard bounds.count == 2 else { throw SpecError(at: p.value.location, "\(what).\(p.key) needs [low, high]") }
+        switch p.key {
+        case "randint":
+            let lo = try int(bounds[0], "\(what).randint"), hi = try int(bounds[1], "\(what).randint")
+            guard lo < hi else { throw SpecError(at: p.value.location, "\(what).randint needs low < high (high is excluded)") }
+            return .randint(lo, hi)
+        case "uniform", "loguniform":
+            let lo = try double(bounds[0], "\(what).\(p.key)"), hi = try double(bounds[1], "\(what).\(p.key)")
+            guard lo < hi, p.key == "uniform" || lo > 0 else {
+                throw SpecError(at: p.value.location, "\(what).\(p.key) needs \(p.key == "uniform" ? "" : "0 < ")low < high")
+            }
+            return p.key == "uniform" ? .uniform(lo, hi) : .logUniform(lo, hi)
+        default:
+            throw SpecError(at: p.keyAt, "\(what): unknown distribution '\(p.key)'\(Suggest.hint(p.key, among: ["uniform", "loguniform", "randint"]))")
+        }
+    }
+
+    /// scikit-learn's ParameterSampler: without distributions, `n` distinct grid points drawn without replacement
+    /// (all of them when the grid has no more); with any, `n` points drawn independently, each list uniformly and
+    /// each distribution by its law. The draws come from a generator seeded by the spec's seed and the model's name.
+    func sample(_ spec: ModelSpec, _ distributions: [(name: String, distribution: Distribution, at: SourceLocation)], n: Int,
+                name: String, ctx: String, type: ModelType) throws -> [[String: ParamValue]] {
+        var rng = SplitMix64(seed: Seeds.derive(seed, "random search \(name)"))
+        if distributions.isEmpty {
+            let all = spec.gridPoints
+            guard all.count > n else { return all }
+            var order = Array(all.indices)
+            order.seededShuffle(using: &rng)
+            return order.prefix(n).sorted().map { all[$0] }
+        }
+        var keys: [(String, Either)] = spec.grid.map { ($0.name, .values($0.values)) } + distributions.map { ($0.name, .law($0.distribution, $0.at)) }
+        keys.sort { $0.0 < $1.0 }
+        var out: [[String: ParamValue]] = []
+        for _ in 0..<n {
+            var point = spec.params
+            for (key, source) in keys {
+                switch source {
+                case .values(let v): point[key] = v[Int.random(in: 0..<v.count, using: &rng)]
+                case .law(let d, let at):
+                    let v = d.draw(using: &rng)
+                    if let rule = type.parameter(key), let problem = rule.check(v) {
+                        throw SpecError(at: at, "\(ctx): \(key) \(problem) (a value this distribution can draw)")
+                    }
+                    point[key] = v
+                }
+            }
+            out.append(point)
+        }
+        return out
+    }
+
+    enum Either { case values([ParamValue]); case law(Distribution, SourceLocation) }
 
     /// Every preprocessing list a grid over `preprocess.STEP.OPTION` keys asks for, decoded (and so validated) now,
     /// keyed by `ModelSpec.variantKey` of its values.

@@ -77,6 +77,7 @@ final class ReportTests: XCTestCase {
                 "log_loss": 0.2,
                 "roc_auc": 0.9612
               },
+              "threshold": 0.5,
               "type": "logistic_regression"
             }
           },

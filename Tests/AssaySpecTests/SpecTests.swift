@@ -114,8 +114,8 @@ final class SpecTests: XCTestCase {
     }
 
     func testLaterFeaturesAreRefusedByName() {
-        XCTAssertEqual(error(base.replacingOccurrences(of: "grid:", with: "search: {method: random}\n    grid:")),
-                       "exp/s.yaml:8:22: search method 'random' is not supported yet (only grid)")
+        XCTAssertEqual(error(base.replacingOccurrences(of: "grid:", with: "search: {method: halving}\n    grid:")),
+                       "exp/s.yaml:8:22: search method 'halving' is not supported yet (grid and random are)")
         XCTAssertEqual(error(base.replacingOccurrences(of: "{C: [0.1, 1]}", with: "{penalty: [l1, elasticnet], l1_ratio: [0.5]}")),
                        "exp/s.yaml:6:3: model 'lr': l1_ratio only applies to penalty: elasticnet (this point has penalty l1)")
         XCTAssertEqual(error(base.replacingOccurrences(of: "{C: [0.1, 1]}", with: "{penalty: [l3]}")),
@@ -308,5 +308,56 @@ final class SpecTests: XCTestCase {
         XCTAssertEqual(e("preprocess.impute.numeric: [mean]"),
                        "exp/s.yaml:8:12: model 'lr': grid key 'preprocess.impute.numeric': no 'impute' step in preprocess")
         XCTAssertEqual(e("preprocess.scale: [x]"), "exp/s.yaml:8:12: model 'lr': grid key 'preprocess.scale' must be preprocess.STEP.OPTION, like preprocess.scale.method")
+    }
+
+    func testThresholdAndCalibrate() throws {
+        XCTAssertEqual(try parse(base + "\nthreshold: 0.3").threshold, .fixed(0.3))
+        XCTAssertEqual(try parse(base + "\nthreshold: max_f1").threshold, .maxF1)
+        XCTAssertEqual(try parse(base + "\nthreshold: {recall: 0.8}").threshold, .recall(0.8))
+        XCTAssertEqual(try parse(base + "\nthreshold: {top: 10%}").threshold, .top(0.1))
+        XCTAssertEqual(try parse(base + "\nthreshold: {top: 0.25}").threshold, .top(0.25))
+        XCTAssertEqual(error(base + "\nthreshold: 1.5"), "exp/s.yaml:9:12: threshold must be a number in (0, 1), max_f1, {recall: 0.8} or {top: 10%}, got 1.5")
+        XCTAssertEqual(error(base + "\nthreshold: max_f"), "exp/s.yaml:9:12: threshold must be a number in (0, 1), max_f1, {recall: 0.8} or {top: 10%}, got 'max_f'; did you mean 'max_f1'?")
+        XCTAssertEqual(error(base + "\nthreshold: {precision: 0.8}"), "exp/s.yaml:9:13: unknown threshold rule 'precision'; threshold must be a number in (0, 1), max_f1, {recall: 0.8} or {top: 10%}")
+        XCTAssertEqual(error(base + "\nthreshold: {top: 150%}"), "exp/s.yaml:9:18: threshold.top must be a share in (0, 100%], got '150%'")
+        XCTAssertEqual(error(base + "\nthreshold: {recall: 0}"), "exp/s.yaml:9:21: threshold.recall must be in (0, 1], got '0'")
+        let cal = base.replacingOccurrences(of: "type: logistic_regression", with: "type: logistic_regression\n    calibrate: isotonic")
+        XCTAssertEqual(try parse(cal).models[0].calibrate, CalibrateStep(method: .isotonic))
+        let mapped = base.replacingOccurrences(of: "type: logistic_regression", with: "type: logistic_regression\n    calibrate: {method: sigmoid, cv: 3}")
+        XCTAssertEqual(try parse(mapped).models[0].calibrate, CalibrateStep(method: .sigmoid, cv: 3))
+        XCTAssertEqual(error(base.replacingOccurrences(of: "type: logistic_regression", with: "type: logistic_regression\n    calibrate: platt")),
+                       "exp/s.yaml:8:16: model 'lr': calibrate must be one of sigmoid, isotonic, got 'platt'")
+        XCTAssertEqual(error(base.replacingOccurrences(of: "type: logistic_regression", with: "type: logistic_regression\n    calibrate: {cv: 3}")),
+                       "exp/s.yaml:8:16: model 'lr': calibrate needs a method (sigmoid or isotonic)")
+    }
+
+    func testRandomSearchDrawsDeterministicPoints() throws {
+        let gridOnly = base.replacingOccurrences(of: "grid: {C: [0.1, 1]}", with: "search: {method: random, n_iter: 3}\n    grid: {C: [0.01, 0.1, 1, 10], class_weight: [null, balanced]}")
+        let a = try parse(gridOnly).models[0], b = try parse(gridOnly).models[0]
+        XCTAssertEqual(a.points, b.points, "the same seed draws the same points")
+        XCTAssertEqual(a.points.count, 3)
+        XCTAssertEqual(Set(a.points.map { $0.description }).count, 3, "grid points are drawn without replacement")
+        XCTAssertTrue(a.points.allSatisfy { p in a.gridPoints.contains(p) })
+        XCTAssertNotEqual(try parse(gridOnly.replacingOccurrences(of: "assay: 1", with: "assay: 1\nseed: 9")).models[0].points, a.points)
+        let small = base.replacingOccurrences(of: "grid: {C: [0.1, 1]}", with: "search: {method: random, n_iter: 10}\n    grid: {C: [0.1, 1]}")
+        XCTAssertEqual(try parse(small).models[0].points.count, 2, "a grid smaller than n_iter is tried whole")
+        let laws = base.replacingOccurrences(of: "grid: {C: [0.1, 1]}", with: "search: {method: random, n_iter: 50}\n    grid: {C: {loguniform: [0.001, 100]}, max_iter: {randint: [50, 60]}, class_weight: [null, balanced]}")
+        let m = try parse(laws).models[0]
+        XCTAssertEqual(m.points.count, 50)
+        XCTAssertEqual(m.gridNames, ["C", "class_weight", "max_iter"])
+        for p in m.points {
+            guard case .double(let c) = p["C"]!, case .int(let it) = p["max_iter"]! else { return XCTFail("\(p)") }
+            XCTAssertTrue(c >= 0.001 && c < 100)
+            XCTAssertTrue((50..<60).contains(it))
+        }
+        XCTAssertGreaterThan(m.points.filter { if case .double(let c) = $0["C"]!, c < 0.1 { return true }; return false }.count, 10,
+                             "log-uniform: half the draws below the geometric midpoint 0.316 — and a fair share below 0.1")
+        XCTAssertEqual(error(base.replacingOccurrences(of: "grid: {C: [0.1, 1]}", with: "grid: {C: {loguniform: [0.1, 1]}}")),
+                       "exp/s.yaml:8:15: model 'lr': grid.C is a distribution; those need search: {method: random}")
+        XCTAssertEqual(error(laws.replacingOccurrences(of: "loguniform: [0.001, 100]", with: "lognormal: [0, 1]")),
+                       "exp/s.yaml:9:16: model 'lr': grid.C: unknown distribution 'lognormal'")
+        XCTAssertEqual(error(laws.replacingOccurrences(of: "loguniform: [0.001, 100]", with: "loguniform: [0, 1]")),
+                       "exp/s.yaml:9:28: model 'lr': grid.C.loguniform needs 0 < low < high")
+        XCTAssertEqual(error(laws.replacingOccurrences(of: "n_iter: 50", with: "n_iter: 0")), "exp/s.yaml:8:38: model 'lr': search.n_iter must be at least 1, got 0")
     }
 }

@@ -1,7 +1,7 @@
 import AssayCore
 
 /// Any fitted model, tagged so that it can be saved and read back.
-public enum FittedModel: Sendable, BinaryCodable {
+public indirect enum FittedModel: Sendable, BinaryCodable {
     case logisticRegression(FittedLogisticRegression)
     case kNearestNeighbors(FittedKNearestNeighbors)
     case naiveBayes(FittedGaussianNaiveBayes)
@@ -11,6 +11,8 @@ public enum FittedModel: Sendable, BinaryCodable {
     case boosting(FittedBoosting)
     case supportVectors(FittedSupportVectorClassifier)
     case neuralNetwork(FittedMultilayerPerceptron)
+    /// Any of the above, wrapped in probability calibration.
+    case calibrated(FittedCalibrated)
 
     /// The model inside, for what every fitted classifier can do.
     var classifier: any FittedClassifier {
@@ -23,6 +25,7 @@ public enum FittedModel: Sendable, BinaryCodable {
         case .boosting(let m): return m
         case .supportVectors(let m): return m
         case .neuralNetwork(let m): return m
+        case .calibrated(let m): return m
         }
     }
 
@@ -34,6 +37,7 @@ public enum FittedModel: Sendable, BinaryCodable {
         case .logisticRegression(let m) where !m.converged: return "stopped at max_iter (\(m.iterations)) before reaching tol"
         case .supportVectors(let m) where !m.converged: return "stopped at max_iter (\(m.iterations)) before reaching tol"
         case .neuralNetwork(let m) where !m.converged: return "ran all max_iter (\(m.epochs)) epochs without meeting the n_iter_no_change rule"
+        case .calibrated(let m): return m.members.lazy.compactMap(\.convergenceNote).first
         default: return nil
         }
     }
@@ -48,6 +52,7 @@ public enum FittedModel: Sendable, BinaryCodable {
         case .boosting: return 6
         case .supportVectors: return 7
         case .neuralNetwork: return 8
+        case .calibrated: return 9
         }
     }
 
@@ -67,6 +72,7 @@ public enum FittedModel: Sendable, BinaryCodable {
         case 6: self = .boosting(try r.read())
         case 7: self = .supportVectors(try r.read())
         case 8: self = .neuralNetwork(try r.read())
+        case 9: self = .calibrated(try r.read())
         default: throw BinaryFormatError.badTag("model", tag)
         }
     }
@@ -74,6 +80,12 @@ public enum FittedModel: Sendable, BinaryCodable {
 
 /// Builds a model from its spec type and parameters and fits it.
 public enum ModelFactory {
+    /// Fits, inside probability calibration when `calibrate` is given.
+    public static func fit(type: String, params: [String: ParamValue], _ x: Matrix, _ y: [UInt8], seed: UInt64, calibrate: CalibrateStep?) throws -> FittedModel {
+        guard let calibrate else { return try fit(type: type, params: params, x, y, seed: seed) }
+        return .calibrated(try FittedCalibrated.fit(type: type, params: params, x, y, settings: calibrate, seed: seed))
+    }
+
     public static func fit(type: String, params: [String: ParamValue], _ x: Matrix, _ y: [UInt8], seed: UInt64) throws -> FittedModel {
         var rng = SplitMix64(seed: seed)
         switch type {

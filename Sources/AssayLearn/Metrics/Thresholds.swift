@@ -1,0 +1,103 @@
+import AssayCore
+import Foundation
+
+/// Threshold rules, and the tables a campaign is planned with: precision and recall at a cut, lift by decile.
+///
+/// A row is flagged when its probability is above the threshold (scikit-learn's `predict` at 0.5). A rule cuts
+/// between two distinct scores, so the threshold it returns is the midpoint of the lowest flagged score and the
+/// next lower one: rows tied on a score are flagged together.
+public enum Thresholds {
+    /// The threshold `rule` picks on these scored rows (out-of-fold predictions, in practice).
+    public static func choose(_ rule: ThresholdRule, labels y: [UInt8], probabilities p: [Double]) -> Double {
+        let scores = Array(Set(p)).sorted(by: >)
+        guard !scores.isEmpty else { return 0.5 }
+        /// The threshold that flags every row scoring at least scores[k].
+        func cut(_ k: Int) -> Double { k + 1 < scores.count ? (scores[k] + scores[k + 1]) / 2 : scores[k] / 2 }
+        let curve = Scoring.curve(y, p)  // cumulative (fp, tp) at each distinct score, highest first: aligned with `scores`
+        let positives = curve.last?.tp ?? 0
+        switch rule {
+        case .fixed(let t): return t
+        case .maxF1:
+            var best = 0, bestF1 = -1.0
+            for (k, pt) in curve.enumerated() {
+                let f1 = positives == 0 ? 0 : 2 * pt.tp / (pt.tp + pt.fp + positives)
+                if f1 > bestF1 { bestF1 = f1; best = k }
+            }
+            return cut(best)
+        case .recall(let r):
+            let k = curve.firstIndex { positives > 0 && $0.tp / positives >= r - 1e-12 } ?? curve.count - 1
+            return cut(k)
+        case .top(let share):
+            let want = Int((share * Double(p.count)).rounded(.up))
+            let k = curve.firstIndex { Int($0.tp + $0.fp) >= want } ?? curve.count - 1
+            return cut(k)
+        }
+    }
+
+    /// One row of a threshold table.
+    public struct Cut: Sendable, Equatable {
+        public var label: String
+        public var threshold: Double
+        /// Share of rows flagged.
+        public var flagged: Double
+        public var precision: Double
+        public var recall: Double
+        public var f1: Double
+        /// Recall divided by the share flagged: how many times better than contacting at random.
+        public var lift: Double
+    }
+
+    public static func cut(_ label: String, threshold t: Double, labels y: [UInt8], probabilities p: [Double]) -> Cut {
+        let c = Scoring.Confusion(y, p, threshold: t)
+        let flagged = (c.tp + c.fp) / Double(max(y.count, 1))
+        let f1 = c.tp == 0 ? 0 : 2 * c.tp / (2 * c.tp + c.fp + c.fn)
+        return Cut(label: label, threshold: t, flagged: flagged, precision: c.precision, recall: c.recall, f1: f1,
+                   lift: flagged == 0 ? .nan : c.recall / flagged)
+    }
+
+    /// Budgets a campaign is usually planned with, then the rule's own cut.
+    public static func table(_ rule: ThresholdRule?, threshold: Double, labels y: [UInt8], probabilities p: [Double]) -> [Cut] {
+        var rows = [0.05, 0.1, 0.2, 0.3, 0.5].map { share in
+            cut("top \(NumberFormat.json(share * 100))%", threshold: choose(.top(share), labels: y, probabilities: p), labels: y, probabilities: p)
+        }
+        rows.append(cut(rule.map { "chosen: \($0.display)" } ?? "default 0.5", threshold: threshold, labels: y, probabilities: p))
+        return rows
+    }
+
+    /// One decile of a lift table.
+    public struct Decile: Sendable, Equatable {
+        /// 1 = the tenth of rows with the highest scores.
+        public var decile: Int
+        public var rows: Int
+        public var positives: Int
+        /// Share of all positives in this decile and the ones above it.
+        public var captured: Double
+        /// Positive rate of this decile over the overall rate.
+        public var lift: Double
+        /// Positive rate of the deciles so far over the overall rate.
+        public var cumulativeLift: Double
+    }
+
+    /// Rows sorted by score (highest first, ties by row order) and split into ten near-equal groups.
+    public static func lift(labels y: [UInt8], probabilities p: [Double]) -> [Decile] {
+        let n = y.count
+        let total = y.reduce(0) { $0 + Int($1) }
+        guard n >= 10, total > 0 else { return [] }
+        let order = p.indices.sorted { p[$0] != p[$1] ? p[$0] > p[$1] : $0 < $1 }
+        let rate = Double(total) / Double(n)
+        var out: [Decile] = []
+        var seen = 0, seenPositives = 0
+        for d in 0..<10 {
+            let end = (d + 1) * n / 10
+            let group = order[seen..<end]
+            let positives = group.reduce(0) { $0 + Int(y[$1]) }
+            seenPositives += positives
+            seen = end
+            out.append(Decile(decile: d + 1, rows: group.count, positives: positives,
+                              captured: Double(seenPositives) / Double(total),
+                              lift: Double(positives) / Double(max(group.count, 1)) / rate,
+                              cumulativeLift: Double(seenPositives) / Double(seen) / rate))
+        }
+        return out
+    }
+}

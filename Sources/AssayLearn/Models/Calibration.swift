@@ -1,0 +1,128 @@
+import AssayCore
+import Foundation
+
+/// A probability calibrator: Platt's sigmoid or isotonic regression, as scikit-learn's `CalibratedClassifierCV` fits them.
+public enum Calibrator: Sendable, Equatable {
+    /// `1 / (1 + exp(a·p + b))` (scikit-learn's `_SigmoidCalibration`: Platt's smoothed targets).
+    case sigmoid(a: Double, b: Double)
+    /// A non-decreasing step function through (x, y) points, linearly interpolated and clipped at the ends
+    /// (scikit-learn's `IsotonicRegression(out_of_bounds="clip")`).
+    case isotonic(x: [Double], y: [Double])
+
+    public static func fit(_ method: CalibrationMethod, scores: [Double], labels: [UInt8]) -> Calibrator {
+        switch method {
+        case .sigmoid:
+            let (a, b) = SupportVectorClassifier.fitSigmoid(scores, labels)
+            return .sigmoid(a: a, b: b)
+        case .isotonic:
+            let (x, y) = isotonic(scores, labels.map(Double.init))
+            return .isotonic(x: x, y: y)
+        }
+    }
+
+    public func apply(_ p: Double) -> Double {
+        switch self {
+        case .sigmoid(let a, let b):
+            let z = a * p + b
+            return z >= 0 ? exp(-z) / (1 + exp(-z)) : 1 / (1 + exp(z))
+        case .isotonic(let x, let y):
+            guard let first = x.first, let last = x.last else { return p }
+            if p <= first { return y[0] }
+            if p >= last { return y[y.count - 1] }
+            var lo = 0, hi = x.count - 1  // x[lo] < p < x[hi]
+            while hi - lo > 1 { let mid = (lo + hi) / 2; if x[mid] <= p { lo = mid } else { hi = mid } }
+            return x[hi] == x[lo] ? y[lo] : y[lo] + (p - x[lo]) / (x[hi] - x[lo]) * (y[hi] - y[lo])
+        }
+    }
+
+    /// Pool adjacent violators on points sorted by x, equal x merged first (their y averaged, weighted by count).
+    static func isotonic(_ xs: [Double], _ ys: [Double]) -> ([Double], [Double]) {
+        let order = xs.indices.sorted { xs[$0] < xs[$1] }
+        var ux: [Double] = [], uy: [Double] = [], uw: [Double] = []
+        for i in order {
+            if let last = ux.last, last == xs[i] {
+                let k = ux.count - 1
+                uy[k] = (uy[k] * uw[k] + ys[i]) / (uw[k] + 1); uw[k] += 1
+            } else { ux.append(xs[i]); uy.append(ys[i]); uw.append(1) }
+        }
+        // Blocks of (value, weight, count of points).
+        var value: [Double] = [], weight: [Double] = [], size: [Int] = []
+        for i in ux.indices {
+            value.append(uy[i]); weight.append(uw[i]); size.append(1)
+            while value.count > 1 && value[value.count - 2] > value[value.count - 1] {
+                let v = value.removeLast(), w = weight.removeLast(), s = size.removeLast()
+                let k = value.count - 1
+                value[k] = (value[k] * weight[k] + v * w) / (weight[k] + w); weight[k] += w; size[k] += s
+            }
+        }
+        var fitted: [Double] = []
+        for (v, s) in zip(value, size) { fitted += [Double](repeating: v, count: s) }
+        return (ux, fitted)
+    }
+}
+
+/// A classifier wrapped in calibration, as scikit-learn's `CalibratedClassifierCV(cv=k, ensemble=True)`: for each
+/// of k stratified inner folds of the training rows, a model fitted on the other folds and a calibrator fitted
+/// on its predictions for this fold; a prediction is the mean of the k calibrated predictions. Differs: the
+/// calibrator reads the model's probability, where scikit-learn reads `decision_function` when the model has one,
+/// and the inner folds are shuffled with the task's seed (scikit-learn's are not shuffled).
+public struct FittedCalibrated: FittedClassifier {
+    public let members: [FittedModel]
+    public let calibrators: [Calibrator]
+
+    public var inputWidth: Int { members.first?.classifier.inputWidth ?? 0 }
+
+    public static func fit(type: String, params: [String: ParamValue], _ x: Matrix, _ y: [UInt8], settings: CalibrateStep, seed: UInt64) throws -> FittedCalibrated {
+        var rng = SplitMix64(seed: Seeds.derive(seed, "calibrate"))
+        let folds = StratifiedSplitter.kFold(y, rows: Array(y.indices), k: settings.cv, using: &rng)
+        var members: [FittedModel] = [], calibrators: [Calibrator] = []
+        for (k, held) in folds.enumerated() {
+            let heldSet = Set(held)
+            let train = y.indices.filter { !heldSet.contains($0) }
+            let model = try ModelFactory.fit(type: type, params: params, x.selecting(train), train.map { y[$0] }, seed: Seeds.derive(seed, "calibrate fold \(k)"))
+            let scores = try model.predictProbabilities(x.selecting(held))
+            members.append(model)
+            calibrators.append(Calibrator.fit(settings.method, scores: scores, labels: held.map { y[$0] }))
+        }
+        return FittedCalibrated(members: members, calibrators: calibrators)
+    }
+
+    public init(members: [FittedModel], calibrators: [Calibrator]) {
+        self.members = members
+        self.calibrators = calibrators
+    }
+
+    public func predictProbabilities(_ x: Matrix) throws -> [Double] {
+        var sum = [Double](repeating: 0, count: x.rows)
+        for (m, c) in zip(members, calibrators) {
+            let p = try m.predictProbabilities(x)
+            for i in sum.indices { sum[i] += c.apply(p[i]) }
+        }
+        return sum.map { $0 / Double(members.count) }
+    }
+
+    public func encode(to w: inout ByteWriter) {
+        w.write(members.count)
+        for (m, c) in zip(members, calibrators) {
+            m.encode(to: &w)
+            switch c {
+            case .sigmoid(let a, let b): w.write(UInt8(0)); w.write(a); w.write(b)
+            case .isotonic(let x, let y): w.write(UInt8(1)); w.write(x); w.write(y)
+            }
+        }
+    }
+
+    public init(from r: inout ByteReader) throws {
+        var members: [FittedModel] = [], calibrators: [Calibrator] = []
+        for _ in 0..<(try r.readInt()) {
+            members.append(try FittedModel(from: &r))
+            let tag = try r.readUInt8()
+            switch tag {
+            case 0: calibrators.append(.sigmoid(a: try r.readDouble(), b: try r.readDouble()))
+            case 1: calibrators.append(.isotonic(x: try r.readDoubles(), y: try r.readDoubles()))
+            default: throw BinaryFormatError.badTag("calibrator", tag)
+            }
+        }
+        self.init(members: members, calibrators: calibrators)
+    }
+}

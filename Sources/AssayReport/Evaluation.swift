@@ -1,0 +1,74 @@
+import AssayCore
+import AssayLearn
+
+/// What a campaign is planned with, for one model's selected point: a threshold table, lift by decile and
+/// calibration bins, on the test rows (the refit's predictions), or on the out-of-fold predictions when
+/// there is no test set.
+public struct ModelEvaluation: Sendable {
+    /// "test" or "cv" (out-of-fold).
+    public var source: String
+    public var rows: Int
+    public var threshold: Double
+    public var cuts: [Thresholds.Cut]
+    public var lift: [Thresholds.Decile]
+    public var calibration: [(meanPredicted: Double, observed: Double, count: Int)]
+    public var brier: Double
+
+    public init?(_ m: ModelReport, rule: ThresholdRule?) {
+        let test = m.testScores.flatMap { $0.labels.isEmpty ? nil : $0 }
+        guard let rows = test ?? m.outOfFold, !rows.labels.isEmpty else { return nil }
+        source = test == nil ? "cv" : "test"
+        self.rows = rows.labels.count
+        threshold = m.best.threshold
+        cuts = Thresholds.table(rule, threshold: threshold, labels: rows.labels, probabilities: rows.probabilities)
+        lift = Thresholds.lift(labels: rows.labels, probabilities: rows.probabilities)
+        calibration = Figures.calibrationBins(rows)
+        brier = Scoring.score(.brier, labels: rows.labels, probabilities: rows.probabilities)
+    }
+
+    /// For metrics.json.
+    var json: JSONValue {
+        .object([
+            "rows": .string(source),
+            "threshold": .number(threshold),
+            "thresholds": .array(cuts.map {
+                .object(["label": .string($0.label), "threshold": .number($0.threshold), "flagged": .number($0.flagged),
+                         "precision": .number($0.precision), "recall": .number($0.recall), "f1": .number($0.f1), "lift": .number($0.lift)])
+            }),
+            "lift": .array(lift.map {
+                .object(["decile": .integer($0.decile), "rows": .integer($0.rows), "positives": .integer($0.positives),
+                         "captured": .number($0.captured), "lift": .number($0.lift), "cumulative_lift": .number($0.cumulativeLift)])
+            }),
+            "calibration": .object([
+                "brier": .number(brier),
+                "bins": .array(calibration.map { .object(["mean_predicted": .number($0.meanPredicted), "observed": .number($0.observed), "count": .integer($0.count)]) }),
+            ]),
+        ])
+    }
+
+    /// For report.md.
+    func markdown(model: String, rule: ThresholdRule?) -> [String] {
+        let on = source == "test" ? "the \(rows) test rows (the selected point refit on all training rows)" : "the \(rows) training rows' out-of-fold predictions (no test set)"
+        let ruleText = rule.map { r -> String in
+            if case .fixed = r { return "the spec's threshold" }
+            return "`\(r.display)` applied to its out-of-fold predictions"
+        } ?? "the default 0.5"
+        var out = ["## Evaluation of \(model)", ""]
+        out += ["On \(on). Threshold \(NumberFormat.fixed(threshold)): \(ruleText); the CV and test threshold metrics above use it"
+            + (rule.map { if case .fixed = $0 { return "" }; return " (CV ones are optimistic: the threshold was chosen on those rows)" } ?? "") + ".", ""]
+        out += ["| cut | threshold | flagged | precision | recall | F1 | lift |", "|---|---:|---:|---:|---:|---:|---:|"]
+        out += cuts.map { c in
+            "| \(c.label) | \(NumberFormat.fixed(c.threshold)) | \(NumberFormat.fixed(c.flagged * 100, decimals: 1))% | \(NumberFormat.fixed(c.precision)) | "
+                + "\(NumberFormat.fixed(c.recall)) | \(NumberFormat.fixed(c.f1)) | \(NumberFormat.fixed(c.lift, decimals: 2)) |"
+        }
+        out += ["", "Lift by decile of score (1 = the highest-scored tenth): positives captured so far, and how many times the positive rate beats random.", ""]
+        out += ["| decile | rows | positives | captured | lift | cumulative lift |", "|---:|---:|---:|---:|---:|---:|"]
+        out += lift.map { d in
+            "| \(d.decile) | \(d.rows) | \(d.positives) | \(NumberFormat.fixed(d.captured * 100, decimals: 1))% | \(NumberFormat.fixed(d.lift, decimals: 2)) | \(NumberFormat.fixed(d.cumulativeLift, decimals: 2)) |"
+        }
+        out += ["", "Calibration: ten equal-width bins of predicted probability (scikit-learn's `calibration_curve`); Brier score \(NumberFormat.fixed(brier)).", ""]
+        out += ["| mean predicted | observed rate | rows |", "|---:|---:|---:|"]
+        out += calibration.map { "| \(NumberFormat.fixed($0.meanPredicted)) | \(NumberFormat.fixed($0.observed)) | \($0.count) |" }
+        return out + [""]
+    }
+}

@@ -1,0 +1,63 @@
+@testable import AssayCore
+@testable import AssayLearn
+import XCTest
+
+/// Calibrators and threshold rules against scikit-learn on fixed inputs (`Fixtures/evaluation_reference.py`).
+final class EvaluationReferenceTests: XCTestCase {
+    static let p: [Double] = [0.55, 0.71, 0.29, 0.51, 0.89, 0.9, 0.13, 0.21, 0.05, 0.44, 0.03, 0.46, 0.65, 0.28, 0.68, 0.59, 0.02, 0.56, 0.26, 0.42, 0.28, 0.69, 0.44, 0.16, 0.54, 0.78, 0.31, 0.22, 0.39, 0.94, 0.98, 0.67, 0.9, 0.85, 0.38, 0.09, 0.65, 0.56, 0.36, 0.23, 0.41, 0.47, 0.27, 0.29, 0.46, 0.86, 0.59, 0.28, 0.28, 0.45, 0.21, 0.2, 0.51, 0.09, 0.48, 0.36, 0.71, 0.75, 0.69, 0.69]
+    static let y: [UInt8] = [1, 0, 0, 0, 1, 1, 1, 1, 0, 1, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 0, 1, 0, 1, 1, 1, 0, 1, 0, 0, 0, 1, 0, 1, 1, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1, 0, 1, 0, 1, 1, 1, 1]
+    static let grid: [Double] = [0.0, 0.05, 0.2, 0.33, 0.5, 0.71, 0.9, 1.0]
+
+    func testIsotonicMatchesIsotonicRegression() {
+        let c = Calibrator.fit(.isotonic, scores: Self.p, labels: Self.y)
+        for (x, want) in zip(Self.grid, [0.2, 0.2, 0.3, 0.3, 0.5, 0.8571428571428571, 0.8571428571428571, 1.0] as [Double]) { XCTAssertEqual(c.apply(x), want, accuracy: 1e-12, "at \(x)") }
+    }
+
+    func testSigmoidMatchesSigmoidCalibration() {
+        // scikit-learn minimizes the same smoothed-target loss with L-BFGS-B; both stop near the optimum.
+        let c = Calibrator.fit(.sigmoid, scores: Self.p, labels: Self.y)
+        for (x, want) in zip(Self.grid, [0.19301086049089142, 0.22090234208921436, 0.32082751081226607, 0.42370394680259343, 0.5673179828130354, 0.7282058397816096, 0.8364573031126588, 0.8778683955530809] as [Double]) { XCTAssertEqual(c.apply(x), want, accuracy: 1e-5, "at \(x)") }
+    }
+
+    /// The rule's threshold flags exactly the rows scoring at least `lowest`.
+    func assertFlags(_ t: Double, lowest: Double, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertTrue(lowest > t, "\(lowest) is not flagged at \(t)", file: file, line: line)
+        let below = Self.p.filter { $0 < lowest }.max() ?? -1
+        XCTAssertTrue(below <= t, "\(below) is flagged at \(t)", file: file, line: line)
+    }
+
+    func testThresholdRulesMatchPrecisionRecallCurve() {
+        let f1 = Thresholds.choose(.maxF1, labels: Self.y, probabilities: Self.p)
+        assertFlags(f1, lowest: 0.41)
+        XCTAssertEqual(Scoring.score(.f1, labels: Self.y, probabilities: Self.p, threshold: f1), 0.7462686567164178, accuracy: 1e-12)
+        assertFlags(Thresholds.choose(.recall(0.8), labels: Self.y, probabilities: Self.p), lowest: 0.28)
+        let top = Thresholds.choose(.top(0.1), labels: Self.y, probabilities: Self.p)
+        XCTAssertGreaterThanOrEqual(Self.p.filter { $0 > top }.count, 6, "at least the top 10% of 60 rows")
+        XCTAssertEqual(Thresholds.choose(.fixed(0.3), labels: Self.y, probabilities: Self.p), 0.3)
+    }
+
+    func testLiftTableAddsUp() {
+        let lift = Thresholds.lift(labels: Self.y, probabilities: Self.p)
+        XCTAssertEqual(lift.count, 10)
+        XCTAssertEqual(lift.map(\.rows).reduce(0, +), 60)
+        XCTAssertEqual(lift.map(\.positives).reduce(0, +), Self.y.map(Int.init).reduce(0, +))
+        XCTAssertEqual(lift.last!.captured, 1, accuracy: 1e-12)
+        XCTAssertEqual(lift.last!.cumulativeLift, 1, accuracy: 1e-12)
+        XCTAssertGreaterThan(lift[0].lift, 1, "the top decile beats random on these scores")
+    }
+
+    func testCalibratedModelRoundTripsAndPredictsInRange() throws {
+        var rng = SplitMix64(seed: 5)
+        let n = 200
+        let x = Matrix(rows: n, cols: 2, values: (0..<(2 * n)).map { _ in Double(rng.next() >> 11) / Double(1 << 53) })
+        let y = (0..<n).map { UInt8(x.values[$0 * 2] + 0.3 * x.values[$0 * 2 + 1] > 0.65 ? 1 : 0) }
+        for method in CalibrationMethod.allCases {
+            let model = try ModelFactory.fit(type: "naive_bayes", params: [:], x, y, seed: 1, calibrate: CalibrateStep(method: method, cv: 3))
+            guard case .calibrated(let c) = model else { return XCTFail() }
+            XCTAssertEqual(c.members.count, 3)
+            let p = try model.predictProbabilities(x)
+            XCTAssertTrue(p.allSatisfy { $0 >= 0 && $0 <= 1 })
+            XCTAssertEqual(try FittedModel(decoding: model.encoded()).predictProbabilities(x), p, "saved and loaded, bit-identical")
+        }
+    }
+}
