@@ -144,6 +144,9 @@ public enum Experiment {
                 models[i].test = Dictionary(uniqueKeysWithValues: spec.metrics.map {
                     ($0, Scoring.score($0, labels: refit.test.labels, probabilities: refit.test.probabilities, threshold: threshold))
                 })
+                var rng = SplitMix64(seed: Seeds.derive(spec.seed, "bootstrap \(models[i].name)"))
+                models[i].testIntervals = Bootstrap.intervals(spec.metrics, labels: refit.test.labels, probabilities: refit.test.probabilities,
+                                                              threshold: threshold, using: &rng)
             }
             var bestModel: String? = nil
             var bestScore = Double.nan
@@ -245,10 +248,19 @@ public enum Experiment {
         FoldSummary(mean: Stats.mean(scores), std: Stats.std(scores))
     }
 
-    /// A point's out-of-fold predictions: every training row once, in row order.
+    /// A point's out-of-fold predictions: every training row once, in row order (with repeated k-fold, the mean
+    /// of its predictions over the repeats).
     static func outOfFold(_ folds: [Predictions]) -> ScoredRows {
-        let all = folds.flatMap { f in f.rows.indices.map { (f.rows[$0], f.labels[$0], f.probabilities[$0]) } }.sorted { $0.0 < $1.0 }
-        return ScoredRows(labels: all.map(\.1), probabilities: all.map(\.2))
+        var sum: [Int: (label: UInt8, total: Double, count: Int)] = [:]
+        for f in folds {
+            for i in f.rows.indices {
+                let r = f.rows[i]
+                let old = sum[r] ?? (f.labels[i], 0, 0)
+                sum[r] = (old.label, old.total + f.probabilities[i], old.count + 1)
+            }
+        }
+        let rows = sum.keys.sorted()
+        return ScoredRows(labels: rows.map { sum[$0]!.label }, probabilities: rows.map { sum[$0]!.total / Double(sum[$0]!.count) })
     }
 
     static func notes(_ folds: [Predictions]) -> [String] {
@@ -291,7 +303,8 @@ public enum Experiment {
         if let fc = spec.split.foldColumn {
             return "predefined folds from column `\(fc)`: \(k) folds, \(split.test.count) test rows (fold -1)"
         }
-        let cv = "stratified \(k)-fold CV"
+        let cv = spec.split.repeats > 1 ? "stratified \(spec.split.folds)-fold CV repeated \(spec.split.repeats) times (\(k) fits per point)"
+            : "stratified \(k)-fold CV"
         guard spec.split.testSize > 0 else { return "no test set; \(cv) on all rows, seed \(spec.seed)" }
         return "stratified holdout of \(NumberFormat.json(spec.split.testSize * 100))% for test, then \(cv) on the training rows, seed \(spec.seed)"
     }

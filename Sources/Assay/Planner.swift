@@ -66,7 +66,7 @@ struct Planner {
             let data = try Dataset(decoding: inputs[0])
             if let folds = data.folds { return StratifiedSplitter.predefined(folds).encoded() }
             var rng = SplitMix64(seed: seed)
-            return StratifiedSplitter.split(labels: data.target, testSize: s.testSize, folds: s.folds, using: &rng).encoded()
+            return StratifiedSplitter.split(labels: data.target, testSize: s.testSize, folds: s.folds, repeats: s.repeats, using: &rng).encoded()
         }
     }
 

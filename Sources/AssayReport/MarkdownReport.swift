@@ -40,6 +40,17 @@ public enum MarkdownReport {
                 out += ["| \(m.name) | " + r.metrics.map { m.test[$0].map { NumberFormat.fixed($0) } ?? "–" }.joined(separator: " | ") + " |"]
             }
             out += [""]
+            if r.models.contains(where: { !$0.testIntervals.isEmpty }) {
+                out += ["95% bootstrap intervals of the test numbers (1,000 seeded resamples of the test rows):", ""]
+                out += ["| model | " + metricNames.map { "test \($0)" }.joined(separator: " | ") + " |"]
+                out += ["|---|" + String(repeating: "---:|", count: r.metrics.count)]
+                for m in r.models {
+                    out += ["| \(m.name) | " + r.metrics.map { k in
+                        m.testIntervals[k].map { "\(NumberFormat.fixed($0.low))–\(NumberFormat.fixed($0.high))" } ?? "–"
+                    }.joined(separator: " | ") + " |"]
+                }
+                out += [""]
+            }
         }
 
         out += ["## Figures", ""]

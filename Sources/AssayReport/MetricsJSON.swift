@@ -14,6 +14,11 @@ public enum MetricsJSON {
                 "threshold": .number(m.best.threshold),
             ]
             if let e = ModelEvaluation(m, rule: r.threshold) { fields["evaluation"] = e.json }
+            if !m.testIntervals.isEmpty {
+                fields["test_ci"] = .object(Dictionary(uniqueKeysWithValues: r.metrics.compactMap { k in
+                    m.testIntervals[k].map { (k.rawValue, JSONValue.object(["low": .number($0.low), "high": .number($0.high)])) }
+                }))
+            }
             models[m.name] = .object(fields)
         }
         var top: [String: JSONValue] = [
@@ -27,6 +32,13 @@ public enum MetricsJSON {
             "models": .object(models),
         ]
         top["best_model"] = r.bestModel.map(JSONValue.string) ?? .null
+        if let imp = r.importance {
+            top["importance"] = .object([
+                "model": .string(imp.model), "metric": .string(imp.metric.rawValue), "rows": .integer(imp.rows), "repeats": .integer(imp.repeats),
+                "baseline": .number(imp.baseline),
+                "columns": .object(Dictionary(uniqueKeysWithValues: imp.columns.map { ($0.name, JSONValue.object(["mean": .number($0.summary.mean), "std": .number($0.summary.std)])) })),
+            ])
+        }
         return JSONValue.object(top).rendered()
     }
 

@@ -116,6 +116,8 @@ public struct ModelReport: Sendable {
     public var test: [Metric: Double]
     /// The selected point's out-of-fold predictions on the training rows, and the refit's on the test rows.
     public var outOfFold: ScoredRows? = nil
+    /// 95% bootstrap intervals of the test metrics (1,000 seeded resamples of the test rows).
+    public var testIntervals: [Metric: (low: Double, high: Double)] = [:]
     /// More lines for the model's section of the report (search, calibration).
     public var details: [String] = []
     public var testScores: ScoredRows? = nil

@@ -84,12 +84,15 @@ public struct SplitSection: Sendable, Hashable {
     public var testSize: Double
     public var folds: Int
     public var foldColumn: String?
+    /// `repeats`: repeated stratified k-fold, each repeat a new shuffle (scikit-learn's RepeatedStratifiedKFold).
+    public var repeats: Int = 1
     /// Where `fold_column` was written.
     public var foldColumnReference: ColumnReference? = nil
 
     /// Canonical text, part of cache keys.
     public var canonical: String {
-        "split(test_size=\(NumberFormat.json(testSize)),folds=\(folds),fold_column=\(foldColumn.map(JSONText.quote) ?? "null"))"
+        "split(test_size=\(NumberFormat.json(testSize)),folds=\(folds),fold_column=\(foldColumn.map(JSONText.quote) ?? "null")"
+            + (repeats > 1 ? ",repeats=\(repeats))" : ")")
     }
 }
 

@@ -312,8 +312,7 @@ struct SpecDecoder {
 
     func split(_ node: YAMLNode?, data: DataSection) throws -> SplitSection {
         guard let node else { return SplitSection(testSize: 0.2, folds: 5, foldColumn: nil) }
-        let f = try Fields(node, "split", allowed: ["test_size", "folds", "fold_column"],
-                           notYet: ["repeats": "split.repeats is not supported yet (repeated k-fold comes with search)"])
+        let f = try Fields(node, "split", allowed: ["test_size", "folds", "fold_column", "repeats"])
         var testSize = 0.2, folds = 5
         if let t = f["test_size"] {
             testSize = try double(t, "split.test_size")
@@ -332,6 +331,11 @@ struct SpecDecoder {
             if foldColumn == data.target { throw SpecError(at: fcNode.location, "split.fold_column cannot be the target") }
         }
         var section = SplitSection(testSize: foldColumn == nil ? testSize : 0, folds: folds, foldColumn: foldColumn)
+        if let r = f["repeats"] {
+            section.repeats = try int(r, "split.repeats")
+            guard section.repeats >= 1 else { throw SpecError(at: r.location, "split.repeats must be at least 1, got \(section.repeats)") }
+            if foldColumn != nil { throw SpecError(at: r.location, "split.repeats cannot be used with fold_column (the file fixes the folds)") }
+        }
         if let fc = f["fold_column"], let foldColumn {
             section.foldColumnReference = ColumnReference(role: "split.fold_column", name: foldColumn, location: fc.location)
         }

@@ -61,3 +61,52 @@ final class EvaluationReferenceTests: XCTestCase {
         }
     }
 }
+
+final class BootstrapTests: XCTestCase {
+    /// The weighted computation equals scoring a materialized resample, for every metric.
+    func testWeightedScoresEqualScoresOfTheResampledRows() {
+        let p = EvaluationReferenceTests.p, y = EvaluationReferenceTests.y
+        let order = p.indices.sorted { p[$0] > p[$1] }
+        var rng = SplitMix64(seed: 8)
+        for _ in 0..<20 {
+            var w = [Double](repeating: 0, count: p.count)
+            var rows: [Int] = []
+            for _ in 0..<p.count { let i = Int.random(in: 0..<p.count, using: &rng); w[i] += 1; rows.append(i) }
+            rows.sort()
+            for m in Metric.allCases {
+                let want = Scoring.score(m, labels: rows.map { y[$0] }, probabilities: rows.map { p[$0] }, threshold: 0.4)
+                let got = Bootstrap.weightedScore(m, y, p, w, order: order, threshold: 0.4)
+                if want.isNaN { XCTAssertTrue(got.isNaN, "\(m)") } else { XCTAssertEqual(got, want, accuracy: 1e-12, "\(m)") }
+            }
+        }
+    }
+
+    func testIntervalsAreSeededAndBracketTheScore() {
+        let p = EvaluationReferenceTests.p, y = EvaluationReferenceTests.y
+        var a = SplitMix64(seed: 1), b = SplitMix64(seed: 1)
+        let i1 = Bootstrap.intervals([.rocAUC, .f1], labels: y, probabilities: p, threshold: 0.5, resamples: 300, using: &a)
+        let i2 = Bootstrap.intervals([.rocAUC, .f1], labels: y, probabilities: p, threshold: 0.5, resamples: 300, using: &b)
+        XCTAssertEqual(i1[.rocAUC]!.low, i2[.rocAUC]!.low)
+        let auc = Scoring.rocAUC(y, p)
+        XCTAssertTrue(i1[.rocAUC]!.low < auc && auc < i1[.rocAUC]!.high)
+        XCTAssertLessThan(i1[.rocAUC]!.high - i1[.rocAUC]!.low, 0.4)
+    }
+}
+
+final class RepeatedKFoldTests: XCTestCase {
+    func testEachRepeatPartitionsTheTrainingRowsAnew() {
+        let y = (0..<100).map { UInt8($0 % 4 == 0 ? 1 : 0) }
+        var rng = SplitMix64(seed: 2)
+        let s = StratifiedSplitter.split(labels: y, testSize: 0.2, folds: 5, repeats: 3, using: &rng)
+        XCTAssertEqual(s.folds.count, 15)
+        for r in 0..<3 {
+            let repeatFolds = s.folds[(r * 5)..<(r * 5 + 5)]
+            XCTAssertEqual(repeatFolds.flatMap { $0 }.sorted(), s.train.sorted(), "repeat \(r) covers every training row once")
+            for f in repeatFolds { XCTAssertEqual(f.filter { y[$0] == 1 }.count, 4, "stratified: 20 positives over 5 folds") }
+        }
+        XCTAssertNotEqual(s.folds[0], s.folds[5], "a repeat is a new shuffle")
+        var again = SplitMix64(seed: 2)
+        XCTAssertEqual(StratifiedSplitter.split(labels: y, testSize: 0.2, folds: 5, using: &again).folds, Array(s.folds.prefix(5)),
+                       "the first repeat is the plain k-fold split")
+    }
+}

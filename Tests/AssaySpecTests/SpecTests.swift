@@ -360,4 +360,11 @@ final class SpecTests: XCTestCase {
                        "exp/s.yaml:9:28: model 'lr': grid.C.loguniform needs 0 < low < high")
         XCTAssertEqual(error(laws.replacingOccurrences(of: "n_iter: 50", with: "n_iter: 0")), "exp/s.yaml:8:38: model 'lr': search.n_iter must be at least 1, got 0")
     }
+
+    func testRepeatedKFold() throws {
+        XCTAssertEqual(try parse(base + "\nsplit: {folds: 5, repeats: 3}").split.repeats, 3)
+        XCTAssertEqual(error(base + "\nsplit: {repeats: 0}"), "exp/s.yaml:9:18: split.repeats must be at least 1, got 0")
+        XCTAssertEqual(error(base + "\nsplit: {fold_column: f, repeats: 2}"),
+                       "exp/s.yaml:9:34: split.repeats cannot be used with fold_column (the file fixes the folds)")
+    }
 }

@@ -15,20 +15,24 @@ public enum Scoring {
         case .logLoss: return logLoss(y, p)
         case .brier: return zip(y, p).reduce(0) { $0 + ($1.1 - Double($1.0)) * ($1.1 - Double($1.0)) } / Double(max(y.count, 1))
         default:
-            let c = Confusion(y, p, threshold: threshold)
-            switch metric {
-            case .precision: return c.precision
-            case .recall: return c.recall
-            case .f1: return c.tp == 0 ? 0 : 2 * c.tp / (2 * c.tp + c.fp + c.fn)
-            case .accuracy: return (c.tp + c.tn) / Double(max(y.count, 1))
-            case .balancedAccuracy:
-                let tnr = c.tn + c.fp == 0 ? 0 : c.tn / (c.tn + c.fp)
-                return (c.recall + tnr) / 2
-            case .mcc:
-                let d = ((c.tp + c.fp) * (c.tp + c.fn) * (c.tn + c.fp) * (c.tn + c.fn)).squareRoot()
-                return d == 0 ? 0 : (c.tp * c.tn - c.fp * c.fn) / d
-            default: return .nan
-            }
+            return thresholdMetric(metric, Confusion(y, p, threshold: threshold), rows: Double(max(y.count, 1)))
+        }
+    }
+
+    /// A metric of the confusion counts (which may be weighted).
+    static func thresholdMetric(_ metric: Metric, _ c: Confusion, rows: Double) -> Double {
+        switch metric {
+        case .precision: return c.precision
+        case .recall: return c.recall
+        case .f1: return c.tp == 0 ? 0 : 2 * c.tp / (2 * c.tp + c.fp + c.fn)
+        case .accuracy: return (c.tp + c.tn) / rows
+        case .balancedAccuracy:
+            let tnr = c.tn + c.fp == 0 ? 0 : c.tn / (c.tn + c.fp)
+            return (c.recall + tnr) / 2
+        case .mcc:
+            let d = ((c.tp + c.fp) * (c.tp + c.fn) * (c.tn + c.fp) * (c.tn + c.fn)).squareRoot()
+            return d == 0 ? 0 : (c.tp * c.tn - c.fp * c.fn) / d
+        default: return .nan
         }
     }
 

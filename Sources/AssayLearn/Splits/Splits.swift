@@ -4,7 +4,8 @@ import AssayCore
 public struct Split: Sendable, Equatable, BinaryCodable {
     /// Held-out test rows (sorted); empty when there is no test set.
     public let test: [Int]
-    /// Validation rows of each fold (sorted); every non-test row is in exactly one fold.
+    /// Validation rows of each fold (sorted); every non-test row is in exactly one fold of each repeat
+    /// (repeated k-fold lists the folds of every repeat, one repeat after another).
     public let folds: [[Int]]
 
     public init(test: [Int], folds: [[Int]]) {
@@ -13,11 +14,12 @@ public struct Split: Sendable, Equatable, BinaryCodable {
     }
 
     /// All non-test rows, sorted.
-    public var train: [Int] { folds.flatMap { $0 }.sorted() }
+    public var train: [Int] { Array(Set(folds.flatMap { $0 })).sorted() }
 
     /// Training rows of fold `k`: every non-test row outside its validation rows, sorted.
     public func trainingRows(ofFold k: Int) -> [Int] {
-        folds.enumerated().filter { $0.offset != k }.flatMap(\.element).sorted()
+        let validation = Set(folds[k])
+        return train.filter { !validation.contains($0) }
     }
 
     public func encode(to w: inout ByteWriter) {
@@ -35,7 +37,7 @@ public struct Split: Sendable, Equatable, BinaryCodable {
 /// Stratified splitting, seeded; the same seed and labels give the same rows on every machine.
 public enum StratifiedSplitter {
     /// A stratified holdout of `ceil(testSize · n)` rows, then stratified k-fold on the rest.
-    public static func split<G: RandomNumberGenerator>(labels y: [UInt8], testSize: Double, folds k: Int, using rng: inout G) -> Split {
+    public static func split<G: RandomNumberGenerator>(labels y: [UInt8], testSize: Double, folds k: Int, repeats: Int = 1, using rng: inout G) -> Split {
         let all = Array(y.indices)
         var test: [Int] = []
         var rest = all
@@ -45,7 +47,8 @@ public enum StratifiedSplitter {
             let testSet = Set(test)
             rest = all.filter { !testSet.contains($0) }
         }
-        return Split(test: test.sorted(), folds: kFold(y, rows: rest, k: k, using: &rng))
+        // Repeated k-fold: each repeat deals the rows to folds anew (repeat 1 is the plain k-fold split).
+        return Split(test: test.sorted(), folds: (0..<repeats).flatMap { _ in kFold(y, rows: rest, k: k, using: &rng) })
     }
 
     /// From predefined folds: -1 marks a test row, 0..k-1 a fold.
