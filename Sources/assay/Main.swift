@@ -27,7 +27,7 @@ struct AssayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "assay",
         abstract: "Run tabular machine-learning experiments declared in YAML.",
-        subcommands: [Run.self, Validate.self, Check.self, Diff.self, Predict.self])
+        subcommands: [Run.self, Validate.self, Check.self, Diff.self, Predict.self, Prepare.self])
 }
 
 /// Options shared by commands that read a spec.
@@ -101,6 +101,19 @@ struct Validate: ParsableCommand {
         let spec = try reportingErrors { try Experiment.validate(specPath: specOptions.spec, overrides: specOptions.overrides) }
         let fits = spec.models.reduce(0) { $0 + $1.points.count }
         print("\(specOptions.spec): ok (\(spec.models.count) models, \(fits) grid points)")
+    }
+}
+
+struct Prepare: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write the table a spec's models see: its files read, joined and cleaned, before the split.")
+
+    @OptionGroup var specOptions: SpecOptions
+    @Option(help: "The CSV file to write (comma-separated, numbers with '.'; a missing cell is empty).") var output: String
+
+    func run() throws {
+        let rows = try reportingErrors { try Experiment.prepare(specPath: specOptions.spec, overrides: specOptions.overrides, output: output) }
+        print("\(output): \(rows) rows")
     }
 }
 
