@@ -240,7 +240,8 @@ public enum Experiment {
             assayVersion: AssayVersion.current, specHash: specHash, experiment: spec.name, model: m.name, type: m.type,
             params: Planner.canonical(m.points[r.bestIndex]), threshold: r.best.threshold, csv: DataFile.loadOptions(spec).csv,
             positiveLabel: spec.data.positive, negativeLabel: profile.negativeLabel, idColumn: spec.data.id,
-            features: refit.preprocessing.inputColumns.map { ($0, kinds[$0]!) }, preprocessing: refit.preprocessing, fitted: refit.model)
+            features: refit.preprocessing.inputColumns.map { ($0, kinds[$0]!) }, preprocessing: refit.preprocessing, fitted: refit.model,
+            rowSteps: SavedPipeline.rowWise(spec.data.clean))
     }
 
     /// Checks the graph's inputs once the table is profiled, before any fit runs.

@@ -14,7 +14,7 @@ public enum AssayVersion {
 /// File layout: the line `assay-model\n`, a format version (UInt32), the SHA-256 of the body, then the body.
 /// A file with a newer format version is refused with a message naming both versions.
 public struct SavedPipeline: Sendable {
-    public static let formatVersion: UInt32 = 1
+    public static let formatVersion: UInt32 = 2
     static let magic = Array("assay-model\n".utf8)
 
     public var assayVersion: String
@@ -37,6 +37,14 @@ public struct SavedPipeline: Sendable {
     public var features: [(name: String, kind: ColumnKind)]
     public var preprocessing: FittedPreprocessing
     public var fitted: FittedModel
+    /// The spec's row-wise `data.clean` steps (replace, normalize, derive), applied to new rows before scoring;
+    /// `filter` and `drop_duplicates` are not: every input row gets a score.
+    public var rowSteps: [CleanStep] = []
+
+    /// Keeps the steps that transform a row without removing any.
+    public static func rowWise(_ steps: [CleanStep]) -> [CleanStep] {
+        steps.filter { if case .filter = $0 { return false }; if case .dropDuplicates = $0 { return false }; return true }
+    }
 
     /// Encoded file bytes.
     public func fileData() -> Data {
@@ -47,6 +55,15 @@ public struct SavedPipeline: Sendable {
         w.write(positiveLabel); w.write(negativeLabel); w.write(idColumn ?? "")
         w.write(features.map(\.name)); w.write(features.map(\.kind.rawValue))
         w.write(preprocessing); w.write(fitted)
+        w.write(rowSteps.count)
+        for step in rowSteps {
+            switch step {
+            case .replace(let c, let pairs, let o): w.write(["replace", c, o] + pairs.flatMap { [$0.old, Self.tagged($0.new)] })
+            case .normalize(let c, let lower, let o): w.write(["normalize", lower ? "lower" : "", o] + (c ?? ["\u{0}all"]))
+            case .derive(let n, let e, let o): w.write(["derive", n, o, e.display])
+            case .filter, .dropDuplicates: continue
+            }
+        }
         var out = Data(Self.magic)
         withUnsafeBytes(of: Self.formatVersion.littleEndian) { out.append(contentsOf: $0) }
         out.append(contentsOf: SHA256.hash(w.data))
@@ -86,6 +103,9 @@ public struct SavedPipeline: Sendable {
                 return (name, kind)
             }
             preprocessing = try r.read(); fitted = try r.read()
+            if version >= 2 {
+                rowSteps = try (0..<r.readInt()).map { _ in try Self.rowStep(try r.readStrings()) }
+            }
             guard r.isAtEnd else { throw BinaryFormatError.trailingBytes }
         } catch let e as BinaryFormatError {
             throw AssayError.input("\(file): cannot read the model (\(e))")
@@ -94,7 +114,8 @@ public struct SavedPipeline: Sendable {
 
     public init(assayVersion: String, specHash: String, experiment: String, model: String, type: String, params: String,
                 threshold: Double, csv: CSVOptions, positiveLabel: String, negativeLabel: String, idColumn: String?,
-                features: [(name: String, kind: ColumnKind)], preprocessing: FittedPreprocessing, fitted: FittedModel) {
+                features: [(name: String, kind: ColumnKind)], preprocessing: FittedPreprocessing, fitted: FittedModel, rowSteps: [CleanStep] = []) {
+        self.rowSteps = rowSteps
         self.assayVersion = assayVersion
         self.specHash = specHash
         self.experiment = experiment
@@ -111,9 +132,55 @@ public struct SavedPipeline: Sendable {
         self.fitted = fitted
     }
 
-    /// Checks that a file has every feature column; extra columns are ignored.
+    /// A replacement value as text: `n` (null), `s:TEXT`, `i:INT`, `d:DOUBLE`.
+    static func tagged(_ v: ParamValue) -> String {
+        switch v {
+        case .int(let i): return "i:\(i)"
+        case .double(let d): return "d:\(d)"
+        case .string(let t): return "s:" + t
+        default: return "n"
+        }
+    }
+
+    static func untagged(_ t: String) throws -> ParamValue {
+        if t == "n" { return .null }
+        let body = String(t.dropFirst(2))
+        switch t.prefix(2) {
+        case "s:": return .string(body)
+        case "i:": if let i = Int(body) { return .int(i) }
+        case "d:": if let d = Double(body) { return .double(d) }
+        default: break
+        }
+        throw BinaryFormatError.badTag("replacement value", 0)
+    }
+
+    static func rowStep(_ f: [String]) throws -> CleanStep {
+        let bad = BinaryFormatError.badTag("clean step", 0)
+        guard f.count >= 3 else { throw bad }
+        switch f[0] {
+        case "replace":
+            guard f.count % 2 == 1 else { throw bad }
+            let pairs = try stride(from: 3, to: f.count, by: 2).map { i -> CleanStep.Replacement in
+                return CleanStep.Replacement(old: f[i], new: try untagged(f[i + 1]))
+            }
+            return .replace(column: f[1], pairs: pairs, origin: f[2])
+        case "normalize":
+            return .normalize(columns: f.count == 4 && f[3] == "\u{0}all" ? nil : Array(f[3...]), lowercase: f[1] == "lower", origin: f[2])
+        case "derive":
+            guard f.count == 4, let e = try? RowExpression.parse(f[3]) else { throw bad }
+            return .derive(name: f[1], e, origin: f[2])
+        default: throw bad
+        }
+    }
+
+    /// Names the `rowSteps` create (derived columns), which new files need not have.
+    var derivedNames: Set<String> {
+        Set(rowSteps.compactMap { if case .derive(let n, _, _) = $0 { return n }; return nil })
+    }
+
+    /// Checks that a file has every feature column (or what derives it); extra columns are ignored.
     public func checkColumns(_ csv: CSVFile) throws {
-        for f in features where !csv.names.contains(f.name) {
+        for f in features where !csv.names.contains(f.name) && !derivedNames.contains(f.name) {
             var hint = Suggest.hint(f.name, among: csv.names)
             if csv.names.count == 1, let d = [";", ",", "\t", "|"].first(where: { csv.names[0].contains($0) }) {
                 hint = " (the header has one column; is the delimiter '\(d)'?)"
@@ -126,8 +193,23 @@ public struct SavedPipeline: Sendable {
     public func probabilities(for csv: CSVFile, blockRows: Int = 4096) throws -> [Double] {
         try checkColumns(csv)
         let missing = self.csv.missing.map { Array($0.utf8) }
-        let columns = try features.map { f in
-            try DatasetLoader.readColumn(csv, csv.names.firstIndex(of: f.name)!, name: f.name, kind: f.kind, missing: missing, decimal: self.csv.decimal)
+        let columns: [Column]
+        if rowSteps.isEmpty {
+            columns = try features.map { f in
+                try DatasetLoader.readColumn(csv, csv.names.firstIndex(of: f.name)!, name: f.name, kind: f.kind, missing: missing, decimal: self.csv.decimal)
+            }
+        } else {
+            // Read every column, apply the run's row-wise cleaning, then take the features.
+            let kinds = Dictionary(uniqueKeysWithValues: features.filter { csv.names.contains($0.name) }.map { ($0.name, $0.kind) })
+            let (frame, _) = try Cleaning.apply(rowSteps, to: try Frame.read(csv, kinds: kinds, missing: self.csv.missing, decimal: self.csv.decimal))
+            columns = try features.map { f in
+                guard let i = frame.index(of: f.name) else { throw AssayError.input("\(csv.file): feature column '\(f.name)' is missing") }
+                let c = frame.columns[i]
+                guard c.kind == f.kind else {
+                    throw AssayError.input("\(csv.file): column '\(f.name)' is \(c.kind.rawValue) here but was \(f.kind.rawValue) in training")
+                }
+                return c
+            }
         }
         let table = Table(columns: columns, rowCount: csv.rowCount)
         var out: [Double] = []

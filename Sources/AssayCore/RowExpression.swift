@@ -92,7 +92,7 @@ public indirect enum RowExpression: Sendable, Hashable {
 
     func rendered(_ context: Int) -> String {
         switch self {
-        case .number(let d): return NumberFormat.json(d)
+        case .number(let d): return d == d.rounded() && Swift.abs(d) < 1e15 ? String(Int64(d)) : String(d)  // exact, so it parses back
         case .text(let s): return "'" + s.replacingOccurrences(of: "'", with: "''") + "'"
         case .null: return "null"
         case .column(let c):

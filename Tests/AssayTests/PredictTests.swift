@@ -146,11 +146,61 @@ final class PredictTests: XCTestCase {
         XCTAssertEqual(pipeline.features.map(\.name), ["visits", "spend", "plan"])
         bytes[12] = 99  // format version
         XCTAssertThrowsError(try SavedPipeline(fileData: bytes, file: "m")) {
-            XCTAssertEqual("\($0)", "m: model format version 99 is newer than this Assay \(AssayVersion.current) reads (up to 1); use a newer Assay or re-run the experiment")
+            XCTAssertEqual("\($0)", "m: model format version 99 is newer than this Assay \(AssayVersion.current) reads (up to 2); use a newer Assay or re-run the experiment")
         }
-        bytes[12] = 1
+        bytes[12] = 2
         bytes[bytes.count - 3] ^= 1
         XCTAssertThrowsError(try SavedPipeline(fileData: bytes, file: "m")) { XCTAssertEqual("\($0)", "m: the model file is damaged (checksum mismatch)") }
         XCTAssertThrowsError(try SavedPipeline(fileData: Data("hello".utf8), file: "m")) { XCTAssertEqual("\($0)", "m: not an Assay model file") }
+    }
+
+    /// A run whose features are partly derived by data.clean: predict applies the same row-wise steps (and the
+    /// calibrated model and the rule's threshold), so the new file needs only the raw columns.
+    func testPredictAppliesTheRowWiseCleaningAndTheChosenThreshold() throws {
+        try """
+        assay: 1
+        name: derived
+        seed: 2
+        data:
+          path: t.csv
+          delimiter: ";"
+          decimal: ","
+          target: bought
+          positive: да
+          id: customer
+          clean:
+            - replace: {plan: {basic: free}}
+            - filter: "visits >= 0"
+            - derive: {value: "if(is_missing(spend), 0, spend) * log1p(visits)", heavy: "if(visits > 10, 'yes', 'no')"}
+        split: {test_size: 0.3, folds: 3}
+        preprocess:
+          - impute: {numeric: median}
+          - encode: {method: onehot}
+          - scale: {method: standard}
+        threshold: max_f1
+        models:
+          logreg:
+            type: logistic_regression
+            calibrate: sigmoid
+        """.write(to: dir.appendingPathComponent("d.yaml"), atomically: true, encoding: .utf8)
+        let outcome = try Experiment.run(specPath: path("d.yaml"), options: RunOptions(
+            jobs: 2, outputRoot: path("runs"), cacheDirectory: path("cache"), modelsDirectory: path("models")))
+        let file = outcome.savedModels["logreg"]!
+        let pipeline = try SavedPipeline(fileData: try Data(contentsOf: URL(fileURLWithPath: file)), file: "m")
+        XCTAssertEqual(pipeline.features.map(\.name), ["visits", "spend", "plan", "value", "heavy"])
+        XCTAssertEqual(pipeline.rowSteps.count, 3, "replace and the two derives; the filter is not applied to new rows")
+        let threshold = outcome.report.models[0].best.threshold
+        XCTAssertNotEqual(threshold, 0.5)
+        XCTAssertEqual(pipeline.threshold, threshold)
+        try write("new.csv", [lines[0]] + outcome.testRows.map { lines[$0 + 1] })
+        _ = try Predict.run(model: file, input: path("new.csv"), output: path("p.csv"), id: nil, top: nil)
+        let expected = Dictionary(uniqueKeysWithValues: zip(outcome.testRows.map { "c\($0)" }, outcome.testProbabilities["logreg"]!))
+        let written = try String(contentsOfFile: path("p.csv"), encoding: .utf8).split(separator: "\n").dropFirst().map { $0.split(separator: ",").map(String.init) }
+        XCTAssertEqual(written.count, outcome.testRows.count)
+        for row in written {
+            let p = Double(row[1])!
+            XCTAssertEqual(p.bitPattern, expected[row[0]]!.bitPattern, row[0])
+            XCTAssertEqual(row[2], p > threshold ? "да" : "нет")
+        }
     }
 }

@@ -128,7 +128,7 @@ public struct Preprocessing: Sendable, Hashable {
             let limit = m >= 1 ? m : m * Double(rows)  // an integer count, or a share of the rows
             for i in count.indices where Double(count[i]) < limit { mask[i] = true }
         }
-        if let maxCategories = e.maxCategories, maxCategories < categories.count - mask.filter { $0 }.count + 1 {
+        if let maxCategories = e.maxCategories, maxCategories < categories.count - mask.filter({ $0 }).count + 1 {
             let frequent = maxCategories - 1
             if frequent == 0 { mask = mask.map { _ in true } } else {
                 let ascending = count.indices.sorted { count[$0] != count[$1] ? count[$0] < count[$1] : $0 < $1 }

@@ -61,19 +61,9 @@ public struct FittedKNearestNeighbors: FittedClassifier, Equatable {
                     var count = 0
                     for t in 0..<n {
                         let b = train.baseAddress! + t * p
-                        // Partial sums in blocks of 8 columns; a row already farther than the k-th best is dropped early.
+                        // Four columns at a time; every 16 columns, a row already farther than the k-th best is dropped.
                         let bound = count < k ? Double.infinity : bestD[k - 1]
-                        var d = 0.0
-                        var j = 0
-                        while j < p {
-                            let end = min(j + 8, p)
-                            if settings.p == 2 {
-                                while j < end { let diff = a[j] - b[j]; d += diff * diff; j += 1 }
-                            } else {
-                                while j < end { d += abs(a[j] - b[j]); j += 1 }
-                            }
-                            if d > bound { break }
-                        }
+                        let d = Self.distance(a, b, p, squared: settings.p == 2, bound: bound)
                         if d > bound { continue }
                         // Keep the k smallest, ties to the earlier row: insert after equal distances.
                         if count < k || d < bestD[count - 1] {
@@ -91,6 +81,28 @@ public struct FittedKNearestNeighbors: FittedClassifier, Equatable {
             }
         }
         return out
+    }
+
+    /// Σ (a−b)² (or Σ |a−b|), stopping early once it exceeds `bound`; SIMD lanes summed in a fixed order.
+    @inline(__always)
+    static func distance(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ p: Int, squared: Bool, bound: Double) -> Double {
+        var acc = SIMD4<Double>(repeating: 0)
+        var j = 0
+        while j + 4 <= p {
+            let va = UnsafeRawPointer(a + j).loadUnaligned(as: SIMD4<Double>.self)
+            let vb = UnsafeRawPointer(b + j).loadUnaligned(as: SIMD4<Double>.self)
+            let diff = va - vb
+            if squared { acc += diff * diff } else { acc += diff.replacing(with: -diff, where: diff .< 0) }
+            j += 4
+            if j & 15 == 0, acc.sum() > bound { return acc.sum() }
+        }
+        var d = acc.sum()
+        while j < p {
+            let diff = a[j] - b[j]
+            d += squared ? diff * diff : Swift.abs(diff)
+            j += 1
+        }
+        return d
     }
 
     private func vote(_ d: [Double], _ idx: [Int]) -> Double {
