@@ -110,37 +110,64 @@ public enum Experiment {
             let tableProfile = try TableProfile(decoding: known[profileKey]!)
             try checkInputs(spec, profile, split)
 
-            // Stage 2: every (model, grid point, fold) fit.
-            var fitKeys: [[[TaskKey]]] = []
-            for m in spec.models {
-                fitKeys.append(m.points.map { point in
-                    let variant = Preprocessing(m.steps(for: point, default: spec.preprocess))
-                    return split.folds.indices.map { k in planner.fit(m, point, fold: k, variant: variant, load: load, split: splitKey) }
-                })
+            // Stage 2: every (model, grid point, fold) fit; a successive-halving model runs its first round here.
+            let samples = split.train.count
+            let schedules = spec.models.map { m in
+                m.halving.map { SuccessiveHalving.schedule(samples: samples, candidates: m.points.count, folds: split.folds.count, settings: $0) }
             }
+            func keys(_ m: ModelSpec, _ point: [String: ParamValue], resources: Int) -> [TaskKey] {
+                let variant = Preprocessing(m.steps(for: point, default: spec.preprocess))
+                return split.folds.indices.map { k in
+                    planner.fit(m, point, fold: k, variant: variant, load: load, split: splitKey, resources: resources < samples ? resources : nil)
+                }
+            }
+            // Per model and point: the fits of the last round it was scored in, and that round.
+            var fitKeys: [[[TaskKey]]] = zip(spec.models, schedules).map { m, schedule in
+                m.points.map { keys(m, $0, resources: schedule?.first?.resources ?? samples) }
+            }
+            var reached = spec.models.map { [Int](repeating: 0, count: $0.points.count) }
+            var finalists = spec.models.map { Set($0.points.indices) }
             let stage2 = try executor.run(planner.graph, want: fitKeys.flatMap { $0.flatMap { $0 } }, known: known)
             known.merge(stage2.results) { a, _ in a }
             stats = stats + stage2.stats
-
-            // Aggregate folds, pick each model's point.
-            var models: [ModelReport] = []
-            for (m, keys) in zip(spec.models, fitKeys) {
-                let foldPredictions = try keys.map { try $0.map { try Predictions(decoding: known[$0]!) } }
-                let points = zip(m.points, foldPredictions).map { point, folds -> GridPointReport in
-                    // A threshold rule is applied to each point's out-of-fold predictions.
-                    let oof = outOfFold(folds)
-                    let threshold = spec.threshold.map { Thresholds.choose($0, labels: oof.labels, probabilities: oof.probabilities) } ?? 0.5
-                    let scores = Dictionary(uniqueKeysWithValues: spec.metrics.map { metric in
-                        (metric, folds.map { Scoring.score(metric, labels: $0.labels, probabilities: $0.probabilities, threshold: threshold) })
-                    })
-                    var report = GridPointReport(params: m.gridNames.map { ($0, point[$0]!) }, cv: scores.mapValues(summarize), notes: notes(folds),
-                                                 foldScores: scores)
-                    report.threshold = threshold
-                    return report
+            for (i, m) in spec.models.enumerated() {
+                guard let schedule = schedules[i], let settings = m.halving else { continue }
+                var alive = Array(m.points.indices)
+                for round in 1..<max(schedule.count, 1) {
+                    // The best ceil(n / factor) of the last round go on (a NaN score is worst; ties keep the earlier point).
+                    let means = try alive.map { p in
+                        try pointReport(spec, m, m.points[p], try fitKeys[i][p].map { try Predictions(decoding: known[$0]!) }).cv[spec.select]!.mean
+                    }
+                    let ranked = alive.indices.sorted { a, b in
+                        spec.select.isBetter(means[a], than: means[b]) || (!spec.select.isBetter(means[b], than: means[a]) && alive[a] < alive[b])
+                    }
+                    alive = ranked.prefix((alive.count + settings.factor - 1) / settings.factor).map { alive[$0] }.sorted()
+                    for p in alive {
+                        fitKeys[i][p] = keys(m, m.points[p], resources: schedule[round].resources)
+                        reached[i][p] = round
+                    }
+                    let stage = try executor.run(planner.graph, want: alive.flatMap { fitKeys[i][$0] }, known: known)
+                    known.merge(stage.results) { a, _ in a }
+                    stats = stats + stage.stats
                 }
-                var best = 0
-                for i in points.indices where spec.select.isBetter(points[i].cv[spec.select]!.mean, than: points[best].cv[spec.select]!.mean) {
-                    best = i
+                finalists[i] = Set(alive)
+            }
+
+            // Aggregate folds, pick each model's point (among the last round's, for successive halving).
+            var models: [ModelReport] = []
+            for (i, (m, keys)) in zip(spec.models, fitKeys).enumerated() {
+                let foldPredictions = try keys.map { try $0.map { try Predictions(decoding: known[$0]!) } }
+                var points = try zip(m.points, foldPredictions).map { point, folds in try pointReport(spec, m, point, folds) }
+                if let schedule = schedules[i] {
+                    for p in points.indices {
+                        let round = reached[i][p]
+                        points[p].notes.append("successive halving: scored in round \(round + 1) of \(schedule.count) on \(schedule[round].resources) of \(samples) training rows"
+                            + (finalists[i].contains(p) ? "" : ", then dropped"))
+                    }
+                }
+                var best = finalists[i].min()!
+                for p in points.indices where finalists[i].contains(p) && spec.select.isBetter(points[p].cv[spec.select]!.mean, than: points[best].cv[spec.select]!.mean) {
+                    best = p
                 }
                 var report = ModelReport(name: m.name, type: m.type, fixedParams: m.params.keys.sorted().map { ($0, m.params[$0]!) },
                                          preprocess: describe(m.steps(for: m.points[best], default: spec.preprocess)), points: points, bestIndex: best, test: [:])
@@ -220,6 +247,18 @@ public enum Experiment {
                               testProbabilities: Dictionary(uniqueKeysWithValues: zip(spec.models.map(\.name), refits.map(\.test.probabilities))),
                               savedModels: saved)
         } catch { throw AssayError.wrap(error) }
+    }
+
+    /// One grid point's CV scores over its folds; a threshold rule is applied to its out-of-fold predictions.
+    static func pointReport(_ spec: Spec, _ m: ModelSpec, _ point: [String: ParamValue], _ folds: [Predictions]) throws -> GridPointReport {
+        let oof = outOfFold(folds)
+        let threshold = spec.threshold.map { Thresholds.choose($0, labels: oof.labels, probabilities: oof.probabilities) } ?? 0.5
+        let scores = Dictionary(uniqueKeysWithValues: spec.metrics.map { metric in
+            (metric, folds.map { Scoring.score(metric, labels: $0.labels, probabilities: $0.probabilities, threshold: threshold) })
+        })
+        var report = GridPointReport(params: m.gridNames.map { ($0, point[$0]!) }, cv: scores.mapValues(summarize), notes: notes(folds), foldScores: scores)
+        report.threshold = threshold
+        return report
     }
 
     /// Checks that the columns the spec names exist, reporting a missing one at the spec line that names it.

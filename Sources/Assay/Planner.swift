@@ -71,12 +71,13 @@ struct Planner {
     }
 
     /// Preprocessing fitted on the training rows of fold `fold`, or of all training rows when nil.
-    mutating func prep(_ variant: Preprocessing, fold: Int?, load: TaskKey, split: TaskKey) -> TaskKey {
+    mutating func prep(_ variant: Preprocessing, fold: Int?, load: TaskKey, split: TaskKey, resources: Int? = nil) -> TaskKey {
         let where_ = fold.map { "fold \($0 + 1)" } ?? "all training rows"
-        return add("prep", variant.canonical + ";fold=\(fold.map(String.init) ?? "all")", [load, split],
-                   label: "preprocess on \(where_)", kind: "prep") { seed, inputs in
+        let specSeed = spec.seed
+        return add("prep", variant.canonical + ";fold=\(fold.map(String.init) ?? "all")" + (resources.map { ";resources=\($0)" } ?? ""), [load, split],
+                   label: "preprocess on \(where_)" + (resources.map { " (\($0)-row round)" } ?? ""), kind: "prep") { seed, inputs in
             let data = try Dataset(decoding: inputs[0]), split = try Split(decoding: inputs[1])
-            let rows = fold.map { split.trainingRows(ofFold: $0) } ?? split.train
+            let rows = fold.map { Self.trainingRows(split, fold: $0, resources: resources, specSeed: specSeed) } ?? split.train
             return try variant.fit(data.features, rows: rows, labels: data.target, seed: seed).encoded()
         }
     }
@@ -98,18 +99,29 @@ struct Planner {
         return try Resampler.resample(x, y, resample, categoricalBlocks: pipeline.categoricalBlocks, using: &rng)
     }
 
+    /// Fold `fold`'s training rows, or the share a successive-halving round with `resources` rows uses: the same
+    /// rows for every candidate of the round (the seed depends on the spec, the fold and the round only).
+    static func trainingRows(_ split: Split, fold: Int, resources: Int?, specSeed: UInt64) -> [Int] {
+        let rows = split.trainingRows(ofFold: fold)
+        guard let resources else { return rows }
+        return SuccessiveHalving.rows(rows, resources: resources, samples: split.train.count,
+                                      seed: Seeds.derive(specSeed, "halving fold \(fold) resources \(resources)"))
+    }
+
     /// The part of a fit's key that the resampler adds (empty without one, so older keys stay valid).
     static func resampleKey(_ variant: Preprocessing) -> String { variant.resample.map { ";" + PreprocessStep.resample($0).canonical } ?? "" }
 
     /// Fit on fold `fold`'s training rows, predict its validation rows.
-    mutating func fit(_ m: ModelSpec, _ point: [String: ParamValue], fold: Int, variant: Preprocessing, load: TaskKey, split: TaskKey) -> TaskKey {
-        let prep = self.prep(variant, fold: fold, load: load, split: split)
-        let type = m.type, resample = variant.resample, params = m.modelParams(point), calibrate = m.calibrate
-        return add("fit", "type=\(type);params=\(Self.canonical(point));fold=\(fold)" + Self.resampleKey(variant) + (m.calibrate.map { ";" + $0.canonical } ?? ""), [load, split, prep],
-                   label: "fit \(Self.pointLabel(m, point)) fold \(fold + 1)", kind: "fit") { seed, inputs in
+    mutating func fit(_ m: ModelSpec, _ point: [String: ParamValue], fold: Int, variant: Preprocessing, load: TaskKey, split: TaskKey,
+                      resources: Int? = nil) -> TaskKey {
+        let prep = self.prep(variant, fold: fold, load: load, split: split, resources: resources)
+        let type = m.type, resample = variant.resample, params = m.modelParams(point), calibrate = m.calibrate, specSeed = spec.seed
+        return add("fit", "type=\(type);params=\(Self.canonical(point));fold=\(fold)" + Self.resampleKey(variant) + (m.calibrate.map { ";" + $0.canonical } ?? "")
+                   + (resources.map { ";resources=\($0)" } ?? ""), [load, split, prep],
+                   label: "fit \(Self.pointLabel(m, point)) fold \(fold + 1)" + (resources.map { " (\($0)-row round)" } ?? ""), kind: "fit") { seed, inputs in
             let data = try Dataset(decoding: inputs[0]), split = try Split(decoding: inputs[1])
             let pipeline = try FittedPreprocessing(decoding: inputs[2])
-            let train = split.trainingRows(ofFold: fold), valid = split.folds[fold]
+            let train = Self.trainingRows(split, fold: fold, resources: resources, specSeed: specSeed), valid = split.folds[fold]
             let (x, y) = try Self.trainingSet(data, pipeline, rows: train, resample: resample, seed: seed)
             let model = try ModelFactory.fit(type: type, params: params, x, y, seed: seed, calibrate: calibrate)
             let p = try model.predictProbabilities(try pipeline.transform(data.features, rows: valid))

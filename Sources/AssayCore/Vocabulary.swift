@@ -251,3 +251,22 @@ public struct CalibrateStep: Sendable, Hashable {
 
     public var canonical: String { "calibrate(\(method.rawValue),cv=\(cv))" }
 }
+
+/// `search: {method: halving}`: successive halving over the training rows, as HalvingGridSearchCV.
+public struct HalvingSettings: Sendable, Hashable {
+    public enum MinResources: Sendable, Hashable {
+        /// Start as large as still lets the last round use (almost) all training rows.
+        case exhaust
+        /// Start at 2 rows per fold and class.
+        case smallest
+        case count(Int)
+    }
+
+    public var factor: Int
+    public var minResources: MinResources
+
+    public init(factor: Int = 3, minResources: MinResources = .exhaust) {
+        self.factor = factor
+        self.minResources = minResources
+    }
+}

@@ -133,6 +133,8 @@ public struct ModelSpec: Sendable {
         return preprocess ?? top
     }
 
+    /// `search: {method: halving}`: the grid's points race in rounds on growing shares of the training rows.
+    public var halving: HalvingSettings? = nil
     /// `search: {method: random}`: the sampled points, which replace the grid's.
     public var sampledPoints: [[String: ParamValue]]? = nil
 
@@ -157,6 +159,9 @@ public struct ModelSpec: Sendable {
 
     /// How the points were chosen, for the report; nil for a full grid.
     public var searchDescription: String? {
+        if let h = halving {
+            return "successive halving (factor \(h.factor)) over the \(gridPoints.count) grid points: each round scores the survivors on a larger share of the training rows"
+        }
         guard let sampled = sampledPoints else { return nil }
         return "random search, \(sampled.count) point\(sampled.count == 1 ? "" : "s") drawn (seeded)"
             + (distributions.isEmpty ? " from the \(gridPoints.count)-point grid" : " from lists and distributions")

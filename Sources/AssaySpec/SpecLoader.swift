@@ -560,13 +560,35 @@ struct SpecDecoder {
         }
         if let why = type.unsupported { throw SpecError(at: typeNode.location, why) }
         var randomIterations: Int? = nil
+        var halving: HalvingSettings? = nil
         if let s = f["search"] {
-            let sf = try Fields(s, "\(ctx): search", allowed: ["method", "n_iter"])
+            let sf = try Fields(s, "\(ctx): search", allowed: ["method", "n_iter", "factor", "min_resources"])
             let method = try sf["method"].map { try text($0, "\(ctx): search.method") } ?? "grid"
-            if method == "halving", let m = sf["method"] {
-                throw SpecError(at: m.location, "search method 'halving' is not supported yet (grid and random are)")
+            for key in ["factor", "min_resources"] where method != "halving" {
+                if let n = sf[key] { throw SpecError(at: n.location, "\(ctx): search.\(key) applies to method halving only") }
             }
-            guard method == "grid" || method == "random" else {
+            if method == "halving" {
+                var h = HalvingSettings()
+                if let f = sf["factor"] {
+                    h.factor = try int(f, "\(ctx): search.factor")
+                    guard h.factor >= 2 else { throw SpecError(at: f.location, "\(ctx): search.factor must be at least 2, got \(h.factor)") }
+                }
+                if let m = sf["min_resources"] {
+                    if case .scalar(_, .int, _) = m {
+                        let n = try int(m, "\(ctx): search.min_resources")
+                        guard n >= 1 else { throw SpecError(at: m.location, "\(ctx): search.min_resources must be at least 1, got \(n)") }
+                        h.minResources = .count(n)
+                    } else {
+                        let t = try text(m, "\(ctx): search.min_resources")
+                        guard t == "exhaust" || t == "smallest" else {
+                            throw SpecError(at: m.location, "\(ctx): search.min_resources must be exhaust, smallest or a row count, got '\(t)'")
+                        }
+                        h.minResources = t == "exhaust" ? .exhaust : .smallest
+                    }
+                }
+                halving = h
+            }
+            guard method == "grid" || method == "random" || method == "halving" else {
                 throw SpecError(at: sf["method"]?.location, "unknown search method '\(method)'\(Suggest.hint(method, among: ["grid", "random", "halving"]))")
             }
             if let n = sf["n_iter"] {
@@ -644,6 +666,7 @@ struct SpecDecoder {
             }
         }
         spec.distributions = distributions.map { ($0.name, $0.distribution) }
+        spec.halving = halving
         if let n = randomIterations {
             spec.sampledPoints = try sample(spec, distributions, n: n, name: name, ctx: ctx, type: type)
         }

@@ -113,9 +113,15 @@ final class SpecTests: XCTestCase {
                        "--set checks.cv.f1.min: checks: 'cv' is not a metric path; write cv.METRIC, test.METRIC or MODEL.cv.METRIC; did you mean 'f1'?")
     }
 
-    func testLaterFeaturesAreRefusedByName() {
-        XCTAssertEqual(error(base.replacingOccurrences(of: "grid:", with: "search: {method: halving}\n    grid:")),
-                       "exp/s.yaml:8:22: search method 'halving' is not supported yet (grid and random are)")
+    func testSearchAndPenaltyErrors() {
+        XCTAssertEqual(try parse(base.replacingOccurrences(of: "grid:", with: "search: {method: halving, factor: 2, min_resources: 50}\n    grid:")).models[0].halving,
+                       HalvingSettings(factor: 2, minResources: .count(50)))
+        XCTAssertEqual(error(base.replacingOccurrences(of: "grid:", with: "search: {method: halving, factor: 1}\n    grid:")),
+                       "exp/s.yaml:8:39: model 'lr': search.factor must be at least 2, got 1")
+        XCTAssertEqual(error(base.replacingOccurrences(of: "grid:", with: "search: {method: halving, min_resources: all}\n    grid:")),
+                       "exp/s.yaml:8:46: model 'lr': search.min_resources must be exhaust, smallest or a row count, got 'all'")
+        XCTAssertEqual(error(base.replacingOccurrences(of: "grid:", with: "search: {method: grid, factor: 3}\n    grid:")),
+                       "exp/s.yaml:8:36: model 'lr': search.factor applies to method halving only")
         XCTAssertEqual(error(base.replacingOccurrences(of: "{C: [0.1, 1]}", with: "{penalty: [l1, elasticnet], l1_ratio: [0.5]}")),
                        "exp/s.yaml:6:3: model 'lr': l1_ratio only applies to penalty: elasticnet (this point has penalty l1)")
         XCTAssertEqual(error(base.replacingOccurrences(of: "{C: [0.1, 1]}", with: "{penalty: [l3]}")),

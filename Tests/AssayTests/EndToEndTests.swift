@@ -112,6 +112,21 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(after.report.models[0].points.map(\.cv), before.report.models[0].points.map(\.cv))
     }
 
+    func testSuccessiveHalvingRacesTheGridOnGrowingShares() throws {
+        // 300 training rows, 9 candidates, factor 3: rounds of 33, 99 and 297 rows with 9, 3 and 1 candidates.
+        let out = try runSpec(["models.a.search={method: halving}", "models.a.grid={C: [0.001, 0.01, 0.1, 1, 10], class_weight: [null, balanced]}",
+                               "models.a.grid.C=[0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10]", "models.a.grid.class_weight=[null]"])
+        let a = out.report.models[0]
+        XCTAssertEqual(a.points.count, 9)
+        XCTAssertEqual(out.stats.executedByKind["fit"], (9 + 3 + 1) * 4 + 4 + 2, "a's three rounds, b's one point (4 folds), both refits")
+        let last = a.points.enumerated().filter { $0.element.notes.contains { $0.contains("round 3 of 3 on 297 of 300") } }.map(\.offset)
+        XCTAssertEqual(last, [a.bestIndex], "the winner is the one candidate of the last round")
+        XCTAssertEqual(a.points.filter { $0.notes.contains { $0.contains("round 1 of 3 on 33 of 300 training rows, then dropped") } }.count, 6)
+        let again = try runSpec(["models.a.search={method: halving}", "models.a.grid={C: [0.001, 0.01, 0.1, 1, 10], class_weight: [null, balanced]}",
+                                 "models.a.grid.C=[0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10]", "models.a.grid.class_weight=[null]"])
+        XCTAssertEqual(again.stats.executedByKind["fit", default: 0], 0, "every round is cached")
+    }
+
     func testChangingOnlyMetricsRunsNoFit() throws {
         try runSpec()
         let again = try runSpec(["metrics=[accuracy, brier]"])
