@@ -224,6 +224,12 @@ public enum Experiment {
                                   categoricalColumns: profile.categorical, split: describe(spec, split), preparation: profile.preparation),
                 models: models, bestModel: bestModel, profile: tableProfile)
             report.importance = importance
+            if let best = models.firstIndex(where: { $0.name == bestModel }), case .trees(let forest) = refits[best].model {
+                let names = refits[best].preprocessing.outputNames
+                let values = forest.impurityImportance
+                report.impurityImportance = (models[best].name, zip(names, values).map { ($0, $1) }
+                    .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) })
+            }
             report.threshold = spec.threshold
             let dir = options.outputRoot + "/" + spec.name
             let markdown = MarkdownReport.render(report), figures = Figures.render(report)

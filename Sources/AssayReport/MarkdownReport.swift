@@ -72,6 +72,16 @@ public enum MarkdownReport {
             out += [""]
         }
 
+        if let imp = r.impurityImportance {
+            out += ["## Impurity importance", ""]
+            out += ["**\(imp.model)**'s mean decrease in impurity over its splits (scikit-learn's `feature_importances_`, summing to 1), "
+                + "per column it was fitted on; it is computed on the training rows and favours columns with many split points. "
+                + "The 20 largest:", ""]
+            out += ["| column | importance |", "|---|---:|"]
+            out += imp.columns.prefix(20).map { "| \(Markup.cell($0.name)) | \(NumberFormat.fixed($0.value)) |" }
+            out += [""]
+        }
+
         for m in r.models {
             out += ["### \(m.name)", ""]
             out += ["- Type: \(m.type); fixed parameters: \(m.fixedParams.isEmpty ? "none" : paramText(m.fixedParams))."]

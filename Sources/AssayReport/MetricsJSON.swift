@@ -32,6 +32,10 @@ public enum MetricsJSON {
             "models": .object(models),
         ]
         top["best_model"] = r.bestModel.map(JSONValue.string) ?? .null
+        if let imp = r.impurityImportance {
+            top["impurity_importance"] = .object(["model": .string(imp.model),
+                                                  "columns": .object(Dictionary(imp.columns.map { ($0.name, JSONValue.number($0.value)) }, uniquingKeysWith: { a, _ in a }))])
+        }
         if let imp = r.importance {
             top["importance"] = .object([
                 "model": .string(imp.model), "metric": .string(imp.metric.rawValue), "rows": .integer(imp.rows), "repeats": .integer(imp.repeats),

@@ -268,6 +268,20 @@ public struct FittedPreprocessing: Sendable, Equatable, BinaryCodable {
         numeric.count + numeric.filter(\.indicator).count + categorical.reduce(0) { $0 + $1.width }
     }
 
+    /// A name for each output column: the numeric column's name, `missing(NAME)` for an indicator, `NAME=CATEGORY`
+    /// for a one-hot column (`NAME=infrequent` for the pooled one), the column's name for ordinal and target encodings.
+    public var outputNames: [String] {
+        var out = numeric.map { inputColumns[$0.index] }
+        out += numeric.filter(\.indicator).map { "missing(\(inputColumns[$0.index]))" }
+        for c in categorical {
+            let name = inputColumns[c.index]
+            if c.method == .onehot {
+                out += c.categories.map { "\(name)=\($0)" } + (c.infrequent.isEmpty ? [] : ["\(name)=infrequent"])
+            } else { out.append(name) }
+        }
+        return out
+    }
+
     /// The output columns of each categorical feature (for SMOTE-NC), after the numeric and indicator columns.
     public var categoricalBlocks: [Range<Int>] {
         var start = numeric.count + numeric.filter(\.indicator).count

@@ -219,7 +219,7 @@ public struct FittedBoosting: FittedClassifier, Equatable {
         return z.map { $0 >= 0 ? 1 / (1 + exp(-$0)) : exp($0) / (1 + exp($0)) }
     }
 
-    static let formatVersion: UInt32 = 1
+    static let formatVersion: UInt32 = 2
 
     public func encode(to w: inout ByteWriter) {
         w.writeHeader(version: Self.formatVersion)

@@ -111,6 +111,9 @@ public struct FittedTree: Sendable, Equatable {
     public var left: [Int32] = []
     public var right: [Int32] = []
     public var value: [Double] = []
+    /// Each split node's weighted impurity decrease, w·i(node) − w_left·i(left) − w_right·i(right) (0 at a leaf);
+    /// empty for boosting trees.
+    public var decrease: [Double] = []
 
     /// The value of the leaf a row reaches (a probability in a classification tree, a log-odds step in boosting).
     /// Adds this tree's leaf value for every row of `x` to `sums` (one tree at a time keeps its nodes in cache;
@@ -139,6 +142,7 @@ public struct FittedTree: Sendable, Equatable {
 
     func encode(to w: inout ByteWriter) {
         w.write(feature.map(Int.init)); w.write(threshold); w.write(left.map(Int.init)); w.write(right.map(Int.init)); w.write(value)
+        w.write(decrease)
     }
 
     init() {}
@@ -146,8 +150,9 @@ public struct FittedTree: Sendable, Equatable {
     init(from r: inout ByteReader) throws {
         feature = try r.readInts().map(Int32.init); threshold = try r.readDoubles()
         left = try r.readInts().map(Int32.init); right = try r.readInts().map(Int32.init); value = try r.readDoubles()
+        decrease = try r.readDoubles()
         let n = feature.count
-        guard threshold.count == n, left.count == n, right.count == n, value.count == n,
+        guard threshold.count == n, left.count == n, right.count == n, value.count == n, decrease.isEmpty || decrease.count == n,
               zip(left, right).allSatisfy({ $0 < n && $1 < n }) else { throw BinaryFormatError.truncated }
     }
 }
@@ -196,6 +201,7 @@ struct TreeGrower {
             for k in start..<start + count { let i = index[k]; w += weight[i]; w0 += wNeg[i]; w1 += wPos[i] }
             tree.feature.append(-1); tree.threshold.append(0); tree.left.append(-1); tree.right.append(-1)
             tree.value.append(w > 0 ? w1 / w : 0)
+            tree.decrease.append(0)
             return Node(start: start, count: count, depth: depth, id: tree.feature.count - 1, w0: w0, w1: w1)
         }
         var stack = [newNode(0, rows.count, 0)]
@@ -264,6 +270,7 @@ struct TreeGrower {
                 for k in 0..<right { rowsOfNode[left + k] = spill[k] }
                 tree.feature[node.id] = Int32(split.feature)
                 tree.threshold[node.id] = binned.edges[split.feature][split.bin]
+                tree.decrease[node.id] = (w0 + w1) * parent - split.score
                 let l = newNode(node.start, left, node.depth + 1), r = newNode(node.start + left, right, node.depth + 1)
                 tree.left[node.id] = Int32(l.id); tree.right[node.id] = Int32(r.id)
                 stack.append(r)
@@ -324,7 +331,23 @@ public struct FittedForest: FittedClassifier, Equatable {
         return sums.map { $0 / Double(trees.count) }
     }
 
-    static let formatVersion: UInt32 = 1
+    /// scikit-learn's `feature_importances_` (mean decrease in impurity): per tree, each feature's summed
+    /// impurity decrease over the root's weight, normalized to sum 1; then the mean over trees that split,
+    /// normalized again. All zeros when no tree splits.
+    public var impurityImportance: [Double] {
+        var total = [Double](repeating: 0, count: width)
+        for t in trees where t.decrease.count == t.feature.count && t.feature.count > 1 {
+            var imp = [Double](repeating: 0, count: width)
+            for (n, f) in t.feature.enumerated() where f >= 0 { imp[Int(f)] += t.decrease[n] }
+            let sum = imp.reduce(0, +)
+            guard sum > 0 else { continue }
+            for j in imp.indices { total[j] += imp[j] / sum }
+        }
+        let sum = total.reduce(0, +)
+        return sum > 0 ? total.map { $0 / sum } : total
+    }
+
+    static let formatVersion: UInt32 = 2
 
     public func encode(to w: inout ByteWriter) {
         w.writeHeader(version: Self.formatVersion)
