@@ -6,17 +6,18 @@ import Foundation
 /// the 2.5th and 97.5th percentile of those values (numpy's linear interpolation). A resample is represented
 /// by how often it drew each row, so no resampled copy is built and the rows are sorted once.
 public enum Bootstrap {
-    public static func intervals<G: RandomNumberGenerator>(_ metrics: [Metric], labels y: [UInt8], probabilities p: [Double], threshold: Double,
-                                                          resamples: Int = 1000, level: Double = 0.95, using rng: inout G) -> [Metric: (low: Double, high: Double)] {
+    public static func intervals(_ metrics: [Metric], labels y: [UInt8], probabilities p: [Double], threshold: Double,
+                                                          resamples: Int = 1000, level: Double = 0.95, using rng: inout SplitMix64) -> [Metric: (low: Double, high: Double)] {
         let n = y.count
         guard n > 0 else { return [:] }
         let order = p.indices.sorted { p[$0] > p[$1] }
+        let losses = Losses(y, p)
         var values = [Metric: [Double]]()
         var counts = [Double](repeating: 0, count: n)
         for _ in 0..<resamples {
             for i in counts.indices { counts[i] = 0 }
             for _ in 0..<n { counts[Int.random(in: 0..<n, using: &rng)] += 1 }
-            for m in metrics { values[m, default: []].append(weightedScore(m, y, p, counts, order: order, threshold: threshold)) }
+            for m in metrics { values[m, default: []].append(weightedScore(m, y, p, counts, order: order, threshold: threshold, losses: losses)) }
         }
         let tail = (1 - level) / 2 * 100
         return values.mapValues { v in
@@ -26,8 +27,22 @@ public enum Bootstrap {
         }
     }
 
+    /// Each row's log loss and squared error, computed once for every resample.
+    struct Losses {
+        let log: [Double], squared: [Double]
+        init(_ y: [UInt8], _ p: [Double]) {
+            let eps = Double.ulpOfOne
+            log = zip(y, p).map { label, prob in
+                let q = min(max(prob, eps), 1 - eps)
+                return label == 1 ? -Foundation.log(q) : -Foundation.log(1 - q)
+            }
+            squared = zip(y, p).map { ($1 - Double($0)) * ($1 - Double($0)) }
+        }
+    }
+
     /// `Scoring.score` on the rows repeated `w[i]` times each; `order` sorts the rows by score, highest first.
-    static func weightedScore(_ metric: Metric, _ y: [UInt8], _ p: [Double], _ w: [Double], order: [Int], threshold: Double) -> Double {
+    static func weightedScore(_ metric: Metric, _ y: [UInt8], _ p: [Double], _ w: [Double], order: [Int], threshold: Double,
+                              losses: Losses? = nil) -> Double {
         let total = w.reduce(0, +)
         switch metric {
         case .rocAUC, .prAUC:
@@ -46,18 +61,12 @@ public enum Bootstrap {
             }
             if metric == .rocAUC { return tp > 0 && fp > 0 ? area / (tp * fp) : .nan }
             return positives > 0 ? area : .nan
-        case .logLoss:
-            let eps = Double.ulpOfOne
-            var s = 0.0
-            for i in y.indices where w[i] > 0 {
-                let q = min(max(p[i], eps), 1 - eps)
-                s -= w[i] * (y[i] == 1 ? log(q) : log(1 - q))
-            }
-            return s / total
-        case .brier:
-            var s = 0.0
-            for i in y.indices where w[i] > 0 { s += w[i] * (p[i] - Double(y[i])) * (p[i] - Double(y[i])) }
-            return s / total
+        case .logLoss, .brier:
+            let l = losses ?? Losses(y, p)
+            let per = metric == .logLoss ? l.log : l.squared
+            var sum = 0.0
+            for i in y.indices where w[i] > 0 { sum += w[i] * per[i] }
+            return sum / total
         default:
             var c = Scoring.Confusion([], [], threshold: threshold)
             for i in y.indices where w[i] > 0 {

@@ -101,6 +101,9 @@ public struct Preprocessing: Sendable, Hashable {
                         categories = order
                     }
                 case .target:
+                    guard labels.count == table.rowCount else {
+                        throw LearnError.badParameter("encode: target encoding of '\(column.name)' needs the labels of the training rows")
+                    }
                     let cell = rows.map { codes[$0] >= 0 ? levels[Int(codes[$0])] : fill }
                     let position = Dictionary(uniqueKeysWithValues: categories.enumerated().map { ($1, $0) })
                     let x = cell.map { position[$0]! }, y = rows.map { Double(labels[$0]) }
