@@ -212,6 +212,21 @@ public enum Experiment {
                     .sorted { $0.1.mean != $1.1.mean ? $0.1.mean > $1.1.mean : $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
                 importance = ImportanceReport(model: models[best].name, metric: spec.select, rows: split.test.count, repeats: repeats,
                                               baseline: result.baseline, columns: columns)
+            } else if let best = models.firstIndex(where: { $0.name == bestModel }) {
+                // No test set: each fold's model of the selected point on its own validation rows (out-of-fold).
+                let repeats = 5, m = spec.models[best], point = m.points[models[best].bestIndex]
+                let variant = Preprocessing(m.steps(for: point, default: spec.preprocess))
+                let keys = split.folds.indices.map { planner.foldImportance(m, point, fold: $0, variant: variant, load: load, split: splitKey, repeats: repeats) }
+                let stage4 = try executor.run(planner.graph, want: keys, known: known)
+                stats = stats + stage4.stats
+                let results = try keys.map { try PermutationImportance.Result(decoding: stage4.results[$0]!) }
+                let columns = results[0].columns.indices.map { c in
+                    (results[0].columns[c].name, results.flatMap { $0.columns[c].importances })
+                }.map { ($0.0, summarize($0.1), $0.1) }
+                    .sorted { $0.1.mean != $1.1.mean ? $0.1.mean > $1.1.mean : $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+                importance = ImportanceReport(model: models[best].name, metric: spec.select, rows: split.train.count, repeats: repeats * split.folds.count,
+                                              baseline: Stats.mean(results.map(\.baseline)), columns: columns)
+                importance?.outOfFold = true
             }
             stats.tasks = planner.graph.count
             stats.cached = stats.tasks - stats.executed

@@ -141,6 +141,27 @@ struct Planner {
         }
     }
 
+    /// Without a test set: permutation importance of fold `fold`'s model of a point on that fold's validation rows.
+    /// The model is fitted again exactly as the fold's fit task fitted it (same rows, same seed).
+    mutating func foldImportance(_ m: ModelSpec, _ point: [String: ParamValue], fold: Int, variant: Preprocessing, load: TaskKey, split: TaskKey,
+                                 repeats: Int) -> TaskKey {
+        let prep = self.prep(variant, fold: fold, load: load, split: split)
+        let type = m.type, resample = variant.resample, params = m.modelParams(point), calibrate = m.calibrate, metric = spec.select
+        let fitParams = "type=\(type);params=\(Self.canonical(point));fold=\(fold)" + Self.resampleKey(variant) + (m.calibrate.map { ";" + $0.canonical } ?? "")
+        let fitSeed = Seeds.derive(spec.seed, "fit" + "\u{0}" + fitParams)
+        return add("importance", fitParams + ";metric=\(metric.rawValue);repeats=\(repeats)", [load, split, prep],
+                   label: "permutation importance of \(m.name) on fold \(fold + 1)", kind: "importance") { seed, inputs in
+            let data = try Dataset(decoding: inputs[0]), split = try Split(decoding: inputs[1])
+            let pipeline = try FittedPreprocessing(decoding: inputs[2])
+            let train = split.trainingRows(ofFold: fold), valid = split.folds[fold]
+            let (x, y) = try Self.trainingSet(data, pipeline, rows: train, resample: resample, seed: fitSeed)
+            let model = try ModelFactory.fit(type: type, params: params, x, y, seed: fitSeed, calibrate: calibrate)
+            var rng = SplitMix64(seed: seed)
+            return try PermutationImportance.compute(table: data.features, labels: data.target, rows: valid, preprocessing: pipeline,
+                                                     model: model, metric: metric, repeats: repeats, using: &rng).encoded()
+        }
+    }
+
     /// Fit on all training rows, predict the test rows; keeps the fitted pipeline.
     mutating func refit(_ m: ModelSpec, _ point: [String: ParamValue], variant: Preprocessing, load: TaskKey, split: TaskKey) -> TaskKey {
         let prep = self.prep(variant, fold: nil, load: load, split: split)

@@ -64,7 +64,9 @@ public enum MarkdownReport {
 
         if let imp = r.importance {
             out += ["## Permutation importance", ""]
-            out += ["**\(imp.model)** on the \(imp.rows) test rows: each column's values shuffled among them \(imp.repeats) times (seeded); "
+            let on = imp.outOfFold ? "out of fold (no test set): each fold's model on its own validation rows, \(imp.rows) rows in all; each column's values shuffled among a fold's rows (\(imp.repeats) shuffles over all folds, seeded; baseline the mean over folds); "
+                : "on the \(imp.rows) test rows: each column's values shuffled among them \(imp.repeats) times (seeded); "
+            out += ["**\(imp.model)** " + on
                 + "the importance is the \(imp.metric.rawValue) lost, from \(NumberFormat.fixed(imp.baseline)) unshuffled "
                 + "(scikit-learn's `permutation_importance` on the whole pipeline).", ""]
             out += ["| column | importance | std |", "|---|---:|---:|"]

@@ -140,6 +140,8 @@ public struct ModelReport: Sendable {
 
 /// Permutation importance of one model's refit pipeline (scikit-learn's definition; see `PermutationImportance`).
 public struct ImportanceReport: Sendable {
+    /// Computed out of fold (no test set): each fold's model on its validation rows; `repeats` counts all folds' shuffles.
+    public var outOfFold = false
     public var model: String
     public var metric: Metric
     /// How many rows were scored, and how often each column was shuffled.

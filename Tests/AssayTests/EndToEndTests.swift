@@ -127,6 +127,17 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(again.stats.executedByKind["fit", default: 0], 0, "every round is cached")
     }
 
+    func testWithoutATestSetImportanceIsOutOfFoldOnTheCVModels() throws {
+        let out = try runSpec(["split.test_size=0"])
+        let imp = try XCTUnwrap(out.report.importance)
+        XCTAssertTrue(imp.outOfFold)
+        XCTAssertEqual(imp.rows, 400)
+        XCTAssertEqual(imp.repeats, 5 * 4)
+        let best = out.report.models.first { $0.name == out.report.bestModel }!
+        XCTAssertEqual(imp.baseline, best.best.cv[.rocAUC]!.mean, accuracy: 1e-12, "each fold's model is the CV fit itself")
+        XCTAssertEqual(Set(imp.columns.map(\.name)), ["visits", "spend", "plan"])
+    }
+
     func testChangingOnlyMetricsRunsNoFit() throws {
         try runSpec()
         let again = try runSpec(["metrics=[accuracy, brier]"])
