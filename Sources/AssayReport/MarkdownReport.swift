@@ -75,10 +75,16 @@ public enum MarkdownReport {
         }
 
         if let imp = r.impurityImportance {
-            out += ["## Impurity importance", ""]
-            out += ["**\(imp.model)**'s mean decrease in impurity over its splits (scikit-learn's `feature_importances_`, summing to 1), "
-                + "per column it was fitted on; it is computed on the training rows and favours columns with many split points. "
-                + "The 20 largest:", ""]
+            if imp.kind == "gain" {
+                out += ["## Gain importance", ""]
+                out += ["**\(imp.model)**'s loss reduction summed over the splits of all its trees (LightGBM's gain importance, normalized to sum 1), "
+                    + "per column it was fitted on; it is computed on the training rows. The 20 largest:", ""]
+            } else {
+                out += ["## Impurity importance", ""]
+                out += ["**\(imp.model)**'s mean decrease in impurity over its splits (scikit-learn's `feature_importances_`, summing to 1), "
+                    + "per column it was fitted on; it is computed on the training rows and favours columns with many split points. "
+                    + "The 20 largest:", ""]
+            }
             out += ["| column | importance |", "|---|---:|"]
             out += imp.columns.prefix(20).map { "| \(Markup.cell($0.name)) | \(NumberFormat.fixed($0.value)) |" }
             out += [""]

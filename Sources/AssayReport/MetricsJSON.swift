@@ -33,7 +33,7 @@ public enum MetricsJSON {
         ]
         top["best_model"] = r.bestModel.map(JSONValue.string) ?? .null
         if let imp = r.impurityImportance {
-            top["impurity_importance"] = .object(["model": .string(imp.model),
+            top[imp.kind + "_importance"] = .object(["model": .string(imp.model),
                                                   "columns": .object(Dictionary(imp.columns.map { ($0.name, JSONValue.number($0.value)) }, uniquingKeysWith: { a, _ in a }))])
         }
         if let imp = r.importance {

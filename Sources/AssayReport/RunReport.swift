@@ -14,8 +14,9 @@ public struct RunReport: Sendable {
     public var profile: TableProfile?
     /// Permutation importance of the best model on the test rows, when there is a test set.
     public var importance: ImportanceReport? = nil
-    /// The best model's impurity importance (trees and forests), by output column, largest first.
-    public var impurityImportance: (model: String, columns: [(name: String, value: Double)])? = nil
+    /// The best model's own importance, by output column, largest first: `impurity` for trees and forests
+    /// (scikit-learn's `feature_importances_`), `gain` for boosting (LightGBM's gain importance).
+    public var impurityImportance: (model: String, kind: String, columns: [(name: String, value: Double)])? = nil
     /// The spec's `threshold:` (nil: 0.5).
     public var threshold: ThresholdRule? = nil
 

@@ -25,4 +25,13 @@ final class ImpurityImportanceTests: XCTestCase {
         XCTAssertGreaterThan(forest.impurityImportance[0], forest.impurityImportance[2], "column 0 drives the label, column 2 is noise")
         XCTAssertEqual(try FittedForest(decoding: forest.encoded()).impurityImportance, forest.impurityImportance)
     }
+
+    func testBoostingGainImportanceSumsToOneAndSurvivesSaving() throws {
+        let x = Matrix(rows: 300, cols: 3, values: Self.x)
+        var rng = SplitMix64(seed: 2)
+        let model = try GradientBoosting(params: ["max_iter": .int(20)]).fit(x, Self.y, using: &rng)
+        XCTAssertEqual(model.gainImportance.reduce(0, +), 1, accuracy: 1e-12)
+        XCTAssertGreaterThan(model.gainImportance[0], model.gainImportance[2], "column 0 drives the label, column 2 is noise")
+        XCTAssertEqual(try FittedBoosting(decoding: model.encoded()).gainImportance, model.gainImportance)
+    }
 }

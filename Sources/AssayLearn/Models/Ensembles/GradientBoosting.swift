@@ -110,6 +110,7 @@ public struct GradientBoosting: Classifier, Equatable {
             for i in rows { sg += g[i]; sh += h[i] }
             tree.feature.append(-1); tree.threshold.append(0); tree.left.append(-1); tree.right.append(-1)
             tree.value.append(-learningRate * sg / (sh + l2Regularization + 1e-15))
+            tree.decrease.append(0)
             return tree.feature.count - 1
         }
         // Gradients and hessians gathered in the order of a node's rows, so that each feature's pass reads them
@@ -184,6 +185,7 @@ public struct GradientBoosting: Classifier, Equatable {
             for i in c.rows { if Int(b.codes[column + i]) <= c.bin { left.append(i) } else { right.append(i) } }
             tree.feature[c.node] = Int32(c.feature)
             tree.threshold[c.node] = b.edges[c.feature][c.bin]
+            tree.decrease[c.node] = c.gain / 2  // the loss reduction of the split (the gain above omits the ½)
             let l = addNode(left), r = addNode(right)
             tree.left[c.node] = Int32(l); tree.right[c.node] = Int32(r)
             // Histogram of the smaller child by a pass over its rows; the larger one's by subtraction.
@@ -211,6 +213,17 @@ public struct FittedBoosting: FittedClassifier, Equatable {
     public let width: Int
 
     public var inputWidth: Int { width }
+
+    /// Gain importance (LightGBM's `importance_type="gain"`): each feature's loss reduction summed over every
+    /// split of every tree, normalized to sum 1.
+    public var gainImportance: [Double] {
+        var total = [Double](repeating: 0, count: width)
+        for t in trees where t.decrease.count == t.feature.count {
+            for (n, f) in t.feature.enumerated() where f >= 0 { total[Int(f)] += t.decrease[n] }
+        }
+        let sum = total.reduce(0, +)
+        return sum > 0 ? total.map { $0 / sum } : total
+    }
 
     public func predictProbabilities(_ x: Matrix) throws -> [Double] {
         try InputCheck.predicting(x, width: width)
