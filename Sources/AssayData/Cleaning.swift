@@ -208,7 +208,8 @@ struct ExpressionEvaluator {
             }
             if x == .missing { return op == .and ? (q == 0 ? .number(0) : .missing) : (q != 0 ? .number(1) : .missing) }
             guard case .number = x else { throw fail(r, "'\(op.rawValue)' needs conditions, got text '\(x)'") }
-            return .number(op == .and ? (q != 0 ? 1 : 0) : (q != 0 ? 1 : 0))
+            // Both sides are numbers and the left one did not decide it (and: it was true; or: it was false).
+            return .number(q != 0 ? 1 : 0)
         case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual:
             // A comparison with a missing value is false (pandas' rule for NaN), except '!=' which is true.
             if x == .missing || y == .missing { return .number(op == .notEqual ? 1 : 0) }
