@@ -19,6 +19,43 @@ sys.path.insert(0, os.path.join(HERE, "..", "..", "shared", "peers"))
 import sklearn_peer as peer  # noqa: E402
 
 
+def with_fold_column(spec, base, tmp):
+    """A copy of the spec's table in `tmp` with a `__fold` column (scikit-learn's stratified holdout, -1, and
+    stratified k-fold, seeded by the spec), and a copy of the spec that reads it with `split: {fold_column: __fold}`."""
+    from sklearn.model_selection import StratifiedKFold, train_test_split
+    d = spec["data"]
+    seed = int(spec.get("seed", 0))
+    split = spec.get("split") or {}
+    X, y, num, cat, _ = peer.load(spec, base)
+    fold = np.full(len(y), -1)
+    idx = np.arange(len(y))
+    ts = float(split.get("test_size", 0.2))
+    train = train_test_split(idx, test_size=ts, stratify=y, random_state=seed)[0] if ts > 0 else idx
+    for k, (_, va) in enumerate(StratifiedKFold(int(split.get("folds", 5)), shuffle=True, random_state=seed).split(train, y[train])):
+        fold[train[va]] = k
+    with open(os.path.join(base, d["path"]), "rb") as f:
+        raw = f.read()
+    eol = b"\r\n" if b"\r\n" in raw[:100000] else b"\n"
+    lines = raw.split(eol)
+    if lines and lines[-1] == b"":
+        lines.pop()
+    delim = d.get("delimiter", ",").encode()
+    header = d.get("header", True)
+    body = lines[1:] if header else lines
+    assert len(body) == len(y), "lines with embedded newlines are not supported"
+    out = ([lines[0] + delim + b"__fold"] if header else []) + [line + delim + str(int(k)).encode() for line, k in zip(body, fold)]
+    data_out = os.path.join(tmp, "data.csv")
+    with open(data_out, "wb") as f:
+        f.write(eol.join(out) + eol)
+    s2 = copy.deepcopy(spec)
+    s2["data"]["path"] = data_out
+    if not header:
+        s2["data"]["names"] = list(d["names"]) + ["__fold"]
+    s2["split"] = {"fold_column": "__fold"}
+    s2.pop("checks", None)
+    return s2
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("spec")
@@ -32,48 +69,10 @@ def main():
         spec = yaml.safe_load(f)
     for s in a.set:
         peer.apply_override(spec, s)
-    base = os.path.dirname(os.path.abspath(a.spec))
-    d = spec["data"]
-    src = os.path.join(base, d["path"])
-    seed = int(spec.get("seed", 0))
-    split = spec.get("split") or {}
-    X, y, num, cat, _ = peer.load(spec, base)
-
-    from sklearn.model_selection import StratifiedKFold, train_test_split, GridSearchCV, PredefinedSplit
-    fold = np.full(len(y), -1)
-    idx = np.arange(len(y))
-    ts = float(split.get("test_size", 0.2))
-    train = train_test_split(idx, test_size=ts, stratify=y, random_state=seed)[0] if ts > 0 else idx
-    for k, (_, va) in enumerate(StratifiedKFold(int(split.get("folds", 5)), shuffle=True, random_state=seed).split(train, y[train])):
-        fold[train[va]] = k
-
+    from sklearn.model_selection import GridSearchCV, PredefinedSplit
     tmp = tempfile.mkdtemp(prefix="assay-peer-")
-    data_out = os.path.join(tmp, "data.csv")
-    delim = d.get("delimiter", ",")
-    with open(src, "rb") as f:
-        raw = f.read()
-    eol = b"\r\n" if b"\r\n" in raw[:100000] else b"\n"
-    lines = raw.split(eol)
-    if lines and lines[-1] == b"":
-        lines.pop()
-    header = d.get("header", True)
-    out = []
-    if header:
-        out.append(lines[0] + delim.encode() + b"__fold")
-        body = lines[1:]
-    else:
-        body = lines
-    assert len(body) == len(y), "peer_compare: lines with embedded newlines are not supported"
-    out += [line + delim.encode() + str(int(k)).encode() for line, k in zip(body, fold)]
-    with open(data_out, "wb") as f:
-        f.write(eol.join(out) + eol)
-
-    s2 = copy.deepcopy(spec)
-    s2["data"]["path"] = data_out
-    if not header:
-        s2["data"]["names"] = list(d["names"]) + ["__fold"]
-    s2["split"] = {"fold_column": "__fold"}
-    s2.pop("checks", None)
+    s2 = with_fold_column(spec, os.path.dirname(os.path.abspath(a.spec)), tmp)
+    seed = int(spec.get("seed", 0))
     spec_out = os.path.join(tmp, "spec.yaml")
     with open(spec_out, "w") as f:
         yaml.safe_dump(s2, f, allow_unicode=True, sort_keys=False)

@@ -17,7 +17,9 @@ import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "shared", "peers"))
+sys.path.insert(0, HERE)
 import sklearn_peer as peer  # noqa: E402
+import peer_compare  # noqa: E402
 
 
 def build_pipeline(steps_spec, model, num, cat, seed):
@@ -99,8 +101,8 @@ def variants(m, top_steps):
 
 
 def with_fold_column(spec, base, tmp, assay):
-    """A copy of the spec's table with a `__fold` column, and the spec pointed at it."""
-    from sklearn.model_selection import StratifiedKFold, train_test_split
+    """peer_compare's copy of the table with a `__fold` column; a spec with `data.join`/`data.clean` is first
+    turned into one table by `assay prepare`."""
     d = spec["data"]
     if d.get("join") or d.get("clean"):
         prepared = os.path.join(tmp, "prepared.csv")
@@ -108,37 +110,8 @@ def with_fold_column(spec, base, tmp, assay):
         spec["data"] = {"path": prepared, "target": d["target"], "positive": d.get("positive", "1"), "missing": [""],
                         **({"columns": d["columns"]} if d.get("columns") else {})}
         base = tmp
-        d = spec["data"]
-    X, y, num, cat, _ = peer.load(spec, base)
-    seed = int(spec.get("seed", 0))
-    split = spec.get("split") or {}
-    fold = np.full(len(y), -1)
-    idx = np.arange(len(y))
-    ts = float(split.get("test_size", 0.2))
-    train = train_test_split(idx, test_size=ts, stratify=y, random_state=seed)[0] if ts > 0 else idx
-    for k, (_, va) in enumerate(StratifiedKFold(int(split.get("folds", 5)), shuffle=True, random_state=seed).split(train, y[train])):
-        fold[train[va]] = k
-    with open(os.path.join(base, d["path"]), "rb") as f:
-        raw = f.read()
-    eol = b"\r\n" if b"\r\n" in raw[:100000] else b"\n"
-    lines = raw.split(eol)
-    if lines and lines[-1] == b"":
-        lines.pop()
-    delim = d.get("delimiter", ",").encode()
-    header = d.get("header", True)
-    body = lines[1:] if header else lines
-    assert len(body) == len(y), "study_compare: lines with embedded newlines are not supported"
-    out = ([lines[0] + delim + b"__fold"] if header else []) + [line + delim + str(int(k)).encode() for line, k in zip(body, fold)]
-    data_out = os.path.join(tmp, "data.csv")
-    with open(data_out, "wb") as f:
-        f.write(eol.join(out) + eol)
-    s2 = copy.deepcopy(spec)
+    s2 = peer_compare.with_fold_column(spec, base, tmp)
     s2.pop("__path", None)
-    s2["data"]["path"] = data_out
-    if not header:
-        s2["data"]["names"] = list(d["names"]) + ["__fold"]
-    s2["split"] = {"fold_column": "__fold"}
-    s2.pop("checks", None)
     return s2
 
 
