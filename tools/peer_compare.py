@@ -92,7 +92,9 @@ def main():
     worst = 0.0
     t1 = time.perf_counter()
     for name, m in spec["models"].items():
-        model = peer.make_model(m["type"], m.get("params") or {}, seed)
+        params = dict(m.get("params") or {})
+        # A model's own `random_state` (Assay's MLP draws numpy's stream from it) becomes the peer's seed for it.
+        model = peer.make_model(m["type"], params, params.pop("random_state", seed))
         pipe = peer.build_pipeline(m.get("preprocess", spec.get("preprocess")), model, num2, cat2, seed)
         gs = GridSearchCV(pipe, peer.grid_of(m) or {}, scoring="roc_auc", cv=cv, n_jobs=a.jobs)
         gs.fit(X2[~test], y2[~test])

@@ -90,6 +90,11 @@ public enum ModelCatalog {
                 if case .int(let p) = v, p == 1 || p == 2 { return nil }
                 return "must be 1 (Manhattan) or 2 (Euclidean), got \(v.json)"
             },
+            ParameterRule("algorithm") { v in
+                if case .string("ball_tree") = v { return "ball_tree is not available: kd_tree and brute search exactly, as auto does" }
+                return ParameterRule.choice("algorithm", ["auto", "kd_tree", "brute"]).check(v)
+            },
+            .integer("leaf_size", atLeast: 1),
         ]),
         ModelType(name: "naive_bayes", unsupported: nil, parameters: [.number("var_smoothing", atLeast: 0)]),
         ModelType(name: "dummy", unsupported: nil, parameters: [.choice("strategy", ["prior", "most_frequent", "stratified"])]),
@@ -145,6 +150,11 @@ public enum ModelCatalog {
             },
             .number("learning_rate_init", greaterThan: 0),
             .integer("max_iter", atLeast: 1),
+            ParameterRule("random_state") { v in
+                if case .null = v { return nil }
+                if case .int(let i) = v, i >= 0, i <= Int(UInt32.max) { return nil }
+                return "must be null or an integer from 0 to 4294967295 (numpy's seed range), got \(v.json)"
+            },
             .number("tol", atLeast: 0),
             ParameterRule("early_stopping") { v in if case .bool = v { return nil }; return "must be true or false, got \(v.json)" },
             ParameterRule("validation_fraction") { v in

@@ -37,3 +37,74 @@ extension Array {
         }
     }
 }
+
+/// numpy's legacy `RandomState` stream: MT19937 seeded by `init_genrand`, and the draws scikit-learn makes
+/// from it (`random_sample`, `uniform`, `shuffle`, `permutation`), value for value.
+///
+/// Used where a model's random choices should be the very ones scikit-learn makes for the same integer
+/// `random_state` (the MLP's initial weights, validation split and batch order).
+public struct NumpyRandomState: Sendable {
+    private var state = [UInt32](repeating: 0, count: 624)
+    private var position = 624
+
+    public init(seed: UInt32) {
+        state[0] = seed
+        for i in 1..<624 { state[i] = 1_812_433_253 &* (state[i - 1] ^ (state[i - 1] >> 30)) &+ UInt32(i) }
+    }
+
+    public mutating func nextUInt32() -> UInt32 {
+        if position == 624 {
+            for i in 0..<624 {
+                let y = (state[i] & 0x8000_0000) | (state[(i + 1) % 624] & 0x7fff_ffff)
+                state[i] = state[(i + 397) % 624] ^ (y >> 1) ^ (y & 1 == 0 ? 0 : 0x9908_b0df)
+            }
+            position = 0
+        }
+        var y = state[position]
+        position += 1
+        y ^= y >> 11
+        y ^= (y << 7) & 0x9d2c_5680
+        y ^= (y << 15) & 0xefc6_0000
+        y ^= y >> 18
+        return y
+    }
+
+    /// `random_sample()`: 53 random bits from two draws, in [0, 1).
+    public mutating func randomSample() -> Double {
+        let a = Double(nextUInt32() >> 5), b = Double(nextUInt32() >> 6)
+        return (a * 67_108_864.0 + b) / 9_007_199_254_740_992.0
+    }
+
+    /// `uniform(low, high)`: `low + (high − low) · random_sample()`.
+    public mutating func uniform(_ low: Double, _ high: Double) -> Double {
+        low + (high - low) * randomSample()
+    }
+
+    /// numpy's `random_interval(max)`: a value in 0...max by masked rejection.
+    public mutating func interval(_ max: Int) -> Int {
+        guard max > 0 else { return 0 }
+        var mask = UInt64(max)
+        for shift in [1, 2, 4, 8, 16, 32] { mask |= mask >> UInt64(shift) }
+        while true {
+            let value = max <= 0xffff_ffff ? UInt64(nextUInt32()) & mask
+                                          : ((UInt64(nextUInt32()) << 32) | UInt64(nextUInt32())) & mask
+            if value <= UInt64(max) { return Int(value) }
+        }
+    }
+
+    /// `shuffle(x)` for a one-dimensional array: Fisher–Yates from the end.
+    public mutating func shuffle<T>(_ x: inout [T]) {
+        var i = x.count - 1
+        while i >= 1 {
+            x.swapAt(i, interval(i))
+            i -= 1
+        }
+    }
+
+    /// `permutation(n)`: a shuffled `0..<n`.
+    public mutating func permutation(_ n: Int) -> [Int] {
+        var p = Array(0..<n)
+        shuffle(&p)
+        return p
+    }
+}

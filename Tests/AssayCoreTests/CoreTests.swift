@@ -10,6 +10,19 @@ final class CoreTests: XCTestCase {
         XCTAssertEqual(g.next(), 0x6E78_9E6A_A1B9_65F4)
     }
 
+    /// The same values as numpy 2's `RandomState(42)` / `RandomState(7)` (printed in the peer's environment).
+    func testNumpyRandomStateReproducesNumpy() {
+        var rs = NumpyRandomState(seed: 42)
+        XCTAssertEqual(rs.randomSample(), 0.3745401188473625)
+        XCTAssertEqual(rs.uniform(-0.3, 0.3), 0.27042858384594964)
+        XCTAssertEqual(rs.permutation(10), [3, 9, 0, 8, 5, 2, 1, 6, 4, 7])
+        XCTAssertEqual(Array(rs.permutation(100_000).prefix(5)), [95776, 5040, 19957, 32092, 33982])
+        var seven = NumpyRandomState(seed: 7)
+        var a = Array(0..<20)
+        seven.shuffle(&a)
+        XCTAssertEqual(a, [1, 17, 2, 5, 11, 0, 18, 6, 13, 19, 10, 14, 8, 16, 9, 12, 7, 3, 4, 15])
+    }
+
     func testSeedDerivationDependsOnSeedAndPurpose() {
         XCTAssertEqual(Seeds.derive(1, "a"), Seeds.derive(1, "a"))
         XCTAssertNotEqual(Seeds.derive(1, "a"), Seeds.derive(2, "a"))

@@ -185,6 +185,21 @@ final class PreprocessingTests: XCTestCase {
         XCTAssertEqual(Preprocessing.sortedCategories(["b", "B", "а"]), ["B", "b", "а"])
     }
 
+    /// Sums, `var()` and a StandardScaler fit equal numpy's and scikit-learn's to the last bit (values printed by
+    /// numpy 2 / scikit-learn 1.9; a sequential sum gives 99900007.48547089 and a variance of 6669989831.110877).
+    func testPairwiseSumsMatchNumpyBitForBit() {
+        let x: [Double] = (0..<1000).map { (i: Int) -> Double in 1.0 / Double(i + 1) + Double(i % 3) * 1e5 }
+        XCTAssertEqual(Stats.pairwiseSum(x), 99900007.48547086)
+        XCTAssertEqual(Stats.pairwiseSum(Array(x.prefix(100))), 9900005.187377522)
+        XCTAssertEqual(Stats.pairwiseSum(Array(x.prefix(5))), 400002.2833333334)
+        XCTAssertEqual(Stats.variance(x), 6669989831.110874)
+        var column = x
+        column[3] = Double.nan
+        guard case .affine(let shift, let scale) = Preprocessing.scaler(column, .standard) else { return XCTFail("not affine") }
+        XCTAssertEqual(shift, 100000.00724271357)
+        XCTAssertEqual(scale, 81649.65735482227)
+    }
+
     func testPercentileMatchesNumpyLinear() {
         XCTAssertEqual(Stats.percentile([1, 2, 3, 4], 25), 1.75)
         XCTAssertEqual(Stats.percentile([1, 2, 3, 4], 50), 2.5)
@@ -198,17 +213,22 @@ final class OtherModelTests: XCTestCase {
             let params: [String: Param]
             let proba: [Double]?
             let decision: [Double]?
+            let epochs: Int?
         }
         enum Param: Decodable {
-            case int(Int), double(Double), string(String)
+            case int(Int), double(Double), bool(Bool), ints([Int]), string(String)
             init(from d: Decoder) throws {
                 let c = try d.singleValueContainer()
-                if let i = try? c.decode(Int.self) { self = .int(i) } else if let x = try? c.decode(Double.self) { self = .double(x) } else { self = .string(try c.decode(String.self)) }
+                if let i = try? c.decode(Int.self) { self = .int(i) } else if let x = try? c.decode(Double.self) { self = .double(x) }
+                else if let b = try? c.decode(Bool.self) { self = .bool(b) } else if let l = try? c.decode([Int].self) { self = .ints(l) }
+                else { self = .string(try c.decode(String.self)) }
             }
             var value: ParamValue {
                 switch self {
                 case .int(let i): return .int(i)
                 case .double(let x): return .double(x)
+                case .bool(let b): return .bool(b)
+                case .ints(let l): return .list(l.map { .int($0) })
                 case .string(let s): return .string(s)
                 }
             }
@@ -217,8 +237,8 @@ final class OtherModelTests: XCTestCase {
         let cases: [Case]
     }
 
-    /// kNN (every weights/p combination) and naive Bayes give scikit-learn's probabilities, SVMs (every kernel)
-    /// its decision values (tools/make_model_fixtures.py).
+    /// kNN (every weights/p combination), naive Bayes and MLPs with a fixed `random_state` give scikit-learn's
+    /// probabilities (the MLP after as many epochs), SVMs (every kernel) its decision values (tools/make_model_fixtures.py).
     func testMatchScikitLearnProbabilities() throws {
         let lr = try JSONDecoder().decode(LogisticRegressionTests.Fixture.self,
                                           from: Data(contentsOf: Bundle.module.url(forResource: "logistic_regression", withExtension: "json", subdirectory: "Fixtures")!))
@@ -238,14 +258,49 @@ final class OtherModelTests: XCTestCase {
             }
             let p = try model.predictProbabilities(x.rows(test))
             XCTAssertEqual(p.count, c.proba?.count)
-            for (ours, theirs) in zip(p, c.proba ?? []) { XCTAssertEqual(ours, theirs, accuracy: 1e-9, "\(c.type) \(params)") }
+            // An MLP's matrix products sum in another order than BLAS's, which moves the last digits over the epochs.
+            let tolerance = c.type == "mlp" ? 1e-7 : 1e-9
+            for (ours, theirs) in zip(p, c.proba ?? []) { XCTAssertEqual(ours, theirs, accuracy: tolerance, "\(c.type) \(params)") }
+            if let epochs = c.epochs, case .neuralNetwork(let mlp) = model { XCTAssertEqual(mlp.epochs, epochs, "\(params)") }
         }
+    }
+
+    struct TieFixture: Decodable {
+        struct Tree: Decodable { let leaf_size: Int; let order: [Int] }
+        struct Case: Decodable { let params: [String: Fixture.Param]; let proba: [Double] }
+        let X: [[Double]], y: [Int], train_rows: Int, trees: [Tree], cases: [Case]
+    }
+
+    /// Among exact distance ties, the k-d tree returns scikit-learn's rows: its build order equals `KDTree`'s
+    /// (libstdc++'s nth_element) and every probability equals `KNeighborsClassifier(algorithm="kd_tree")`'s
+    /// (tools/make_model_fixtures.py; the table has only 256 distinct rows in 600).
+    func testKDTreeMatchesScikitLearnAmongTies() throws {
+        let f = try JSONDecoder().decode(TieFixture.self, from: Data(contentsOf: Bundle.module.url(forResource: "knn_ties", withExtension: "json", subdirectory: "Fixtures")!))
+        let x = Matrix(rows: f.X.count, cols: f.X[0].count, values: f.X.flatMap { $0 })
+        let train = x.rows(Array(0..<f.train_rows)), test = x.rows(Array(f.train_rows..<x.rows))
+        let y = f.y.prefix(f.train_rows).map { UInt8($0) }
+        for t in f.trees { XCTAssertEqual(KDTree(train, leafSize: t.leaf_size).order, t.order, "leaf_size \(t.leaf_size)") }
+        var brute = 0
+        for c in f.cases {
+            let params = c.params.mapValues(\.value)
+            let p = try ModelFactory.fit(type: "knn", params: params, train, y, seed: 1).predictProbabilities(test)
+            XCTAssertEqual(p.count, c.proba.count)
+            for (ours, theirs) in zip(p, c.proba) { XCTAssertEqual(ours, theirs, accuracy: 1e-12, "\(params)") }
+            var bruteParams = params
+            bruteParams["algorithm"] = .string("brute")
+            let q = try ModelFactory.fit(type: "knn", params: bruteParams, train, y, seed: 1).predictProbabilities(test)
+            brute += zip(q, c.proba).filter { abs($0 - $1) > 1e-12 }.count
+        }
+        XCTAssertGreaterThan(brute, 0, "the fixture has ties that the search order decides")
     }
 
     func testContracts() throws {
         try EstimatorContract.check(GaussianNaiveBayes())
         try EstimatorContract.check(KNearestNeighbors(neighbors: 7, weights: .distance, p: 1))
         try EstimatorContract.check(KNearestNeighbors())
+        for algorithm in ["kd_tree", "brute"] {
+            try EstimatorContract.check(try KNearestNeighbors(params: ["algorithm": .string(algorithm), "leaf_size": .int(3), "n_neighbors": .int(4)]))
+        }
         for s in [DummyClassifier.Strategy.prior, .mostFrequent, .stratified] { try EstimatorContract.check(DummyClassifier(strategy: s)) }
     }
 

@@ -49,9 +49,7 @@ struct SMOSolver {
                 for pos in activeSize..<l {
                     let i = order[pos]
                     let qi = q.row(i)
-                    var s = 0.0
-                    for a in 0..<activeSize { let j = order[a]; if status[j] == .free { s += alpha[j] * Double(qi[j]) } }
-                    gradient[i] += s
+                    for a in 0..<activeSize { let j = order[a]; if status[j] == .free { gradient[i] += alpha[j] * Double(qi[j]) } }
                 }
             } else {
                 for a in 0..<activeSize {

@@ -162,8 +162,14 @@ public struct Preprocessing: Sendable, Hashable {
         func guarded(_ s: Double) -> Double { s < 10 * Double.ulpOfOne ? 1 : s }  // scikit-learn's _handle_zeros_in_scale
         switch method {
         case .standard:
-            let m = Stats.mean(present)
-            let v = present.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(present.count)
+            // scikit-learn's `_incremental_mean_and_var` on one batch, missing values counting as 0 in numpy's
+            // pairwise sums (the column is contiguous there: pandas hands the numeric block over in column order),
+            // with the corrected two-pass variance.
+            let n = Double(present.count)
+            let m = Stats.pairwiseSum(values.map { $0.isNaN ? 0 : $0 }) / n
+            let deviations = values.map { $0.isNaN ? 0 : $0 - m }
+            let correction = Stats.pairwiseSum(deviations)
+            let v = (Stats.pairwiseSum(deviations.map { $0 * $0 }) - correction * correction / n) / n
             return .affine(shift: m, scale: guarded(v.squareRoot()))
         case .minmax:
             let lo = present.min()!, hi = present.max()!
@@ -451,6 +457,43 @@ enum TargetEncoding {
 /// Small statistics with numpy's conventions.
 public enum Stats {
     public static func mean(_ x: [Double]) -> Double { x.isEmpty ? .nan : x.reduce(0, +) / Double(x.count) }
+
+    /// numpy's pairwise summation of contiguous doubles (`pairwise_sum_DOUBLE`): blocks of at most 128 values
+    /// summed in eight interleaved lanes, halves (rounded down to a multiple of 8) summed recursively, so a
+    /// sum equals `np.sum` of the same values bit for bit.
+    public static func pairwiseSum(_ x: [Double]) -> Double {
+        x.withUnsafeBufferPointer { pairwiseSum($0.baseAddress!, x.count) }
+    }
+
+    static func pairwiseSum(_ a: UnsafePointer<Double>, _ n: Int) -> Double {
+        if n < 8 {
+            var s = 0.0
+            for i in 0..<n { s += a[i] }
+            return s
+        }
+        if n <= 128 {
+            var r = (a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7])
+            var i = 8
+            while i < n - n % 8 {
+                r.0 += a[i]; r.1 += a[i + 1]; r.2 += a[i + 2]; r.3 += a[i + 3]
+                r.4 += a[i + 4]; r.5 += a[i + 5]; r.6 += a[i + 6]; r.7 += a[i + 7]
+                i += 8
+            }
+            var s = ((r.0 + r.1) + (r.2 + r.3)) + ((r.4 + r.5) + (r.6 + r.7))
+            while i < n { s += a[i]; i += 1 }
+            return s
+        }
+        var half = n / 2
+        half -= half % 8
+        return pairwiseSum(a, half) + pairwiseSum(a + half, n - half)
+    }
+
+    /// Population variance of all values as numpy's `X.var()` computes it (pairwise sums, two passes).
+    public static func variance(_ x: [Double]) -> Double {
+        let n = Double(x.count)
+        let m = pairwiseSum(x) / n
+        return pairwiseSum(x.map { ($0 - m) * ($0 - m) }) / n
+    }
 
     /// Population standard deviation (numpy's default, ddof = 0).
     public static func std(_ x: [Double]) -> Double {

@@ -60,6 +60,43 @@ public enum StratifiedSplitter {
         return Split(test: test, folds: out)
     }
 
+    /// scikit-learn's `train_test_split(..., test_size=fraction, stratify=y, random_state=rs)` draw for draw
+    /// (`StratifiedShuffleSplit`: `_approximate_mode` for the per-class counts, a permutation per class,
+    /// then both sides permuted), so the rows and their order are the ones scikit-learn would use.
+    public static func shuffleSplit(_ y: [UInt8], testFraction: Double, using rs: inout NumpyRandomState) -> (train: [Int], test: [Int]) {
+        let nTest = Int((testFraction * Double(y.count)).rounded(.up)), nTrain = y.count - nTest
+        let members = [UInt8(0), 1].map { c in y.indices.filter { y[$0] == c } }.filter { !$0.isEmpty }
+        let counts = members.map(\.count)
+        let trainCounts = approximateMode(counts, nTrain, &rs)
+        let testCounts = approximateMode(zip(counts, trainCounts).map { $0 - $1 }, nTest, &rs)
+        var train: [Int] = [], test: [Int] = []
+        for c in members.indices {
+            let shuffled = rs.permutation(counts[c]).map { members[c][$0] }
+            train += shuffled[0..<trainCounts[c]]
+            test += shuffled[trainCounts[c]..<(trainCounts[c] + testCounts[c])]
+        }
+        rs.shuffle(&train)
+        rs.shuffle(&test)
+        return (train, test)
+    }
+
+    /// scikit-learn's `_approximate_mode`: floor each class's share of `draws`, then add the leftover to the
+    /// largest remainders, breaking ties with `choice(..., replace=False)` (a permutation's prefix).
+    static func approximateMode(_ counts: [Int], _ draws: Int, _ rs: inout NumpyRandomState) -> [Int] {
+        let total = Double(counts.reduce(0, +))
+        let continuous = counts.map { Double($0) / total * Double(draws) }
+        var floored = continuous.map { $0.rounded(.down) }
+        var need = Int(Double(draws) - floored.reduce(0, +))
+        let remainder = zip(continuous, floored).map { $0 - $1 }
+        for value in Set(remainder).sorted(by: >) where need > 0 {
+            let tied = remainder.indices.filter { remainder[$0] == value }
+            let now = min(tied.count, need)
+            for k in rs.permutation(tied.count).prefix(now) { floored[tied[k]] += 1 }
+            need -= now
+        }
+        return floored.map { Int($0) }
+    }
+
     /// Chooses `count` rows with each class in proportion (largest remainders get the leftover rows).
     static func holdout<G: RandomNumberGenerator>(_ y: [UInt8], rows: [Int], count: Int, using rng: inout G) -> [Int] {
         let byClass: [[Int]] = [rows.filter { y[$0] == 0 }, rows.filter { y[$0] == 1 }]

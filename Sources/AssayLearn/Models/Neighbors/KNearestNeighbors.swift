@@ -1,19 +1,26 @@
 import AssayCore
 import Foundation
 
-/// k-nearest neighbours by exact brute force over contiguous training rows.
+/// k-nearest neighbours: exact search by scikit-learn's k-d tree or by brute force over contiguous rows.
 ///
 /// Matches scikit-learn's `KNeighborsClassifier` with the Minkowski metric (`p` 1 or 2): the positive
 /// probability is the (weighted) share of positive rows among the `n_neighbors` nearest training rows.
 /// With `weights: distance`, a neighbour weighs 1/distance; when some neighbours are at distance 0,
-/// they alone count, equally. Differs from scikit-learn: among rows at exactly the same distance,
-/// the earlier training row is taken (scikit-learn's order among ties depends on its search tree).
+/// they alone count, equally. `algorithm: auto` chooses as scikit-learn does: brute force above 15
+/// columns or when `n_neighbors` is at least half the training rows, otherwise the k-d tree
+/// (`leaf_size`, default 30). The tree is scikit-learn's, so where rows tie on distance the same ones are
+/// taken; brute force takes the earlier training rows among ties, where scikit-learn's chunked search
+/// may take others (it computes distances as ‖a‖² − 2a·b + ‖b‖², so its near-ties also break differently).
+/// `ball_tree` is not offered.
 public struct KNearestNeighbors: Classifier, Equatable {
     public enum Weights: String, Sendable { case uniform, distance }
+    public enum Algorithm: String, Sendable { case auto, kdTree = "kd_tree", brute }
 
     public var neighbors = 5
     public var weights = Weights.uniform
     public var p = 2
+    public var algorithm = Algorithm.auto
+    public var leafSize = 30
 
     public init(neighbors: Int = 5, weights: Weights = .uniform, p: Int = 2) {
         self.neighbors = neighbors
@@ -27,6 +34,8 @@ public struct KNearestNeighbors: Classifier, Equatable {
             case ("n_neighbors", .int(let n)) where n >= 1: neighbors = n
             case ("weights", .string(let s)) where Weights(rawValue: s) != nil: weights = Weights(rawValue: s)!
             case ("p", .int(let q)) where q == 1 || q == 2: p = q
+            case ("algorithm", .string(let s)) where Algorithm(rawValue: s) != nil: algorithm = Algorithm(rawValue: s)!
+            case ("leaf_size", .int(let n)) where n >= 1: leafSize = n
             default: throw LearnError.badParameter("knn: parameter \(k) = \(v.json) is not accepted")
             }
         }
@@ -39,18 +48,29 @@ public struct KNearestNeighbors: Classifier, Equatable {
         }
         return FittedKNearestNeighbors(settings: self, x: x, y: y)
     }
+
+    /// Whether a fit on `rows × cols` searches by k-d tree (scikit-learn's `auto` rule).
+    func searchesByTree(rows: Int, cols: Int) -> Bool {
+        switch algorithm {
+        case .kdTree: return true
+        case .brute: return false
+        case .auto: return !(cols > 15 || neighbors >= rows / 2)
+        }
+    }
 }
 
-/// A fitted kNN model: the training rows themselves.
+/// A fitted kNN model: the training rows themselves, and the k-d tree over them when it searches by one.
 public struct FittedKNearestNeighbors: FittedClassifier, Equatable {
     public let settings: KNearestNeighbors
     public let x: Matrix
     public let y: [UInt8]
+    let tree: KDTree?
 
     public var inputWidth: Int { x.cols }
 
     public func predictProbabilities(_ q: Matrix) throws -> [Double] {
         try InputCheck.predicting(q, width: x.cols)
+        if let tree { return searchTree(tree, q) }
         let k = settings.neighbors, p = x.cols, n = x.rows
         var out = [Double](repeating: 0, count: q.rows)
         var bestD = [Double](repeating: 0, count: k), bestI = [Int](repeating: 0, count: k)
@@ -81,6 +101,25 @@ public struct FittedKNearestNeighbors: FittedClassifier, Equatable {
             }
         }
         return out
+    }
+
+    private func searchTree(_ tree: KDTree, _ q: Matrix) -> [Double] {
+        let k = settings.neighbors, p = x.cols
+        var heapD = [Double](repeating: 0, count: k), heapI = [Int](repeating: 0, count: k)
+        return x.values.withUnsafeBufferPointer { train in
+            q.values.withUnsafeBufferPointer { query in
+                (0..<q.rows).map { i in
+                    heapD.withUnsafeMutableBufferPointer { d in
+                        heapI.withUnsafeMutableBufferPointer { r in
+                            tree.search(query.baseAddress! + i * p, in: train.baseAddress!, cols: p, manhattan: settings.p == 1,
+                                        distances: d.baseAddress!, rows: r.baseAddress!, k: k)
+                        }
+                    }
+                    let nearest = (0..<k).sorted { heapD[$0] < heapD[$1] }
+                    return vote(nearest.map { heapD[$0] }, nearest.map { heapI[$0] })
+                }
+            }
+        }
     }
 
     /// Σ (a−b)² (or Σ |a−b|), stopping early once it exceeds `bound`; SIMD lanes summed in a fixed order.
@@ -124,11 +163,12 @@ public struct FittedKNearestNeighbors: FittedClassifier, Equatable {
         }
     }
 
-    static let formatVersion: UInt32 = 1
+    static let formatVersion: UInt32 = 2
 
     public func encode(to w: inout ByteWriter) {
         w.writeHeader(version: Self.formatVersion)
         w.write(settings.neighbors); w.write(settings.weights.rawValue); w.write(settings.p)
+        w.write(settings.algorithm.rawValue); w.write(settings.leafSize)
         w.write(x.rows); w.write(x.cols); w.write(x.values); w.write(y)
     }
 
@@ -136,14 +176,21 @@ public struct FittedKNearestNeighbors: FittedClassifier, Equatable {
         self.settings = settings
         self.x = x
         self.y = y
+        tree = settings.searchesByTree(rows: x.rows, cols: x.cols) ? KDTree(x, leafSize: settings.leafSize) : nil
     }
 
     public init(from r: inout ByteReader) throws {
         try r.readHeader("k-nearest neighbours", version: Self.formatVersion)
         let k = try r.readInt()
         guard let w = KNearestNeighbors.Weights(rawValue: try r.readString()) else { throw BinaryFormatError.badTag("knn weights", 0) }
-        let p = try r.readInt(), rows = try r.readInt(), cols = try r.readInt(), values = try r.readDoubles(), y = try r.readBytes()
-        guard values.count == rows * cols, y.count == rows else { throw BinaryFormatError.truncated }
-        self.init(settings: KNearestNeighbors(neighbors: k, weights: w, p: p), x: Matrix(rows: rows, cols: cols, values: values), y: y)
+        let p = try r.readInt()
+        guard let algorithm = KNearestNeighbors.Algorithm(rawValue: try r.readString()) else { throw BinaryFormatError.badTag("knn algorithm", 0) }
+        let leafSize = try r.readInt()
+        let rows = try r.readInt(), cols = try r.readInt(), values = try r.readDoubles(), y = try r.readBytes()
+        guard values.count == rows * cols, y.count == rows, leafSize >= 1 else { throw BinaryFormatError.truncated }
+        var settings = KNearestNeighbors(neighbors: k, weights: w, p: p)
+        settings.algorithm = algorithm
+        settings.leafSize = leafSize
+        self.init(settings: settings, x: Matrix(rows: rows, cols: cols, values: values), y: y)
     }
 }

@@ -11,8 +11,10 @@ import Foundation
 /// improved by `tol` for more than `n_iter_no_change` epochs; with `early_stopping`, a stratified
 /// `validation_fraction` of the rows is held out, the criterion is its accuracy, and the weights of the
 /// best-scoring epoch are kept.
-/// Differs from scikit-learn: initial weights and shuffles come from Assay's seeded generator, so a fit is
-/// a different (equally likely) draw than scikit-learn's for the same seed.
+/// Random choices are scikit-learn's: initial weights, the stratified validation split and each epoch's
+/// batch order are drawn in its order from numpy's `RandomState` (MT19937). With `random_state: N` that
+/// stream is seeded by N, as `MLPClassifier(random_state=N)` is, and the same rows then give the same
+/// network up to floating-point summation order; without it, the seed comes from the task's own stream.
 public struct MultilayerPerceptron: Classifier, Equatable {
     public enum Activation: String, Sendable, CaseIterable { case relu, tanh, logistic, identity }
 
@@ -27,6 +29,8 @@ public struct MultilayerPerceptron: Classifier, Equatable {
     public var earlyStopping = false
     public var validationFraction = 0.1
     public var nIterNoChange = 10
+    /// Nil: seeded from the fit's generator.
+    public var randomState: UInt32? = nil
 
     public init() {}
 
@@ -46,6 +50,8 @@ public struct MultilayerPerceptron: Classifier, Equatable {
             case ("early_stopping", .bool(let b)): earlyStopping = b
             case ("validation_fraction", _) where (v.number ?? 0) > 0 && v.number! < 1: validationFraction = v.number!
             case ("n_iter_no_change", .int(let i)) where i >= 1: nIterNoChange = i
+            case ("random_state", .int(let i)) where i >= 0 && i <= Int(UInt32.max): randomState = UInt32(i)
+            case ("random_state", .null): randomState = nil
             default: throw LearnError.badParameter("mlp: parameter \(k) = \(v.json) is not accepted")
             }
         }
@@ -53,29 +59,33 @@ public struct MultilayerPerceptron: Classifier, Equatable {
 
     public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], using rng: inout G) throws -> FittedMultilayerPerceptron {
         try InputCheck.fitting(x, y)
-        var trainRows = Array(0..<x.rows), validRows: [Int] = []
-        if earlyStopping {
-            validRows = StratifiedSplitter.holdout(y, rows: trainRows, count: Int((validationFraction * Double(x.rows)).rounded(.up)),
-                                                   using: &rng).sorted()
-            guard validRows.count >= 2, validRows.count < x.rows else {
-                throw LearnError.badParameter("mlp: the validation set of \(validRows.count) rows is too small (raise validation_fraction)")
-            }
-            let held = Set(validRows)
-            trainRows = trainRows.filter { !held.contains($0) }
-        }
-        let xt = x.rows(trainRows), yt = trainRows.map { Double(y[$0]) }
-        let xv = x.rows(validRows), yv = validRows.map { y[$0] }
+        var rs = NumpyRandomState(seed: randomState ?? UInt32(truncatingIfNeeded: rng.next()))
         let sizes = [x.cols] + hiddenLayerSizes + [1]
         let layers = sizes.count - 1
 
-        // Parameters: weights of each layer (fan_in × fan_out, row-major), then biases of each layer.
+        // Parameters: weights of each layer (fan_in × fan_out, row-major), then biases of each layer; drawn
+        // layer by layer, weights before biases, as scikit-learn's `_initialize`.
         var params: [[Double]] = []
         var biases: [[Double]] = []
         for l in 0..<layers {
             let bound = ((activation == .logistic ? 2.0 : 6.0) / Double(sizes[l] + sizes[l + 1])).squareRoot()
-            params.append((0..<(sizes[l] * sizes[l + 1])).map { _ in Double.random(in: -bound..<bound, using: &rng) })
-            biases.append((0..<sizes[l + 1]).map { _ in Double.random(in: -bound..<bound, using: &rng) })
+            params.append((0..<(sizes[l] * sizes[l + 1])).map { _ in rs.uniform(-bound, bound) })
+            biases.append((0..<sizes[l + 1]).map { _ in rs.uniform(-bound, bound) })
         }
+
+        var trainRows = Array(0..<x.rows), validRows: [Int] = []
+        if earlyStopping {
+            let positives = y.reduce(0) { $0 + Int($1) }
+            guard min(positives, y.count - positives) >= 2 else {
+                throw LearnError.badParameter("mlp: early_stopping needs at least two rows of each class")
+            }
+            (trainRows, validRows) = StratifiedSplitter.shuffleSplit(y, testFraction: validationFraction, using: &rs)
+            guard validRows.count >= 2, !trainRows.isEmpty else {
+                throw LearnError.badParameter("mlp: the validation set of \(validRows.count) rows is too small (raise validation_fraction)")
+            }
+        }
+        let xt = x.rows(trainRows), yt = trainRows.map { Double(y[$0]) }
+        let xv = x.rows(validRows), yv = validRows.map { y[$0] }
         params += biases
         var adam = Adam(sizes: params.map(\.count), learningRate: learningRateInit)
 
@@ -90,7 +100,8 @@ public struct MultilayerPerceptron: Classifier, Equatable {
         var best = params
         var stall = 0, epochs = 0, stopped = false
         while epochs < maxIter {
-            for i in stride(from: n - 1, to: 0, by: -1) { order.swapAt(i, Int.random(in: 0...i, using: &rng)) }
+            let previous = order
+            order = rs.permutation(n).map { previous[$0] }   // sklearn.utils.shuffle(sample_idx)
             var total = 0.0
             var start = 0
             while start < n {

@@ -8,6 +8,9 @@ import Foundation
 /// scales C per class by `n / (2 · n_class)`; `gamma: scale` is `1 / (n_features · Var(X))`, `auto` is
 /// `1 / n_features`. Probabilities come from Platt scaling: a sigmoid `1 / (1 + exp(A·f + B))` fitted by
 /// libsvm's Newton method to decision values from a seeded 5-fold cross-validation on the training rows.
+/// The solver sees the rows as libsvm does (class 0 first, then class 1, each in the given order) and
+/// `gamma: scale` uses numpy's pairwise sums, so on the same matrix SMO takes libsvm's path step for step:
+/// even where a loose `tol` stops it far from the optimum, the decision function is scikit-learn's.
 /// Differs from scikit-learn: the cross-validation folds come from Assay's seeded generator, not libsvm's
 /// `rand()`, so A and B (and log loss, Brier) differ slightly; the ranking, and so ROC-AUC, comes from the
 /// final decision function alone.
@@ -69,26 +72,32 @@ public struct SupportVectorClassifier: Classifier, Equatable {
         case .value(let g): return g
         case .auto: return 1 / Double(x.cols)
         case .scale:
-            let mean = x.values.reduce(0, +) / Double(x.values.count)
-            let variance = x.values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(x.values.count)
+            // `X.var()` over the whole (C-ordered) matrix, with numpy's pairwise sums: on a badly conditioned
+            // problem one unit in the last place of gamma moves where SMO stops.
+            let variance = Stats.variance(x.values)
             return variance != 0 ? 1 / (Double(x.cols) * variance) : 1
         }
     }
 
     /// One SMO fit; the result has no probability calibration yet.
     func train(_ x: Matrix, _ y: [UInt8], kernel: Kernel, cPositive: Double, cNegative: Double) -> FittedSupportVectorClassifier {
-        let signs = y.map { $0 == 1 ? 1.0 : -1.0 }
-        let upper = y.map { $0 == 1 ? cPositive : cNegative }
-        let cache = KernelRowCache(x: x, signs: signs, kernel: kernel, bytes: cacheBytes)
+        // libsvm (as scikit-learn builds it) sorts the labels, puts the rows of the first class (0) first with
+        // sign +1 and those of class 1 after them with sign −1, each in their given order. SMO's path, and so
+        // where a loose tolerance stops it on a badly conditioned problem, depends on that order.
+        let grouped = y.indices.filter { y[$0] == 0 } + y.indices.filter { y[$0] == 1 }
+        let signs = grouped.map { y[$0] == 0 ? 1.0 : -1.0 }
+        let upper = grouped.map { y[$0] == 0 ? cNegative : cPositive }
+        let rows = x.rows(grouped)
+        let cache = KernelRowCache(x: rows, signs: signs, kernel: kernel, bytes: cacheBytes)
         let solver = SMOSolver(tolerance: tol, shrinking: shrinking, maxIterations: maxIter ?? max(10_000_000, 100 * x.rows))
         let solution = solver.solve(q: cache, signs: signs, upper: upper)
         let support = solution.alpha.indices.filter { solution.alpha[$0] > 0 }
+        // libsvm's decision value is positive for class 0; Assay's (as scikit-learn's `decision_function`) for class 1.
         return FittedSupportVectorClassifier(
-            kernel: kernel, supportVectors: x.rows(support), dualCoefficients: support.map { solution.alpha[$0] * signs[$0] },
-            rho: solution.rho, plattA: 0, plattB: 0, iterations: solution.iterations, converged: !solution.reachedMaxIterations)
+            kernel: kernel, supportVectors: rows.rows(support), dualCoefficients: support.map { -solution.alpha[$0] * signs[$0] },
+            rho: -solution.rho, plattA: 0, plattB: 0, iterations: solution.iterations, converged: !solution.reachedMaxIterations)
     }
 
-    /// libsvm's `svm_binary_svc_probability`: decision values from 5 random folds, then a fitted sigmoid.
     func plattParameters<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], kernel: Kernel, cPositive: Double, cNegative: Double,
                                                    using rng: inout G) -> (Double, Double) {
         let l = x.rows, folds = 5
@@ -174,18 +183,26 @@ public struct FittedSupportVectorClassifier: FittedClassifier, Equatable {
     public var inputWidth: Int { supportVectors.cols }
 
     /// `Σ αᵢ yᵢ K(svᵢ, x) − ρ`, positive for the positive class.
+    /// `Σ coefficientₖ · K(x, svₖ) − ρ`, with the kernel evaluated as libsvm's `k_function` does at prediction
+    /// (rbf from `Σ (xⱼ − svⱼ)²`, not from the norms).
     func decisionValues(_ x: Matrix) -> [Double] {
         let p = x.cols, count = supportVectors.rows
-        let svNorms = Kernel.squaredNorms(supportVectors)
         return x.values.withUnsafeBufferPointer { xb in
             supportVectors.values.withUnsafeBufferPointer { sb in
                 (0..<x.rows).map { i in
                     let row = xb.baseAddress! + i * p
-                    let norm = Kernel.dot(row, row, p)
                     var s = 0.0
                     for k in 0..<count {
-                        s += dualCoefficients[k] * kernel.value(dot: Kernel.dot(row, sb.baseAddress! + k * p, p),
-                                                                squaredNormA: norm, squaredNormB: svNorms[k])
+                        let sv = sb.baseAddress! + k * p
+                        let value: Double
+                        if kernel.kind == .rbf {
+                            var d2 = 0.0
+                            for c in 0..<p { let d = row[c] - sv[c]; d2 += d * d }
+                            value = exp(-kernel.gamma * d2)
+                        } else {
+                            value = kernel.value(dot: Kernel.dot(row, sv, p), squaredNormA: 0, squaredNormB: 0)
+                        }
+                        s += dualCoefficients[k] * value
                     }
                     return s - rho
                 }
@@ -201,9 +218,13 @@ public struct FittedSupportVectorClassifier: FittedClassifier, Equatable {
     public func predictProbabilities(_ x: Matrix) throws -> [Double] {
         try decisionFunction(x).map { f in
             let z = f * plattA + plattB
-            return z >= 0 ? exp(-z) / (1 + exp(-z)) : 1 / (1 + exp(z))
+            let p = z >= 0 ? exp(-z) / (1 + exp(-z)) : 1 / (1 + exp(z))
+            return min(max(p, Self.minimumProbability), 1 - Self.minimumProbability)
         }
     }
+
+    /// libsvm clips pairwise probabilities to `[1e-7, 1 − 1e-7]`.
+    static let minimumProbability = 1e-7
 
     static let formatVersion: UInt32 = 1
 
