@@ -129,6 +129,7 @@ public enum ModelCatalog {
             .integer("degree", atLeast: 0),
             .choice("class_weight", ["balanced"], nullable: true),
             .number("tol", greaterThan: 0),
+            .number("cache_size", greaterThan: 0),
             ParameterRule("shrinking") { v in if case .bool = v { return nil }; return "must be true or false, got \(v.json)" },
             ParameterRule("max_iter") { v in
                 if case .int(let i) = v, i == -1 || i >= 1 { return nil }

@@ -5,8 +5,8 @@
 /// with second-order working-set selection (Fan, Chen and Lin, 2005), shrinking of variables stuck at a
 /// bound, and gradient reconstruction before the final optimality check, as in libsvm 3.x's `Solver`.
 /// It stops when the maximal violating pair's gap is below `tolerance` (libsvm's `eps`).
-/// Variables are kept in their original order; the active set is a permutation of indices that is
-/// rearranged exactly as libsvm swaps variables, so selection ties break the same way.
+/// Variables live at positions that shrinking swaps exactly as libsvm swaps them (the kernel cache follows),
+/// so the active ones are contiguous, selection ties break the same way and every step is libsvm's.
 struct SMOSolver {
     let tolerance: Double
     let shrinking: Bool
@@ -20,43 +20,46 @@ struct SMOSolver {
         var reachedMaxIterations: Bool
     }
 
-    /// `signs` are ±1; `upper[i]` is Cᵢ.
+    private enum Status: UInt8 { case lower, upper, free }
+
+    /// `signs` are ±1; `upper[i]` is Cᵢ. The cache's positions are rearranged while solving.
     func solve(q: KernelRowCache, signs: [Double], upper: [Double]) -> Solution {
         let l = signs.count
         let tau = 1e-12
+        // By position; `original[k]` is the variable at position k.
+        var y = signs, c = upper
         var alpha = [Double](repeating: 0, count: l)
         var gradient = [Double](repeating: -1, count: l)     // Qα − e with α = 0
         var gradientBar = [Double](repeating: 0, count: l)   // Σ over αⱼ = Cⱼ of Cⱼ Q[·][j]
-        enum Status: UInt8 { case lower, upper, free }
         var status = [Status](repeating: .lower, count: l)
-        var order = Array(0..<l)
+        var original = Array(0..<l)
         var activeSize = l
         var unshrink = false
-        let qd = q.diagonal
 
-        func isUpper(_ i: Int) -> Bool { status[i] == .upper }
-        func isLower(_ i: Int) -> Bool { status[i] == .lower }
+        func swapPositions(_ i: Int, _ j: Int) {
+            q.swapAt(i, j)
+            y.swapAt(i, j); gradient.swapAt(i, j); status.swapAt(i, j); alpha.swapAt(i, j)
+            original.swapAt(i, j); gradientBar.swapAt(i, j); c.swapAt(i, j)
+        }
+
         func updateStatus(_ i: Int) {
-            status[i] = alpha[i] >= upper[i] ? .upper : alpha[i] <= 0 ? .lower : .free
+            status[i] = alpha[i] >= c[i] ? .upper : alpha[i] <= 0 ? .lower : .free
         }
 
         func reconstructGradient() {
             guard activeSize < l else { return }
-            for pos in activeSize..<l { let j = order[pos]; gradient[j] = gradientBar[j] - 1 }
+            for j in activeSize..<l { gradient[j] = gradientBar[j] - 1 }
             var free = 0
-            for pos in 0..<activeSize where status[order[pos]] == .free { free += 1 }
+            for j in 0..<activeSize where status[j] == .free { free += 1 }
             if free * l > 2 * activeSize * (l - activeSize) {
-                for pos in activeSize..<l {
-                    let i = order[pos]
-                    let qi = q.row(i)
-                    for a in 0..<activeSize { let j = order[a]; if status[j] == .free { gradient[i] += alpha[j] * Double(qi[j]) } }
+                for i in activeSize..<l {
+                    let qi = q.row(i, count: activeSize)
+                    for j in 0..<activeSize where status[j] == .free { gradient[i] += alpha[j] * Double(qi[j]) }
                 }
             } else {
-                for a in 0..<activeSize {
-                    let i = order[a]
-                    guard status[i] == .free else { continue }
-                    let qi = q.row(i), ai = alpha[i]
-                    for pos in activeSize..<l { let j = order[pos]; gradient[j] += ai * Double(qi[j]) }
+                for i in 0..<activeSize where status[i] == .free {
+                    let qi = q.row(i, count: l), ai = alpha[i]
+                    for j in activeSize..<l { gradient[j] += ai * Double(qi[j]) }
                 }
             }
         }
@@ -66,34 +69,33 @@ struct SMOSolver {
             var gMax = -Double.infinity, gMax2 = -Double.infinity
             var iBest = -1, jBest = -1
             var objDiffMin = Double.infinity
-            for pos in 0..<activeSize {
-                let t = order[pos]
-                if signs[t] > 0 {
-                    if !isUpper(t), -gradient[t] >= gMax { gMax = -gradient[t]; iBest = t }
+            let qd = q.diagonal
+            for t in 0..<activeSize {
+                if y[t] > 0 {
+                    if status[t] != .upper, -gradient[t] >= gMax { gMax = -gradient[t]; iBest = t }
                 } else {
-                    if !isLower(t), gradient[t] >= gMax { gMax = gradient[t]; iBest = t }
+                    if status[t] != .lower, gradient[t] >= gMax { gMax = gradient[t]; iBest = t }
                 }
             }
             guard iBest >= 0 else { return nil }
             let i = iBest
-            let qi = q.row(i)
-            for pos in 0..<activeSize {
-                let j = order[pos]
-                if signs[j] > 0 {
-                    guard !isLower(j) else { continue }
+            let qi = q.row(i, count: activeSize)
+            for j in 0..<activeSize {
+                if y[j] > 0 {
+                    guard status[j] != .lower else { continue }
                     let gradDiff = gMax + gradient[j]
                     if gradient[j] >= gMax2 { gMax2 = gradient[j] }
                     if gradDiff > 0 {
-                        let quad = qd[i] + qd[j] - 2 * signs[i] * Double(qi[j])
+                        let quad = qd[i] + qd[j] - 2 * y[i] * Double(qi[j])
                         let objDiff = -(gradDiff * gradDiff) / (quad > 0 ? quad : tau)
                         if objDiff <= objDiffMin { jBest = j; objDiffMin = objDiff }
                     }
                 } else {
-                    guard !isUpper(j) else { continue }
+                    guard status[j] != .upper else { continue }
                     let gradDiff = gMax - gradient[j]
                     if -gradient[j] >= gMax2 { gMax2 = -gradient[j] }
                     if gradDiff > 0 {
-                        let quad = qd[i] + qd[j] + 2 * signs[i] * Double(qi[j])
+                        let quad = qd[i] + qd[j] + 2 * y[i] * Double(qi[j])
                         let objDiff = -(gradDiff * gradDiff) / (quad > 0 ? quad : tau)
                         if objDiff <= objDiffMin { jBest = j; objDiffMin = objDiff }
                     }
@@ -104,21 +106,22 @@ struct SMOSolver {
         }
 
         func shouldShrink(_ i: Int, _ gMax1: Double, _ gMax2: Double) -> Bool {
-            if isUpper(i) { return signs[i] > 0 ? -gradient[i] > gMax1 : -gradient[i] > gMax2 }
-            if isLower(i) { return signs[i] > 0 ? gradient[i] > gMax2 : gradient[i] > gMax1 }
-            return false
+            switch status[i] {
+            case .upper: return y[i] > 0 ? -gradient[i] > gMax1 : -gradient[i] > gMax2
+            case .lower: return y[i] > 0 ? gradient[i] > gMax2 : gradient[i] > gMax1
+            case .free: return false
+            }
         }
 
         func shrink() {
             var gMax1 = -Double.infinity, gMax2 = -Double.infinity
-            for pos in 0..<activeSize {
-                let i = order[pos]
-                if signs[i] > 0 {
-                    if !isUpper(i) { gMax1 = max(gMax1, -gradient[i]) }
-                    if !isLower(i) { gMax2 = max(gMax2, gradient[i]) }
+            for i in 0..<activeSize {
+                if y[i] > 0 {
+                    if status[i] != .upper { gMax1 = max(gMax1, -gradient[i]) }
+                    if status[i] != .lower { gMax2 = max(gMax2, gradient[i]) }
                 } else {
-                    if !isUpper(i) { gMax2 = max(gMax2, -gradient[i]) }
-                    if !isLower(i) { gMax1 = max(gMax1, gradient[i]) }
+                    if status[i] != .upper { gMax2 = max(gMax2, -gradient[i]) }
+                    if status[i] != .lower { gMax1 = max(gMax1, gradient[i]) }
                 }
             }
             if !unshrink, gMax1 + gMax2 <= tolerance * 10 {
@@ -126,19 +129,19 @@ struct SMOSolver {
                 reconstructGradient()
                 activeSize = l
             }
-            var pos = 0
-            while pos < activeSize {
-                if shouldShrink(order[pos], gMax1, gMax2) {
+            var i = 0
+            while i < activeSize {
+                if shouldShrink(i, gMax1, gMax2) {
                     activeSize -= 1
-                    while activeSize > pos {
-                        if !shouldShrink(order[activeSize], gMax1, gMax2) {
-                            order.swapAt(pos, activeSize)
+                    while activeSize > i {
+                        if !shouldShrink(activeSize, gMax1, gMax2) {
+                            swapPositions(i, activeSize)
                             break
                         }
                         activeSize -= 1
                     }
                 }
-                pos += 1
+                i += 1
             }
         }
 
@@ -162,10 +165,11 @@ struct SMOSolver {
             let (i, j) = pair!
             iterations += 1
 
-            let qi = q.row(i), qj = q.row(j)
-            let ci = upper[i], cj = upper[j]
+            let qi = q.row(i, count: activeSize), qj = q.row(j, count: activeSize)
+            let qd = q.diagonal
+            let ci = c[i], cj = c[j]
             let oldI = alpha[i], oldJ = alpha[j]
-            if signs[i] != signs[j] {
+            if y[i] != y[j] {
                 var quad = qd[i] + qd[j] + 2 * Double(qi[j])
                 if quad <= 0 { quad = tau }
                 let delta = (-gradient[i] - gradient[j]) / quad
@@ -200,24 +204,19 @@ struct SMOSolver {
             }
 
             let dI = alpha[i] - oldI, dJ = alpha[j] - oldJ
-            if activeSize == l {
-                gradient.withUnsafeMutableBufferPointer { g in
-                    for k in 0..<l { g[k] += Double(qi[k]) * dI + Double(qj[k]) * dJ }
-                }
-            } else {
-                for pos in 0..<activeSize { let k = order[pos]; gradient[k] += Double(qi[k]) * dI + Double(qj[k]) * dJ }
+            gradient.withUnsafeMutableBufferPointer { g in
+                for k in 0..<activeSize { g[k] += Double(qi[k]) * dI + Double(qj[k]) * dJ }
             }
 
-            let wasUpperI = isUpper(i), wasUpperJ = isUpper(j)
+            let wasUpperI = status[i] == .upper, wasUpperJ = status[j] == .upper
             updateStatus(i); updateStatus(j)
-            if wasUpperI != isUpper(i) {
-                let row = q.row(i), c = wasUpperI ? -ci : ci
-                gradientBar.withUnsafeMutableBufferPointer { g in for k in 0..<l { g[k] += c * Double(row[k]) } }
+            func updateGradientBar(_ v: Int, wasUpper: Bool, _ cv: Double) {
+                guard wasUpper != (status[v] == .upper) else { return }
+                let row = q.row(v, count: l), factor = wasUpper ? -cv : cv
+                gradientBar.withUnsafeMutableBufferPointer { g in for k in 0..<l { g[k] += factor * Double(row[k]) } }
             }
-            if wasUpperJ != isUpper(j) {
-                let row = q.row(j), c = wasUpperJ ? -cj : cj
-                gradientBar.withUnsafeMutableBufferPointer { g in for k in 0..<l { g[k] += c * Double(row[k]) } }
-            }
+            updateGradientBar(i, wasUpper: wasUpperI, ci)
+            updateGradientBar(j, wasUpper: wasUpperJ, cj)
         }
         if iterations >= maxIterations {
             reachedMax = true
@@ -227,16 +226,17 @@ struct SMOSolver {
 
         // ρ: the mean of yᵢ∇ᵢ over free variables, or the middle of the feasible interval when none is free.
         var upperBound = Double.infinity, lowerBound = -Double.infinity, freeSum = 0.0, freeCount = 0
-        for pos in 0..<activeSize {
-            let i = order[pos]
-            let yg = signs[i] * gradient[i]
+        for i in 0..<activeSize {
+            let yg = y[i] * gradient[i]
             switch status[i] {
-            case .upper: if signs[i] < 0 { upperBound = min(upperBound, yg) } else { lowerBound = max(lowerBound, yg) }
-            case .lower: if signs[i] > 0 { upperBound = min(upperBound, yg) } else { lowerBound = max(lowerBound, yg) }
+            case .upper: if y[i] < 0 { upperBound = min(upperBound, yg) } else { lowerBound = max(lowerBound, yg) }
+            case .lower: if y[i] > 0 { upperBound = min(upperBound, yg) } else { lowerBound = max(lowerBound, yg) }
             case .free: freeCount += 1; freeSum += yg
             }
         }
         let rho = freeCount > 0 ? freeSum / Double(freeCount) : (upperBound + lowerBound) / 2
-        return Solution(alpha: alpha, rho: rho, iterations: iterations, reachedMaxIterations: reachedMax)
+        var solution = [Double](repeating: 0, count: l)
+        for k in 0..<l { solution[original[k]] = alpha[k] }
+        return Solution(alpha: solution, rho: rho, iterations: iterations, reachedMaxIterations: reachedMax)
     }
 }

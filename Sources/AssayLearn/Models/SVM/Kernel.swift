@@ -54,96 +54,123 @@ public struct Kernel: Sendable, Equatable {
     }
 }
 
-/// The matrix `Q[i][j] = yᵢ yⱼ K(xᵢ, xⱼ)` of a training set, computed one row at a time and kept in a
-/// least-recently-used cache of a fixed number of bytes, rows stored as `Float` as libsvm does.
+/// The matrix `Q[i][j] = yᵢ yⱼ K(xᵢ, xⱼ)` of a training set, indexed by the solver's positions, as libsvm's
+/// `SVC_Q` and `Cache`: a row is computed only as far as it is asked for (the active variables come first),
+/// kept as `Float`, and rows are dropped least recently used first once `bytes` would be exceeded. When the
+/// solver swaps two positions, the rows, the data behind them and every cached entry follow.
 final class KernelRowCache {
-    let x: Matrix
-    let signs: [Double]
-    let kernel: Kernel
-    let norms: [Double]
-    /// `Q[i][i]`, kept in full precision.
-    let diagonal: [Double]
-    /// `capacity` rows of `l` values, allocated once (pointers into it are handed out).
-    private let storage: UnsafeMutablePointer<Float>
-    private var slotOf: [Int32]
-    private var ownerOf: [Int32]
-    private var previous: [Int32], next: [Int32]
-    private var used = 0
-    private var head: Int32 = -1, tail: Int32 = -1   // head: most recently used slot
+    let l: Int
+    private let x: Matrix
+    private let kernel: Kernel
+    /// By position: the training row there, its sign, its squared norm.
+    private var rowAt: [Int]
+    private var signs: [Double]
+    private var norms: [Double]
+    /// `Q[i][i]` by position, in full precision.
+    private(set) var diagonal: [Double]
+    /// By position: the cached row's storage and how many leading entries it holds.
+    private var data: [UnsafeMutablePointer<Float>?]
+    private var length: [Int]
+    /// A circular least-recently-used list over positions; index `l` is its head (oldest next).
+    private var previous: [Int], next: [Int]
+    /// Floats that may still be allocated.
+    private var budget: Int
 
     init(x: Matrix, signs: [Double], kernel: Kernel, bytes: Int) {
         self.x = x
-        self.signs = signs
         self.kernel = kernel
+        l = x.rows
+        rowAt = Array(0..<x.rows)
+        self.signs = signs
         let norms = Kernel.squaredNorms(x)
         self.norms = norms
         diagonal = (0..<x.rows).map { kernel.value(dot: norms[$0], squaredNormA: norms[$0], squaredNormB: norms[$0]) }
-        let l = x.rows
-        let capacity = max(2, min(l, bytes / max(1, l * MemoryLayout<Float>.size)))
-        storage = .allocate(capacity: capacity * l)
-        slotOf = [Int32](repeating: -1, count: l)
-        ownerOf = [Int32](repeating: -1, count: capacity)
-        previous = [Int32](repeating: -1, count: capacity)
-        next = [Int32](repeating: -1, count: capacity)
+        data = [UnsafeMutablePointer<Float>?](repeating: nil, count: x.rows)
+        length = [Int](repeating: 0, count: x.rows)
+        previous = [Int](repeating: x.rows, count: x.rows + 1)
+        next = [Int](repeating: x.rows, count: x.rows + 1)
+        // libsvm: the bytes as floats, less 32 bytes of bookkeeping per row, and never under two full rows.
+        budget = Swift.max(bytes / 4 - x.rows * 8, 2 * x.rows)
     }
 
-    deinit { storage.deallocate() }
+    deinit { for d in data { d?.deallocate() } }
 
-    var capacity: Int { ownerOf.count }
-
-    /// Row `i` of Q over all training rows. The pointer stays valid until two more rows are fetched.
-    func row(_ i: Int) -> UnsafePointer<Float> {
-        let l = x.rows
-        var slot = slotOf[i]
-        if slot >= 0 {
-            touch(slot)
-        } else {
-            if used < capacity {
-                slot = Int32(used)
-                used += 1
-            } else {
-                slot = tail
-                unlink(slot)
-                slotOf[Int(ownerOf[Int(slot)])] = -1
+    /// Row `i` of Q, right for the first `count` positions (libsvm's `get_Q(i, len)`). The pointer stays valid
+    /// until another row is fetched with more entries than the cache can add without dropping this one
+    /// (never for the two rows of one step: the cache holds at least two full rows).
+    func row(_ i: Int, count: Int) -> UnsafePointer<Float> {
+        if length[i] > 0 { unlink(i) }
+        let have = length[i]
+        if count > have {
+            let more = count - have
+            while budget < more {
+                let old = next[l]
+                unlink(old)
+                data[old]?.deallocate(); data[old] = nil
+                budget += length[old]; length[old] = 0
             }
-            ownerOf[Int(slot)] = Int32(i)
-            slotOf[i] = slot
-            pushFront(slot)
-            fill(slot: Int(slot), row: i)
+            let grown = UnsafeMutablePointer<Float>.allocate(capacity: count)
+            if let old = data[i] { grown.update(from: old, count: have); old.deallocate() }
+            data[i] = grown
+            budget -= more
+            length[i] = count
+            fill(grown, row: i, from: have, to: count)
         }
-        return UnsafePointer(storage + Int(slot) * l)
+        append(i)
+        return UnsafePointer(data[i]!)
     }
 
-    private func fill(slot: Int, row i: Int) {
-        let l = x.rows, p = x.cols
-        let yi = signs[i], ni = norms[i]
-        let out = storage + slot * l
+    private func fill(_ out: UnsafeMutablePointer<Float>, row i: Int, from: Int, to: Int) {
+        let p = x.cols, yi = signs[i], ni = norms[i]
         x.values.withUnsafeBufferPointer { xb in
-            let xi = xb.baseAddress! + i * p
-            for j in 0..<l {
-                let k = kernel.value(dot: Kernel.dot(xi, xb.baseAddress! + j * p, p), squaredNormA: ni, squaredNormB: norms[j])
+            let xi = xb.baseAddress! + rowAt[i] * p
+            for j in from..<to {
+                let k = kernel.value(dot: Kernel.dot(xi, xb.baseAddress! + rowAt[j] * p, p), squaredNormA: ni, squaredNormB: norms[j])
                 out[j] = Float(yi * signs[j] * k)
             }
         }
     }
 
-    private func unlink(_ s: Int32) {
-        let a = previous[Int(s)], b = next[Int(s)]
-        if a >= 0 { next[Int(a)] = b } else { head = b }
-        if b >= 0 { previous[Int(b)] = a } else { tail = a }
+    /// Exchanges positions `i` and `j` (libsvm's `SVC_Q::swap_index` with `Cache::swap_index`).
+    func swapAt(_ i: Int, _ j: Int) {
+        guard i != j else { return }
+        if length[i] > 0 { unlink(i) }
+        if length[j] > 0 { unlink(j) }
+        data.swapAt(i, j); length.swapAt(i, j)
+        if length[i] > 0 { append(i) }
+        if length[j] > 0 { append(j) }
+        rowAt.swapAt(i, j); signs.swapAt(i, j); norms.swapAt(i, j); diagonal.swapAt(i, j)
+        let (lo, hi) = i < j ? (i, j) : (j, i)
+        var h = next[l]
+        while h != l {
+            let following = next[h]
+            if length[h] > lo {
+                if length[h] > hi {
+                    data[h]!.swapAt(lo, hi)
+                } else {
+                    unlink(h)
+                    data[h]!.deallocate(); data[h] = nil
+                    budget += length[h]; length[h] = 0
+                }
+            }
+            h = following
+        }
     }
 
-    private func pushFront(_ s: Int32) {
-        previous[Int(s)] = -1
-        next[Int(s)] = head
-        if head >= 0 { previous[Int(head)] = s }
-        head = s
-        if tail < 0 { tail = s }
+    private func unlink(_ h: Int) {
+        next[previous[h]] = next[h]
+        previous[next[h]] = previous[h]
     }
 
-    private func touch(_ s: Int32) {
-        guard head != s else { return }
-        unlink(s)
-        pushFront(s)
+    /// Inserts `h` as the most recently used.
+    private func append(_ h: Int) {
+        next[h] = l
+        previous[h] = previous[l]
+        next[previous[h]] = h
+        previous[l] = h
     }
+}
+
+private extension UnsafeMutablePointer where Pointee == Float {
+    func swapAt(_ i: Int, _ j: Int) { let t = self[i]; self[i] = self[j]; self[j] = t }
 }

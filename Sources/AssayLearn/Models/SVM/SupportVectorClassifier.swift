@@ -27,7 +27,7 @@ public struct SupportVectorClassifier: Classifier, Equatable {
     public var shrinking = true
     /// Nil: libsvm's default cap, `max(10_000_000, 100·n)` iterations.
     public var maxIter: Int? = nil
-    /// Bytes for the kernel row cache (scikit-learn's `cache_size` of 200 MB).
+    /// Bytes for the kernel row cache (`cache_size` in MB, scikit-learn's default 200).
     public var cacheBytes = 200 << 20
 
     public init() {}
@@ -46,6 +46,7 @@ public struct SupportVectorClassifier: Classifier, Equatable {
             case ("class_weight", .string("balanced")): balanced = true
             case ("tol", _) where (v.number ?? 0) > 0: tol = v.number!
             case ("shrinking", .bool(let b)): shrinking = b
+            case ("cache_size", _) where (v.number ?? 0) > 0: cacheBytes = Int(v.number! * 1_048_576)
             case ("max_iter", .int(let i)) where i == -1 || i >= 1: maxIter = i == -1 ? nil : i
             default: throw LearnError.badParameter("svm: parameter \(k) = \(v.json) is not accepted")
             }
