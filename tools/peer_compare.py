@@ -79,9 +79,10 @@ def main():
 
     t0 = time.perf_counter()
     extra = [arg for s in a.assay_set for arg in ("--set", s)]
-    subprocess.run([a.assay, "run", spec_out, "--out", tmp, "--cache-dir", os.path.join(tmp, "cache"), "--models-dir", os.path.join(tmp, "models"),
-                    "--jobs", str(a.jobs)] + extra,
-                   check=True, stderr=subprocess.DEVNULL)
+    run = subprocess.run([a.assay, "run", spec_out, "--out", tmp, "--cache-dir", os.path.join(tmp, "cache"), "--models-dir", os.path.join(tmp, "models"),
+                          "--jobs", str(a.jobs)] + extra, stderr=subprocess.PIPE, text=True)
+    if run.returncode != 0:
+        sys.exit(f"assay run failed ({run.returncode}): " + (run.stderr.strip().splitlines() or ["no message"])[-1])
     assay_s = time.perf_counter() - t0
     with open(os.path.join(tmp, s2.get("name", "spec"), "metrics.json")) as f:
         ours = json.load(f)
