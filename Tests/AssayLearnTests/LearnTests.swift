@@ -192,6 +192,7 @@ final class PreprocessingTests: XCTestCase {
         XCTAssertEqual(Stats.pairwiseSum(x), 99900007.48547086)
         XCTAssertEqual(Stats.pairwiseSum(Array(x.prefix(100))), 9900005.187377522)
         XCTAssertEqual(Stats.pairwiseSum(Array(x.prefix(5))), 400002.2833333334)
+        XCTAssertEqual(Stats.pairwiseSum([]), 0)
         XCTAssertEqual(Stats.variance(x), 6669989831.110874)
         var column = x
         column[3] = Double.nan

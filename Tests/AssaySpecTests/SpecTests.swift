@@ -128,6 +128,21 @@ final class SpecTests: XCTestCase {
                        "exp/s.yaml:8:22: model 'lr': penalty must be one of l2, l1, elasticnet, none, got \"l3\"; did you mean 'l2'?")
     }
 
+    /// The parameters added for scikit-learn parity: kNN's search, SVM's cache, the MLP's numpy seed.
+    func testNeighbourCacheAndSeedParameters() {
+        func model(_ type: String, _ grid: String) -> String {
+            base.replacingOccurrences(of: "type: logistic_regression", with: "type: \(type)").replacingOccurrences(of: "{C: [0.1, 1]}", with: grid)
+        }
+        XCTAssertNoThrow(try parse(model("knn", "{algorithm: [auto, kd_tree, brute], leaf_size: [5, 30]}")))
+        XCTAssertEqual(error(model("knn", "{algorithm: [ball_tree]}")),
+                       "exp/s.yaml:8:24: model 'lr': algorithm ball_tree is not available: kd_tree and brute search exactly, as auto does")
+        XCTAssertEqual(error(model("knn", "{leaf_size: [0]}")), "exp/s.yaml:8:24: model 'lr': leaf_size must be at least 1, got 0")
+        XCTAssertEqual(error(model("svm", "{cache_size: [-5]}")), "exp/s.yaml:8:25: model 'lr': cache_size must be greater than 0, got -5")
+        XCTAssertNoThrow(try parse(model("mlp", "{random_state: [0, 4294967295]}")))
+        XCTAssertEqual(error(model("mlp", "{random_state: [-1]}")),
+                       "exp/s.yaml:8:27: model 'lr': random_state must be null or an integer from 0 to 4294967295 (numpy's seed range), got -1")
+    }
+
     func testMissingPiecesAndVersion() {
         XCTAssertEqual(error("assay: 2\n"), "exp/s.yaml:1:8: spec version 2 is not supported; this Assay reads version 1")
         XCTAssertEqual(error("data: {path: x}\n"), "exp/s.yaml:1:1: missing 'assay: 1' (the spec format version)")

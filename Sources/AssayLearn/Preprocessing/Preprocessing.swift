@@ -462,7 +462,7 @@ public enum Stats {
     /// summed in eight interleaved lanes, halves (rounded down to a multiple of 8) summed recursively, so a
     /// sum equals `np.sum` of the same values bit for bit.
     public static func pairwiseSum(_ x: [Double]) -> Double {
-        x.withUnsafeBufferPointer { pairwiseSum($0.baseAddress!, x.count) }
+        x.withUnsafeBufferPointer { b in b.baseAddress.map { pairwiseSum($0, b.count) } ?? 0 }
     }
 
     static func pairwiseSum(_ a: UnsafePointer<Double>, _ n: Int) -> Double {
@@ -490,6 +490,7 @@ public enum Stats {
 
     /// Population variance of all values as numpy's `X.var()` computes it (pairwise sums, two passes).
     public static func variance(_ x: [Double]) -> Double {
+        guard !x.isEmpty else { return .nan }
         let n = Double(x.count)
         let m = pairwiseSum(x) / n
         return pairwiseSum(x.map { ($0 - m) * ($0 - m) }) / n
