@@ -84,7 +84,8 @@ public struct NumpyRandomState: Sendable {
     public mutating func interval(_ max: Int) -> Int {
         guard max > 0 else { return 0 }
         var mask = UInt64(max)
-        for shift in [1, 2, 4, 8, 16, 32] { mask |= mask >> UInt64(shift) }
+        mask |= mask >> 1; mask |= mask >> 2; mask |= mask >> 4
+        mask |= mask >> 8; mask |= mask >> 16; mask |= mask >> 32
         while true {
             let value = max <= 0xffff_ffff ? UInt64(nextUInt32()) & mask
                                           : ((UInt64(nextUInt32()) << 32) | UInt64(nextUInt32())) & mask
