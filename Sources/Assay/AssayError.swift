@@ -14,7 +14,6 @@ public enum AssayError: Error, CustomStringConvertible {
     /// Running failed (exit 1).
     case learn(LearnError, task: String)
     case engine(EngineError)
-    case output(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -24,7 +23,6 @@ public enum AssayError: Error, CustomStringConvertible {
         case .report(let e): return e.description
         case .learn(let e, let task): return "\(task): \(e)"
         case .engine(let e): return e.description
-        case .output(let p, let r): return "cannot write \(p): \(r)"
         }
     }
 
@@ -32,7 +30,7 @@ public enum AssayError: Error, CustomStringConvertible {
     public var isBadInput: Bool {
         switch self {
         case .spec, .data, .input, .report: return true
-        case .learn, .engine, .output: return false
+        case .learn, .engine: return false
         }
     }
 

@@ -68,13 +68,7 @@ enum DataFile {
             throw AssayError.data(.unreadable(file: path, reason: "cannot open"))
         }
         let digest = SHA256.hex(data)
-        if let entry {
-            try? FileManager.default.createDirectory(at: entry.deletingLastPathComponent(), withIntermediateDirectories: true)
-            let tmp = entry.appendingPathExtension("tmp\(getpid())")
-            if (try? (stamp + "\n" + digest + "\n").write(to: tmp, atomically: false, encoding: .utf8)) != nil {
-                rename(tmp.path, entry.path)
-            }
-        }
+        if let entry { try? AtomicFiles.write([(entry.path, Data((stamp + "\n" + digest + "\n").utf8))]) }
         return digest
     }
 }

@@ -1,4 +1,5 @@
 import AssayCore
+import AssayEngine
 import AssayReport
 import AssaySpec
 import Foundation

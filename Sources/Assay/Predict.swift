@@ -1,4 +1,5 @@
 import AssayCore
+import AssayEngine
 import AssayData
 import Foundation
 
@@ -62,18 +63,12 @@ public enum Predict {
         let order = p.indices.sorted { p[$0] != p[$1] ? p[$0] > p[$1] : $0 < $1 }
         let n = order.count
         let keep = top?.rows(of: n) ?? n
-        var text = [idName, "probability", "predicted", "decile", "rank"].map(csvField).joined(separator: ",") + "\n"
+        var text = [idName, "probability", "predicted", "decile", "rank"].map(CSVWriter.field).joined(separator: ",") + "\n"
         for (rank, i) in order.prefix(keep).enumerated() {
             let label = p[i] > pipeline.threshold ? pipeline.positiveLabel : pipeline.negativeLabel
-            text += [csvField(ids[i]), "\(p[i])", csvField(label), String(rank * 10 / n + 1), String(rank + 1)].joined(separator: ",") + "\n"
+            text += [CSVWriter.field(ids[i]), "\(p[i])", CSVWriter.field(label), String(rank * 10 / n + 1), String(rank + 1)].joined(separator: ",") + "\n"
         }
         try AtomicFiles.write([(output, Data(text.utf8))])
         return PredictOutcome(pipeline: pipeline, rowsScored: n, rowsWritten: keep)
-    }
-
-    /// A field quoted as RFC 4180 requires.
-    static func csvField(_ s: String) -> String {
-        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
-        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

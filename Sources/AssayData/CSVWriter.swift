@@ -5,15 +5,17 @@ import AssayCore
 /// a line break (quotes doubled), numbers in their shortest exact form, a missing cell empty.
 public enum CSVWriter {
     public static func text(_ table: Table) -> String {
-        func field(_ s: String) -> String {
-            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-        }
         var lines = [table.names.map(field).joined(separator: ",")]
         lines.reserveCapacity(table.rowCount + 1)
         for r in 0..<table.rowCount {
             lines.append(table.columns.map { c in c.text(at: r).map(field) ?? "" }.joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// One field as RFC 4180 requires: quoted (quotes doubled) when it holds a comma, a quote or a line break.
+    public static func field(_ s: String) -> String {
+        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+            ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 }

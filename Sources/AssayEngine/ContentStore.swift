@@ -13,12 +13,14 @@ public enum EngineError: Error, Equatable, CustomStringConvertible {
     case storeUnwritable(path: String, reason: String)
     case missingInput(task: String, input: String)
     case cycle(String)
+    case unwritable(path: String, reason: String)
 
     public var description: String {
         switch self {
         case .storeUnwritable(let p, let r): return "cannot write the cache at \(p): \(r)"
         case .missingInput(let t, let i): return "task \(t) needs \(i), which no task produces"
         case .cycle(let t): return "task graph has a cycle through \(t)"
+        case .unwritable(let p, let r): return "cannot write \(p): \(r)"
         }
     }
 }
@@ -58,19 +60,13 @@ public final class DirectoryStore: ContentStore, @unchecked Sendable {
     }
 
     public func put(_ key: TaskKey, _ data: Data) throws {
-        let u = url(key)
-        let dir = u.deletingLastPathComponent()
         var blob = Data(Self.magic)
         blob.append(contentsOf: SHA256.hash(data))
         blob.append(data)
-        let tmp = dir.appendingPathComponent(".\(key.hex).\(UUID().uuidString).tmp")
         do {
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            try blob.write(to: tmp)
-            if rename(tmp.path, u.path) != 0 { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        } catch {
-            try? FileManager.default.removeItem(at: tmp)
-            throw EngineError.storeUnwritable(path: root.path, reason: "\(error)")
+            try AtomicFiles.write([(url(key).path, blob)])
+        } catch EngineError.unwritable(_, let reason) {
+            throw EngineError.storeUnwritable(path: root.path, reason: reason)
         }
     }
 }

@@ -146,8 +146,8 @@ final class DatasetLoaderTests: XCTestCase {
 
 /// Every file in ../shared/data loads with the row counts and class balance its README states.
 final class SharedDataTests: XCTestCase {
-    func loadShared(_ file: String, _ options: LoadOptions) throws -> Dataset? {
-        guard let dir = TestPaths.sharedData() else { return nil }
+    func loadShared(_ file: String, _ options: LoadOptions) throws -> Dataset {
+        let dir = try TestPaths.sharedData()
         let csv = try CSVFile(contentsOf: dir.appendingPathComponent(file), displayName: file, options: options.csv)
         return try DatasetLoader.load(csv, options)
     }
@@ -155,7 +155,7 @@ final class SharedDataTests: XCTestCase {
     func testStudentPurchaseKeepsNamibia() throws {
         var o = LoadOptions(target: "purchased", positive: "1")
         o.csv.missing = [""]
-        guard let d = try loadShared("student_purchase.csv", o) else { return }
+        let d = try loadShared("student_purchase.csv", o)
         XCTAssertEqual(d.rowCount, 17_761)
         XCTAssertEqual(d.positiveCount, 1_631)
         let country = d.features.column(named: "student_country")!
@@ -168,19 +168,19 @@ final class SharedDataTests: XCTestCase {
     func testAudiobooksWithoutHeaderAndWithMissingMarker() throws {
         let names = ["ID", "len_avg", "len_all", "price_avg", "price_all", "review", "review10", "completion", "minutes",
                      "support", "last_visit", "Targets"]
-        guard let a = try loadShared("audiobooks.csv", LoadOptions(csv: CSVOptions(header: false, names: names), target: "Targets", positive: "1", id: "ID")) else { return }
+        let a = try loadShared("audiobooks.csv", LoadOptions(csv: CSVOptions(header: false, names: names), target: "Targets", positive: "1", id: "ID"))
         XCTAssertEqual(a.rowCount, 14_084)
         XCTAssertEqual(a.positiveCount, 2_237)
         XCTAssertEqual(a.features.columns.count, 10)
-        let b = try loadShared("audiobooks_raw_with_header.csv", LoadOptions(target: "Targets", positive: "1", id: "ID"))!
+        let b = try loadShared("audiobooks_raw_with_header.csv", LoadOptions(target: "Targets", positive: "1", id: "ID"))
         XCTAssertEqual(b.rowCount, 14_084)
         XCTAssertEqual(b.features.column(named: "Review 10/10")?.missingCount, 11_616)
         XCTAssertEqual(b.features.column(named: "Review 10/10")?.kind, .numeric)
     }
 
     func testBuyerActivityFilesWithCyrillicNamesAndDecimalComma() throws {
-        guard let m = try loadShared("buyer_activity_market_file.csv",
-                                     LoadOptions(target: "Покупательская активность", positive: "Снизилась", id: "id")) else { return }
+        let m = try loadShared("buyer_activity_market_file.csv",
+                               LoadOptions(target: "Покупательская активность", positive: "Снизилась", id: "id"))
         XCTAssertEqual(m.rowCount, 1_300)
         XCTAssertEqual(m.positiveCount, 498)
         guard case .categorical(_, let tiers) = m.features.column(named: "Тип сервиса")!.values else { return XCTFail() }
@@ -188,7 +188,7 @@ final class SharedDataTests: XCTestCase {
     }
 
     func testBuyerActivitySideTables() throws {
-        guard let dir = TestPaths.sharedData() else { return }
+        let dir = try TestPaths.sharedData()
         let money = try CSVFile(contentsOf: dir.appendingPathComponent("buyer_activity_money.csv"), displayName: "money",
                                 options: CSVOptions(delimiter: UInt8(ascii: ";"), decimal: UInt8(ascii: ",")))
         XCTAssertEqual(money.names, ["id", "Прибыль"])
@@ -205,7 +205,7 @@ final class SharedDataTests: XCTestCase {
     }
 
     func testOnlineShoppersBooleansAndScientificNotation() throws {
-        guard let d = try loadShared("online_shoppers_intention.csv", LoadOptions(target: "Revenue", positive: "TRUE")) else { return }
+        let d = try loadShared("online_shoppers_intention.csv", LoadOptions(target: "Revenue", positive: "TRUE"))
         XCTAssertEqual(d.rowCount, 12_330)
         XCTAssertEqual(d.positiveCount, 1_908)
         XCTAssertEqual(d.features.column(named: "Weekend")?.kind, .numeric)
@@ -216,7 +216,7 @@ final class SharedDataTests: XCTestCase {
     func testBankMarketingQuotedSemicolonFile() throws {
         var o = LoadOptions(target: "y", positive: "yes", drop: ["duration"])
         o.csv.delimiter = UInt8(ascii: ";")
-        guard let d = try loadShared("bank_marketing_full.csv", o) else { return }
+        let d = try loadShared("bank_marketing_full.csv", o)
         XCTAssertEqual(d.rowCount, 45_211)
         XCTAssertEqual(d.positiveCount, 5_289)
         XCTAssertEqual(d.features.columns.count, 15)

@@ -104,7 +104,7 @@ final class PreparationTests: XCTestCase {
 
     /// The buyer-activity study's four files, joined as the study did.
     func testBuyerActivityFourFilesJoin() throws {
-        guard let dir = TestPaths.sharedData() else { return }
+        let dir = try TestPaths.sharedData()
         func path(_ f: String) -> String { dir.appendingPathComponent(f).path }
         var o = LoadOptions(target: "Покупательская активность", positive: "Снизилась", id: "id")
         o.joins = [

@@ -8,12 +8,14 @@ public enum TestPaths {
     /// The repository root (found from this file's location).
     public static let repository: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// `../shared/data` beside the repository, or nil (after printing a skip line) when it is absent.
-    public static func sharedData(_ test: String = #function) -> URL? {
+    /// `../shared/data` beside the repository; when it is absent the calling test is skipped (XCTest counts it
+    /// as skipped, never as passed).
+    public static func sharedData() throws -> URL {
         let dir = repository.deletingLastPathComponent().appendingPathComponent("shared/data")
-        if FileManager.default.fileExists(atPath: dir.appendingPathComponent("README.md").path) { return dir }
-        print("SKIP \(test): ../shared/data is not beside the repository")
-        return nil
+        guard FileManager.default.fileExists(atPath: dir.appendingPathComponent("README.md").path) else {
+            throw XCTSkip("../shared/data is not beside the repository")
+        }
+        return dir
     }
 
     /// A fresh empty temporary directory.

@@ -23,8 +23,7 @@ public enum Calibrator: Sendable, Equatable {
     public func apply(_ p: Double) -> Double {
         switch self {
         case .sigmoid(let a, let b):
-            let z = a * p + b
-            return z >= 0 ? exp(-z) / (1 + exp(-z)) : 1 / (1 + exp(z))
+            return Logistic.sigmoid(-(a * p + b))
         case .isotonic(let x, let y):
             guard let first = x.first, let last = x.last else { return p }
             if p <= first { return y[0] }

@@ -63,7 +63,7 @@ public struct GradientBoosting: Classifier, Equatable {
         var g = [Double](repeating: 0, count: n), h = g
         for _ in 0..<maxIter {
             for i in 0..<n {
-                let p = sigmoid(raw[i])
+                let p = Logistic.sigmoid(raw[i])
                 g[i] = p - Double(yt[i]); h[i] = p * (1 - p)
             }
             let (tree, leafOfRow) = growTree(binned, g, h)
@@ -71,7 +71,7 @@ public struct GradientBoosting: Classifier, Equatable {
             trees.append(tree)
             if earlyStopping {
                 tree.addLeafValues(xv, to: &validRaw)
-                scores.append(-Scoring.logLoss(yv, validRaw.map(sigmoid)))
+                scores.append(-Scoring.logLoss(yv, validRaw.map(Logistic.sigmoid)))
                 if scores.count > 10 {
                     let reference = scores[scores.count - 11]
                     if scores.suffix(10).allSatisfy({ $0 <= reference + 1e-7 }) { break }
@@ -80,8 +80,6 @@ public struct GradientBoosting: Classifier, Equatable {
         }
         return FittedBoosting(baseline: baseline, trees: trees, width: x.cols)
     }
-
-    func sigmoid(_ z: Double) -> Double { z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z)) }
 
     /// Every feature's bins side by side, each bin three adjacent values (see `BinSums`): the sum of gradients,
     /// the sum of hessians and the row count.
@@ -229,7 +227,7 @@ public struct FittedBoosting: FittedClassifier, Equatable {
         try InputCheck.predicting(x, width: width)
         var z = [Double](repeating: baseline, count: x.rows)
         for t in trees { t.addLeafValues(x, to: &z) }
-        return z.map { $0 >= 0 ? 1 / (1 + exp(-$0)) : exp($0) / (1 + exp($0)) }
+        return z.map(Logistic.sigmoid)
     }
 
     static let formatVersion: UInt32 = 2

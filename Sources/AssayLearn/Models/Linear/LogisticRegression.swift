@@ -81,7 +81,7 @@ public struct LogisticRegression: Classifier, Equatable {
                         // log(1 + e^s) - y s, computed stably.
                         let softplus = s > 0 ? s + log1p(exp(-s)) : log1p(exp(s))
                         loss += weights[i] * (softplus - labels[i] * s)
-                        let sigma = s >= 0 ? 1 / (1 + exp(-s)) : { let e = exp(s); return e / (1 + e) }()
+                        let sigma = Logistic.sigmoid(s)
                         r[i] = weights[i] * (sigma - labels[i])
                     }
                 }
@@ -131,7 +131,7 @@ public struct FittedLogisticRegression: FittedClassifier, Equatable {
     }
 
     public func predictProbabilities(_ x: Matrix) throws -> [Double] {
-        try decisionFunction(x).map { s in s >= 0 ? 1 / (1 + exp(-s)) : exp(s) / (1 + exp(s)) }
+        try decisionFunction(x).map(Logistic.sigmoid)
     }
 
     static let formatVersion: UInt32 = 1

@@ -173,13 +173,9 @@ enum Network {
         switch f {
         case .relu: for i in 0..<count where z[i] < 0 { z[i] = 0 }
         case .tanh: for i in 0..<count { z[i] = Foundation.tanh(z[i]) }
-        case .logistic: for i in 0..<count { z[i] = logistic(z[i]) }
+        case .logistic: for i in 0..<count { z[i] = Logistic.sigmoid(z[i]) }
         case .identity: break
         }
-    }
-
-    @inline(__always) static func logistic(_ z: Double) -> Double {
-        z >= 0 ? 1 / (1 + exp(-z)) : { let e = exp(z); return e / (1 + e) }()
     }
 
     /// The positive-class probability of every row of `x`.
@@ -207,7 +203,7 @@ enum Network {
                     }
                 }
             }
-            for r in 0..<m { out[start + r] = logistic(buffers[layers][r]) }
+            for r in 0..<m { out[start + r] = Logistic.sigmoid(buffers[layers][r]) }
             start += m
         }
         return out
@@ -235,7 +231,7 @@ enum Network {
         var loss = 0.0
         let clip = Double.ulpOfOne
         for r in 0..<m {
-            let p = logistic(work.activations[layers][r])
+            let p = Logistic.sigmoid(work.activations[layers][r])
             work.activations[layers][r] = p
             let pc = min(max(p, clip), 1 - clip)
             loss -= y[r] == 1 ? log(pc) : log(1 - pc)

@@ -145,8 +145,7 @@ public struct SupportVectorClassifier: Classifier, Equatable {
             var h11 = sigma, h22 = sigma, h21 = 0.0, g1 = 0.0, g2 = 0.0
             for i in f.indices {
                 let z = f[i] * a + b
-                let p: Double, q: Double
-                if z >= 0 { let e = exp(-z); p = e / (1 + e); q = 1 / (1 + e) } else { let e = exp(z); p = 1 / (1 + e); q = e / (1 + e) }
+                let p = Logistic.sigmoid(-z), q = Logistic.sigmoid(z)
                 let d2 = p * q
                 h11 += f[i] * f[i] * d2; h22 += d2; h21 += f[i] * d2
                 let d1 = t[i] - p
@@ -218,8 +217,7 @@ public struct FittedSupportVectorClassifier: FittedClassifier, Equatable {
 
     public func predictProbabilities(_ x: Matrix) throws -> [Double] {
         try decisionFunction(x).map { f in
-            let z = f * plattA + plattB
-            let p = z >= 0 ? exp(-z) / (1 + exp(-z)) : 1 / (1 + exp(z))
+            let p = Logistic.sigmoid(-(f * plattA + plattB))
             return min(max(p, Self.minimumProbability), 1 - Self.minimumProbability)
         }
     }
