@@ -53,7 +53,7 @@ public enum Experiment {
     /// Loads and validates a spec and checks the data file's columns, running nothing.
     public static func validate(specPath: String, overrides: [String] = []) throws -> Spec {
         do {
-            let spec = try SpecLoader.load(path: specPath, overrides: overrides)
+            let spec = try SpecLoader.load(path: specPath, overrides: overrides, catalog: ModelRegistry.standard.catalog)
             let options = DataFile.loadOptions(spec)
             let url = URL(fileURLWithPath: spec.data.resolvedPath)
             if options.joins.isEmpty && options.clean.isEmpty {
@@ -239,7 +239,7 @@ public enum Experiment {
                                   categoricalColumns: profile.categorical, split: describe(spec, split), preparation: profile.preparation),
                 models: models, bestModel: bestModel, profile: tableProfile)
             report.importance = importance
-            if let best = models.firstIndex(where: { $0.name == bestModel }), let (kind, values) = Self.modelImportance(refits[best].model) {
+            if let best = models.firstIndex(where: { $0.name == bestModel }), let (kind, values) = refits[best].model.ownImportance {
                 let names = refits[best].preprocessing.outputNames
                 report.impurityImportance = (models[best].name, kind, zip(names, values).map { ($0, $1) }
                     .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) })
@@ -267,20 +267,6 @@ public enum Experiment {
                               testProbabilities: Dictionary(uniqueKeysWithValues: zip(spec.models.map(\.name), refits.map(\.test.probabilities))),
                               savedModels: saved)
         } catch { throw AssayError.wrap(error) }
-    }
-
-    /// A tree model's own importance: impurity decrease for trees and forests, gain for boosting.
-    static func modelImportance(_ model: FittedModel) -> (kind: String, values: [Double])? {
-        switch model {
-        case .trees(let f): return ("impurity", f.impurityImportance)
-        case .boosting(let b): return ("gain", b.gainImportance)
-        case .calibrated(let c):
-            // The mean over the calibrated ensemble's members.
-            let parts = c.members.compactMap(modelImportance)
-            guard let first = parts.first, parts.count == c.members.count else { return nil }
-            return (first.kind, first.values.indices.map { j in parts.reduce(0) { $0 + $1.values[j] } / Double(parts.count) })
-        default: return nil
-        }
     }
 
     /// One grid point's CV scores over its folds; a threshold rule is applied to its out-of-fold predictions.

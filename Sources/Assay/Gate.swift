@@ -1,4 +1,5 @@
 import AssayCore
+import AssayLearn
 import AssayEngine
 import AssayReport
 import AssaySpec
@@ -24,7 +25,7 @@ public enum Gate {
     /// `baseline` (a metrics.json or run folder) if given, else the spec's `checks.baseline`, else `runs/<name>/metrics.json`.
     public static func check(specPath: String, overrides: [String] = [], outputRoot: String = "runs", baseline: String? = nil) throws -> CheckRunOutcome {
         do {
-            let spec = try SpecLoader.load(path: specPath, overrides: overrides)
+            let spec = try SpecLoader.load(path: specPath, overrides: overrides, catalog: ModelRegistry.standard.catalog)
             guard !spec.checks.isEmpty else { throw AssayError.input("\(specPath): the spec has no checks: section, so there is nothing to check") }
             let currentFile = outputRoot + "/" + spec.name + "/metrics.json"
             let current = try metrics(at: currentFile)

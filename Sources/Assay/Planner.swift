@@ -123,7 +123,7 @@ struct Planner {
             let pipeline = try FittedPreprocessing(decoding: inputs[2])
             let train = Self.trainingRows(split, fold: fold, resources: resources, specSeed: specSeed), valid = split.folds[fold]
             let (x, y) = try Self.trainingSet(data, pipeline, rows: train, resample: resample, seed: seed)
-            let model = try ModelFactory.fit(type: type, params: params, x, y, seed: seed, calibrate: calibrate)
+            let model = try ModelRegistry.standard.estimator(type: type, params: params, calibrate: calibrate).fit(x, y, seed: seed)
             let p = try model.predictProbabilities(try pipeline.transform(data.features, rows: valid))
             return Predictions(rows: valid, labels: valid.map { data.target[$0] }, probabilities: p, note: model.convergenceNote).encoded()
         }
@@ -155,7 +155,7 @@ struct Planner {
             let pipeline = try FittedPreprocessing(decoding: inputs[2])
             let train = split.trainingRows(ofFold: fold), valid = split.folds[fold]
             let (x, y) = try Self.trainingSet(data, pipeline, rows: train, resample: resample, seed: fitSeed)
-            let model = try ModelFactory.fit(type: type, params: params, x, y, seed: fitSeed, calibrate: calibrate)
+            let model = try ModelRegistry.standard.estimator(type: type, params: params, calibrate: calibrate).fit(x, y, seed: fitSeed)
             var rng = SplitMix64(seed: seed)
             return try PermutationImportance.compute(table: data.features, labels: data.target, rows: valid, preprocessing: pipeline,
                                                      model: model, metric: metric, repeats: repeats, using: &rng).encoded()
@@ -171,7 +171,7 @@ struct Planner {
             let data = try Dataset(decoding: inputs[0]), split = try Split(decoding: inputs[1])
             let pipeline = try FittedPreprocessing(decoding: inputs[2])
             let (x, y) = try Self.trainingSet(data, pipeline, rows: split.train, resample: resample, seed: seed)
-            let model = try ModelFactory.fit(type: type, params: params, x, y, seed: seed, calibrate: calibrate)
+            let model = try ModelRegistry.standard.estimator(type: type, params: params, calibrate: calibrate).fit(x, y, seed: seed)
             let p = try model.predictProbabilities(try pipeline.transform(data.features, rows: split.test))
             let test = Predictions(rows: split.test, labels: split.test.map { data.target[$0] }, probabilities: p, note: model.convergenceNote)
             return RefitResult(test: test, preprocessing: pipeline, model: model).encoded()

@@ -24,8 +24,20 @@ public enum LearnError: Error, Equatable, CustomStringConvertible {
 /// A model's settings: hyperparameters that are never changed by fitting (house rule 1).
 public protocol Classifier: Sendable {
     associatedtype Fitted: FittedClassifier
+    /// The model's name, tag and parameters (see `ModelDefinition`); `ModelRegistry` lists them.
+    static var definition: ModelDefinition { get }
     /// Fits on rows `x` with labels `y` (1 positive, 0 negative) and returns a new fitted model.
     func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], using rng: inout G) throws -> Fitted
+}
+
+extension Classifier {
+    /// Settings from spec parameters, each checked by the rule its definition gives it.
+    public init(params: [String: ParamValue]) throws {
+        guard let settings = try Self.definition.estimator(params).settings as? Self else {
+            throw LearnError.badParameter("\(Self.definition.name): its definition builds another type of settings")
+        }
+        self = settings
+    }
 }
 
 /// A fitted model: it can only come from `Classifier.fit` or from its saved bytes.
@@ -34,6 +46,16 @@ public protocol FittedClassifier: Sendable, BinaryCodable {
     var inputWidth: Int { get }
     /// Probability of the positive class for each row.
     func predictProbabilities(_ x: Matrix) throws -> [Double]
+    /// A note for the report when the fit stopped before converging, else nil.
+    var convergenceNote: String? { get }
+    /// The model's own importance per input column, if it has one: `impurity` for trees and forests
+    /// (scikit-learn's `feature_importances_`), `gain` for boosting (LightGBM's gain importance).
+    var ownImportance: (kind: String, values: [Double])? { get }
+}
+
+extension FittedClassifier {
+    public var convergenceNote: String? { nil }
+    public var ownImportance: (kind: String, values: [Double])? { nil }
 }
 
 /// Input checks shared by every estimator.

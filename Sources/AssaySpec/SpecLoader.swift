@@ -4,16 +4,17 @@ import Foundation
 /// Reads a spec file, applies `--set` overrides and validates everything before anything runs.
 public enum SpecLoader {
     /// Loads the spec at `path` (as the user wrote it) with `overrides` of the form `dotted.path=YAML`.
-    public static func load(path: String, overrides: [String] = []) throws -> Spec {
+    /// `catalog` names the model types and their parameter rules (the model registry's).
+    public static func load(path: String, overrides: [String] = [], catalog: ModelCatalog) throws -> Spec {
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
             throw SpecError(at: nil, "\(path): cannot read the spec file")
         }
-        return try parse(text, file: path, overrides: overrides)
+        return try parse(text, file: path, overrides: overrides, catalog: catalog)
     }
 
     /// Parses spec text; `file` names it in messages and anchors relative data paths.
-    public static func parse(_ text: String, file: String, overrides: [String] = []) throws -> Spec {
+    public static func parse(_ text: String, file: String, overrides: [String] = [], catalog: ModelCatalog) throws -> Spec {
         guard var root = try YAMLNode.parse(text, file: file) else { throw SpecError(at: nil, "\(file): the spec is empty") }
         for o in overrides {
             guard let eq = o.firstIndex(of: "="), eq != o.startIndex else {
@@ -26,13 +27,14 @@ public enum SpecLoader {
                 ?? .scalar(text: "", kind: .null, at: SourceLocation(file: file, line: 0, column: 0, override: key))
             root = try root.setting(path, to: value)
         }
-        return try SpecDecoder(file: file).spec(root)
+        return try SpecDecoder(file: file, catalog: catalog).spec(root)
     }
 }
 
 /// Turns a YAML tree into a validated `Spec`.
 struct SpecDecoder {
     let file: String
+    let catalog: ModelCatalog
     /// The spec's seed, once read (random search draws from it).
     var seed: UInt64 = 0
 
@@ -555,8 +557,8 @@ struct SpecDecoder {
         let f = try Fields(node, ctx, allowed: ["type", "params", "grid", "preprocess", "search", "calibrate"])
         guard let typeNode = f["type"] else { throw SpecError(at: node.location, "\(ctx) needs a type") }
         let typeName = try text(typeNode, "\(ctx): type")
-        guard let type = ModelCatalog.type(named: typeName) else {
-            throw SpecError(at: typeNode.location, "unknown model type '\(typeName)'\(Suggest.hint(typeName, among: ModelCatalog.types.map(\.name)))")
+        guard let type = catalog.type(named: typeName) else {
+            throw SpecError(at: typeNode.location, "unknown model type '\(typeName)'\(Suggest.hint(typeName, among: catalog.types.map(\.name)))")
         }
         if let why = type.unsupported { throw SpecError(at: typeNode.location, why) }
         var randomIterations: Int? = nil

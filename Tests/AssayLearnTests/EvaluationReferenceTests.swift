@@ -52,8 +52,8 @@ final class EvaluationReferenceTests: XCTestCase {
         let x = Matrix(rows: n, cols: 2, values: (0..<(2 * n)).map { _ in Double(rng.next() >> 11) / Double(1 << 53) })
         let y = (0..<n).map { UInt8(x.values[$0 * 2] + 0.3 * x.values[$0 * 2 + 1] > 0.65 ? 1 : 0) }
         for method in CalibrationMethod.allCases {
-            let model = try ModelFactory.fit(type: "naive_bayes", params: [:], x, y, seed: 1, calibrate: CalibrateStep(method: method, cv: 3))
-            guard case .calibrated(let c) = model else { return XCTFail() }
+            let model = try ModelRegistry.standard.estimator(type: "naive_bayes", params: [:], calibrate: CalibrateStep(method: method, cv: 3)).fit(x, y, seed: 1)
+            guard let c = model.classifier as? FittedCalibrated else { return XCTFail() }
             XCTAssertEqual(c.members.count, 3)
             let p = try model.predictProbabilities(x)
             XCTAssertTrue(p.allSatisfy { $0 >= 0 && $0 <= 1 })

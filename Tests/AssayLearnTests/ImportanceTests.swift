@@ -18,7 +18,7 @@ final class ImportanceTests: XCTestCase {
                                     Column(name: "plan", values: .categorical(codes: plan, levels: ["a", "b", "c"]))], rowCount: 300)
         let train = Array(0..<200)
         let prep = try Preprocessing([.encode(EncodeStep(method: .onehot)), .scale(.standard, columns: .all)]).fit(table, rows: train)
-        let model = try ModelFactory.fit(type: "logistic_regression", params: [:], try prep.transform(table, rows: train), train.map { y[$0] }, seed: 1)
+        let model = try ModelRegistry.standard.estimator(type: "logistic_regression", params: [:]).fit(try prep.transform(table, rows: train), train.map { y[$0] }, seed: 1)
         return (table, y, prep, model)
     }
 

@@ -61,7 +61,7 @@ final class LogisticRegressionTests: XCTestCase {
         var rng = SplitMix64(seed: 0)
         let m = try LogisticRegression(maxIter: 1, tol: 1e-12).fit(x, y, using: &rng)
         XCTAssertFalse(m.converged)
-        XCTAssertNotNil(FittedModel.logisticRegression(m).convergenceNote)
+        XCTAssertNotNil(m.convergenceNote)
     }
 }
 
@@ -249,8 +249,8 @@ final class OtherModelTests: XCTestCase {
         let y = train.map { UInt8(lr.y[$0]) }
         for c in f.cases {
             let params = c.params.mapValues(\.value)
-            let model = try ModelFactory.fit(type: c.type, params: params, x.rows(train), y, seed: 1)
-            if let decision = c.decision, case .supportVectors(let svm) = model {
+            let model = try ModelRegistry.standard.estimator(type: c.type, params: params).fit(x.rows(train), y, seed: 1)
+            if let decision = c.decision, let svm = model.classifier as? FittedSupportVectorClassifier {
                 // The dual optimum is unique, so decision values agree up to the solvers' tolerance (1e-7 on both sides).
                 for (ours, theirs) in zip(try svm.decisionFunction(x.rows(test)), decision) {
                     XCTAssertEqual(ours, theirs, accuracy: 1e-4, "\(c.type) \(params)")
@@ -262,7 +262,7 @@ final class OtherModelTests: XCTestCase {
             // An MLP's matrix products sum in another order than BLAS's, which moves the last digits over the epochs.
             let tolerance = c.type == "mlp" ? 1e-7 : 1e-9
             for (ours, theirs) in zip(p, c.proba ?? []) { XCTAssertEqual(ours, theirs, accuracy: tolerance, "\(c.type) \(params)") }
-            if let epochs = c.epochs, case .neuralNetwork(let mlp) = model { XCTAssertEqual(mlp.epochs, epochs, "\(params)") }
+            if let epochs = c.epochs, let mlp = model.classifier as? FittedMultilayerPerceptron { XCTAssertEqual(mlp.epochs, epochs, "\(params)") }
         }
     }
 
@@ -284,12 +284,12 @@ final class OtherModelTests: XCTestCase {
         var brute = 0
         for c in f.cases {
             let params = c.params.mapValues(\.value)
-            let p = try ModelFactory.fit(type: "knn", params: params, train, y, seed: 1).predictProbabilities(test)
+            let p = try ModelRegistry.standard.estimator(type: "knn", params: params).fit(train, y, seed: 1).predictProbabilities(test)
             XCTAssertEqual(p.count, c.proba.count)
             for (ours, theirs) in zip(p, c.proba) { XCTAssertEqual(ours, theirs, accuracy: 1e-12, "\(params)") }
             var bruteParams = params
             bruteParams["algorithm"] = .string("brute")
-            let q = try ModelFactory.fit(type: "knn", params: bruteParams, train, y, seed: 1).predictProbabilities(test)
+            let q = try ModelRegistry.standard.estimator(type: "knn", params: bruteParams).fit(train, y, seed: 1).predictProbabilities(test)
             brute += zip(q, c.proba).filter { abs($0 - $1) > 1e-12 }.count
         }
         XCTAssertGreaterThan(brute, 0, "the fixture has ties that the search order decides")
@@ -446,7 +446,7 @@ final class SupportVectorTests: XCTestCase {
     func testPlattSigmoidIsTheLossMinimum() {
         let f: [Double] = [-2, -1.5, -1, -0.5, -0.2, 0.1, 0.3, 0.8, 1.2, 2, -0.7, 0.4]
         let y: [UInt8] = [0, 0, 0, 1, 0, 0, 1, 1, 1, 1, 0, 1]
-        let (a, b) = SupportVectorClassifier.fitSigmoid(f, y)
+        let (a, b) = PlattScaling.fit(f, y)
         XCTAssertLessThan(a, 0)
         let hi = 7.0 / 8, lo = 1.0 / 8
         var g1 = 0.0, g2 = 0.0

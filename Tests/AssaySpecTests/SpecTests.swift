@@ -1,4 +1,5 @@
 import AssayCore
+import AssayLearn
 @testable import AssaySpec
 import XCTest
 
@@ -15,7 +16,7 @@ final class SpecTests: XCTestCase {
     """
 
     func parse(_ text: String, _ overrides: [String] = []) throws -> Spec {
-        try SpecLoader.parse(text, file: "exp/s.yaml", overrides: overrides)
+        try SpecLoader.parse(text, file: "exp/s.yaml", overrides: overrides, catalog: ModelRegistry.standard.catalog)
     }
 
     func error(_ text: String, _ overrides: [String] = []) -> String {

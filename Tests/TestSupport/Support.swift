@@ -49,13 +49,22 @@ public enum Synthetic {
 
 /// The contract every estimator passes (house rule 9).
 public enum EstimatorContract {
-    public static func check<C: Classifier>(_ settings: C, file: StaticString = #filePath, line: UInt = #line) throws where C: Equatable {
+    /// Checks one classifier's settings (its type must be in `registry`, to be read back).
+    public static func check<C: Classifier & Equatable>(_ settings: C, registry: ModelRegistry = .standard,
+                                                        file: StaticString = #filePath, line: UInt = #line) throws {
+        try check(AnyClassifier(settings, tag: C.definition.tag), registry: registry, file: file, line: line)
+    }
+
+    /// Fitting leaves the settings unchanged, the same seed gives the same model, predicting a subset equals a
+    /// subset of predicting all, NaN, empty, single-class and wrong-width input are refused with the right error,
+    /// and saving and reading back (through `registry`) keeps predictions bit-identical.
+    public static func check(_ estimator: AnyClassifier, registry: ModelRegistry = .standard,
+                             file: StaticString = #filePath, line: UInt = #line) throws {
         let (x, y) = Synthetic.classification(rows: 200, cols: 5, seed: 11)
-        let before = settings
-        var rng1 = SplitMix64(seed: 5), rng2 = SplitMix64(seed: 5)
-        let a = try settings.fit(x, y, using: &rng1)
-        XCTAssertEqual(settings, before, "fit changed the settings", file: file, line: line)
-        let b = try settings.fit(x, y, using: &rng2)
+        let before = estimator
+        let a = try estimator.fit(x, y, seed: 5)
+        XCTAssertTrue(estimator.hasSameSettings(as: before), "fit changed the settings", file: file, line: line)
+        let b = try estimator.fit(x, y, seed: 5)
         let pa = try a.predictProbabilities(x), pb = try b.predictProbabilities(x)
         XCTAssertEqual(pa, pb, "same seed, different model", file: file, line: line)
         XCTAssertTrue(pa.allSatisfy { $0 >= 0 && $0 <= 1 }, "probabilities outside [0, 1]", file: file, line: line)
@@ -65,21 +74,24 @@ public enum EstimatorContract {
 
         var bad = x
         bad[4, 2] = .nan
-        XCTAssertThrowsError(try settings.fit(bad, y, using: &rng1), file: file, line: line) {
+        XCTAssertThrowsError(try estimator.fit(bad, y, seed: 5), file: file, line: line) {
             XCTAssertEqual($0 as? LearnError, .nonFinite(row: 4, column: 2), file: file, line: line)
         }
         XCTAssertThrowsError(try a.predictProbabilities(bad), file: file, line: line)
-        XCTAssertThrowsError(try settings.fit(Matrix(rows: 0, cols: 5), [], using: &rng1), file: file, line: line) {
+        XCTAssertThrowsError(try estimator.fit(Matrix(rows: 0, cols: 5), [], seed: 5), file: file, line: line) {
             XCTAssertEqual($0 as? LearnError, .empty, file: file, line: line)
         }
         XCTAssertThrowsError(try a.predictProbabilities(Matrix(rows: 2, cols: 4)), file: file, line: line) {
             XCTAssertEqual($0 as? LearnError, .wrongWidth(expected: 5, got: 4), file: file, line: line)
         }
-        XCTAssertThrowsError(try settings.fit(x, [UInt8](repeating: 1, count: 200), using: &rng1), file: file, line: line) {
+        XCTAssertThrowsError(try estimator.fit(x, [UInt8](repeating: 1, count: 200), seed: 5), file: file, line: line) {
             XCTAssertEqual($0 as? LearnError, .singleClass, file: file, line: line)
         }
 
-        let restored = try C.Fitted(decoding: a.encoded())
+        var r = ByteReader(a.encoded())
+        let restored = try registry.decode(from: &r)
+        XCTAssertTrue(r.isAtEnd, "reading back left bytes unread", file: file, line: line)
+        XCTAssertEqual(restored.tag, a.tag, file: file, line: line)
         let pr = try restored.predictProbabilities(x)
         XCTAssertEqual(pr.map(\.bitPattern), pa.map(\.bitPattern), "save/load changed predictions", file: file, line: line)
     }

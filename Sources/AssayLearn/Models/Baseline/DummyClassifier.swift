@@ -15,14 +15,13 @@ public struct DummyClassifier: Classifier, Equatable {
 
     public init(strategy: Strategy = .prior) { self.strategy = strategy }
 
-    public init(params: [String: ParamValue]) throws {
-        for (k, v) in params {
-            switch (k, v) {
-            case ("strategy", .string(let s)) where Strategy(rawValue: s) != nil: strategy = Strategy(rawValue: s)!
-            default: throw LearnError.badParameter("dummy: parameter \(k) = \(v.json) is not accepted")
-            }
-        }
-    }
+    /// The spec's `dummy`.
+    public static let definition = ModelDefinition.classifier("dummy", tag: 4, defaults: DummyClassifier(), parameters: [
+        Parameter(.choice("strategy", ["prior", "most_frequent", "stratified"]), default: .string("prior"),
+                  accepts: [.string("most_frequent"), .string("stratified")], rejects: [.string("uniform")]) {
+            $0.strategy = Strategy(rawValue: $1.stringValue!)!
+        },
+    ])
 
     public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], using rng: inout G) throws -> FittedDummyClassifier {
         try InputCheck.fitting(x, y)

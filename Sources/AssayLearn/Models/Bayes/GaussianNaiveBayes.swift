@@ -12,14 +12,12 @@ public struct GaussianNaiveBayes: Classifier, Equatable {
 
     public init(varSmoothing: Double = 1e-9) { self.varSmoothing = varSmoothing }
 
-    public init(params: [String: ParamValue]) throws {
-        for (k, v) in params {
-            switch k {
-            case "var_smoothing": varSmoothing = v.number ?? varSmoothing
-            default: throw LearnError.badParameter("naive_bayes: parameter \(k) = \(v.json) is not accepted")
-            }
-        }
-    }
+    /// The spec's `naive_bayes`.
+    public static let definition = ModelDefinition.classifier("naive_bayes", tag: 3, defaults: GaussianNaiveBayes(), parameters: [
+        Parameter(.number("var_smoothing", atLeast: 0), default: .double(1e-9), accepts: [.int(0)], rejects: [.double(-1), .string("auto")]) {
+            $0.varSmoothing = $1.number!
+        },
+    ])
 
     public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], using rng: inout G) throws -> FittedGaussianNaiveBayes {
         try InputCheck.fitting(x, y)

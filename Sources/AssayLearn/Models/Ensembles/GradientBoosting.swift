@@ -23,23 +23,24 @@ public struct GradientBoosting: Classifier, Equatable {
 
     public init() {}
 
-    public init(params: [String: ParamValue]) throws {
-        for (k, v) in params {
-            switch (k, v) {
-            case ("max_iter", .int(let n)) where n >= 1: maxIter = n
-            case ("learning_rate", _) where (v.number ?? 0) > 0: learningRate = v.number!
-            case ("max_leaf_nodes", .null): maxLeafNodes = nil
-            case ("max_leaf_nodes", .int(let n)) where n >= 2: maxLeafNodes = n
-            case ("max_depth", .null): maxDepth = nil
-            case ("max_depth", .int(let d)) where d >= 1: maxDepth = d
-            case ("min_samples_leaf", .int(let n)) where n >= 1: minSamplesLeaf = n
-            case ("l2_regularization", _) where (v.number ?? -1) >= 0: l2Regularization = v.number!
-            case ("early_stopping", .bool(let b)): earlyStopping = b
-            case ("max_bins", .int(255)): break
-            default: throw LearnError.badParameter("gradient_boosting: parameter \(k) = \(v.json) is not accepted")
-            }
-        }
-    }
+    /// The spec's `gradient_boosting`.
+    public static let definition = ModelDefinition.classifier("gradient_boosting", tag: 6, defaults: GradientBoosting(), parameters: [
+        Parameter(.integer("max_iter", atLeast: 1), default: .int(100), rejects: [.int(0)]) { $0.maxIter = $1.intValue! },
+        Parameter(.number("learning_rate", greaterThan: 0), default: .double(0.1), accepts: [.int(1)], rejects: [.int(0)]) { $0.learningRate = $1.number! },
+        Parameter(ParameterRule("max_leaf_nodes") { v in
+            if case .null = v { return nil }
+            if case .int(let n) = v, n >= 2 { return nil }
+            return "must be null or an integer of at least 2, got \(v.json)"
+        }, default: .int(31), accepts: [.null, .int(2)], rejects: [.int(1)]) { $0.maxLeafNodes = $1.intValue },
+        Parameter(TreeSettings.maxDepthRule, default: .null, accepts: [.int(3)], rejects: [.int(0)]) { $0.maxDepth = $1.intValue },
+        Parameter(.integer("min_samples_leaf", atLeast: 1), default: .int(20), rejects: [.int(0)]) { $0.minSamplesLeaf = $1.intValue! },
+        Parameter(.number("l2_regularization", atLeast: 0), default: .double(0), accepts: [.double(1.5)], rejects: [.double(-1)]) {
+            $0.l2Regularization = $1.number!
+        },
+        Parameter(ParameterRule("max_bins") { v in v == .int(255) ? nil : "only 255 is supported so far, got \(v.json)" },
+                  default: .int(255), rejects: [.int(128)]) { _, _ in },
+        Parameter(.boolean("early_stopping"), default: .bool(false), accepts: [.bool(true)], rejects: [.string("auto")]) { $0.earlyStopping = $1.boolValue! },
+    ])
 
     public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], using rng: inout G) throws -> FittedBoosting {
         try InputCheck.fitting(x, y)
@@ -211,6 +212,8 @@ public struct FittedBoosting: FittedClassifier, Equatable {
     public let width: Int
 
     public var inputWidth: Int { width }
+
+    public var ownImportance: (kind: String, values: [Double])? { ("gain", gainImportance) }
 
     /// Gain importance (LightGBM's `importance_type="gain"`): each feature's loss reduction summed over every
     /// split of every tree, normalized to sum 1.

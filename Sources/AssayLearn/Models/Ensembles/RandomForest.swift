@@ -7,23 +7,23 @@ import Foundation
 /// per-row counts) with `max_features` candidate features per split (default `sqrt`), and the forest's
 /// probability is the mean of its trees'. Tree details and differences are those of `DecisionTree`.
 /// Each tree's random stream derives from the fit's seed and the tree's index.
-public struct RandomForest: Classifier, Equatable {
+public struct RandomForest: Classifier, Equatable, GrowsTrees {
     public var estimators = 100
     public var bootstrap = true
     public var settings: TreeSettings = { var s = TreeSettings(); s.maxFeatures = .sqrt; return s }()
 
     public init() {}
 
-    public init(params: [String: ParamValue]) throws {
-        for (k, v) in params {
-            switch (k, v) {
-            case ("n_estimators", .int(let n)) where n >= 1: estimators = n
-            case ("bootstrap", .bool(let b)): bootstrap = b
-            default:
-                guard settings.read(k, v) else { throw LearnError.badParameter("random_forest: parameter \(k) = \(v.json) is not accepted") }
-            }
-        }
+    var treeSettings: TreeSettings {
+        get { settings }
+        set { settings = newValue }
     }
+
+    /// The spec's `random_forest` (its fitted form and tag are the decision tree's).
+    public static let definition = ModelDefinition.classifier("random_forest", tag: 5, defaults: RandomForest(), parameters: [
+        Parameter(.integer("n_estimators", atLeast: 1), default: .int(100), accepts: [.int(1)], rejects: [.int(0)]) { $0.estimators = $1.intValue! },
+        Parameter(.boolean("bootstrap"), default: .bool(true), accepts: [.bool(false)], rejects: [.string("yes"), .int(1)]) { $0.bootstrap = $1.boolValue! },
+    ] + TreeSettings.parameters(maxFeatures: .string("sqrt")))
 
     public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], using rng: inout G) throws -> FittedForest {
         try InputCheck.fitting(x, y)

@@ -31,24 +31,29 @@ public struct LogisticRegression: Classifier, Equatable {
         self.tol = tol
     }
 
-    /// Settings from spec parameters (already validated against the model catalog).
-    public init(params: [String: ParamValue]) throws {
-        for (k, v) in params {
-            switch (k, v) {
-            case ("C", _): C = v.number ?? C
-            case ("penalty", .string(let p)) where Penalty(rawValue: p) != nil: penalty = Penalty(rawValue: p)!
-            case ("l1_ratio", _) where v.number != nil: l1Ratio = v.number!
-            case ("class_weight", .null): classWeight = nil
-            case ("class_weight", .string("balanced")): classWeight = .balanced
-            case ("max_iter", .int(let i)): maxIter = i
-            case ("tol", _): tol = v.number ?? tol
-            default: throw LearnError.badParameter("logistic_regression: parameter \(k) = \(v.json) is not accepted")
-            }
-        }
-        guard C > 0, maxIter >= 1, tol > 0, (0...1).contains(l1Ratio) else {
-            throw LearnError.badParameter("logistic_regression: C, max_iter and tol must be positive and l1_ratio in [0, 1]")
-        }
-    }
+    /// The spec's `logistic_regression`.
+    public static let definition = ModelDefinition.classifier("logistic_regression", tag: 1, defaults: LogisticRegression(), parameters: [
+        Parameter(.number("C", greaterThan: 0), default: .double(1), accepts: [.int(10)], rejects: [.int(0), .double(-1), .string("big")]) {
+            $0.C = $1.number!
+        },
+        Parameter(.choice("penalty", ["l2", "l1", "elasticnet", "none"]), default: .string("l2"), accepts: [.string("l1")], rejects: [.string("l3")]) {
+            $0.penalty = Penalty(rawValue: $1.stringValue!)!
+        },
+        Parameter(ParameterRule("l1_ratio") { v in
+            guard let x = v.number, x >= 0, x <= 1 else { return "must be a number in [0, 1], got \(v.json)" }
+            return nil
+        }, default: .double(0.5), accepts: [.int(0), .int(1)], rejects: [.double(1.5), .double(-0.1), .null],
+           context: ["penalty": .string("elasticnet")]) { $0.l1Ratio = $1.number! },
+        Parameter(.choice("class_weight", ["balanced"], nullable: true), default: .null, accepts: [.string("balanced")], rejects: [.string("auto")]) {
+            $0.classWeight = $1.stringValue.flatMap(ClassWeight.init(rawValue:))
+        },
+        Parameter(.integer("max_iter", atLeast: 1), default: .int(100), rejects: [.int(0), .double(10.5)]) { $0.maxIter = $1.intValue! },
+        Parameter(.number("tol", greaterThan: 0), default: .double(1e-4), rejects: [.int(0)]) { $0.tol = $1.number! },
+    ], checkPoint: { point in
+        // scikit-learn ignores l1_ratio under other penalties (with a warning); a spec that sets it has made a mistake.
+        guard point["l1_ratio"] != nil, point["penalty"] != .string("elasticnet") else { return nil }
+        return "l1_ratio only applies to penalty: elasticnet (this point has penalty \(point["penalty"]?.display ?? "l2"))"
+    })
 
     public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], using rng: inout G) throws -> FittedLogisticRegression {
         try InputCheck.fitting(x, y)
@@ -116,6 +121,8 @@ public struct FittedLogisticRegression: FittedClassifier, Equatable {
     public let converged: Bool
 
     public var inputWidth: Int { coefficients.count }
+
+    public var convergenceNote: String? { converged ? nil : "stopped at max_iter (\(iterations)) before reaching tol" }
 
     public func decisionFunction(_ x: Matrix) throws -> [Double] {
         try InputCheck.predicting(x, width: inputWidth)

@@ -28,18 +28,24 @@ public struct KNearestNeighbors: Classifier, Equatable {
         self.p = p
     }
 
-    public init(params: [String: ParamValue]) throws {
-        for (k, v) in params {
-            switch (k, v) {
-            case ("n_neighbors", .int(let n)) where n >= 1: neighbors = n
-            case ("weights", .string(let s)) where Weights(rawValue: s) != nil: weights = Weights(rawValue: s)!
-            case ("p", .int(let q)) where q == 1 || q == 2: p = q
-            case ("algorithm", .string(let s)) where Algorithm(rawValue: s) != nil: algorithm = Algorithm(rawValue: s)!
-            case ("leaf_size", .int(let n)) where n >= 1: leafSize = n
-            default: throw LearnError.badParameter("knn: parameter \(k) = \(v.json) is not accepted")
-            }
-        }
-    }
+    /// The spec's `knn`.
+    public static let definition = ModelDefinition.classifier("knn", tag: 2, defaults: KNearestNeighbors(), parameters: [
+        Parameter(.integer("n_neighbors", atLeast: 1), default: .int(5), accepts: [.int(1)], rejects: [.int(0), .double(2.5)]) { $0.neighbors = $1.intValue! },
+        Parameter(.choice("weights", ["uniform", "distance"]), default: .string("uniform"), accepts: [.string("distance")], rejects: [.string("closest")]) {
+            $0.weights = Weights(rawValue: $1.stringValue!)!
+        },
+        Parameter(ParameterRule("p") { v in
+            if case .int(let p) = v, p == 1 || p == 2 { return nil }
+            return "must be 1 (Manhattan) or 2 (Euclidean), got \(v.json)"
+        }, default: .int(2), accepts: [.int(1)], rejects: [.int(3), .double(1.5)]) { $0.p = $1.intValue! },
+        Parameter(ParameterRule("algorithm") { v in
+            if case .string("ball_tree") = v { return "ball_tree is not available: kd_tree and brute search exactly, as auto does" }
+            return ParameterRule.choice("algorithm", ["auto", "kd_tree", "brute"]).check(v)
+        }, default: .string("auto"), accepts: [.string("kd_tree"), .string("brute")], rejects: [.string("ball_tree"), .string("fast")]) {
+            $0.algorithm = Algorithm(rawValue: $1.stringValue!)!
+        },
+        Parameter(.integer("leaf_size", atLeast: 1), default: .int(30), rejects: [.int(0)]) { $0.leafSize = $1.intValue! },
+    ])
 
     public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], using rng: inout G) throws -> FittedKNearestNeighbors {
         try InputCheck.fitting(x, y)

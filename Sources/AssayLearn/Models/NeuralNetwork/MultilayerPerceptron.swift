@@ -34,28 +34,39 @@ public struct MultilayerPerceptron: Classifier, Equatable {
 
     public init() {}
 
-    public init(params: [String: ParamValue]) throws {
-        for (k, v) in params {
-            switch (k, v) {
-            case ("hidden_layer_sizes", .int(let n)) where n >= 1: hiddenLayerSizes = [n]
-            case ("hidden_layer_sizes", .list(let items)) where !items.isEmpty && items.allSatisfy({ if case .int(let n) = $0 { return n >= 1 } else { return false } }):
-                hiddenLayerSizes = items.map { if case .int(let n) = $0 { return n } else { return 0 } }
-            case ("activation", .string(let s)) where Activation(rawValue: s) != nil: activation = Activation(rawValue: s)!
-            case ("alpha", _) where (v.number ?? -1) >= 0: alpha = v.number!
-            case ("batch_size", .string("auto")): batchSize = nil
-            case ("batch_size", .int(let b)) where b >= 1: batchSize = b
-            case ("learning_rate_init", _) where (v.number ?? 0) > 0: learningRateInit = v.number!
-            case ("max_iter", .int(let i)) where i >= 1: maxIter = i
-            case ("tol", _) where (v.number ?? -1) >= 0: tol = v.number!
-            case ("early_stopping", .bool(let b)): earlyStopping = b
-            case ("validation_fraction", _) where (v.number ?? 0) > 0 && v.number! < 1: validationFraction = v.number!
-            case ("n_iter_no_change", .int(let i)) where i >= 1: nIterNoChange = i
-            case ("random_state", .int(let i)) where i >= 0 && i <= Int(UInt32.max): randomState = UInt32(i)
-            case ("random_state", .null): randomState = nil
-            default: throw LearnError.badParameter("mlp: parameter \(k) = \(v.json) is not accepted")
-            }
-        }
-    }
+    /// The spec's `mlp`.
+    public static let definition = ModelDefinition.classifier("mlp", tag: 8, defaults: MultilayerPerceptron(), parameters: [
+        Parameter(ParameterRule("hidden_layer_sizes") { v in
+            if case .int(let n) = v, n >= 1 { return nil }
+            if case .list(let items) = v, !items.isEmpty, items.allSatisfy({ ($0.intValue ?? 0) >= 1 }) { return nil }
+            return "must be a list of layer sizes (integers of at least 1), got \(v.json)"
+        }, default: .list([.int(100)]), accepts: [.int(50), .list([.int(10), .int(5)])], rejects: [.list([]), .int(0), .list([.int(3), .int(0)])]) {
+            if case .list(let items) = $1 { $0.hiddenLayerSizes = items.map { $0.intValue! } } else { $0.hiddenLayerSizes = [$1.intValue!] }
+        },
+        Parameter(.choice("activation", ["relu", "tanh", "logistic", "identity"]), default: .string("relu"), accepts: [.string("tanh")], rejects: [.string("softmax")]) {
+            $0.activation = Activation(rawValue: $1.stringValue!)!
+        },
+        Parameter(.number("alpha", atLeast: 0), default: .double(1e-4), accepts: [.int(0)], rejects: [.double(-1)]) { $0.alpha = $1.number! },
+        Parameter(ParameterRule("batch_size") { v in
+            if v == .string("auto") { return nil }
+            if case .int(let b) = v, b >= 1 { return nil }
+            return "must be auto or an integer of at least 1, got \(v.json)"
+        }, default: .string("auto"), accepts: [.int(32)], rejects: [.int(0), .string("big")]) { $0.batchSize = $1.intValue },
+        Parameter(.number("learning_rate_init", greaterThan: 0), default: .double(1e-3), rejects: [.int(0)]) { $0.learningRateInit = $1.number! },
+        Parameter(.integer("max_iter", atLeast: 1), default: .int(200), rejects: [.int(0)]) { $0.maxIter = $1.intValue! },
+        Parameter(ParameterRule("random_state") { v in
+            if case .null = v { return nil }
+            if case .int(let i) = v, i >= 0, i <= Int(UInt32.max) { return nil }
+            return "must be null or an integer from 0 to 4294967295 (numpy's seed range), got \(v.json)"
+        }, default: .null, accepts: [.int(42), .int(4_294_967_295)], rejects: [.int(-1), .int(4_294_967_296)]) { $0.randomState = $1.intValue.map(UInt32.init) },
+        Parameter(.number("tol", atLeast: 0), default: .double(1e-4), accepts: [.int(0)], rejects: [.double(-1)]) { $0.tol = $1.number! },
+        Parameter(.boolean("early_stopping"), default: .bool(false), accepts: [.bool(true)], rejects: [.int(1)]) { $0.earlyStopping = $1.boolValue! },
+        Parameter(ParameterRule("validation_fraction") { v in
+            guard let f = v.number, f > 0, f < 1 else { return "must be a number in (0, 1), got \(v.json)" }
+            return nil
+        }, default: .double(0.1), accepts: [.double(0.5)], rejects: [.int(0), .int(1)]) { $0.validationFraction = $1.number! },
+        Parameter(.integer("n_iter_no_change", atLeast: 1), default: .int(10), rejects: [.int(0)]) { $0.nIterNoChange = $1.intValue! },
+    ])
 
     public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], using rng: inout G) throws -> FittedMultilayerPerceptron {
         try InputCheck.fitting(x, y)
@@ -311,6 +322,8 @@ public struct FittedMultilayerPerceptron: FittedClassifier, Equatable {
     public let converged: Bool
 
     public var inputWidth: Int { sizes[0] }
+
+    public var convergenceNote: String? { converged ? nil : "ran all max_iter (\(epochs)) epochs without meeting the n_iter_no_change rule" }
 
     public func predictProbabilities(_ x: Matrix) throws -> [Double] {
         try InputCheck.predicting(x, width: inputWidth)

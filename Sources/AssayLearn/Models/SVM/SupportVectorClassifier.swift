@@ -32,27 +32,39 @@ public struct SupportVectorClassifier: Classifier, Equatable {
 
     public init() {}
 
-    public init(params: [String: ParamValue]) throws {
-        for (k, v) in params {
-            switch (k, v) {
-            case ("C", _) where v.number != nil: C = v.number!
-            case ("kernel", .string(let s)) where Kernel.Kind(rawValue: s) != nil: kind = Kernel.Kind(rawValue: s)!
-            case ("gamma", .string("scale")): gamma = .scale
-            case ("gamma", .string("auto")): gamma = .auto
-            case ("gamma", _) where (v.number ?? 0) > 0: gamma = .value(v.number!)
-            case ("coef0", _) where v.number != nil: coef0 = v.number!
-            case ("degree", .int(let d)) where d >= 0: degree = d
-            case ("class_weight", .null): balanced = false
-            case ("class_weight", .string("balanced")): balanced = true
-            case ("tol", _) where (v.number ?? 0) > 0: tol = v.number!
-            case ("shrinking", .bool(let b)): shrinking = b
-            case ("cache_size", _) where (v.number ?? 0) > 0: cacheBytes = Int(v.number! * 1_048_576)
-            case ("max_iter", .int(let i)) where i == -1 || i >= 1: maxIter = i == -1 ? nil : i
-            default: throw LearnError.badParameter("svm: parameter \(k) = \(v.json) is not accepted")
+    /// The spec's `svm`.
+    public static let definition = ModelDefinition.classifier("svm", tag: 7, defaults: SupportVectorClassifier(), parameters: [
+        Parameter(.number("C", greaterThan: 0), default: .double(1), accepts: [.int(10)], rejects: [.int(0)]) { $0.C = $1.number! },
+        Parameter(.choice("kernel", ["rbf", "linear", "poly", "sigmoid"]), default: .string("rbf"), accepts: [.string("poly")], rejects: [.string("precomputed")]) {
+            $0.kind = Kernel.Kind(rawValue: $1.stringValue!)!
+        },
+        Parameter(ParameterRule("gamma") { v in
+            if case .string(let s) = v, s == "scale" || s == "auto" { return nil }
+            if let g = v.number, g.isFinite, g > 0 { return nil }
+            return "must be scale, auto or a number greater than 0, got \(v.json)"
+        }, default: .string("scale"), accepts: [.string("auto"), .double(0.1)], rejects: [.int(0), .string("big")]) {
+            switch $1 {
+            case .string("scale"): $0.gamma = .scale
+            case .string("auto"): $0.gamma = .auto
+            default: $0.gamma = .value($1.number!)
             }
-        }
-        guard C > 0 else { throw LearnError.badParameter("svm: C must be greater than 0") }
-    }
+        },
+        Parameter(ParameterRule("coef0") { v in v.number?.isFinite == true ? nil : "must be a number, got \(v.json)" },
+                  default: .double(0), accepts: [.double(-1)], rejects: [.string("x")]) { $0.coef0 = $1.number! },
+        Parameter(.integer("degree", atLeast: 0), default: .int(3), rejects: [.int(-1)]) { $0.degree = $1.intValue! },
+        Parameter(.choice("class_weight", ["balanced"], nullable: true), default: .null, accepts: [.string("balanced")], rejects: [.string("auto")]) {
+            $0.balanced = $1 == .string("balanced")
+        },
+        Parameter(.number("tol", greaterThan: 0), default: .double(1e-3), rejects: [.int(0)]) { $0.tol = $1.number! },
+        Parameter(.number("cache_size", greaterThan: 0), default: .int(200), accepts: [.double(0.5)], rejects: [.int(0)]) {
+            $0.cacheBytes = Int($1.number! * 1_048_576)
+        },
+        Parameter(.boolean("shrinking"), default: .bool(true), accepts: [.bool(false)], rejects: [.int(0)]) { $0.shrinking = $1.boolValue! },
+        Parameter(ParameterRule("max_iter") { v in
+            if case .int(let i) = v, i == -1 || i >= 1 { return nil }
+            return "must be -1 (no limit) or an integer of at least 1, got \(v.json)"
+        }, default: .int(-1), accepts: [.int(1000)], rejects: [.int(0), .int(-2)]) { $0.maxIter = $1.intValue! == -1 ? nil : $1.intValue! },
+    ])
 
     public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], using rng: inout G) throws -> FittedSupportVectorClassifier {
         try InputCheck.fitting(x, y)
@@ -121,50 +133,7 @@ public struct SupportVectorClassifier: Classifier, Equatable {
             let values = sub.decisionValues(x.rows(held))
             for (k, i) in held.enumerated() { decisions[i] = values[k] }
         }
-        return Self.fitSigmoid(decisions, y)
-    }
-
-    /// Platt's sigmoid fitted by the Newton method with backtracking of Lin, Lin and Weng (2007), as libsvm's
-    /// `sigmoid_train`: targets are smoothed to `(N₊ + 1)/(N₊ + 2)` and `1/(N₋ + 2)`.
-    static func fitSigmoid(_ f: [Double], _ y: [UInt8]) -> (Double, Double) {
-        let prior1 = Double(y.reduce(0) { $0 + Int($1) }), prior0 = Double(y.count) - prior1
-        let hi = (prior1 + 1) / (prior1 + 2), lo = 1 / (prior0 + 2)
-        let t = y.map { $0 == 1 ? hi : lo }
-        let minStep = 1e-10, sigma = 1e-12, eps = 1e-5
-        func objective(_ a: Double, _ b: Double) -> Double {
-            var v = 0.0
-            for i in f.indices {
-                let z = f[i] * a + b
-                v += z >= 0 ? t[i] * z + log1p(exp(-z)) : (t[i] - 1) * z + log1p(exp(z))
-            }
-            return v
-        }
-        var a = 0.0, b = log((prior0 + 1) / (prior1 + 1))
-        var value = objective(a, b)
-        for _ in 0..<100 {
-            var h11 = sigma, h22 = sigma, h21 = 0.0, g1 = 0.0, g2 = 0.0
-            for i in f.indices {
-                let z = f[i] * a + b
-                let p = Logistic.sigmoid(-z), q = Logistic.sigmoid(z)
-                let d2 = p * q
-                h11 += f[i] * f[i] * d2; h22 += d2; h21 += f[i] * d2
-                let d1 = t[i] - p
-                g1 += f[i] * d1; g2 += d1
-            }
-            if abs(g1) < eps && abs(g2) < eps { break }
-            let det = h11 * h22 - h21 * h21
-            let dA = -(h22 * g1 - h21 * g2) / det, dB = -(-h21 * g1 + h11 * g2) / det
-            let gd = g1 * dA + g2 * dB
-            var step = 1.0
-            while step >= minStep {
-                let na = a + step * dA, nb = b + step * dB
-                let nv = objective(na, nb)
-                if nv < value + 0.0001 * step * gd { a = na; b = nb; value = nv; break }
-                step /= 2
-            }
-            if step < minStep { break }
-        }
-        return (a, b)
+        return PlattScaling.fit(decisions, y)
     }
 }
 
@@ -181,6 +150,8 @@ public struct FittedSupportVectorClassifier: FittedClassifier, Equatable {
     public let converged: Bool
 
     public var inputWidth: Int { supportVectors.cols }
+
+    public var convergenceNote: String? { converged ? nil : "stopped at max_iter (\(iterations)) before reaching tol" }
 
     /// `Σ αᵢ yᵢ K(svᵢ, x) − ρ`, positive for the positive class.
     /// `Σ coefficientₖ · K(x, svₖ) − ρ`, with the kernel evaluated as libsvm's `k_function` does at prediction
@@ -217,7 +188,7 @@ public struct FittedSupportVectorClassifier: FittedClassifier, Equatable {
 
     public func predictProbabilities(_ x: Matrix) throws -> [Double] {
         try decisionFunction(x).map { f in
-            let p = Logistic.sigmoid(-(f * plattA + plattB))
+            let p = PlattScaling.apply(f, a: plattA, b: plattB)
             return min(max(p, Self.minimumProbability), 1 - Self.minimumProbability)
         }
     }

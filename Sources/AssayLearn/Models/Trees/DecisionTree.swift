@@ -29,25 +29,48 @@ public struct TreeSettings: Sendable, Equatable {
 
     public init() {}
 
-    /// Reads a tree parameter; returns false when `key` is not one.
-    mutating func read(_ key: String, _ v: ParamValue) -> Bool {
-        switch (key, v) {
-        case ("criterion", .string(let s)) where Criterion(rawValue: s) != nil: criterion = Criterion(rawValue: s)!
-        case ("max_depth", .null): maxDepth = nil
-        case ("max_depth", .int(let d)) where d >= 1: maxDepth = d
-        case ("min_samples_split", .int(let n)) where n >= 2: minSamplesSplit = n
-        case ("min_samples_leaf", .int(let n)) where n >= 1: minSamplesLeaf = n
-        case ("max_features", .null): maxFeatures = .all
-        case ("max_features", .string("sqrt")): maxFeatures = .sqrt
-        case ("max_features", .string("log2")): maxFeatures = .log2
-        case ("max_features", .double(let f)) where f > 0 && f <= 1: maxFeatures = .fraction(f)
-        case ("max_features", .int(let k)) where k >= 1: maxFeatures = .count(k)
-        case ("class_weight", .null): balanced = false
-        case ("class_weight", .string("balanced")): balanced = true
-        default: return false
-        }
-        return true
+    /// `max_depth`: unlimited (null) or at least 1; gradient boosting shares it.
+    static let maxDepthRule = ParameterRule("max_depth") { v in
+        if case .null = v { return nil }
+        if case .int(let d) = v, d >= 1 { return nil }
+        return "must be null or an integer of at least 1, got \(v.json)"
     }
+
+    /// The tree parameters of any model that grows CART trees, `max_features` defaulting to `maxFeatures`.
+    static func parameters<M: GrowsTrees>(maxFeatures: ParamValue) -> [Parameter<M>] {
+        [
+            Parameter(.choice("criterion", ["gini", "entropy"]), default: .string("gini"), accepts: [.string("entropy")], rejects: [.string("log_loss")]) {
+                $0.treeSettings.criterion = Criterion(rawValue: $1.stringValue!)!
+            },
+            Parameter(maxDepthRule, default: .null, accepts: [.int(1), .int(8)], rejects: [.int(0), .double(2.5)]) { $0.treeSettings.maxDepth = $1.intValue },
+            Parameter(.integer("min_samples_split", atLeast: 2), default: .int(2), rejects: [.int(1)]) { $0.treeSettings.minSamplesSplit = $1.intValue! },
+            Parameter(.integer("min_samples_leaf", atLeast: 1), default: .int(1), rejects: [.int(0)]) { $0.treeSettings.minSamplesLeaf = $1.intValue! },
+            Parameter(ParameterRule("max_features") { v in
+                switch v {
+                case .null, .string("sqrt"), .string("log2"): return nil
+                case .int(let k) where k >= 1: return nil
+                case .double(let f) where f > 0 && f <= 1: return nil
+                default: return "must be sqrt, log2, null, a fraction in (0, 1] or a count, got \(v.json)"
+                }
+            }, default: maxFeatures, accepts: [.null, .string("sqrt"), .string("log2"), .double(0.5), .int(3)], rejects: [.double(1.5), .int(0), .string("auto")]) {
+                switch $1 {
+                case .string("sqrt"): $0.treeSettings.maxFeatures = .sqrt
+                case .string("log2"): $0.treeSettings.maxFeatures = .log2
+                case .double(let f): $0.treeSettings.maxFeatures = .fraction(f)
+                case .int(let k): $0.treeSettings.maxFeatures = .count(k)
+                default: $0.treeSettings.maxFeatures = .all
+                }
+            },
+            Parameter(.choice("class_weight", ["balanced"], nullable: true), default: .null, accepts: [.string("balanced")], rejects: [.string("auto")]) {
+                $0.treeSettings.balanced = $1 == .string("balanced")
+            },
+        ]
+    }
+}
+
+/// A model whose settings include CART tree settings (decision trees and random forests).
+protocol GrowsTrees {
+    var treeSettings: TreeSettings { get set }
 }
 
 /// Features cut into at most 255 ordered bins, learned from training rows.
@@ -297,16 +320,19 @@ struct TreeGrower {
 /// weighted positive share. Differs from scikit-learn: split candidates come from at most 255 bins per
 /// feature (exact for features with at most 255 distinct training values, quantile edges otherwise), and
 /// ties between equally good splits are broken by this tree's own seeded feature order.
-public struct DecisionTree: Classifier, Equatable {
+public struct DecisionTree: Classifier, Equatable, GrowsTrees {
     public var settings = TreeSettings()
 
     public init(settings: TreeSettings = TreeSettings()) { self.settings = settings }
 
-    public init(params: [String: ParamValue]) throws {
-        for (k, v) in params where !settings.read(k, v) {
-            throw LearnError.badParameter("decision_tree: parameter \(k) = \(v.json) is not accepted")
-        }
+    var treeSettings: TreeSettings {
+        get { settings }
+        set { settings = newValue }
     }
+
+    /// The spec's `decision_tree`.
+    public static let definition = ModelDefinition.classifier("decision_tree", tag: 5, defaults: DecisionTree(),
+                                                              parameters: TreeSettings.parameters(maxFeatures: .null))
 
     public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], using rng: inout G) throws -> FittedForest {
         try InputCheck.fitting(x, y)
@@ -323,6 +349,8 @@ public struct FittedForest: FittedClassifier, Equatable {
     public let width: Int
 
     public var inputWidth: Int { width }
+
+    public var ownImportance: (kind: String, values: [Double])? { ("impurity", impurityImportance) }
 
     public func predictProbabilities(_ x: Matrix) throws -> [Double] {
         try InputCheck.predicting(x, width: width)

@@ -12,7 +12,7 @@ public enum Calibrator: Sendable, Equatable {
     public static func fit(_ method: CalibrationMethod, scores: [Double], labels: [UInt8]) -> Calibrator {
         switch method {
         case .sigmoid:
-            let (a, b) = SupportVectorClassifier.fitSigmoid(scores, labels)
+            let (a, b) = PlattScaling.fit(scores, labels)
             return .sigmoid(a: a, b: b)
         case .isotonic:
             let (x, y) = isotonic(scores, labels.map(Double.init))
@@ -23,7 +23,7 @@ public enum Calibrator: Sendable, Equatable {
     public func apply(_ p: Double) -> Double {
         switch self {
         case .sigmoid(let a, let b):
-            return Logistic.sigmoid(-(a * p + b))
+            return PlattScaling.apply(p, a: a, b: b)
         case .isotonic(let x, let y):
             guard let first = x.first, let last = x.last else { return p }
             if p <= first { return y[0] }
@@ -60,30 +60,56 @@ public enum Calibrator: Sendable, Equatable {
     }
 }
 
-/// A classifier wrapped in calibration, as scikit-learn's `CalibratedClassifierCV(cv=k, ensemble=True)`: for each
+/// Any classifier wrapped in calibration, as scikit-learn's `CalibratedClassifierCV(cv=k, ensemble=True)`: for each
 /// of k stratified inner folds of the training rows, a model fitted on the other folds and a calibrator fitted
 /// on its predictions for this fold; a prediction is the mean of the k calibrated predictions. Differs: the
 /// calibrator reads the model's probability, where scikit-learn reads `decision_function` when the model has one,
 /// and the inner folds are shuffled with the task's seed (scikit-learn's are not shuffled).
-public struct FittedCalibrated: FittedClassifier {
-    public let members: [FittedModel]
-    public let calibrators: [Calibrator]
+public struct CalibratedClassifier: Sendable {
+    public let base: AnyClassifier
+    public let settings: CalibrateStep
 
-    public var inputWidth: Int { members.first?.classifier.inputWidth ?? 0 }
+    public init(base: AnyClassifier, settings: CalibrateStep) {
+        self.base = base
+        self.settings = settings
+    }
 
-    public static func fit(type: String, params: [String: ParamValue], _ x: Matrix, _ y: [UInt8], settings: CalibrateStep, seed: UInt64) throws -> FittedCalibrated {
+    /// Fits; the inner folds and each member's generator derive from `seed`.
+    public func fit(_ x: Matrix, _ y: [UInt8], seed: UInt64) throws -> FittedCalibrated {
+        try InputCheck.fitting(x, y)  // before the inner folds, so an error names a row of `x`
         var rng = SplitMix64(seed: Seeds.derive(seed, "calibrate"))
         let folds = StratifiedSplitter.kFold(y, rows: Array(y.indices), k: settings.cv, using: &rng)
         var members: [FittedModel] = [], calibrators: [Calibrator] = []
         for (k, held) in folds.enumerated() {
             let heldSet = Set(held)
             let train = y.indices.filter { !heldSet.contains($0) }
-            let model = try ModelFactory.fit(type: type, params: params, x.selecting(train), train.map { y[$0] }, seed: Seeds.derive(seed, "calibrate fold \(k)"))
+            let model = try base.fit(x.selecting(train), train.map { y[$0] }, seed: Seeds.derive(seed, "calibrate fold \(k)"))
             let scores = try model.predictProbabilities(x.selecting(held))
             members.append(model)
             calibrators.append(Calibrator.fit(settings.method, scores: scores, labels: held.map { y[$0] }))
         }
         return FittedCalibrated(members: members, calibrators: calibrators)
+    }
+}
+
+/// A fitted `CalibratedClassifier`: the members and their calibrators.
+public struct FittedCalibrated: FittedClassifier {
+    public let members: [FittedModel]
+    public let calibrators: [Calibrator]
+
+    /// Calibration is not a spec model type but a wrapper (`calibrate:`); its fitted form is read back by this tag.
+    static let tag: UInt8 = 9
+    static let definition = ModelDefinition.wrapper("calibrated", tag: tag) { r, registry in try FittedCalibrated(from: &r, registry: registry) }
+
+    public var inputWidth: Int { members.first?.classifier.inputWidth ?? 0 }
+
+    public var convergenceNote: String? { members.lazy.compactMap(\.convergenceNote).first }
+
+    /// The mean over the members, when every member has one.
+    public var ownImportance: (kind: String, values: [Double])? {
+        let parts = members.compactMap(\.ownImportance)
+        guard let first = parts.first, parts.count == members.count else { return nil }
+        return (first.kind, first.values.indices.map { j in parts.reduce(0) { $0 + $1.values[j] } / Double(parts.count) })
     }
 
     public init(members: [FittedModel], calibrators: [Calibrator]) {
@@ -111,10 +137,13 @@ public struct FittedCalibrated: FittedClassifier {
         }
     }
 
-    public init(from r: inout ByteReader) throws {
+    public init(from r: inout ByteReader) throws { try self.init(from: &r, registry: .standard) }
+
+    /// Reads the members' models with `registry`.
+    init(from r: inout ByteReader, registry: ModelRegistry) throws {
         var members: [FittedModel] = [], calibrators: [Calibrator] = []
         for _ in 0..<(try r.readInt()) {
-            members.append(try FittedModel(from: &r))
+            members.append(try registry.decode(from: &r))
             let tag = try r.readUInt8()
             switch tag {
             case 0: calibrators.append(.sigmoid(a: try r.readDouble(), b: try r.readDouble()))

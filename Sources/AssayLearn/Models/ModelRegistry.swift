@@ -1,0 +1,47 @@
+import AssayCore
+
+/// The model types Assay can fit, each from its own `definition`. Spec validation reads `catalog`; tasks build
+/// estimators with `estimator(type:params:calibrate:)`; cache entries and saved models are read with `decode`.
+///
+/// Adding a model: write its file (settings, fitted model, `static let definition`) and add one line to `standard`.
+public struct ModelRegistry: Sendable {
+    public let definitions: [ModelDefinition]
+
+    public init(_ definitions: [ModelDefinition]) { self.definitions = definitions }
+
+    /// Every model type Assay ships.
+    public static let standard = ModelRegistry([
+        LogisticRegression.definition,
+        KNearestNeighbors.definition,
+        GaussianNaiveBayes.definition,
+        DummyClassifier.definition,
+        DecisionTree.definition,
+        RandomForest.definition,
+        GradientBoosting.definition,
+        SupportVectorClassifier.definition,
+        MultilayerPerceptron.definition,
+        FittedCalibrated.definition,
+    ])
+
+    /// This registry with one more definition.
+    public func adding(_ definition: ModelDefinition) -> ModelRegistry { ModelRegistry(definitions + [definition]) }
+
+    /// The types a spec may name, with their parameter rules.
+    public var catalog: ModelCatalog { ModelCatalog(definitions.map(\.schema).filter { $0.unsupported == nil }) }
+
+    public func definition(named name: String) -> ModelDefinition? { definitions.first { $0.name == name && $0.schema.unsupported == nil } }
+
+    /// The estimator a spec's model names, wrapped in calibration when `calibrate` is given.
+    public func estimator(type: String, params: [String: ParamValue], calibrate: CalibrateStep? = nil) throws -> AnyClassifier {
+        guard let definition = definition(named: type) else { throw LearnError.badParameter("model type '\(type)' is not available") }
+        let base = try definition.estimator(params)
+        return calibrate.map { base.calibrated($0) } ?? base
+    }
+
+    /// Reads a tagged fitted model of any type here (decision trees and random forests share one fitted form and tag).
+    public func decode(from r: inout ByteReader) throws -> FittedModel {
+        let tag = try r.readUInt8()
+        guard let definition = definitions.first(where: { $0.tag == tag }) else { throw BinaryFormatError.badTag("model", tag) }
+        return FittedModel(tag: tag, classifier: try definition.decode(&r, self))
+    }
+}

@@ -1,0 +1,71 @@
+import AssayCore
+import AssayLearn
+import AssaySpec
+import TestSupport
+import XCTest
+
+/// Every registered model, checked from its definition alone: a new model is covered by adding it to `registry`.
+final class ModelRegistryTests: XCTestCase {
+    static let registry = ModelRegistry.standard.adding(ToyCentroidClassifier.definition)
+
+    var models: [ModelDefinition] { Self.registry.definitions.filter { $0.schema.unsupported == nil } }
+
+    func testEveryRegisteredModelPassesTheContract() throws {
+        XCTAssertEqual(models.map(\.name), ["logistic_regression", "knn", "naive_bayes", "dummy", "decision_tree", "random_forest",
+                                            "gradient_boosting", "svm", "mlp", "toy_centroid"])
+        for definition in models {
+            try EstimatorContract.check(try definition.estimator([:]), registry: Self.registry)
+            try EstimatorContract.check(try definition.estimator([:]).calibrated(CalibrateStep(method: .sigmoid, cv: 3)), registry: Self.registry)
+        }
+    }
+
+    /// Each parameter's default leaves the settings at their defaults, and each example value is accepted or
+    /// refused alike by spec validation (the catalog) and by construction (the definition).
+    func testEveryParameterRuleAgreesInValidationAndConstruction() throws {
+        for definition in models {
+            for p in definition.examples {
+                let bare = try definition.estimator(p.context)
+                XCTAssertTrue(try definition.estimator(p.context.merging([p.name: p.defaultValue]) { a, _ in a }).hasSameSettings(as: bare),
+                              "\(definition.name): \(p.name) = \(p.defaultValue.json) is not the default")
+                for value in p.accepted {
+                    let params = p.context.merging([p.name: value]) { a, _ in a }
+                    XCTAssertNoThrow(try definition.estimator(params), "\(definition.name): \(p.name) = \(value.json)")
+                    XCTAssertEqual(validation(definition.name, params), "ok", "\(definition.name): \(p.name) = \(value.json)")
+                }
+                for value in p.rejected {
+                    let params = p.context.merging([p.name: value]) { a, _ in a }
+                    XCTAssertThrowsError(try definition.estimator(params), "\(definition.name): \(p.name) = \(value.json)")
+                    XCTAssertTrue(validation(definition.name, params).contains("\(p.name)"), "\(definition.name): \(p.name) = \(value.json) passed validation")
+                }
+            }
+            XCTAssertEqual(definition.examples.map(\.name), definition.schema.parameters.map(\.name))
+        }
+    }
+
+    func testNamesAreUniqueAndSharedTagsShareTheirFittedForm() throws {
+        XCTAssertEqual(Set(models.map(\.name)).count, models.count)
+        XCTAssertEqual(Self.registry.catalog.types.map(\.name), models.map(\.name))
+        let (x, y) = Synthetic.classification(rows: 60, cols: 3, seed: 2)
+        let byTag = Dictionary(grouping: Self.registry.definitions, by: \.tag)
+        for (tag, group) in byTag where group.count > 1 {
+            let forms = try group.map { "\(type(of: try $0.estimator([:]).fit(x, y, seed: 1).classifier))" }
+            XCTAssertEqual(Set(forms).count, 1, "tag \(tag) is shared by \(group.map(\.name)) with different fitted forms \(forms)")
+        }
+    }
+
+    /// What `assay validate` says about a spec whose one model has `params`: "ok" or the error.
+    func validation(_ type: String, _ params: [String: ParamValue]) -> String {
+        let text = """
+        assay: 1
+        data: {path: d.csv, target: y}
+        models:
+          m:
+            type: \(type)
+            params: {\(params.keys.sorted().map { "\($0): \(params[$0]!.json)" }.joined(separator: ", "))}
+        """
+        do {
+            _ = try SpecLoader.parse(text, file: "s.yaml", catalog: Self.registry.catalog)
+            return "ok"
+        } catch { return "\(error)" }
+    }
+}
