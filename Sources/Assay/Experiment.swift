@@ -216,7 +216,12 @@ public enum Experiment {
                 // No test set: each fold's model of the selected point on its own validation rows (out-of-fold).
                 let repeats = 5, m = spec.models[best], point = m.points[models[best].bestIndex]
                 let variant = Preprocessing(m.steps(for: point, default: spec.preprocess))
-                let keys = split.folds.indices.map { planner.foldImportance(m, point, fold: $0, variant: variant, load: load, split: splitKey, repeats: repeats) }
+                // The fits the selected point was scored with: under successive halving, those of its last round.
+                let resources = schedules[best].map { $0[reached[best][models[best].bestIndex]].resources }.flatMap { $0 < samples ? $0 : nil }
+                let keys = split.folds.indices.map {
+                    planner.foldImportance(planner.fitTask(m, point, fold: $0, variant: variant, resources: resources), m, variant: variant,
+                                           load: load, split: splitKey, repeats: repeats)
+                }
                 let stage4 = try executor.run(planner.graph, want: keys, known: known)
                 stats = stats + stage4.stats
                 let results = try keys.map { try PermutationImportance.Result(decoding: stage4.results[$0]!) }

@@ -10,19 +10,19 @@ import Foundation
 /// canonical parameters and its inputs' keys, so an unchanged task is found in the cache.
 struct Planner {
     /// Bump when a task's output format or meaning changes: every cached result is then recomputed.
-    static let formatVersion = 6
+    static let formatVersion = 7
 
     let spec: Spec
     private(set) var graph = TaskGraph()
 
     init(spec: Spec) { self.spec = spec }
 
-    /// Adds a task. Its body receives the task's random seed: derived from the spec's seed and the task's
-    /// operation and parameters only, so neither scheduling nor a cache-format change moves a random choice.
-    private mutating func add(_ op: String, _ params: String, _ inputs: [TaskKey], label: String, kind: String,
+    /// Adds the task `task` describes. Its key derives from the descriptor's canonical encoding, its inputs' keys and
+    /// the format version; its body receives the task's random seed (see `TaskDescriptor.seed`).
+    private mutating func add(_ task: some TaskDescriptor, _ inputs: [TaskKey], label: String, kind: String,
                               _ body: @escaping @Sendable (UInt64, [Data]) throws -> Data) -> TaskKey {
-        let key = TaskKey(operation: op, parameters: params, inputs: inputs, version: Self.formatVersion)
-        let seed = Seeds.derive(spec.seed, op + "\u{0}" + params)
+        let key = TaskKey(operation: task.operation, parameters: task.parameters, inputs: inputs, version: Self.formatVersion)
+        let seed = task.seed(specSeed: spec.seed)
         graph.add(TaskNode(key: key, label: label, kind: kind, inputs: inputs) { data in
             do { return try body(seed, data) } catch let e as LearnError { throw AssayError.learn(e, task: label) }
         })
@@ -32,7 +32,7 @@ struct Planner {
     mutating func load(contentHash: String) -> TaskKey {
         let options = DataFile.loadOptions(spec)
         let path = spec.data.resolvedPath
-        return add("load", DataFile.canonical(options) + ";sha256=" + contentHash, [], label: "load \(path)", kind: "load") { _, _ in
+        return add(LoadTask(options: options, contentHash: contentHash), [], label: "load \(path)", kind: "load") { _, _ in
             let csv = try CSVFile(contentsOf: URL(fileURLWithPath: path), displayName: path, options: options.csv)
             return try DatasetLoader.load(csv, options).encoded()
         }
@@ -45,9 +45,7 @@ struct Planner {
             + (options.id.map { [($0, .id)] } ?? []) + (options.foldColumn.map { [($0, .foldColumn)] } ?? []))
         options.drop = []; options.id = nil; options.foldColumn = nil
         let everyColumn = options, path = spec.data.resolvedPath
-        let rolesText = roles.keys.sorted().map { "\($0.utf8.count):\($0)=\(roles[$0]!.rawValue)" }.joined(separator: ",")
-        return add("profile", DataFile.canonical(everyColumn) + ";roles=" + rolesText + ";sha256=" + contentHash, [],
-                   label: "profile \(path)", kind: "profile") { _, _ in
+        return add(ProfileTask(options: everyColumn, roles: roles, contentHash: contentHash), [], label: "profile \(path)", kind: "profile") { _, _ in
             let csv = try CSVFile(contentsOf: URL(fileURLWithPath: path), displayName: path, options: everyColumn.csv)
             let data = try DatasetLoader.load(csv, everyColumn)
             return TableProfile(data.features, target: data.target, roles: roles).encoded()
@@ -55,14 +53,14 @@ struct Planner {
     }
 
     mutating func schema(_ load: TaskKey) -> TaskKey {
-        add("schema", "", [load], label: "profile table", kind: "schema") { _, inputs in
+        add(SchemaTask(), [load], label: "profile table", kind: "schema") { _, inputs in
             DataProfile(try Dataset(decoding: inputs[0])).encoded()
         }
     }
 
     mutating func split(_ load: TaskKey) -> TaskKey {
         let s = spec.split
-        return add("split", s.canonical + ";seed=\(spec.seed)", [load], label: "split rows", kind: "split") { seed, inputs in
+        return add(SplitTask(split: s, specSeed: spec.seed), [load], label: "split rows", kind: "split") { seed, inputs in
             let data = try Dataset(decoding: inputs[0])
             if let folds = data.folds { return StratifiedSplitter.predefined(folds).encoded() }
             var rng = SplitMix64(seed: seed)
@@ -70,15 +68,15 @@ struct Planner {
         }
     }
 
-    /// Preprocessing fitted on the training rows of fold `fold`, or of all training rows when nil.
-    mutating func prep(_ variant: Preprocessing, fold: Int?, load: TaskKey, split: TaskKey, resources: Int? = nil) -> TaskKey {
-        let where_ = fold.map { "fold \($0 + 1)" } ?? "all training rows"
+    /// Preprocessing fitted on `rows` (a fold's training rows, a halving round's share of them, or all training rows).
+    mutating func prep(_ variant: Preprocessing, rows: TrainingRows, load: TaskKey, split: TaskKey) -> TaskKey {
+        let where_ = rows.fold.map { "fold \($0 + 1)" } ?? "all training rows"
         let specSeed = spec.seed
-        return add("prep", variant.canonical + ";fold=\(fold.map(String.init) ?? "all")" + (resources.map { ";resources=\($0)" } ?? ""), [load, split],
-                   label: "preprocess on \(where_)" + (resources.map { " (\($0)-row round)" } ?? ""), kind: "prep") { seed, inputs in
+        return add(PrepTask(variant: variant, rows: rows), [load, split],
+                   label: "preprocess on \(where_)" + (rows.resources.map { " (\($0)-row round)" } ?? ""), kind: "prep") { seed, inputs in
             let data = try Dataset(decoding: inputs[0]), split = try Split(decoding: inputs[1])
-            let rows = fold.map { Self.trainingRows(split, fold: $0, resources: resources, specSeed: specSeed) } ?? split.train
-            return try variant.fit(data.features, rows: rows, labels: data.target, seed: seed).encoded()
+            let training = Self.trainingRows(split, rows, specSeed: specSeed)
+            return try variant.fit(data.features, rows: training, labels: data.target, seed: seed).encoded()
         }
     }
 
@@ -99,31 +97,46 @@ struct Planner {
         return try Resampler.resample(x, y, resample, categoricalBlocks: pipeline.categoricalBlocks, using: &rng)
     }
 
-    /// Fold `fold`'s training rows, or the share a successive-halving round with `resources` rows uses: the same
-    /// rows for every candidate of the round (the seed depends on the spec, the fold and the round only).
-    static func trainingRows(_ split: Split, fold: Int, resources: Int?, specSeed: UInt64) -> [Int] {
-        let rows = split.trainingRows(ofFold: fold)
-        guard let resources else { return rows }
-        return SuccessiveHalving.rows(rows, resources: resources, samples: split.train.count,
+    /// The training rows `rows` names: all of them, a fold's, or the share of a fold's that a successive-halving
+    /// round with `resources` rows uses (the same rows for every candidate of the round: the seed depends on the
+    /// spec, the fold and the round only).
+    static func trainingRows(_ split: Split, _ rows: TrainingRows, specSeed: UInt64) -> [Int] {
+        guard let fold = rows.fold else { return split.train }
+        let training = split.trainingRows(ofFold: fold)
+        guard let resources = rows.resources else { return training }
+        return SuccessiveHalving.rows(training, resources: resources, samples: split.train.count,
                                       seed: Seeds.derive(specSeed, "halving fold \(fold) resources \(resources)"))
     }
 
-    /// The part of a fit's key that the resampler adds (empty without one, so older keys stay valid).
-    static func resampleKey(_ variant: Preprocessing) -> String { variant.resample.map { ";" + PreprocessStep.resample($0).canonical } ?? "" }
+    /// The settings a fit, refit or importance task of model `m` at `point` fits.
+    func settings(_ m: ModelSpec, _ point: [String: ParamValue], _ variant: Preprocessing) -> ModelSettings {
+        ModelSettings(type: m.type, point: point, params: m.modelParams(point), resample: variant.resample, calibrate: m.calibrate)
+    }
+
+    /// The fit task of `m` at `point` on fold `fold` (on a halving round's `resources` rows of it when given).
+    func fitTask(_ m: ModelSpec, _ point: [String: ParamValue], fold: Int, variant: Preprocessing, resources: Int? = nil) -> FitTask {
+        FitTask(model: settings(m, point, variant), fold: fold, resources: resources)
+    }
+
+    /// The model a fit task fits, on the rows it fits it on, with its seed: shared by the fit and the importance
+    /// task that explains it, so both see the same model.
+    static func fitModel(_ fit: FitTask, _ data: Dataset, _ split: Split, _ pipeline: FittedPreprocessing, specSeed: UInt64) throws -> FittedModel {
+        let seed = fit.seed(specSeed: specSeed)
+        let (x, y) = try trainingSet(data, pipeline, rows: trainingRows(split, fit.rows, specSeed: specSeed), resample: fit.model.resample, seed: seed)
+        return try fit.model.estimator().fit(x, y, seed: seed)
+    }
 
     /// Fit on fold `fold`'s training rows, predict its validation rows.
     mutating func fit(_ m: ModelSpec, _ point: [String: ParamValue], fold: Int, variant: Preprocessing, load: TaskKey, split: TaskKey,
                       resources: Int? = nil) -> TaskKey {
-        let prep = self.prep(variant, fold: fold, load: load, split: split, resources: resources)
-        let type = m.type, resample = variant.resample, params = m.modelParams(point), calibrate = m.calibrate, specSeed = spec.seed
-        return add("fit", "type=\(type);params=\(Self.canonical(point));fold=\(fold)" + Self.resampleKey(variant) + (m.calibrate.map { ";" + $0.canonical } ?? "")
-                   + (resources.map { ";resources=\($0)" } ?? ""), [load, split, prep],
-                   label: "fit \(Self.pointLabel(m, point)) fold \(fold + 1)" + (resources.map { " (\($0)-row round)" } ?? ""), kind: "fit") { seed, inputs in
+        let task = fitTask(m, point, fold: fold, variant: variant, resources: resources)
+        let prep = self.prep(variant, rows: task.rows, load: load, split: split), specSeed = spec.seed
+        return add(task, [load, split, prep],
+                   label: "fit \(Self.pointLabel(m, point)) fold \(fold + 1)" + (resources.map { " (\($0)-row round)" } ?? ""), kind: "fit") { _, inputs in
             let data = try Dataset(decoding: inputs[0]), split = try Split(decoding: inputs[1])
             let pipeline = try FittedPreprocessing(decoding: inputs[2])
-            let train = Self.trainingRows(split, fold: fold, resources: resources, specSeed: specSeed), valid = split.folds[fold]
-            let (x, y) = try Self.trainingSet(data, pipeline, rows: train, resample: resample, seed: seed)
-            let model = try ModelRegistry.standard.estimator(type: type, params: params, calibrate: calibrate).fit(x, y, seed: seed)
+            let model = try Self.fitModel(task, data, split, pipeline, specSeed: specSeed)
+            let valid = split.folds[fold]
             let p = try model.predictProbabilities(try pipeline.transform(data.features, rows: valid))
             return Predictions(rows: valid, labels: valid.map { data.target[$0] }, probabilities: p, note: model.convergenceNote).encoded()
         }
@@ -132,7 +145,7 @@ struct Planner {
     /// Permutation importance of a refit pipeline on the test rows, by the spec's `select` metric.
     mutating func importance(_ m: ModelSpec, refit: TaskKey, load: TaskKey, split: TaskKey, repeats: Int) -> TaskKey {
         let metric = spec.select
-        return add("importance", "model=\(m.name);metric=\(metric.rawValue);repeats=\(repeats)", [load, split, refit],
+        return add(TestImportanceTask(modelName: m.name, metric: metric, repeats: repeats), [load, split, refit],
                    label: "permutation importance of \(m.name)", kind: "importance") { seed, inputs in
             let data = try Dataset(decoding: inputs[0]), split = try Split(decoding: inputs[1]), refit = try RefitResult(decoding: inputs[2])
             var rng = SplitMix64(seed: seed)
@@ -141,37 +154,30 @@ struct Planner {
         }
     }
 
-    /// Without a test set: permutation importance of fold `fold`'s model of a point on that fold's validation rows.
-    /// The model is fitted again exactly as the fold's fit task fitted it (same rows, same seed).
-    mutating func foldImportance(_ m: ModelSpec, _ point: [String: ParamValue], fold: Int, variant: Preprocessing, load: TaskKey, split: TaskKey,
-                                 repeats: Int) -> TaskKey {
-        let prep = self.prep(variant, fold: fold, load: load, split: split)
-        let type = m.type, resample = variant.resample, params = m.modelParams(point), calibrate = m.calibrate, metric = spec.select
-        let fitParams = "type=\(type);params=\(Self.canonical(point));fold=\(fold)" + Self.resampleKey(variant) + (m.calibrate.map { ";" + $0.canonical } ?? "")
-        let fitSeed = Seeds.derive(spec.seed, "fit" + "\u{0}" + fitParams)
-        return add("importance", fitParams + ";metric=\(metric.rawValue);repeats=\(repeats)", [load, split, prep],
-                   label: "permutation importance of \(m.name) on fold \(fold + 1)", kind: "importance") { seed, inputs in
+    /// Without a test set: permutation importance of the model `fit` fitted, on that fold's validation rows.
+    mutating func foldImportance(_ fit: FitTask, _ m: ModelSpec, variant: Preprocessing, load: TaskKey, split: TaskKey, repeats: Int) -> TaskKey {
+        let prep = self.prep(variant, rows: fit.rows, load: load, split: split)
+        let metric = spec.select, specSeed = spec.seed
+        return add(FoldImportanceTask(fit: fit, metric: metric, repeats: repeats), [load, split, prep],
+                   label: "permutation importance of \(m.name) on fold \(fit.fold + 1)", kind: "importance") { seed, inputs in
             let data = try Dataset(decoding: inputs[0]), split = try Split(decoding: inputs[1])
             let pipeline = try FittedPreprocessing(decoding: inputs[2])
-            let train = split.trainingRows(ofFold: fold), valid = split.folds[fold]
-            let (x, y) = try Self.trainingSet(data, pipeline, rows: train, resample: resample, seed: fitSeed)
-            let model = try ModelRegistry.standard.estimator(type: type, params: params, calibrate: calibrate).fit(x, y, seed: fitSeed)
+            let model = try Self.fitModel(fit, data, split, pipeline, specSeed: specSeed)
             var rng = SplitMix64(seed: seed)
-            return try PermutationImportance.compute(table: data.features, labels: data.target, rows: valid, preprocessing: pipeline,
+            return try PermutationImportance.compute(table: data.features, labels: data.target, rows: split.folds[fit.fold], preprocessing: pipeline,
                                                      model: model, metric: metric, repeats: repeats, using: &rng).encoded()
         }
     }
 
     /// Fit on all training rows, predict the test rows; keeps the fitted pipeline.
     mutating func refit(_ m: ModelSpec, _ point: [String: ParamValue], variant: Preprocessing, load: TaskKey, split: TaskKey) -> TaskKey {
-        let prep = self.prep(variant, fold: nil, load: load, split: split)
-        let type = m.type, resample = variant.resample, params = m.modelParams(point), calibrate = m.calibrate
-        return add("refit", "type=\(type);params=\(Self.canonical(point))" + Self.resampleKey(variant) + (m.calibrate.map { ";" + $0.canonical } ?? ""), [load, split, prep],
-                   label: "refit \(Self.pointLabel(m, point)) on all training rows", kind: "fit") { seed, inputs in
+        let prep = self.prep(variant, rows: .all, load: load, split: split)
+        let task = RefitTask(model: settings(m, point, variant))
+        return add(task, [load, split, prep], label: "refit \(Self.pointLabel(m, point)) on all training rows", kind: "fit") { seed, inputs in
             let data = try Dataset(decoding: inputs[0]), split = try Split(decoding: inputs[1])
             let pipeline = try FittedPreprocessing(decoding: inputs[2])
-            let (x, y) = try Self.trainingSet(data, pipeline, rows: split.train, resample: resample, seed: seed)
-            let model = try ModelRegistry.standard.estimator(type: type, params: params, calibrate: calibrate).fit(x, y, seed: seed)
+            let (x, y) = try Self.trainingSet(data, pipeline, rows: split.train, resample: task.model.resample, seed: seed)
+            let model = try task.model.estimator().fit(x, y, seed: seed)
             let p = try model.predictProbabilities(try pipeline.transform(data.features, rows: split.test))
             let test = Predictions(rows: split.test, labels: split.test.map { data.target[$0] }, probabilities: p, note: model.convergenceNote)
             return RefitResult(test: test, preprocessing: pipeline, model: model).encoded()

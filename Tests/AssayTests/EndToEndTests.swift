@@ -138,6 +138,19 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(Set(imp.columns.map(\.name)), ["visits", "spend", "plan"])
     }
 
+    /// Under successive halving the selected point's last round fits fewer rows than a fold holds (396 of 400 here):
+    /// out-of-fold importance must explain those fits, so its unshuffled score is the point's CV mean.
+    func testWithoutATestSetHalvingImportanceExplainsTheLastRoundsFits() throws {
+        let out = try runSpec(["split.test_size=0", "select=log_loss", "models.a.search={method: halving}",
+                               "models.a.grid={C: [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10]}",
+                               "models.b.type=dummy", "models.b.params={}", "models.b.grid={strategy: [prior]}"])
+        let a = out.report.models[0]
+        XCTAssertEqual(out.report.bestModel, "a")
+        XCTAssertTrue(a.best.notes.contains { $0.contains("round 3 of 3 on 396 of 400 training rows") }, "\(a.best.notes)")
+        let imp = try XCTUnwrap(out.report.importance)
+        XCTAssertEqual(imp.baseline, a.best.cv[.logLoss]!.mean, accuracy: 1e-12, "each fold's model is the last round's fit itself")
+    }
+
     func testChangingOnlyMetricsRunsNoFit() throws {
         try runSpec()
         let again = try runSpec(["metrics=[accuracy, brier]"])
@@ -193,7 +206,7 @@ final class EndToEndTests: XCTestCase {
         let load = planner.load(contentHash: "test")
         let split = planner.split(load)
         let variant = Preprocessing(spec.preprocess)
-        let preps = (0..<4).map { planner.prep(variant, fold: $0, load: load, split: split) }
+        let preps = (0..<4).map { planner.prep(variant, rows: .fold($0, resources: nil), load: load, split: split) }
         let (results, _) = try Executor(store: NoStore(), jobs: 2).run(planner.graph, want: [load, split] + preps)
         let data = try Dataset(decoding: results[load]!), s = try Split(decoding: results[split]!)
         for k in 0..<4 {
