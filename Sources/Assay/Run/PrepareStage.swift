@@ -1,0 +1,48 @@
+import AssayCore
+import AssayEngine
+import AssayLearn
+import AssayReport
+import AssaySpec
+
+/// The table as the plan sees it: its load and split tasks, what the schema task found, the folds and the profile.
+struct PreparedData {
+    let load: TaskKey
+    let splitKey: TaskKey
+    let profile: DataProfile
+    let split: Split
+    let tableProfile: TableProfile
+}
+
+extension RunSession {
+    /// Stage 1: load the table, profile it, split its rows, and check every input of the graph before any fit.
+    mutating func prepareData() throws -> PreparedData {
+        let hash = try DataFile.contentHash(spec, statCache: statCache)
+        let load = planner.load(contentHash: hash)
+        let schemaKey = planner.schema(load), splitKey = planner.split(load), profileKey = planner.profile(contentHash: hash)
+        try execute([schemaKey, splitKey, profileKey])
+        let data = PreparedData(load: load, splitKey: splitKey, profile: try value(schemaKey), split: try value(splitKey),
+                                tableProfile: try value(profileKey))
+        try Self.checkInputs(spec, data.profile, data.split)
+        return data
+    }
+
+    /// Checks the graph's inputs once the table is profiled, before any fit runs.
+    static func checkInputs(_ spec: Spec, _ profile: DataProfile, _ split: Split) throws {
+        for m in spec.models {
+            for point in m.points {
+                let variant = Preprocessing(m.steps(for: point, default: spec.preprocess))
+                if let column = profile.numericWithMissing.first(where: { !variant.imputes(numericColumn: $0) }) {
+                    let whose = m.preprocess == nil ? "preprocess" : "model '\(m.name)': preprocess"
+                    throw AssayError.input("\(spec.data.resolvedPath): numeric column '\(column)' has missing values and \(whose) has no impute step for it; add '- impute: {numeric: median}'")
+                }
+            }
+        }
+        for (k, fold) in split.folds.enumerated() {
+            let validation = Set(fold)
+            let training = split.train.filter { !validation.contains($0) }.map { profile.labels[$0] }
+            guard training.contains(0), training.contains(1) else {
+                throw AssayError.input("\(spec.data.resolvedPath): the training rows of fold \(k) hold only one class; use fewer folds")
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import AssayCore
+import AssayEngine
+import AssaySpec
+import Foundation
+
+/// One run's task graph, executor and every result so far: what the stages (prepare data, search, evaluate)
+/// share. Each stage adds tasks to the graph and asks for the results it needs; cached ones are read, not rerun.
+struct RunSession {
+    let spec: Spec
+    var planner: Planner
+    let executor: Executor
+    /// The content store's stat cache folder (file hashes), nil without a cache.
+    let statCache: URL?
+    private(set) var results: [TaskKey: Data] = [:]
+    private var stats = ExecutionStats()
+
+    init(spec: Spec, options: RunOptions) {
+        let store: ContentStore = options.cacheDirectory.map {
+            DirectoryStore(root: URL(fileURLWithPath: $0).appendingPathComponent("objects"), warn: options.warn)
+        } ?? NoStore()
+        self.spec = spec
+        planner = Planner(spec: spec)
+        executor = Executor(store: store, jobs: options.jobs, observer: options.observer)
+        statCache = options.cacheDirectory.map { URL(fileURLWithPath: $0).appendingPathComponent("stat") }
+    }
+
+    /// Computes (or reads from the cache) the results of `keys` and of whatever they need, and keeps them.
+    mutating func execute(_ keys: [TaskKey]) throws {
+        let out = try executor.run(planner.graph, want: keys, known: results)
+        results.merge(out.results) { kept, _ in kept }
+        stats = stats + out.stats
+    }
+
+    /// The decoded result of a task executed before.
+    func value<T: BinaryCodable>(_ key: TaskKey, as type: T.Type = T.self) throws -> T {
+        guard let data = results[key] else { throw EngineError.missingInput(task: "run", input: key.description) }
+        return try T(decoding: data)
+    }
+
+    /// What the whole run executed and found cached, over every task of its graph.
+    var totals: ExecutionStats {
+        var s = stats
+        s.tasks = planner.graph.count
+        s.cached = s.tasks - s.executed
+        return s
+    }
+}
