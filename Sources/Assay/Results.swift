@@ -33,6 +33,17 @@ struct Predictions: BinaryCodable, Sendable {
     }
 }
 
+/// Rows a model scored: their labels (1 = positive) and probabilities, in row order.
+struct ScoredRows: Sendable {
+    var labels: [UInt8]
+    var probabilities: [Double]
+
+    init(labels: [UInt8], probabilities: [Double]) {
+        self.labels = labels
+        self.probabilities = probabilities
+    }
+}
+
 /// The refit of a model's selected point: its test predictions and the fitted pipeline.
 struct RefitResult: BinaryCodable, Sendable {
     var test: Predictions

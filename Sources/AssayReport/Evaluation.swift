@@ -1,5 +1,24 @@
 import AssayCore
-import AssayLearn
+
+/// A model's curves, computed once on the rows the figures show: ROC (false and true positive rates from (0, 0),
+/// nil when a class is absent), precision–recall (nil without positives), calibration bins and cumulative gains.
+public struct ModelCurves: Sendable {
+    public var roc: (auc: Double, points: [(x: Double, y: Double)])?
+    public var precisionRecall: (averagePrecision: Double, points: [(x: Double, y: Double)])?
+    public var calibration: [CalibrationBin]
+    public var gains: [(x: Double, y: Double)]
+    /// The positive rate of the rows.
+    public var positiveRate: Double
+
+    public init(roc: (auc: Double, points: [(x: Double, y: Double)])?, precisionRecall: (averagePrecision: Double, points: [(x: Double, y: Double)])?,
+                calibration: [CalibrationBin], gains: [(x: Double, y: Double)], positiveRate: Double) {
+        self.roc = roc
+        self.precisionRecall = precisionRecall
+        self.calibration = calibration
+        self.gains = gains
+        self.positiveRate = positiveRate
+    }
+}
 
 /// What a campaign is planned with, for one model's selected point: a threshold table, lift by decile and
 /// calibration bins, on the test rows (the refit's predictions), or on the out-of-fold predictions when
@@ -9,21 +28,19 @@ public struct ModelEvaluation: Sendable {
     public var source: String
     public var rows: Int
     public var threshold: Double
-    public var cuts: [Thresholds.Cut]
-    public var lift: [Thresholds.Decile]
-    public var calibration: [(meanPredicted: Double, observed: Double, count: Int)]
+    public var cuts: [ThresholdCut]
+    public var lift: [LiftDecile]
+    public var calibration: [CalibrationBin]
     public var brier: Double
 
-    public init?(_ m: ModelReport, rule: ThresholdRule?) {
-        let test = m.testScores.flatMap { $0.labels.isEmpty ? nil : $0 }
-        guard let rows = test ?? m.outOfFold, !rows.labels.isEmpty else { return nil }
-        source = test == nil ? "cv" : "test"
-        self.rows = rows.labels.count
-        threshold = m.best.threshold
-        cuts = Thresholds.table(rule, threshold: threshold, labels: rows.labels, probabilities: rows.probabilities)
-        lift = Thresholds.lift(labels: rows.labels, probabilities: rows.probabilities)
-        calibration = Figures.calibrationBins(rows)
-        brier = Scoring.score(.brier, labels: rows.labels, probabilities: rows.probabilities)
+    public init(source: String, rows: Int, threshold: Double, cuts: [ThresholdCut], lift: [LiftDecile], calibration: [CalibrationBin], brier: Double) {
+        self.source = source
+        self.rows = rows
+        self.threshold = threshold
+        self.cuts = cuts
+        self.lift = lift
+        self.calibration = calibration
+        self.brier = brier
     }
 
     /// For metrics.json.

@@ -1,5 +1,4 @@
 import AssayCore
-import AssayLearn
 
 /// The run's figures as SVG files under `runs/<name>/figures/`: each model's selected point on the test rows
 /// (or, without a test set, its out-of-fold predictions on the training rows), and the CV spread of every grid point.
@@ -11,23 +10,16 @@ public enum Figures {
             + (r.importance == nil ? [] : [("importance.svg", "Permutation importance")])
     }
 
-    /// Whether the curves use the test rows (else the out-of-fold predictions).
-    static func onTest(_ r: RunReport) -> Bool { r.models.contains { $0.testScores.map { !$0.labels.isEmpty } ?? false } }
-
     /// One sentence saying which predictions the curves show.
     public static func source(_ r: RunReport) -> String {
-        onTest(r) ? "Curves: each model's selected point, refit on the training rows, on the \(r.data.testRows) test rows."
+        r.curvesOnTest ? "Curves: each model's selected point, refit on the training rows, on the \(r.data.testRows) test rows."
             : "Curves: each model's selected point, out-of-fold on the \(r.data.trainRows) training rows (there is no test set)."
     }
 
     /// Every figure of the run, by file name.
     public static func render(_ r: RunReport) -> [(file: String, svg: String)] {
-        let onTest = onTest(r)
-        let scored: [(name: String, rows: ScoredRows)] = r.models.compactMap { m in
-            guard let rows = onTest ? m.testScores : m.outOfFold, !rows.labels.isEmpty else { return nil }
-            return (m.name, rows)
-        }
-        let source = onTest ? "test rows" : "out-of-fold, training rows"
+        let scored: [(name: String, curves: ModelCurves)] = r.models.compactMap { m in m.curves.map { (m.name, $0) } }
+        let source = r.curvesOnTest ? "test rows" : "out-of-fold, training rows"
         return [
             ("roc.svg", roc(scored, source)), ("pr.svg", precisionRecall(scored, source)),
             ("calibration.svg", calibration(scored, source)), ("gains.svg", gains(scored, source)), ("cv.svg", cvSpread(r)),
@@ -44,83 +36,49 @@ public enum Figures {
                                colors: [Int](repeating: 0, count: rows.count), zeroLine: true)
     }
 
-    static func roc(_ scored: [(name: String, rows: ScoredRows)], _ source: String) -> String {
+    static func roc(_ scored: [(name: String, curves: ModelCurves)], _ source: String) -> String {
         var chart = SVGChart(title: "ROC curve (\(source))", xLabel: "false positive rate", yLabel: "true positive rate")
         chart.reference = [(0, 0), (1, 1)]
         chart.referenceName = "chance"
-        for (name, rows) in scored {
-            let pts = Scoring.curve(rows.labels, rows.probabilities)
-            guard let last = pts.last, last.tp > 0, last.fp > 0 else { continue }
-            let auc = Scoring.rocAUC(rows.labels, rows.probabilities)
-            chart.series.append(.init(name: "\(name) (AUC \(NumberFormat.fixed(auc, decimals: 3)))",
-                                      points: thin([(0, 0)] + pts.map { ($0.fp / last.fp, $0.tp / last.tp) })))
+        for (name, curves) in scored {
+            guard let (auc, points) = curves.roc else { continue }
+            chart.series.append(.init(name: "\(name) (AUC \(NumberFormat.fixed(auc, decimals: 3)))", points: thin(points)))
         }
         return chart.render()
     }
 
-    static func precisionRecall(_ scored: [(name: String, rows: ScoredRows)], _ source: String) -> String {
+    static func precisionRecall(_ scored: [(name: String, curves: ModelCurves)], _ source: String) -> String {
         var chart = SVGChart(title: "Precision–recall curve (\(source))", xLabel: "recall", yLabel: "precision")
         chart.legendAtTop = true
-        let labels = scored.first?.rows.labels ?? []
-        let rate = labels.isEmpty ? 0 : Double(labels.reduce(0) { $0 + Int($1) }) / Double(labels.count)
+        let rate = scored.first?.curves.positiveRate ?? 0
         chart.reference = [(0, rate), (1, rate)]
         chart.referenceName = "positive rate \(NumberFormat.fixed(rate, decimals: 3))"
-        for (name, rows) in scored {
-            let pts = Scoring.curve(rows.labels, rows.probabilities)
-            guard let total = pts.last?.tp, total > 0 else { continue }
-            let ap = Scoring.averagePrecision(rows.labels, rows.probabilities)
-            chart.series.append(.init(name: "\(name) (AP \(NumberFormat.fixed(ap, decimals: 3)))",
-                                      points: thin([(0, 1)] + pts.map { ($0.tp / total, $0.tp / ($0.tp + $0.fp)) })))
+        for (name, curves) in scored {
+            guard let (ap, points) = curves.precisionRecall else { continue }
+            chart.series.append(.init(name: "\(name) (AP \(NumberFormat.fixed(ap, decimals: 3)))", points: thin(points)))
         }
         return chart.render()
     }
 
-    /// Ten equal-width bins of predicted probability, as scikit-learn's `calibration_curve(n_bins=10)`.
-    public static func calibrationBins(_ rows: ScoredRows, bins: Int = 10) -> [(meanPredicted: Double, observed: Double, count: Int)] {
-        var sumP = [Double](repeating: 0, count: bins), pos = [Int](repeating: 0, count: bins), n = [Int](repeating: 0, count: bins)
-        for (y, p) in zip(rows.labels, rows.probabilities) {
-            // searchsorted(inner edges, p, side="left"): a probability on an edge belongs to the bin below it.
-            var k = 0
-            while k < bins - 1 && p > Double(k + 1) / Double(bins) { k += 1 }
-            sumP[k] += p; pos[k] += Int(y); n[k] += 1
-        }
-        return (0..<bins).filter { n[$0] > 0 }.map { (sumP[$0] / Double(n[$0]), Double(pos[$0]) / Double(n[$0]), n[$0]) }
-    }
-
-    static func calibration(_ scored: [(name: String, rows: ScoredRows)], _ source: String) -> String {
+    static func calibration(_ scored: [(name: String, curves: ModelCurves)], _ source: String) -> String {
         var chart = SVGChart(title: "Calibration (\(source), 10 bins)", xLabel: "mean predicted probability", yLabel: "share of positives")
         chart.reference = [(0, 0), (1, 1)]
         chart.referenceName = "perfectly calibrated"
         chart.legendAtTop = true
         chart.legendAtLeft = true
-        for (name, rows) in scored {
-            chart.series.append(.init(name: name, points: calibrationBins(rows).map { ($0.meanPredicted, $0.observed) }, style: .lineWithMarkers))
+        for (name, curves) in scored {
+            chart.series.append(.init(name: name, points: curves.calibration.map { ($0.meanPredicted, $0.observed) }, style: .lineWithMarkers))
         }
         return chart.render()
     }
 
-    /// Share of positives captured when the top `k` rows by probability are contacted, for k = 0…n (ties in row order).
-    public static func gainsCurve(_ rows: ScoredRows) -> [(x: Double, y: Double)] {
-        let n = rows.labels.count
-        let total = Double(rows.labels.reduce(0) { $0 + Int($1) })
-        guard n > 0, total > 0 else { return [] }
-        let order = rows.probabilities.indices.sorted { rows.probabilities[$0] != rows.probabilities[$1] ? rows.probabilities[$0] > rows.probabilities[$1] : $0 < $1 }
-        var out: [(x: Double, y: Double)] = [(0, 0)]
-        var captured = 0.0
-        for (k, i) in order.enumerated() {
-            captured += Double(rows.labels[i])
-            out.append((Double(k + 1) / Double(n), captured / total))
-        }
-        return out
-    }
-
-    static func gains(_ scored: [(name: String, rows: ScoredRows)], _ source: String) -> String {
+    static func gains(_ scored: [(name: String, curves: ModelCurves)], _ source: String) -> String {
         var chart = SVGChart(title: "Cumulative gains (\(source))", xLabel: "share of customers contacted, highest score first",
                              yLabel: "share of buyers reached")
         chart.reference = [(0, 0), (1, 1)]
         chart.referenceName = "random order"
-        for (name, rows) in scored {
-            let curve = gainsCurve(rows)
+        for (name, curves) in scored {
+            let curve = curves.gains
             guard curve.count > 10 else { continue }
             let at10 = curve[Int((Double(curve.count - 1) * 0.1).rounded(.up))].y
             chart.series.append(.init(name: "\(name) (top 10%: \(NumberFormat.fixed(at10 * 100, decimals: 0))% of buyers)", points: thin(curve)))

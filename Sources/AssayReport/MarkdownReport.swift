@@ -58,7 +58,7 @@ public enum MarkdownReport {
         out += Figures.catalog(r).map { "![\($0.title)](figures/\($0.file))" }.joined(separator: "\n\n").split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         out += [""]
 
-        if let name = r.bestModel, let m = r.models.first(where: { $0.name == name }), let e = ModelEvaluation(m, rule: r.threshold) {
+        if let name = r.bestModel, let m = r.models.first(where: { $0.name == name }), let e = m.evaluation {
             out += e.markdown(model: name, rule: r.threshold)
         }
 

@@ -13,7 +13,7 @@ public enum MetricsJSON {
                 "grid": .array(m.points.map { .object(["params": params($0.params), "cv": cv($0.cv, r.metrics)]) }),
                 "threshold": .number(m.best.threshold),
             ]
-            if let e = ModelEvaluation(m, rule: r.threshold) { fields["evaluation"] = e.json }
+            if let e = m.evaluation { fields["evaluation"] = e.json }
             if !m.testIntervals.isEmpty {
                 fields["test_ci"] = .object(Dictionary(uniqueKeysWithValues: r.metrics.compactMap { k in
                     m.testIntervals[k].map { (k.rawValue, JSONValue.object(["low": .number($0.low), "high": .number($0.high)])) }

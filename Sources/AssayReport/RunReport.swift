@@ -19,6 +19,8 @@ public struct RunReport: Sendable {
     public var impurityImportance: (model: String, kind: String, columns: [(name: String, value: Double)])? = nil
     /// The spec's `threshold:` (nil: 0.5).
     public var threshold: ThresholdRule? = nil
+    /// Whether the models' curves are on the test rows (else out of fold on the training rows: there is no test set).
+    public var curvesOnTest = false
 
     public init(experiment: String, description: String?, select: Metric, metrics: [Metric], data: DataSummary,
                 models: [ModelReport], bestModel: String?, profile: TableProfile? = nil) {
@@ -95,17 +97,6 @@ public struct GridPointReport: Sendable {
     }
 }
 
-/// Rows a model scored: their labels (1 = positive) and probabilities, in row order.
-public struct ScoredRows: Sendable {
-    public var labels: [UInt8]
-    public var probabilities: [Double]
-
-    public init(labels: [UInt8], probabilities: [Double]) {
-        self.labels = labels
-        self.probabilities = probabilities
-    }
-}
-
 public struct ModelReport: Sendable {
     public var name: String
     public var type: String
@@ -117,13 +108,14 @@ public struct ModelReport: Sendable {
     public var bestIndex: Int
     /// The selected point refit on all training rows and scored on the test rows; empty without a test set.
     public var test: [Metric: Double]
-    /// The selected point's out-of-fold predictions on the training rows, and the refit's on the test rows.
-    public var outOfFold: ScoredRows? = nil
     /// 95% bootstrap intervals of the test metrics (1,000 seeded resamples of the test rows).
     public var testIntervals: [Metric: (low: Double, high: Double)] = [:]
     /// More lines for the model's section of the report (search, calibration).
     public var details: [String] = []
-    public var testScores: ScoredRows? = nil
+    /// The selected point's threshold table, lift and calibration (on the test rows, or out of fold without them).
+    public var evaluation: ModelEvaluation? = nil
+    /// The selected point's curves on the rows the figures show; nil when it scored none.
+    public var curves: ModelCurves? = nil
 
     public init(name: String, type: String, fixedParams: [(name: String, value: ParamValue)], preprocess: String,
                 points: [GridPointReport], bestIndex: Int, test: [Metric: Double]) {

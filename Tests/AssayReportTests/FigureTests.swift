@@ -14,33 +14,19 @@ final class FigureTests: XCTestCase {
                                     foldScores: [.rocAUC: [0.75, 0.85]])
         var m = ModelReport(name: "lr <&>", type: "logistic_regression", fixedParams: [], preprocess: "none", points: [point, point],
                             bestIndex: 1, test: [.rocAUC: 0.7])
-        m.testScores = ScoredRows(labels: y, probabilities: p)
-        m.outOfFold = ScoredRows(labels: y.reversed(), probabilities: p)
+        // The curves the assembly computes from these rows (checked against scikit-learn in the learn and end-to-end tests).
+        _ = (y, p)
+        m.curves = ModelCurves(roc: (0.638888888888889, [(0, 0), (0, 0.1667), (0.5, 0.5), (1, 1)]),
+                               precisionRecall: (0.6, [(0, 1), (0.5, 0.6), (1, 0.5)]),
+                               calibration: [CalibrationBin(meanPredicted: 0.075, observed: 0, count: 2), CalibrationBin(meanPredicted: 0.975, observed: 0.5, count: 2)],
+                               gains: (0...12).map { (Double($0) / 12, min(1, Double($0) / 8)) }, positiveRate: 0.5)
         let d = DataSummary(path: "d.csv", rows: 24, trainRows: 12, testRows: 12, positiveRate: 0.5, target: "y", positiveLabel: "1",
                             numericColumns: ["a"], categoricalColumns: [], split: "stratified")
         var r = RunReport(experiment: "ex", description: "A | B", select: .rocAUC, metrics: [.rocAUC], data: d, models: [m], bestModel: "lr <&>")
+        r.curvesOnTest = true
         r.importance = ImportanceReport(model: "lr <&>", metric: .rocAUC, rows: 12, repeats: 2, baseline: 0.64,
                                         columns: [("a", FoldSummary(mean: 0.1, std: 0.02), [0.08, 0.12]), ("b", FoldSummary(mean: -0.01, std: 0), [-0.01, -0.01])])
         return r
-    }
-
-    func testCalibrationBinsMatchScikitLearn() {
-        // sklearn.calibration.calibration_curve(y, p, n_bins=10) on the same input.
-        let r = report().models[0].testScores!
-        let bins = Figures.calibrationBins(r)
-        XCTAssertEqual(bins.map(\.count), [2, 2, 1, 2, 3, 2])
-        let meanPredicted = [0.075, 0.175, 0.3, 0.375, 0.6566666666666666, 0.975]
-        let observed = [0, 0.5, 1, 0.5, 0.6666666666666666, 0.5]
-        for (b, (mp, ob)) in zip(bins, zip(meanPredicted, observed)) {
-            XCTAssertEqual(b.meanPredicted, mp, accuracy: 1e-12)
-            XCTAssertEqual(b.observed, ob, accuracy: 1e-12)
-        }
-    }
-
-    func testGainsCurveCountsBuyersFromTheTop() {
-        let g = Figures.gainsCurve(ScoredRows(labels: [0, 1, 1, 0], probabilities: [0.9, 0.8, 0.8, 0.1]))
-        XCTAssertEqual(g.map(\.x), [0, 0.25, 0.5, 0.75, 1])
-        XCTAssertEqual(g.map(\.y), [0, 0, 0.5, 1, 1])
     }
 
     func testFiguresAreWellFormedDeterministicSVG() throws {

@@ -17,6 +17,40 @@ extension RunSession {
         report.importance = evaluation.importance
         report.impurityImportance = evaluation.ownImportance
         report.threshold = spec.threshold
+        // Tables and curves of each selected point: on the test rows (its refit's predictions), else out of fold.
+        report.curvesOnTest = !split.test.isEmpty
+        for i in report.models.indices {
+            let rows = report.curvesOnTest ? ScoredRows(labels: evaluation.refits[i].test.labels, probabilities: evaluation.refits[i].test.probabilities)
+                : evaluation.outOfFold[i]
+            guard !rows.labels.isEmpty else { continue }
+            report.models[i].evaluation = Self.evaluation(rows, onTest: report.curvesOnTest, threshold: report.models[i].best.threshold, rule: spec.threshold)
+            report.models[i].curves = Self.curves(rows)
+        }
         return report
+    }
+
+    /// The threshold table (the usual budgets, then the rule's cut), lift by decile, calibration bins and Brier score.
+    static func evaluation(_ rows: ScoredRows, onTest: Bool, threshold: Double, rule: ThresholdRule?) -> ModelEvaluation {
+        let y = rows.labels, p = rows.probabilities
+        return ModelEvaluation(source: onTest ? "test" : "cv", rows: y.count, threshold: threshold,
+                               cuts: Thresholds.table(rule, threshold: threshold, labels: y, probabilities: p),
+                               lift: Thresholds.lift(labels: y, probabilities: p), calibration: Curves.calibrationBins(labels: y, probabilities: p),
+                               brier: Scoring.score(.brier, labels: y, probabilities: p))
+    }
+
+    /// ROC and precision–recall curves (each step of distinct scores), calibration bins and cumulative gains.
+    static func curves(_ rows: ScoredRows) -> ModelCurves {
+        let y = rows.labels, p = rows.probabilities
+        let steps = Scoring.curve(y, p)
+        var roc: (auc: Double, points: [(x: Double, y: Double)])? = nil
+        if let last = steps.last, last.tp > 0, last.fp > 0 {
+            roc = (Scoring.rocAUC(y, p), [(0, 0)] + steps.map { ($0.fp / last.fp, $0.tp / last.tp) })
+        }
+        var pr: (averagePrecision: Double, points: [(x: Double, y: Double)])? = nil
+        if let total = steps.last?.tp, total > 0 {
+            pr = (Scoring.averagePrecision(y, p), [(0, 1)] + steps.map { ($0.tp / total, $0.tp / ($0.tp + $0.fp)) })
+        }
+        return ModelCurves(roc: roc, precisionRecall: pr, calibration: Curves.calibrationBins(labels: y, probabilities: p),
+                           gains: Curves.gains(labels: y, probabilities: p), positiveRate: Double(y.reduce(0) { $0 + Int($1) }) / Double(y.count))
     }
 }

@@ -9,6 +9,8 @@ import AssaySpec
 struct Evaluation {
     var models: [ModelReport]
     var refits: [RefitResult]
+    /// Per model, its selected point's out-of-fold predictions on the training rows.
+    var outOfFold: [ScoredRows]
     var bestModel: String?
     var importance: ImportanceReport?
     var ownImportance: (model: String, kind: String, columns: [(name: String, value: Double)])?
@@ -18,7 +20,8 @@ extension RunSession {
     /// Stage 3: aggregate folds and select each model's point, refit it on all training rows and score the test rows
     /// (with bootstrap intervals), pick the best model, and explain it (permutation and the model's own importance).
     mutating func evaluate(_ searches: [ModelSearch], _ data: PreparedData) throws -> Evaluation {
-        var models = try searches.map(selectPoint)
+        let selected = try searches.map(selectPoint)
+        var models = selected.map(\.report)
         let refitKeys = zip(spec.models, models).map { m, r in
             planner.refit(m, m.points[r.bestIndex], variant: Preprocessing(m.steps(for: m.points[r.bestIndex], default: spec.preprocess)),
                           load: data.load, split: data.splitKey)
@@ -28,7 +31,7 @@ extension RunSession {
         if !data.split.test.isEmpty {
             for i in models.indices { Evaluate.scoreTest(&models[i], refits[i], spec) }
         }
-        var evaluation = Evaluation(models: models, refits: refits, bestModel: Evaluate.bestModel(models, spec.select))
+        var evaluation = Evaluation(models: models, refits: refits, outOfFold: selected.map(\.outOfFold), bestModel: Evaluate.bestModel(models, spec.select))
         guard let best = models.firstIndex(where: { $0.name == evaluation.bestModel }) else { return evaluation }
         evaluation.importance = data.split.test.isEmpty
             ? try foldImportance(searches[best], bestIndex: models[best].bestIndex, data)
@@ -43,7 +46,7 @@ extension RunSession {
 
     /// One model's points scored over their folds (under successive halving, the folds of the last round each
     /// point reached), and the best of the search's finalists selected.
-    func selectPoint(_ search: ModelSearch) throws -> ModelReport {
+    func selectPoint(_ search: ModelSearch) throws -> (report: ModelReport, outOfFold: ScoredRows) {
         let m = search.model, select = spec.select
         let foldPredictions = try search.keys.map { try $0.map { try value($0, as: Predictions.self) } }
         var points = try zip(m.points, foldPredictions).map { point, folds in try Evaluate.pointReport(spec, m, point, folds) }
@@ -56,10 +59,9 @@ extension RunSession {
         var report = ModelReport(name: m.name, type: m.type, fixedParams: m.params.keys.sorted().map { ($0, m.params[$0]!) },
                                  preprocess: Describe.steps(m.steps(for: m.points[best], default: spec.preprocess)), points: points,
                                  bestIndex: best, test: [:])
-        report.outOfFold = Evaluate.outOfFold(foldPredictions[best])
         report.details = (m.searchDescription.map { ["Search: \($0)"] } ?? [])
             + (m.calibrate.map { ["Calibration: \($0.method.rawValue), fitted on \($0.cv) inner folds of each fit's training rows (CalibratedClassifierCV, ensemble)"] } ?? [])
-        return report
+        return (report, Evaluate.outOfFold(foldPredictions[best]))
     }
 
     /// Permutation importance of the best model's refit pipeline on the test rows (5 shuffles per column).
@@ -107,7 +109,6 @@ enum Evaluate {
     /// The refit's test scores at the point's threshold, with 95% bootstrap intervals (seeded by the model's name).
     static func scoreTest(_ model: inout ModelReport, _ refit: RefitResult, _ spec: Spec) {
         let labels = refit.test.labels, probabilities = refit.test.probabilities, threshold = model.best.threshold
-        model.testScores = ScoredRows(labels: labels, probabilities: probabilities)
         model.test = Dictionary(uniqueKeysWithValues: spec.metrics.map {
             ($0, Scoring.score($0, labels: labels, probabilities: probabilities, threshold: threshold))
         })

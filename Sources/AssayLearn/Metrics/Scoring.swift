@@ -54,28 +54,10 @@ public enum Scoring {
     }
 
     /// Cumulative (false positives, true positives) at each distinct score, from the highest score down.
-    public static func curve(_ y: [UInt8], _ p: [Double]) -> [(fp: Double, tp: Double)] {
-        let order = p.indices.sorted { p[$0] > p[$1] }
-        var points: [(fp: Double, tp: Double)] = []
-        var tp = 0.0, fp = 0.0
-        for (k, i) in order.enumerated() {
-            if y[i] == 1 { tp += 1 } else { fp += 1 }
-            if k == order.count - 1 || p[order[k + 1]] != p[i] { points.append((fp, tp)) }  // tied scores form one step
-        }
-        return points
-    }
+    public static func curve(_ y: [UInt8], _ p: [Double]) -> [(fp: Double, tp: Double)] { RankStatistics.curve(y, p) }
 
-    /// Area under the ROC curve by the trapezoidal rule over distinct scores (ties count half, as in scikit-learn).
-    public static func rocAUC(_ y: [UInt8], _ p: [Double]) -> Double {
-        let pts = curve(y, p)
-        guard let last = pts.last, last.tp > 0, last.fp > 0 else { return .nan }
-        var area = 0.0, prevFP = 0.0, prevTP = 0.0
-        for pt in pts {
-            area += (pt.fp - prevFP) * (pt.tp + prevTP) / 2
-            prevFP = pt.fp; prevTP = pt.tp
-        }
-        return area / (last.tp * last.fp)
-    }
+    /// Area under the ROC curve (see `RankStatistics.rocAUC`).
+    public static func rocAUC(_ y: [UInt8], _ p: [Double]) -> Double { RankStatistics.rocAUC(y, p) }
 
     /// Average precision: Σ (Rₙ − Rₙ₋₁)·Pₙ over distinct scores (scikit-learn's `average_precision_score`, no interpolation).
     public static func averagePrecision(_ y: [UInt8], _ p: [Double]) -> Double {

@@ -35,17 +35,7 @@ public enum Thresholds {
     }
 
     /// One row of a threshold table.
-    public struct Cut: Sendable, Equatable {
-        public var label: String
-        public var threshold: Double
-        /// Share of rows flagged.
-        public var flagged: Double
-        public var precision: Double
-        public var recall: Double
-        public var f1: Double
-        /// Recall divided by the share flagged: how many times better than contacting at random.
-        public var lift: Double
-    }
+    public typealias Cut = ThresholdCut
 
     public static func cut(_ label: String, threshold t: Double, labels y: [UInt8], probabilities p: [Double]) -> Cut {
         let c = Scoring.Confusion(y, p, threshold: t)
@@ -65,18 +55,7 @@ public enum Thresholds {
     }
 
     /// One decile of a lift table.
-    public struct Decile: Sendable, Equatable {
-        /// 1 = the tenth of rows with the highest scores.
-        public var decile: Int
-        public var rows: Int
-        public var positives: Int
-        /// Share of all positives in this decile and the ones above it.
-        public var captured: Double
-        /// Positive rate of this decile over the overall rate.
-        public var lift: Double
-        /// Positive rate of the deciles so far over the overall rate.
-        public var cumulativeLift: Double
-    }
+    public typealias Decile = LiftDecile
 
     /// Rows sorted by score (highest first, ties by row order) and split into ten near-equal groups.
     public static func lift(labels y: [UInt8], probabilities p: [Double]) -> [Decile] {

@@ -1,4 +1,5 @@
 import AssayCore
+import AssayData
 import AssayReport
 import XCTest
 

@@ -1,50 +1,8 @@
 import AssayCore
-import AssayLearn
 
-/// The data profile every study starts with: per column its type, missing share, distinct values, range,
-/// target rate per value or quantile bin, how well it predicts the target alone, and flags for columns that
-/// deserve a look (constant, ID-like, a likely leak).
-public struct TableProfile: Sendable, Equatable {
-    /// What the spec does with a column.
-    public enum Role: String, Sendable, Equatable, CaseIterable {
-        case feature, id, dropped
-        case foldColumn = "fold column"
-    }
-
-    /// A group of rows: a category, a numeric value, a quantile bin, or the missing cells.
-    public struct Group: Sendable, Equatable {
-        public var label: String
-        public var count: Int
-        public var positives: Int
-        public var positiveRate: Double { count == 0 ? .nan : Double(positives) / Double(count) }
-    }
-
-    public struct ColumnSummary: Sendable, Equatable {
-        public var name: String
-        public var role: Role
-        public var kind: ColumnKind
-        public var missing: Int
-        public var distinct: Int
-        /// Numeric columns only (NaN otherwise, or when every cell is missing).
-        public var min: Double
-        public var median: Double
-        public var max: Double
-        /// Categories: the most frequent (at most 10); numbers: each value when there are at most 10, else quantile bins.
-        /// Missing cells, when there are any, are a last group.
-        public var groups: [Group]
-        /// ROC-AUC of the column alone, in whichever direction is better (0.5–1): numbers ranked as they are,
-        /// categories by their positive rate (categories smaller than `minGroup` pooled).
-        public var auc: Double
-        public var flags: [String]
-    }
-
-    public var rows: Int
-    public var positives: Int
-    /// Rows equal to an earlier row in every column but the id (target included).
-    public var duplicateRows: Int
-    public var idColumn: String?
-    public var columns: [ColumnSummary]
-
+/// Computing the data profile from a table: column summaries, the target rate per value or bin, each column's
+/// AUC alone, and the flags (constant, ID-like, likely leak).
+extension TableProfile {
     /// Thresholds of the flags.
     static let leakAUC = 0.95
     static let strongAUC = 0.8
@@ -54,10 +12,7 @@ public struct TableProfile: Sendable, Equatable {
 
     /// Profiles every column of `table` (the file's columns but the target), given the target and each column's role.
     public init(_ table: Table, target: [UInt8], roles: [String: Role]) {
-        rows = table.rowCount
-        positives = target.reduce(0) { $0 + Int($1) }
-        idColumn = table.columns.first { roles[$0.name] == .id }?.name
-        duplicateRows = Self.duplicates(table.columns.filter { roles[$0.name] != .id }, target)
+        let positives = target.reduce(0) { $0 + Int($1) }
         let summarized = table.columns.map { Self.summarize($0, role: roles[$0.name] ?? .feature, target: target) }
         var summaries = summarized.map(\.summary)
 
@@ -86,15 +41,8 @@ public struct TableProfile: Sendable, Equatable {
                     + "and \(NumberFormat.fixed(purity * 100, decimals: 0))% of its rows are \(whose)")
             }
         }
-        columns = summaries
-    }
-
-    public init(rows: Int, positives: Int, duplicateRows: Int, idColumn: String?, columns: [ColumnSummary]) {
-        self.rows = rows
-        self.positives = positives
-        self.duplicateRows = duplicateRows
-        self.idColumn = idColumn
-        self.columns = columns
+        self.init(rows: table.rowCount, positives: positives, duplicateRows: Self.duplicates(table.columns.filter { roles[$0.name] != .id }, target),
+                  idColumn: table.columns.first { roles[$0.name] == .id }?.name, columns: summaries)
     }
 
     static func integral(_ c: Column) -> Bool {
@@ -149,7 +97,7 @@ public struct TableProfile: Sendable, Equatable {
                 }
                 s.groups = groups
             }
-            s.auc = undirected(Scoring.rocAUC(target, v.map { $0.isNaN ? -Double.infinity : $0 }))
+            s.auc = undirected(RankStatistics.rocAUC(target, v.map { $0.isNaN ? -Double.infinity : $0 }))
         case .categorical(let codes, let levels):
             var counts = [Int](repeating: 0, count: levels.count), pos = [Int](repeating: 0, count: levels.count)
             for r in codes.indices {
@@ -168,7 +116,7 @@ public struct TableProfile: Sendable, Equatable {
             let pooledRate = pooledCount == 0 ? 0 : Double(pooledPos) / Double(pooledCount)
             let rate = levels.indices.map { counts[$0] < minGroup(n) ? pooledRate : Double(pos[$0]) / Double(counts[$0]) }
             let missingRate = s.missing == 0 ? 0 : Double(missingPositives) / Double(s.missing)
-            s.auc = undirected(Scoring.rocAUC(target, codes.map { $0 < 0 ? missingRate : rate[Int($0)] }))
+            s.auc = undirected(RankStatistics.rocAUC(target, codes.map { $0 < 0 ? missingRate : rate[Int($0)] }))
         }
         if s.missing > 0 { s.groups.append(Group(label: "missing", count: s.missing, positives: missingPositives)) }
         return (s, values)
@@ -217,38 +165,5 @@ public struct TableProfile: Sendable, Equatable {
         var dup = 0
         for k in order.indices.dropFirst() where keys[order[k]] == keys[order[k - 1]] { dup += 1 }
         return dup
-    }
-}
-
-extension TableProfile: BinaryCodable {
-    public func encode(to w: inout ByteWriter) {
-        w.write(rows); w.write(positives); w.write(duplicateRows); w.write(idColumn ?? ""); w.write(idColumn != nil)
-        w.write(columns.count)
-        for c in columns {
-            w.write(c.name); w.write(c.role.rawValue); w.write(c.kind.rawValue); w.write(c.missing); w.write(c.distinct)
-            w.write(c.min); w.write(c.median); w.write(c.max); w.write(c.auc); w.write(c.flags)
-            w.write(c.groups.count)
-            for g in c.groups { w.write(g.label); w.write(g.count); w.write(g.positives) }
-        }
-    }
-
-    public init(from r: inout ByteReader) throws {
-        let rows = try r.readInt(), positives = try r.readInt(), duplicates = try r.readInt()
-        let id = try r.readString(), hasID = try r.readBool()
-        var columns: [ColumnSummary] = []
-        for _ in 0..<(try r.readInt()) {
-            let name = try r.readString()
-            guard let role = Role(rawValue: try r.readString()), let kind = ColumnKind(rawValue: try r.readString()) else {
-                throw BinaryFormatError.truncated
-            }
-            let missing = try r.readInt(), distinct = try r.readInt()
-            let min = try r.readDouble(), median = try r.readDouble(), max = try r.readDouble(), auc = try r.readDouble()
-            let flags = try r.readStrings()
-            var groups: [Group] = []
-            for _ in 0..<(try r.readInt()) { groups.append(Group(label: try r.readString(), count: try r.readInt(), positives: try r.readInt())) }
-            columns.append(ColumnSummary(name: name, role: role, kind: kind, missing: missing, distinct: distinct, min: min, median: median,
-                                         max: max, groups: groups, auc: auc, flags: flags))
-        }
-        self.init(rows: rows, positives: positives, duplicateRows: duplicates, idColumn: hasID ? id : nil, columns: columns)
     }
 }
