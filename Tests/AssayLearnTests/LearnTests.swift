@@ -196,7 +196,7 @@ final class PreprocessingTests: XCTestCase {
         XCTAssertEqual(Stats.variance(x), 6669989831.110874)
         var column = x
         column[3] = Double.nan
-        guard case .affine(let shift, let scale) = Preprocessing.scaler(column, .standard) else { return XCTFail("not affine") }
+        guard case .affine(let shift, let scale) = ScaleTransformer(method: .standard, columns: .all).fit(column) else { return XCTFail("not affine") }
         XCTAssertEqual(shift, 100000.00724271357)
         XCTAssertEqual(scale, 81649.65735482227)
     }

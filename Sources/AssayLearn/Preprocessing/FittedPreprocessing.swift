@@ -1,0 +1,228 @@
+import AssayCore
+import Foundation
+
+/// Preprocessing fitted on one fold's training rows: every statistic it learned, and nothing else.
+public struct FittedPreprocessing: Sendable, Equatable, BinaryCodable {
+    public enum NumericOp: Sendable, Equatable {
+        /// Replace a missing value.
+        case fill(Double)
+        /// `(x - shift) / scale`; missing stays missing.
+        case affine(shift: Double, scale: Double)
+        /// `log(1 + x)`.
+        case log1p
+        /// Bound to `[lo, hi]`; missing stays missing.
+        case clip(Double, Double)
+
+        var isFill: Bool { if case .fill = self { return true }; return false }
+
+        @inline(__always) func apply(_ x: Double) -> Double {
+            switch self {
+            case .fill(let v): return x.isNaN ? v : x
+            case .affine(let shift, let scale): return (x - shift) / scale
+            case .log1p: return Foundation.log1p(x)
+            case .clip(let lo, let hi): return x.isNaN ? x : Swift.min(Swift.max(x, lo), hi)
+            }
+        }
+    }
+
+    public struct NumericColumn: Sendable, Equatable {
+        public let index: Int
+        public let ops: [NumericOp]
+        /// Whether a 0/1 missing-value indicator column is added for it.
+        public let indicator: Bool
+
+        public init(index: Int, ops: [NumericOp], indicator: Bool = false) {
+            self.index = index
+            self.ops = ops
+            self.indicator = indicator
+        }
+    }
+
+    public struct CategoricalColumn: Sendable, Equatable {
+        public let index: Int
+        public let fill: String
+        /// One-hot: the frequent categories, one output column each; ordinal: the numbering; target: the encoded categories.
+        public let categories: [String]
+        public let method: EncodeMethod
+        public let handleUnknown: HandleUnknown
+        /// One-hot: categories that share one last output column.
+        public let infrequent: [String]
+        /// Target: the encoding of each category, fitted on all training rows, then the prior (for unseen categories).
+        public let encodings: [Double]
+        /// Target: the cross-fitted encoding of each training row, in `trainingRows` order.
+        public let crossFitted: [Double]
+
+        public init(index: Int, fill: String, categories: [String], method: EncodeMethod, handleUnknown: HandleUnknown = .ignore,
+                    infrequent: [String] = [], encodings: [Double] = [], crossFitted: [Double] = []) {
+            self.index = index
+            self.fill = fill
+            self.categories = categories
+            self.method = method
+            self.handleUnknown = handleUnknown
+            self.infrequent = infrequent
+            self.encodings = encodings
+            self.crossFitted = crossFitted
+        }
+
+        var width: Int {
+            switch method {
+            case .onehot: return categories.count + (infrequent.isEmpty ? 0 : 1)
+            case .ordinal, .target: return 1
+            }
+        }
+    }
+
+    public let numeric: [NumericColumn]
+    public let categorical: [CategoricalColumn]
+    /// Names of the table columns it was fitted on, in order.
+    public let inputColumns: [String]
+    /// The rows it was fitted on, kept only when a target encoding needs them to give those rows their cross-fitted values.
+    public let trainingRows: [Int]
+
+    /// Number of output columns.
+    public var outputWidth: Int {
+        numeric.count + numeric.filter(\.indicator).count + categorical.reduce(0) { $0 + $1.width }
+    }
+
+    /// A name for each output column: the numeric column's name, `missing(NAME)` for an indicator, `NAME=CATEGORY`
+    /// for a one-hot column (`NAME=infrequent` for the pooled one), the column's name for ordinal and target encodings.
+    public var outputNames: [String] {
+        var out = numeric.map { inputColumns[$0.index] }
+        out += numeric.filter(\.indicator).map { "missing(\(inputColumns[$0.index]))" }
+        for c in categorical {
+            let name = inputColumns[c.index]
+            if c.method == .onehot {
+                out += c.categories.map { "\(name)=\($0)" } + (c.infrequent.isEmpty ? [] : ["\(name)=infrequent"])
+            } else { out.append(name) }
+        }
+        return out
+    }
+
+    /// The output columns of each categorical feature (for SMOTE-NC), after the numeric and indicator columns.
+    public var categoricalBlocks: [Range<Int>] {
+        var start = numeric.count + numeric.filter(\.indicator).count
+        return categorical.map { c in defer { start += c.width }; return start..<(start + c.width) }
+    }
+
+    /// The design matrix for the given rows of `table` (which must have the fitted columns).
+    /// `training: true` asks for the fitted rows themselves: target-encoded columns then give each its cross-fitted value.
+    public func transform(_ table: Table, rows: [Int], training: Bool = false) throws -> Matrix {
+        guard table.names == inputColumns else {
+            throw LearnError.badParameter("the table's columns differ from those the preprocessing was fitted on")
+        }
+        var crossFitIndex: [Int]? = nil
+        if training && categorical.contains(where: { $0.method == .target }) {
+            guard rows == trainingRows else { throw LearnError.badParameter("target encoding: cross-fitted values exist only for the rows it was fitted on") }
+            crossFitIndex = Array(rows.indices)
+        }
+        let width = outputWidth
+        var out = Matrix(rows: rows.count, cols: width)
+        var offset = 0
+        for col in numeric {
+            guard case .numeric(let all) = table.columns[col.index].values else { continue }
+            for (i, r) in rows.enumerated() {
+                var v = all[r]
+                for op in col.ops { v = op.apply(v) }
+                out.values[i * width + offset] = v
+            }
+            offset += 1
+        }
+        for col in numeric where col.indicator {
+            guard case .numeric(let all) = table.columns[col.index].values else { continue }
+            for (i, r) in rows.enumerated() where all[r].isNaN { out.values[i * width + offset] = 1 }
+            offset += 1
+        }
+        for col in categorical {
+            guard case .categorical(let codes, let levels) = table.columns[col.index].values else { continue }
+            // Map each level of the table to its output position (-1: unknown to the fitted encoder).
+            let position = Dictionary(uniqueKeysWithValues: col.categories.enumerated().map { ($1, $0) })
+            let infrequentSlot = col.infrequent.isEmpty ? -1 : col.categories.count
+            let infrequent = Set(col.infrequent)
+            func slot(_ text: String) -> Int { position[text] ?? (infrequent.contains(text) ? infrequentSlot : -1) }
+            let levelPosition = levels.map(slot)
+            let fillPosition = slot(col.fill)
+            for (i, r) in rows.enumerated() {
+                let k = codes[r] >= 0 ? levelPosition[Int(codes[r])] : fillPosition
+                switch col.method {
+                case .onehot:
+                    if k >= 0 { out.values[i * width + offset + k] = 1; continue }
+                    switch col.handleUnknown {
+                    case .ignore: break
+                    case .infrequentIfExist: if infrequentSlot >= 0 { out.values[i * width + offset + infrequentSlot] = 1 }
+                    case .error:
+                        let text = codes[r] >= 0 ? levels[Int(codes[r])] : col.fill
+                        throw LearnError.badParameter("encode: column '\(inputColumns[col.index])' has category '\(text)', unseen in the training rows (handle_unknown: error)")
+                    }
+                case .ordinal: out.values[i * width + offset] = Double(k)
+                case .target:
+                    out.values[i * width + offset] = crossFitIndex.map { col.crossFitted[$0[i]] } ?? (k >= 0 ? col.encodings[k] : col.encodings.last!)
+                }
+            }
+            offset += col.width
+        }
+        return out
+    }
+
+    static let formatVersion: UInt32 = 2
+
+    public func encode(to w: inout ByteWriter) {
+        w.writeHeader(version: Self.formatVersion)
+        w.write(inputColumns)
+        w.write(trainingRows)
+        w.write(numeric.count)
+        for c in numeric {
+            w.write(c.index)
+            w.write(c.indicator)
+            w.write(c.ops.count)
+            for op in c.ops {
+                switch op {
+                case .fill(let v): w.write(UInt8(0)); w.write(v)
+                case .affine(let s, let k): w.write(UInt8(1)); w.write(s); w.write(k)
+                case .log1p: w.write(UInt8(2))
+                case .clip(let lo, let hi): w.write(UInt8(3)); w.write(lo); w.write(hi)
+                }
+            }
+        }
+        w.write(categorical.count)
+        for c in categorical {
+            w.write(c.index); w.write(c.fill); w.write(c.categories); w.write(c.method.rawValue); w.write(c.handleUnknown.rawValue)
+            w.write(c.infrequent); w.write(c.encodings); w.write(c.crossFitted)
+        }
+    }
+
+    public init(numeric: [NumericColumn], categorical: [CategoricalColumn], inputColumns: [String], trainingRows: [Int] = []) {
+        self.numeric = numeric
+        self.categorical = categorical
+        self.inputColumns = inputColumns
+        self.trainingRows = trainingRows
+    }
+
+    public init(from r: inout ByteReader) throws {
+        try r.readHeader("fitted preprocessing", version: Self.formatVersion)
+        inputColumns = try r.readStrings()
+        trainingRows = try r.readInts()
+        numeric = try (0..<r.readInt()).map { _ in
+            let index = try r.readInt()
+            let indicator = try r.readBool()
+            let ops: [NumericOp] = try (0..<r.readInt()).map { _ in
+                let tag = try r.readUInt8()
+                switch tag {
+                case 0: return .fill(try r.readDouble())
+                case 1: return .affine(shift: try r.readDouble(), scale: try r.readDouble())
+                case 2: return .log1p
+                case 3: return .clip(try r.readDouble(), try r.readDouble())
+                default: throw BinaryFormatError.badTag("numeric op", tag)
+                }
+            }
+            return NumericColumn(index: index, ops: ops, indicator: indicator)
+        }
+        categorical = try (0..<r.readInt()).map { _ in
+            let index = try r.readInt(), fill = try r.readString(), cats = try r.readStrings()
+            guard let m = EncodeMethod(rawValue: try r.readString()) else { throw BinaryFormatError.badTag("encoding", 0) }
+            guard let h = HandleUnknown(rawValue: try r.readString()) else { throw BinaryFormatError.badTag("handle_unknown", 0) }
+            return CategoricalColumn(index: index, fill: fill, categories: cats, method: m, handleUnknown: h, infrequent: try r.readStrings(),
+                                     encodings: try r.readDoubles(), crossFitted: try r.readDoubles())
+        }
+    }
+}
+
