@@ -110,7 +110,7 @@ struct Planner {
 
     /// The settings a fit, refit or importance task of model `m` at `point` fits.
     func settings(_ m: ModelSpec, _ point: [String: ParamValue], _ variant: Preprocessing) -> ModelSettings {
-        ModelSettings(type: m.type, point: point, params: m.modelParams(point), resample: variant.resample, calibrate: m.calibrate)
+        ModelSettings(kind: spec.kind, type: m.type, point: point, params: m.modelParams(point), resample: variant.resample, calibrate: m.calibrate)
     }
 
     /// The fit task of `m` at `point` on fold `fold` (on a halving round's `resources` rows of it when given).

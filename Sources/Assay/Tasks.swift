@@ -77,6 +77,7 @@ struct PrepTask: TaskDescriptor {
 
 /// One model at one grid point: what a fit, a refit or an importance task fits.
 struct ModelSettings: Sendable {
+    let kind: ExperimentKind
     let type: String
     /// The grid point as written (its canonical form is part of the key).
     let point: [String: ParamValue]
@@ -87,7 +88,7 @@ struct ModelSettings: Sendable {
 
     /// `type=…;params=…` then, after `middle`, the resampler and calibration (empty without them).
     func canonical(middle: String) -> String {
-        "type=\(type);params=\(Planner.canonical(point))" + middle
+        "type=\(type);params=\(Planner.canonical(point))" + kind.taskKeySuffix + middle
             + (resample.map { ";" + PreprocessStep.resample($0).canonical } ?? "") + (calibrate.map { ";" + $0.canonical } ?? "")
     }
 

@@ -5,9 +5,11 @@ import AssayCore
 public enum Figures {
     /// File names (relative to `figures/`) with their titles, in the order the report shows them.
     public static func catalog(_ r: RunReport) -> [(file: String, title: String)] {
-        [("roc.svg", "ROC curve"), ("pr.svg", "Precision–recall curve"), ("calibration.svg", "Calibration"),
-         ("gains.svg", "Cumulative gains"), ("cv.svg", "CV score per grid point")]
-            + (r.importance == nil ? [] : [("importance.svg", "Permutation importance")])
+        let curves: [(file: String, title: String)]
+        switch r.kind {
+        case .binary: curves = [("roc.svg", "ROC curve"), ("pr.svg", "Precision–recall curve"), ("calibration.svg", "Calibration"), ("gains.svg", "Cumulative gains")]
+        }
+        return curves + [("cv.svg", "CV score per grid point")] + (r.importance == nil ? [] : [("importance.svg", "Permutation importance")])
     }
 
     /// One sentence saying which predictions the curves show.
@@ -20,10 +22,13 @@ public enum Figures {
     public static func render(_ r: RunReport) -> [(file: String, svg: String)] {
         let scored: [(name: String, curves: ModelCurves)] = r.models.compactMap { m in m.curves.map { (m.name, $0) } }
         let source = r.curvesOnTest ? "test rows" : "out-of-fold, training rows"
-        return [
-            ("roc.svg", roc(scored, source)), ("pr.svg", precisionRecall(scored, source)),
-            ("calibration.svg", calibration(scored, source)), ("gains.svg", gains(scored, source)), ("cv.svg", cvSpread(r)),
-        ] + (r.importance.map { [("importance.svg", importance($0))] } ?? [])
+        let curves: [(file: String, svg: String)]
+        switch r.kind {
+        case .binary:
+            curves = [("roc.svg", roc(scored, source)), ("pr.svg", precisionRecall(scored, source)),
+                      ("calibration.svg", calibration(scored, source)), ("gains.svg", gains(scored, source))]
+        }
+        return curves + [("cv.svg", cvSpread(r))] + (r.importance.map { [("importance.svg", importance($0))] } ?? [])
     }
 
     /// The most important columns (at most 25) as mean ± std bars, each repeat a ring.

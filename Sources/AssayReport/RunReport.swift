@@ -2,6 +2,8 @@ import AssayCore
 
 /// Everything a run found, in the order a reader wants it; the input of every renderer.
 public struct RunReport: Sendable {
+    /// What the experiment predicts: it decides which sections and figures the report has.
+    public var kind: ExperimentKind = .binary
     public var experiment: String
     public var description: String?
     public var select: Metric

@@ -7,6 +7,8 @@ public struct Spec: Sendable {
     public var file: String
     public var name: String
     public var description: String?
+    /// What the experiment predicts (binary classification until the spec names another kind).
+    public var kind: ExperimentKind = .binary
     public var seed: UInt64
     public var data: DataSection
     public var split: SplitSection

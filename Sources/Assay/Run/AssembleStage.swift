@@ -14,11 +14,20 @@ extension RunSession {
                               target: spec.data.target, positiveLabel: spec.data.positive, numericColumns: profile.numeric,
                               categoricalColumns: profile.categorical, split: Describe.split(spec, split), preparation: profile.preparation),
             models: evaluation.models, bestModel: evaluation.bestModel, profile: data.tableProfile)
+        report.kind = spec.kind
         report.importance = evaluation.importance
         report.impurityImportance = evaluation.ownImportance
         report.threshold = spec.threshold
         // Tables and curves of each selected point: on the test rows (its refit's predictions), else out of fold.
         report.curvesOnTest = !split.test.isEmpty
+        switch spec.kind {
+        case .binary: addBinaryEvaluation(&report, evaluation)
+        }
+        return report
+    }
+
+    /// Each binary model's threshold table, lift, calibration and curves.
+    func addBinaryEvaluation(_ report: inout RunReport, _ evaluation: Evaluation) {
         for i in report.models.indices {
             let rows = report.curvesOnTest ? ScoredRows(labels: evaluation.refits[i].test.labels, probabilities: evaluation.refits[i].test.probabilities)
                 : evaluation.outOfFold[i]
@@ -26,7 +35,6 @@ extension RunSession {
             report.models[i].evaluation = Self.evaluation(rows, onTest: report.curvesOnTest, threshold: report.models[i].best.threshold, rule: spec.threshold)
             report.models[i].curves = Self.curves(rows)
         }
-        return report
     }
 
     /// The threshold table (the usual budgets, then the rule's cut), lift by decile, calibration bins and Brier score.
