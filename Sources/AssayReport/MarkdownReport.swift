@@ -12,7 +12,7 @@ public enum MarkdownReport {
         out += ["| \(d.rows) | \(d.trainRows) | \(d.testRows) | \(NumberFormat.fixed(d.positiveRate)) |", ""]
         out += ["- File: `\(d.path)`; target `\(d.target)`, positive label `\(d.positiveLabel)`."]
         if !d.preparation.isEmpty { out += ["- Prepared before the split:"] + d.preparation.map { "  - \($0)" } }
-        out += ["- Split: \(d.split)."]
+        out += ["- Split: \(Describe.split(d.split))."]
         out += ["- Columns: \(columnList(d.numericColumns, "numeric")); \(columnList(d.categoricalColumns, "categorical")).", ""]
 
         out += ["## Best model", ""]
@@ -93,8 +93,9 @@ public enum MarkdownReport {
         for m in r.models {
             out += ["### \(m.name)", ""]
             out += ["- Type: \(m.type); fixed parameters: \(m.fixedParams.isEmpty ? "none" : paramText(m.fixedParams))."]
-            out += ["- Preprocessing: \(m.preprocess)."]
-            out += m.details.map { "- \($0)." }
+            out += ["- Preprocessing: \(Describe.steps(m.preprocess))."]
+            if let s = m.search { out += ["- Search: \(Describe.search(s))."] }
+            if let c = m.calibration { out += ["- Calibration: \(Describe.calibration(c))."] }
             if r.threshold != nil { out += ["- Threshold: \(NumberFormat.fixed(m.best.threshold)) (\(r.threshold!.display))."] }
             out += ["- Selected by CV \(r.select.rawValue): \(paramText(m.best.params)).", ""]
             let names = m.best.params.map(\.name)

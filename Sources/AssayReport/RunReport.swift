@@ -48,13 +48,13 @@ public struct DataSummary: Sendable {
     public var positiveLabel: String
     public var numericColumns: [String]
     public var categoricalColumns: [String]
-    /// How rows were split, in words.
-    public var split: String
+    /// How rows were split.
+    public var split: SplitSummary
     /// What `data.join` and `data.clean` did, one line per step.
     public var preparation: [String] = []
 
     public init(path: String, rows: Int, trainRows: Int, testRows: Int, positiveRate: Double, target: String,
-                positiveLabel: String, numericColumns: [String], categoricalColumns: [String], split: String, preparation: [String] = []) {
+                positiveLabel: String, numericColumns: [String], categoricalColumns: [String], split: SplitSummary, preparation: [String] = []) {
         self.preparation = preparation
         self.path = path
         self.rows = rows
@@ -67,6 +67,36 @@ public struct DataSummary: Sendable {
         self.categoricalColumns = categoricalColumns
         self.split = split
     }
+}
+
+/// How the rows were split, as the report describes it.
+public struct SplitSummary: Sendable, Equatable {
+    /// The spec's `fold_column`, when the folds are predefined.
+    public var foldColumn: String?
+    /// Folds per repeat, repeats, and the fits each point gets (folds × repeats, or the predefined folds).
+    public var folds: Int
+    public var repeats: Int
+    public var fits: Int
+    public var testRows: Int
+    /// The spec's `test_size` (0: no test set).
+    public var testSize: Double
+    public var seed: UInt64
+
+    public init(foldColumn: String?, folds: Int, repeats: Int, fits: Int, testRows: Int, testSize: Double, seed: UInt64) {
+        self.foldColumn = foldColumn
+        self.folds = folds
+        self.repeats = repeats
+        self.fits = fits
+        self.testRows = testRows
+        self.testSize = testSize
+        self.seed = seed
+    }
+}
+
+/// How a model's grid was searched when not whole.
+public enum SearchSummary: Sendable, Equatable {
+    case halving(factor: Int, gridPoints: Int)
+    case random(drawn: Int, gridPoints: Int, fromDistributions: Bool)
 }
 
 /// Mean and population standard deviation over folds.
@@ -104,7 +134,8 @@ public struct ModelReport: Sendable {
     public var type: String
     /// Fixed parameters as written (not part of the grid).
     public var fixedParams: [(name: String, value: ParamValue)]
-    public var preprocess: String
+    /// The preprocessing of the selected point, in order.
+    public var preprocess: [PreprocessStep]
     public var points: [GridPointReport]
     /// Index of the selected point.
     public var bestIndex: Int
@@ -112,14 +143,16 @@ public struct ModelReport: Sendable {
     public var test: [Metric: Double]
     /// 95% bootstrap intervals of the test metrics (1,000 seeded resamples of the test rows).
     public var testIntervals: [Metric: (low: Double, high: Double)] = [:]
-    /// More lines for the model's section of the report (search, calibration).
-    public var details: [String] = []
+    /// How its grid was searched, when not whole.
+    public var search: SearchSummary? = nil
+    /// The spec's `calibrate:`, if any.
+    public var calibration: CalibrateStep? = nil
     /// The selected point's threshold table, lift and calibration (on the test rows, or out of fold without them).
     public var evaluation: ModelEvaluation? = nil
     /// The selected point's curves on the rows the figures show; nil when it scored none.
     public var curves: ModelCurves? = nil
 
-    public init(name: String, type: String, fixedParams: [(name: String, value: ParamValue)], preprocess: String,
+    public init(name: String, type: String, fixedParams: [(name: String, value: ParamValue)], preprocess: [PreprocessStep],
                 points: [GridPointReport], bestIndex: Int, test: [Metric: Double]) {
         self.name = name
         self.type = type

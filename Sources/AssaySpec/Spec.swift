@@ -158,16 +158,6 @@ public struct ModelSpec: Sendable {
 
     /// The names of the parameters that vary (grid lists and distributions), sorted.
     public var gridNames: [String] { (grid.map(\.name) + distributions.map(\.name)).sorted() }
-
-    /// How the points were chosen, for the report; nil for a full grid.
-    public var searchDescription: String? {
-        if let h = halving {
-            return "successive halving (factor \(h.factor)) over the \(gridPoints.count) grid points: each round scores the survivors on a larger share of the training rows"
-        }
-        guard let sampled = sampledPoints else { return nil }
-        return "random search, \(sampled.count) point\(sampled.count == 1 ? "" : "s") drawn (seeded)"
-            + (distributions.isEmpty ? " from the \(gridPoints.count)-point grid" : " from lists and distributions")
-    }
 }
 
 /// A distribution a random search draws a parameter from (scipy's meaning).

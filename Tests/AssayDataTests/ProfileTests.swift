@@ -83,7 +83,7 @@ final class ProfileTests: XCTestCase {
     func testMarkdownSection() {
         let (t, y) = table()
         let d = DataSummary(path: "x.csv", rows: 200, trainRows: 200, testRows: 0, positiveRate: 0.2, target: "y", positiveLabel: "1",
-                            numericColumns: [], categoricalColumns: [], split: "none")
+                            numericColumns: [], categoricalColumns: [], split: SplitSummary(foldColumn: nil, folds: 5, repeats: 1, fits: 5, testRows: 0, testSize: 0, seed: 0))
         let r = RunReport(experiment: "ex", description: nil, select: .rocAUC, metrics: [.rocAUC], data: d, models: [], bestModel: nil,
                           profile: TableProfile(t, target: y, roles: ["id": .id]))
         let md = MarkdownReport.render(r)

@@ -12,7 +12,7 @@ final class FigureTests: XCTestCase {
         let p = [0.05, 0.1, 0.15, 0.35, 0.4, 0.62, 0.65, 0.7, 0.95, 1.0, 0.2, 0.3]
         let point = GridPointReport(params: [("C", .double(0.1))], cv: [.rocAUC: FoldSummary(mean: 0.8, std: 0.05)], notes: [],
                                     foldScores: [.rocAUC: [0.75, 0.85]])
-        var m = ModelReport(name: "lr <&>", type: "logistic_regression", fixedParams: [], preprocess: "none", points: [point, point],
+        var m = ModelReport(name: "lr <&>", type: "logistic_regression", fixedParams: [], preprocess: [], points: [point, point],
                             bestIndex: 1, test: [.rocAUC: 0.7])
         // The curves the assembly computes from these rows (checked against scikit-learn in the learn and end-to-end tests).
         _ = (y, p)
@@ -21,7 +21,7 @@ final class FigureTests: XCTestCase {
                                calibration: [CalibrationBin(meanPredicted: 0.075, observed: 0, count: 2), CalibrationBin(meanPredicted: 0.975, observed: 0.5, count: 2)],
                                gains: (0...12).map { (Double($0) / 12, min(1, Double($0) / 8)) }, positiveRate: 0.5)
         let d = DataSummary(path: "d.csv", rows: 24, trainRows: 12, testRows: 12, positiveRate: 0.5, target: "y", positiveLabel: "1",
-                            numericColumns: ["a"], categoricalColumns: [], split: "stratified")
+                            numericColumns: ["a"], categoricalColumns: [], split: SplitSummary(foldColumn: nil, folds: 5, repeats: 1, fits: 5, testRows: 12, testSize: 0.2, seed: 7))
         var r = RunReport(experiment: "ex", description: "A | B", select: .rocAUC, metrics: [.rocAUC], data: d, models: [m], bestModel: "lr <&>")
         r.curvesOnTest = true
         r.importance = ImportanceReport(model: "lr <&>", metric: .rocAUC, rows: 12, repeats: 2, baseline: 0.64,

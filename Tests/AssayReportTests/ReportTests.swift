@@ -7,10 +7,10 @@ final class ReportTests: XCTestCase {
         let p1 = GridPointReport(params: [("C", .double(0.1))], cv: [.rocAUC: FoldSummary(mean: 0.93, std: 0.006), .logLoss: FoldSummary(mean: 0.25, std: 0.01)], notes: [])
         let p2 = GridPointReport(params: [("C", .int(1))], cv: [.rocAUC: FoldSummary(mean: 0.9422123456, std: 0.0051), .logLoss: FoldSummary(mean: 0.24, std: 0.012)],
                                  notes: ["2 of 5 fold fits stopped at max_iter (5) before reaching tol"])
-        let m = ModelReport(name: "logreg", type: "logistic_regression", fixedParams: [("max_iter", .int(5))], preprocess: "scale standard",
+        let m = ModelReport(name: "logreg", type: "logistic_regression", fixedParams: [("max_iter", .int(5))], preprocess: [.scale(.standard, columns: .all)],
                             points: [p1, p2], bestIndex: 1, test: [.rocAUC: 0.9612, .logLoss: 0.2])
         let d = DataSummary(path: "data/x.csv", rows: 100, trainRows: 80, testRows: 20, positiveRate: 0.0918, target: "y",
-                            positiveLabel: "1", numericColumns: ["a"], categoricalColumns: [], split: "stratified")
+                            positiveLabel: "1", numericColumns: ["a"], categoricalColumns: [], split: SplitSummary(foldColumn: nil, folds: 5, repeats: 1, fits: 5, testRows: 12, testSize: 0.2, seed: 7))
         return RunReport(experiment: "ex", description: nil, select: .rocAUC, metrics: [.rocAUC, .logLoss], data: d, models: [m], bestModel: "logreg")
     }
 
@@ -103,6 +103,25 @@ final class ReportTests: XCTestCase {
         XCTAssertTrue(md.contains("| logreg | 0.9612 | 0.2000 |"))
         XCTAssertTrue(md.contains("- Note: C=1: 2 of 5 fold fits stopped at max_iter (5) before reaching tol."))
         XCTAssertEqual(md, MarkdownReport.render(sample()))
+    }
+
+    /// The report holds the choices as data; the Markdown renderer writes the sentences.
+    func testMarkdownDescribesSplitPreprocessingSearchAndCalibration() {
+        var r = sample()
+        r.models[0].search = .halving(factor: 3, gridPoints: 9)
+        r.models[0].calibration = CalibrateStep(method: .isotonic, cv: 3)
+        r.models[0].preprocess = [.impute(ImputeStep(numeric: .median, addIndicator: true)), .encode(EncodeStep(method: .onehot, minFrequency: 10)),
+                                  .scale(.standard, columns: .all)]
+        let md = MarkdownReport.render(r)
+        XCTAssertTrue(md.contains("- Split: stratified holdout of 20% for test, then stratified 5-fold CV on the training rows, seed 7."), md)
+        XCTAssertTrue(md.contains("- Preprocessing: impute (numeric median, categorical most_frequent, missing indicators) → encode onehot (min_frequency 10) → scale standard."), md)
+        XCTAssertTrue(md.contains("- Search: successive halving (factor 3) over the 9 grid points: each round scores the survivors on a larger share of the training rows."), md)
+        XCTAssertTrue(md.contains("- Calibration: isotonic, fitted on 3 inner folds of each fit's training rows (CalibratedClassifierCV, ensemble)."), md)
+        r.data.split = SplitSummary(foldColumn: nil, folds: 5, repeats: 3, fits: 15, testRows: 0, testSize: 0, seed: 1)
+        r.models[0].search = .random(drawn: 6, gridPoints: 18, fromDistributions: false)
+        let again = MarkdownReport.render(r)
+        XCTAssertTrue(again.contains("- Split: no test set; stratified 5-fold CV repeated 3 times (15 fits per point) on all rows, seed 1."), again)
+        XCTAssertTrue(again.contains("- Search: random search, 6 points drawn (seeded) from the 18-point grid."), again)
     }
 
     func testJSONEscapesText() {

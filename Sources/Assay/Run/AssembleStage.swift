@@ -12,7 +12,10 @@ extension RunSession {
             data: DataSummary(path: spec.data.path, rows: profile.rows, trainRows: profile.rows - split.test.count,
                               testRows: split.test.count, positiveRate: Double(profile.positives) / Double(profile.rows),
                               target: spec.data.target, positiveLabel: spec.data.positive, numericColumns: profile.numeric,
-                              categoricalColumns: profile.categorical, split: Describe.split(spec, split), preparation: profile.preparation),
+                              categoricalColumns: profile.categorical,
+                              split: SplitSummary(foldColumn: spec.split.foldColumn, folds: spec.split.folds, repeats: spec.split.repeats, fits: split.folds.count,
+                                                  testRows: split.test.count, testSize: spec.split.testSize, seed: spec.seed),
+                              preparation: profile.preparation),
             models: evaluation.models, bestModel: evaluation.bestModel, profile: data.tableProfile)
         report.kind = spec.kind
         report.importance = evaluation.importance

@@ -57,10 +57,11 @@ extension RunSession {
         guard var best = search.finalists.first else { throw AssayError.input("model '\(m.name)': its search kept no grid point") }
         for p in search.finalists where select.isBetter(points[p].cv[select]!.mean, than: points[best].cv[select]!.mean) { best = p }
         var report = ModelReport(name: m.name, type: m.type, fixedParams: m.params.keys.sorted().map { ($0, m.params[$0]!) },
-                                 preprocess: Describe.steps(m.steps(for: m.points[best], default: spec.preprocess)), points: points,
+                                 preprocess: m.steps(for: m.points[best], default: spec.preprocess), points: points,
                                  bestIndex: best, test: [:])
-        report.details = (m.searchDescription.map { ["Search: \($0)"] } ?? [])
-            + (m.calibrate.map { ["Calibration: \($0.method.rawValue), fitted on \($0.cv) inner folds of each fit's training rows (CalibratedClassifierCV, ensemble)"] } ?? [])
+        report.search = m.halving.map { .halving(factor: $0.factor, gridPoints: m.gridPoints.count) }
+            ?? m.sampledPoints.map { .random(drawn: $0.count, gridPoints: m.gridPoints.count, fromDistributions: !m.distributions.isEmpty) }
+        report.calibration = m.calibrate
         return (report, Evaluate.outOfFold(foldPredictions[best]))
     }
 

@@ -1,9 +1,9 @@
 import AssayCore
-import AssayLearn
-import AssaySpec
 
-/// The report's sentences about a run's choices: its preprocessing and its split, in words.
+/// The report's sentences about a run's choices, written from the report's data: preprocessing, split, search
+/// and calibration.
 enum Describe {
+    /// A model's preprocessing steps in order.
     static func steps(_ steps: [PreprocessStep]) -> String {
         guard !steps.isEmpty else { return "none (categorical columns ordinal-encoded)" }
         func on(_ c: ColumnSelector) -> String { c.isAll ? "" : " on \(c.display)" }
@@ -33,14 +33,27 @@ enum Describe {
         }.joined(separator: " → ")
     }
 
-    static func split(_ spec: Spec, _ split: Split) -> String {
-        let k = split.folds.count
-        if let fc = spec.split.foldColumn {
-            return "predefined folds from column `\(fc)`: \(k) folds, \(split.test.count) test rows (fold -1)"
+    static func split(_ s: SplitSummary) -> String {
+        if let fc = s.foldColumn {
+            return "predefined folds from column `\(fc)`: \(s.fits) folds, \(s.testRows) test rows (fold -1)"
         }
-        let cv = spec.split.repeats > 1 ? "stratified \(spec.split.folds)-fold CV repeated \(spec.split.repeats) times (\(k) fits per point)"
-            : "stratified \(k)-fold CV"
-        guard spec.split.testSize > 0 else { return "no test set; \(cv) on all rows, seed \(spec.seed)" }
-        return "stratified holdout of \(NumberFormat.json(spec.split.testSize * 100))% for test, then \(cv) on the training rows, seed \(spec.seed)"
+        let cv = s.repeats > 1 ? "stratified \(s.folds)-fold CV repeated \(s.repeats) times (\(s.fits) fits per point)"
+            : "stratified \(s.fits)-fold CV"
+        guard s.testSize > 0 else { return "no test set; \(cv) on all rows, seed \(s.seed)" }
+        return "stratified holdout of \(NumberFormat.json(s.testSize * 100))% for test, then \(cv) on the training rows, seed \(s.seed)"
+    }
+
+    static func search(_ s: SearchSummary) -> String {
+        switch s {
+        case .halving(let factor, let gridPoints):
+            return "successive halving (factor \(factor)) over the \(gridPoints) grid points: each round scores the survivors on a larger share of the training rows"
+        case .random(let drawn, let gridPoints, let fromDistributions):
+            return "random search, \(drawn) point\(drawn == 1 ? "" : "s") drawn (seeded)"
+                + (fromDistributions ? " from lists and distributions" : " from the \(gridPoints)-point grid")
+        }
+    }
+
+    static func calibration(_ c: CalibrateStep) -> String {
+        "\(c.method.rawValue), fitted on \(c.cv) inner folds of each fit's training rows (CalibratedClassifierCV, ensemble)"
     }
 }
