@@ -53,7 +53,8 @@ public enum Experiment {
     /// Loads and validates a spec and checks the data file's columns, running nothing.
     public static func validate(specPath: String, overrides: [String] = []) throws -> Spec {
         do {
-            let spec = try SpecLoader.load(path: specPath, overrides: overrides, catalog: ModelRegistry.standard.catalog)
+            let catalog = ModelRegistry.standard.catalog
+            let spec = try SpecLoader.load(path: specPath, overrides: overrides, catalog: catalog).drawingRandomPoints(catalog: catalog)
             let options = DataFile.loadOptions(spec)
             let url = URL(fileURLWithPath: spec.data.resolvedPath)
             if options.joins.isEmpty && options.clean.isEmpty {

@@ -270,3 +270,19 @@ public struct HalvingSettings: Sendable, Hashable {
         self.minResources = minResources
     }
 }
+
+/// A distribution a random search draws a parameter from (scipy's meaning).
+public enum Distribution: Sendable, Hashable {
+    case uniform(Double, Double)
+    case logUniform(Double, Double)
+    /// Integers in [low, high).
+    case randint(Int, Int)
+
+    public func draw<G: RandomNumberGenerator>(using rng: inout G) -> ParamValue {
+        switch self {
+        case .uniform(let lo, let hi): return .double(Double.random(in: lo..<hi, using: &rng))
+        case .logUniform(let lo, let hi): return .double(exp(Double.random(in: log(lo)..<log(hi), using: &rng)))
+        case .randint(let lo, let hi): return .int(Int.random(in: lo..<hi, using: &rng))
+        }
+    }
+}

@@ -137,10 +137,15 @@ public struct ModelSpec: Sendable {
 
     /// `search: {method: halving}`: the grid's points race in rounds on growing shares of the training rows.
     public var halving: HalvingSettings? = nil
-    /// `search: {method: random}`: the sampled points, which replace the grid's.
+    /// `search: {method: random}`: how many points to draw (`n_iter`).
+    public var randomIterations: Int? = nil
+    /// A random search's drawn points, which replace the grid's: drawn by the search (`RandomSearch`) when the
+    /// experiment is validated, before anything runs.
     public var sampledPoints: [[String: ParamValue]]? = nil
+    /// Where the model is named in the spec.
+    public var location: SourceLocation? = nil
 
-    /// The points tried: the sampled ones of a random search, else every grid point (fixed parameters merged in),
+    /// The points tried: the drawn ones of a random search, else every grid point (fixed parameters merged in),
     /// in scikit-learn's ParameterGrid order: keys sorted, the last key varying fastest.
     public var points: [[String: ParamValue]] { sampledPoints ?? gridPoints }
 
@@ -153,25 +158,10 @@ public struct ModelSpec: Sendable {
         return out
     }
 
-    /// Parameters a random search draws from a distribution.
-    public var distributions: [(name: String, distribution: Distribution)] = []
+    /// Parameters a random search draws from a distribution, with where the spec gives each.
+    public var distributions: [(name: String, distribution: Distribution, at: SourceLocation?)] = []
 
     /// The names of the parameters that vary (grid lists and distributions), sorted.
     public var gridNames: [String] { (grid.map(\.name) + distributions.map(\.name)).sorted() }
 }
 
-/// A distribution a random search draws a parameter from (scipy's meaning).
-public enum Distribution: Sendable, Hashable {
-    case uniform(Double, Double)
-    case logUniform(Double, Double)
-    /// Integers in [low, high).
-    case randint(Int, Int)
-
-    public func draw<G: RandomNumberGenerator>(using rng: inout G) -> ParamValue {
-        switch self {
-        case .uniform(let lo, let hi): return .double(Double.random(in: lo..<hi, using: &rng))
-        case .logUniform(let lo, let hi): return .double(exp(Double.random(in: log(lo)..<log(hi), using: &rng)))
-        case .randint(let lo, let hi): return .int(Int.random(in: lo..<hi, using: &rng))
-        }
-    }
-}

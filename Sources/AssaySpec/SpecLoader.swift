@@ -35,8 +35,6 @@ public enum SpecLoader {
 struct SpecDecoder {
     let file: String
     let catalog: ModelCatalog
-    /// The spec's seed, once read (random search draws from it).
-    var seed: UInt64 = 0
 
     static let topKeys = ["assay", "name", "description", "seed", "data", "split", "preprocess", "models", "metrics", "select", "checks", "threshold"]
     static let topNotYet: [String: String] = [:]
@@ -65,9 +63,7 @@ struct SpecDecoder {
         let split = try self.split(top["split"], data: data)
         let preprocess = try top["preprocess"].map { try steps($0, "preprocess") } ?? []
         guard let modelsNode = top["models"] else { throw SpecError(at: root.location, "missing 'models' section") }
-        var seeded = self
-        seeded.seed = seed
-        let models = try seeded.models(modelsNode, preprocess: top["preprocess"])
+        let models = try self.models(modelsNode, preprocess: top["preprocess"])
         var metrics: [Metric] = [.rocAUC]
         if let m = top["metrics"] {
             metrics = try list(m, "metrics").map { try metric($0, "metrics") }
@@ -667,13 +663,15 @@ struct SpecDecoder {
                 spec.calibrate = step
             }
         }
-        spec.distributions = distributions.map { ($0.name, $0.distribution) }
+        spec.distributions = distributions.map { ($0.name, $0.distribution, $0.at) }
         spec.halving = halving
-        if let n = randomIterations {
-            spec.sampledPoints = try sample(spec, distributions, n: n, name: name, ctx: ctx, type: type)
-        }
-        for point in spec.points {
-            if let problem = type.checkPoint(spec.modelParams(point)) { throw SpecError(at: at, "\(ctx): \(problem)") }
+        spec.randomIterations = randomIterations
+        spec.location = at
+        // A random search's points are drawn, and checked the same way, when the experiment is validated.
+        if randomIterations == nil {
+            for point in spec.points {
+                if let problem = type.checkPoint(spec.modelParams(point)) { throw SpecError(at: at, "\(ctx): \(problem)") }
+            }
         }
         if !preprocessGrid.isEmpty {
             spec.variants = try preprocessVariants(preprocessGrid, list: f["preprocess"] ?? topPreprocess, ctx: ctx,
@@ -704,42 +702,6 @@ struct SpecDecoder {
             throw SpecError(at: p.keyAt, "\(what): unknown distribution '\(p.key)'\(Suggest.hint(p.key, among: ["uniform", "loguniform", "randint"]))")
         }
     }
-
-    /// scikit-learn's ParameterSampler: without distributions, `n` distinct grid points drawn without replacement
-    /// (all of them when the grid has no more); with any, `n` points drawn independently, each list uniformly and
-    /// each distribution by its law. The draws come from a generator seeded by the spec's seed and the model's name.
-    func sample(_ spec: ModelSpec, _ distributions: [(name: String, distribution: Distribution, at: SourceLocation)], n: Int,
-                name: String, ctx: String, type: ModelType) throws -> [[String: ParamValue]] {
-        var rng = SplitMix64(seed: Seeds.derive(seed, "random search \(name)"))
-        if distributions.isEmpty {
-            let all = spec.gridPoints
-            guard all.count > n else { return all }
-            var order = Array(all.indices)
-            order.seededShuffle(using: &rng)
-            return order.prefix(n).sorted().map { all[$0] }
-        }
-        var keys: [(String, Either)] = spec.grid.map { ($0.name, .values($0.values)) } + distributions.map { ($0.name, .law($0.distribution, $0.at)) }
-        keys.sort { $0.0 < $1.0 }
-        var out: [[String: ParamValue]] = []
-        for _ in 0..<n {
-            var point = spec.params
-            for (key, source) in keys {
-                switch source {
-                case .values(let v): point[key] = v[Int.random(in: 0..<v.count, using: &rng)]
-                case .law(let d, let at):
-                    let v = d.draw(using: &rng)
-                    if let rule = type.parameter(key), let problem = rule.check(v) {
-                        throw SpecError(at: at, "\(ctx): \(key) \(problem) (a value this distribution can draw)")
-                    }
-                    point[key] = v
-                }
-            }
-            out.append(point)
-        }
-        return out
-    }
-
-    enum Either { case values([ParamValue]); case law(Distribution, SourceLocation) }
 
     /// Every preprocessing list a grid over `preprocess.STEP.OPTION` keys asks for, decoded (and so validated) now,
     /// keyed by `ModelSpec.variantKey` of its values.

@@ -353,27 +353,14 @@ final class SpecTests: XCTestCase {
                        "exp/s.yaml:8:16: model 'lr': calibrate needs a method (sigmoid or isotonic)")
     }
 
-    func testRandomSearchDrawsDeterministicPoints() throws {
-        let gridOnly = base.replacingOccurrences(of: "grid: {C: [0.1, 1]}", with: "search: {method: random, n_iter: 3}\n    grid: {C: [0.01, 0.1, 1, 10], class_weight: [null, balanced]}")
-        let a = try parse(gridOnly).models[0], b = try parse(gridOnly).models[0]
-        XCTAssertEqual(a.points, b.points, "the same seed draws the same points")
-        XCTAssertEqual(a.points.count, 3)
-        XCTAssertEqual(Set(a.points.map { $0.description }).count, 3, "grid points are drawn without replacement")
-        XCTAssertTrue(a.points.allSatisfy { p in a.gridPoints.contains(p) })
-        XCTAssertNotEqual(try parse(gridOnly.replacingOccurrences(of: "assay: 1", with: "assay: 1\nseed: 9")).models[0].points, a.points)
-        let small = base.replacingOccurrences(of: "grid: {C: [0.1, 1]}", with: "search: {method: random, n_iter: 10}\n    grid: {C: [0.1, 1]}")
-        XCTAssertEqual(try parse(small).models[0].points.count, 2, "a grid smaller than n_iter is tried whole")
+    /// A random search's settings are read here; its points are drawn when the experiment is validated (SearchTests).
+    func testRandomSearchSettings() throws {
         let laws = base.replacingOccurrences(of: "grid: {C: [0.1, 1]}", with: "search: {method: random, n_iter: 50}\n    grid: {C: {loguniform: [0.001, 100]}, max_iter: {randint: [50, 60]}, class_weight: [null, balanced]}")
         let m = try parse(laws).models[0]
-        XCTAssertEqual(m.points.count, 50)
+        XCTAssertEqual(m.randomIterations, 50)
+        XCTAssertNil(m.sampledPoints)
         XCTAssertEqual(m.gridNames, ["C", "class_weight", "max_iter"])
-        for p in m.points {
-            guard case .double(let c) = p["C"]!, case .int(let it) = p["max_iter"]! else { return XCTFail("\(p)") }
-            XCTAssertTrue(c >= 0.001 && c < 100)
-            XCTAssertTrue((50..<60).contains(it))
-        }
-        XCTAssertGreaterThan(m.points.filter { if case .double(let c) = $0["C"]!, c < 0.1 { return true }; return false }.count, 10,
-                             "log-uniform: half the draws below the geometric midpoint 0.316 — and a fair share below 0.1")
+        XCTAssertEqual(m.distributions.map(\.distribution), [.logUniform(0.001, 100), .randint(50, 60)])
         XCTAssertEqual(error(base.replacingOccurrences(of: "grid: {C: [0.1, 1]}", with: "grid: {C: {loguniform: [0.1, 1]}}")),
                        "exp/s.yaml:8:15: model 'lr': grid.C is a distribution; those need search: {method: random}")
         XCTAssertEqual(error(laws.replacingOccurrences(of: "loguniform: [0.001, 100]", with: "lognormal: [0, 1]")),

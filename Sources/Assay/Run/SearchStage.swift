@@ -68,3 +68,29 @@ extension RunSession {
         search.lastRound[p] = round.number
     }
 }
+
+extension Spec {
+    /// The spec with every random search's points drawn (`RandomSearch`, seeded by the spec's seed and the model's
+    /// name) and checked as validation checks a grid: each drawn value against its parameter's rule, at the
+    /// distribution in the spec, and each point against the model's rule for points.
+    func drawingRandomPoints(catalog: ModelCatalog) throws -> Spec {
+        var spec = self
+        for (i, m) in spec.models.enumerated() {
+            guard let n = m.randomIterations, let type = catalog.type(named: m.type) else { continue }
+            let ctx = "model '\(m.name)'"
+            var rng = SplitMix64(seed: Seeds.derive(seed, "random search \(m.name)"))
+            let points = RandomSearch.sample(fixed: m.params, grid: m.grid, gridPoints: m.gridPoints,
+                                             distributions: m.distributions.map { ($0.name, $0.distribution) }, n: n, using: &rng)
+            for point in points {
+                for d in m.distributions.sorted(by: { $0.name < $1.name }) {
+                    if let v = point[d.name], let problem = type.parameter(d.name)?.check(v) {
+                        throw SpecError(at: d.at, "\(ctx): \(d.name) \(problem) (a value this distribution can draw)")
+                    }
+                }
+                if let problem = type.checkPoint(m.modelParams(point)) { throw SpecError(at: m.location, "\(ctx): \(problem)") }
+            }
+            spec.models[i].sampledPoints = points
+        }
+        return spec
+    }
+}
