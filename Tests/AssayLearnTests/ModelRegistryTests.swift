@@ -43,6 +43,20 @@ final class ModelRegistryTests: XCTestCase {
         }
     }
 
+    func testSettingsCompareByTypeAndValue() throws {
+        let lr = ModelRegistry.standard
+        let a = try lr.estimator(type: "logistic_regression", params: ["C": .int(2)]), b = try lr.estimator(type: "logistic_regression", params: ["C": .int(2)])
+        XCTAssertTrue(a.hasSameSettings(as: b))
+        XCTAssertFalse(a.hasSameSettings(as: try lr.estimator(type: "logistic_regression", params: [:])))
+        XCTAssertFalse(a.hasSameSettings(as: try lr.estimator(type: "svm", params: ["C": .int(2)])))
+        let step = CalibrateStep(method: .sigmoid, cv: 3)
+        XCTAssertTrue(a.calibrated(step).hasSameSettings(as: b.calibrated(step)))
+        XCTAssertFalse(a.calibrated(step).hasSameSettings(as: try lr.estimator(type: "logistic_regression", params: [:]).calibrated(step)),
+                       "calibrated estimators compare their base settings too")
+        XCTAssertFalse(a.calibrated(step).hasSameSettings(as: a.calibrated(CalibrateStep(method: .isotonic, cv: 3))))
+        XCTAssertFalse(a.calibrated(step).hasSameSettings(as: a))
+    }
+
     func testNamesAreUniqueAndSharedTagsShareTheirFittedForm() throws {
         XCTAssertEqual(Set(models.map(\.name)).count, models.count)
         XCTAssertEqual(Self.registry.catalog.types.map(\.name), models.map(\.name))

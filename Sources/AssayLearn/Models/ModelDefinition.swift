@@ -124,8 +124,11 @@ public struct AnyClassifier: Sendable {
     /// These settings wrapped in probability calibration (scikit-learn's `CalibratedClassifierCV`).
     public func calibrated(_ step: CalibrateStep) -> AnyClassifier {
         let calibrated = CalibratedClassifier(base: self, settings: step)
-        return AnyClassifier(settings: step, tag: FittedCalibrated.tag, fit: { x, y, seed in try calibrated.fit(x, y, seed: seed) },
-                             equals: { other in (other as? CalibrateStep) == step })
+        return AnyClassifier(settings: calibrated, tag: FittedCalibrated.tag, fit: { x, y, seed in try calibrated.fit(x, y, seed: seed) },
+                             equals: { other in
+                                 guard let other = other as? CalibratedClassifier else { return false }
+                                 return other.settings == step && other.base.hasSameSettings(as: calibrated.base)
+                             })
     }
 }
 
