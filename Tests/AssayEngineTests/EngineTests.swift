@@ -61,6 +61,24 @@ final class StoreTests: XCTestCase {
         XCTAssertTrue(warnings.lines[0].contains("damaged"))
     }
 
+    /// Two entries swapped on disk: each is a miss with a warning, never the other task's result.
+    func testAnEntryFiledUnderAnotherKeyIsAMiss() throws {
+        let (store, dir, warnings) = try makeStore()
+        let a = TaskKey(operation: "x", parameters: "a", inputs: [], version: 1), b = TaskKey(operation: "x", parameters: "b", inputs: [], version: 1)
+        try store.put(a, Data("result of a".utf8))
+        try store.put(b, Data("result of b".utf8))
+        func file(_ k: TaskKey) -> URL { dir.appendingPathComponent(String(k.hex.prefix(2))).appendingPathComponent(k.hex) }
+        let bytesA = try Data(contentsOf: file(a)), bytesB = try Data(contentsOf: file(b))
+        try bytesB.write(to: file(a))
+        try bytesA.write(to: file(b))
+        XCTAssertNil(store.get(a))
+        XCTAssertNil(store.get(b))
+        XCTAssertEqual(warnings.lines.count, 2)
+        XCTAssertTrue(warnings.lines[0].contains("filed under the wrong key"), warnings.lines[0])
+        try store.put(a, Data("result of a".utf8))
+        XCTAssertEqual(store.get(a), Data("result of a".utf8), "a recomputed entry heals")
+    }
+
     func testKeysDependOnEveryPart() {
         let a = TaskKey(operation: "fit", parameters: "C=1", inputs: [], version: 1)
         XCTAssertNotEqual(a, TaskKey(operation: "fit", parameters: "C=2", inputs: [], version: 1))

@@ -176,6 +176,27 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(try files(), first)
     }
 
+    /// Cache entries swapped on disk (here every pair, in file order) are recomputed, never used for the other task.
+    func testSwappedCacheEntriesAreRecomputedNotUsed() throws {
+        try runSpec()
+        let first = try files()
+        let objects = dir.appendingPathComponent("cache/objects")
+        let entries = (FileManager.default.enumerator(at: objects, includingPropertiesForKeys: nil)!.compactMap { $0 as? URL })
+            .filter { !$0.hasDirectoryPath }.sorted { $0.path < $1.path }
+        XCTAssertGreaterThan(entries.count, 10)
+        for k in stride(from: 0, to: entries.count - 1, by: 2) {
+            let a = try Data(contentsOf: entries[k]), b = try Data(contentsOf: entries[k + 1])
+            try b.write(to: entries[k])
+            try a.write(to: entries[k + 1])
+        }
+        let warnings = Warnings()
+        let again = try runSpec(warnings: warnings)
+        XCTAssertGreaterThan(again.stats.executedByKind["fit", default: 0], 0)
+        XCTAssertTrue(warnings.lines.contains { $0.contains("filed under the wrong key") }, "\(warnings.lines)")
+        XCTAssertEqual(try files(), first)
+        XCTAssertEqual(try runSpec().stats.executed, 0, "the recomputed entries heal the cache")
+    }
+
     func testUnknownColumnsAreBadInputsAtTheirSpecLocation() throws {
         XCTAssertThrowsError(try runSpec(["data.target=boughtt"])) {
             let e = $0 as! AssayError
