@@ -33,6 +33,8 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
     case namesCount(file: String, names: Int, fields: Int)
     case unknownColumn(file: String, name: String, role: String, hint: String)
     case notNumeric(file: String, line: Int, row: Int, column: String, value: String)
+    /// A number too large for a double (`1e999`), which would otherwise be read as infinity.
+    case numberOutOfRange(file: String, line: Int, row: Int, column: String, value: String)
     case targetMissing(file: String, line: Int, row: Int, column: String)
     case targetClasses(file: String, column: String, values: [String])
     case positiveNotFound(file: String, column: String, positive: String, values: [String])
@@ -54,6 +56,8 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
         case .unknownColumn(let f, let n, let role, let hint): return "\(f): no column '\(n)' (named in \(role))\(hint)"
         case .notNumeric(let f, let l, let r, let c, let v):
             return "\(f):\(l): row \(r), column '\(c)': '\(v)' is not a number"
+        case .numberOutOfRange(let f, let l, let r, let c, let v):
+            return "\(f):\(l): row \(r), column '\(c)': '\(v)' is beyond the largest number a double holds (about 1.8e308)"
         case .targetMissing(let f, let l, let r, let c): return "\(f):\(l): row \(r) has no value in target column '\(c)'"
         case .targetClasses(let f, let c, let v):
             return "\(f): target '\(c)' must have exactly two distinct values, found \(v.count): \(Self.list(v))"

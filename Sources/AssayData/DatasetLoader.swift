@@ -148,19 +148,29 @@ public enum DatasetLoader {
             // Try numbers (and booleans), unless the column is declared categorical.
             var values = [Double]()
             values.reserveCapacity(csv.rowCount)
-            var failedRow: Int? = nil
+            var failedRow: Int? = nil, overflowRow: Int? = nil
             var bools = 0, present = 0
             csv.forEachCell(column: c) { r, cell, _ in
                 guard failedRow == nil else { return }
                 if matches(cell, missing) { values.append(.nan); return }
                 present += 1
-                if let v = NumberParser.parse(cell, decimal: decimal) { values.append(v); return }
+                if let v = NumberParser.parse(cell, decimal: decimal) {
+                    if !v.isFinite && overflowRow == nil { overflowRow = r }
+                    values.append(v)
+                    return
+                }
                 if matches(cell, trueWords) { values.append(1); bools += 1; return }
                 if matches(cell, falseWords) { values.append(0); bools += 1; return }
                 failedRow = r
             }
             let mixedBool = bools > 0 && bools < present
-            if failedRow == nil && !mixedBool { return Column(name: name, values: .numeric(values)) }
+            if failedRow == nil && !mixedBool {
+                // A number written out of a double's range is a mistake in the file, not a value to fit on.
+                if let r = overflowRow {
+                    throw DataError.numberOutOfRange(file: csv.file, line: csv.line(ofRow: r), row: r + 1, column: name, value: csv.cell(row: r, column: c))
+                }
+                return Column(name: name, values: .numeric(values))
+            }
             if kind == .numeric {
                 let r = failedRow ?? values.firstIndex { !$0.isNaN }!
                 throw DataError.notNumeric(file: csv.file, line: csv.line(ofRow: r), row: r + 1, column: name,

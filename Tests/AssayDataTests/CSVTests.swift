@@ -95,6 +95,17 @@ final class DatasetLoaderTests: XCTestCase {
         XCTAssertEqual(d.features.columns[0].missingCount, 1)
     }
 
+    /// `1e999` overflows a double to infinity: refused where it is read, with file, line, row and column.
+    func testNumbersBeyondADoubleAreRefusedAtReadTime() throws {
+        XCTAssertThrowsError(try load("n,y\n1.5,yes\n1e999,no\n-2,yes\n", LoadOptions(target: "y", positive: "yes"))) {
+            XCTAssertEqual("\($0)", "t.csv:3: row 2, column 'n': '1e999' is beyond the largest number a double holds (about 1.8e308)")
+        }
+        XCTAssertThrowsError(try load("n,y\n-1e400,yes\n2,no\n", LoadOptions(target: "y", positive: "yes")))
+        let d = try load("n,y\n1e308,yes\n1e-999,no\n", LoadOptions(target: "y", positive: "yes"))
+        guard case .numeric(let v) = d.features.columns[0].values else { return XCTFail() }
+        XCTAssertEqual(v, [1e308, 0], "the largest doubles are fine, and underflow is zero, as numpy reads it")
+    }
+
     func testNAIsACountryWhenNotListedAsMissing() throws {
         var o = LoadOptions(target: "y", positive: "1")
         o.csv.missing = [""]
