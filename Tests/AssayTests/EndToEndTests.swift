@@ -220,6 +220,20 @@ final class EndToEndTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("runs/e2e/report.md").path))
     }
 
+    /// Stratified k-fold needs k rows of each class among the training rows (scikit-learn's StratifiedKFold refuses
+    /// fewer); with fewer, some folds would score no positive and their metrics would be null.
+    func testMoreFoldsThanRowsOfTheRarerClassIsRefusedBeforeAnyFit() throws {
+        let rows = (0..<40).map { i in "\(i),\(i % 7),\(Double(i) * 1.5),\(["free", "pro"][i % 2]),\(i % 10 == 0 ? "yes" : "no")" }
+        try (["id,visits,spend,plan,bought"] + rows).joined(separator: "\n").write(to: dir.appendingPathComponent("t.csv"), atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try runSpec(["split.test_size=0", "split.folds=5"])) {
+            let e = $0 as! AssayError
+            XCTAssertTrue(e.isBadInput)
+            XCTAssertEqual(e.description, "\(dir.path)/t.csv: the training rows hold 4 rows of class 'yes', fewer than the 5 folds; use at most 4 folds (stratified k-fold needs a row of each class in every fold)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("runs/e2e/report.md").path))
+        XCTAssertEqual(try runSpec(["split.test_size=0", "split.folds=4"]).report.models.count, 2)
+    }
+
     /// The transform a fold's fit used was fitted on that fold's training rows, never on its validation rows.
     func testFoldPreprocessingNeverSeesValidationRows() throws {
         let spec = try Experiment.validate(specPath: dir.appendingPathComponent("e.yaml").path)

@@ -37,6 +37,15 @@ extension RunSession {
                 }
             }
         }
+        if spec.split.foldColumn == nil {
+            let positives = split.train.reduce(0) { $0 + Int(profile.labels[$1]) }
+            let negatives = split.train.count - positives
+            let (count, label) = positives <= negatives ? (positives, spec.data.positive) : (negatives, profile.negativeLabel)
+            if count < spec.split.folds {
+                throw AssayError.input("\(spec.data.resolvedPath): the training rows hold \(count) rows of class '\(label)', fewer than the \(spec.split.folds) folds; "
+                    + "use at most \(count) folds (stratified k-fold needs a row of each class in every fold)")
+            }
+        }
         for (k, fold) in split.folds.enumerated() {
             let validation = Set(fold)
             let training = split.train.filter { !validation.contains($0) }.map { profile.labels[$0] }
