@@ -69,6 +69,11 @@ public enum DatasetLoader {
             log += lines
         }
         if !options.clean.isEmpty {
+            // A label computed from other columns is fine under a new name; silently replacing the file's labels is not.
+            for case .derive(let name, _, let origin) in options.clean where name == options.target && frame.names.contains(name) {
+                throw DataError.step(origin: origin, message: "derive '\(name)' would overwrite the target column read from \(file); "
+                    + "derive the label under a new name, name it as data.target, and drop '\(name)'")
+            }
             let (cleaned, lines) = try Cleaning.apply(options.clean, to: frame)
             frame = cleaned
             log += lines

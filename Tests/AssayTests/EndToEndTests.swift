@@ -220,6 +220,17 @@ final class EndToEndTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("runs/e2e/report.md").path))
     }
 
+    /// `derive` may create a target, but never silently replace the labels the file holds.
+    func testDeriveRefusesToOverwriteTheTarget() throws {
+        XCTAssertThrowsError(try runSpec(["data.clean=[{derive: {bought: \"visits > 5\"}}]"])) {
+            let e = $0 as! AssayError
+            XCTAssertTrue(e.isBadInput)
+            XCTAssertTrue(e.description.hasSuffix(": derive 'bought' would overwrite the target column read from \(self.dir.path)/t.csv; "
+                + "derive the label under a new name, name it as data.target, and drop 'bought'"), e.description)
+        }
+        XCTAssertNoThrow(try runSpec(["data.clean=[{derive: {visits2: \"visits * 2\"}}]"]))
+    }
+
     /// Stratified k-fold needs k rows of each class among the training rows (scikit-learn's StratifiedKFold refuses
     /// fewer); with fewer, some folds would score no positive and their metrics would be null.
     func testMoreFoldsThanRowsOfTheRarerClassIsRefusedBeforeAnyFit() throws {
