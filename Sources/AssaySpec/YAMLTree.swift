@@ -38,16 +38,31 @@ public indirect enum YAMLNode: Sendable {
 
     /// Parses YAML text; `file` names it in locations and errors.
     public static func parse(_ text: String, file: String, override: String? = nil) throws -> YAMLNode? {
-        let root: Node?
-        do { root = try Yams.compose(yaml: text) } catch let error as YamlError {
+        let parser: Parser, root: Node?
+        do {
+            parser = try Parser(yaml: text)
+            root = try parser.singleRoot()
+        } catch let error as YamlError {
             throw SpecError(at: Self.location(of: error, file: file, override: override), "invalid YAML: \(Self.summary(of: error))")
         }
         guard let root else { return nil }
-        return try convert(root, file: file, override: override)
+        var anchors = Set<String>()
+        // A node's anchor is a weak reference the parser owns: keep the parser alive while the tree is read.
+        return try withExtendedLifetime(parser) { try convert(root, file: file, override: override, depth: 0, anchors: &anchors) }
     }
 
-    static func convert(_ node: Node, file: String, override: String?) throws -> YAMLNode {
+    /// How deeply values may nest in a spec: far beyond any real spec, and far short of exhausting the stack.
+    static let maximumDepth = 64
+
+    /// The tree of `node`. libyaml hands an alias back as the node its anchor names, so a node whose anchor was
+    /// seen before is an alias: refused before it is expanded (nine levels of ten aliases each would be 10⁹ values).
+    static func convert(_ node: Node, file: String, override: String?, depth: Int, anchors: inout Set<String>) throws -> YAMLNode {
         let loc = SourceLocation(file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1, override: override)
+        if let anchor = node.anchor?.rawValue, !anchors.insert(anchor).inserted {
+            throw SpecError(at: loc, "YAML aliases are not supported (the value anchored here as '&\(anchor)' is reused); write the value out")
+        }
+        guard depth < maximumDepth else { throw SpecError(at: loc, "values nest more than \(maximumDepth) levels deep") }
+        func child(_ n: Node) throws -> YAMLNode { try convert(n, file: file, override: override, depth: depth + 1, anchors: &anchors) }
         switch node {
         case .scalar(let s):
             let kind: ScalarKind
@@ -64,14 +79,16 @@ public indirect enum YAMLNode: Sendable {
         case .mapping(let m):
             var pairs: [(key: String, keyAt: SourceLocation, value: YAMLNode)] = []
             for (k, v) in m {
-                let key = try convert(k, file: file, override: override)
+                let key = try child(k)
                 guard case .scalar(let text, _, let keyAt) = key else { throw SpecError(at: key.location, "a key must be a plain value") }
                 if pairs.contains(where: { $0.key == text }) { throw SpecError(at: keyAt, "duplicate key '\(text)'") }
-                pairs.append((text, keyAt, try convert(v, file: file, override: override)))
+                pairs.append((text, keyAt, try child(v)))
             }
             return .map(pairs, at: loc)
         case .sequence(let s):
-            return .seq(try s.map { try convert($0, file: file, override: override) }, at: loc)
+            var items: [YAMLNode] = []
+            for n in s { items.append(try child(n)) }
+            return .seq(items, at: loc)
         case .alias:
             throw SpecError(at: loc, "YAML aliases are not supported; write the value out")
         }

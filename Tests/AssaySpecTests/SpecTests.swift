@@ -23,6 +23,23 @@ final class SpecTests: XCTestCase {
         do { _ = try parse(text, overrides); return "no error" } catch { return "\(error)" }
     }
 
+    /// Nine levels of ten aliases each would expand to 10⁹ values: refused at the first reuse, before any expansion.
+    func testYAMLAliasesAreRefusedBeforeTheyExpand() throws {
+        var lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+        for i in 1...9 { lines.append("a\(i): &a\(i) [" + [String](repeating: "*a\(i - 1)", count: 10).joined(separator: ", ") + "]") }
+        XCTAssertEqual(error(lines.joined(separator: "\n") + "\n" + base),
+                       "exp/s.yaml:1:5: YAML aliases are not supported (the value anchored here as '&a0' is reused); write the value out")
+        XCTAssertEqual(error(base.replacingOccurrences(of: "path: d.csv", with: "path: &p d.csv\n  id: *p")),
+                       "exp/s.yaml:3:9: YAML aliases are not supported (the value anchored here as '&p' is reused); write the value out")
+        XCTAssertNoThrow(try parse(base.replacingOccurrences(of: "path: d.csv", with: "path: &p d.csv")), "an anchor alone is harmless")
+    }
+
+    func testDeeplyNestedValuesAreRefused() {
+        XCTAssertEqual(error("assay: 1\nx: " + String(repeating: "[", count: 100) + String(repeating: "]", count: 100) + "\n"),
+                       "exp/s.yaml:2:67: values nest more than 64 levels deep")
+        XCTAssertTrue(error("assay: 1\nx: " + String(repeating: "[", count: 100_000) + "\n").contains("invalid YAML"))
+    }
+
     func testDefaults() throws {
         let s = try parse(base)
         XCTAssertEqual(s.name, "s")
