@@ -111,13 +111,41 @@ public indirect enum RowExpression: Sendable, Hashable {
         }
     }
 
+    /// The longest expression and the deepest nesting accepted: far beyond any real row expression, and far short
+    /// of what would exhaust a thread's stack when the expression is parsed, evaluated or released.
+    public static let maximumLength = 10_000
+    public static let maximumDepth = 100
+
     /// Parses `text`; a syntax error names the character position (1-based) at fault.
     public static func parse(_ text: String) throws -> RowExpression {
-        var p = RowExpressionParser(Array(text.unicodeScalars))
+        let scalars = Array(text.unicodeScalars)
+        guard scalars.count <= maximumLength else {
+            throw ExpressionError(message: "the expression is longer than \(maximumLength) characters", position: maximumLength + 1)
+        }
+        var p = RowExpressionParser(scalars)
         let e = try p.expression(minPrecedence: 1)
         p.skipSpace()
         guard p.atEnd else { throw p.error("unexpected \(p.describeHere())") }
+        guard e.depth <= maximumDepth else {
+            throw ExpressionError(message: "the expression nests more than \(maximumDepth) levels deep (a long chain of operators counts too)", position: 1)
+        }
         return e
+    }
+
+    /// The number of levels of the tree, counted without recursion.
+    var depth: Int {
+        var deepest = 0
+        var pending: [(RowExpression, Int)] = [(self, 1)]
+        while let (e, d) = pending.popLast() {
+            deepest = Swift.max(deepest, d)
+            switch e {
+            case .negate(let a), .not(let a): pending.append((a, d + 1))
+            case .binary(_, let a, let b): pending += [(a, d + 1), (b, d + 1)]
+            case .call(_, let args): pending += args.map { ($0, d + 1) }
+            case .number, .text, .null, .column: break
+            }
+        }
+        return deepest
     }
 }
 
@@ -132,6 +160,15 @@ public struct ExpressionError: Error, Equatable, CustomStringConvertible {
 struct RowExpressionParser {
     let s: [Unicode.Scalar]
     var i = 0
+    /// How many `expression` and `unary` calls are open: bounded, so that no input exhausts the stack.
+    var depth = 0
+
+    mutating func enter() throws {
+        depth += 1
+        guard depth <= RowExpression.maximumDepth else {
+            throw error("the expression nests more than \(RowExpression.maximumDepth) levels deep")
+        }
+    }
 
     init(_ s: [Unicode.Scalar]) { self.s = s }
 
@@ -176,6 +213,8 @@ struct RowExpressionParser {
     }
 
     mutating func expression(minPrecedence: Int) throws -> RowExpression {
+        try enter()
+        defer { depth -= 1 }
         var left = try unary()
         while let (op, width) = peekOperator(), op.precedence >= minPrecedence {
             let at = i
@@ -190,6 +229,8 @@ struct RowExpressionParser {
     }
 
     mutating func unary() throws -> RowExpression {
+        try enter()
+        defer { depth -= 1 }
         skipSpace()
         guard i < s.count else { throw error("expected a value, found end of expression") }
         if s[i] == "-" { i += 1; return .negate(try unary()) }

@@ -304,7 +304,8 @@ struct SpecDecoder {
     func expression(_ node: YAMLNode, _ what: String) throws -> RowExpression {
         let source = try text(node, what)
         do { return try RowExpression.parse(source) } catch let e as ExpressionError {
-            throw SpecError(at: node.location, "\(what): \(e.message) at character \(e.position) of \(JSONText.quote(source))")
+            let shown = source.count <= 200 ? source : String(source.prefix(200)) + "…"  // a one-line error, even for a huge expression
+            throw SpecError(at: node.location, "\(what): \(e.message) at character \(e.position) of \(JSONText.quote(shown))")
         }
     }
 

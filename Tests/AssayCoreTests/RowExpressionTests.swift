@@ -27,4 +27,21 @@ final class RowExpressionTests: XCTestCase {
         XCTAssertEqual(error("import('os')"), "unknown function 'import' at character 1")
         XCTAssertEqual(error("(a"), "expected ')', found end of expression at character 3")
     }
+
+    /// Inputs that overflowed the parser's stack (exit 139) are refused with a message; ordinary nesting still parses.
+    func testDeepAndLongExpressionsAreRefusedNotCrashed() throws {
+        func error(_ s: String) -> String {
+            do { _ = try RowExpression.parse(s); return "no error" } catch { return "\(error)" }
+        }
+        XCTAssertEqual(error(String(repeating: "(", count: 4_000) + "a" + String(repeating: ")", count: 4_000)),
+                       "the expression nests more than 100 levels deep at character 51")
+        XCTAssertEqual(error(String(repeating: "-", count: 100_000) + "1"), "the expression is longer than 10000 characters at character 10001")
+        XCTAssertEqual(error(String(repeating: "-", count: 9_000) + "1"), "the expression nests more than 100 levels deep at character 100")
+        XCTAssertEqual(error(String(repeating: "abs(", count: 1_500) + "a" + String(repeating: ")", count: 1_500)),
+                       "the expression nests more than 100 levels deep at character 201")
+        XCTAssertEqual(error("a" + String(repeating: " + a", count: 2_000)),
+                       "the expression nests more than 100 levels deep (a long chain of operators counts too) at character 1")
+        XCTAssertNoThrow(try RowExpression.parse(String(repeating: "(", count: 30) + "a" + String(repeating: ")", count: 30)))
+        XCTAssertNoThrow(try RowExpression.parse("a" + String(repeating: " + a", count: 90)))
+    }
 }
