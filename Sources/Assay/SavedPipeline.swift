@@ -104,11 +104,16 @@ public struct SavedPipeline: Sendable {
             }
             preprocessing = try r.read(); fitted = try r.read()
             if version >= 2 {
-                rowSteps = try (0..<r.readInt()).map { _ in try Self.rowStep(try r.readStrings()) }
+                rowSteps = try (0..<r.readCount()).map { _ in try Self.rowStep(try r.readStrings()) }
             }
             guard r.isAtEnd else { throw BinaryFormatError.trailingBytes }
+            // The parts must fit together: the features are the columns the preprocessing was fitted on, and its
+            // output is what the model reads.
+            try BinaryFormatError.require(features.map(\.name) == preprocessing.inputColumns, "feature columns")
+            try BinaryFormatError.require(preprocessing.outputWidth == fitted.classifier.inputWidth, "model width")
+            try BinaryFormatError.require((0...1).contains(threshold), "threshold")
         } catch let e as BinaryFormatError {
-            throw AssayError.input("\(file): cannot read the model (\(e))")
+            throw AssayError.input("\(file): damaged model file (\(e))")
         }
     }
 
@@ -219,6 +224,11 @@ public struct SavedPipeline: Sendable {
             let rows = Array(start..<min(start + blockRows, csv.rowCount))
             do {
                 out += try fitted.predictProbabilities(try preprocessing.transform(table, rows: rows))
+            } catch LearnError.nonFinite(let row, let column) {
+                // A present value the fitted steps cannot carry (log1p of a number below -1, a scale that overflows):
+                // the input, or the model file, is wrong.
+                let name = preprocessing.outputNames.indices.contains(column) ? preprocessing.outputNames[column] : "\(column)"
+                throw AssayError.input("\(csv.file): row \(rows[row] + 1): the model's preprocessing makes '\(name)' missing or infinite")
             } catch let e as LearnError {
                 throw AssayError.learn(e, task: "scoring \(csv.file)")
             }

@@ -26,6 +26,8 @@ public enum BinaryFormatError: Error, Equatable, CustomStringConvertible {
     case trailingBytes
     case badTag(String, UInt8)
     case badVersion(String, found: UInt32, expected: UInt32)
+    /// Bytes that read but describe something impossible (an index out of range, sizes that disagree).
+    case inconsistent(String)
 
     public var description: String {
         switch self {
@@ -34,6 +36,7 @@ public enum BinaryFormatError: Error, Equatable, CustomStringConvertible {
         case .badTag(let what, let tag): return "unknown \(what) tag \(tag)"
         case .badVersion(let what, let found, let expected):
             return "\(what) has format version \(found); this Assay reads version \(expected)"
+        case .inconsistent(let what): return "inconsistent \(what)"
         }
     }
 }
@@ -102,7 +105,9 @@ public struct ByteReader {
     public mutating func readInt() throws -> Int { Int(Int64(bitPattern: try readUInt64())) }
     public mutating func readDouble() throws -> Double { Double(bitPattern: try readUInt64()) }
     public mutating func readBool() throws -> Bool { try readUInt8() != 0 }
-    private mutating func readCount() throws -> Int {
+    /// A count of items still to read: never negative, never more than the bytes left (each item takes at least one),
+    /// so that a damaged count can neither trap a range nor reserve gigabytes.
+    public mutating func readCount() throws -> Int {
         let n = try readInt()
         guard n >= 0, n <= bytes.count - offset else { throw BinaryFormatError.truncated }
         return n
@@ -123,6 +128,10 @@ public struct ByteReader {
     }
     public mutating func readBytes() throws -> [UInt8] { Array(try take(try readCount())) }
     public mutating func readInts() throws -> [Int] { try (0..<readCount()).map { _ in try readInt() } }
+    /// Integers that must each fit an `Int32`.
+    public mutating func readInt32Values() throws -> [Int32] {
+        try readInts().map { guard let v = Int32(exactly: $0) else { throw BinaryFormatError.inconsistent("32-bit value \($0)") }; return v }
+    }
     public mutating func readStrings() throws -> [String] { try (0..<readCount()).map { _ in try readString() } }
     public mutating func read<T: BinaryCodable>(_: T.Type = T.self) throws -> T { try T(from: &self) }
 
@@ -135,6 +144,20 @@ public struct ByteReader {
 
 extension ByteWriter {
     public mutating func writeHeader(version: UInt32) { write(version) }
+}
+
+extension BinaryFormatError {
+    /// Throws `inconsistent(what)` unless `condition` holds: the checks a decoder makes before its values are used.
+    public static func require(_ condition: Bool, _ what: @autoclosure () -> String) throws {
+        if !condition { throw BinaryFormatError.inconsistent(what()) }
+    }
+
+    /// `rows × cols`, refused when it overflows.
+    public static func product(_ rows: Int, _ cols: Int, _ what: String) throws -> Int {
+        let (n, overflow) = rows.multipliedReportingOverflow(by: cols)
+        try require(!overflow && rows >= 0 && cols >= 0, what + " dimensions")
+        return n
+    }
 }
 
 extension Table: BinaryCodable {

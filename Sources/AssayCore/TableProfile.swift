@@ -90,7 +90,7 @@ extension TableProfile: BinaryCodable {
         let rows = try r.readInt(), positives = try r.readInt(), duplicates = try r.readInt()
         let id = try r.readString(), hasID = try r.readBool()
         var columns: [ColumnSummary] = []
-        for _ in 0..<(try r.readInt()) {
+        for _ in 0..<(try r.readCount()) {
             let name = try r.readString()
             guard let role = Role(rawValue: try r.readString()), let kind = ColumnKind(rawValue: try r.readString()) else {
                 throw BinaryFormatError.truncated
@@ -99,7 +99,7 @@ extension TableProfile: BinaryCodable {
             let min = try r.readDouble(), median = try r.readDouble(), max = try r.readDouble(), auc = try r.readDouble()
             let flags = try r.readStrings()
             var groups: [Group] = []
-            for _ in 0..<(try r.readInt()) { groups.append(Group(label: try r.readString(), count: try r.readInt(), positives: try r.readInt())) }
+            for _ in 0..<(try r.readCount()) { groups.append(Group(label: try r.readString(), count: try r.readInt(), positives: try r.readInt())) }
             columns.append(ColumnSummary(name: name, role: role, kind: kind, missing: missing, distinct: distinct, min: min, median: median,
                                          max: max, groups: groups, auc: auc, flags: flags))
         }

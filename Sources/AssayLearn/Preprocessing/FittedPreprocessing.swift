@@ -201,10 +201,10 @@ public struct FittedPreprocessing: Sendable, Equatable, BinaryCodable {
         try r.readHeader("fitted preprocessing", version: Self.formatVersion)
         inputColumns = try r.readStrings()
         trainingRows = try r.readInts()
-        numeric = try (0..<r.readInt()).map { _ in
+        numeric = try (0..<r.readCount()).map { _ in
             let index = try r.readInt()
             let indicator = try r.readBool()
-            let ops: [NumericOp] = try (0..<r.readInt()).map { _ in
+            let ops: [NumericOp] = try (0..<r.readCount()).map { _ in
                 let tag = try r.readUInt8()
                 switch tag {
                 case 0: return .fill(try r.readDouble())
@@ -216,12 +216,41 @@ public struct FittedPreprocessing: Sendable, Equatable, BinaryCodable {
             }
             return NumericColumn(index: index, ops: ops, indicator: indicator)
         }
-        categorical = try (0..<r.readInt()).map { _ in
+        categorical = try (0..<r.readCount()).map { _ in
             let index = try r.readInt(), fill = try r.readString(), cats = try r.readStrings()
             guard let m = EncodeMethod(rawValue: try r.readString()) else { throw BinaryFormatError.badTag("encoding", 0) }
             guard let h = HandleUnknown(rawValue: try r.readString()) else { throw BinaryFormatError.badTag("handle_unknown", 0) }
             return CategoricalColumn(index: index, fill: fill, categories: cats, method: m, handleUnknown: h, infrequent: try r.readStrings(),
                                      encodings: try r.readDoubles(), crossFitted: try r.readDoubles())
+        }
+        try checkConsistency()
+    }
+
+    /// What `transform` relies on: each fitted column is a distinct input column, a category is listed once, and
+    /// a target encoding has an encoding per category plus the prior, and a cross-fitted value per training row.
+    func checkConsistency() throws {
+        let indices = numeric.map(\.index) + categorical.map(\.index)
+        guard indices.allSatisfy(inputColumns.indices.contains), Set(indices).count == indices.count else {
+            throw BinaryFormatError.inconsistent("preprocessing: column indices")
+        }
+        for op in numeric.flatMap(\.ops) {
+            let sound: Bool
+            switch op {
+            case .fill(let v): sound = v.isFinite
+            case .affine(let shift, let scale): sound = shift.isFinite && scale.isFinite && scale != 0
+            case .log1p: sound = true
+            case .clip(let lo, let hi): sound = lo <= hi  // infinite bounds are fine; NaN compares false
+            }
+            guard sound else { throw BinaryFormatError.inconsistent("preprocessing: a numeric step's fitted values") }
+        }
+        for c in categorical {
+            guard Set(c.categories).count == c.categories.count else { throw BinaryFormatError.inconsistent("preprocessing: a category listed twice") }
+            guard (c.encodings + c.crossFitted).allSatisfy(\.isFinite) else { throw BinaryFormatError.inconsistent("preprocessing: a target encoding") }
+            if c.method == .target {
+                guard c.encodings.count == c.categories.count + 1, c.crossFitted.count == trainingRows.count else {
+                    throw BinaryFormatError.inconsistent("preprocessing: target encodings")
+                }
+            }
         }
     }
 }

@@ -30,7 +30,7 @@ public struct Split: Sendable, Equatable, BinaryCodable {
 
     public init(from r: inout ByteReader) throws {
         test = try r.readInts()
-        folds = try (0..<r.readInt()).map { _ in try r.readInts() }
+        folds = try (0..<r.readCount()).map { _ in try r.readInts() }
     }
 }
 

@@ -71,5 +71,6 @@ public struct FittedDummyClassifier: FittedClassifier, Equatable {
         try r.readHeader("dummy", version: Self.formatVersion)
         guard let s = DummyClassifier.Strategy(rawValue: try r.readString()) else { throw BinaryFormatError.badTag("dummy strategy", 0) }
         self.init(strategy: s, positiveShare: try r.readDouble(), width: try r.readInt(), seed: try r.readUInt64())
+        try BinaryFormatError.require((0...1).contains(positiveShare) && width >= 0, "dummy: positive share or width")
     }
 }

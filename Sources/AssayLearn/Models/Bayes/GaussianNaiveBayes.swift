@@ -96,5 +96,8 @@ public struct FittedGaussianNaiveBayes: FittedClassifier, Equatable {
         try r.readHeader("naive Bayes", version: Self.formatVersion)
         let m0 = try r.readDoubles(), m1 = try r.readDoubles(), v0 = try r.readDoubles(), v1 = try r.readDoubles()
         self.init(means: [m0, m1], variances: [v0, v1], priors: try r.readDoubles())
+        try BinaryFormatError.require(m1.count == m0.count && v0.count == m0.count && v1.count == m0.count && priors.count == 2
+                                      && (m0 + m1).allSatisfy(\.isFinite) && (v0 + v1).allSatisfy { $0 >= 0 && $0.isFinite }
+                                      && priors.allSatisfy { $0 > 0 && $0 <= 1 }, "naive Bayes: class statistics")
     }
 }

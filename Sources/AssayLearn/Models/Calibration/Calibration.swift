@@ -142,15 +142,20 @@ public struct FittedCalibrated: FittedClassifier {
     /// Reads the members' models with `registry`.
     init(from r: inout ByteReader, registry: ModelRegistry) throws {
         var members: [FittedModel] = [], calibrators: [Calibrator] = []
-        for _ in 0..<(try r.readInt()) {
+        for _ in 0..<(try r.readCount()) {
             members.append(try registry.decode(from: &r))
             let tag = try r.readUInt8()
             switch tag {
             case 0: calibrators.append(.sigmoid(a: try r.readDouble(), b: try r.readDouble()))
-            case 1: calibrators.append(.isotonic(x: try r.readDoubles(), y: try r.readDoubles()))
+            case 1:
+                let x = try r.readDoubles(), y = try r.readDoubles()
+                try BinaryFormatError.require(x.count == y.count && zip(x, x.dropFirst()).allSatisfy { $0 < $1 } && y.allSatisfy { (0...1).contains($0) },
+                                              "calibration: isotonic steps")
+                calibrators.append(.isotonic(x: x, y: y))
             default: throw BinaryFormatError.badTag("calibrator", tag)
             }
         }
+        try BinaryFormatError.require(!members.isEmpty && Set(members.map(\.classifier.inputWidth)).count == 1, "calibration: members")
         self.init(members: members, calibrators: calibrators)
     }
 }

@@ -250,8 +250,9 @@ public struct FittedBoosting: FittedClassifier, Equatable {
     public init(from r: inout ByteReader) throws {
         try r.readHeader("gradient boosting", version: Self.formatVersion)
         let baseline = try r.readDouble(), width = try r.readInt()
-        let trees = try (0..<r.readInt()).map { _ in try FittedTree(from: &r) }
-        guard trees.allSatisfy({ $0.feature.allSatisfy { $0 < width } }) else { throw BinaryFormatError.truncated }
+        let trees = try (0..<r.readCount()).map { _ in try FittedTree(from: &r) }
+        guard width >= 0 else { throw BinaryFormatError.inconsistent("boosting: width") }
+        for t in trees { try t.check(width: width) }
         self.init(baseline: baseline, trees: trees, width: width)
     }
 }

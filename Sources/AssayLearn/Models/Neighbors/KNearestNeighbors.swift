@@ -193,7 +193,9 @@ public struct FittedKNearestNeighbors: FittedClassifier, Equatable {
         guard let algorithm = KNearestNeighbors.Algorithm(rawValue: try r.readString()) else { throw BinaryFormatError.badTag("knn algorithm", 0) }
         let leafSize = try r.readInt()
         let rows = try r.readInt(), cols = try r.readInt(), values = try r.readDoubles(), y = try r.readBytes()
-        guard values.count == rows * cols, y.count == rows, leafSize >= 1 else { throw BinaryFormatError.truncated }
+        try BinaryFormatError.require(values.count == (try BinaryFormatError.product(rows, cols, "knn: training rows")) && y.count == rows
+                                      && (1...max(rows, 1)).contains(k) && rows >= 1 && (p == 1 || p == 2) && leafSize >= 1
+                                      && y.allSatisfy { $0 <= 1 } && values.allSatisfy(\.isFinite), "knn: training rows, labels or settings")
         var settings = KNearestNeighbors(neighbors: k, weights: w, p: p)
         settings.algorithm = algorithm
         settings.leafSize = leafSize

@@ -352,12 +352,15 @@ public struct FittedMultilayerPerceptron: FittedClassifier, Equatable {
         try r.readHeader("multilayer perceptron", version: Self.formatVersion)
         let sizes = try r.readInts()
         let tag = try r.readUInt8()
-        guard sizes.count >= 2, sizes.allSatisfy({ $0 >= 1 }), Int(tag) < MultilayerPerceptron.Activation.allCases.count else {
+        guard sizes.count >= 2, sizes.allSatisfy({ $0 >= 1 }), sizes.last == 1, Int(tag) < MultilayerPerceptron.Activation.allCases.count else {
             throw BinaryFormatError.badTag("multilayer perceptron", tag)
         }
         let layers = sizes.count - 1
         var parameters: [[Double]] = []
-        for l in 0..<layers { parameters.append(try r.readDoubles()); guard parameters[l].count == sizes[l] * sizes[l + 1] else { throw BinaryFormatError.truncated } }
+        for l in 0..<layers {
+            parameters.append(try r.readDoubles())
+            try BinaryFormatError.require(parameters[l].count == (try BinaryFormatError.product(sizes[l], sizes[l + 1], "mlp: layer")), "mlp: layer weights")
+        }
         for l in 0..<layers { parameters.append(try r.readDoubles()); guard parameters[layers + l].count == sizes[l + 1] else { throw BinaryFormatError.truncated } }
         self.init(sizes: sizes, activation: MultilayerPerceptron.Activation.allCases[Int(tag)], parameters: parameters,
                   epochs: try r.readInt(), converged: try r.readBool())

@@ -224,9 +224,10 @@ public struct FittedSupportVectorClassifier: FittedClassifier, Equatable {
         let kind = Kernel.Kind.allCases[Int(tag)]
         let kernel = Kernel(kind: kind, gamma: try r.readDouble(), coef0: try r.readDouble(), degree: try r.readInt())
         let rows = try r.readInt(), cols = try r.readInt(), values = try r.readDoubles()
-        guard rows >= 0, cols >= 0, values.count == rows * cols else { throw BinaryFormatError.truncated }
+        try BinaryFormatError.require(values.count == (try BinaryFormatError.product(rows, cols, "svm: support vectors")), "svm: support vectors")
         self.init(kernel: kernel, supportVectors: Matrix(rows: rows, cols: cols, values: values),
                   dualCoefficients: try r.readDoubles(), rho: try r.readDouble(), plattA: try r.readDouble(),
                   plattB: try r.readDouble(), iterations: try r.readInt(), converged: try r.readBool())
+        try BinaryFormatError.require(dualCoefficients.count == rows && kernel.degree >= 0, "svm: coefficients or kernel")
     }
 }

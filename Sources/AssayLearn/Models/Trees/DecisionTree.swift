@@ -171,12 +171,23 @@ public struct FittedTree: Sendable, Equatable {
     init() {}
 
     init(from r: inout ByteReader) throws {
-        feature = try r.readInts().map(Int32.init); threshold = try r.readDoubles()
-        left = try r.readInts().map(Int32.init); right = try r.readInts().map(Int32.init); value = try r.readDoubles()
+        feature = try r.readInt32Values(); threshold = try r.readDoubles()
+        left = try r.readInt32Values(); right = try r.readInt32Values(); value = try r.readDoubles()
         decrease = try r.readDoubles()
         let n = feature.count
-        guard threshold.count == n, left.count == n, right.count == n, value.count == n, decrease.isEmpty || decrease.count == n,
-              zip(left, right).allSatisfy({ $0 < n && $1 < n }) else { throw BinaryFormatError.truncated }
+        guard n > 0, threshold.count == n, left.count == n, right.count == n, value.count == n, decrease.isEmpty || decrease.count == n else {
+            throw BinaryFormatError.inconsistent("tree: node arrays of different lengths")
+        }
+        // A split's children come after it, so every walk from the root ends at a leaf.
+        for k in 0..<n where feature[k] >= 0 {
+            guard left[k] > k, right[k] > k, left[k] < n, right[k] < n else { throw BinaryFormatError.inconsistent("tree: node \(k)'s children") }
+        }
+        guard feature.allSatisfy({ $0 >= -1 }) else { throw BinaryFormatError.inconsistent("tree: a split feature") }
+    }
+
+    /// Checks that every split reads one of `width` input columns.
+    func check(width: Int) throws {
+        guard feature.allSatisfy({ $0 < width }) else { throw BinaryFormatError.inconsistent("tree: a split feature beyond the \(width) inputs") }
     }
 }
 
@@ -392,8 +403,12 @@ public struct FittedForest: FittedClassifier, Equatable {
     public init(from r: inout ByteReader) throws {
         try r.readHeader("trees", version: Self.formatVersion)
         let width = try r.readInt()
-        let trees = try (0..<r.readInt()).map { _ in try FittedTree(from: &r) }
-        guard !trees.isEmpty, trees.allSatisfy({ $0.feature.allSatisfy { $0 < width } }) else { throw BinaryFormatError.truncated }
+        let trees = try (0..<r.readCount()).map { _ in try FittedTree(from: &r) }
+        guard !trees.isEmpty, width >= 0 else { throw BinaryFormatError.inconsistent("forest: no trees") }
+        for t in trees {
+            try t.check(width: width)
+            try BinaryFormatError.require(t.value.allSatisfy { (0...1).contains($0) }, "forest: a leaf probability")
+        }
         self.init(trees: trees, width: width)
     }
 }
