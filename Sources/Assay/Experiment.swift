@@ -50,8 +50,21 @@ public struct RunOutcome: Sendable {
 
 /// The library's front door: spec → task graph → execution → report.
 public enum Experiment {
-    /// Loads and validates a spec and checks the data file's columns, running nothing.
+    /// Everything `run` checks before its first fit, and nothing more: the spec, then the data read, joined,
+    /// cleaned, profiled and split with the same code (and seed) as `run`, and the graph's inputs. Fits nothing
+    /// and writes nothing.
     public static func validate(specPath: String, overrides: [String] = []) throws -> Spec {
+        let spec = try loadSpec(specPath: specPath, overrides: overrides)
+        do {
+            var session = RunSession(spec: spec, options: RunOptions(jobs: 1, cacheDirectory: nil, modelsDirectory: nil))
+            do { _ = try session.prepareData() } catch { try mapColumnError(error, spec) }
+            return spec
+        } catch { throw AssayError.wrap(error) }
+    }
+
+    /// The spec, validated, with its random searches' points drawn and the data file's columns checked against it
+    /// (at the spec lines that name them).
+    static func loadSpec(specPath: String, overrides: [String]) throws -> Spec {
         do {
             let catalog = ModelRegistry.standard.catalog
             let spec = try SpecLoader.load(path: specPath, overrides: overrides, catalog: catalog).drawingRandomPoints(catalog: catalog)
@@ -72,7 +85,7 @@ public enum Experiment {
     /// Writes the prepared table (every feature column, then the target as written, then the fold column if any)
     /// as CSV to `output`; returns its row count.
     public static func prepare(specPath: String, overrides: [String] = [], output: String) throws -> Int {
-        let spec = try validate(specPath: specPath, overrides: overrides)
+        let spec = try loadSpec(specPath: specPath, overrides: overrides)
         do {
             let options = DataFile.loadOptions(spec)
             let csv = try CSVFile(contentsOf: URL(fileURLWithPath: spec.data.resolvedPath), displayName: spec.data.resolvedPath, options: options.csv)
@@ -90,7 +103,7 @@ public enum Experiment {
 
     /// Runs the experiment at `specPath` and writes its report: prepare data → search → evaluate → assemble → write.
     public static func run(specPath: String, overrides: [String] = [], options: RunOptions) throws -> RunOutcome {
-        let spec = try validate(specPath: specPath, overrides: overrides)
+        let spec = try loadSpec(specPath: specPath, overrides: overrides)
         do {
             var session = RunSession(spec: spec, options: options)
             let data = try session.prepareData()

@@ -220,6 +220,32 @@ final class EndToEndTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("runs/e2e/report.md").path))
     }
 
+    /// `validate` reads the data with the same code as `run` and makes every check that needs no fit: each of these
+    /// tables fails `validate` with the error `run` gives, before any task of `run` starts.
+    func testValidateRejectsWhatRunRejects() throws {
+        let good = (0..<40).map { "\($0),\($0 % 7),\(Double($0) * 1.5),\(["free", "pro"][$0 % 2]),\($0 % 3 == 0 ? "yes" : "no")" }
+        let header = "id,visits,spend,plan,bought"
+        let bad: [(String, [String])] = [
+            ("unbalanced quotes", [header] + good.prefix(5) + ["5,\"1,2,free,yes"] + good.suffix(30)),
+            ("header only", [header]),
+            ("one row", [header, good[0]]),
+            ("one class", [header] + good.map { $0.replacingOccurrences(of: ",yes", with: ",no") }),
+            ("all-missing target", [header] + good.map { String($0.prefix { $0 != "," }) + ",1,2,free," }),
+            ("positive label absent", [header] + good.map { $0.replacingOccurrences(of: ",yes", with: ",maybe") }),
+            ("three values", [header] + good.enumerated().map { $0.offset % 5 == 1 ? $0.element.replacingOccurrences(of: ",no", with: ",unsure") : $0.element }),
+            ("ragged rows", [header] + good.prefix(10) + ["10,3,4.5,free"] + good.suffix(29)),
+            ("gappy target", [header] + good.enumerated().map { $0.offset == 7 ? String($0.element.dropLast(2)) : $0.element }),
+        ]
+        for (what, lines) in bad {
+            try (lines.joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("t.csv"), atomically: true, encoding: .utf8)
+            var validateError = "no error", runError = "no error"
+            do { _ = try Experiment.validate(specPath: dir.appendingPathComponent("e.yaml").path) } catch { validateError = "\(error)" }
+            do { try runSpec(cache: "c-\(what)") } catch { runError = "\(error)" }
+            XCTAssertNotEqual(validateError, "no error", "validate passed: \(what)")
+            XCTAssertEqual(validateError, runError, what)
+        }
+    }
+
     /// `derive` may create a target, but never silently replace the labels the file holds.
     func testDeriveRefusesToOverwriteTheTarget() throws {
         XCTAssertThrowsError(try runSpec(["data.clean=[{derive: {bought: \"visits > 5\"}}]"])) {
