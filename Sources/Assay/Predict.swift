@@ -36,6 +36,10 @@ public enum Predict {
     /// predicted label at the saved threshold, decile (1 = the top tenth) and rank, highest probability first.
     /// Nothing is written unless every row scored.
     public static func run(model: String, input: String, output: String, id: String?, top: TopRule?) throws -> PredictOutcome {
+        func resolved(_ path: String) -> String { URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path }
+        for (name, path) in [("--input", input), ("--model", model)] where resolved(path) == resolved(output) {
+            throw AssayError.input("\(output): --output is the \(name) file; writing the scores there would replace it")
+        }
         guard let modelData = FileManager.default.contents(atPath: model) else {
             throw AssayError.input("\(model): cannot read the model file")
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Assay
 import AssayEngine
+import AssayLearn
 import Foundation
 
 @main
@@ -27,7 +28,8 @@ struct AssayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "assay",
         abstract: "Run tabular machine-learning experiments declared in YAML.",
-        subcommands: [Run.self, Validate.self, Check.self, Diff.self, Predict.self, Prepare.self])
+        version: AssayVersion.current,
+        subcommands: [Run.self, Validate.self, Check.self, Diff.self, Predict.self, Prepare.self, Models.self])
 }
 
 /// Options shared by commands that read a spec.
@@ -102,6 +104,14 @@ struct Validate: ParsableCommand {
         let fits = spec.models.reduce(0) { $0 + $1.points.count }
         print("\(specOptions.spec): ok (\(spec.models.count) models, \(fits) grid points)")
     }
+}
+
+struct Models: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List every model type a spec may name, with each parameter's allowed values and default.",
+        discussion: "Example: assay models | grep -A12 '^svm'")
+
+    func run() throws { print(ModelRegistry.standard.listing, terminator: "") }
 }
 
 struct Prepare: ParsableCommand {

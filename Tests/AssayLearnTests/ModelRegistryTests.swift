@@ -43,6 +43,19 @@ final class ModelRegistryTests: XCTestCase {
         }
     }
 
+    /// `assay models`: every type, every parameter with what it accepts and its default, from the same definitions.
+    func testListingShowsEveryParameterWithItsRuleAndDefault() {
+        let text = ModelRegistry.standard.listing
+        for d in ModelRegistry.standard.definitions where d.schema.unsupported == nil {
+            XCTAssertTrue(text.contains("\n\(d.name)\n") || text.hasPrefix("\(d.name)\n"), d.name)
+            for (p, rule) in zip(d.examples, d.schema.parameters) {
+                XCTAssertTrue(text.contains(" \(rule.summary); default \(p.defaultValue.json)\n"), "\(d.name).\(p.name)")
+            }
+        }
+        XCTAssertFalse(text.contains("calibrated"), "the calibration wrapper is not a type a spec names")
+        XCTAssertTrue(text.contains("  n_neighbors  an integer ≥ 1; default 5\n"), text)
+    }
+
     func testSettingsCompareByTypeAndValue() throws {
         let lr = ModelRegistry.standard
         let a = try lr.estimator(type: "logistic_regression", params: ["C": .int(2)]), b = try lr.estimator(type: "logistic_regression", params: ["C": .int(2)])

@@ -102,6 +102,17 @@ final class PredictTests: XCTestCase {
         }
     }
 
+    func testOutputThatIsTheInputOrTheModelIsRefused() throws {
+        let file = try runExperiment().savedModels["logreg"]!
+        let before = try Data(contentsOf: dir.appendingPathComponent("t.csv"))
+        XCTAssertThrowsError(try Predict.run(model: file, input: path("t.csv"), output: dir.appendingPathComponent("./t.csv").path, id: nil, top: nil)) {
+            XCTAssertTrue(($0 as! AssayError).isBadInput)
+            XCTAssertTrue("\($0)".hasSuffix("t.csv: --output is the --input file; writing the scores there would replace it"), "\($0)")
+        }
+        XCTAssertThrowsError(try Predict.run(model: file, input: path("t.csv"), output: file, id: nil, top: nil))
+        XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("t.csv")), before)
+    }
+
     func testTopKeepsTheHeadOfTheList() throws {
         let outcome = try runExperiment()
         let file = outcome.savedModels["logreg"]!

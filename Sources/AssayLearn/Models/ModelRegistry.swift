@@ -38,6 +38,19 @@ public struct ModelRegistry: Sendable {
         return calibrate.map { base.calibrated($0) } ?? base
     }
 
+    /// Every model type a spec may name, each parameter with the values it accepts and its default (`assay models`).
+    public var listing: String {
+        definitions.filter { $0.schema.unsupported == nil }.map { d in
+            let width = d.examples.map(\.name.count).max() ?? 0
+            let rules = Dictionary(uniqueKeysWithValues: d.schema.parameters.map { ($0.name, $0.summary) })
+            let lines = d.examples.map { p in
+                let name = p.name.padding(toLength: width, withPad: " ", startingAt: 0)
+                return "  \(name)  \(rules[p.name] ?? ""); default \(p.defaultValue.json)"
+            }
+            return ([d.name] + lines).joined(separator: "\n")
+        }.joined(separator: "\n\n") + "\n"
+    }
+
     /// Reads a tagged fitted model of any type here (decision trees and random forests share one fitted form and tag).
     public func decode(from r: inout ByteReader) throws -> FittedModel {
         let tag = try r.readUInt8()
