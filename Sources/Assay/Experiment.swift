@@ -104,6 +104,9 @@ public enum Experiment {
     /// Runs the experiment at `specPath` and writes its report: prepare data → search → evaluate → assemble → write.
     public static func run(specPath: String, overrides: [String] = [], options: RunOptions) throws -> RunOutcome {
         let spec = try loadSpec(specPath: specPath, overrides: overrides)
+        for (flag, folder) in [("--out", options.outputRoot)] + (options.modelsDirectory.map { [("--models-dir", $0)] } ?? []) {
+            if let problem = AtomicFiles.problem(writingInto: folder) { throw AssayError.input("\(flag) \(folder): \(problem); nothing was run") }
+        }
         do {
             var session = RunSession(spec: spec, options: options)
             let data = try session.prepareData()

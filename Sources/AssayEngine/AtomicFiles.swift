@@ -21,6 +21,21 @@ public enum AtomicFiles {
         temps.removeAll()
     }
 
+    /// Why files could not be written under `folder` (nil when they can): it, or the nearest part of its path that
+    /// exists, is a file, or is not writable. Checked before a run starts, so that no work is lost to it.
+    public static func problem(writingInto folder: String) -> String? {
+        var path: String? = folder
+        while let p = path {
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: p, isDirectory: &isDir) {
+                if !isDir.boolValue { return p == folder ? "it is a file, not a folder" : "\(p) is a file, not a folder" }
+                return access(p, W_OK | X_OK) == 0 ? nil : (p == folder ? "it is not writable" : "\(p) is not writable")
+            }
+            path = split(p).folder
+        }
+        return access(".", W_OK | X_OK) == 0 ? nil : "the current folder is not writable"
+    }
+
     /// A path's folder (nil when it has none, or is the root) and last component.
     static func split(_ path: String) -> (folder: String?, name: String) {
         var p = Substring(path)

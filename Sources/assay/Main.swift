@@ -18,7 +18,9 @@ struct Main {
                 print(AssayCommand.fullMessage(for: error))
                 exit(0)
             }
-            FileHandle.standardError.write(Data(("assay: error: " + AssayCommand.fullMessage(for: error) + "\n").utf8))
+            var message = AssayCommand.fullMessage(for: error)
+            if message.hasPrefix("Error: ") { message.removeFirst("Error: ".count) }  // one "error:", not two
+            FileHandle.standardError.write(Data(("assay: error: " + message + "\n").utf8))
             exit(2)
         }
     }
@@ -46,7 +48,7 @@ struct Run: ParsableCommand {
 
     @OptionGroup var specOptions: SpecOptions
 
-    @Option(help: "Fits to run at once (default: all cores).")
+    @Option(parsing: .unconditional, help: "Fits to run at once (default: all cores).")
     var jobs: Int?
 
     @Option(help: "Folder for run reports.")
@@ -65,7 +67,11 @@ struct Run: ParsableCommand {
     var saveBestOnly = false
 
     func validate() throws {
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+        var isDir: ObjCBool = false
+        if let statsJson, FileManager.default.fileExists(atPath: statsJson, isDirectory: &isDir), isDir.boolValue {
+            throw ValidationError("--stats-json \(statsJson) is a folder; name a file")
+        }
     }
 
     func run() throws {
@@ -195,7 +201,7 @@ struct Predict: ParsableCommand {
     @Option(help: "Column identifying each row (default: the run's data.id, else the row number).")
     var id: String?
 
-    @Option(help: ArgumentHelp("Keep only the first N rows, or the top P%.", valueName: "N|P%"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Keep only the first N rows, or the top P%.", valueName: "N|P%"))
     var top: String?
 
     func validate() throws {

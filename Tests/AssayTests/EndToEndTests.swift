@@ -246,6 +246,21 @@ final class EndToEndTests: XCTestCase {
         }
     }
 
+    /// An output folder that cannot be written is found before any work, as bad input.
+    func testUnwritableOutputsAreRefusedBeforeAnyWork() throws {
+        try Data("x".utf8).write(to: dir.appendingPathComponent("afile"))
+        for (out, models) in [("afile", "models"), ("afile/runs", "models"), ("runs", "afile")] {
+            XCTAssertThrowsError(try Experiment.run(specPath: dir.appendingPathComponent("e.yaml").path, options: RunOptions(
+                jobs: 1, outputRoot: dir.appendingPathComponent(out).path, cacheDirectory: dir.appendingPathComponent("cache").path,
+                modelsDirectory: dir.appendingPathComponent(models).path))) {
+                let e = $0 as! AssayError
+                XCTAssertTrue(e.isBadInput, "\(e)")
+                XCTAssertTrue(e.description.contains("is a file, not a folder; nothing was run"), e.description)
+            }
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("cache").path), "no task ran")
+    }
+
     /// `derive` may create a target, but never silently replace the labels the file holds.
     func testDeriveRefusesToOverwriteTheTarget() throws {
         XCTAssertThrowsError(try runSpec(["data.clean=[{derive: {bought: \"visits > 5\"}}]"])) {
@@ -341,6 +356,14 @@ final class CommandLineTests: XCTestCase {
         try good.replacingOccurrences(of: "folds: 2", with: "folds: 1").write(to: dir.appendingPathComponent("bad.yaml"), atomically: true, encoding: .utf8)
 
         XCTAssertEqual(try assay(["validate", "ok.yaml"], in: dir).code, 0)
+        let jobs = try assay(["run", "ok.yaml", "--jobs", "-1"], in: dir)
+        XCTAssertEqual(jobs.code, 2)
+        XCTAssertTrue(jobs.stderr.hasPrefix("assay: error: --jobs must be at least 1, got -1\n"), jobs.stderr)
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("afolder"), withIntermediateDirectories: true)
+        let statsFolder = try assay(["run", "ok.yaml", "--stats-json", "afolder"], in: dir)
+        XCTAssertEqual(statsFolder.code, 2)
+        XCTAssertTrue(statsFolder.stderr.hasPrefix("assay: error: --stats-json afolder is a folder; name a file\n"), statsFolder.stderr)
+        XCTAssertTrue(try assay(["--version"], in: dir).stdout.hasPrefix("0."), "a version")
         let run = try assay(["run", "ok.yaml", "--jobs", "1", "--cache-dir", "c", "--models-dir", "m", "--stats-json", "stats.json"], in: dir)
         XCTAssertEqual(run.code, 0, run.stderr)
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("runs/ok/report.md").path))
@@ -365,8 +388,8 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(try assay(["run", "ok.yaml", "--no-such-flag"], in: dir).code, 2)
         XCTAssertEqual(try assay(["run", "missing.yaml"], in: dir).code, 2)
         let unwritable = try assay(["run", "ok.yaml", "--cache-dir", "c", "--out", "/dev/null/x"], in: dir)
-        XCTAssertEqual(unwritable.code, 1)
-        XCTAssertEqual(unwritable.stderr, "assay: error: cannot write /dev/null: it is a file, not a folder\n")  // one line; every task was cached
+        XCTAssertEqual(unwritable.code, 2, "found before any work, as bad input")
+        XCTAssertEqual(unwritable.stderr, "assay: error: --out /dev/null/x: /dev/null is a file, not a folder; nothing was run\n")
     }
 
     func testCheckAndDiffExitCodes() throws {
