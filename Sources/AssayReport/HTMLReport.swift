@@ -42,7 +42,10 @@ public enum HTMLReport {
                 out.append("</ul>")
                 continue
             } else {
-                var para: [String] = []
+                // The first line always belongs to the paragraph (an image with no figure to inline is shown as text),
+                // so every pass consumes a line.
+                var para = [line]
+                i += 1
                 while i < lines.count, !lines[i].isEmpty, !lines[i].hasPrefix("#"), !lines[i].hasPrefix("|"), !lines[i].hasPrefix("- "),
                       !lines[i].hasPrefix("![") {
                     para.append(lines[i]); i += 1
@@ -102,6 +105,13 @@ public enum HTMLReport {
             if c == "`", let end = text[text.index(after: i)...].firstIndex(of: "`") {
                 out += "<code>" + Markup.escape(String(text[text.index(after: i)..<end])) + "</code>"
                 i = text.index(after: end)
+                continue
+            }
+            // A backslash escape (as the Markdown renderer writes them): the character itself, as text.
+            if c == "\\", let next = text.index(i, offsetBy: 1, limitedBy: text.endIndex), next < text.endIndex,
+               text[next].isASCII, text[next].isPunctuation || text[next].isSymbol {
+                out += Markup.escape(String(text[next]))
+                i = text.index(after: next)
                 continue
             }
             if text[i...].hasPrefix("**") {

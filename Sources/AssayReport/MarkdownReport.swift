@@ -3,21 +3,21 @@ import AssayCore
 /// `runs/<name>/report.md`: stable text for people and for diffs (no times, hosts or absolute paths).
 public enum MarkdownReport {
     public static func render(_ r: RunReport) -> String {
-        var out: [String] = ["# \(r.experiment)", ""]
-        if let d = r.description, !d.isEmpty { out += [d, ""] }
+        var out: [String] = ["# \(Markup.text(r.experiment))", ""]
+        if let d = r.description, !d.isEmpty { out += [Markup.text(d, limit: 2_000), ""] }
 
         let d = r.data
         out += ["## Data", ""]
         out += ["| rows | train | test | positive rate |", "|---:|---:|---:|---:|"]
         out += ["| \(d.rows) | \(d.trainRows) | \(d.testRows) | \(NumberFormat.fixed(d.positiveRate)) |", ""]
-        out += ["- File: `\(d.path)`; target `\(d.target)`, positive label `\(d.positiveLabel)`."]
+        out += ["- File: `\(Markup.code(d.path))`; target `\(Markup.code(d.target))`, positive label `\(Markup.code(d.positiveLabel))`."]
         if !d.preparation.isEmpty { out += ["- Prepared before the split:"] + d.preparation.map { "  - \($0)" } }
         out += ["- Split: \(Describe.split(d.split))."]
         out += ["- Columns: \(columnList(d.numericColumns, "numeric")); \(columnList(d.categoricalColumns, "categorical")).", ""]
 
         out += ["## Best model", ""]
         if let name = r.bestModel, let m = r.models.first(where: { $0.name == name }) {
-            var line = "**\(name)** (\(m.type)), \(paramText(m.best.params)): CV \(r.select.rawValue) \(meanStd(m.best.cv[r.select]))"
+            var line = "**\(Markup.text(name))** (\(m.type)), \(paramText(m.best.params)): CV \(r.select.rawValue) \(meanStd(m.best.cv[r.select]))"
             if let t = m.test[r.select] { line += ", test \(r.select.rawValue) \(NumberFormat.fixed(t))" }
             out += [line + ".", ""]
         } else {
@@ -30,14 +30,14 @@ public enum MarkdownReport {
         out += ["| model | type | selected | " + metricNames.map { "CV \($0)" }.joined(separator: " | ") + " |"]
         out += ["|---|---|---|" + String(repeating: "---:|", count: r.metrics.count)]
         for m in r.models {
-            out += ["| \(m.name) | \(m.type) | \(paramText(m.best.params)) | " + r.metrics.map { meanStd(m.best.cv[$0]) }.joined(separator: " | ") + " |"]
+            out += ["| \(Markup.text(m.name)) | \(m.type) | \(paramText(m.best.params)) | " + r.metrics.map { meanStd(m.best.cv[$0]) }.joined(separator: " | ") + " |"]
         }
         out += [""]
         if r.models.contains(where: { !$0.test.isEmpty }) {
             out += ["| model | " + metricNames.map { "test \($0)" }.joined(separator: " | ") + " |"]
             out += ["|---|" + String(repeating: "---:|", count: r.metrics.count)]
             for m in r.models {
-                out += ["| \(m.name) | " + r.metrics.map { m.test[$0].map { NumberFormat.fixed($0) } ?? "–" }.joined(separator: " | ") + " |"]
+                out += ["| \(Markup.text(m.name)) | " + r.metrics.map { m.test[$0].map { NumberFormat.fixed($0) } ?? "–" }.joined(separator: " | ") + " |"]
             }
             out += [""]
             if r.models.contains(where: { !$0.testIntervals.isEmpty }) {
@@ -45,7 +45,7 @@ public enum MarkdownReport {
                 out += ["| model | " + metricNames.map { "test \($0)" }.joined(separator: " | ") + " |"]
                 out += ["|---|" + String(repeating: "---:|", count: r.metrics.count)]
                 for m in r.models {
-                    out += ["| \(m.name) | " + r.metrics.map { k in
+                    out += ["| \(Markup.text(m.name)) | " + r.metrics.map { k in
                         m.testIntervals[k].map { "\(NumberFormat.fixed($0.low))–\(NumberFormat.fixed($0.high))" } ?? "–"
                     }.joined(separator: " | ") + " |"]
                 }
@@ -59,39 +59,39 @@ public enum MarkdownReport {
         out += [""]
 
         if let name = r.bestModel, let m = r.models.first(where: { $0.name == name }), let e = m.evaluation {
-            out += e.markdown(model: name, rule: r.threshold)
+            out += e.markdown(model: Markup.text(name), rule: r.threshold)
         }
 
         if let imp = r.importance {
             out += ["## Permutation importance", ""]
             let on = imp.outOfFold ? "out of fold (no test set): each fold's model on its own validation rows, \(imp.rows) rows in all; each column's values shuffled among a fold's rows (\(imp.repeats) shuffles over all folds, seeded; baseline the mean over folds); "
                 : "on the \(imp.rows) test rows: each column's values shuffled among them \(imp.repeats) times (seeded); "
-            out += ["**\(imp.model)** " + on
+            out += ["**\(Markup.text(imp.model))** " + on
                 + "the importance is the \(imp.metric.rawValue) lost, from \(NumberFormat.fixed(imp.baseline)) unshuffled "
                 + "(scikit-learn's `permutation_importance` on the whole pipeline).", ""]
             out += ["| column | importance | std |", "|---|---:|---:|"]
-            out += imp.columns.map { "| \(Markup.cell($0.name)) | \(NumberFormat.fixed($0.summary.mean)) | \(NumberFormat.fixed($0.summary.std)) |" }
+            out += imp.columns.map { "| \(Markup.text($0.name)) | \(NumberFormat.fixed($0.summary.mean)) | \(NumberFormat.fixed($0.summary.std)) |" }
             out += [""]
         }
 
         if let imp = r.impurityImportance {
             if imp.kind == "gain" {
                 out += ["## Gain importance", ""]
-                out += ["**\(imp.model)**'s loss reduction summed over the splits of all its trees (LightGBM's gain importance, normalized to sum 1), "
+                out += ["**\(Markup.text(imp.model))**'s loss reduction summed over the splits of all its trees (LightGBM's gain importance, normalized to sum 1), "
                     + "per column it was fitted on; it is computed on the training rows. The 20 largest:", ""]
             } else {
                 out += ["## Impurity importance", ""]
-                out += ["**\(imp.model)**'s mean decrease in impurity over its splits (scikit-learn's `feature_importances_`, summing to 1), "
+                out += ["**\(Markup.text(imp.model))**'s mean decrease in impurity over its splits (scikit-learn's `feature_importances_`, summing to 1), "
                     + "per column it was fitted on; it is computed on the training rows and favours columns with many split points. "
                     + "The 20 largest:", ""]
             }
             out += ["| column | importance |", "|---|---:|"]
-            out += imp.columns.prefix(20).map { "| \(Markup.cell($0.name)) | \(NumberFormat.fixed($0.value)) |" }
+            out += imp.columns.prefix(20).map { "| \(Markup.text($0.name)) | \(NumberFormat.fixed($0.value)) |" }
             out += [""]
         }
 
         for m in r.models {
-            out += ["### \(m.name)", ""]
+            out += ["### \(Markup.text(m.name))", ""]
             out += ["- Type: \(m.type); fixed parameters: \(m.fixedParams.isEmpty ? "none" : paramText(m.fixedParams))."]
             out += ["- Preprocessing: \(Describe.steps(m.preprocess))."]
             if let s = m.search { out += ["- Search: \(Describe.search(s))."] }
@@ -126,18 +126,20 @@ public enum MarkdownReport {
         if flagged.isEmpty {
             out += ["No column is flagged.", ""]
         } else {
-            out += flagged.map { c in "- **Check `\(c.name)`** (\(c.role.rawValue)): " + c.flags.joined(separator: "; ") + "." } + [""]
+            out += flagged.map { c in "- **Check `\(Markup.code(c.name))`** (\(c.role.rawValue)): " + c.flags.map { Markup.text($0, limit: 400) }.joined(separator: "; ") + "." } + [""]
         }
         out += ["| column | role | type | missing | distinct | min | median | max | AUC alone |", "|---|---|---|---:|---:|---:|---:|---:|---:|"]
         for c in p.columns {
             let missing = p.rows == 0 ? "–" : NumberFormat.fixed(Double(c.missing) / Double(p.rows) * 100, decimals: 1) + "%"
             let numbers = c.kind == .numeric ? [c.min, c.median, c.max].map(shortNumber) : ["", "", ""]
-            out += ["| \(Markup.cell(c.name)) | \(c.role.rawValue) | \(c.kind.rawValue) | \(missing) | \(c.distinct) | " + numbers.joined(separator: " | ")
+            out += ["| \(Markup.text(c.name)) | \(c.role.rawValue) | \(c.kind.rawValue) | \(missing) | \(c.distinct) | " + numbers.joined(separator: " | ")
                 + " | \(NumberFormat.fixed(c.auc, decimals: 3)) |"]
         }
         out += ["", "Positive rate by value (categories: the 10 most frequent; numbers: each value, or decile bins), with the row count:", ""]
         for c in p.columns where !c.groups.isEmpty {
-            out += ["- `\(c.name)`: " + c.groups.map { "\(Markup.cell($0.label)) \(NumberFormat.fixed($0.positiveRate, decimals: 2)) (\($0.count))" }.joined(separator: " · ")]
+            // Category labels come from the data; numeric values and bins are written by the profile itself.
+            let label = { (g: TableProfile.Group) in c.kind == .categorical ? Markup.text(g.label) : g.label }
+            out += ["- `\(Markup.code(c.name))`: " + c.groups.map { "\(label($0)) \(NumberFormat.fixed($0.positiveRate, decimals: 2)) (\($0.count))" }.joined(separator: " · ")]
         }
         return out + [""]
     }
@@ -161,6 +163,6 @@ public enum MarkdownReport {
     }
 
     static func columnList(_ names: [String], _ kind: String) -> String {
-        names.isEmpty ? "no \(kind)" : "\(names.count) \(kind) (" + names.map { "`\($0)`" }.joined(separator: ", ") + ")"
+        names.isEmpty ? "no \(kind)" : "\(names.count) \(kind) (" + names.map { "`\(Markup.code($0))`" }.joined(separator: ", ") + ")"
     }
 }

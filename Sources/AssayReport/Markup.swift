@@ -20,6 +20,21 @@ enum Markup {
 
     /// Text safe inside a Markdown table cell: pipes escaped, line breaks as spaces.
     static func cell(_ s: String) -> String { s.replacingAll(["|": "\\|", "\n": " ", "\r": " "]) }
+
+    /// Text from the data or the spec (a name, a label, a description) as literal Markdown: every character that could
+    /// start markup (HTML, a link, emphasis, code) or end a table cell is backslash-escaped, line breaks become
+    /// spaces, and at most `limit` characters are kept.
+    static func text(_ s: String, limit: Int = 200) -> String {
+        capped(s, limit).replacingAll(["\\": "\\\\", "`": "\\`", "*": "\\*", "[": "\\[", "]": "\\]", "<": "\\<", ">": "\\>",
+                                       "|": "\\|", "\n": " ", "\r": " "])
+    }
+
+    /// The same text inside a code span: backticks (which would end it) become ', pipes are escaped for tables.
+    static func code(_ s: String, limit: Int = 200) -> String {
+        capped(s, limit).replacingAll(["`": "'", "|": "\\|", "\n": " ", "\r": " "])
+    }
+
+    static func capped(_ s: String, _ limit: Int) -> String { s.count <= limit ? s : String(s.prefix(limit)) + "…" }
 }
 
 extension String {

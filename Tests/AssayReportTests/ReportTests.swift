@@ -105,6 +105,42 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(md, MarkdownReport.render(sample()))
     }
 
+    /// Names, labels and text from the spec or the data never become markup in report.md, never break a table, and
+    /// a huge cell is cut short.
+    func testDataCannotInjectMarkupOrBreakTables() {
+        var r = sample()
+        r.experiment = "<script>alert(1)</script>"
+        r.description = "[click](javascript:alert(1)) <img src=x onerror=alert(1)> *bold*\n# heading"
+        r.models[0].name = "a|b`c"
+        r.bestModel = "a|b`c"
+        r.data.target = "y`|z"
+        r.data.categoricalColumns = ["plan`x"]
+        let huge = String(repeating: "v", count: 1_000_000)
+        r.profile = TableProfile(rows: 10, positives: 3, duplicateRows: 0, idColumn: nil, columns: [
+            .init(name: "c|d", role: .feature, kind: .categorical, missing: 0, distinct: 2, min: .nan, median: .nan, max: .nan,
+                  groups: [.init(label: "<b>x</b>", count: 5, positives: 1), .init(label: huge, count: 5, positives: 2)], auc: 0.6, flags: []),
+        ])
+        let md = MarkdownReport.render(r)
+        XCTAssertTrue(md.hasPrefix("# \\<script\\>alert(1)\\</script\\>\n"), md)
+        XCTAssertTrue(md.contains("\\[click\\](javascript:alert(1)) \\<img src=x onerror=alert(1)\\> \\*bold\\* # heading\n"), md)
+        let prose = md.split(separator: "\n").filter { !$0.hasPrefix("![") }.joined(separator: "\n")  // the figures are the report's own links
+        XCTAssertNil(prose.range(of: #"(?<!\\)[<\[]"#, options: .regularExpression), "an unescaped < or [ from the data")
+        XCTAssertTrue(md.contains("| a\\|b\\`c | logistic_regression |"), md)
+        XCTAssertTrue(md.contains("target `y'\\|z`"), md)
+        XCTAssertTrue(md.contains("- `c\\|d`: \\<b\\>x\\</b\\> 0.20 (5) · " + String(repeating: "v", count: 200) + "… 0.40 (5)"), md)
+        XCTAssertLessThan(md.utf8.count, 20_000, "a 1 MB cell is cut short")
+        // Every row of every table has as many unescaped pipes as its header.
+        var header: Int? = nil
+        for line in md.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            guard line.hasPrefix("|") else { header = nil; continue }
+            let pipes = line.replacingOccurrences(of: "\\|", with: "").filter { $0 == "|" }.count
+            if let h = header { XCTAssertEqual(pipes, h, line) } else { header = pipes }
+        }
+        let html = HTMLReport.render(markdown: md, title: r.experiment, figures: [:])
+        XCTAssertFalse(html.contains("<script>") || html.contains("<img") || html.contains("<b>"))
+        XCTAssertTrue(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "the HTML shows the text as written")
+    }
+
     /// The report holds the choices as data; the Markdown renderer writes the sentences.
     func testMarkdownDescribesSplitPreprocessingSearchAndCalibration() {
         var r = sample()
