@@ -53,10 +53,11 @@ public enum Experiment {
     /// Everything `run` checks before its first fit, and nothing more: the spec, then the data read, joined,
     /// cleaned, profiled and split with the same code (and seed) as `run`, and the graph's inputs. Fits nothing
     /// and writes nothing.
-    public static func validate(specPath: String, overrides: [String] = []) throws -> Spec {
+    /// `warn` receives what deserves a look without being an error (a numeric column read as categories, for one).
+    public static func validate(specPath: String, overrides: [String] = [], warn: @escaping @Sendable (String) -> Void = { _ in }) throws -> Spec {
         let spec = try loadSpec(specPath: specPath, overrides: overrides)
         do {
-            var session = RunSession(spec: spec, options: RunOptions(jobs: 1, cacheDirectory: nil, modelsDirectory: nil))
+            var session = RunSession(spec: spec, options: RunOptions(jobs: 1, cacheDirectory: nil, modelsDirectory: nil, warn: warn))
             do { _ = try session.prepareData() } catch { try mapColumnError(error, spec) }
             return spec
         } catch { throw AssayError.wrap(error) }

@@ -10,7 +10,7 @@ import Foundation
 /// canonical parameters and its inputs' keys, so an unchanged task is found in the cache.
 struct Planner {
     /// Bump when a task's output format or meaning changes: every cached result is then recomputed.
-    static let formatVersion = 7
+    static let formatVersion = 8
 
     let spec: Spec
     private(set) var graph = TaskGraph()
@@ -53,8 +53,12 @@ struct Planner {
     }
 
     mutating func schema(_ load: TaskKey) -> TaskKey {
-        add(SchemaTask(), [load], label: "profile table", kind: "schema") { _, inputs in
-            DataProfile(try Dataset(decoding: inputs[0])).encoded()
+        let decimal = spec.data.decimal, file = spec.data.resolvedPath
+        return add(SchemaTask(), [load], label: "profile table", kind: "schema") { _, inputs in
+            let data = try Dataset(decoding: inputs[0])
+            var profile = DataProfile(data)
+            profile.warnings = ColumnDiagnostics.warnings(data.features, decimal: decimal, file: file)
+            return profile.encoded()
         }
     }
 

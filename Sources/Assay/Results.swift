@@ -82,10 +82,12 @@ struct DataProfile: BinaryCodable, Sendable {
     var negativeLabel: String
     /// What the joins and cleaning steps did.
     var preparation: [String]
+    /// How some columns were read, worth a look (see `ColumnDiagnostics`).
+    var warnings: [String] = []
 
     func encode(to w: inout ByteWriter) {
         w.write(rows); w.write(positives); w.write(numeric); w.write(categorical); w.write(numericWithMissing); w.write(labels); w.write(negativeLabel)
-        w.write(preparation)
+        w.write(preparation); w.write(warnings)
     }
 
     init(_ d: Dataset) {
@@ -102,7 +104,7 @@ struct DataProfile: BinaryCodable, Sendable {
     init(from r: inout ByteReader) throws {
         rows = try r.readInt(); positives = try r.readInt(); numeric = try r.readStrings()
         categorical = try r.readStrings(); numericWithMissing = try r.readStrings(); labels = try r.readBytes(); negativeLabel = try r.readString()
-        preparation = try r.readStrings()
+        preparation = try r.readStrings(); warnings = try r.readStrings()
     }
 }
 

@@ -106,7 +106,9 @@ struct Validate: ParsableCommand {
     @OptionGroup var specOptions: SpecOptions
 
     func run() throws {
-        let spec = try reportingErrors { try Experiment.validate(specPath: specOptions.spec, overrides: specOptions.overrides) }
+        let spec = try reportingErrors {
+            try Experiment.validate(specPath: specOptions.spec, overrides: specOptions.overrides) { Console.error("warning: \($0)") }
+        }
         let fits = spec.models.reduce(0) { $0 + $1.points.count }
         print("\(specOptions.spec): ok (\(spec.models.count) models, \(fits) grid points)")
     }

@@ -246,6 +246,31 @@ final class EndToEndTests: XCTestCase {
         }
     }
 
+    /// A numeric column turned categorical by a few stray cells, and a free-text column, are reported by run and validate.
+    func testStrayTextInANumericColumnAndFreeTextAreWarnedAbout() throws {
+        var lines = try String(contentsOf: dir.appendingPathComponent("t.csv"), encoding: .utf8).split(separator: "\n").map(String.init)
+        lines[0] += ",note"
+        for i in 1..<lines.count {
+            var fields = lines[i].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            if i % 50 == 3 { fields[1] = " " } else if i == 200 { fields[1] = "n/a" }
+            lines[i] = fields.joined(separator: ",") + ",comment number \(i)"
+        }
+        try (lines.joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("t.csv"), atomically: true, encoding: .utf8)
+        let warnings = Warnings()
+        try runSpec(warnings: warnings)
+        let file = dir.appendingPathComponent("t.csv").path
+        XCTAssertEqual(warnings.lines, [
+            "\(file): column 'visits' is read as categories with 22 values although 391 of its 400 cells are numbers; the others are \" \" (8 cells), "
+                + "\"n/a\" (1 cell), first at row 3. Blank-looking cells are not missing unless data.missing lists them (\"\" matches only empty cells); "
+                + "list such markers in data.missing, or set data.columns: {visits: numeric} to make each an error naming its row",
+            "\(file): column 'note' has 400 distinct values in 400 rows: an id or free text gives a model one category per row; "
+                + "name it in data.id or data.drop unless it is meant as a feature",
+        ])
+        let validateWarnings = Warnings()
+        _ = try Experiment.validate(specPath: dir.appendingPathComponent("e.yaml").path, warn: { validateWarnings.add($0) })
+        XCTAssertEqual(validateWarnings.lines, warnings.lines)
+    }
+
     /// An output folder that cannot be written is found before any work, as bad input.
     func testUnwritableOutputsAreRefusedBeforeAnyWork() throws {
         try Data("x".utf8).write(to: dir.appendingPathComponent("afile"))

@@ -23,6 +23,7 @@ extension RunSession {
         let data = PreparedData(load: load, splitKey: splitKey, profile: try value(schemaKey), split: try value(splitKey),
                                 tableProfile: try value(profileKey))
         try Self.checkInputs(spec, data.profile, data.split)
+        for w in data.profile.warnings { warn(w) }
         return data
     }
 

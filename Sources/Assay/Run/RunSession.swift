@@ -11,6 +11,8 @@ struct RunSession {
     let executor: Executor
     /// The content store's stat cache folder (file hashes), nil without a cache.
     let statCache: URL?
+    /// Receives warnings (about the data, or a damaged cache entry).
+    let warn: @Sendable (String) -> Void
     private(set) var results: [TaskKey: Data] = [:]
     private var stats = ExecutionStats()
 
@@ -22,6 +24,7 @@ struct RunSession {
         planner = Planner(spec: spec)
         executor = Executor(store: store, jobs: options.jobs, observer: options.observer)
         statCache = options.cacheDirectory.map { URL(fileURLWithPath: $0).appendingPathComponent("stat") }
+        warn = options.warn
     }
 
     /// Computes (or reads from the cache) the results of `keys` and of whatever they need, and keeps them.
