@@ -99,7 +99,7 @@ public indirect enum RowExpression: Sendable, Hashable {
             let scalars = Array(c.unicodeScalars)
             let bare = !scalars.isEmpty && RowExpressionParser.isNameStart(scalars[0]) && scalars.allSatisfy(RowExpressionParser.isNamePart)
                 && !["and", "or", "not", "null", "true", "false"].contains(c)
-            return bare ? c : "`" + c + "`"
+            return bare ? c : "`" + c.replacingOccurrences(of: "`", with: "``") + "`"  // a backtick in a name is doubled
         case .negate(let a): return "-" + a.rendered(7)
         case .not(let a):
             let s = "not " + a.rendered(3)

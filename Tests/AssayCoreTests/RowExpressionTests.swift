@@ -12,6 +12,10 @@ final class RowExpressionTests: XCTestCase {
         XCTAssertEqual(try RowExpression.parse("a - (b - c)").display, "a - (b - c)")
         XCTAssertEqual(try RowExpression.parse("if(x > 0, log(x), 0)").canonical, "if((`x` > 0), log(`x`), 0)")
         XCTAssertEqual(try RowExpression.parse("'it''s'"), .text("it's"))
+        // Found by InputFuzzTests: a backtick inside a quoted column name must survive display and parse (saved models rely on it).
+        let odd = try RowExpression.parse("`a``b` + 1")
+        XCTAssertEqual(odd.columns, ["a`b"])
+        XCTAssertEqual(try RowExpression.parse(odd.display), odd)
     }
 
     func testSyntaxErrorsNameThePosition() {
