@@ -44,7 +44,9 @@ struct SpecOptions: ParsableArguments {
 }
 
 struct Run: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run an experiment and write runs/<name>/report.md and metrics.json.")
+    static let configuration = CommandConfiguration(
+        abstract: "Run an experiment and write runs/<name>/report.md and metrics.json.",
+        discussion: "Example: assay run experiments/quickstart.yaml --set 'models.logreg.grid.C=[0.1, 1]' --jobs 2")
 
     @OptionGroup var specOptions: SpecOptions
 
@@ -101,7 +103,9 @@ struct Run: ParsableCommand {
 }
 
 struct Validate: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Check a spec and its data file's columns; run nothing.")
+    static let configuration = CommandConfiguration(
+        abstract: "Check a spec and its data as run would before its first fit; fit nothing.",
+        discussion: "Example: assay validate experiments/quickstart.yaml")
 
     @OptionGroup var specOptions: SpecOptions
 
@@ -124,7 +128,8 @@ struct Models: ParsableCommand {
 
 struct Prepare: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write the table a spec's models see: its files read, joined and cleaned, before the split.")
+        abstract: "Write the table a spec's models see: its files read, joined and cleaned, before the split.",
+        discussion: "Example: assay prepare experiments/buyer_activity.yaml --output joined.csv")
 
     @OptionGroup var specOptions: SpecOptions
     @Option(help: "The CSV file to write (comma-separated, numbers with '.'; a missing cell is empty).") var output: String
@@ -138,7 +143,7 @@ struct Prepare: ParsableCommand {
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Evaluate the spec's checks: against a run's metrics.json; run no model.",
-        discussion: "Exit 0 when every check holds, 1 when one fails, 2 on bad input. With GITHUB_ACTIONS=true each failure is also an ::error annotation.")
+        discussion: "Exit 0 when every check holds, 1 when one fails, 2 on bad input. With GITHUB_ACTIONS=true each failure is also an ::error annotation.\n\nExample: assay check experiments/quickstart.yaml --out .assay/pr-runs --junit checks.xml")
 
     @OptionGroup var specOptions: SpecOptions
 
@@ -169,7 +174,9 @@ struct Check: ParsableCommand {
 }
 
 struct Diff: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show the metrics that changed between two runs (run folders or metrics.json files).")
+    static let configuration = CommandConfiguration(
+        abstract: "Show the metrics that changed between two runs (run folders or metrics.json files).",
+        discussion: "Example: assay diff runs/quickstart .assay/pr-runs/quickstart --format json")
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case markdown, json }
 
@@ -189,7 +196,9 @@ struct Diff: ParsableCommand {
 }
 
 struct Predict: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Score new rows with a saved pipeline; write them ranked by probability.")
+    static let configuration = CommandConfiguration(
+        abstract: "Score new rows with a saved pipeline; write them ranked by probability.",
+        discussion: "Example: assay predict --model .assay/models/quickstart/logreg.assaymodel --input new.csv --output calls.csv --top 10%")
 
     @Option(help: "A saved pipeline (.assay/models/<name>/<model>.assaymodel).")
     var model: String

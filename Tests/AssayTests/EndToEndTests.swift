@@ -389,6 +389,11 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(statsFolder.code, 2)
         XCTAssertTrue(statsFolder.stderr.hasPrefix("assay: error: --stats-json afolder is a folder; name a file\n"), statsFolder.stderr)
         XCTAssertTrue(try assay(["--version"], in: dir).stdout.hasPrefix("0."), "a version")
+        for command in ["run", "validate", "check", "diff", "predict", "prepare", "models"] {
+            let help = try assay([command, "--help"], in: dir)
+            XCTAssertEqual(help.code, 0)
+            XCTAssertTrue(help.stdout.contains("Example: assay \(command)"), "\(command) --help shows an example")
+        }
         let run = try assay(["run", "ok.yaml", "--jobs", "1", "--cache-dir", "c", "--models-dir", "m", "--stats-json", "stats.json"], in: dir)
         XCTAssertEqual(run.code, 0, run.stderr)
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("runs/ok/report.md").path))
