@@ -30,6 +30,6 @@ let package = Package(
         .testTarget(name: "AssaySpecTests", dependencies: ["AssaySpec", "AssayLearn", "TestSupport"]),
         .testTarget(name: "AssayEngineTests", dependencies: ["AssayEngine"]),
         .testTarget(name: "AssayReportTests", dependencies: ["AssayReport"]),
-        .testTarget(name: "AssayTests", dependencies: ["Assay", "TestSupport"]),
+        .testTarget(name: "AssayTests", dependencies: ["Assay", "TestSupport"], exclude: ["FuzzCorpus"]),
     ]
 )

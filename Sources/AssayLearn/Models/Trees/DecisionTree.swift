@@ -69,7 +69,7 @@ public struct TreeSettings: Sendable, Equatable {
 }
 
 /// A model whose settings include CART tree settings (decision trees and random forests).
-protocol GrowsTrees {
+protocol GrowsTrees: Sendable {
     var treeSettings: TreeSettings { get set }
 }
 
