@@ -1,19 +1,11 @@
 import AssayCore
 import AssayLearn
 @testable import AssaySpec
+import TestSupport
 import XCTest
 
 final class SpecTests: XCTestCase {
-    let base = """
-    assay: 1
-    data:
-      path: d.csv
-      target: y
-    models:
-      lr:
-        type: logistic_regression
-        grid: {C: [0.1, 1]}
-    """
+    let base = SpecFixtures.minimal
 
     func parse(_ text: String, _ overrides: [String] = []) throws -> Spec {
         try SpecLoader.parse(text, file: "exp/s.yaml", overrides: overrides, catalog: ModelRegistry.standard.catalog)

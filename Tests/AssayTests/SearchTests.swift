@@ -2,20 +2,12 @@
 import AssayCore
 import AssayLearn
 import AssaySpec
+import TestSupport
 import XCTest
 
 /// Random search draws its points when the experiment is validated, seeded by the spec's seed and the model's name.
 final class SearchTests: XCTestCase {
-    let base = """
-    assay: 1
-    data:
-      path: d.csv
-      target: y
-    models:
-      lr:
-        type: logistic_regression
-        grid: {C: [0.1, 1]}
-    """
+    let base = SpecFixtures.minimal
 
     func parse(_ text: String) throws -> Spec {
         let catalog = ModelRegistry.standard.catalog

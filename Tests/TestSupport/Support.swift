@@ -26,6 +26,21 @@ public enum TestPaths {
     }
 }
 
+/// Spec texts shared by the tests that parse specs.
+public enum SpecFixtures {
+    /// The smallest useful spec: one logistic regression over a two-point grid (`exp/s.yaml` locations assume it).
+    public static let minimal = """
+    assay: 1
+    data:
+      path: d.csv
+      target: y
+    models:
+      lr:
+        type: logistic_regression
+        grid: {C: [0.1, 1]}
+    """
+}
+
 /// Deterministic synthetic data for estimator tests.
 public enum Synthetic {
     /// `rows` × `cols` standard-normal-ish features and labels from a noisy linear rule.
