@@ -19,12 +19,13 @@ struct Planner {
 
     /// Adds the task `task` describes. Its key derives from the descriptor's canonical encoding, its inputs' keys and
     /// the format version; its body receives the task's random seed (see `TaskDescriptor.seed`).
-    private mutating func add(_ task: some TaskDescriptor, _ inputs: [TaskKey], label: String, kind: String,
-                              _ body: @escaping @Sendable (UInt64, [Data]) throws -> Data) -> TaskKey {
+    /// A cached result is used only if it decodes as `Output`; one that does not is recomputed.
+    private mutating func add<Output: BinaryCodable & SendableMetatype>(_ task: some TaskDescriptor, _ inputs: [TaskKey], label: String, kind: String,
+                                                     _ body: @escaping @Sendable (UInt64, [Data]) throws -> Output) -> TaskKey {
         let key = TaskKey(operation: task.operation, parameters: task.parameters, inputs: inputs, version: Self.formatVersion)
         let seed = task.seed(specSeed: spec.seed)
-        graph.add(TaskNode(key: key, label: label, kind: kind, inputs: inputs) { data in
-            do { return try body(seed, data) } catch let e as LearnError { throw AssayError.learn(e, task: label) }
+        graph.add(TaskNode(key: key, label: label, kind: kind, inputs: inputs, readable: { (try? Output(decoding: $0)) != nil }) { data in
+            do { return try body(seed, data).encoded() } catch let e as LearnError { throw AssayError.learn(e, task: label) }
         })
         return key
     }
@@ -34,7 +35,7 @@ struct Planner {
         let path = spec.data.resolvedPath
         return add(LoadTask(options: options, contentHash: contentHash), [], label: "load \(path)", kind: "load") { _, _ in
             let csv = try CSVFile(contentsOf: URL(fileURLWithPath: path), displayName: path, options: options.csv)
-            return try DatasetLoader.load(csv, options).encoded()
+            return try DatasetLoader.load(csv, options)
         }
     }
 
@@ -48,7 +49,7 @@ struct Planner {
         return add(ProfileTask(options: everyColumn, roles: roles, contentHash: contentHash), [], label: "profile \(path)", kind: "profile") { _, _ in
             let csv = try CSVFile(contentsOf: URL(fileURLWithPath: path), displayName: path, options: everyColumn.csv)
             let data = try DatasetLoader.load(csv, everyColumn)
-            return TableProfile(data.features, target: data.target, roles: roles).encoded()
+            return TableProfile(data.features, target: data.target, roles: roles)
         }
     }
 
@@ -58,7 +59,7 @@ struct Planner {
             let data = try Dataset(decoding: inputs[0])
             var profile = DataProfile(data)
             profile.warnings = ColumnDiagnostics.warnings(data.features, decimal: decimal, file: file)
-            return profile.encoded()
+            return profile
         }
     }
 
@@ -66,9 +67,9 @@ struct Planner {
         let s = spec.split
         return add(SplitTask(split: s, specSeed: spec.seed), [load], label: "split rows", kind: "split") { seed, inputs in
             let data = try Dataset(decoding: inputs[0])
-            if let folds = data.folds { return StratifiedSplitter.predefined(folds).encoded() }
+            if let folds = data.folds { return StratifiedSplitter.predefined(folds) }
             var rng = SplitMix64(seed: seed)
-            return StratifiedSplitter.split(labels: data.target, testSize: s.testSize, folds: s.folds, repeats: s.repeats, using: &rng).encoded()
+            return StratifiedSplitter.split(labels: data.target, testSize: s.testSize, folds: s.folds, repeats: s.repeats, using: &rng)
         }
     }
 
@@ -80,7 +81,7 @@ struct Planner {
                    label: "preprocess on \(where_)" + (rows.resources.map { " (\($0)-row round)" } ?? ""), kind: "prep") { seed, inputs in
             let data = try Dataset(decoding: inputs[0]), split = try Split(decoding: inputs[1])
             let training = Self.trainingRows(split, rows, specSeed: specSeed)
-            return try variant.fit(data.features, rows: training, labels: data.target, seed: seed).encoded()
+            return try variant.fit(data.features, rows: training, labels: data.target, seed: seed)
         }
     }
 
@@ -142,7 +143,7 @@ struct Planner {
             let model = try Self.fitModel(task, data, split, pipeline, specSeed: specSeed)
             let valid = split.folds[fold]
             let p = try model.predictProbabilities(try pipeline.transform(data.features, rows: valid))
-            return Predictions(rows: valid, labels: valid.map { data.target[$0] }, probabilities: p, note: model.convergenceNote).encoded()
+            return Predictions(rows: valid, labels: valid.map { data.target[$0] }, probabilities: p, note: model.convergenceNote)
         }
     }
 
@@ -154,7 +155,7 @@ struct Planner {
             let data = try Dataset(decoding: inputs[0]), split = try Split(decoding: inputs[1]), refit = try RefitResult(decoding: inputs[2])
             var rng = SplitMix64(seed: seed)
             return try PermutationImportance.compute(table: data.features, labels: data.target, rows: split.test, preprocessing: refit.preprocessing,
-                                                     model: refit.model, metric: metric, repeats: repeats, using: &rng).encoded()
+                                                     model: refit.model, metric: metric, repeats: repeats, using: &rng)
         }
     }
 
@@ -169,7 +170,7 @@ struct Planner {
             let model = try Self.fitModel(fit, data, split, pipeline, specSeed: specSeed)
             var rng = SplitMix64(seed: seed)
             return try PermutationImportance.compute(table: data.features, labels: data.target, rows: split.folds[fit.fold], preprocessing: pipeline,
-                                                     model: model, metric: metric, repeats: repeats, using: &rng).encoded()
+                                                     model: model, metric: metric, repeats: repeats, using: &rng)
         }
     }
 
@@ -184,7 +185,7 @@ struct Planner {
             let model = try task.model.estimator().fit(x, y, seed: seed)
             let p = try model.predictProbabilities(try pipeline.transform(data.features, rows: split.test))
             let test = Predictions(rows: split.test, labels: split.test.map { data.target[$0] }, probabilities: p, note: model.convergenceNote)
-            return RefitResult(test: test, preprocessing: pipeline, model: model).encoded()
+            return RefitResult(test: test, preprocessing: pipeline, model: model)
         }
     }
 }

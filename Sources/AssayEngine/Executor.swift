@@ -32,11 +32,13 @@ public final class Executor: @unchecked Sendable {
     let store: ContentStore
     let jobs: Int
     let observer: ExecutionObserver?
+    let warn: @Sendable (String) -> Void
 
-    public init(store: ContentStore, jobs: Int, observer: ExecutionObserver? = nil) {
+    public init(store: ContentStore, jobs: Int, observer: ExecutionObserver? = nil, warn: @escaping @Sendable (String) -> Void = { _ in }) {
         self.store = store
         self.jobs = max(1, jobs)
         self.observer = observer
+        self.warn = warn
     }
 
     /// Returns the results of `wanted`, computing what is needed; `known` holds results already at hand.
@@ -49,9 +51,11 @@ public final class Executor: @unchecked Sendable {
             if resolved.contains(key) { return }
             guard let task = graph.tasks[key] else { throw EngineError.missingInput(task: parent, input: key.description) }
             guard visiting.insert(key).inserted else { throw EngineError.cycle(task.label) }
-            if let data = store.get(key) {
+            let stored = store.get(key)
+            if let data = stored, task.readable(data) {
                 have[key] = data
             } else {
+                if stored != nil { warn("cache entry \(key.description) cannot be read as the result of \(task.label) (written by another build?); recomputing it") }
                 for i in task.inputs { try resolve(i, from: task.label) }
                 needed.append(key)
             }

@@ -26,13 +26,18 @@ public struct TaskNode: Sendable {
     /// A category for statistics ("fit" tasks are counted in `fits_executed`).
     public let kind: String
     public let inputs: [TaskKey]
+    /// Whether stored bytes can be read as this task's result: a cached entry that cannot (written by another
+    /// build, say) is recomputed rather than failing every later run.
+    public let readable: @Sendable (Data) -> Bool
     public let run: @Sendable ([Data]) throws -> Data
 
-    public init(key: TaskKey, label: String, kind: String, inputs: [TaskKey], run: @escaping @Sendable ([Data]) throws -> Data) {
+    public init(key: TaskKey, label: String, kind: String, inputs: [TaskKey], readable: @escaping @Sendable (Data) -> Bool = { _ in true },
+                run: @escaping @Sendable ([Data]) throws -> Data) {
         self.key = key
         self.label = label
         self.kind = kind
         self.inputs = inputs
+        self.readable = readable
         self.run = run
     }
 }

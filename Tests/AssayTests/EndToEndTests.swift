@@ -197,6 +197,29 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(try runSpec().stats.executed, 0, "the recomputed entries heal the cache")
     }
 
+    /// Entries under their own key with a good digest whose payload no longer decodes (as after a format change
+    /// without a version bump) are recomputed with a warning, and the recomputed entries heal the cache.
+    func testEntriesThatDoNotDecodeAreRecomputedAndHeal() throws {
+        try runSpec()
+        let first = try files()
+        let objects = dir.appendingPathComponent("cache/objects")
+        let entries = (FileManager.default.enumerator(at: objects, includingPropertiesForKeys: nil)!.compactMap { $0 as? URL })
+            .filter { !$0.hasDirectoryPath }
+        XCTAssertGreaterThan(entries.count, 10)
+        let store = DirectoryStore(root: objects, warn: { _ in })
+        for entry in entries {
+            try store.put(TaskKey(hex: entry.lastPathComponent), Data([0xFF, 0xFF, 0xFF]))
+        }
+        let warnings = Warnings()
+        let again = try runSpec(warnings: warnings)
+        XCTAssertGreaterThan(again.stats.executedByKind["fit", default: 0], 0)
+        XCTAssertTrue(warnings.lines.contains { $0.contains("cannot be read as the result of") }, "\(warnings.lines)")
+        XCTAssertEqual(try files(), first)
+        let healed = Warnings()
+        XCTAssertEqual(try runSpec(warnings: healed).stats.executed, 0, "the recomputed entries heal the cache")
+        XCTAssertEqual(healed.lines, [])
+    }
+
     func testUnknownColumnsAreBadInputsAtTheirSpecLocation() throws {
         XCTAssertThrowsError(try runSpec(["data.target=boughtt"])) {
             let e = $0 as! AssayError

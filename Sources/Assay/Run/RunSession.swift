@@ -22,7 +22,7 @@ struct RunSession {
         } ?? NoStore()
         self.spec = spec
         planner = Planner(spec: spec)
-        executor = Executor(store: store, jobs: options.jobs, observer: options.observer)
+        executor = Executor(store: store, jobs: options.jobs, observer: options.observer, warn: options.warn)
         statCache = options.cacheDirectory.map { URL(fileURLWithPath: $0).appendingPathComponent("stat") }
         warn = options.warn
     }
