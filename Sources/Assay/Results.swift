@@ -81,7 +81,7 @@ struct DataProfile: BinaryCodable, Sendable {
     var labels: [UInt8]
     var negativeLabel: String
     /// What the joins and cleaning steps did.
-    var preparation: [String]
+    var preparation: [LogLine]
     /// How some columns were read, worth a look (see `ColumnDiagnostics`).
     var warnings: [String] = []
 
@@ -104,7 +104,7 @@ struct DataProfile: BinaryCodable, Sendable {
     init(from r: inout ByteReader) throws {
         rows = try r.readInt(); positives = try r.readInt(); numeric = try r.readStrings()
         categorical = try r.readStrings(); numericWithMissing = try r.readStrings(); labels = try r.readBytes(); negativeLabel = try r.readString()
-        preparation = try r.readStrings(); warnings = try r.readStrings()
+        preparation = try r.readList(LogLine.self); warnings = try r.readStrings()
     }
 }
 

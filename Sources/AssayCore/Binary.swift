@@ -78,6 +78,10 @@ public struct ByteWriter {
         for s in v { write(s) }
     }
     public mutating func write<T: BinaryCodable>(_ v: T) { v.encode(to: &self) }
+    public mutating func write<T: BinaryCodable>(_ v: [T]) {
+        write(v.count)
+        for x in v { x.encode(to: &self) }
+    }
 }
 
 /// Little-endian byte reader that throws on truncation instead of trapping.
@@ -134,6 +138,7 @@ public struct ByteReader {
     }
     public mutating func readStrings() throws -> [String] { try (0..<readCount()).map { _ in try readString() } }
     public mutating func read<T: BinaryCodable>(_: T.Type = T.self) throws -> T { try T(from: &self) }
+    public mutating func readList<T: BinaryCodable>(_: T.Type = T.self) throws -> [T] { try (0..<readCount()).map { _ in try T(from: &self) } }
 
     /// Reads a format header written by `ByteWriter.writeHeader` and checks its version.
     public mutating func readHeader(_ what: String, version: UInt32) throws {
@@ -212,7 +217,7 @@ extension Dataset: BinaryCodable {
         let pos = try r.readString()
         let neg = try r.readString()
         let folds = try r.readBool() ? try r.readInts() : nil
-        let preparation = try r.readStrings()
+        let preparation = try r.readList(LogLine.self)
         guard target.count == features.rowCount else { throw BinaryFormatError.truncated }
         self.init(features: features, target: target, positiveLabel: pos, negativeLabel: neg, folds: folds, preparation: preparation)
     }

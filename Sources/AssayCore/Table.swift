@@ -69,9 +69,9 @@ public struct Dataset: Sendable, Equatable {
     /// Per-row fold from `fold_column` (-1: test row), when the spec uses one.
     public let folds: [Int]?
     /// What `data.join` and `data.clean` did, one line per step, for the report.
-    public var preparation: [String] = []
+    public var preparation: [LogLine] = []
 
-    public init(features: Table, target: [UInt8], positiveLabel: String, negativeLabel: String, folds: [Int]?, preparation: [String] = []) {
+    public init(features: Table, target: [UInt8], positiveLabel: String, negativeLabel: String, folds: [Int]?, preparation: [LogLine] = []) {
         self.preparation = preparation
         self.features = features
         self.target = target

@@ -5,16 +5,16 @@ import Foundation
 /// `drop_duplicates`, at rows before it), so cleaning before the split cannot leak between folds.
 public enum Cleaning {
     /// The cleaned frame, and one line per step saying what it did (for the report).
-    public static func apply(_ steps: [CleanStep], to frame: Frame) throws -> (Frame, [String]) {
+    public static func apply(_ steps: [CleanStep], to frame: Frame) throws -> (Frame, [LogLine]) {
         var f = frame
-        var log: [String] = []
+        var log: [LogLine] = []
         for step in steps {
             let before = f.rowCount
             switch step {
             case .replace(let column, let pairs, let origin):
                 let (c, changed) = try replace(f, column, pairs, origin)
                 f.columns[c.index] = c.column
-                log.append("replace in `\(column)`: \(changed) cell\(changed == 1 ? "" : "s") changed")
+                log.append("replace in \(code: column): \(changed) cell\(changed == 1 ? "" : "s") changed")
             case .filter(let e, let origin):
                 let values = try ExpressionEvaluator(e, frame: f, origin: origin, what: "filter").evaluate()
                 var keep: [Int] = []
@@ -26,7 +26,7 @@ public enum Cleaning {
                     }
                 }
                 f = f.selecting(keep)
-                log.append("filter `\(e.display)`: \(before - f.rowCount) of \(before) rows removed")
+                log.append("filter \(code: e.display): \(before - f.rowCount) of \(before) rows removed")
             case .dropDuplicates(let subset, let ignore, let origin):
                 for name in (subset ?? []) + ignore where f.index(of: name) == nil {
                     throw DataError.step(origin: origin, message: "drop_duplicates: no column '\(name)'\(Suggest.hint(name, among: f.names))")
@@ -57,7 +57,7 @@ public enum Cleaning {
                 let values = try ExpressionEvaluator(e, frame: f, origin: origin, what: "derive '\(name)'").evaluate()
                 let column = try ExpressionEvaluator.column(name, values, origin: origin)
                 if let i = f.index(of: name) { f.columns[i] = column } else { f.columns.append(column) }
-                log.append("derive `\(name)` = `\(e.display)`")
+                log.append("derive \(code: name) = \(code: e.display)")
             }
         }
         return (f, log)

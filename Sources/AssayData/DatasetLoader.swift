@@ -62,7 +62,7 @@ public enum DatasetLoader {
         var kinds = options.columns
         for name in [options.target] + (options.foldColumn.map { [$0] } ?? []) where csv.names.contains(name) { kinds[name] = .categorical }
         var frame = try Frame.read(csv, kinds: kinds, missing: options.csv.missing, decimal: options.csv.decimal)
-        var log: [String] = []
+        var log: [LogLine] = []
         for join in options.joins {
             let (joined, lines) = try Joins.apply(join, to: frame)
             frame = joined

@@ -33,13 +33,13 @@ public struct JoinOptions: Sendable, Hashable {
 /// Joins and pivots, for tables that arrive as several files.
 public enum Joins {
     /// Reads `join`'s file, cleans and pivots it, and joins it to `left`; returns the joined frame and what happened.
-    public static func apply(_ join: JoinOptions, to left: Frame) throws -> (Frame, [String]) {
+    public static func apply(_ join: JoinOptions, to left: Frame) throws -> (Frame, [LogLine]) {
         let csv = try CSVFile(contentsOf: URL(fileURLWithPath: join.path), displayName: join.path, options: join.csv)
         for name in join.columns.keys.sorted() where !csv.names.contains(name) {
             throw DataError.unknownColumn(file: join.path, name: name, role: "data.join columns", hint: Suggest.hint(name, among: csv.names))
         }
         var right = try Frame.read(csv, kinds: join.columns, missing: join.csv.missing, decimal: join.csv.decimal)
-        var log: [String] = []
+        var log: [LogLine] = []
         let file = URL(fileURLWithPath: join.path).lastPathComponent
         if !join.clean.isEmpty {
             let (cleaned, lines) = try Cleaning.apply(join.clean, to: right)
@@ -52,8 +52,8 @@ public enum Joins {
             log.append("\(file): pivot \(before) rows to \(right.rowCount) (one per \(p.index.joined(separator: ", "))), \(right.columns.count - p.index.count) columns")
         }
         let (joined, matched) = try self.join(left, right, on: join.on, how: join.how, origin: join.origin, rightFile: join.path)
-        log.append("join \(file) on \(join.on.joined(separator: ", ")) (\(join.how.rawValue)): \(matched) of \(left.rowCount) rows matched"
-                   + (join.how == .inner && matched < left.rowCount ? ", \(left.rowCount - matched) dropped" : ""))
+        let dropped = join.how == .inner && matched < left.rowCount ? ", \(left.rowCount - matched) dropped" : ""
+        log.append("join \(file) on \(join.on.joined(separator: ", ")) (\(join.how.rawValue)): \(matched) of \(left.rowCount) rows matched\(dropped)")
         return (joined, log)
     }
 

@@ -11,7 +11,7 @@ public enum MarkdownReport {
         out += ["| rows | train | test | positive rate |", "|---:|---:|---:|---:|"]
         out += ["| \(d.rows) | \(d.trainRows) | \(d.testRows) | \(NumberFormat.fixed(d.positiveRate)) |", ""]
         out += ["- File: `\(Markup.code(d.path))`; target `\(Markup.code(d.target))`, positive label `\(Markup.code(d.positiveLabel))`."]
-        if !d.preparation.isEmpty { out += ["- Prepared before the split:"] + d.preparation.map { "  - \($0)" } }
+        if !d.preparation.isEmpty { out += ["- Prepared before the split:"] + d.preparation.map { "  - " + Markup.line($0) } }
         out += ["- Split: \(Describe.split(d.split))."]
         out += ["- Columns: \(columnList(d.numericColumns, "numeric")); \(columnList(d.categoricalColumns, "categorical")).", ""]
 

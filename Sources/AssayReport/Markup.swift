@@ -1,3 +1,5 @@
+import AssayCore
+
 /// Escaping shared by every renderer: XML/HTML/SVG text and attributes, and Markdown table cells.
 enum Markup {
     /// Text safe inside an XML, HTML or SVG element or a double-quoted attribute (every renderer quotes with ").
@@ -32,6 +34,16 @@ enum Markup {
     /// The same text inside a code span: backticks (which would end it) become ', pipes are escaped for tables.
     static func code(_ s: String, limit: Int = 200) -> String {
         capped(s, limit).replacingAll(["`": "'", "|": "\\|", "\n": " ", "\r": " "])
+    }
+
+    /// A log line as Markdown: its text escaped as `text`, its code spans as `code` in backticks.
+    static func line(_ l: LogLine) -> String {
+        l.parts.map {
+            switch $0 {
+            case .text(let t): return text(t)
+            case .code(let c): return "`" + code(c) + "`"
+            }
+        }.joined()
     }
 
     static func capped(_ s: String, _ limit: Int) -> String { s.count <= limit ? s : String(s.prefix(limit)) + "…" }

@@ -51,10 +51,10 @@ public struct DataSummary: Sendable {
     /// How rows were split.
     public var split: SplitSummary
     /// What `data.join` and `data.clean` did, one line per step.
-    public var preparation: [String] = []
+    public var preparation: [LogLine] = []
 
     public init(path: String, rows: Int, trainRows: Int, testRows: Int, positiveRate: Double, target: String,
-                positiveLabel: String, numericColumns: [String], categoricalColumns: [String], split: SplitSummary, preparation: [String] = []) {
+                positiveLabel: String, numericColumns: [String], categoricalColumns: [String], split: SplitSummary, preparation: [LogLine] = []) {
         self.preparation = preparation
         self.path = path
         self.rows = rows

@@ -115,6 +115,8 @@ final class ReportTests: XCTestCase {
         r.bestModel = "a|b`c"
         r.data.target = "y`|z"
         r.data.categoricalColumns = ["plan`x"]
+        let column = "a`b <img src=x onerror=alert(1)>"
+        r.data.preparation = ["<script>x</script>.csv: replace in \(code: column): 3 cells changed", "filter \(code: "`q` > 1"): 1 of 9 rows removed"]
         let huge = String(repeating: "v", count: 1_000_000)
         r.profile = TableProfile(rows: 10, positives: 3, duplicateRows: 0, idColumn: nil, columns: [
             .init(name: "c|d", role: .feature, kind: .categorical, missing: 0, distinct: 2, min: .nan, median: .nan, max: .nan,
@@ -124,10 +126,13 @@ final class ReportTests: XCTestCase {
         XCTAssertTrue(md.hasPrefix("# \\<script\\>alert(1)\\</script\\>\n"), md)
         XCTAssertTrue(md.contains("\\[click\\](javascript:alert(1)) \\<img src=x onerror=alert(1)\\> \\*bold\\* # heading\n"), md)
         let prose = md.split(separator: "\n").filter { !$0.hasPrefix("![") }.joined(separator: "\n")  // the figures are the report's own links
+            .replacingOccurrences(of: "`[^`]*`", with: "", options: .regularExpression)  // code spans show < and [ as written
         XCTAssertNil(prose.range(of: #"(?<!\\)[<\[]"#, options: .regularExpression), "an unescaped < or [ from the data")
         XCTAssertTrue(md.contains("| a\\|b\\`c | logistic_regression |"), md)
         XCTAssertTrue(md.contains("target `y'\\|z`"), md)
         XCTAssertTrue(md.contains("- `c\\|d`: \\<b\\>x\\</b\\> 0.20 (5) · " + String(repeating: "v", count: 200) + "… 0.40 (5)"), md)
+        XCTAssertTrue(md.contains("  - \\<script\\>x\\</script\\>.csv: replace in `a'b <img src=x onerror=alert(1)>`: 3 cells changed\n"), md)
+        XCTAssertTrue(md.contains("  - filter `'q' > 1`: 1 of 9 rows removed\n"), md)
         XCTAssertLessThan(md.utf8.count, 20_000, "a 1 MB cell is cut short")
         // Every row of every table has as many unescaped pipes as its header.
         var header: Int? = nil
