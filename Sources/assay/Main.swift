@@ -31,7 +31,7 @@ struct AssayCommand: ParsableCommand {
         commandName: "assay",
         abstract: "Run tabular machine-learning experiments declared in YAML.",
         version: AssayVersion.current,
-        subcommands: [Run.self, Validate.self, Check.self, Diff.self, Predict.self, Prepare.self, Models.self])
+        subcommands: [Init.self, Run.self, Validate.self, Check.self, Diff.self, Predict.self, Prepare.self, Models.self])
 }
 
 /// Options shared by commands that read a spec.
@@ -115,6 +115,29 @@ struct Validate: ParsableCommand {
         }
         let fits = spec.models.reduce(0) { $0 + $1.points.count }
         print("\(specOptions.spec): ok (\(spec.models.count) models, \(fits) grid points)")
+    }
+}
+
+struct Init: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a starter spec for a table: format, target, positive label, missing tokens, columns to set aside, default models.",
+        discussion: "Example: assay init data/customers.csv --target churned   (writes experiments/customers.yaml)")
+
+    @Argument(help: "The table (CSV, or semicolon-, tab- or |-separated).") var data: String
+    @Option(help: "The column to predict (default: guessed among the two-valued columns).") var target: String?
+    @Option(help: "The target's positive label (default: 1, yes or true, else the rarer value).") var positive: String?
+    @Option(help: "The spec to write (default: experiments/<file stem>.yaml).") var output: String?
+    @Flag(help: "Replace the output if it exists.") var force = false
+
+    func run() throws {
+        let stem = ((data as NSString).lastPathComponent as NSString).deletingPathExtension
+        let output = self.output ?? "experiments/\(stem).yaml"
+        let starter = try reportingErrors {
+            try StarterSpec.write(dataPath: data, output: output, target: target, positive: positive, force: force)
+        }
+        print("wrote \(output)")
+        for line in starter.findings { print("  \(line)") }
+        print("next: assay run \(output)")
     }
 }
 
