@@ -27,38 +27,42 @@ public struct ParameterRule: Sendable {
     public let unsupported: String?
     /// The values the rule accepts, in words (`assay models` lists them).
     public let summary: String
+    /// The same values as a JSON Schema (what `assay schema` gives editors); `check` stays the authority.
+    public let schema: JSONValue
     public let check: @Sendable (ParamValue) -> String?
 
-    public init(_ name: String, summary: String, unsupported: String? = nil, check: @escaping @Sendable (ParamValue) -> String?) {
+    public init(_ name: String, summary: String, schema: JSONValue, unsupported: String? = nil, check: @escaping @Sendable (ParamValue) -> String?) {
         self.name = name
         self.summary = summary
+        self.schema = schema
         self.unsupported = unsupported
         self.check = check
     }
 
     public static func number(_ name: String, greaterThan low: Double) -> ParameterRule {
-        ParameterRule(name, summary: "a number > \(NumberFormat.json(low))") { v in
+        ParameterRule(name, summary: "a number > \(NumberFormat.json(low))", schema: ["type": "number", "exclusiveMinimum": .number(low)]) { v in
             guard let x = v.number, x.isFinite else { return "must be a number" }
             return x > low ? nil : "must be greater than \(NumberFormat.json(low)), got \(v.json)"
         }
     }
 
     public static func number(_ name: String, atLeast low: Double) -> ParameterRule {
-        ParameterRule(name, summary: "a number ≥ \(NumberFormat.json(low))") { v in
+        ParameterRule(name, summary: "a number ≥ \(NumberFormat.json(low))", schema: ["type": "number", "minimum": .number(low)]) { v in
             guard let x = v.number, x.isFinite else { return "must be a number" }
             return x >= low ? nil : "must be at least \(NumberFormat.json(low)), got \(v.json)"
         }
     }
 
     public static func integer(_ name: String, atLeast low: Int) -> ParameterRule {
-        ParameterRule(name, summary: "an integer ≥ \(low)") { v in
+        ParameterRule(name, summary: "an integer ≥ \(low)", schema: ["type": "integer", "minimum": .integer(low)]) { v in
             guard case .int(let i) = v else { return "must be an integer" }
             return i >= low ? nil : "must be at least \(low), got \(i)"
         }
     }
 
     public static func choice(_ name: String, _ options: [String], nullable: Bool = false) -> ParameterRule {
-        ParameterRule(name, summary: ((nullable ? ["null"] : []) + options).joined(separator: " | ")) { v in
+        ParameterRule(name, summary: ((nullable ? ["null"] : []) + options).joined(separator: " | "),
+                      schema: ["enum": .array((nullable ? [.null] : []) + options.map(JSONValue.string))]) { v in
             if case .null = v, nullable { return nil }
             if case .string(let s) = v, options.contains(s) { return nil }
             let allowed = (nullable ? ["null"] : []) + options
@@ -67,11 +71,11 @@ public struct ParameterRule: Sendable {
     }
 
     public static func boolean(_ name: String) -> ParameterRule {
-        ParameterRule(name, summary: "true | false") { v in if case .bool = v { return nil }; return "must be true or false, got \(v.json)" }
+        ParameterRule(name, summary: "true | false", schema: ["type": "boolean"]) { v in if case .bool = v { return nil }; return "must be true or false, got \(v.json)" }
     }
 
     public static func notYet(_ name: String, _ why: String) -> ParameterRule {
-        ParameterRule(name, summary: "not available", unsupported: why) { _ in nil }
+        ParameterRule(name, summary: "not available", schema: ["not": [:], "description": .string(why)], unsupported: why) { _ in nil }
     }
 }
 

@@ -36,11 +36,10 @@ struct SpecDecoder {
     let file: String
     let catalog: ModelCatalog
 
-    static let topKeys = ["assay", "name", "description", "seed", "data", "split", "preprocess", "models", "metrics", "select", "checks", "threshold"]
     static let topNotYet: [String: String] = [:]
 
     func spec(_ root: YAMLNode) throws -> Spec {
-        let top = try Fields(root, "the spec", allowed: Self.topKeys, notYet: Self.topNotYet)
+        let top = try Fields(root, "the spec", allowed: SpecKeys.top, notYet: Self.topNotYet)
         guard let versionNode = top["assay"] else {
             throw SpecError(at: root.location, "missing 'assay: 1' (the spec format version)")
         }
@@ -112,7 +111,7 @@ struct SpecDecoder {
                 guard share > 0, share <= 1 else { throw SpecError(at: p.value.location, "threshold.top must be a share in (0, 100%], got \(p.value.text)") }
                 return .top(share)
             default:
-                throw SpecError(at: p.keyAt, "unknown threshold rule '\(p.key)'\(Suggest.hint(p.key, among: ["recall", "top"])); \(usage)")
+                throw SpecError(at: p.keyAt, "unknown threshold rule '\(p.key)'\(Suggest.hint(p.key, among: SpecKeys.thresholdRules)); \(usage)")
             }
         case .seq(_, let at): throw SpecError(at: at, usage)
         }
@@ -125,8 +124,6 @@ struct SpecDecoder {
         var path: String, resolved: String, delimiter: UInt8, decimal: UInt8, missing: [String], header: Bool, names: [String]?
         var columns: [String: ColumnKind]
     }
-
-    static let formatKeys = ["path", "delimiter", "decimal", "missing", "header", "names", "columns"]
 
     func format(_ f: Fields, _ node: YAMLNode, _ ctx: String, references: inout [ColumnReference]) throws -> FileFormat {
         guard let pathNode = f["path"] else { throw SpecError(at: node.location, "\(ctx).path is required") }
@@ -179,7 +176,7 @@ struct SpecDecoder {
     }
 
     func data(_ node: YAMLNode) throws -> DataSection {
-        let f = try Fields(node, "data", allowed: Self.formatKeys + ["target", "positive", "id", "drop", "join", "clean"])
+        let f = try Fields(node, "data", allowed: SpecKeys.data)
         var references: [ColumnReference] = []
         let format = try self.format(f, node, "data", references: &references)
         guard let targetNode = f["target"] else { throw SpecError(at: node.location, "data.target is required") }
@@ -207,7 +204,7 @@ struct SpecDecoder {
     }
 
     func join(_ node: YAMLNode, _ ctx: String) throws -> JoinSection {
-        let f = try Fields(node, ctx, allowed: Self.formatKeys + ["on", "how", "clean", "pivot"])
+        let f = try Fields(node, ctx, allowed: SpecKeys.join)
         var references: [ColumnReference] = []
         let format = try self.format(f, node, ctx, references: &references)
         guard let onNode = f["on"] else { throw SpecError(at: node.location, "\(ctx).on is required: the key column(s) both tables share") }
@@ -216,7 +213,7 @@ struct SpecDecoder {
         let clean = try f["clean"].map { try self.clean($0, "\(ctx).clean") } ?? []
         var pivot: PivotSpec? = nil
         if let p = f["pivot"] {
-            let pf = try Fields(p, "\(ctx).pivot", allowed: ["index", "columns", "values", "aggregate"])
+            let pf = try Fields(p, "\(ctx).pivot", allowed: SpecKeys.pivot)
             guard let i = pf["index"], let c = pf["columns"], let v = pf["values"] else {
                 throw SpecError(at: p.location, "\(ctx).pivot needs index, columns and values")
             }
@@ -240,8 +237,6 @@ struct SpecDecoder {
         }
         return [try text(node, what)]
     }
-
-    static let cleanKinds = ["replace", "filter", "drop_duplicates", "normalize", "derive"]
 
     /// `data.clean` (or a join's `clean`): a list of one-key mappings, applied in order.
     func clean(_ node: YAMLNode, _ context: String) throws -> [CleanStep] {
@@ -279,7 +274,7 @@ struct SpecDecoder {
                     guard try bool(options, ctx) else { continue }
                     out.append(.dropDuplicates(subset: nil, ignore: [], origin: origin))
                 } else {
-                    let f = try Fields(options, ctx, allowed: ["subset", "ignore"])
+                    let f = try Fields(options, ctx, allowed: SpecKeys.dropDuplicates)
                     let subset = try f["subset"].map { try names($0, "\(ctx).subset") }
                     let ignore = try f["ignore"].map { try names($0, "\(ctx).ignore") } ?? []
                     out.append(.dropDuplicates(subset: subset, ignore: ignore, origin: origin))
@@ -289,12 +284,12 @@ struct SpecDecoder {
                     guard try bool(options, ctx) else { continue }
                     out.append(.normalize(columns: nil, lowercase: false, origin: origin))
                 } else {
-                    let f = try Fields(options, ctx, allowed: ["columns", "lowercase"])
+                    let f = try Fields(options, ctx, allowed: SpecKeys.normalize)
                     out.append(.normalize(columns: try f["columns"].map { try names($0, "\(ctx).columns") },
                                           lowercase: try f["lowercase"].map { try bool($0, "\(ctx).lowercase") } ?? false, origin: origin))
                 }
             default:
-                throw SpecError(at: pair.keyAt, "unknown \(context) step '\(kind)'\(Suggest.hint(kind, among: Self.cleanKinds))")
+                throw SpecError(at: pair.keyAt, "unknown \(context) step '\(kind)'\(Suggest.hint(kind, among: SpecKeys.cleanSteps))")
             }
         }
         return out
@@ -311,7 +306,7 @@ struct SpecDecoder {
 
     func split(_ node: YAMLNode?, data: DataSection) throws -> SplitSection {
         guard let node else { return SplitSection(testSize: 0.2, folds: 5, foldColumn: nil) }
-        let f = try Fields(node, "split", allowed: ["test_size", "folds", "fold_column", "repeats"])
+        let f = try Fields(node, "split", allowed: SpecKeys.split)
         var testSize = 0.2, folds = 5
         if let t = f["test_size"] {
             testSize = try double(t, "split.test_size")
@@ -367,7 +362,7 @@ struct SpecDecoder {
                 throw SpecError(at: pair.keyAt, "checks: '\(pair.key)' needs a test set, and split.test_size is 0")
             }
             let ctx = "checks.\(pair.key)"
-            let f = try Fields(pair.value, ctx, allowed: ["min", "max", "tolerance"])
+            let f = try Fields(pair.value, ctx, allowed: SpecKeys.check)
             let min = try f["min"].map { try double($0, "\(ctx).min") }
             let max = try f["max"].map { try double($0, "\(ctx).max") }
             if let min, let max, min > max {
@@ -400,8 +395,6 @@ struct SpecDecoder {
         return path.hasPrefix("/") || at.override != nil || base == "." ? path : base + "/" + path
     }
 
-    static let stepKinds = ["impute", "encode", "scale", "log1p", "clip", "resample"]
-
     func steps(_ node: YAMLNode, _ context: String) throws -> [PreprocessStep] {
         var out: [PreprocessStep] = []
         var encodeAt: SourceLocation? = nil, resampleAt: SourceLocation? = nil
@@ -409,8 +402,8 @@ struct SpecDecoder {
             guard case .map(let pairs, _) = item, pairs.count == 1, let (kind, kindAt, options) = pairs.first.map({ ($0.key, $0.keyAt, $0.value) }) else {
                 throw SpecError(at: item.location, "each \(context) step is a one-key mapping, like '- scale: {method: standard}'")
             }
-            guard Self.stepKinds.contains(kind) else {
-                throw SpecError(at: kindAt, "unknown \(context) step '\(kind)'\(Suggest.hint(kind, among: Self.stepKinds))")
+            guard SpecKeys.steps.contains(kind) else {
+                throw SpecError(at: kindAt, "unknown \(context) step '\(kind)'\(Suggest.hint(kind, among: SpecKeys.steps))")
             }
             if let resampleAt { throw SpecError(at: kindAt, "resample must be the last step (it is at \(resampleAt)): it rebalances the transformed training rows") }
             let ctx = "\(context) step '\(kind)'"
@@ -427,7 +420,7 @@ struct SpecDecoder {
             switch kind {
             case "impute":
                 if let encodeAt { throw SpecError(at: kindAt, "impute must come before encode (encode is at \(encodeAt))") }
-                let f = try Fields(opts, ctx, allowed: ["numeric", "categorical", "value", "add_indicator", "columns"])
+                let f = try Fields(opts, ctx, allowed: SpecKeys.impute)
                 let numeric = try f["numeric"].map { try choice($0, "\(ctx): numeric", ImputeStrategy.self) } ?? .median
                 let categorical = try f["categorical"].map { try choice($0, "\(ctx): categorical", ImputeStrategy.self) } ?? .mostFrequent
                 if let c = f["categorical"], categorical == .mean || categorical == .median {
@@ -444,7 +437,7 @@ struct SpecDecoder {
                                               addIndicator: try f["add_indicator"].map { try bool($0, "\(ctx): add_indicator") } ?? false,
                                               columns: try selector(f))))
             case "encode":
-                let f = try Fields(opts, ctx, allowed: ["method", "handle_unknown", "min_frequency", "max_categories", "order", "smooth", "cv", "columns"])
+                let f = try Fields(opts, ctx, allowed: SpecKeys.encode)
                 encodeAt = kindAt
                 var e = EncodeStep(method: try f["method"].map { try choice($0, "\(ctx): method", EncodeMethod.self) } ?? .onehot, columns: try selector(f))
                 func only(_ key: String, _ method: EncodeMethod) throws {
@@ -486,13 +479,13 @@ struct SpecDecoder {
                 }
                 out.append(.encode(e))
             case "scale":
-                let f = try Fields(opts, ctx, allowed: ["method", "columns"])
+                let f = try Fields(opts, ctx, allowed: SpecKeys.scale)
                 out.append(.scale(try f["method"].map { try choice($0, "\(ctx): method", ScaleMethod.self) } ?? .standard, columns: try selector(f)))
             case "log1p":
-                let f = try Fields(opts, ctx, allowed: ["columns"])
+                let f = try Fields(opts, ctx, allowed: SpecKeys.log1p)
                 out.append(.log1p(columns: try selector(f)))
             case "clip":
-                let f = try Fields(opts, ctx, allowed: ["min", "max", "quantiles", "columns"])
+                let f = try Fields(opts, ctx, allowed: SpecKeys.clip)
                 var c = ClipStep(min: try f["min"].map { try double($0, "\(ctx): min") }, max: try f["max"].map { try double($0, "\(ctx): max") },
                                  columns: try selector(f))
                 if let q = f["quantiles"] {
@@ -507,7 +500,7 @@ struct SpecDecoder {
                 guard c.min != nil || c.max != nil || c.quantiles != nil else { throw SpecError(at: kindAt, "\(ctx) needs min, max or quantiles") }
                 out.append(.clip(c))
             default:
-                let f = try Fields(opts, ctx, allowed: ["method", "k_neighbors", "sampling_strategy"])
+                let f = try Fields(opts, ctx, allowed: SpecKeys.resample)
                 resampleAt = kindAt
                 var r = ResampleStep(method: try f["method"].map { try choice($0, "\(ctx): method", ResampleMethod.self) } ?? .smote)
                 if let k = f["k_neighbors"] {
@@ -527,7 +520,7 @@ struct SpecDecoder {
     /// `columns:` of a preprocessing step: a name, a list of names, or `{names, pattern, type}`.
     func columnSelector(_ node: YAMLNode, _ what: String) throws -> ColumnSelector {
         guard case .map = node else { return ColumnSelector(names: try names(node, what)) }
-        let f = try Fields(node, what, allowed: ["names", "pattern", "type"])
+        let f = try Fields(node, what, allowed: SpecKeys.columnSelector)
         var s = ColumnSelector()
         s.names = try f["names"].map { try names($0, "\(what).names") }
         if let p = f["pattern"] {
@@ -551,7 +544,7 @@ struct SpecDecoder {
 
     func model(_ name: String, _ node: YAMLNode, at: SourceLocation, topPreprocess: YAMLNode? = nil) throws -> ModelSpec {
         let ctx = "model '\(name)'"
-        let f = try Fields(node, ctx, allowed: ["type", "params", "grid", "preprocess", "search", "calibrate"])
+        let f = try Fields(node, ctx, allowed: SpecKeys.model)
         guard let typeNode = f["type"] else { throw SpecError(at: node.location, "\(ctx) needs a type") }
         let typeName = try text(typeNode, "\(ctx): type")
         guard let type = catalog.type(named: typeName) else {
@@ -561,7 +554,7 @@ struct SpecDecoder {
         var randomIterations: Int? = nil
         var halving: HalvingSettings? = nil
         if let s = f["search"] {
-            let sf = try Fields(s, "\(ctx): search", allowed: ["method", "n_iter", "factor", "min_resources"])
+            let sf = try Fields(s, "\(ctx): search", allowed: SpecKeys.search)
             let method = try sf["method"].map { try text($0, "\(ctx): search.method") } ?? "grid"
             for key in ["factor", "min_resources"] where method != "halving" {
                 if let n = sf[key] { throw SpecError(at: n.location, "\(ctx): search.\(key) applies to method halving only") }
@@ -588,7 +581,7 @@ struct SpecDecoder {
                 halving = h
             }
             guard method == "grid" || method == "random" || method == "halving" else {
-                throw SpecError(at: sf["method"]?.location, "unknown search method '\(method)'\(Suggest.hint(method, among: ["grid", "random", "halving"]))")
+                throw SpecError(at: sf["method"]?.location, "unknown search method '\(method)'\(Suggest.hint(method, among: SpecKeys.searchMethods))")
             }
             if let n = sf["n_iter"] {
                 guard method == "random" else { throw SpecError(at: n.location, "\(ctx): search.n_iter applies to method random only") }
@@ -654,7 +647,7 @@ struct SpecDecoder {
             if case .scalar = c {
                 spec.calibrate = CalibrateStep(method: try choice(c, "\(ctx): calibrate", CalibrationMethod.self))
             } else {
-                let cf = try Fields(c, "\(ctx): calibrate", allowed: ["method", "cv"])
+                let cf = try Fields(c, "\(ctx): calibrate", allowed: SpecKeys.calibrate)
                 guard let m = cf["method"] else { throw SpecError(at: c.location, "\(ctx): calibrate needs a method (sigmoid or isotonic)") }
                 var step = CalibrateStep(method: try choice(m, "\(ctx): calibrate.method", CalibrationMethod.self))
                 if let k = cf["cv"] {
@@ -700,7 +693,7 @@ struct SpecDecoder {
             }
             return p.key == "uniform" ? .uniform(lo, hi) : .logUniform(lo, hi)
         default:
-            throw SpecError(at: p.keyAt, "\(what): unknown distribution '\(p.key)'\(Suggest.hint(p.key, among: ["uniform", "loguniform", "randint"]))")
+            throw SpecError(at: p.keyAt, "\(what): unknown distribution '\(p.key)'\(Suggest.hint(p.key, among: SpecKeys.distributions))")
         }
     }
 

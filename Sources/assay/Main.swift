@@ -2,6 +2,7 @@ import ArgumentParser
 import Assay
 import AssayEngine
 import AssayLearn
+import AssaySpec
 import Foundation
 
 @main
@@ -31,7 +32,7 @@ struct AssayCommand: ParsableCommand {
         commandName: "assay",
         abstract: "Run tabular machine-learning experiments declared in YAML.",
         version: AssayVersion.current,
-        subcommands: [Init.self, Run.self, Validate.self, Check.self, Diff.self, Predict.self, Prepare.self, Models.self])
+        subcommands: [Init.self, Run.self, Validate.self, Check.self, Diff.self, Predict.self, Prepare.self, Models.self, Schema.self])
 }
 
 /// Options shared by commands that read a spec.
@@ -147,6 +148,14 @@ struct Models: ParsableCommand {
         discussion: "Example: assay models | grep -A12 '^svm'")
 
     func run() throws { print(ModelRegistry.standard.listing, terminator: "") }
+}
+
+struct Schema: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print a JSON Schema of the spec format, for editors that complete and check YAML (docs/assay.schema.json is a copy).",
+        discussion: "Example: assay schema > assay.schema.json")
+
+    func run() throws { print(SpecSchema.document(catalog: ModelRegistry.standard.catalog).rendered(), terminator: "") }
 }
 
 struct Prepare: ParsableCommand {

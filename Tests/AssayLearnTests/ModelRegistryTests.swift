@@ -20,6 +20,24 @@ final class ModelRegistryTests: XCTestCase {
         }
     }
 
+    /// The JSON Schema of each parameter (what `assay schema` gives editors) accepts the default and every accepted
+    /// example, and refuses every rejected example the rule refuses on its own (not those refused only in
+    /// combination with other parameters, which a per-value schema cannot see).
+    func testEveryParameterSchemaAgreesWithItsRule() {
+        for definition in models {
+            for p in definition.examples {
+                let rule = definition.schema.parameter(p.name)!
+                let validator = SchemaValidator(rule.schema)
+                for value in [p.defaultValue] + p.accepted {
+                    XCTAssertEqual(validator.errors(JSONValue(value)), [], "\(definition.name): \(p.name) = \(value.json)")
+                }
+                for value in p.rejected where rule.check(value) != nil {
+                    XCTAssertNotEqual(validator.errors(JSONValue(value)), [], "\(definition.name): the schema of \(p.name) accepts \(value.json)")
+                }
+            }
+        }
+    }
+
     /// Each parameter's default leaves the settings at their defaults, and each example value is accepted or
     /// refused alike by spec validation (the catalog) and by construction (the definition).
     func testEveryParameterRuleAgreesInValidationAndConstruction() throws {

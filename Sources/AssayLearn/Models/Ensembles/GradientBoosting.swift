@@ -27,7 +27,7 @@ public struct GradientBoosting: Classifier, Equatable {
     public static let definition = ModelDefinition.classifier("gradient_boosting", tag: 6, defaults: GradientBoosting(), parameters: [
         Parameter(.integer("max_iter", atLeast: 1), default: .int(100), rejects: [.int(0)]) { $0.maxIter = $1.intValue! },
         Parameter(.number("learning_rate", greaterThan: 0), default: .double(0.1), accepts: [.int(1)], rejects: [.int(0)]) { $0.learningRate = $1.number! },
-        Parameter(ParameterRule("max_leaf_nodes", summary: "null | an integer ≥ 2") { v in
+        Parameter(ParameterRule("max_leaf_nodes", summary: "null | an integer ≥ 2", schema: ["anyOf": [["type": "null"], ["type": "integer", "minimum": 2]]]) { v in
             if case .null = v { return nil }
             if case .int(let n) = v, n >= 2 { return nil }
             return "must be null or an integer of at least 2, got \(v.json)"
@@ -37,7 +37,7 @@ public struct GradientBoosting: Classifier, Equatable {
         Parameter(.number("l2_regularization", atLeast: 0), default: .double(0), accepts: [.double(1.5)], rejects: [.double(-1)]) {
             $0.l2Regularization = $1.number!
         },
-        Parameter(ParameterRule("max_bins", summary: "255") { v in v == .int(255) ? nil : "only 255 is supported so far, got \(v.json)" },
+        Parameter(ParameterRule("max_bins", summary: "255", schema: ["const": 255]) { v in v == .int(255) ? nil : "only 255 is supported so far, got \(v.json)" },
                   default: .int(255), rejects: [.int(128)]) { _, _ in },
         Parameter(.boolean("early_stopping"), default: .bool(false), accepts: [.bool(true)], rejects: [.string("auto")]) { $0.earlyStopping = $1.boolValue! },
     ])

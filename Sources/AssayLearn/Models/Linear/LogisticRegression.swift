@@ -39,7 +39,7 @@ public struct LogisticRegression: Classifier, Equatable {
         Parameter(.choice("penalty", ["l2", "l1", "elasticnet", "none"]), default: .string("l2"), accepts: [.string("l1")], rejects: [.string("l3")]) {
             $0.penalty = Penalty(rawValue: $1.stringValue!)!
         },
-        Parameter(ParameterRule("l1_ratio", summary: "a number in [0, 1]") { v in
+        Parameter(ParameterRule("l1_ratio", summary: "a number in [0, 1]", schema: ["type": "number", "minimum": 0, "maximum": 1]) { v in
             guard let x = v.number, x >= 0, x <= 1 else { return "must be a number in [0, 1], got \(v.json)" }
             return nil
         }, default: .double(0.5), accepts: [.int(0), .int(1)], rejects: [.double(1.5), .double(-0.1), .null],

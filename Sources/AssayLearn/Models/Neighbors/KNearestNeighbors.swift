@@ -34,11 +34,11 @@ public struct KNearestNeighbors: Classifier, Equatable {
         Parameter(.choice("weights", ["uniform", "distance"]), default: .string("uniform"), accepts: [.string("distance")], rejects: [.string("closest")]) {
             $0.weights = Weights(rawValue: $1.stringValue!)!
         },
-        Parameter(ParameterRule("p", summary: "1 | 2") { v in
+        Parameter(ParameterRule("p", summary: "1 | 2", schema: ["enum": [1, 2]]) { v in
             if case .int(let p) = v, p == 1 || p == 2 { return nil }
             return "must be 1 (Manhattan) or 2 (Euclidean), got \(v.json)"
         }, default: .int(2), accepts: [.int(1)], rejects: [.int(3), .double(1.5)]) { $0.p = $1.intValue! },
-        Parameter(ParameterRule("algorithm", summary: "auto | kd_tree | brute") { v in
+        Parameter(ParameterRule("algorithm", summary: "auto | kd_tree | brute", schema: ["enum": ["auto", "kd_tree", "brute"]]) { v in
             if case .string("ball_tree") = v { return "ball_tree is not available: kd_tree and brute search exactly, as auto does" }
             return ParameterRule.choice("algorithm", ["auto", "kd_tree", "brute"]).check(v)
         }, default: .string("auto"), accepts: [.string("kd_tree"), .string("brute")], rejects: [.string("ball_tree"), .string("fast")]) {

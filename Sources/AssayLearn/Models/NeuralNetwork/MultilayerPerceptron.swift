@@ -36,7 +36,8 @@ public struct MultilayerPerceptron: Classifier, Equatable {
 
     /// The spec's `mlp`.
     public static let definition = ModelDefinition.classifier("mlp", tag: 8, defaults: MultilayerPerceptron(), parameters: [
-        Parameter(ParameterRule("hidden_layer_sizes", summary: "an integer ≥ 1 | a list of them") { v in
+        Parameter(ParameterRule("hidden_layer_sizes", summary: "an integer ≥ 1 | a list of them",
+                                schema: ["anyOf": [["type": "integer", "minimum": 1], ["type": "array", "minItems": 1, "items": ["type": "integer", "minimum": 1]]]]) { v in
             if case .int(let n) = v, n >= 1 { return nil }
             if case .list(let items) = v, !items.isEmpty, items.allSatisfy({ ($0.intValue ?? 0) >= 1 }) { return nil }
             return "must be a list of layer sizes (integers of at least 1), got \(v.json)"
@@ -47,21 +48,22 @@ public struct MultilayerPerceptron: Classifier, Equatable {
             $0.activation = Activation(rawValue: $1.stringValue!)!
         },
         Parameter(.number("alpha", atLeast: 0), default: .double(1e-4), accepts: [.int(0)], rejects: [.double(-1)]) { $0.alpha = $1.number! },
-        Parameter(ParameterRule("batch_size", summary: "auto | an integer ≥ 1") { v in
+        Parameter(ParameterRule("batch_size", summary: "auto | an integer ≥ 1", schema: ["anyOf": [["const": "auto"], ["type": "integer", "minimum": 1]]]) { v in
             if v == .string("auto") { return nil }
             if case .int(let b) = v, b >= 1 { return nil }
             return "must be auto or an integer of at least 1, got \(v.json)"
         }, default: .string("auto"), accepts: [.int(32)], rejects: [.int(0), .string("big")]) { $0.batchSize = $1.intValue },
         Parameter(.number("learning_rate_init", greaterThan: 0), default: .double(1e-3), rejects: [.int(0)]) { $0.learningRateInit = $1.number! },
         Parameter(.integer("max_iter", atLeast: 1), default: .int(200), rejects: [.int(0)]) { $0.maxIter = $1.intValue! },
-        Parameter(ParameterRule("random_state", summary: "null | an integer in [0, 4294967295]") { v in
+        Parameter(ParameterRule("random_state", summary: "null | an integer in [0, 4294967295]",
+                                schema: ["anyOf": [["type": "null"], ["type": "integer", "minimum": 0, "maximum": 4294967295]]]) { v in
             if case .null = v { return nil }
             if case .int(let i) = v, i >= 0, i <= Int(UInt32.max) { return nil }
             return "must be null or an integer from 0 to 4294967295 (numpy's seed range), got \(v.json)"
         }, default: .null, accepts: [.int(42), .int(4_294_967_295)], rejects: [.int(-1), .int(4_294_967_296)]) { $0.randomState = $1.intValue.map(UInt32.init) },
         Parameter(.number("tol", atLeast: 0), default: .double(1e-4), accepts: [.int(0)], rejects: [.double(-1)]) { $0.tol = $1.number! },
         Parameter(.boolean("early_stopping"), default: .bool(false), accepts: [.bool(true)], rejects: [.int(1)]) { $0.earlyStopping = $1.boolValue! },
-        Parameter(ParameterRule("validation_fraction", summary: "a number in (0, 1)") { v in
+        Parameter(ParameterRule("validation_fraction", summary: "a number in (0, 1)", schema: ["type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1]) { v in
             guard let f = v.number, f > 0, f < 1 else { return "must be a number in (0, 1), got \(v.json)" }
             return nil
         }, default: .double(0.1), accepts: [.double(0.5)], rejects: [.int(0), .int(1)]) { $0.validationFraction = $1.number! },

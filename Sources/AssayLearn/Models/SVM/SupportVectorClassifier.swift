@@ -38,7 +38,7 @@ public struct SupportVectorClassifier: Classifier, Equatable {
         Parameter(.choice("kernel", ["rbf", "linear", "poly", "sigmoid"]), default: .string("rbf"), accepts: [.string("poly")], rejects: [.string("precomputed")]) {
             $0.kind = Kernel.Kind(rawValue: $1.stringValue!)!
         },
-        Parameter(ParameterRule("gamma", summary: "scale | auto | a number > 0") { v in
+        Parameter(ParameterRule("gamma", summary: "scale | auto | a number > 0", schema: ["anyOf": [["enum": ["scale", "auto"]], ["type": "number", "exclusiveMinimum": 0]]]) { v in
             if case .string(let s) = v, s == "scale" || s == "auto" { return nil }
             if let g = v.number, g.isFinite, g > 0 { return nil }
             return "must be scale, auto or a number greater than 0, got \(v.json)"
@@ -49,7 +49,7 @@ public struct SupportVectorClassifier: Classifier, Equatable {
             default: $0.gamma = .value($1.number!)
             }
         },
-        Parameter(ParameterRule("coef0", summary: "a number") { v in v.number?.isFinite == true ? nil : "must be a number, got \(v.json)" },
+        Parameter(ParameterRule("coef0", summary: "a number", schema: ["type": "number"]) { v in v.number?.isFinite == true ? nil : "must be a number, got \(v.json)" },
                   default: .double(0), accepts: [.double(-1)], rejects: [.string("x")]) { $0.coef0 = $1.number! },
         Parameter(.integer("degree", atLeast: 0), default: .int(3), rejects: [.int(-1)]) { $0.degree = $1.intValue! },
         Parameter(.choice("class_weight", ["balanced"], nullable: true), default: .null, accepts: [.string("balanced")], rejects: [.string("auto")]) {
@@ -60,7 +60,7 @@ public struct SupportVectorClassifier: Classifier, Equatable {
             $0.cacheBytes = Int($1.number! * 1_048_576)
         },
         Parameter(.boolean("shrinking"), default: .bool(true), accepts: [.bool(false)], rejects: [.int(0)]) { $0.shrinking = $1.boolValue! },
-        Parameter(ParameterRule("max_iter", summary: "-1 (no limit) | an integer ≥ 1") { v in
+        Parameter(ParameterRule("max_iter", summary: "-1 (no limit) | an integer ≥ 1", schema: ["anyOf": [["const": -1], ["type": "integer", "minimum": 1]]]) { v in
             if case .int(let i) = v, i == -1 || i >= 1 { return nil }
             return "must be -1 (no limit) or an integer of at least 1, got \(v.json)"
         }, default: .int(-1), accepts: [.int(1000)], rejects: [.int(0), .int(-2)]) { $0.maxIter = $1.intValue! == -1 ? nil : $1.intValue! },

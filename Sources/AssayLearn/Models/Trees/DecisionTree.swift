@@ -30,7 +30,7 @@ public struct TreeSettings: Sendable, Equatable {
     public init() {}
 
     /// `max_depth`: unlimited (null) or at least 1; gradient boosting shares it.
-    static let maxDepthRule = ParameterRule("max_depth", summary: "null | an integer ≥ 1") { v in
+    static let maxDepthRule = ParameterRule("max_depth", summary: "null | an integer ≥ 1", schema: ["anyOf": [["type": "null"], ["type": "integer", "minimum": 1]]]) { v in
         if case .null = v { return nil }
         if case .int(let d) = v, d >= 1 { return nil }
         return "must be null or an integer of at least 1, got \(v.json)"
@@ -45,7 +45,8 @@ public struct TreeSettings: Sendable, Equatable {
             Parameter(maxDepthRule, default: .null, accepts: [.int(1), .int(8)], rejects: [.int(0), .double(2.5)]) { $0.treeSettings.maxDepth = $1.intValue },
             Parameter(.integer("min_samples_split", atLeast: 2), default: .int(2), rejects: [.int(1)]) { $0.treeSettings.minSamplesSplit = $1.intValue! },
             Parameter(.integer("min_samples_leaf", atLeast: 1), default: .int(1), rejects: [.int(0)]) { $0.treeSettings.minSamplesLeaf = $1.intValue! },
-            Parameter(ParameterRule("max_features", summary: "null | sqrt | log2 | a fraction in (0, 1] | a count ≥ 1") { v in
+            Parameter(ParameterRule("max_features", summary: "null | sqrt | log2 | a fraction in (0, 1] | a count ≥ 1",
+                                    schema: ["anyOf": [["enum": [nil, "sqrt", "log2"]], ["type": "number", "exclusiveMinimum": 0, "maximum": 1], ["type": "integer", "minimum": 1]]]) { v in
                 switch v {
                 case .null, .string("sqrt"), .string("log2"): return nil
                 case .int(let k) where k >= 1: return nil

@@ -1,4 +1,3 @@
-import AssayCore
 
 /// A JSON document written with sorted keys, two-space indentation and fixed-precision numbers.
 public indirect enum JSONValue: Sendable {
@@ -233,4 +232,16 @@ private struct JSONParser {
         i += 4
         return v
     }
+}
+
+/// Literals, so that a JSON document (a schema fragment, say) can be written as one: `["type": "integer", "minimum": 1]`.
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, ExpressibleByBooleanLiteral,
+    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral {
+    public init(stringLiteral s: String) { self = .string(s) }
+    public init(integerLiteral i: Int) { self = .integer(i) }
+    public init(floatLiteral d: Double) { self = .number(d) }
+    public init(booleanLiteral b: Bool) { self = .bool(b) }
+    public init(arrayLiteral items: JSONValue...) { self = .array(items) }
+    public init(dictionaryLiteral pairs: (String, JSONValue)...) { self = .object(Dictionary(pairs, uniquingKeysWith: { _, last in last })) }
+    public init(nilLiteral: ()) { self = .null }
 }

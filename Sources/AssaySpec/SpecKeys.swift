@@ -1,0 +1,41 @@
+/// The keys each part of a spec may have, in one place: the loader accepts exactly these, and `assay schema`
+/// lists exactly these.
+public enum SpecKeys {
+    public static let top = ["assay", "name", "description", "seed", "data", "split", "preprocess", "models", "metrics", "select", "checks", "threshold"]
+    /// How a delimited file is written: shared by `data` and each `data.join` entry.
+    public static let format = ["path", "delimiter", "decimal", "missing", "header", "names", "columns"]
+    public static let data = format + ["target", "positive", "id", "drop", "join", "clean"]
+    public static let join = format + ["on", "how", "clean", "pivot"]
+    public static let pivot = ["index", "columns", "values", "aggregate"]
+    public static let cleanSteps = ["replace", "filter", "drop_duplicates", "normalize", "derive"]
+    public static let dropDuplicates = ["subset", "ignore"]
+    public static let normalize = ["columns", "lowercase"]
+    public static let split = ["test_size", "folds", "fold_column", "repeats"]
+    public static let check = ["min", "max", "tolerance"]
+    public static let steps = ["impute", "encode", "scale", "log1p", "clip", "resample"]
+    public static let impute = ["numeric", "categorical", "value", "add_indicator", "columns"]
+    public static let encode = ["method", "handle_unknown", "min_frequency", "max_categories", "order", "smooth", "cv", "columns"]
+    public static let scale = ["method", "columns"]
+    public static let log1p = ["columns"]
+    public static let clip = ["min", "max", "quantiles", "columns"]
+    public static let resample = ["method", "k_neighbors", "sampling_strategy"]
+    public static let columnSelector = ["names", "pattern", "type"]
+    public static let model = ["type", "params", "grid", "preprocess", "search", "calibrate"]
+    public static let search = ["method", "n_iter", "factor", "min_resources"]
+    public static let searchMethods = ["grid", "random", "halving"]
+    public static let calibrate = ["method", "cv"]
+    public static let distributions = ["uniform", "loguniform", "randint"]
+    public static let thresholdRules = ["recall", "top"]
+
+    /// The options of each preprocessing step kind.
+    public static func options(ofStep kind: String) -> [String] {
+        switch kind {
+        case "impute": return impute
+        case "encode": return encode
+        case "scale": return scale
+        case "log1p": return log1p
+        case "clip": return clip
+        default: return resample
+        }
+    }
+}
