@@ -93,13 +93,13 @@ public indirect enum RowExpression: Sendable, Hashable {
     func rendered(_ context: Int) -> String {
         switch self {
         case .number(let d): return d == d.rounded() && Swift.abs(d) < 1e15 ? String(Int64(d)) : String(d)  // exact, so it parses back
-        case .text(let s): return "'" + s.replacingOccurrences(of: "'", with: "''") + "'"
+        case .text(let s): return "'" + s.replacingAll(["'": "''"]) + "'"
         case .null: return "null"
         case .column(let c):
             let scalars = Array(c.unicodeScalars)
             let bare = !scalars.isEmpty && RowExpressionParser.isNameStart(scalars[0]) && scalars.allSatisfy(RowExpressionParser.isNamePart)
                 && !["and", "or", "not", "null", "true", "false"].contains(c)
-            return bare ? c : "`" + c.replacingOccurrences(of: "`", with: "``") + "`"  // a backtick in a name is doubled
+            return bare ? c : "`" + c.replacingAll(["`": "``"]) + "`"  // a backtick in a name is doubled
         case .negate(let a): return "-" + a.rendered(7)
         case .not(let a):
             let s = "not " + a.rendered(3)

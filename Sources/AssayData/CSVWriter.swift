@@ -15,7 +15,8 @@ public enum CSVWriter {
 
     /// One field as RFC 4180 requires: quoted (quotes doubled) when it holds a comma, a quote or a line break.
     public static func field(_ s: String) -> String {
-        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-            ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        // Scalars, not characters: a CRLF, or a quote followed by a combining mark, is one Character.
+        s.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+            ? "\"" + s.replacingAll(["\"": "\"\""]) + "\"" : s
     }
 }

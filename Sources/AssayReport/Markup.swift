@@ -49,11 +49,3 @@ enum Markup {
     static func capped(_ s: String, _ limit: Int) -> String { s.count <= limit ? s : String(s.prefix(limit)) + "…" }
 }
 
-extension String {
-    /// Replaces each listed character by its text, in one pass.
-    func replacingAll(_ table: [Character: String]) -> String {
-        var out = ""
-        for ch in self { if let r = table[ch] { out += r } else { out.append(ch) } }
-        return out
-    }
-}

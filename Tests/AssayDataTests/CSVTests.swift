@@ -20,6 +20,15 @@ final class CSVTests: XCTestCase {
         XCTAssertEqual(f.line(ofRow: 1), 3)
     }
 
+    /// A CRLF and a quote followed by a combining mark are single Swift Characters: the writer must still quote
+    /// them, and what it writes must read back as written.
+    func testWriterQuotesCRLFAndQuotesBeforeCombiningMarks() throws {
+        let cells = ["a\r\nb", "say \"\u{301}hi", "plain"]
+        XCTAssertEqual(cells.map(CSVWriter.field), ["\"a\r\nb\"", "\"say \"\"\u{301}hi\"", "plain"])
+        let f = try read("x,y,z\n" + cells.map(CSVWriter.field).joined(separator: ",") + "\n")
+        XCTAssertEqual(self.cells(f), [cells])
+    }
+
     func testBOMAndCRLFAndNoTrailingNewline() throws {
         let f = try read("\u{FEFF}id,v\r\n1,2\r\n3,4")
         XCTAssertEqual(f.names, ["id", "v"])

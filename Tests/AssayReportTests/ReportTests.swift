@@ -110,7 +110,7 @@ final class ReportTests: XCTestCase {
     func testDataCannotInjectMarkupOrBreakTables() {
         var r = sample()
         r.experiment = "<script>alert(1)</script>"
-        r.description = "[click](javascript:alert(1)) <img src=x onerror=alert(1)> *bold*\n# heading"
+        r.description = "[click](javascript:alert(1)) <img src=x onerror=alert(1)> *bold*\n# heading [\u{301}x](javascript:y)\r\n| z"
         r.models[0].name = "a|b`c"
         r.bestModel = "a|b`c"
         r.data.target = "y`|z"
@@ -124,7 +124,7 @@ final class ReportTests: XCTestCase {
         ])
         let md = MarkdownReport.render(r)
         XCTAssertTrue(md.hasPrefix("# \\<script\\>alert(1)\\</script\\>\n"), md)
-        XCTAssertTrue(md.contains("\\[click\\](javascript:alert(1)) \\<img src=x onerror=alert(1)\\> \\*bold\\* # heading\n"), md)
+        XCTAssertTrue(md.contains("\\[click\\](javascript:alert(1)) \\<img src=x onerror=alert(1)\\> \\*bold\\* # heading \\[\u{301}x\\](javascript:y)  \\| z\n"), md)
         let prose = md.split(separator: "\n").filter { !$0.hasPrefix("![") }.joined(separator: "\n")  // the figures are the report's own links
             .replacingOccurrences(of: "`[^`]*`", with: "", options: .regularExpression)  // code spans show < and [ as written
         XCTAssertNil(prose.range(of: #"(?<!\\)[<\[]"#, options: .regularExpression), "an unescaped < or [ from the data")
