@@ -22,6 +22,8 @@ let package = Package(
         .target(name: "Assay", dependencies: ["AssayCore", "AssayData", "AssayLearn", "AssaySpec", "AssayEngine", "AssayReport"]),
         .executableTarget(name: "assay", dependencies: ["Assay", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "assay-bench", dependencies: ["AssayData"], path: "bench/Sources/assay-bench"),
+        .target(name: "AssayFuzzTargets", dependencies: ["Assay"], path: "fuzz/Sources/AssayFuzzTargets"),
+        .executableTarget(name: "assay-fuzz", dependencies: ["AssayFuzzTargets"], path: "fuzz/Sources/assay-fuzz"),
 
         .target(name: "TestSupport", dependencies: ["AssayCore", "AssayLearn"], path: "Tests/TestSupport"),
         .testTarget(name: "AssayCoreTests", dependencies: ["AssayCore", "TestSupport"]),
@@ -30,6 +32,6 @@ let package = Package(
         .testTarget(name: "AssaySpecTests", dependencies: ["AssaySpec", "AssayLearn", "TestSupport"]),
         .testTarget(name: "AssayEngineTests", dependencies: ["AssayEngine"]),
         .testTarget(name: "AssayReportTests", dependencies: ["AssayReport"]),
-        .testTarget(name: "AssayTests", dependencies: ["Assay", "TestSupport"], exclude: ["FuzzCorpus"]),
+        .testTarget(name: "AssayTests", dependencies: ["Assay", "AssayFuzzTargets", "TestSupport"]),
     ]
 )

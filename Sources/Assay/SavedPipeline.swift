@@ -15,7 +15,7 @@ public enum AssayVersion {
 /// A file with a newer format version is refused with a message naming both versions.
 public struct SavedPipeline: Sendable {
     public static let formatVersion: UInt32 = 2
-    static let magic = Array("assay-model\n".utf8)
+    public static let magic = Array("assay-model\n".utf8)
 
     public var assayVersion: String
     /// SHA-256 of the spec text and its `--set` overrides.

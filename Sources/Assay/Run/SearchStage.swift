@@ -73,7 +73,7 @@ extension Spec {
     /// The spec with every random search's points drawn (`RandomSearch`, seeded by the spec's seed and the model's
     /// name) and checked as validation checks a grid: each drawn value against its parameter's rule, at the
     /// distribution in the spec, and each point against the model's rule for points.
-    func drawingRandomPoints(catalog: ModelCatalog) throws -> Spec {
+    public func drawingRandomPoints(catalog: ModelCatalog) throws -> Spec {
         var spec = self
         for (i, m) in spec.models.enumerated() {
             guard let n = m.randomIterations, let type = catalog.type(named: m.type) else { continue }
