@@ -22,6 +22,13 @@ public struct RunOptions: Sendable {
     /// Receives warnings (a damaged cache entry, for example).
     public var warn: @Sendable (String) -> Void
 
+    /// Where a run's models go when not told: `.assay/models` for the default `runs/` (whose reports reviewers diff,
+    /// so no binaries there), otherwise the output folder itself, so that a variant run with `--out DIR` keeps its models
+    /// beside its report (`DIR/<name>/<model>.assaymodel`) and never over another run's.
+    public static func defaultModelsDirectory(outputRoot: String) -> String {
+        URL(fileURLWithPath: outputRoot).standardizedFileURL == URL(fileURLWithPath: "runs").standardizedFileURL ? ".assay/models" : outputRoot
+    }
+
     public init(jobs: Int, outputRoot: String = "runs", cacheDirectory: String? = ".assay/cache",
                 modelsDirectory: String? = ".assay/models", saveOnlyBest: Bool = false,
                 observer: ExecutionObserver? = nil, warn: @escaping @Sendable (String) -> Void = { _ in }) {

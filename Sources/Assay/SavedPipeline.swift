@@ -41,6 +41,13 @@ public struct SavedPipeline: Sendable {
     /// `filter` and `drop_duplicates` are not: every input row gets a score.
     public var rowSteps: [CleanStep] = []
 
+    /// Which run's model this is, in one line: experiment, model, type, selected settings, threshold, the spec's hash
+    /// and the Assay that saved it (`predict` prints it, so a score can always be traced to its run).
+    public var provenance: String {
+        "model '\(model)' (\(type), \(params)) of experiment '\(experiment)', threshold \(NumberFormat.json(threshold)), "
+            + "spec \(specHash.prefix(12)), saved by Assay \(assayVersion)"
+    }
+
     /// Keeps the steps that transform a row without removing any.
     public static func rowWise(_ steps: [CleanStep]) -> [CleanStep] {
         steps.filter { if case .filter = $0 { return false }; if case .dropDuplicates = $0 { return false }; return true }

@@ -63,8 +63,8 @@ struct Run: ParsableCommand {
     @Option(help: "Write task statistics and wall time as JSON to this file.")
     var statsJson: String?
 
-    @Option(help: "Folder for saved pipelines, <dir>/<name>/<model>.assaymodel.")
-    var modelsDir: String = ".assay/models"
+    @Option(help: "Folder for saved pipelines, <dir>/<name>/<model>.assaymodel (default: .assay/models for runs/, else the --out folder, so a variant's models stay with its report).")
+    var modelsDir: String?
 
     @Flag(help: "Save only the best model's pipeline.")
     var saveBestOnly = false
@@ -82,7 +82,7 @@ struct Run: ParsableCommand {
         let cache = cacheDir ?? ProcessInfo.processInfo.environment["ASSAY_CACHE_DIR"] ?? ".assay/cache"
         let progress = Progress(terminal: isatty(2) == 1)
         let options = RunOptions(jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, outputRoot: out,
-                                 cacheDirectory: cache, modelsDirectory: modelsDir, saveOnlyBest: saveBestOnly, observer: progress, warn: { Console.error("warning: \($0)") })
+                                 cacheDirectory: cache, modelsDirectory: modelsDir ?? RunOptions.defaultModelsDirectory(outputRoot: out), saveOnlyBest: saveBestOnly, observer: progress, warn: { Console.error("warning: \($0)") })
         let outcome = try reportingErrors {
             try Experiment.run(specPath: specOptions.spec, overrides: specOptions.overrides, options: options)
         }
@@ -91,7 +91,8 @@ struct Run: ParsableCommand {
         let s = outcome.stats
         let fits = s.executedByKind["fit", default: 0]
         Console.error("assay: \(outcome.report.experiment): \(s.tasks) tasks, \(s.executed) executed (\(fits) fits), \(s.cached) cached, "
-            + String(format: "%.2f s", seconds) + "; wrote \(outcome.outputDirectory)/ (report.md, report.html, metrics.json, figures/)")
+            + String(format: "%.2f s", seconds) + "; wrote \(outcome.outputDirectory)/ (report.md, report.html, metrics.json, figures/)"
+            + (outcome.savedModels.isEmpty ? "" : "; models in \(((outcome.savedModels.values.first ?? "") as NSString).deletingLastPathComponent)/"))
         if let statsJson {
             let text = "{\"cached\": \(s.cached), \"executed\": \(s.executed), \"fits_executed\": \(fits), \"seconds\": "
                 + String(format: "%.3f", seconds) + ", \"tasks\": \(s.tasks)}\n"
@@ -256,6 +257,7 @@ struct Predict: ParsableCommand {
             try Assay.Predict.run(model: model, input: input, output: output, id: id, top: top.flatMap(TopRule.init))
         }
         let p = outcome.pipeline
+        Console.error("assay: scoring with \(p.provenance)")
         Console.error("assay: scored \(outcome.rowsScored) rows with \(p.experiment)/\(p.model) (\(p.type)); wrote \(outcome.rowsWritten) to \(output)")
     }
 }

@@ -412,7 +412,7 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(statsFolder.code, 2)
         XCTAssertTrue(statsFolder.stderr.hasPrefix("assay: error: --stats-json afolder is a folder; name a file\n"), statsFolder.stderr)
         XCTAssertTrue(try assay(["--version"], in: dir).stdout.hasPrefix("0."), "a version")
-        for command in ["run", "validate", "check", "diff", "predict", "prepare", "models"] {
+        for command in ["init", "run", "validate", "check", "diff", "predict", "prepare", "models", "schema"] {
             let help = try assay([command, "--help"], in: dir)
             XCTAssertEqual(help.code, 0)
             XCTAssertTrue(help.stdout.contains("Example: assay \(command)"), "\(command) --help shows an example")
@@ -443,6 +443,40 @@ final class CommandLineTests: XCTestCase {
         let unwritable = try assay(["run", "ok.yaml", "--cache-dir", "c", "--out", "/dev/null/x"], in: dir)
         XCTAssertEqual(unwritable.code, 2, "found before any work, as bad input")
         XCTAssertEqual(unwritable.stderr, "assay: error: --out /dev/null/x: /dev/null is a file, not a folder; nothing was run\n")
+    }
+
+    /// A variant run with `--out` keeps its models beside its report and leaves the baseline's untouched; `predict`
+    /// says which run's model it scores with.
+    func testVariantRunsKeepTheirOwnModels() throws {
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            return XCTFail("the assay binary is not built at \(binary.path)")
+        }
+        let dir = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var rows = ["a,b,y"]
+        for i in 0..<40 { rows.append("\(i),\((i * 7) % 5),\(i % 3 == 0 || i > 30 ? 1 : 0)") }
+        try (rows.joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("d.csv"), atomically: true, encoding: .utf8)
+        try "assay: 1\ndata: {path: d.csv, target: y}\nsplit: {test_size: 0.25, folds: 3}\nmodels:\n  lr: {type: logistic_regression}\n"
+            .write(to: dir.appendingPathComponent("s.yaml"), atomically: true, encoding: .utf8)
+        let baseline = try assay(["run", "s.yaml", "--cache-dir", "c"], in: dir)
+        XCTAssertEqual(baseline.code, 0, baseline.stderr)
+        XCTAssertTrue(baseline.stderr.hasSuffix("; models in .assay/models/s/\n"), baseline.stderr)
+        let baselineModel = dir.appendingPathComponent(".assay/models/s/lr.assaymodel")
+        let before = try Data(contentsOf: baselineModel)
+
+        let variant = try assay(["run", "s.yaml", "--cache-dir", "c", "--out", "variant", "--set", "models.lr.params.C=0.01"], in: dir)
+        XCTAssertEqual(variant.code, 0, variant.stderr)
+        XCTAssertTrue(variant.stderr.hasSuffix("; models in variant/s/\n"), variant.stderr)
+        XCTAssertEqual(try Data(contentsOf: baselineModel), before, "the variant left the baseline's model untouched")
+        let variantModel = dir.appendingPathComponent("variant/s/lr.assaymodel")
+        XCTAssertNotEqual(try Data(contentsOf: variantModel), before)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("variant/s/report.md").path))
+
+        let scored = try assay(["predict", "--model", "variant/s/lr.assaymodel", "--input", "d.csv", "--output", "p.csv"], in: dir)
+        XCTAssertEqual(scored.code, 0, scored.stderr)
+        let pipeline = try SavedPipeline(fileData: try Data(contentsOf: variantModel), file: "m")
+        XCTAssertTrue(scored.stderr.hasPrefix("assay: scoring with model 'lr' (logistic_regression, {\"C\":0.01}) of experiment 's', threshold 0.5, "
+                                              + "spec \(pipeline.specHash.prefix(12)), saved by Assay \(pipeline.assayVersion)\n"), scored.stderr)
     }
 
     func testCheckAndDiffExitCodes() throws {
