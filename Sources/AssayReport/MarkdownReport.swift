@@ -19,7 +19,13 @@ public enum MarkdownReport {
         if let name = r.bestModel, let m = r.models.first(where: { $0.name == name }) {
             var line = "**\(Markup.text(name))** (\(m.type)), \(paramText(m.best.params)): CV \(r.select.rawValue) \(meanStd(m.best.cv[r.select]))"
             if let t = m.test[r.select] { line += ", test \(r.select.rawValue) \(NumberFormat.fixed(t))" }
-            out += [line + ".", ""]
+            out += [line + "."]
+            if let l = r.lead {
+                let amounts = "\(NumberFormat.fixed(l.lead)) (paired over \(l.folds) folds; their differences spread ± \(NumberFormat.fixed(l.spread)))"
+                out += [l.distinguishable ? "Its lead over **\(Markup.text(l.runnerUp))** is \(amounts)."
+                        : "Its lead over **\(Markup.text(l.runnerUp))** is \(amounts): within that spread, so the two are not distinguishable on this data."]
+            }
+            out += [""]
         } else {
             out += ["No model produced a usable \(r.select.rawValue).", ""]
         }

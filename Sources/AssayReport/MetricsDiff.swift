@@ -12,6 +12,22 @@ public struct MetricsDiff: Sendable {
         public var b: JSONValue
         /// B − A for numbers present on both sides.
         public var delta: Double?
+        /// For a metric's change: whether B is better, worse, or within the noise of the two runs.
+        public var verdict: Verdict? = nil
+    }
+
+    /// A metric's change judged against the runs' own noise: a CV mean moved by less than the larger of the two
+    /// runs' fold standard deviations, or a test score by less than half the wider of their 95% bootstrap intervals,
+    /// is within noise; otherwise it is better or worse in the metric's direction.
+    public enum Verdict: String, Sendable {
+        case better, worse
+        case withinNoise = "within noise"
+
+        static func of(_ delta: Double, noise: Double?, metric: String) -> Verdict? {
+            guard let m = Metric(rawValue: metric) else { return nil }
+            if let noise, abs(delta) < noise { return .withinNoise }
+            return m.higherIsBetter == (delta > 0) ? .better : .worse
+        }
     }
 
     public var a: String
@@ -23,11 +39,14 @@ public struct MetricsDiff: Sendable {
         self.b = b.file
         var choices: [Change] = [], numbers: [Change] = []
         func text(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
-        func number(_ model: String?, _ key: String, _ x: Double?, _ y: Double?, into list: inout [Change]) {
+        func number(_ model: String?, _ key: String, _ x: Double?, _ y: Double?, into list: inout [Change], metric: String? = nil, noise: Double? = nil) {
             guard !Self.same(x, y) else { return }
             let delta = x.flatMap { x in y.map { $0 - x } }.flatMap { $0.isFinite ? $0 : nil }
-            list.append(Change(model: model, key: key, a: x.map(JSONValue.number) ?? .null, b: y.map(JSONValue.number) ?? .null, delta: delta))
+            var change = Change(model: model, key: key, a: x.map(JSONValue.number) ?? .null, b: y.map(JSONValue.number) ?? .null, delta: delta)
+            if let delta, let metric { change.verdict = Verdict.of(delta, noise: noise, metric: metric) }
+            list.append(change)
         }
+        func largest(_ values: [Double?]) -> Double? { values.compactMap { $0 }.filter(\.isFinite).max() }
         if a.bestModel != b.bestModel {
             choices.append(Change(model: nil, key: "best_model", a: text(a.bestModel), b: text(b.bestModel), delta: nil))
         }
@@ -46,10 +65,12 @@ public struct MetricsDiff: Sendable {
             let px = x.map { Self.paramText($0.bestParams) }, py = y.map { Self.paramText($0.bestParams) }
             if let px, let py, px != py { choices.append(Change(model: name, key: "best_params", a: .string(px), b: .string(py), delta: nil)) }
             for metric in ordered(Set((x?.cv ?? [:]).keys).union((y?.cv ?? [:]).keys)) {
-                number(name, "cv." + metric, x?.cv[metric]?.mean, y?.cv[metric]?.mean, into: &numbers)
+                number(name, "cv." + metric, x?.cv[metric]?.mean, y?.cv[metric]?.mean, into: &numbers,
+                       metric: metric, noise: largest([x?.cv[metric]?.std, y?.cv[metric]?.std]))
             }
             for metric in ordered(Set((x?.test ?? [:]).keys).union((y?.test ?? [:]).keys)) {
-                number(name, "test." + metric, x?.test[metric], y?.test[metric], into: &numbers)
+                let halfWidths = [x, y].map { m in m?.testIntervals[metric].map { ($0.high - $0.low) / 2 } }
+                number(name, "test." + metric, x?.test[metric], y?.test[metric], into: &numbers, metric: metric, noise: largest(halfWidths))
             }
         }
         changes = choices + numbers
@@ -71,11 +92,13 @@ public struct MetricsDiff: Sendable {
     /// A Markdown table of the changes, or one line saying there are none.
     public func markdown() -> String {
         guard !changes.isEmpty else { return "No metric changed between `\(a)` and `\(b)`.\n" }
-        var out = ["Changes from A = `\(a)` to B = `\(b)`:", "", "| model | what | A | B | delta |", "|---|---|---:|---:|---:|"]
+        var out = ["Changes from A = `\(a)` to B = `\(b)`:", "", "| model | what | A | B | delta | B is |", "|---|---|---:|---:|---:|---|"]
         for c in changes {
             let delta = c.delta.map { ($0 > 0 ? "+" : "") + NumberFormat.json($0) } ?? ""
-            out.append("| \(c.model ?? "(run)") | \(c.key) | \(cell(c.a)) | \(cell(c.b)) | \(delta) |")
+            out.append("| \(Markup.cell(c.model ?? "(run)")) | \(c.key) | \(cell(c.a)) | \(cell(c.b)) | \(delta) | \(c.verdict?.rawValue ?? "") |")
         }
+        out += ["", "Within noise: a CV mean that moved by less than the larger fold standard deviation of the two runs, "
+                + "or a test score by less than half the wider 95% bootstrap interval."]
         return out.joined(separator: "\n") + "\n"
     }
 
@@ -85,7 +108,7 @@ public struct MetricsDiff: Sendable {
             "a": .string(a), "b": .string(b),
             "changes": .array(changes.map { c in
                 .object(["model": c.model.map(JSONValue.string) ?? .null, "key": .string(c.key), "a": c.a, "b": c.b,
-                         "delta": c.delta.map(JSONValue.number) ?? .null])
+                         "delta": c.delta.map(JSONValue.number) ?? .null, "verdict": c.verdict.map { .string($0.rawValue) } ?? .null])
             }),
         ]).rendered()
     }

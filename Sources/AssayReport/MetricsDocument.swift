@@ -10,6 +10,8 @@ public struct MetricsDocument: Sendable {
         public var cv: [String: FoldSummary]
         /// Test scores by metric name; empty without a test set.
         public var test: [String: Double]
+        /// 95% bootstrap intervals of the test scores, by metric name (`test_ci`).
+        public var testIntervals: [String: (low: Double, high: Double)] = [:]
     }
 
     /// How the file is named in messages.
@@ -38,7 +40,12 @@ public struct MetricsDocument: Sendable {
                 guard let mean = s["mean"]?.double, let std = s["std"]?.double else { return nil }
                 return FoldSummary(mean: mean, std: std)
             }
-            return Model(type: type, bestParams: m["best_params"]?.fields ?? [:], cv: cv, test: (m["test"]?.fields ?? [:]).compactMapValues(\.double))
+            var model = Model(type: type, bestParams: m["best_params"]?.fields ?? [:], cv: cv, test: (m["test"]?.fields ?? [:]).compactMapValues(\.double))
+            model.testIntervals = (m["test_ci"]?.fields ?? [:]).compactMapValues { i -> (low: Double, high: Double)? in
+                guard let low = i["low"]?.double, let high = i["high"]?.double else { return nil }
+                return (low, high)
+            }
+            return model
         }
     }
 

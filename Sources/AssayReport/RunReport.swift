@@ -23,6 +23,8 @@ public struct RunReport: Sendable {
     public var threshold: ThresholdRule? = nil
     /// Whether the models' curves are on the test rows (else out of fold on the training rows: there is no test set).
     public var curvesOnTest = false
+    /// The best model's CV lead over the runner-up, fold by fold; nil with a single usable model.
+    public var lead: ModelLead? = nil
 
     public init(experiment: String, description: String?, select: Metric, metrics: [Metric], data: DataSummary,
                 models: [ModelReport], bestModel: String?, profile: TableProfile? = nil) {
@@ -34,6 +36,38 @@ public struct RunReport: Sendable {
         self.models = models
         self.bestModel = bestModel
         self.profile = profile
+    }
+}
+
+/// How far the best model is ahead of the next one on the `select` metric, from their paired fold scores (both
+/// models are scored on the same folds): the mean of the fold-by-fold differences (positive: the best is better),
+/// and their sample standard deviation. A lead smaller than that spread is not a lead this data can show.
+public struct ModelLead: Sendable, Equatable {
+    public var runnerUp: String
+    public var lead: Double
+    public var spread: Double
+    public var folds: Int
+
+    public init(runnerUp: String, lead: Double, spread: Double, folds: Int) {
+        self.runnerUp = runnerUp
+        self.lead = lead
+        self.spread = spread
+        self.folds = folds
+    }
+
+    public var distinguishable: Bool { lead > spread }
+
+    /// The lead of `best` over the model with the next best mean of `metric`, from the selected points' fold scores;
+    /// nil when there is no runner-up or the two were not scored on the same number of folds.
+    public static func of(_ best: ModelReport, among models: [ModelReport], metric: Metric) -> ModelLead? {
+        let others = models.filter { $0.name != best.name && !($0.best.cv[metric]?.mean.isNaN ?? true) }
+        guard let runner = others.min(by: { metric.isBetter($0.best.cv[metric]!.mean, than: $1.best.cv[metric]!.mean) }),
+              let a = best.best.foldScores[metric], let b = runner.best.foldScores[metric], a.count == b.count, a.count >= 2 else { return nil }
+        let d = zip(a, b).map { metric.higherIsBetter ? $0 - $1 : $1 - $0 }
+        guard d.allSatisfy(\.isFinite) else { return nil }
+        let mean = d.reduce(0, +) / Double(d.count)
+        let variance = d.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(d.count - 1)
+        return ModelLead(runnerUp: runner.name, lead: mean, spread: variance.squareRoot(), folds: d.count)
     }
 }
 

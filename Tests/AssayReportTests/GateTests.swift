@@ -124,20 +124,33 @@ final class GateTests: XCTestCase {
         XCTAssertEqual(d.markdown(), """
         Changes from A = `A/metrics.json` to B = `B/metrics.json`:
 
-        | model | what | A | B | delta |
-        |---|---|---:|---:|---:|
-        | (run) | best_model | lr | nb |  |
-        | lr | best_params | C=1 | C=0.1 |  |
-        | lr | cv.roc_auc | 0.84 | 0.86 | +0.02 |
-        | lr | test.roc_auc | 0.82 | – |  |
+        | model | what | A | B | delta | B is |
+        |---|---|---:|---:|---:|---|
+        | (run) | best_model | lr | nb |  |  |
+        | lr | best_params | C=1 | C=0.1 |  |  |
+        | lr | cv.roc_auc | 0.84 | 0.86 | +0.02 | better |
+        | lr | test.roc_auc | 0.82 | – |  |  |
+
+        Within noise: a CV mean that moved by less than the larger fold standard deviation of the two runs, or a test score by less than half the wider 95% bootstrap interval.
 
         """)
+        // Within the fold spread (std 0.01), a CV change is noise; a loss that went up is worse; a test change inside half the
+        // wider bootstrap interval is noise.
+        let c = try document(auc: 0.845, testAUC: 0.83, logLoss: 0.45, file: "C/metrics.json")
+        let verdicts = Dictionary(uniqueKeysWithValues: MetricsDiff(a, c).changes.map { ($0.key, $0.verdict?.rawValue) })
+        XCTAssertEqual(verdicts, ["cv.roc_auc": "within noise", "cv.log_loss": "worse", "test.roc_auc": "better"])
+        let withIntervals = { (file: String, auc: Double) in
+            try MetricsDocument(Array(#"{"assay": 1, "models": {"lr": {"type": "t", "cv": {}, "test": {"roc_auc": \#(auc)}, "test_ci": {"roc_auc": {"low": 0.78, "high": 0.86}}}}}"#.utf8), file: file)
+        }
+        XCTAssertEqual(MetricsDiff(try withIntervals("x", 0.82), try withIntervals("y", 0.85)).changes.first?.verdict, .withinNoise)
+        XCTAssertEqual(MetricsDiff(try withIntervals("x", 0.82), try withIntervals("y", 0.77)).changes.first?.verdict, .worse)
         XCTAssertEqual(MetricsDiff(a, a).markdown(), "No metric changed between `A/metrics.json` and `A/metrics.json`.\n")
         let json = try JSONValue.parse(Array(d.json().utf8))
         guard case .array(let changes)? = json["changes"] else { return XCTFail("no changes array") }
         XCTAssertEqual(changes.count, 4)
         XCTAssertEqual(changes[2]["delta"]?.double ?? 0, 0.02, accuracy: 1e-12)
         XCTAssertEqual(changes[3]["b"]?.double?.isNaN, true)  // null: absent in B
+        XCTAssertEqual(changes[2]["verdict"]?.string, "better")
     }
 
     func testJSONReader() throws {

@@ -87,6 +87,37 @@ final class ReportTests: XCTestCase {
         """)
     }
 
+    /// The lead is the mean of paired fold differences; within their sample standard deviation the report says the
+    /// two models are not distinguishable. Known answers: differences [0.01, -0.005, 0.002, 0.004, -0.001] have mean
+    /// 0.002 and sample std sqrt(0.000126 / 4) = 0.0056125; for a loss, lower is better.
+    func testLeadOverTheRunnerUpFromPairedFolds() throws {
+        func model(_ name: String, _ folds: [Double], metric: Metric = .rocAUC) -> ModelReport {
+            let mean = folds.reduce(0, +) / Double(folds.count)
+            return ModelReport(name: name, type: "t", fixedParams: [], preprocess: [], points: [
+                GridPointReport(params: [], cv: [metric: FoldSummary(mean: mean, std: 0)], notes: [], foldScores: [metric: folds])], bestIndex: 0, test: [:])
+        }
+        let best = model("knn", [0.91, 0.895, 0.902, 0.904, 0.899]), svc = model("svc", [0.90, 0.90, 0.90, 0.90, 0.90])
+        let worse = model("tree", [0.8, 0.8, 0.8, 0.8, 0.8])
+        let lead = try XCTUnwrap(ModelLead.of(best, among: [worse, best, svc], metric: .rocAUC))
+        XCTAssertEqual(lead.runnerUp, "svc")
+        XCTAssertEqual(lead.lead, 0.002, accuracy: 1e-12)
+        XCTAssertEqual(lead.spread, 0.0056124861, accuracy: 1e-9)
+        XCTAssertFalse(lead.distinguishable)
+        let clear = try XCTUnwrap(ModelLead.of(best, among: [best, worse], metric: .rocAUC))
+        XCTAssertEqual(clear.lead, 0.102, accuracy: 1e-12)
+        XCTAssertTrue(clear.distinguishable)
+        let loss = try XCTUnwrap(ModelLead.of(model("a", [0.30, 0.32], metric: .logLoss), among: [model("a", [0.30, 0.32], metric: .logLoss), model("b", [0.35, 0.33], metric: .logLoss)], metric: .logLoss))
+        XCTAssertEqual(loss.lead, 0.03, accuracy: 1e-12, "positive: the best has the lower loss")
+        XCTAssertNil(ModelLead.of(best, among: [best], metric: .rocAUC), "no runner-up")
+
+        var r = sample()
+        r.lead = lead
+        XCTAssertTrue(MarkdownReport.render(r).contains("test roc_auc 0.9612.\nIts lead over **svc** is 0.0020 (paired over 5 folds; their differences spread ± 0.0056): "
+                                                        + "within that spread, so the two are not distinguishable on this data.\n\n"))
+        r.lead = clear
+        XCTAssertTrue(MarkdownReport.render(r).contains("Its lead over **tree** is 0.1020 (paired over 5 folds; their differences spread ± 0.0056).\n\n"))
+    }
+
     func testNoTestSetGivesAnEmptyTestObject() {
         var r = sample()
         r.models[0].test = [:]

@@ -23,6 +23,7 @@ extension RunSession {
         report.threshold = spec.threshold
         // Tables and curves of each selected point: on the test rows (its refit's predictions), else out of fold.
         report.curvesOnTest = !split.test.isEmpty
+        report.lead = report.models.first { $0.name == evaluation.bestModel }.flatMap { ModelLead.of($0, among: report.models, metric: spec.select) }
         switch spec.kind {
         case .binary: addBinaryEvaluation(&report, evaluation)
         }
