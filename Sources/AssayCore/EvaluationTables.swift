@@ -29,7 +29,9 @@ public struct LiftDecile: Sendable, Equatable {
     /// 1 = the tenth of rows with the highest scores.
     public var decile: Int
     public var rows: Int
-    public var positives: Int
+    /// Positives among its rows; rows tied on a score that straddle two deciles share their positives in proportion
+    /// (the count expected when ties are ordered at random), so a file sorted by outcome cannot flatter the top decile.
+    public var positives: Double
     /// Share of all positives in this decile and the ones above it.
     public var captured: Double
     /// Positive rate of this decile over the overall rate.
@@ -37,7 +39,7 @@ public struct LiftDecile: Sendable, Equatable {
     /// Positive rate of the deciles so far over the overall rate.
     public var cumulativeLift: Double
 
-    public init(decile: Int, rows: Int, positives: Int, captured: Double, lift: Double, cumulativeLift: Double) {
+    public init(decile: Int, rows: Int, positives: Double, captured: Double, lift: Double, cumulativeLift: Double) {
         self.decile = decile
         self.rows = rows
         self.positives = positives

@@ -53,7 +53,7 @@ public struct ModelEvaluation: Sendable {
                          "precision": .number($0.precision), "recall": .number($0.recall), "f1": .number($0.f1), "lift": .number($0.lift)])
             }),
             "lift": .array(lift.map {
-                .object(["decile": .integer($0.decile), "rows": .integer($0.rows), "positives": .integer($0.positives),
+                .object(["decile": .integer($0.decile), "rows": .integer($0.rows), "positives": .number($0.positives),
                          "captured": .number($0.captured), "lift": .number($0.lift), "cumulative_lift": .number($0.cumulativeLift)])
             }),
             "calibration": .object([
@@ -78,10 +78,12 @@ public struct ModelEvaluation: Sendable {
             "| \(c.label) | \(NumberFormat.fixed(c.threshold)) | \(NumberFormat.fixed(c.flagged * 100, decimals: 1))% | \(NumberFormat.fixed(c.precision)) | "
                 + "\(NumberFormat.fixed(c.recall)) | \(NumberFormat.fixed(c.f1)) | \(NumberFormat.fixed(c.lift, decimals: 2)) |"
         }
-        out += ["", "Lift by decile of score (1 = the highest-scored tenth): positives captured so far, and how many times the positive rate beats random.", ""]
+        let shared = lift.contains { $0.positives != $0.positives.rounded() }
+        out += ["", "Lift by decile of score (1 = the highest-scored tenth): positives captured so far, and how many times the positive rate beats random."
+            + (shared ? " Rows tied on a score that span two deciles share their positives evenly, whatever their order in the file." : ""), ""]
         out += ["| decile | rows | positives | captured | lift | cumulative lift |", "|---:|---:|---:|---:|---:|---:|"]
         out += lift.map { d in
-            "| \(d.decile) | \(d.rows) | \(d.positives) | \(NumberFormat.fixed(d.captured * 100, decimals: 1))% | \(NumberFormat.fixed(d.lift, decimals: 2)) | \(NumberFormat.fixed(d.cumulativeLift, decimals: 2)) |"
+            "| \(d.decile) | \(d.rows) | \(d.positives == d.positives.rounded() ? String(Int(d.positives)) : NumberFormat.fixed(d.positives, decimals: 1)) | \(NumberFormat.fixed(d.captured * 100, decimals: 1))% | \(NumberFormat.fixed(d.lift, decimals: 2)) | \(NumberFormat.fixed(d.cumulativeLift, decimals: 2)) |"
         }
         out += ["", "Calibration: ten equal-width bins of predicted probability (scikit-learn's `calibration_curve`); Brier score \(NumberFormat.fixed(brier)).", ""]
         out += ["| mean predicted | observed rate | rows |", "|---:|---:|---:|"]

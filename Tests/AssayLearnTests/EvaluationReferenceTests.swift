@@ -40,10 +40,29 @@ final class EvaluationReferenceTests: XCTestCase {
         let lift = Thresholds.lift(labels: Self.y, probabilities: Self.p)
         XCTAssertEqual(lift.count, 10)
         XCTAssertEqual(lift.map(\.rows).reduce(0, +), 60)
-        XCTAssertEqual(lift.map(\.positives).reduce(0, +), Self.y.map(Int.init).reduce(0, +))
+        XCTAssertEqual(lift.map(\.positives).reduce(0, +), Double(Self.y.map(Int.init).reduce(0, +)), accuracy: 1e-9)
         XCTAssertEqual(lift.last!.captured, 1, accuracy: 1e-12)
         XCTAssertEqual(lift.last!.cumulativeLift, 1, accuracy: 1e-12)
         XCTAssertGreaterThan(lift[0].lift, 1, "the top decile beats random on these scores")
+    }
+
+    /// Twenty rows tied on one score, the positives first in the file (as in a file sorted by outcome): the ten in the
+    /// first decile pair must not take all the positives. Each decile of the tie gets its share: 8 of 20 positives,
+    /// 2 rows per decile → 0.8 each; the gains curve rises evenly across the tie.
+    func testTiedScoresShareTheirPositivesWhateverTheFileOrder() {
+        let y: [UInt8] = Array(repeating: 1, count: 8) + Array(repeating: 0, count: 12)
+        let p = Array(repeating: 0.5, count: 20)
+        let lift = Thresholds.lift(labels: y, probabilities: p)
+        XCTAssertEqual(lift.map(\.positives), Array(repeating: 0.8, count: 10))
+        XCTAssertEqual(lift.map(\.lift), Array(repeating: 1, count: 10))
+        XCTAssertEqual(Thresholds.lift(labels: y.reversed(), probabilities: p).map(\.positives), lift.map(\.positives), "file order does not matter")
+        let gains = Curves.gains(labels: y, probabilities: p)
+        XCTAssertEqual(gains[10].y, 0.5, accuracy: 1e-12, "half the rows of the tie hold half its positives")
+        // A tie across a decile boundary: scores 0.9 (1 row, positive), then 0.5 × 3 (one positive), then 0.1 × 6.
+        let y2: [UInt8] = [1, 1, 0, 0, 0, 0, 0, 0, 0, 1], p2 = [0.9, 0.5, 0.5, 0.5, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1]
+        let third: Double = 1.0 / 3, sixth: Double = 1.0 / 6
+        let expected: [Double] = [1, third, third, third] + Array(repeating: sixth, count: 6)
+        XCTAssertEqual(Curves.expectedPositives(labels: y2, probabilities: p2), expected)
     }
 
     func testCalibratedModelRoundTripsAndPredictsInRange() throws {

@@ -14,17 +14,34 @@ public enum Curves {
         return (0..<bins).filter { n[$0] > 0 }.map { CalibrationBin(meanPredicted: sumP[$0] / Double(n[$0]), observed: Double(pos[$0]) / Double(n[$0]), count: n[$0]) }
     }
 
-    /// Share of positives captured when the top `k` rows by probability are contacted, for k = 0…n (ties in row order).
+    /// Share of positives captured when the top `k` rows by probability are contacted, for k = 0…n; within a run of
+    /// tied scores the curve rises evenly (the expected share when ties are ordered at random).
     public static func gains(labels: [UInt8], probabilities: [Double]) -> [(x: Double, y: Double)] {
         let n = labels.count
         let total = Double(labels.reduce(0) { $0 + Int($1) })
         guard n > 0, total > 0 else { return [] }
-        let order = probabilities.indices.sorted { probabilities[$0] != probabilities[$1] ? probabilities[$0] > probabilities[$1] : $0 < $1 }
         var out: [(x: Double, y: Double)] = [(0, 0)]
         var captured = 0.0
-        for (k, i) in order.enumerated() {
-            captured += Double(labels[i])
+        for (k, e) in expectedPositives(labels: labels, probabilities: probabilities).enumerated() {
+            captured += e
             out.append((Double(k + 1) / Double(n), captured / total))
+        }
+        return out
+    }
+
+    /// The rows in score order (highest first), each as the positives it is expected to hold: its label when its
+    /// score is unique, else the positive rate of the rows tied with it. Sums over any run of ranks are then the
+    /// expected positives if ties were ordered at random, never what the file's row order happens to give.
+    public static func expectedPositives(labels: [UInt8], probabilities p: [Double]) -> [Double] {
+        let order = p.indices.sorted { p[$0] > p[$1] }
+        var out = [Double](repeating: 0, count: order.count)
+        var start = 0
+        while start < order.count {
+            var end = start + 1
+            while end < order.count && p[order[end]] == p[order[start]] { end += 1 }
+            let rate = Double(order[start..<end].reduce(0) { $0 + Int(labels[$1]) }) / Double(end - start)
+            for k in start..<end { out[k] = rate }
+            start = end
         }
         return out
     }

@@ -57,25 +57,26 @@ public enum Thresholds {
     /// One decile of a lift table.
     public typealias Decile = LiftDecile
 
-    /// Rows sorted by score (highest first, ties by row order) and split into ten near-equal groups.
+    /// Rows sorted by score (highest first) and split into ten near-equal groups; tied rows share their positives
+    /// evenly (`Curves.expectedPositives`), whatever their order in the file.
     public static func lift(labels y: [UInt8], probabilities p: [Double]) -> [Decile] {
         let n = y.count
         let total = y.reduce(0) { $0 + Int($1) }
         guard n >= 10, total > 0 else { return [] }
-        let order = p.indices.sorted { p[$0] != p[$1] ? p[$0] > p[$1] : $0 < $1 }
+        let expected = Curves.expectedPositives(labels: y, probabilities: p)
         let rate = Double(total) / Double(n)
         var out: [Decile] = []
-        var seen = 0, seenPositives = 0
+        var seen = 0, seenPositives = 0.0
         for d in 0..<10 {
             let end = (d + 1) * n / 10
-            let group = order[seen..<end]
-            let positives = group.reduce(0) { $0 + Int(y[$1]) }
+            let positives = expected[seen..<end].reduce(0, +)
+            let rows = end - seen
             seenPositives += positives
             seen = end
-            out.append(Decile(decile: d + 1, rows: group.count, positives: positives,
-                              captured: Double(seenPositives) / Double(total),
-                              lift: Double(positives) / Double(max(group.count, 1)) / rate,
-                              cumulativeLift: Double(seenPositives) / Double(seen) / rate))
+            out.append(Decile(decile: d + 1, rows: rows, positives: positives,
+                              captured: seenPositives / Double(total),
+                              lift: positives / Double(max(rows, 1)) / rate,
+                              cumulativeLift: seenPositives / Double(seen) / rate))
         }
         return out
     }
