@@ -33,14 +33,22 @@ public enum Curves {
     /// score is unique, else the positive rate of the rows tied with it. Sums over any run of ranks are then the
     /// expected positives if ties were ordered at random, never what the file's row order happens to give.
     public static func expectedPositives(labels: [UInt8], probabilities p: [Double]) -> [Double] {
+        var out = [Double](repeating: 0, count: p.count)
+        for g in tieGroups(labels: labels, probabilities: p) {
+            for k in g.start..<g.end { out[k] = Double(g.positives) / Double(g.end - g.start) }
+        }
+        return out
+    }
+
+    /// The runs of equal scores in score order (highest first): ranks `start..<end` and the positives among them.
+    public static func tieGroups(labels: [UInt8], probabilities p: [Double]) -> [(start: Int, end: Int, positives: Int)] {
         let order = p.indices.sorted { p[$0] > p[$1] }
-        var out = [Double](repeating: 0, count: order.count)
+        var out: [(start: Int, end: Int, positives: Int)] = []
         var start = 0
         while start < order.count {
             var end = start + 1
             while end < order.count && p[order[end]] == p[order[start]] { end += 1 }
-            let rate = Double(order[start..<end].reduce(0) { $0 + Int(labels[$1]) }) / Double(end - start)
-            for k in start..<end { out[k] = rate }
+            out.append((start, end, order[start..<end].reduce(0) { $0 + Int(labels[$1]) }))
             start = end
         }
         return out

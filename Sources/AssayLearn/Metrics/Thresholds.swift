@@ -63,13 +63,19 @@ public enum Thresholds {
         let n = y.count
         let total = y.reduce(0) { $0 + Int($1) }
         guard n >= 10, total > 0 else { return [] }
-        let expected = Curves.expectedPositives(labels: y, probabilities: p)
+        let groups = Curves.tieGroups(labels: y, probabilities: p)
         let rate = Double(total) / Double(n)
         var out: [Decile] = []
         var seen = 0, seenPositives = 0.0
         for d in 0..<10 {
             let end = (d + 1) * n / 10
-            let positives = expected[seen..<end].reduce(0, +)
+            // Each tie group gives the decile its share of positives: rows in the decile × positives / rows of the group
+            // (a whole group gives its exact count).
+            var positives = 0.0
+            for g in groups where g.start < end && g.end > seen {
+                let overlap = min(end, g.end) - max(seen, g.start)
+                positives += overlap == g.end - g.start ? Double(g.positives) : Double(overlap * g.positives) / Double(g.end - g.start)
+            }
             let rows = end - seen
             seenPositives += positives
             seen = end
