@@ -162,10 +162,13 @@ struct RowExpressionParser {
     var i = 0
     /// How many `expression` and `unary` calls are open: bounded, so that no input exhausts the stack.
     var depth = 0
+    /// The bound on open calls: a tree of the maximum depth can take up to three calls per level when written out
+    /// with parentheses (`(` → expression → unary), and the display text of every accepted expression must parse.
+    static let maximumCalls = 4 * RowExpression.maximumDepth
 
     mutating func enter() throws {
         depth += 1
-        guard depth <= RowExpression.maximumDepth else {
+        guard depth <= Self.maximumCalls else {
             throw error("the expression nests more than \(RowExpression.maximumDepth) levels deep")
         }
     }

@@ -28,6 +28,17 @@ final class RowExpressionTests: XCTestCase {
         XCTAssertEqual("a\"\u{301}\r\n".replacingAll(["\"": "'", "\r": "", "\n": " "]), "a'\u{301} ")
     }
 
+    /// An expression within the depth limit whose display adds parentheses must still parse back (found by libFuzzer:
+    /// the parser counted its own calls against the tree's depth limit, and parentheses add calls).
+    func testDisplayOfADeepAcceptedExpressionParsesBack() throws {
+        for text in [String(repeating: "-", count: 85) + "not" + String(repeating: "-", count: 10) + "fl0",
+                     String(repeating: "not -", count: 45) + "x"] {
+            let e = try RowExpression.parse(text)
+            XCTAssertLessThanOrEqual(e.depth, RowExpression.maximumDepth)
+            XCTAssertEqual(try RowExpression.parse(e.display), e, text)
+        }
+    }
+
     func testSyntaxErrorsNameThePosition() {
         func error(_ s: String) -> String {
             do { _ = try RowExpression.parse(s); return "no error" } catch { return "\(error)" }
@@ -48,11 +59,11 @@ final class RowExpressionTests: XCTestCase {
             do { _ = try RowExpression.parse(s); return "no error" } catch { return "\(error)" }
         }
         XCTAssertEqual(error(String(repeating: "(", count: 4_000) + "a" + String(repeating: ")", count: 4_000)),
-                       "the expression nests more than 100 levels deep at character 51")
-        XCTAssertEqual(error(String(repeating: "-", count: 100_000) + "1"), "the expression is longer than 10000 characters at character 10001")
-        XCTAssertEqual(error(String(repeating: "-", count: 9_000) + "1"), "the expression nests more than 100 levels deep at character 100")
-        XCTAssertEqual(error(String(repeating: "abs(", count: 1_500) + "a" + String(repeating: ")", count: 1_500)),
                        "the expression nests more than 100 levels deep at character 201")
+        XCTAssertEqual(error(String(repeating: "-", count: 100_000) + "1"), "the expression is longer than 10000 characters at character 10001")
+        XCTAssertEqual(error(String(repeating: "-", count: 9_000) + "1"), "the expression nests more than 100 levels deep at character 400")
+        XCTAssertEqual(error(String(repeating: "abs(", count: 1_500) + "a" + String(repeating: ")", count: 1_500)),
+                       "the expression nests more than 100 levels deep at character 801")
         XCTAssertEqual(error("a" + String(repeating: " + a", count: 2_000)),
                        "the expression nests more than 100 levels deep (a long chain of operators counts too) at character 1")
         XCTAssertNoThrow(try RowExpression.parse(String(repeating: "(", count: 30) + "a" + String(repeating: ")", count: 30)))
