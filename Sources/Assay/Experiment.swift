@@ -18,6 +18,8 @@ public struct RunOptions: Sendable {
     public var modelsDirectory: String?
     /// Save every model's pipeline, or only the best model's.
     public var saveOnlyBest: Bool
+    /// Where to write the row-level predictions (`WriteStage.predictions`); nil writes none.
+    public var predictionsFile: String? = nil
     public var observer: ExecutionObserver?
     /// Receives warnings (a damaged cache entry, for example).
     public var warn: @Sendable (String) -> Void
@@ -115,6 +117,19 @@ public enum Experiment {
         for (flag, folder) in [("--out", options.outputRoot)] + (options.modelsDirectory.map { [("--models-dir", $0)] } ?? []) {
             if let problem = AtomicFiles.problem(writingInto: folder) { throw AssayError.input("\(flag) \(folder): \(problem); nothing was run") }
         }
+        if let file = options.predictionsFile {
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: file, isDirectory: &isFolder), isFolder.boolValue {
+                throw AssayError.input("--predictions \(file) is a folder; name a file; nothing was run")
+            }
+            if DataFile.paths(spec).contains(where: { URL(fileURLWithPath: $0).standardizedFileURL == URL(fileURLWithPath: file).standardizedFileURL }) {
+                throw AssayError.input("--predictions \(file) is a data file of the experiment; name another file; nothing was run")
+            }
+            let folder = (file as NSString).deletingLastPathComponent
+            if let problem = AtomicFiles.problem(writingInto: folder.isEmpty ? "." : folder) {
+                throw AssayError.input("--predictions \(file): \(problem); nothing was run")
+            }
+        }
         do {
             var session = RunSession(spec: spec, options: options)
             let data = try session.prepareData()
@@ -122,6 +137,14 @@ public enum Experiment {
             let evaluation = try session.evaluate(searches, data)
             let report = session.assemble(data, evaluation)
             let dir = try WriteStage.report(report, outputRoot: options.outputRoot)
+            if let file = options.predictionsFile {
+                var ids: [String]? = nil
+                if spec.data.id != nil {
+                    try session.execute([data.load])  // the table, from the cache: its ids
+                    ids = try session.value(data.load, as: Dataset.self).ids
+                }
+                try AtomicFiles.write([(file, Data(WriteStage.predictions(spec, data, ids: ids, evaluation).utf8))])
+            }
             let saved = try options.modelsDirectory.map {
                 try WriteStage.models(spec, specPath: specPath, overrides: overrides, data, evaluation, modelsDirectory: $0, onlyBest: options.saveOnlyBest)
             } ?? [:]

@@ -209,6 +209,8 @@ extension Dataset: BinaryCodable {
         w.write(folds != nil)
         if let folds { w.write(folds) }
         w.write(preparation)
+        w.write(ids != nil)
+        if let ids { w.write(ids) }
     }
 
     public init(from r: inout ByteReader) throws {
@@ -218,7 +220,8 @@ extension Dataset: BinaryCodable {
         let neg = try r.readString()
         let folds = try r.readBool() ? try r.readInts() : nil
         let preparation = try r.readList(LogLine.self)
-        guard target.count == features.rowCount else { throw BinaryFormatError.truncated }
-        self.init(features: features, target: target, positiveLabel: pos, negativeLabel: neg, folds: folds, preparation: preparation)
+        let ids = try r.readBool() ? try r.readStrings() : nil
+        guard target.count == features.rowCount, ids.map({ $0.count == target.count }) ?? true else { throw BinaryFormatError.truncated }
+        self.init(features: features, target: target, positiveLabel: pos, negativeLabel: neg, folds: folds, preparation: preparation, ids: ids)
     }
 }

@@ -70,9 +70,13 @@ public struct Dataset: Sendable, Equatable {
     public let folds: [Int]?
     /// What `data.join` and `data.clean` did, one line per step, for the report.
     public var preparation: [LogLine] = []
+    /// Each row's `data.id` value as written (empty when missing), when the spec names an id column.
+    public var ids: [String]? = nil
 
-    public init(features: Table, target: [UInt8], positiveLabel: String, negativeLabel: String, folds: [Int]?, preparation: [LogLine] = []) {
+    public init(features: Table, target: [UInt8], positiveLabel: String, negativeLabel: String, folds: [Int]?, preparation: [LogLine] = [],
+                ids: [String]? = nil) {
         self.preparation = preparation
+        self.ids = ids
         self.features = features
         self.target = target
         self.positiveLabel = positiveLabel

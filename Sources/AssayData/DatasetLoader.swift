@@ -58,9 +58,11 @@ public enum DatasetLoader {
             throw DataError.unknownColumn(file: file, name: c, role: "data.columns", hint: Suggest.hint(c, among: csv.names))
         }
         guard csv.rowCount > 0 else { throw DataError.empty(file: file) }
-        // The target and fold cells are read as text, exactly as written.
+        // The target, id and fold cells are read as text, exactly as written (an id keeps its leading zeros).
         var kinds = options.columns
-        for name in [options.target] + (options.foldColumn.map { [$0] } ?? []) where csv.names.contains(name) { kinds[name] = .categorical }
+        for name in [options.target] + (options.foldColumn.map { [$0] } ?? []) + (options.id.map { [$0] } ?? []) where csv.names.contains(name) {
+            kinds[name] = .categorical
+        }
         var frame = try Frame.read(csv, kinds: kinds, missing: options.csv.missing, decimal: options.csv.decimal)
         var log: [LogLine] = []
         for join in options.joins {
@@ -133,8 +135,9 @@ public enum DatasetLoader {
         if let id = options.id { excluded.insert(id) }
         if let fc = options.foldColumn { excluded.insert(fc) }
         let columns = frame.columns.filter { !excluded.contains($0.name) }
+        let ids = options.id.flatMap(frame.index(of:)).map { c in (0..<frame.rowCount).map { frame.columns[c].text(at: $0) ?? "" } }
         return Dataset(features: Table(columns: columns, rowCount: frame.rowCount), target: target,
-                       positiveLabel: options.positive, negativeLabel: labels[1 - positiveCode], folds: folds, preparation: log)
+                       positiveLabel: options.positive, negativeLabel: labels[1 - positiveCode], folds: folds, preparation: log, ids: ids)
     }
 
     static let trueWords = ["True", "TRUE", "true"].map { Array($0.utf8) }

@@ -69,6 +69,9 @@ struct Run: ParsableCommand {
     @Flag(help: "Save only the best model's pipeline.")
     var saveBestOnly = false
 
+    @Option(help: "Write every row's predictions as CSV: each training row's out-of-fold probability per model (with its fold and repeat), each test row's from the refit models.")
+    var predictions: String?
+
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
         var isDir: ObjCBool = false
@@ -81,8 +84,9 @@ struct Run: ParsableCommand {
         let start = Date()
         let cache = cacheDir ?? ProcessInfo.processInfo.environment["ASSAY_CACHE_DIR"] ?? ".assay/cache"
         let progress = Progress(terminal: isatty(2) == 1)
-        let options = RunOptions(jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, outputRoot: out,
+        var options = RunOptions(jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, outputRoot: out,
                                  cacheDirectory: cache, modelsDirectory: modelsDir ?? RunOptions.defaultModelsDirectory(outputRoot: out), saveOnlyBest: saveBestOnly, observer: progress, warn: { Console.error("warning: \($0)") })
+        options.predictionsFile = predictions
         let outcome = try reportingErrors {
             try Experiment.run(specPath: specOptions.spec, overrides: specOptions.overrides, options: options)
         }

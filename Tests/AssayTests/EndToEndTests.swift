@@ -220,6 +220,43 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(healed.lines, [])
     }
 
+    /// `--predictions FILE`: every training row's out-of-fold probability (fold and repeat named) and every test row's,
+    /// per model, from which the report's CV means and test scores are recomputed exactly; the same from a warm cache.
+    func testPredictionsFileReproducesTheReportsNumbers() throws {
+        func run(_ overrides: [String], file: String) throws -> RunOutcome {
+            var options = RunOptions(jobs: 2, outputRoot: dir.appendingPathComponent("runs").path, cacheDirectory: dir.appendingPathComponent("cache").path,
+                                     modelsDirectory: nil)
+            options.predictionsFile = dir.appendingPathComponent(file).path
+            return try Experiment.run(specPath: dir.appendingPathComponent("e.yaml").path, overrides: overrides, options: options)
+        }
+        for (overrides, repeats) in [([String](), 1), (["split.repeats=2"], 2)] {
+            let outcome = try run(overrides, file: "p.csv")
+            let text = try String(contentsOf: dir.appendingPathComponent("p.csv"), encoding: .utf8)
+            let lines = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+            XCTAssertEqual(lines[0], ["row", "id", "split", "repeat", "fold", "label", "a", "b"])
+            let train = lines.dropFirst().filter { $0[2] == "train" }, test = lines.dropFirst().filter { $0[2] == "test" }
+            XCTAssertEqual(test.count, 100)
+            XCTAssertEqual(train.count, 300 * repeats)
+            XCTAssertEqual(Set(train.map { $0[3] }), Set((1...repeats).map(String.init)))
+            XCTAssertEqual(Set(test.map { $0[3] + $0[4] }), [""])
+            XCTAssertEqual(lines[1][1], String(Int(lines[1][0])! - 1), "the id column: the file's ids are the 0-based row numbers")
+            for (i, model) in ["a", "b"].enumerated() {
+                let report = outcome.report.models[i]
+                let y = test.map { UInt8($0[5] == "yes" ? 1 : 0) }, p = test.map { Double($0[6 + i])! }
+                XCTAssertEqual(Scoring.score(.rocAUC, labels: y, probabilities: p, threshold: 0.5), report.test[.rocAUC]!, "\(model): test ROC-AUC")
+                let folds = Dictionary(grouping: train) { $0[3] + "/" + $0[4] }
+                XCTAssertEqual(folds.count, 4 * repeats)
+                let perFold = folds.values.map { rows in
+                    Scoring.score(.rocAUC, labels: rows.map { UInt8($0[5] == "yes" ? 1 : 0) }, probabilities: rows.map { Double($0[6 + i])! }, threshold: 0.5)
+                }
+                XCTAssertEqual(perFold.reduce(0, +) / Double(perFold.count), report.best.cv[.rocAUC]!.mean, accuracy: 1e-12, "\(model): CV ROC-AUC")
+            }
+            _ = try run(overrides, file: "again.csv")
+            XCTAssertEqual(try String(contentsOf: dir.appendingPathComponent("again.csv"), encoding: .utf8), text, "a warm run writes the same file")
+        }
+        XCTAssertThrowsError(try run([], file: "t.csv")) { XCTAssertTrue("\($0)".contains("is a data file of the experiment"), "\($0)") }
+    }
+
     func testUnknownColumnsAreBadInputsAtTheirSpecLocation() throws {
         XCTAssertThrowsError(try runSpec(["data.target=boughtt"])) {
             let e = $0 as! AssayError

@@ -11,6 +11,8 @@ struct Evaluation {
     var refits: [RefitResult]
     /// Per model, its selected point's out-of-fold predictions on the training rows.
     var outOfFold: [ScoredRows]
+    /// Per model, its selected point's predictions fold by fold (folds of every repeat, in split order).
+    var selectedFolds: [[Predictions]] = []
     var bestModel: String?
     var importance: ImportanceReport?
     var ownImportance: (model: String, kind: String, columns: [(name: String, value: Double)])?
@@ -32,6 +34,7 @@ extension RunSession {
             for i in models.indices { Evaluate.scoreTest(&models[i], refits[i], spec) }
         }
         var evaluation = Evaluation(models: models, refits: refits, outOfFold: selected.map(\.outOfFold), bestModel: Evaluate.bestModel(models, spec.select))
+        evaluation.selectedFolds = selected.map(\.folds)
         guard let best = models.firstIndex(where: { $0.name == evaluation.bestModel }) else { return evaluation }
         evaluation.importance = data.split.test.isEmpty
             ? try foldImportance(searches[best], bestIndex: models[best].bestIndex, data)
@@ -46,7 +49,7 @@ extension RunSession {
 
     /// One model's points scored over their folds (under successive halving, the folds of the last round each
     /// point reached), and the best of the search's finalists selected.
-    func selectPoint(_ search: ModelSearch) throws -> (report: ModelReport, outOfFold: ScoredRows) {
+    func selectPoint(_ search: ModelSearch) throws -> (report: ModelReport, outOfFold: ScoredRows, folds: [Predictions]) {
         let m = search.model, select = spec.select
         let foldPredictions = try search.keys.map { try $0.map { try value($0, as: Predictions.self) } }
         var points = try zip(m.points, foldPredictions).map { point, folds in try Evaluate.pointReport(spec, m, point, folds) }
@@ -62,7 +65,7 @@ extension RunSession {
         report.search = m.halving.map { .halving(factor: $0.factor, gridPoints: m.gridPoints.count) }
             ?? m.sampledPoints.map { .random(drawn: $0.count, gridPoints: m.gridPoints.count, fromDistributions: !m.distributions.isEmpty) }
         report.calibration = m.calibrate
-        return (report, Evaluate.outOfFold(foldPredictions[best]))
+        return (report, Evaluate.outOfFold(foldPredictions[best]), foldPredictions[best])
     }
 
     /// Permutation importance of the best model's refit pipeline on the test rows (5 shuffles per column).

@@ -1,4 +1,5 @@
 import AssayCore
+import AssayData
 import AssayEngine
 import AssayReport
 import AssaySpec
@@ -15,6 +16,44 @@ enum WriteStage {
                                (dir + "/report.html", Data(html.utf8))]
             + figures.map { (dir + "/figures/" + $0.file, Data($0.svg.utf8)) })
         return dir
+    }
+
+    /// The row-level predictions (`run --predictions FILE`), as CSV: one line per training row and repeat with each
+    /// model's out-of-fold probability at its selected point (the fold and repeat that held the row out), then one
+    /// line per test row with each refit model's probability. `row` is the row's 1-based position among the rows the
+    /// models saw (after `data.join` and `data.clean`); the `data.id` column follows when the spec names one.
+    /// Probabilities are written exactly (shortest round-trip form), so the report's numbers can be recomputed.
+    static func predictions(_ spec: Spec, _ data: PreparedData, ids: [String]?, _ evaluation: Evaluation) -> String {
+        let split = data.split, models = spec.models.map(\.name)
+        let perRepeat = max(1, split.folds.count / max(1, spec.split.repeats))
+        func label(_ y: UInt8) -> String { y == 1 ? spec.data.positive : data.profile.negativeLabel }
+        var header = ["row"] + (spec.data.id.map { [$0] } ?? []) + ["split", "repeat", "fold", "label"] + models
+        header = header.map(CSVWriter.field)
+        var lines = [header.joined(separator: ",")]
+        // Each model's probability by (fold, row), and each row's label.
+        var byFold: [[Int: [Int: Double]]] = Array(repeating: [:], count: models.count), labels: [Int: UInt8] = [:]
+        for (i, folds) in evaluation.selectedFolds.enumerated() {
+            for (k, f) in folds.enumerated() {
+                var probabilities: [Int: Double] = [:]
+                for (j, r) in f.rows.enumerated() { probabilities[r] = f.probabilities[j]; labels[r] = f.labels[j] }
+                byFold[i][k] = probabilities
+            }
+        }
+        func line(_ r: Int, _ part: String, _ repeatText: String, _ foldText: String, _ y: UInt8, _ values: [Double?]) -> String {
+            ([String(r + 1)] + (ids.map { [$0[r]] } ?? []) + [part, repeatText, foldText, label(y)]).map(CSVWriter.field).joined(separator: ",")
+                + "," + values.map { $0.map { "\($0)" } ?? "" }.joined(separator: ",")
+        }
+        var training: [(repeat: Int, row: Int, fold: Int)] = []
+        for (k, rows) in split.folds.enumerated() { for r in rows { training.append((k / perRepeat, r, k)) } }
+        training.sort { ($0.repeat, $0.row) < ($1.repeat, $1.row) }
+        for t in training {
+            lines.append(line(t.row, "train", String(t.repeat + 1), String(t.fold % perRepeat + 1), labels[t.row] ?? 0,
+                              (0..<models.count).map { byFold[$0][t.fold]?[t.row] }))
+        }
+        for (j, r) in split.test.enumerated() {
+            lines.append(line(r, "test", "", "", evaluation.refits.first?.test.labels[j] ?? 0, evaluation.refits.map { $0.test.probabilities[j] }))
+        }
+        return lines.joined(separator: "\n") + "\n"
     }
 
     /// Saves each model's refit pipeline (or only the best's) under `<modelsDirectory>/<name>/`; returns the files by model.
