@@ -26,7 +26,7 @@ public enum Figures {
         switch r.kind {
         case .binary:
             curves = [("roc.svg", roc(scored, source)), ("pr.svg", precisionRecall(scored, source)),
-                      ("calibration.svg", calibration(scored, source)), ("gains.svg", gains(scored, source))]
+                      ("calibration.svg", calibration(scored, source)), ("gains.svg", gains(scored, source, positives: r.positiveName))]
         }
         return curves + [("cv.svg", cvSpread(r))] + (r.importance.map { [("importance.svg", importance($0))] } ?? [])
     }
@@ -77,16 +77,16 @@ public enum Figures {
         return chart.render()
     }
 
-    static func gains(_ scored: [(name: String, curves: ModelCurves)], _ source: String) -> String {
-        var chart = SVGChart(title: "Cumulative gains (\(source))", xLabel: "share of customers contacted, highest score first",
-                             yLabel: "share of buyers reached")
+    static func gains(_ scored: [(name: String, curves: ModelCurves)], _ source: String, positives: String) -> String {
+        var chart = SVGChart(title: "Cumulative gains (\(source))", xLabel: "share of rows contacted, highest score first",
+                             yLabel: "share of \(positives) reached")
         chart.reference = [(0, 0), (1, 1)]
         chart.referenceName = "random order"
         for (name, curves) in scored {
             let curve = curves.gains
             guard curve.count > 10 else { continue }
             let at10 = curve[Int((Double(curve.count - 1) * 0.1).rounded(.up))].y
-            chart.series.append(.init(name: "\(name) (top 10%: \(NumberFormat.fixed(at10 * 100, decimals: 0))% of buyers)", points: thin(curve)))
+            chart.series.append(.init(name: "\(name) (top 10%: \(NumberFormat.fixed(at10 * 100, decimals: 0))% of \(positives))", points: thin(curve)))
         }
         return chart.render()
     }

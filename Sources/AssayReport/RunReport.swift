@@ -25,6 +25,8 @@ public struct RunReport: Sendable {
     public var curvesOnTest = false
     /// The best model's CV lead over the runner-up, fold by fold; nil with a single usable model.
     public var lead: ModelLead? = nil
+    /// What the positive rows are called in figures ("buyers"), from the spec's `labels:`.
+    public var positiveName = "positives"
 
     public init(experiment: String, description: String?, select: Metric, metrics: [Metric], data: DataSummary,
                 models: [ModelReport], bestModel: String?, profile: TableProfile? = nil) {

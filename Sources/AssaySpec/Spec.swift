@@ -23,6 +23,8 @@ public struct Spec: Sendable {
     public var checksBaseline: String? = nil
     /// `threshold:`; nil is 0.5.
     public var threshold: ThresholdRule? = nil
+    /// What the positive rows are called in figures and tables (`labels: {positive: buyers}`); default "positives".
+    public var positiveName: String? = nil
 }
 
 /// The `data:` section.

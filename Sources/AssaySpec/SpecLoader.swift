@@ -78,6 +78,16 @@ struct SpecDecoder {
                         preprocess: preprocess, models: models, metrics: metrics, select: select)
         if let c = top["checks"] { try checks(c, into: &spec) }
         if let t = top["threshold"] { spec.threshold = try threshold(t) }
+        if let l = top["labels"] {
+            let f = try Fields(l, "labels", allowed: SpecKeys.labels)
+            if let p = f["positive"] {
+                let name = try text(p, "labels.positive")
+                guard !name.trimmingCharacters(in: .whitespaces).isEmpty, name.count <= 40 else {
+                    throw SpecError(at: p.location, "labels.positive must name the positive rows in a few words (at most 40 characters), like buyers")
+                }
+                spec.positiveName = name
+            }
+        }
         return spec
     }
 

@@ -19,6 +19,8 @@ public enum SpecSchema {
             "select": describe(metric, "Picks each model's grid point and the best model, by mean CV score."),
             "checks": checks,
             "threshold": threshold,
+            "labels": describe(object(SpecKeys.labels, ["positive": ["type": "string", "minLength": 1, "maxLength": 40]]),
+                               "What the positive rows are called in figures and tables, like {positive: buyers}."),
         ], required: ["assay", "data", "models"])
         guard case .object(var fields) = root else { return root }
         fields["$schema"] = "http://json-schema.org/draft-07/schema#"

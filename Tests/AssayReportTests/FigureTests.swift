@@ -40,6 +40,12 @@ final class FigureTests: XCTestCase {
             XCTAssertTrue(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""), file)
             XCTAssertFalse(svg.contains("nan") || svg.contains("inf"), "\(file) has a non-finite coordinate")
         }
+        let gains = figures[3].svg
+        XCTAssertTrue(gains.contains("share of positives reached") && gains.contains("% of positives)"), "no one is called a buyer by default")
+        var named = report()
+        named.positiveName = "churners <x>"
+        let churners = Figures.render(named)[3].svg
+        XCTAssertTrue(churners.contains("share of churners &lt;x&gt; reached") && churners.contains("% of churners &lt;x&gt;)"), churners)
         let roc = figures[0].svg
         XCTAssertTrue(roc.contains("ROC curve (test rows)"))
         XCTAssertTrue(roc.contains("lr &lt;&amp;&gt; (AUC 0.639)"), roc)  // the model, escaped, with its AUC (scikit-learn: 0.638889)

@@ -341,6 +341,13 @@ final class SpecTests: XCTestCase {
         XCTAssertEqual(e("preprocess.scale: [x]"), "exp/s.yaml:8:12: model 'lr': grid key 'preprocess.scale' must be preprocess.STEP.OPTION, like preprocess.scale.method")
     }
 
+    func testLabelsNameThePositiveRows() throws {
+        XCTAssertNil(try parse(base).positiveName)
+        XCTAssertEqual(try parse(base + "\nlabels: {positive: churners}").positiveName, "churners")
+        XCTAssertThrowsError(try parse(base + "\nlabels: {positive: \" \"}")) { XCTAssertTrue("\($0)".contains("labels.positive must name the positive rows"), "\($0)") }
+        XCTAssertThrowsError(try parse(base + "\nlabels: {postive: churners}")) { XCTAssertTrue("\($0)".contains("did you mean 'positive'?"), "\($0)") }
+    }
+
     func testThresholdAndCalibrate() throws {
         XCTAssertEqual(try parse(base + "\nthreshold: 0.3").threshold, .fixed(0.3))
         XCTAssertEqual(try parse(base + "\nthreshold: max_f1").threshold, .maxF1)

@@ -21,6 +21,7 @@ extension RunSession {
         report.importance = evaluation.importance
         report.impurityImportance = evaluation.ownImportance
         report.threshold = spec.threshold
+        if let name = spec.positiveName { report.positiveName = name }
         // Tables and curves of each selected point: on the test rows (its refit's predictions), else out of fold.
         report.curvesOnTest = !split.test.isEmpty
         report.lead = report.models.first { $0.name == evaluation.bestModel }.flatMap { ModelLead.of($0, among: report.models, metric: spec.select) }
