@@ -12,6 +12,8 @@ public struct ThresholdCut: Sendable, Equatable {
     public var f1: Double
     /// Recall divided by the share flagged: how many times better than contacting at random.
     public var lift: Double
+    /// The cut's total value on these rows under a profit rule's unit values; nil without one.
+    public var profit: Double? = nil
 
     public init(label: String, threshold: Double, flagged: Double, precision: Double, recall: Double, f1: Double, lift: Double) {
         self.label = label

@@ -223,6 +223,8 @@ public enum ThresholdRule: Sendable, Hashable {
     case recall(Double)
     /// Flag this share of rows, highest scores first (a contact budget).
     case top(Double)
+    /// The threshold with the highest total value, each outcome worth its unit value (a decision in money).
+    case profit(UnitValues)
 
     public var display: String {
         switch self {
@@ -230,8 +232,29 @@ public enum ThresholdRule: Sendable, Hashable {
         case .maxF1: return "max_f1"
         case .recall(let r): return "recall ≥ \(NumberFormat.json(r))"
         case .top(let s): return "top \(NumberFormat.json(s * 100))%"
+        case .profit(let v): return "profit {tp: \(NumberFormat.json(v.tp)), fp: \(NumberFormat.json(v.fp)), fn: \(NumberFormat.json(v.fn)), tn: \(NumberFormat.json(v.tn))}"
         }
     }
+
+    /// The unit values of a profit rule, if it is one.
+    public var unitValues: UnitValues? {
+        if case .profit(let v) = self { return v }
+        return nil
+    }
+}
+
+/// What each outcome of a decision is worth, per row: a flagged positive (`tp`, say the margin of a sale less the
+/// cost of the contact), a flagged negative (`fp`, the cost of a wasted contact, negative), a missed positive
+/// (`fn`) and a rightly ignored negative (`tn`), in the spec's unit of money.
+public struct UnitValues: Sendable, Hashable {
+    public var tp: Double, fp: Double, fn: Double, tn: Double
+
+    public init(tp: Double, fp: Double, fn: Double = 0, tn: Double = 0) {
+        self.tp = tp; self.fp = fp; self.fn = fn; self.tn = tn
+    }
+
+    /// The total value of a confusion matrix.
+    public func total(tp a: Double, fp b: Double, fn c: Double, tn d: Double) -> Double { tp * a + fp * b + fn * c + tn * d }
 }
 
 /// `calibrate:` of a model: how its probabilities are recalibrated, fitted inside each fit on held-out rows.

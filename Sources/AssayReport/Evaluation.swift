@@ -9,6 +9,8 @@ public struct ModelCurves: Sendable {
     public var gains: [(x: Double, y: Double)]
     /// The positive rate of the rows.
     public var positiveRate: Double
+    /// Total value against the share contacted, under a profit rule; nil without one.
+    public var profit: [(x: Double, y: Double)]? = nil
 
     public init(roc: (auc: Double, points: [(x: Double, y: Double)])?, precisionRecall: (averagePrecision: Double, points: [(x: Double, y: Double)])?,
                 calibration: [CalibrationBin], gains: [(x: Double, y: Double)], positiveRate: Double) {
@@ -49,8 +51,10 @@ public struct ModelEvaluation: Sendable {
             "rows": .string(source),
             "threshold": .number(threshold),
             "thresholds": .array(cuts.map {
-                .object(["label": .string($0.label), "threshold": .number($0.threshold), "flagged": .number($0.flagged),
-                         "precision": .number($0.precision), "recall": .number($0.recall), "f1": .number($0.f1), "lift": .number($0.lift)])
+                var fields: [String: JSONValue] = ["label": .string($0.label), "threshold": .number($0.threshold), "flagged": .number($0.flagged),
+                                                   "precision": .number($0.precision), "recall": .number($0.recall), "f1": .number($0.f1), "lift": .number($0.lift)]
+                if let profit = $0.profit { fields["profit"] = .number(profit) }
+                return .object(fields)
             }),
             "lift": .array(lift.map {
                 .object(["decile": .integer($0.decile), "rows": .integer($0.rows), "positives": .number($0.positives),
@@ -73,10 +77,16 @@ public struct ModelEvaluation: Sendable {
         var out = ["## Evaluation of \(model)", ""]
         out += ["On \(on). Threshold \(NumberFormat.fixed(threshold)): \(ruleText); the CV and test threshold metrics above use it"
             + (rule.map { if case .fixed = $0 { return "" }; return " (CV ones are optimistic: the threshold was chosen on those rows)" } ?? "") + ".", ""]
-        out += ["| cut | threshold | flagged | precision | recall | F1 | lift |", "|---|---:|---:|---:|---:|---:|---:|"]
+        let profit = cuts.contains { $0.profit != nil }
+        out += ["| cut | threshold | flagged | precision | recall | F1 | lift |" + (profit ? " profit |" : ""), "|---|---:|---:|---:|---:|---:|---:|" + (profit ? "---:|" : "")]
         out += cuts.map { c in
             "| \(c.label) | \(NumberFormat.fixed(c.threshold)) | \(NumberFormat.fixed(c.flagged * 100, decimals: 1))% | \(NumberFormat.fixed(c.precision)) | "
                 + "\(NumberFormat.fixed(c.recall)) | \(NumberFormat.fixed(c.f1)) | \(NumberFormat.fixed(c.lift, decimals: 2)) |"
+                + (c.profit.map { " \(NumberFormat.fixed($0, decimals: 0)) |" } ?? (profit ? " |" : ""))
+        }
+        if let rule, case .profit(let v) = rule {
+            out += ["", "Profit: the total over these \(rows) rows with each flagged positive worth \(NumberFormat.json(v.tp)), each flagged negative "
+                    + "\(NumberFormat.json(v.fp)), each missed positive \(NumberFormat.json(v.fn)) and each ignored negative \(NumberFormat.json(v.tn))."]
         }
         let shared = lift.contains { $0.positives != $0.positives.rounded() }
         out += ["", "Lift by decile of score (1 = the highest-scored tenth): positives captured so far, and how many times the positive rate beats random."

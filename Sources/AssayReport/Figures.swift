@@ -7,7 +7,9 @@ public enum Figures {
     public static func catalog(_ r: RunReport) -> [(file: String, title: String)] {
         let curves: [(file: String, title: String)]
         switch r.kind {
-        case .binary: curves = [("roc.svg", "ROC curve"), ("pr.svg", "Precision–recall curve"), ("calibration.svg", "Calibration"), ("gains.svg", "Cumulative gains")]
+        case .binary:
+            curves = [("roc.svg", "ROC curve"), ("pr.svg", "Precision–recall curve"), ("calibration.svg", "Calibration"), ("gains.svg", "Cumulative gains")]
+                + (hasProfit(r) ? [("profit.svg", "Profit by share contacted")] : [])
         }
         return curves + [("cv.svg", "CV score per grid point")] + (r.importance == nil ? [] : [("importance.svg", "Permutation importance")])
     }
@@ -27,6 +29,7 @@ public enum Figures {
         case .binary:
             curves = [("roc.svg", roc(scored, source)), ("pr.svg", precisionRecall(scored, source)),
                       ("calibration.svg", calibration(scored, source)), ("gains.svg", gains(scored, source, positives: r.positiveName))]
+                + (hasProfit(r) ? [("profit.svg", profit(scored, source))] : [])
         }
         return curves + [("cv.svg", cvSpread(r))] + (r.importance.map { [("importance.svg", importance($0))] } ?? [])
     }
@@ -87,6 +90,22 @@ public enum Figures {
             guard curve.count > 10 else { continue }
             let at10 = curve[Int((Double(curve.count - 1) * 0.1).rounded(.up))].y
             chart.series.append(.init(name: "\(name) (top 10%: \(NumberFormat.fixed(at10 * 100, decimals: 0))% of \(positives))", points: thin(curve)))
+        }
+        return chart.render()
+    }
+
+    static func hasProfit(_ r: RunReport) -> Bool { r.models.contains { $0.curves?.profit != nil } }
+
+    /// Total value against the share contacted, each model's best cut marked by the curve's peak.
+    static func profit(_ scored: [(name: String, curves: ModelCurves)], _ source: String) -> String {
+        var chart = SVGChart(title: "Profit by share contacted (\(source))", xLabel: "share of rows contacted, highest score first",
+                             yLabel: "total profit (the spec's unit values)")
+        let values = scored.flatMap { $0.curves.profit?.map(\.y) ?? [] }.filter(\.isFinite)
+        let lo = min(0, values.min() ?? 0), hi = max(0, values.max() ?? 1), pad = max((hi - lo) * 0.05, 1)
+        chart.y = (lo - pad)...(hi + pad)
+        for (name, curves) in scored {
+            guard let curve = curves.profit, let peak = curve.max(by: { $0.y < $1.y }) else { continue }
+            chart.series.append(.init(name: "\(name) (best: \(NumberFormat.fixed(peak.y, decimals: 0)) at \(NumberFormat.fixed(peak.x * 100, decimals: 0))%)", points: thin(curve)))
         }
         return chart.render()
     }

@@ -26,7 +26,8 @@ public enum SpecKeys {
     public static let searchMethods = ["grid", "random", "halving"]
     public static let calibrate = ["method", "cv"]
     public static let distributions = ["uniform", "loguniform", "randint"]
-    public static let thresholdRules = ["recall", "top"]
+    public static let thresholdRules = ["recall", "top", "profit"]
+    public static let profit = ["tp", "fp", "fn", "tn"]
 
     /// The options of each preprocessing step kind.
     public static func options(ofStep kind: String) -> [String] {

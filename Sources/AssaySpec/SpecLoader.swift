@@ -93,7 +93,7 @@ struct SpecDecoder {
 
     /// `threshold:` a number in (0, 1), `max_f1`, `{recall: R}` or `{top: 10%}` (or a fraction).
     func threshold(_ node: YAMLNode) throws -> ThresholdRule {
-        let usage = "threshold must be a number in (0, 1), max_f1, {recall: 0.8} or {top: 10%}"
+        let usage = "threshold must be a number in (0, 1), max_f1, {recall: 0.8}, {top: 10%} or {profit: {tp: 40, fp: -2}}"
         switch node {
         case .scalar(let t, let kind, let at):
             if kind == .string {
@@ -120,6 +120,22 @@ struct SpecDecoder {
                 } else { share = try double(p.value, "threshold.top") }
                 guard share > 0, share <= 1 else { throw SpecError(at: p.value.location, "threshold.top must be a share in (0, 100%], got \(p.value.text)") }
                 return .top(share)
+            case "profit":
+                let f = try Fields(p.value, "threshold.profit", allowed: SpecKeys.profit)
+                func value(_ key: String) throws -> Double? {
+                    guard let n = f[key] else { return nil }
+                    let v = try double(n, "threshold.profit.\(key)")
+                    guard v.isFinite, abs(v) < 1e12 else { throw SpecError(at: n.location, "threshold.profit.\(key) must be a finite amount, got \(n.text)") }
+                    return v
+                }
+                guard let tp = try value("tp"), let fp = try value("fp") else {
+                    throw SpecError(at: p.value.location, "threshold.profit needs tp and fp: what a flagged positive and a flagged negative are worth (fn and tn default to 0)")
+                }
+                let values = UnitValues(tp: tp, fp: fp, fn: try value("fn") ?? 0, tn: try value("tn") ?? 0)
+                guard values.tp - values.fn > values.fp - values.tn else {
+                    throw SpecError(at: p.value.location, "threshold.profit: flagging a positive must be worth more, against missing it, than flagging a negative is against ignoring it (tp - fn > fp - tn); otherwise no score helps")
+                }
+                return .profit(values)
             default:
                 throw SpecError(at: p.keyAt, "unknown threshold rule '\(p.key)'\(Suggest.hint(p.key, among: SpecKeys.thresholdRules)); \(usage)")
             }

@@ -65,6 +65,21 @@ final class EvaluationReferenceTests: XCTestCase {
         XCTAssertEqual(Curves.expectedPositives(labels: y2, probabilities: p2), expected)
     }
 
+    /// Known answers: flagging the top k of six rows (labels 1 1 0 1 0 0) with a positive worth 10 and a contact wasted on a
+    /// negative -4 totals 0, 10, 20, 16, 26, 22, 18; the best flags four rows, so the threshold falls between 0.6 and 0.4.
+    func testProfitRulePicksTheMostValuableCut() {
+        let y: [UInt8] = [1, 1, 0, 1, 0, 0], p = [0.9, 0.8, 0.7, 0.6, 0.4, 0.2]
+        let v = UnitValues(tp: 10, fp: -4)
+        XCTAssertEqual(Thresholds.choose(.profit(v), labels: y, probabilities: p), 0.5, accuracy: 1e-12)
+        XCTAssertEqual(Thresholds.cut("x", threshold: 0.5, labels: y, probabilities: p, values: v).profit, 26)
+        XCTAssertEqual(Thresholds.profitCurve(labels: y, probabilities: p, values: v).map(\.y), [0, 10, 20, 16, 26, 22, 18])
+        XCTAssertEqual(Thresholds.choose(.profit(UnitValues(tp: 1, fp: -100)), labels: y, probabilities: p), 0.75, "the two top rows are positives")
+        XCTAssertEqual(Thresholds.choose(.profit(UnitValues(tp: 1, fp: -100)), labels: y, probabilities: p.reversed()), 1, "nobody is worth contacting")
+        let missed = UnitValues(tp: 10, fp: -4, fn: -5, tn: 1)  // missing a positive costs 5, ignoring a negative saves 1
+        XCTAssertEqual(Thresholds.profitCurve(labels: y, probabilities: p, values: missed).first?.y, -12, "nobody flagged: 3 missed, 3 ignored")
+        XCTAssertNil(Thresholds.cut("x", threshold: 0.5, labels: y, probabilities: p).profit)
+    }
+
     func testCalibratedModelRoundTripsAndPredictsInRange() throws {
         var rng = SplitMix64(seed: 5)
         let n = 200

@@ -40,6 +40,12 @@ final class FigureTests: XCTestCase {
             XCTAssertTrue(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""), file)
             XCTAssertFalse(svg.contains("nan") || svg.contains("inf"), "\(file) has a non-finite coordinate")
         }
+        var withProfit = report()
+        withProfit.models[0].curves?.profit = [(0, 0), (0.5, 120), (1, -40)]
+        XCTAssertEqual(Figures.catalog(withProfit).map(\.file), ["roc.svg", "pr.svg", "calibration.svg", "gains.svg", "profit.svg", "cv.svg", "importance.svg"])
+        let profit = Figures.render(withProfit)[4].svg
+        XCTAssertTrue(profit.contains("lr &lt;&amp;&gt; (best: 120 at 50%)"), profit)
+        XCTAssertTrue(XMLParser(data: Data(profit.utf8)).parse())
         let gains = figures[3].svg
         XCTAssertTrue(gains.contains("share of positives reached") && gains.contains("% of positives)"), "no one is called a buyer by default")
         var named = report()

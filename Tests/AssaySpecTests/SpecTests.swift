@@ -341,6 +341,14 @@ final class SpecTests: XCTestCase {
         XCTAssertEqual(e("preprocess.scale: [x]"), "exp/s.yaml:8:12: model 'lr': grid key 'preprocess.scale' must be preprocess.STEP.OPTION, like preprocess.scale.method")
     }
 
+    func testProfitThreshold() throws {
+        XCTAssertEqual(try parse(base + "\nthreshold: {profit: {tp: 40, fp: -2}}").threshold, .profit(UnitValues(tp: 40, fp: -2)))
+        XCTAssertEqual(try parse(base + "\nthreshold: {profit: {tp: 40, fp: -2, fn: -5, tn: 0.5}}").threshold, .profit(UnitValues(tp: 40, fp: -2, fn: -5, tn: 0.5)))
+        XCTAssertThrowsError(try parse(base + "\nthreshold: {profit: {tp: 40}}")) { XCTAssertTrue("\($0)".contains("threshold.profit needs tp and fp"), "\($0)") }
+        XCTAssertThrowsError(try parse(base + "\nthreshold: {profit: {tp: 1, fp: 2}}")) { XCTAssertTrue("\($0)".contains("tp - fn > fp - tn"), "\($0)") }
+        XCTAssertThrowsError(try parse(base + "\nthreshold: {profit: {tp: 1, fpp: -2}}")) { XCTAssertTrue("\($0)".contains("did you mean 'fp'?"), "\($0)") }
+    }
+
     func testLabelsNameThePositiveRows() throws {
         XCTAssertNil(try parse(base).positiveName)
         XCTAssertEqual(try parse(base + "\nlabels: {positive: churners}").positiveName, "churners")
@@ -354,9 +362,9 @@ final class SpecTests: XCTestCase {
         XCTAssertEqual(try parse(base + "\nthreshold: {recall: 0.8}").threshold, .recall(0.8))
         XCTAssertEqual(try parse(base + "\nthreshold: {top: 10%}").threshold, .top(0.1))
         XCTAssertEqual(try parse(base + "\nthreshold: {top: 0.25}").threshold, .top(0.25))
-        XCTAssertEqual(error(base + "\nthreshold: 1.5"), "exp/s.yaml:9:12: threshold must be a number in (0, 1), max_f1, {recall: 0.8} or {top: 10%}, got 1.5")
-        XCTAssertEqual(error(base + "\nthreshold: max_f"), "exp/s.yaml:9:12: threshold must be a number in (0, 1), max_f1, {recall: 0.8} or {top: 10%}, got 'max_f'; did you mean 'max_f1'?")
-        XCTAssertEqual(error(base + "\nthreshold: {precision: 0.8}"), "exp/s.yaml:9:13: unknown threshold rule 'precision'; threshold must be a number in (0, 1), max_f1, {recall: 0.8} or {top: 10%}")
+        XCTAssertEqual(error(base + "\nthreshold: 1.5"), "exp/s.yaml:9:12: threshold must be a number in (0, 1), max_f1, {recall: 0.8}, {top: 10%} or {profit: {tp: 40, fp: -2}}, got 1.5")
+        XCTAssertEqual(error(base + "\nthreshold: max_f"), "exp/s.yaml:9:12: threshold must be a number in (0, 1), max_f1, {recall: 0.8}, {top: 10%} or {profit: {tp: 40, fp: -2}}, got 'max_f'; did you mean 'max_f1'?")
+        XCTAssertEqual(error(base + "\nthreshold: {precision: 0.8}"), "exp/s.yaml:9:13: unknown threshold rule 'precision'; threshold must be a number in (0, 1), max_f1, {recall: 0.8}, {top: 10%} or {profit: {tp: 40, fp: -2}}")
         XCTAssertEqual(error(base + "\nthreshold: {top: 150%}"), "exp/s.yaml:9:18: threshold.top must be a share in (0, 100%], got '150%'")
         XCTAssertEqual(error(base + "\nthreshold: {recall: 0}"), "exp/s.yaml:9:21: threshold.recall must be in (0, 1], got '0'")
         let cal = base.replacingOccurrences(of: "type: logistic_regression", with: "type: logistic_regression\n    calibrate: isotonic")

@@ -38,7 +38,7 @@ extension RunSession {
                 : evaluation.outOfFold[i]
             guard !rows.labels.isEmpty else { continue }
             report.models[i].evaluation = Self.evaluation(rows, onTest: report.curvesOnTest, threshold: report.models[i].best.threshold, rule: spec.threshold)
-            report.models[i].curves = Self.curves(rows)
+            report.models[i].curves = Self.curves(rows, values: spec.threshold?.unitValues)
         }
     }
 
@@ -52,7 +52,7 @@ extension RunSession {
     }
 
     /// ROC and precision–recall curves (each step of distinct scores), calibration bins and cumulative gains.
-    static func curves(_ rows: ScoredRows) -> ModelCurves {
+    static func curves(_ rows: ScoredRows, values: UnitValues?) -> ModelCurves {
         let y = rows.labels, p = rows.probabilities
         let steps = Scoring.curve(y, p)
         var roc: (auc: Double, points: [(x: Double, y: Double)])? = nil
@@ -63,7 +63,9 @@ extension RunSession {
         if let total = steps.last?.tp, total > 0 {
             pr = (Scoring.averagePrecision(y, p), [(0, 1)] + steps.map { ($0.tp / total, $0.tp / ($0.tp + $0.fp)) })
         }
-        return ModelCurves(roc: roc, precisionRecall: pr, calibration: Curves.calibrationBins(labels: y, probabilities: p),
-                           gains: Curves.gains(labels: y, probabilities: p), positiveRate: Double(y.reduce(0) { $0 + Int($1) }) / Double(y.count))
+        var curves = ModelCurves(roc: roc, precisionRecall: pr, calibration: Curves.calibrationBins(labels: y, probabilities: p),
+                                 gains: Curves.gains(labels: y, probabilities: p), positiveRate: Double(y.reduce(0) { $0 + Int($1) }) / Double(y.count))
+        curves.profit = values.map { Thresholds.profitCurve(labels: y, probabilities: p, values: $0) }
+        return curves
     }
 }

@@ -31,26 +31,51 @@ public enum Thresholds {
             let want = Int((share * Double(p.count)).rounded(.up))
             let k = curve.firstIndex { Int($0.tp + $0.fp) >= want } ?? curve.count - 1
             return cut(k)
+        case .profit(let v):
+            // Flagging nobody is a choice too: then the threshold is 1 (a row is flagged when its probability is above it).
+            let negatives = Double(p.count) - positives
+            var best = -1, bestValue = v.total(tp: 0, fp: 0, fn: positives, tn: negatives)
+            for (k, pt) in curve.enumerated() {
+                let value = v.total(tp: pt.tp, fp: pt.fp, fn: positives - pt.tp, tn: negatives - pt.fp)
+                if value > bestValue { bestValue = value; best = k }
+            }
+            return best < 0 ? 1 : cut(best)
         }
     }
 
     /// One row of a threshold table.
     public typealias Cut = ThresholdCut
 
-    public static func cut(_ label: String, threshold t: Double, labels y: [UInt8], probabilities p: [Double]) -> Cut {
+    public static func cut(_ label: String, threshold t: Double, labels y: [UInt8], probabilities p: [Double], values: UnitValues? = nil) -> Cut {
         let c = Scoring.Confusion(y, p, threshold: t)
         let flagged = (c.tp + c.fp) / Double(max(y.count, 1))
         let f1 = c.tp == 0 ? 0 : 2 * c.tp / (2 * c.tp + c.fp + c.fn)
-        return Cut(label: label, threshold: t, flagged: flagged, precision: c.precision, recall: c.recall, f1: f1,
-                   lift: flagged == 0 ? .nan : c.recall / flagged)
+        var cut = Cut(label: label, threshold: t, flagged: flagged, precision: c.precision, recall: c.recall, f1: f1,
+                      lift: flagged == 0 ? .nan : c.recall / flagged)
+        cut.profit = values.map { $0.total(tp: c.tp, fp: c.fp, fn: c.fn, tn: c.tn) }
+        return cut
+    }
+
+    /// Total value against the share of rows flagged, highest scores first, from flagging nobody to everybody; within
+    /// a run of tied scores the value moves evenly (the expectation when ties are ordered at random).
+    public static func profitCurve(labels y: [UInt8], probabilities p: [Double], values v: UnitValues) -> [(x: Double, y: Double)] {
+        let n = Double(max(y.count, 1)), positives = Double(y.reduce(0) { $0 + Int($1) }), negatives = Double(y.count) - positives
+        var tp = 0.0, fp = 0.0
+        var out: [(x: Double, y: Double)] = [(0, v.total(tp: 0, fp: 0, fn: positives, tn: negatives))]
+        for g in Curves.tieGroups(labels: y, probabilities: p) {
+            tp += Double(g.positives); fp += Double(g.end - g.start - g.positives)
+            out.append((Double(g.end) / n, v.total(tp: tp, fp: fp, fn: positives - tp, tn: negatives - fp)))
+        }
+        return out
     }
 
     /// Budgets a campaign is usually planned with, then the rule's own cut.
     public static func table(_ rule: ThresholdRule?, threshold: Double, labels y: [UInt8], probabilities p: [Double]) -> [Cut] {
+        let values = rule?.unitValues
         var rows = [0.05, 0.1, 0.2, 0.3, 0.5].map { share in
-            cut("top \(NumberFormat.json(share * 100))%", threshold: choose(.top(share), labels: y, probabilities: p), labels: y, probabilities: p)
+            cut("top \(NumberFormat.json(share * 100))%", threshold: choose(.top(share), labels: y, probabilities: p), labels: y, probabilities: p, values: values)
         }
-        rows.append(cut(rule.map { "chosen: \($0.display)" } ?? "default 0.5", threshold: threshold, labels: y, probabilities: p))
+        rows.append(cut(rule.map { "chosen: \($0.display)" } ?? "default 0.5", threshold: threshold, labels: y, probabilities: p, values: values))
         return rows
     }
 
