@@ -78,7 +78,8 @@ public enum Experiment {
         do {
             let catalog = ModelRegistry.standard.catalog
             let spec = try SpecLoader.load(path: specPath, overrides: overrides, catalog: catalog).drawingRandomPoints(catalog: catalog)
-            let options = DataFile.loadOptions(spec)
+            // The columns the predictions file carries are checked too (they are read only when it is written).
+            let options = DataFile.loadOptions(spec).keeping(spec.predictionColumns)
             let url = URL(fileURLWithPath: spec.data.resolvedPath)
             if options.joins.isEmpty && options.clean.isEmpty {
                 let header = try CSVFile(contentsOf: url, displayName: spec.data.resolvedPath, options: options.csv, headerOnly: true)
@@ -138,12 +139,18 @@ public enum Experiment {
             let report = session.assemble(data, evaluation)
             let dir = try WriteStage.report(report, outputRoot: options.outputRoot)
             if let file = options.predictionsFile {
-                var ids: [String]? = nil
+                var ids: [String]? = nil, kept: [TextColumn] = []
                 if spec.data.id != nil {
                     try session.execute([data.load])  // the table, from the cache: its ids
                     ids = try session.value(data.load, as: Dataset.self).ids
                 }
-                try AtomicFiles.write([(file, Data(WriteStage.predictions(spec, data, ids: ids, evaluation).utf8))])
+                if !spec.predictionColumns.isEmpty {
+                    // Read here, not in the cached load task: carrying a column must not change any task's key.
+                    let options = DataFile.loadOptions(spec).keeping(spec.predictionColumns)
+                    let csv = try CSVFile(contentsOf: URL(fileURLWithPath: spec.data.resolvedPath), displayName: spec.data.resolvedPath, options: options.csv)
+                    kept = try DatasetLoader.load(csv, options).kept
+                }
+                try AtomicFiles.write([(file, Data(WriteStage.predictions(spec, data, ids: ids, kept: kept, evaluation).utf8))])
             }
             let saved = try options.modelsDirectory.map {
                 try WriteStage.models(spec, specPath: specPath, overrides: overrides, data, evaluation, modelsDirectory: $0, onlyBest: options.saveOnlyBest)

@@ -35,7 +35,8 @@ public enum Predict {
     /// Reads `input` with the run's CSV options, scores every row and writes `output`: id, probability,
     /// predicted label at the saved threshold, decile (1 = the top tenth) and rank, highest probability first.
     /// Nothing is written unless every row scored.
-    public static func run(model: String, input: String, output: String, id: String?, top: TopRule?) throws -> PredictOutcome {
+    /// `with` names columns of the input carried, as written, after the id.
+    public static func run(model: String, input: String, output: String, id: String?, top: TopRule?, with carried: [String] = []) throws -> PredictOutcome {
         func resolved(_ path: String) -> String { URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path }
         for (name, path) in [("--input", input), ("--model", model)] where resolved(path) == resolved(output) {
             throw AssayError.input("\(output): --output is the \(name) file; writing the scores there would replace it")
@@ -61,16 +62,23 @@ public enum Predict {
             idName = column
             ids = (0..<csv.rowCount).map { csv.cell(row: $0, column: c) }
         }
+        let carriedColumns = try carried.map { name -> Int in
+            guard let c = csv.names.firstIndex(of: name) else {
+                throw AssayError.input("\(input): --with column '\(name)' is missing\(Suggest.hint(name, among: csv.names))")
+            }
+            return c
+        }
         let p: [Double]
         do { p = try pipeline.probabilities(for: csv) } catch { throw AssayError.wrap(error) }
 
         let order = p.indices.sorted { p[$0] != p[$1] ? p[$0] > p[$1] : $0 < $1 }
         let n = order.count
         let keep = top?.rows(of: n) ?? n
-        var text = [idName, "probability", "predicted", "decile", "rank"].map(CSVWriter.field).joined(separator: ",") + "\n"
+        var text = ([idName] + carried + ["probability", "predicted", "decile", "rank"]).map(CSVWriter.field).joined(separator: ",") + "\n"
         for (rank, i) in order.prefix(keep).enumerated() {
             let label = p[i] > pipeline.threshold ? pipeline.positiveLabel : pipeline.negativeLabel
-            text += [CSVWriter.field(ids[i]), "\(p[i])", CSVWriter.field(label), String(rank * 10 / n + 1), String(rank + 1)].joined(separator: ",") + "\n"
+            text += ([CSVWriter.field(ids[i])] + carriedColumns.map { CSVWriter.field(csv.cell(row: i, column: $0)) }
+                     + ["\(p[i])", CSVWriter.field(label), String(rank * 10 / n + 1), String(rank + 1)]).joined(separator: ",") + "\n"
         }
         try AtomicFiles.write([(output, Data(text.utf8))])
         return PredictOutcome(pipeline: pipeline, rowsScored: n, rowsWritten: keep)

@@ -59,6 +59,17 @@ public struct Table: Sendable, Equatable {
     }
 }
 
+/// A column's cells as text.
+public struct TextColumn: Sendable, Equatable {
+    public var name: String
+    public var values: [String]
+
+    public init(name: String, values: [String]) {
+        self.name = name
+        self.values = values
+    }
+}
+
 /// The labelled data an experiment learns from: features, a binary target, and optional predefined folds.
 public struct Dataset: Sendable, Equatable {
     public let features: Table
@@ -72,6 +83,8 @@ public struct Dataset: Sendable, Equatable {
     public var preparation: [LogLine] = []
     /// Each row's `data.id` value as written (empty when missing), when the spec names an id column.
     public var ids: [String]? = nil
+    /// Columns kept as text for the predictions file (`predictions: {columns: …}`), by name, in the spec's order.
+    public var kept: [TextColumn] = []
 
     public init(features: Table, target: [UInt8], positiveLabel: String, negativeLabel: String, folds: [Int]?, preparation: [LogLine] = [],
                 ids: [String]? = nil) {

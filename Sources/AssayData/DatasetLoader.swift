@@ -16,6 +16,8 @@ public struct LoadOptions: Sendable, Hashable {
     public var joins: [JoinOptions]
     /// Row-wise cleaning after the joins, before anything is split or fitted.
     public var clean: [CleanStep]
+    /// Columns whose text the dataset keeps beside the features (carried into the predictions file).
+    public var keep: [String] = []
 
     public init(csv: CSVOptions = CSVOptions(), target: String, positive: String, id: String? = nil, drop: [String] = [],
                 columns: [String: ColumnKind] = [:], foldColumn: String? = nil, joins: [JoinOptions] = [], clean: [CleanStep] = []) {
@@ -28,6 +30,15 @@ public struct LoadOptions: Sendable, Hashable {
         self.drop = drop
         self.columns = columns
         self.foldColumn = foldColumn
+    }
+}
+
+extension LoadOptions {
+    /// The same options, also keeping `columns` as text.
+    public func keeping(_ columns: [String]) -> LoadOptions {
+        var o = self
+        o.keep = columns
+        return o
     }
 }
 
@@ -49,6 +60,7 @@ public enum DatasetLoader {
         for d in options.drop { try need(d, "data.drop") }
         for c in options.columns.keys.sorted() { try need(c, "data.columns") }
         if let f = options.foldColumn { try need(f, "split.fold_column") }
+        for k in options.keep { try need(k, "predictions.columns") }
     }
 
     /// Reads the main file, joins the others, cleans, then splits off the target, id and fold columns.
@@ -135,9 +147,19 @@ public enum DatasetLoader {
         if let id = options.id { excluded.insert(id) }
         if let fc = options.foldColumn { excluded.insert(fc) }
         let columns = frame.columns.filter { !excluded.contains($0.name) }
-        let ids = options.id.flatMap(frame.index(of:)).map { c in (0..<frame.rowCount).map { frame.columns[c].text(at: $0) ?? "" } }
-        return Dataset(features: Table(columns: columns, rowCount: frame.rowCount), target: target,
-                       positiveLabel: options.positive, negativeLabel: labels[1 - positiveCode], folds: folds, preparation: log, ids: ids)
+        func texts(_ c: Int) -> [String] { (0..<frame.rowCount).map { frame.columns[c].text(at: $0) ?? "" } }
+        var dataset = Dataset(features: Table(columns: columns, rowCount: frame.rowCount), target: target,
+                              positiveLabel: options.positive, negativeLabel: labels[1 - positiveCode], folds: folds, preparation: log,
+                              ids: options.id.flatMap(frame.index(of:)).map(texts))
+        // A kept column of the main file is carried exactly as written there (frame.rows are its 1-based data rows);
+        // a joined or derived one as its value reads.
+        dataset.kept = options.keep.compactMap { name in
+            if let c = csv.names.firstIndex(of: name) {
+                return TextColumn(name: name, values: frame.rows.map { csv.cell(row: $0 - 1, column: c) })
+            }
+            return frame.index(of: name).map { TextColumn(name: name, values: texts($0)) }
+        }
+        return dataset
     }
 
     static let trueWords = ["True", "TRUE", "true"].map { Array($0.utf8) }

@@ -25,6 +25,8 @@ public struct Spec: Sendable {
     public var threshold: ThresholdRule? = nil
     /// What the positive rows are called in figures and tables (`labels: {positive: buyers}`); default "positives".
     public var positiveName: String? = nil
+    /// Columns carried, as written, into the row-level predictions file (`predictions: {columns: […]}`).
+    public var predictionColumns: [String] = []
 }
 
 /// The `data:` section.

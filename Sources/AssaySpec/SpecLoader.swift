@@ -78,6 +78,17 @@ struct SpecDecoder {
                         preprocess: preprocess, models: models, metrics: metrics, select: select)
         if let c = top["checks"] { try checks(c, into: &spec) }
         if let t = top["threshold"] { spec.threshold = try threshold(t) }
+        if let p = top["predictions"] {
+            let f = try Fields(p, "predictions", allowed: SpecKeys.predictions)
+            if let c = f["columns"] {
+                for item in try list(c, "predictions.columns") {
+                    let name = try text(item, "predictions.columns")
+                    guard !spec.predictionColumns.contains(name) else { throw SpecError(at: item.location, "predictions.columns lists '\(name)' twice") }
+                    spec.predictionColumns.append(name)
+                    spec.data.columnReferences.append(ColumnReference(role: "predictions.columns", name: name, location: item.location))
+                }
+            }
+        }
         if let l = top["labels"] {
             let f = try Fields(l, "labels", allowed: SpecKeys.labels)
             if let p = f["positive"] {

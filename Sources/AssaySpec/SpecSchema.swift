@@ -19,6 +19,8 @@ public enum SpecSchema {
             "select": describe(metric, "Picks each model's grid point and the best model, by mean CV score."),
             "checks": checks,
             "threshold": threshold,
+            "predictions": describe(object(SpecKeys.predictions, ["columns": ["type": "array", "items": string, "uniqueItems": true]]),
+                                    "Columns carried, as written, into the row-level predictions file (assay run --predictions FILE)."),
             "labels": describe(object(SpecKeys.labels, ["positive": ["type": "string", "minLength": 1, "maxLength": 40]]),
                                "What the positive rows are called in figures and tables, like {positive: buyers}."),
         ], required: ["assay", "data", "models"])

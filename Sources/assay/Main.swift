@@ -252,13 +252,16 @@ struct Predict: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Keep only the first N rows, or the top P%.", valueName: "N|P%"))
     var top: String?
 
+    @Option(name: .customLong("with"), help: ArgumentHelp("Carry this input column, as written, after the id (repeatable).", valueName: "column"))
+    var carried: [String] = []
+
     func validate() throws {
         if let top, TopRule(top) == nil { throw ValidationError("--top must be a positive count or a percentage such as 10%, got '\(top)'") }
     }
 
     func run() throws {
         let outcome = try reportingErrors {
-            try Assay.Predict.run(model: model, input: input, output: output, id: id, top: top.flatMap(TopRule.init))
+            try Assay.Predict.run(model: model, input: input, output: output, id: id, top: top.flatMap(TopRule.init), with: carried)
         }
         let p = outcome.pipeline
         Console.error("assay: scoring with \(p.provenance)")

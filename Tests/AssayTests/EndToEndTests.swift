@@ -255,6 +255,22 @@ final class EndToEndTests: XCTestCase {
             XCTAssertEqual(try String(contentsOf: dir.appendingPathComponent("again.csv"), encoding: .utf8), text, "a warm run writes the same file")
         }
         XCTAssertThrowsError(try run([], file: "t.csv")) { XCTAssertTrue("\($0)".contains("is a data file of the experiment"), "\($0)") }
+
+        // Columns carried as written, after the id; asking for them refits nothing.
+        let carried = try run(["predictions={columns: [plan, spend]}"], file: "c.csv")
+        XCTAssertEqual(carried.stats.executedByKind["fit", default: 0], 0, "carrying columns changes no task's key")
+        let rows = try String(contentsOf: dir.appendingPathComponent("c.csv"), encoding: .utf8).split(separator: "\n")
+            .map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        XCTAssertEqual(Array(rows[0].prefix(4)), ["row", "id", "plan", "spend"])
+        let source = try String(contentsOf: dir.appendingPathComponent("t.csv"), encoding: .utf8).split(separator: "\n")
+            .map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        for line in rows.dropFirst().prefix(50) {
+            let original = source[Int(line[0])!]  // row r is line r + 1 of the file: no row was dropped
+            XCTAssertEqual([line[1], line[2], line[3]], [original[0], original[3], original[2]])
+        }
+        XCTAssertThrowsError(try run(["predictions={columns: [plann]}"], file: "c.csv")) {
+            XCTAssertTrue("\($0)".contains("predictions.columns: no column 'plann'") && "\($0)".contains("did you mean 'plan'?"), "\($0)")
+        }
     }
 
     func testUnknownColumnsAreBadInputsAtTheirSpecLocation() throws {
@@ -509,11 +525,17 @@ final class CommandLineTests: XCTestCase {
         XCTAssertNotEqual(try Data(contentsOf: variantModel), before)
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("variant/s/report.md").path))
 
-        let scored = try assay(["predict", "--model", "variant/s/lr.assaymodel", "--input", "d.csv", "--output", "p.csv"], in: dir)
+        let scored = try assay(["predict", "--model", "variant/s/lr.assaymodel", "--input", "d.csv", "--output", "p.csv", "--with", "b"], in: dir)
         XCTAssertEqual(scored.code, 0, scored.stderr)
         let pipeline = try SavedPipeline(fileData: try Data(contentsOf: variantModel), file: "m")
         XCTAssertTrue(scored.stderr.hasPrefix("assay: scoring with model 'lr' (logistic_regression, {\"C\":0.01}) of experiment 's', threshold 0.5, "
                                               + "spec \(pipeline.specHash.prefix(12)), saved by Assay \(pipeline.assayVersion)\n"), scored.stderr)
+        let written = try String(contentsOf: dir.appendingPathComponent("p.csv"), encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
+        XCTAssertEqual(written[0], ["row", "b", "probability", "predicted", "decile", "rank"])
+        for line in written.dropFirst() { XCTAssertEqual(line[1], rows[Int(line[0])!].split(separator: ",").map(String.init)[1], "--with b carries b as written") }
+        let missing = try assay(["predict", "--model", "variant/s/lr.assaymodel", "--input", "d.csv", "--output", "q.csv", "--with", "bb"], in: dir)
+        XCTAssertEqual(missing.code, 2)
+        XCTAssertEqual(missing.stderr.components(separatedBy: "\n").last { !$0.isEmpty }, "assay: error: d.csv: --with column 'bb' is missing; did you mean 'b'?")
     }
 
     func testCheckAndDiffExitCodes() throws {

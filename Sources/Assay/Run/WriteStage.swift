@@ -21,13 +21,14 @@ enum WriteStage {
     /// The row-level predictions (`run --predictions FILE`), as CSV: one line per training row and repeat with each
     /// model's out-of-fold probability at its selected point (the fold and repeat that held the row out), then one
     /// line per test row with each refit model's probability. `row` is the row's 1-based position among the rows the
-    /// models saw (after `data.join` and `data.clean`); the `data.id` column follows when the spec names one.
+    /// models saw (after `data.join` and `data.clean`); the `data.id` column follows when the spec names one, then the
+    /// spec's `predictions.columns` as written.
     /// Probabilities are written exactly (shortest round-trip form), so the report's numbers can be recomputed.
-    static func predictions(_ spec: Spec, _ data: PreparedData, ids: [String]?, _ evaluation: Evaluation) -> String {
+    static func predictions(_ spec: Spec, _ data: PreparedData, ids: [String]?, kept: [TextColumn], _ evaluation: Evaluation) -> String {
         let split = data.split, models = spec.models.map(\.name)
         let perRepeat = max(1, split.folds.count / max(1, spec.split.repeats))
         func label(_ y: UInt8) -> String { y == 1 ? spec.data.positive : data.profile.negativeLabel }
-        var header = ["row"] + (spec.data.id.map { [$0] } ?? []) + ["split", "repeat", "fold", "label"] + models
+        var header = ["row"] + (spec.data.id.map { [$0] } ?? []) + kept.map(\.name) + ["split", "repeat", "fold", "label"] + models
         header = header.map(CSVWriter.field)
         var lines = [header.joined(separator: ",")]
         // Each model's probability by (fold, row), and each row's label.
@@ -40,7 +41,8 @@ enum WriteStage {
             }
         }
         func line(_ r: Int, _ part: String, _ repeatText: String, _ foldText: String, _ y: UInt8, _ values: [Double?]) -> String {
-            ([String(r + 1)] + (ids.map { [$0[r]] } ?? []) + [part, repeatText, foldText, label(y)]).map(CSVWriter.field).joined(separator: ",")
+            ([String(r + 1)] + (ids.map { [$0[r]] } ?? []) + kept.map { $0.values[r] } + [part, repeatText, foldText, label(y)])
+                .map(CSVWriter.field).joined(separator: ",")
                 + "," + values.map { $0.map { "\($0)" } ?? "" }.joined(separator: ",")
         }
         var training: [(repeat: Int, row: Int, fold: Int)] = []
