@@ -70,14 +70,11 @@ public enum MarkdownReport {
 
         if let imp = r.importance {
             out += ["## Permutation importance", ""]
-            let on = imp.outOfFold ? "out of fold (no test set): each fold's model on its own validation rows, \(imp.rows) rows in all; each column's values shuffled among a fold's rows (\(imp.repeats) shuffles over all folds, seeded; baseline the mean over folds); "
-                : "on the \(imp.rows) test rows: each column's values shuffled among them \(imp.repeats) times (seeded); "
-            out += ["**\(Markup.text(imp.model))** " + on
-                + "the importance is the \(imp.metric.rawValue) lost, from \(NumberFormat.fixed(imp.baseline)) unshuffled "
-                + "(scikit-learn's `permutation_importance` on the whole pipeline).", ""]
-            out += ["| column | importance | std |", "|---|---:|---:|"]
-            out += imp.columns.map { "| \(Markup.text($0.name)) | \(NumberFormat.fixed($0.summary.mean)) | \(NumberFormat.fixed($0.summary.std)) |" }
-            out += [""]
+            out += importance(imp)
+            for other in r.otherImportance {
+                out += ["### Permutation importance of \(Markup.text(other.model))", ""]
+                out += importance(other)
+            }
         }
 
         if let imp = r.impurityImportance {
@@ -170,5 +167,17 @@ public enum MarkdownReport {
 
     static func columnList(_ names: [String], _ kind: String) -> String {
         names.isEmpty ? "no \(kind)" : "\(names.count) \(kind) (" + names.map { "`\(Markup.code($0))`" }.joined(separator: ", ") + ")"
+    }
+
+    /// A permutation importance table with the sentence saying how it was computed.
+    static func importance(_ imp: ImportanceReport) -> [String] {
+        let on = imp.outOfFold ? "out of fold (no test set): each fold's model on its own validation rows, \(imp.rows) rows in all; each column's values shuffled among a fold's rows (\(imp.repeats) shuffles over all folds, seeded; baseline the mean over folds); "
+            : "on the \(imp.rows) test rows: each column's values shuffled among them \(imp.repeats) times (seeded); "
+        var out = ["**\(Markup.text(imp.model))** " + on
+            + "the importance is the \(imp.metric.rawValue) lost, from \(NumberFormat.fixed(imp.baseline)) unshuffled "
+            + "(scikit-learn's `permutation_importance` on the whole pipeline).", ""]
+        out += ["| column | importance | std |", "|---|---:|---:|"]
+        out += imp.columns.map { "| \(Markup.text($0.name)) | \(NumberFormat.fixed($0.summary.mean)) | \(NumberFormat.fixed($0.summary.std)) |" }
+        return out + [""]
     }
 }

@@ -36,12 +36,16 @@ public enum MetricsJSON {
             top[imp.kind + "_importance"] = .object(["model": .string(imp.model),
                                                   "columns": .object(Dictionary(imp.columns.map { ($0.name, JSONValue.number($0.value)) }, uniquingKeysWith: { a, _ in a }))])
         }
-        if let imp = r.importance {
-            top["importance"] = .object([
+        func importance(_ imp: ImportanceReport) -> JSONValue {
+            .object([
                 "model": .string(imp.model), "metric": .string(imp.metric.rawValue), "rows": .integer(imp.rows), "repeats": .integer(imp.repeats),
                 "baseline": .number(imp.baseline),
                 "columns": .object(Dictionary(uniqueKeysWithValues: imp.columns.map { ($0.name, JSONValue.object(["mean": .number($0.summary.mean), "std": .number($0.summary.std)])) })),
             ])
+        }
+        if let imp = r.importance { top["importance"] = importance(imp) }
+        if !r.otherImportance.isEmpty {
+            top["importance_by_model"] = .object(Dictionary(uniqueKeysWithValues: r.otherImportance.map { ($0.model, importance($0)) }))
         }
         return JSONValue.object(top).rendered()
     }

@@ -16,6 +16,8 @@ public struct RunReport: Sendable {
     public var profile: TableProfile?
     /// Permutation importance of the best model on the test rows, when there is a test set.
     public var importance: ImportanceReport? = nil
+    /// Permutation importance of the other models the spec asks for (`importance: {models: …}`), in spec order.
+    public var otherImportance: [ImportanceReport] = []
     /// The best model's own importance, by output column, largest first: `impurity` for trees and forests
     /// (scikit-learn's `feature_importances_`), `gain` for boosting (LightGBM's gain importance).
     public var impurityImportance: (model: String, kind: String, columns: [(name: String, value: Double)])? = nil

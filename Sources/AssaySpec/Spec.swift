@@ -27,6 +27,8 @@ public struct Spec: Sendable {
     public var positiveName: String? = nil
     /// Columns carried, as written, into the row-level predictions file (`predictions: {columns: […]}`).
     public var predictionColumns: [String] = []
+    /// Models whose permutation importance is computed besides the best model's (`importance: {models: all | […]}`).
+    public var importanceModels: [String] = []
 }
 
 /// The `data:` section.

@@ -89,6 +89,23 @@ struct SpecDecoder {
                 }
             }
         }
+        if let i = top["importance"] {
+            let f = try Fields(i, "importance", allowed: SpecKeys.importance)
+            if let m = f["models"] {
+                let names = spec.models.map(\.name)
+                if case .scalar(let t, .string, _) = m, t == "all" {
+                    spec.importanceModels = names
+                } else {
+                    for item in try list(m, "importance.models") {
+                        let name = try text(item, "importance.models")
+                        guard names.contains(name) else {
+                            throw SpecError(at: item.location, "importance.models: no model '\(name)' in models\(Suggest.hint(name, among: names))")
+                        }
+                        if !spec.importanceModels.contains(name) { spec.importanceModels.append(name) }
+                    }
+                }
+            }
+        }
         if let l = top["labels"] {
             let f = try Fields(l, "labels", allowed: SpecKeys.labels)
             if let p = f["positive"] {

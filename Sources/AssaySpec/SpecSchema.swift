@@ -21,6 +21,8 @@ public enum SpecSchema {
             "threshold": threshold,
             "predictions": describe(object(SpecKeys.predictions, ["columns": ["type": "array", "items": string, "uniqueItems": true]]),
                                     "Columns carried, as written, into the row-level predictions file (assay run --predictions FILE)."),
+            "importance": describe(object(SpecKeys.importance, ["models": ["anyOf": [["const": "all"], ["type": "array", "items": string]]]]),
+                                   "Models whose permutation importance is computed besides the best model's: all, or a list of names."),
             "labels": describe(object(SpecKeys.labels, ["positive": ["type": "string", "minLength": 1, "maxLength": 40]]),
                                "What the positive rows are called in figures and tables, like {positive: buyers}."),
         ], required: ["assay", "data", "models"])

@@ -341,6 +341,13 @@ final class SpecTests: XCTestCase {
         XCTAssertEqual(e("preprocess.scale: [x]"), "exp/s.yaml:8:12: model 'lr': grid key 'preprocess.scale' must be preprocess.STEP.OPTION, like preprocess.scale.method")
     }
 
+    func testImportanceForOtherModels() throws {
+        XCTAssertEqual(try parse(base).importanceModels, [])
+        XCTAssertEqual(try parse(base + "\nimportance: {models: all}").importanceModels, ["lr"])
+        XCTAssertEqual(try parse(base + "\nimportance: {models: [lr, lr]}").importanceModels, ["lr"])
+        XCTAssertThrowsError(try parse(base + "\nimportance: {models: [lrr]}")) { XCTAssertTrue("\($0)".contains("importance.models: no model 'lrr' in models; did you mean 'lr'?"), "\($0)") }
+    }
+
     func testProfitThreshold() throws {
         XCTAssertEqual(try parse(base + "\nthreshold: {profit: {tp: 40, fp: -2}}").threshold, .profit(UnitValues(tp: 40, fp: -2)))
         XCTAssertEqual(try parse(base + "\nthreshold: {profit: {tp: 40, fp: -2, fn: -5, tn: 0.5}}").threshold, .profit(UnitValues(tp: 40, fp: -2, fn: -5, tn: 0.5)))

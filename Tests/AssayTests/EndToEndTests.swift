@@ -273,6 +273,24 @@ final class EndToEndTests: XCTestCase {
         }
     }
 
+    /// `importance: {models: all}`: every model gets its permutation importance table, the best's unchanged.
+    func testImportanceOfEveryModel() throws {
+        let plain = try runSpec()
+        let all = try runSpec(["importance={models: all}"])
+        XCTAssertEqual(all.report.importance?.columns.map(\.summary), plain.report.importance?.columns.map(\.summary), "the best model's is the same")
+        let best = try XCTUnwrap(all.report.bestModel)
+        XCTAssertEqual(all.report.otherImportance.map(\.model), ["a", "b"].filter { $0 != best })
+        let other = try XCTUnwrap(all.report.otherImportance.first)
+        XCTAssertEqual(Set(other.columns.map(\.name)), Set(plain.report.importance!.columns.map(\.name)))
+        let md = try String(contentsOf: dir.appendingPathComponent("runs/e2e/report.md"), encoding: .utf8)
+        XCTAssertTrue(md.contains("### Permutation importance of \(other.model)\n\n**\(other.model)** on the 100 test rows"), md)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("runs/e2e/metrics.json"))) as! [String: Any]
+        XCTAssertNotNil((json["importance_by_model"] as? [String: Any])?[other.model])
+        _ = try runSpec()
+        let plainJSON = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("runs/e2e/metrics.json"))) as! [String: Any]
+        XCTAssertNil(plainJSON["importance_by_model"], "without the key, metrics.json is as before")
+    }
+
     func testUnknownColumnsAreBadInputsAtTheirSpecLocation() throws {
         XCTAssertThrowsError(try runSpec(["data.target=boughtt"])) {
             let e = $0 as! AssayError

@@ -19,6 +19,7 @@ extension RunSession {
             models: evaluation.models, bestModel: evaluation.bestModel, profile: data.tableProfile)
         report.kind = spec.kind
         report.importance = evaluation.importance
+        report.otherImportance = evaluation.otherImportance
         report.impurityImportance = evaluation.ownImportance
         report.threshold = spec.threshold
         if let name = spec.positiveName { report.positiveName = name }

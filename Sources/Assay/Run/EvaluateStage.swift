@@ -16,6 +16,8 @@ struct Evaluation {
     var bestModel: String?
     var importance: ImportanceReport?
     var ownImportance: (model: String, kind: String, columns: [(name: String, value: Double)])?
+    /// Permutation importance of the other models the spec's `importance.models` names, in spec order.
+    var otherImportance: [ImportanceReport] = []
 }
 
 extension RunSession {
@@ -36,9 +38,12 @@ extension RunSession {
         var evaluation = Evaluation(models: models, refits: refits, outOfFold: selected.map(\.outOfFold), bestModel: Evaluate.bestModel(models, spec.select))
         evaluation.selectedFolds = selected.map(\.folds)
         guard let best = models.firstIndex(where: { $0.name == evaluation.bestModel }) else { return evaluation }
-        evaluation.importance = data.split.test.isEmpty
-            ? try foldImportance(searches[best], bestIndex: models[best].bestIndex, data)
-            : try testImportance(spec.models[best], refit: refitKeys[best], rows: data.split.test.count, data)
+        func importance(_ i: Int) throws -> ImportanceReport {
+            data.split.test.isEmpty ? try foldImportance(searches[i], bestIndex: models[i].bestIndex, data)
+                : try testImportance(spec.models[i], refit: refitKeys[i], rows: data.split.test.count, data)
+        }
+        evaluation.importance = try importance(best)
+        evaluation.otherImportance = try spec.models.indices.filter { $0 != best && spec.importanceModels.contains(spec.models[$0].name) }.map(importance)
         if let (kind, values) = refits[best].model.ownImportance {
             let columns = zip(refits[best].preprocessing.outputNames, values).map { (name: $0, value: $1) }
                 .sorted { $0.value != $1.value ? $0.value > $1.value : $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
@@ -68,7 +73,7 @@ extension RunSession {
         return (report, Evaluate.outOfFold(foldPredictions[best]), foldPredictions[best])
     }
 
-    /// Permutation importance of the best model's refit pipeline on the test rows (5 shuffles per column).
+    /// Permutation importance of a model's refit pipeline on the test rows (5 shuffles per column).
     mutating func testImportance(_ m: ModelSpec, refit: TaskKey, rows: Int, _ data: PreparedData) throws -> ImportanceReport {
         let repeats = 5
         let key = planner.importance(m, refit: refit, load: data.load, split: data.splitKey, repeats: repeats)
