@@ -519,14 +519,8 @@ final class CommandLineTests: XCTestCase {
     /// A variant run with `--out` keeps its models beside its report and leaves the baseline's untouched; `predict`
     /// says which run's model it scores with.
     func testVariantRunsKeepTheirOwnModels() throws {
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            return XCTFail("the assay binary is not built at \(binary.path)")
-        }
-        let dir = try TestPaths.temporaryDirectory()
+        let (dir, rows) = try smallTable()
         defer { try? FileManager.default.removeItem(at: dir) }
-        var rows = ["a,b,y"]
-        for i in 0..<40 { rows.append("\(i),\((i * 7) % 5),\(i % 3 == 0 || i > 30 ? 1 : 0)") }
-        try (rows.joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("d.csv"), atomically: true, encoding: .utf8)
         try "assay: 1\ndata: {path: d.csv, target: y}\nsplit: {test_size: 0.25, folds: 3}\nmodels:\n  lr: {type: logistic_regression}\n"
             .write(to: dir.appendingPathComponent("s.yaml"), atomically: true, encoding: .utf8)
         let baseline = try assay(["run", "s.yaml", "--cache-dir", "c"], in: dir)
@@ -556,15 +550,24 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(missing.stderr.components(separatedBy: "\n").last { !$0.isEmpty }, "assay: error: d.csv: --with column 'bb' is missing; did you mean 'b'?")
     }
 
-    func testCheckAndDiffExitCodes() throws {
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            return XCTFail("the assay binary is not built at \(binary.path)")
-        }
+    struct MissingBinary: Error, CustomStringConvertible {
+        let path: String
+        var description: String { "the assay binary is not built at \(path)" }
+    }
+
+    /// A scratch folder holding `d.csv` (40 rows: a, b, y) for the binary to run on; the test fails when the binary is not built.
+    func smallTable() throws -> (dir: URL, rows: [String]) {
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else { throw MissingBinary(path: binary.path) }
         let dir = try TestPaths.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
         var rows = ["a,b,y"]
         for i in 0..<40 { rows.append("\(i),\((i * 7) % 5),\(i % 3 == 0 || i > 30 ? 1 : 0)") }
         try (rows.joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("d.csv"), atomically: true, encoding: .utf8)
+        return (dir, rows)
+    }
+
+    func testCheckAndDiffExitCodes() throws {
+        let (dir, _) = try smallTable()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let spec = """
         assay: 1
         data: {path: d.csv, target: y}
