@@ -33,7 +33,8 @@ public struct PredictOutcome: Sendable {
 /// Scores new rows with a saved pipeline and writes a ranked target list.
 public enum Predict {
     /// Reads `input` with the run's CSV options, scores every row and writes `output`: id, probability,
-    /// predicted label at the saved threshold, decile (1 = the top tenth) and rank, highest probability first.
+    /// predicted label at the saved threshold, decile (1 = the top tenth; tied rows share the decile of their middle
+    /// rank) and rank, highest probability first.
     /// Nothing is written unless every row scored.
     /// `with` names columns of the input carried, as written, after the id.
     public static func run(model: String, input: String, output: String, id: String?, top: TopRule?, with carried: [String] = []) throws -> PredictOutcome {
@@ -74,11 +75,20 @@ public enum Predict {
         let order = p.indices.sorted { p[$0] != p[$1] ? p[$0] > p[$1] : $0 < $1 }
         let n = order.count
         let keep = top?.rows(of: n) ?? n
+        // Rows tied on a score share one decile, that of their middle rank, so input order does not place them.
+        var decile = [Int](repeating: 0, count: n)
+        var start = 0
+        while start < n {
+            var end = start + 1
+            while end < n && p[order[end]] == p[order[start]] { end += 1 }
+            for k in start..<end { decile[k] = (start + end - 1) * 5 / n + 1 }
+            start = end
+        }
         var text = ([idName] + carried + ["probability", "predicted", "decile", "rank"]).map(CSVWriter.field).joined(separator: ",") + "\n"
         for (rank, i) in order.prefix(keep).enumerated() {
             let label = p[i] > pipeline.threshold ? pipeline.positiveLabel : pipeline.negativeLabel
             text += ([CSVWriter.field(ids[i])] + carriedColumns.map { CSVWriter.field(csv.cell(row: i, column: $0)) }
-                     + ["\(p[i])", CSVWriter.field(label), String(rank * 10 / n + 1), String(rank + 1)]).joined(separator: ",") + "\n"
+                     + ["\(p[i])", CSVWriter.field(label), String(decile[rank]), String(rank + 1)]).joined(separator: ",") + "\n"
         }
         try AtomicFiles.write([(output, Data(text.utf8))])
         return PredictOutcome(pipeline: pipeline, rowsScored: n, rowsWritten: keep)

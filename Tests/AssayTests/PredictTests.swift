@@ -90,14 +90,21 @@ final class PredictTests: XCTestCase {
             let written = try String(contentsOfFile: path("p-\(model).csv"), encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
             XCTAssertEqual(written[0], ["customer", "probability", "predicted", "decile", "rank"])
             var previous = Double.infinity
+            let scores = written.dropFirst().map { Double($0[1])! }, n = scores.count
             for (k, row) in written.dropFirst().enumerated() {
                 let p = Double(row[1])!
                 XCTAssertEqual(p.bitPattern, expected[row[0]]!.bitPattern, "\(model) \(row[0])")
                 XCTAssertLessThanOrEqual(p, previous)
                 XCTAssertEqual(row[2], p > 0.5 ? "да" : "нет")
                 XCTAssertEqual(row[4], String(k + 1))
-                XCTAssertEqual(Int(row[3])!, k * 10 / outcome.testRows.count + 1)
+                // A row's decile is that of the middle rank of the rows tied with it (its own rank when untied).
+                let first = scores.firstIndex(of: p)!, last = scores.lastIndex(of: p)!
+                XCTAssertEqual(Int(row[3])!, (first + last) * 5 / n + 1, "\(model) rank \(k + 1)")
+                if first == last { XCTAssertEqual(Int(row[3])!, k * 10 / n + 1) }
                 previous = p
+            }
+            if model == "tree" {
+                XCTAssertLessThan(Set(scores).count, n, "the tree's leaves tie rows, so the rule above was exercised")
             }
         }
     }
