@@ -75,6 +75,8 @@ private struct Guess {
     var drops: [(name: String, why: String)] = []
     var manyLevels = false
     var minority = 0
+    /// Why the table looks like a long side table, when it does.
+    var longTable: String? = nil
 
     /// Names worth preferring as the target, compared lowercased, best first.
     static let targetWords = ["target", "targets", "label", "y", "class", "outcome", "churn", "churned", "purchased", "converted",
@@ -160,6 +162,18 @@ private struct Guess {
         findings.append("target: \(target)" + (wanted == nil ? " (guessed" + (others.isEmpty ? ")" : "; also two-valued: \(Self.list(others)); choose with --target)") : "")
                         + ", positive label \(JSONText.quote(positive)) (\(NumberFormat.fixed(share * 100, decimals: 1))% of rows)")
 
+        // A key column whose every value repeats the same number of times: a long table (one row per key and period,
+        // say), to be pivoted and joined to a main table rather than predicted from row by row.
+        for c in 0..<file.columnCount where Self.looksLikeKey(file.names[c]) {
+            let counts = Set(values[c].values)
+            if counts.count == 1, let times = counts.first, times > 1 {
+                longTable = "every value of \(file.names[c]) appears \(times) times: this looks like a long table (one row per \(file.names[c]) and "
+                    + "period or kind) to pivot and join to a table with one row per \(file.names[c]) (data.join with pivot), not one to predict from"
+                findings.append("warning: " + longTable!)
+                break
+            }
+        }
+
         // Columns to set aside, from the data profile's flags.
         let options = LoadOptions(csv: csv, target: target, positive: positive)
         let data = try DatasetLoader.load(try CSVFile(bytes: bytes, displayName: dataPath, options: csv), options)
@@ -182,6 +196,7 @@ private struct Guess {
         let name = Self.specName(stem)
         y += ["# Starter spec written by `assay init` from \(URL(fileURLWithPath: dataPath).lastPathComponent). Every line is a guess: review it,",
               "# then `assay validate` and `assay run` this file. SPEC.md and `assay models` list every key and model parameter."]
+        if let longTable { y += ["# Warning: \(longTable)."] }
         y += ["assay: 1", "name: \(Self.yaml(name))", "description: \(Self.yaml("Predicts \(target) = \(positive). Starter spec from assay init: say here which question the run answers."))", "seed: 42"]
         y += ["data:", "  path: \(Self.yaml(StarterSpec.relativePath(to: dataPath, from: specFolder)))"]
         if csv.delimiter != UInt8(ascii: ",") { y += ["  delimiter: \(Self.yaml(String(UnicodeScalar(csv.delimiter))))"] }
@@ -220,6 +235,12 @@ private struct Guess {
               "# checks:                      # after a first run, gate CI on it, e.g.",
               "#   cv.roc_auc: {min: 0.80, tolerance: 0.005}"]
         return y.joined(separator: "\n") + "\n"
+    }
+
+    /// A column name that reads as a key: `id`, or ending in `_id`, ` id` or `Id`.
+    static func looksLikeKey(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return lower == "id" || lower.hasSuffix("_id") || lower.hasSuffix(" id") || (name.hasSuffix("Id") && name.count > 2)
     }
 
     /// The positive label: 1 of 0/1, yes of yes/no, true of true/false; otherwise the rarer value.

@@ -59,6 +59,7 @@ final class StarterSpecTests: XCTestCase {
             XCTAssertTrue(text.contains(line + "\n"), "missing line \(line) in\n\(text)")
         }
         XCTAssertTrue(text.contains("  id: customer_id   "), text)
+        XCTAssertFalse(text.contains("Warning"), "customer_id is unique")
         XCTAssertTrue(starter.findings.contains { $0.hasPrefix("target: churned (guessed; also two-valued: plan; choose with --target), positive label \"yes\" (40.0% of rows)") }, "\(starter.findings)")
 
         let outcome = try Experiment.run(specPath: output, options: RunOptions(jobs: 2, outputRoot: dir.appendingPathComponent("runs").path, cacheDirectory: nil, modelsDirectory: nil))
@@ -108,6 +109,10 @@ final class StarterSpecTests: XCTestCase {
         }
         let student = try String(contentsOfFile: dir.appendingPathComponent("student_purchase.csv.yaml").path, encoding: .utf8)
         XCTAssertTrue(student.contains("\"NA\" is kept as a value: in student_country"), student)
+        let long = try String(contentsOfFile: dir.appendingPathComponent("buyer_activity_market_time.csv.yaml").path, encoding: .utf8)
+        XCTAssertTrue(long.contains("\n# Warning: every value of id appears 2 times: this looks like a long table"), long)
+        let main = try String(contentsOfFile: dir.appendingPathComponent("buyer_activity_market_file.csv.yaml").path, encoding: .utf8)
+        XCTAssertFalse(main.contains("Warning"), "one row per id")
         let raw = try String(contentsOfFile: dir.appendingPathComponent("audiobooks_raw_with_header.csv.yaml").path, encoding: .utf8)
         XCTAssertTrue(raw.contains("  missing: [\"\", \"#N/A\"]\n    # \"#N/A\" in Review 10/10\n"), raw)
         for file in ["buyer_activity_market_money.csv", "buyer_activity_money.csv", "groceries_dataset.csv"] {
