@@ -60,7 +60,10 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
             return "\(f):\(l): row \(r), column '\(c)': '\(v)' is beyond the largest number a double holds (about 1.8e308)"
         case .targetMissing(let f, let l, let r, let c): return "\(f):\(l): row \(r) has no value in target column '\(c)'"
         case .targetClasses(let f, let c, let v):
+            let kind = v.count > 2 && v.allSatisfy({ NumberParser.parse($0, decimal: UInt8(ascii: ".")) != nil || NumberParser.parse($0, decimal: UInt8(ascii: ",")) != nil })
+                ? "; a numeric target is a regression, and" : v.count > 2 ? "; several classes make a multiclass target, and" : ""
             return "\(f): target '\(c)' must have exactly two distinct values, found \(v.count): \(Self.list(v))"
+                + (kind.isEmpty ? "" : "\(kind) this Assay runs binary targets only (task: binary)")
         case .positiveNotFound(let f, let c, let p, let v):
             return "\(f): positive label '\(p)' does not occur in target '\(c)' (values: \(Self.list(v)))"
         case .badFold(let f, let l, let r, let c, let v):

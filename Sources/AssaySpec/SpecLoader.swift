@@ -78,6 +78,18 @@ struct SpecDecoder {
                         preprocess: preprocess, models: models, metrics: metrics, select: select)
         if let c = top["checks"] { try checks(c, into: &spec) }
         if let t = top["threshold"] { spec.threshold = try threshold(t) }
+        if let t = top["task"] {
+            // SPEC.md's `task:`: binary (the default) runs; multiclass and regression are named but not built yet.
+            let name = try text(t, "task")
+            guard let kind = ExperimentKind(rawValue: name) else {
+                let known = ["binary", "multiclass", "regression"]
+                if known.contains(name) {
+                    throw SpecError(at: t.location, "task: \(name) is not available in this Assay yet; it runs binary targets only (task: binary)")
+                }
+                throw SpecError(at: t.location, "task must be binary, multiclass or regression, got '\(name)'\(Suggest.hint(name, among: known))")
+            }
+            spec.kind = kind
+        }
         if let p = top["predictions"] {
             let f = try Fields(p, "predictions", allowed: SpecKeys.predictions)
             if let c = f["columns"] {

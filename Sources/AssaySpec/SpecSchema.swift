@@ -11,6 +11,7 @@ public enum SpecSchema {
             "name": describe(string, "The run's name: the report goes to runs/<name>/ (default: the file's stem)."),
             "description": describe(string, "What question the run answers; shown at the top of the report."),
             "seed": describe(["type": "integer", "minimum": 0], "Every random choice derives from it."),
+            "task": describe(choice(ExperimentKind.self), "What the target is: binary (the default; the only task this Assay runs so far)."),
             "data": data,
             "split": split,
             "preprocess": describe(ref("preprocess"), "Preprocessing steps, in order, fitted on the training rows of each fold only."),

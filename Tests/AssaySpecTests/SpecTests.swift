@@ -341,6 +341,15 @@ final class SpecTests: XCTestCase {
         XCTAssertEqual(e("preprocess.scale: [x]"), "exp/s.yaml:8:12: model 'lr': grid key 'preprocess.scale' must be preprocess.STEP.OPTION, like preprocess.scale.method")
     }
 
+    /// SPEC.md's `task:`: binary runs; multiclass and regression are refused with one line until they are built.
+    func testTask() throws {
+        XCTAssertEqual(try parse(base + "\ntask: binary").kind, .binary)
+        XCTAssertThrowsError(try parse(base + "\ntask: regression")) {
+            XCTAssertTrue("\($0)".hasSuffix("task: regression is not available in this Assay yet; it runs binary targets only (task: binary)"), "\($0)")
+        }
+        XCTAssertThrowsError(try parse(base + "\ntask: regresion")) { XCTAssertTrue("\($0)".contains("did you mean 'regression'?"), "\($0)") }
+    }
+
     func testImportanceForOtherModels() throws {
         XCTAssertEqual(try parse(base).importanceModels, [])
         XCTAssertEqual(try parse(base + "\nimportance: {models: all}").importanceModels, ["lr"])
