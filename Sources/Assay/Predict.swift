@@ -23,6 +23,14 @@ public enum TopRule: Sendable, Equatable {
     }
 }
 
+/// What `assay predict` ranks rows by.
+public enum RankBy: String, Sendable, CaseIterable {
+    /// The positive probability.
+    case probability
+    /// The probability times the row's value (`--value COL`): what contacting the row is expected to bring.
+    case expectedValue = "expected_value"
+}
+
 /// What `assay predict` did.
 public struct PredictOutcome: Sendable {
     public let pipeline: SavedPipeline
@@ -36,8 +44,14 @@ public enum Predict {
     /// predicted label at the saved threshold, decile (1 = the top tenth; tied rows share the decile of their middle
     /// rank) and rank, highest probability first.
     /// Nothing is written unless every row scored.
-    /// `with` names columns of the input carried, as written, after the id.
-    public static func run(model: String, input: String, output: String, id: String?, top: TopRule?, with carried: [String] = []) throws -> PredictOutcome {
+    /// `with` names columns of the input carried, as written, after the id. `value` names a numeric column (a
+    /// customer's value, in money): the output then gives it and the expected value (probability × value), and
+    /// `rankBy: .expectedValue` ranks by the latter.
+    public static func run(model: String, input: String, output: String, id: String?, top: TopRule?, with carried: [String] = [],
+                           value valueColumn: String? = nil, rankBy: RankBy = .probability) throws -> PredictOutcome {
+        if rankBy == .expectedValue && valueColumn == nil {
+            throw AssayError.input("--rank-by expected_value needs --value COL: the column holding each row's value")
+        }
         func resolved(_ path: String) -> String { URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path }
         for (name, path) in [("--input", input), ("--model", model)] where resolved(path) == resolved(output) {
             throw AssayError.input("\(output): --output is the \(name) file; writing the scores there would replace it")
@@ -69,8 +83,23 @@ public enum Predict {
             }
             return c
         }
-        let p: [Double]
-        do { p = try pipeline.probabilities(for: csv) } catch { throw AssayError.wrap(error) }
+        var values: [Double]? = nil
+        if let name = valueColumn {
+            guard let c = csv.names.firstIndex(of: name) else {
+                throw AssayError.input("\(input): --value column '\(name)' is missing\(Suggest.hint(name, among: csv.names))")
+            }
+            values = try (0..<csv.rowCount).map { r in
+                let text = csv.cell(row: r, column: c)
+                guard let v = NumberParser.parse(text, decimal: pipeline.csv.decimal), v.isFinite else {
+                    throw AssayError.data(.notNumeric(file: input, line: csv.line(ofRow: r), row: r + 1, column: name, value: text))
+                }
+                return v
+            }
+        }
+        let probabilities: [Double]
+        do { probabilities = try pipeline.probabilities(for: csv) } catch { throw AssayError.wrap(error) }
+        // The ranking key: the probability, or the expected value.
+        let p = rankBy == .expectedValue ? zip(probabilities, values!).map { $0 * $1 } : probabilities
 
         let order = p.indices.sorted { p[$0] != p[$1] ? p[$0] > p[$1] : $0 < $1 }
         let n = order.count
@@ -84,11 +113,13 @@ public enum Predict {
             for k in start..<end { decile[k] = (start + end - 1) * 5 / n + 1 }
             start = end
         }
-        var text = ([idName] + carried + ["probability", "predicted", "decile", "rank"]).map(CSVWriter.field).joined(separator: ",") + "\n"
+        let valueHeader = values == nil ? [] : ["value", "expected_value"]
+        var text = ([idName] + carried + ["probability"] + valueHeader + ["predicted", "decile", "rank"]).map(CSVWriter.field).joined(separator: ",") + "\n"
         for (rank, i) in order.prefix(keep).enumerated() {
-            let label = p[i] > pipeline.threshold ? pipeline.positiveLabel : pipeline.negativeLabel
+            let label = probabilities[i] > pipeline.threshold ? pipeline.positiveLabel : pipeline.negativeLabel
+            let valueCells = values.map { ["\($0[i])", "\(probabilities[i] * $0[i])"] } ?? []
             text += ([CSVWriter.field(ids[i])] + carriedColumns.map { CSVWriter.field(csv.cell(row: i, column: $0)) }
-                     + ["\(p[i])", CSVWriter.field(label), String(decile[rank]), String(rank + 1)]).joined(separator: ",") + "\n"
+                     + ["\(probabilities[i])"] + valueCells + [CSVWriter.field(label), String(decile[rank]), String(rank + 1)]).joined(separator: ",") + "\n"
         }
         try AtomicFiles.write([(output, Data(text.utf8))])
         return PredictOutcome(pipeline: pipeline, rowsScored: n, rowsWritten: keep)

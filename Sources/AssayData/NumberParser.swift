@@ -3,8 +3,8 @@ import Foundation
 /// Strict decimal number parsing from bytes: `[+-]digits[.digits][e[+-]digits]`, surrounding spaces allowed.
 ///
 /// `decimal` is the decimal mark (`.` or `,`). Text such as `inf`, `0x1A` or `1,000` (with a `.` mark) is not a number.
-enum NumberParser {
-    static func parse(_ text: String, decimal: UInt8) -> Double? {
+public enum NumberParser {
+    public static func parse(_ text: String, decimal: UInt8) -> Double? {
         var t = text
         return t.withUTF8 { parse($0, decimal: decimal) }
     }

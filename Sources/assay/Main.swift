@@ -255,13 +255,24 @@ struct Predict: ParsableCommand {
     @Option(name: .customLong("with"), help: ArgumentHelp("Carry this input column, as written, after the id (repeatable).", valueName: "column"))
     var carried: [String] = []
 
+    @Option(help: ArgumentHelp("A numeric column with each row's value: the output adds it and the expected value (probability × value).", valueName: "column"))
+    var value: String?
+
+    @Option(help: "Rank by probability or expected_value (needs --value).")
+    var rankBy: String = "probability"
+
     func validate() throws {
         if let top, TopRule(top) == nil { throw ValidationError("--top must be a positive count or a percentage such as 10%, got '\(top)'") }
+        guard let rank = RankBy(rawValue: rankBy) else {
+            throw ValidationError("--rank-by must be \(RankBy.allCases.map(\.rawValue).joined(separator: " or ")), got '\(rankBy)'")
+        }
+        if rank == .expectedValue && value == nil { throw ValidationError("--rank-by expected_value needs --value COL: the column holding each row's value") }
     }
 
     func run() throws {
         let outcome = try reportingErrors {
-            try Assay.Predict.run(model: model, input: input, output: output, id: id, top: top.flatMap(TopRule.init), with: carried)
+            try Assay.Predict.run(model: model, input: input, output: output, id: id, top: top.flatMap(TopRule.init), with: carried,
+                                  value: value, rankBy: RankBy(rawValue: rankBy) ?? .probability)
         }
         let p = outcome.pipeline
         Console.error("assay: scoring with \(p.provenance)")

@@ -109,6 +109,30 @@ final class PredictTests: XCTestCase {
         }
     }
 
+    /// `--value COL --rank-by expected_value`: rows ranked by probability × value, both written; a missing value is an
+    /// error naming its row; ranking by expected value without a value column is refused.
+    func testRankByExpectedValue() throws {
+        let file = try runExperiment().savedModels["logreg"]!
+        _ = try Predict.run(model: file, input: path("t.csv"), output: path("ev.csv"), id: nil, top: nil, value: "visits", rankBy: .expectedValue)
+        let rows = try String(contentsOfFile: path("ev.csv"), encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
+        XCTAssertEqual(rows[0], ["customer", "probability", "value", "expected_value", "predicted", "decile", "rank"])
+        XCTAssertEqual(rows.count, 301)
+        var previous = Double.infinity
+        for row in rows.dropFirst() {
+            let p = Double(row[1])!, v = Double(row[2])!, ev = Double(row[3])!
+            XCTAssertEqual(ev, p * v)
+            XCTAssertEqual(v, Double(lines[Int(row[0].dropFirst())! + 1].split(separator: ";")[1])!, "the row's visits")
+            XCTAssertLessThanOrEqual(ev, previous, "ranked by expected value")
+            previous = ev
+        }
+        XCTAssertThrowsError(try Predict.run(model: file, input: path("t.csv"), output: path("ev2.csv"), id: nil, top: nil, value: "spend", rankBy: .expectedValue)) {
+            XCTAssertEqual("\($0)", "\(path("t.csv")):2: row 1, column 'spend': '' is not a number")
+        }
+        XCTAssertThrowsError(try Predict.run(model: file, input: path("t.csv"), output: path("ev3.csv"), id: nil, top: nil, rankBy: .expectedValue)) {
+            XCTAssertEqual("\($0)", "--rank-by expected_value needs --value COL: the column holding each row's value")
+        }
+    }
+
     func testOutputThatIsTheInputOrTheModelIsRefused() throws {
         let file = try runExperiment().savedModels["logreg"]!
         let before = try Data(contentsOf: dir.appendingPathComponent("t.csv"))
