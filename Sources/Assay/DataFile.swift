@@ -47,7 +47,7 @@ enum DataFile {
             "drop=\(o.drop.map { "\($0.utf8.count):\($0)" }.joined(separator: ","))",
             "columns=\(o.columns.keys.sorted().map { "\($0.utf8.count):\($0)=\(o.columns[$0]!.rawValue)" }.joined(separator: ","))",
             "fold_column=\(o.foldColumn ?? "")",
-        ] + (o.keep.isEmpty ? [] : ["keep=\(o.keep.map { "\($0.utf8.count):\($0)" }.joined(separator: ","))"])
+        ]
         return (prepared + plain).joined(separator: ";")
     }
 

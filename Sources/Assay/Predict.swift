@@ -1,6 +1,7 @@
 import AssayCore
 import AssayEngine
 import AssayData
+import AssayLearn
 import Foundation
 
 /// How many of the ranked rows `assay predict --top` keeps.
@@ -101,18 +102,12 @@ public enum Predict {
         // The ranking key: the probability, or the expected value.
         let p = rankBy == .expectedValue ? zip(probabilities, values!).map { $0 * $1 } : probabilities
 
-        let order = p.indices.sorted { p[$0] != p[$1] ? p[$0] > p[$1] : $0 < $1 }
+        let (order, runs) = Curves.tieRuns(p)
         let n = order.count
         let keep = top?.rows(of: n) ?? n
         // Rows tied on a score share one decile, that of their middle rank, so input order does not place them.
         var decile = [Int](repeating: 0, count: n)
-        var start = 0
-        while start < n {
-            var end = start + 1
-            while end < n && p[order[end]] == p[order[start]] { end += 1 }
-            for k in start..<end { decile[k] = (start + end - 1) * 5 / n + 1 }
-            start = end
-        }
+        for run in runs { for k in run { decile[k] = (run.lowerBound + run.upperBound - 1) * 5 / n + 1 } }
         let valueHeader = values == nil ? [] : ["value", "expected_value"]
         var text = ([idName] + carried + ["probability"] + valueHeader + ["predicted", "decile", "rank"]).map(CSVWriter.field).joined(separator: ",") + "\n"
         for (rank, i) in order.prefix(keep).enumerated() {

@@ -211,8 +211,7 @@ extension Dataset: BinaryCodable {
         w.write(preparation)
         w.write(ids != nil)
         if let ids { w.write(ids) }
-        w.write(kept.map(\.name))
-        for k in kept { w.write(k.values) }
+        // `kept` is not part of the cached form: carried columns are read when the predictions file is written.
     }
 
     public init(from r: inout ByteReader) throws {
@@ -223,11 +222,7 @@ extension Dataset: BinaryCodable {
         let folds = try r.readBool() ? try r.readInts() : nil
         let preparation = try r.readList(LogLine.self)
         let ids = try r.readBool() ? try r.readStrings() : nil
-        let keptNames = try r.readStrings()
-        let kept = try keptNames.map { TextColumn(name: $0, values: try r.readStrings()) }
-        guard target.count == features.rowCount, ids.map({ $0.count == target.count }) ?? true,
-              kept.allSatisfy({ $0.values.count == target.count }) else { throw BinaryFormatError.truncated }
+        guard target.count == features.rowCount, ids.map({ $0.count == target.count }) ?? true else { throw BinaryFormatError.truncated }
         self.init(features: features, target: target, positiveLabel: pos, negativeLabel: neg, folds: folds, preparation: preparation, ids: ids)
-        self.kept = kept
     }
 }

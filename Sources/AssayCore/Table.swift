@@ -83,7 +83,7 @@ public struct Dataset: Sendable, Equatable {
     public var preparation: [LogLine] = []
     /// Each row's `data.id` value as written (empty when missing), when the spec names an id column.
     public var ids: [String]? = nil
-    /// Columns kept as text for the predictions file (`predictions: {columns: …}`), by name, in the spec's order.
+    /// Columns kept as text for the predictions file (`predictions: {columns: …}`), by name, in the spec's order; not cached.
     public var kept: [TextColumn] = []
 
     public init(features: Table, target: [UInt8], positiveLabel: String, negativeLabel: String, folds: [Int]?, preparation: [LogLine] = [],

@@ -42,15 +42,21 @@ public enum Curves {
 
     /// The runs of equal scores in score order (highest first): ranks `start..<end` and the positives among them.
     public static func tieGroups(labels: [UInt8], probabilities p: [Double]) -> [(start: Int, end: Int, positives: Int)] {
-        let order = p.indices.sorted { p[$0] > p[$1] }
-        var out: [(start: Int, end: Int, positives: Int)] = []
+        let (order, runs) = tieRuns(p)
+        return runs.map { ($0.lowerBound, $0.upperBound, order[$0].reduce(0) { $0 + Int(labels[$1]) }) }
+    }
+
+    /// The rows in score order (highest first, equal scores in row order), and the rank ranges of equal scores.
+    public static func tieRuns(_ p: [Double]) -> (order: [Int], runs: [Range<Int>]) {
+        let order = p.indices.sorted { p[$0] != p[$1] ? p[$0] > p[$1] : $0 < $1 }
+        var runs: [Range<Int>] = []
         var start = 0
         while start < order.count {
             var end = start + 1
             while end < order.count && p[order[end]] == p[order[start]] { end += 1 }
-            out.append((start, end, order[start..<end].reduce(0) { $0 + Int(labels[$1]) }))
+            runs.append(start..<end)
             start = end
         }
-        return out
+        return (order, runs)
     }
 }
