@@ -13,9 +13,11 @@ enum DataFile {
             JoinOptions(path: j.resolvedPath, csv: CSVOptions(delimiter: j.delimiter, decimal: j.decimal, missing: j.missing, header: j.header, names: j.names),
                         columns: j.columns, on: j.on, how: j.how, clean: j.clean, pivot: j.pivot, origin: j.location.description)
         }
-        return LoadOptions(csv: CSVOptions(delimiter: d.delimiter, decimal: d.decimal, missing: d.missing, header: d.header, names: d.names),
-                           target: d.target, positive: d.positive, id: d.id, drop: d.drop, columns: d.columns,
-                           foldColumn: spec.split.foldColumn, joins: joins, clean: d.clean)
+        var options = LoadOptions(csv: CSVOptions(delimiter: d.delimiter, decimal: d.decimal, missing: d.missing, header: d.header, names: d.names),
+                                  target: d.target, positive: d.positive, id: d.id, drop: d.drop, columns: d.columns,
+                                  foldColumn: spec.split.foldColumn, joins: joins, clean: d.clean)
+        options.kind = spec.kind
+        return options
     }
 
     /// Every file the experiment reads: the main one first, then each joined one.
@@ -48,7 +50,7 @@ enum DataFile {
             "columns=\(o.columns.keys.sorted().map { "\($0.utf8.count):\($0)=\(o.columns[$0]!.rawValue)" }.joined(separator: ","))",
             "fold_column=\(o.foldColumn ?? "")",
         ]
-        return (prepared + plain).joined(separator: ";")
+        return (prepared + plain).joined(separator: ";") + o.kind.taskKeySuffix
     }
 
     /// SHA-256 of the file's bytes, reusing the last digest while size, modification time and inode are unchanged.

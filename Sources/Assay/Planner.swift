@@ -10,7 +10,7 @@ import Foundation
 /// canonical parameters and its inputs' keys, so an unchanged task is found in the cache.
 struct Planner {
     /// Bump when a task's output format or meaning changes: every cached result is then recomputed.
-    static let formatVersion = 12
+    static let formatVersion = 13
 
     let spec: Spec
     private(set) var graph = TaskGraph()
@@ -69,6 +69,9 @@ struct Planner {
             let data = try Dataset(decoding: inputs[0])
             if let folds = data.folds { return StratifiedSplitter.predefined(folds) }
             var rng = SplitMix64(seed: seed)
+            if data.values != nil {
+                return ShuffleSplitter.split(rows: data.rowCount, testSize: s.testSize, folds: s.folds, repeats: s.repeats, using: &rng)
+            }
             return StratifiedSplitter.split(labels: data.target, testSize: s.testSize, folds: s.folds, repeats: s.repeats, using: &rng)
         }
     }
@@ -95,11 +98,14 @@ struct Planner {
 
     /// The training matrix and labels a model is fitted on: the fitted transforms applied to the training rows,
     /// then the resampler, if any (the training rows only: validation and test rows are never resampled).
-    static func trainingSet(_ data: Dataset, _ pipeline: FittedPreprocessing, rows: [Int], resample: ResampleStep?, seed: UInt64) throws -> (Matrix, [UInt8]) {
-        let x = try pipeline.transform(data.features, rows: rows, training: true), y = rows.map { data.target[$0] }
-        guard let resample else { return (x, y) }
+    static func trainingSet(_ data: Dataset, _ pipeline: FittedPreprocessing, rows: [Int], resample: ResampleStep?, seed: UInt64) throws -> (Matrix, FitTarget) {
+        let x = try pipeline.transform(data.features, rows: rows, training: true)
+        if let values = data.values { return (x, .values(rows.map { values[$0] })) }  // validation refuses resampling a regression
+        let y = rows.map { data.target[$0] }
+        guard let resample else { return (x, .labels(y)) }
         var rng = SplitMix64(seed: Seeds.derive(seed, "resample"))
-        return try Resampler.resample(x, y, resample, categoricalBlocks: pipeline.categoricalBlocks, using: &rng)
+        let (rx, ry) = try Resampler.resample(x, y, resample, categoricalBlocks: pipeline.categoricalBlocks, using: &rng)
+        return (rx, .labels(ry))
     }
 
     /// The training rows `rows` names: all of them, a fold's, or the share of a fold's that a successive-halving
@@ -142,8 +148,8 @@ struct Planner {
             let pipeline = try FittedPreprocessing(decoding: inputs[2])
             let model = try Self.fitModel(task, data, split, pipeline, specSeed: specSeed)
             let valid = split.folds[fold]
-            let p = try model.predictProbabilities(try pipeline.transform(data.features, rows: valid))
-            return Predictions(rows: valid, labels: valid.map { data.target[$0] }, probabilities: p, note: model.convergenceNote)
+            let p = try model.predict(try pipeline.transform(data.features, rows: valid))
+            return Predictions(rows: valid, of: data, scores: p, note: model.convergenceNote)
         }
     }
 
@@ -154,8 +160,8 @@ struct Planner {
                    label: "permutation importance of \(m.name)", kind: "importance") { seed, inputs in
             let data = try Dataset(decoding: inputs[0]), split = try Split(decoding: inputs[1]), refit = try RefitResult(decoding: inputs[2])
             var rng = SplitMix64(seed: seed)
-            return try PermutationImportance.compute(table: data.features, labels: data.target, rows: split.test, preprocessing: refit.preprocessing,
-                                                     model: refit.model, metric: metric, repeats: repeats, using: &rng)
+            return try Self.permutationImportance(data, rows: split.test, preprocessing: refit.preprocessing, model: refit.model, metric: metric,
+                                                  repeats: repeats, using: &rng)
         }
     }
 
@@ -169,9 +175,20 @@ struct Planner {
             let pipeline = try FittedPreprocessing(decoding: inputs[2])
             let model = try Self.fitModel(fit, data, split, pipeline, specSeed: specSeed)
             var rng = SplitMix64(seed: seed)
-            return try PermutationImportance.compute(table: data.features, labels: data.target, rows: split.folds[fit.fold], preprocessing: pipeline,
-                                                     model: model, metric: metric, repeats: repeats, using: &rng)
+            return try Self.permutationImportance(data, rows: split.folds[fit.fold], preprocessing: pipeline, model: model, metric: metric,
+                                                  repeats: repeats, using: &rng)
         }
+    }
+
+    /// Permutation importance on `rows` against the dataset's truth (labels or values).
+    static func permutationImportance(_ data: Dataset, rows: [Int], preprocessing: FittedPreprocessing, model: FittedModel, metric: Metric,
+                                      repeats: Int, using rng: inout SplitMix64) throws -> PermutationImportance.Result {
+        if let values = data.values {
+            return try PermutationImportance.compute(table: data.features, values: values, rows: rows, preprocessing: preprocessing, model: model,
+                                                     metric: metric, repeats: repeats, using: &rng)
+        }
+        return try PermutationImportance.compute(table: data.features, labels: data.target, rows: rows, preprocessing: preprocessing, model: model,
+                                                 metric: metric, repeats: repeats, using: &rng)
     }
 
     /// Fit on all training rows, predict the test rows; keeps the fitted pipeline.
@@ -183,8 +200,8 @@ struct Planner {
             let pipeline = try FittedPreprocessing(decoding: inputs[2])
             let (x, y) = try Self.trainingSet(data, pipeline, rows: split.train, resample: task.model.resample, seed: seed)
             let model = try task.model.estimator().fit(x, y, seed: seed)
-            let p = try model.predictProbabilities(try pipeline.transform(data.features, rows: split.test))
-            let test = Predictions(rows: split.test, labels: split.test.map { data.target[$0] }, probabilities: p, note: model.convergenceNote)
+            let p = try model.predict(try pipeline.transform(data.features, rows: split.test))
+            let test = Predictions(rows: split.test, of: data, scores: p, note: model.convergenceNote)
             return RefitResult(test: test, preprocessing: pipeline, model: model)
         }
     }

@@ -42,7 +42,7 @@ public struct PredictOutcome: Sendable {
 /// Scores new rows with a saved pipeline and writes a ranked target list.
 public enum Predict {
     /// Reads `input` with the run's CSV options, scores every row and writes `output`: id, probability,
-    /// predicted label at the saved threshold, decile (1 = the top tenth; tied rows share the decile of their middle
+    /// predicted label at the saved threshold (a regression model: the predicted value, and no label), decile (1 = the top tenth; tied rows share the decile of their middle
     /// rank) and rank, highest probability first.
     /// Nothing is written unless every row scored.
     /// `with` names columns of the input carried, as written, after the id. `value` names a numeric column (a
@@ -61,6 +61,10 @@ public enum Predict {
             throw AssayError.input("\(model): cannot read the model file")
         }
         let pipeline = try SavedPipeline(fileData: modelData, file: model)
+        let regression = pipeline.kind == .regression
+        if regression, let name = valueColumn {
+            throw AssayError.input("\(model): --value \(name) weighs a binary model's probability; this model predicts \(pipeline.experiment)'s target itself (a regression)")
+        }
         let csv: CSVFile
         do {
             csv = try CSVFile(contentsOf: URL(fileURLWithPath: input), displayName: input, options: pipeline.csv)
@@ -109,12 +113,14 @@ public enum Predict {
         var decile = [Int](repeating: 0, count: n)
         for run in runs { for k in run { decile[k] = (run.lowerBound + run.upperBound - 1) * 5 / n + 1 } }
         let valueHeader = values == nil ? [] : ["value", "expected_value"]
-        var text = ([idName] + carried + ["probability"] + valueHeader + ["predicted", "decile", "rank"]).map(CSVWriter.field).joined(separator: ",") + "\n"
+        // A regression writes its predicted value, and no predicted label.
+        let scoreHeader = regression ? ["prediction"] : ["probability"], labelHeader = regression ? [] : ["predicted"]
+        var text = ([idName] + carried + scoreHeader + valueHeader + labelHeader + ["decile", "rank"]).map(CSVWriter.field).joined(separator: ",") + "\n"
         for (rank, i) in order.prefix(keep).enumerated() {
-            let label = probabilities[i] > pipeline.threshold ? pipeline.positiveLabel : pipeline.negativeLabel
+            let label = regression ? [] : [CSVWriter.field(probabilities[i] > pipeline.threshold ? pipeline.positiveLabel : pipeline.negativeLabel)]
             let valueCells = values.map { ["\($0[i])", "\(probabilities[i] * $0[i])"] } ?? []
             text += ([CSVWriter.field(ids[i])] + carriedColumns.map { CSVWriter.field(csv.cell(row: i, column: $0)) }
-                     + ["\(probabilities[i])"] + valueCells + [CSVWriter.field(label), String(decile[rank]), String(rank + 1)]).joined(separator: ",") + "\n"
+                     + ["\(probabilities[i])"] + valueCells + label + [String(decile[rank]), String(rank + 1)]).joined(separator: ",") + "\n"
         }
         try AtomicFiles.write([(output, Data(text.utf8))])
         return PredictOutcome(pipeline: pipeline, rowsScored: n, rowsWritten: keep)

@@ -1,19 +1,25 @@
 import AssayCore
 import AssayLearn
 
-/// Probabilities a fitted model gave to some rows, with those rows' labels: the output of a fit task.
+/// What a fitted model gave some rows, with those rows' truth: the output of a fit task. For a binary model the
+/// truth is `labels` (1 = positive) and `probabilities` its positive-class probabilities; for a regressor the truth
+/// is `values` and `probabilities` holds its predicted values (`labels` is empty).
 struct Predictions: BinaryCodable, Sendable {
     var rows: [Int]
     var labels: [UInt8]
     var probabilities: [Double]
+    /// A regression target's values of the rows; nil for a binary model.
+    var values: [Double]? = nil
     /// A note on the fit, such as non-convergence.
     var note: String?
 
-    static let version: UInt32 = 1
+    static let version: UInt32 = 2
 
     func encode(to w: inout ByteWriter) {
         w.writeHeader(version: Self.version)
         w.write(rows); w.write(labels); w.write(probabilities)
+        w.write(values != nil)
+        if let values { w.write(values) }
         w.write(note ?? "")
     }
 
@@ -24,23 +30,54 @@ struct Predictions: BinaryCodable, Sendable {
         self.note = note
     }
 
+    /// `data`'s truth for `rows` (labels or values, by the dataset's kind) with the model's `scores` for them.
+    init(rows: [Int], of data: Dataset, scores: [Double], note: String?) {
+        self.init(rows: rows, labels: data.values == nil ? rows.map { data.target[$0] } : [], probabilities: scores, note: note)
+        values = data.values.map { v in rows.map { v[$0] } }
+    }
+
     init(from r: inout ByteReader) throws {
         try r.readHeader("predictions", version: Self.version)
         rows = try r.readInts(); labels = try r.readBytes(); probabilities = try r.readDoubles()
+        values = try r.readBool() ? try r.readDoubles() : nil
         let n = try r.readString()
         note = n.isEmpty ? nil : n
-        guard rows.count == labels.count, rows.count == probabilities.count else { throw BinaryFormatError.truncated }
+        guard rows.count == (values?.count ?? labels.count), rows.count == probabilities.count, values == nil || labels.isEmpty else {
+            throw BinaryFormatError.truncated
+        }
     }
+
+    /// `metric` on these rows (a threshold metric calls a probability above `threshold` positive).
+    func score(_ metric: Metric, threshold: Double) -> Double { scored.score(metric, threshold: threshold) }
+
+    var scored: ScoredRows { ScoredRows(labels: labels, probabilities: probabilities, values: values) }
 }
 
-/// Rows a model scored: their labels (1 = positive) and probabilities, in row order.
+/// Rows a model scored, in row order: their truth (labels, 1 = positive, or a regression target's values) and the
+/// model's probabilities (or predicted values).
 struct ScoredRows: Sendable {
     var labels: [UInt8]
     var probabilities: [Double]
+    var values: [Double]? = nil
 
-    init(labels: [UInt8], probabilities: [Double]) {
+    init(labels: [UInt8], probabilities: [Double], values: [Double]? = nil) {
         self.labels = labels
         self.probabilities = probabilities
+        self.values = values
+    }
+
+    var count: Int { probabilities.count }
+
+    /// `metric` on these rows, by the kind of truth they hold.
+    func score(_ metric: Metric, threshold: Double) -> Double {
+        if let values { return RegressionScoring.score(metric, values: values, predictions: probabilities) }
+        return Scoring.score(metric, labels: labels, probabilities: probabilities, threshold: threshold)
+    }
+
+    /// 95% bootstrap intervals of `metrics` (1,000 resamples).
+    func intervals(_ metrics: [Metric], threshold: Double, using rng: inout SplitMix64) -> [Metric: (low: Double, high: Double)] {
+        if let values { return Bootstrap.intervals(metrics, values: values, predictions: probabilities, using: &rng) }
+        return Bootstrap.intervals(metrics, labels: labels, probabilities: probabilities, threshold: threshold, using: &rng)
     }
 }
 
@@ -77,8 +114,10 @@ struct DataProfile: BinaryCodable, Sendable {
     var categorical: [String]
     /// Numeric columns with missing cells.
     var numericWithMissing: [String]
-    /// The target, 1 for the positive label.
+    /// The target, 1 for the positive label (empty for a regression target).
     var labels: [UInt8]
+    /// A regression target's values; nil for a binary target.
+    var values: [Double]? = nil
     var negativeLabel: String
     /// What the joins and cleaning steps did.
     var preparation: [LogLine]
@@ -88,6 +127,8 @@ struct DataProfile: BinaryCodable, Sendable {
     func encode(to w: inout ByteWriter) {
         w.write(rows); w.write(positives); w.write(numeric); w.write(categorical); w.write(numericWithMissing); w.write(labels); w.write(negativeLabel)
         w.write(preparation); w.write(warnings)
+        w.write(values != nil)
+        if let values { w.write(values) }
     }
 
     init(_ d: Dataset) {
@@ -97,6 +138,7 @@ struct DataProfile: BinaryCodable, Sendable {
         categorical = d.features.columns.filter { $0.kind == .categorical }.map(\.name)
         numericWithMissing = d.features.columns.filter { $0.kind == .numeric && $0.missingCount > 0 }.map(\.name)
         labels = d.target
+        values = d.values
         negativeLabel = d.negativeLabel
         preparation = d.preparation
     }
@@ -105,6 +147,7 @@ struct DataProfile: BinaryCodable, Sendable {
         rows = try r.readInt(); positives = try r.readInt(); numeric = try r.readStrings()
         categorical = try r.readStrings(); numericWithMissing = try r.readStrings(); labels = try r.readBytes(); negativeLabel = try r.readString()
         preparation = try r.readList(LogLine.self); warnings = try r.readStrings()
+        values = try r.readBool() ? try r.readDoubles() : nil
     }
 }
 

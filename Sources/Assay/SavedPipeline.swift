@@ -44,9 +44,13 @@ public struct SavedPipeline: Sendable {
     /// Which run's model this is, in one line: experiment, model, type, selected settings, threshold, the spec's hash
     /// and the Assay that saved it (`predict` prints it, so a score can always be traced to its run).
     public var provenance: String {
-        "model '\(model)' (\(type), \(params)) of experiment '\(experiment)', threshold \(NumberFormat.json(threshold)), "
+        "model '\(model)' (\(type), \(params)) of experiment '\(experiment)', "
+            + (kind == .binary ? "threshold \(NumberFormat.json(threshold)), " : "a regression, ")
             + "spec \(specHash.prefix(12)), saved by Assay \(assayVersion)"
     }
+
+    /// What the model predicts: a binary probability, or a regression value (read from the fitted model's kind).
+    public var kind: ExperimentKind { fitted.fitted is any FittedRegressor ? .regression : .binary }
 
     /// Keeps the steps that transform a row without removing any.
     public static func rowWise(_ steps: [CleanStep]) -> [CleanStep] {
@@ -117,7 +121,7 @@ public struct SavedPipeline: Sendable {
             // The parts must fit together: the features are the columns the preprocessing was fitted on, and its
             // output is what the model reads.
             try BinaryFormatError.require(features.map(\.name) == preprocessing.inputColumns, "feature columns")
-            try BinaryFormatError.require(preprocessing.outputWidth == fitted.classifier.inputWidth, "model width")
+            try BinaryFormatError.require(preprocessing.outputWidth == fitted.fitted.inputWidth, "model width")
             try BinaryFormatError.require((0...1).contains(threshold), "threshold")
         } catch let e as BinaryFormatError {
             throw AssayError.input("\(file): damaged model file (\(e))")
@@ -201,7 +205,7 @@ public struct SavedPipeline: Sendable {
         }
     }
 
-    /// Probabilities for every row of a tokenized file, in file order, scored in blocks of `blockRows`.
+    /// Probabilities (a regression: predicted values) for every row of a tokenized file, in file order, scored in blocks of `blockRows`.
     public func probabilities(for csv: CSVFile, blockRows: Int = 4096) throws -> [Double] {
         try checkColumns(csv)
         let missing = self.csv.missing.map { Array($0.utf8) }
@@ -230,7 +234,7 @@ public struct SavedPipeline: Sendable {
         while start < csv.rowCount {
             let rows = Array(start..<min(start + blockRows, csv.rowCount))
             do {
-                out += try fitted.predictProbabilities(try preprocessing.transform(table, rows: rows))
+                out += try fitted.predict(try preprocessing.transform(table, rows: rows))
             } catch LearnError.nonFinite(let row, let column) {
                 // A present value the fitted steps cannot carry (log1p of a number below -1, a scale that overflows):
                 // the input, or the model file, is wrong.

@@ -92,7 +92,7 @@ struct ModelSettings: Sendable {
             + (resample.map { ";" + PreprocessStep.resample($0).canonical } ?? "") + (calibrate.map { ";" + $0.canonical } ?? "")
     }
 
-    func estimator() throws -> AnyClassifier { try ModelRegistry.standard.estimator(type: type, params: params, calibrate: calibrate) }
+    func estimator() throws -> AnyEstimator { try ModelRegistry.standard.estimator(type: type, kind: kind, params: params, calibrate: calibrate) }
 }
 
 /// Fit a grid point on fold `rows`' training rows (or a halving round's share of them), predict the fold's validation rows.

@@ -211,6 +211,8 @@ extension Dataset: BinaryCodable {
         w.write(preparation)
         w.write(ids != nil)
         if let ids { w.write(ids) }
+        w.write(values != nil)
+        if let values { w.write(values) }
         // `kept` is not part of the cached form: carried columns are read when the predictions file is written.
     }
 
@@ -222,7 +224,11 @@ extension Dataset: BinaryCodable {
         let folds = try r.readBool() ? try r.readInts() : nil
         let preparation = try r.readList(LogLine.self)
         let ids = try r.readBool() ? try r.readStrings() : nil
-        guard target.count == features.rowCount, ids.map({ $0.count == target.count }) ?? true else { throw BinaryFormatError.truncated }
+        let values = try r.readBool() ? try r.readDoubles() : nil
+        let n = features.rowCount
+        guard (values == nil ? target.count : values!.count) == n, values == nil || target.isEmpty, ids.map({ $0.count == n }) ?? true,
+              folds.map({ $0.count == n }) ?? true else { throw BinaryFormatError.truncated }
         self.init(features: features, target: target, positiveLabel: pos, negativeLabel: neg, folds: folds, preparation: preparation, ids: ids)
+        self.values = values
     }
 }

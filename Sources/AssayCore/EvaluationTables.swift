@@ -63,3 +63,28 @@ public struct CalibrationBin: Sendable, Equatable {
         self.count = count
     }
 }
+
+/// One decile of rows ranked by predicted value (regression), highest prediction first.
+public struct ValueDecile: Sendable, Equatable {
+    /// 1 = the tenth of rows with the highest predictions.
+    public var decile: Int
+    public var rows: Int
+    public var meanPredicted: Double
+    /// The mean actual value; rows tied on a prediction that straddle two deciles share their values evenly.
+    public var meanActual: Double
+    /// Mean absolute error of the decile's rows (tied rows share theirs likewise).
+    public var meanAbsoluteError: Double
+    /// This decile's share of the total actual value, and the share of the deciles so far.
+    public var share: Double
+    public var captured: Double
+
+    public init(decile: Int, rows: Int, meanPredicted: Double, meanActual: Double, meanAbsoluteError: Double, share: Double, captured: Double) {
+        self.decile = decile
+        self.rows = rows
+        self.meanPredicted = meanPredicted
+        self.meanActual = meanActual
+        self.meanAbsoluteError = meanAbsoluteError
+        self.share = share
+        self.captured = captured
+    }
+}

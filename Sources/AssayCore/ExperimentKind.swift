@@ -1,16 +1,26 @@
 /// The kind of question an experiment answers. It decides the target's form, the metrics, what a model predicts
-/// and the report's sections; the plan carries it from the spec to the renderers. Binary classification is the
-/// only kind so far: regression, multiclass, segments and baskets are added as new cases, each switch that reads
-/// the kind then says what it means for them.
+/// and the report's sections; the plan carries it from the spec to the renderers. Each switch that reads the kind
+/// says what it means for every case; multiclass, segments and baskets are added as new cases.
 public enum ExperimentKind: String, Sendable, Hashable, CaseIterable {
     /// A target with two values, one of them the positive label; models predict its probability.
     case binary
+    /// A numeric target; models predict its value.
+    case regression
 
     /// What a task's canonical encoding adds for this kind: nothing for binary, so that binary experiments keep
     /// their cache keys and random streams.
     public var taskKeySuffix: String {
         switch self {
         case .binary: return ""
+        case .regression: return ";task=regression"
+        }
+    }
+
+    /// The metric `select:` and `metrics:` default to (scikit-learn peer's defaults).
+    public var defaultMetric: Metric {
+        switch self {
+        case .binary: return .rocAUC
+        case .regression: return .rmse
         }
     }
 }

@@ -4,15 +4,18 @@
 /// is listed with the reason, so a spec naming it is refused with a clear message instead of ignored.
 public struct ModelType: Sendable {
     public let name: String
+    /// The kind of experiment it fits (one name may have one type per kind).
+    public let kind: ExperimentKind
     /// Nil when the type can run; otherwise why not.
     public let unsupported: String?
     public let parameters: [ParameterRule]
     /// A check of one grid point's parameters together (for rules that tie parameters to each other).
     public let checkPoint: @Sendable ([String: ParamValue]) -> String?
 
-    public init(name: String, unsupported: String?, parameters: [ParameterRule],
+    public init(name: String, kind: ExperimentKind = .binary, unsupported: String?, parameters: [ParameterRule],
                 checkPoint: @escaping @Sendable ([String: ParamValue]) -> String? = { _ in nil }) {
         self.name = name
+        self.kind = kind
         self.unsupported = unsupported
         self.parameters = parameters
         self.checkPoint = checkPoint
@@ -103,5 +106,9 @@ public struct ModelCatalog: Sendable {
 
     public init(_ types: [ModelType]) { self.types = types }
 
-    public func type(named name: String) -> ModelType? { types.first { $0.name == name } }
+    /// The type a spec of `kind` means by `name`.
+    public func type(named name: String, kind: ExperimentKind = .binary) -> ModelType? { types.first { $0.name == name && $0.kind == kind } }
+
+    /// The type names a spec of `kind` may use, in the catalog's order.
+    public func names(for kind: ExperimentKind) -> [String] { types.filter { $0.kind == kind }.map(\.name) }
 }

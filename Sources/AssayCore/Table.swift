@@ -70,11 +70,14 @@ public struct TextColumn: Sendable, Equatable {
     }
 }
 
-/// The labelled data an experiment learns from: features, a binary target, and optional predefined folds.
+/// The labelled data an experiment learns from: features, the target (binary labels or numeric values), and
+/// optional predefined folds.
 public struct Dataset: Sendable, Equatable {
     public let features: Table
-    /// 1 for the positive class, 0 otherwise.
+    /// 1 for the positive class, 0 otherwise; empty for a regression target (see `values`).
     public let target: [UInt8]
+    /// A regression target's value per row; nil for a binary target.
+    public var values: [Double]? = nil
     public let positiveLabel: String
     public let negativeLabel: String
     /// Per-row fold from `fold_column` (-1: test row), when the spec uses one.
@@ -97,7 +100,13 @@ public struct Dataset: Sendable, Equatable {
         self.folds = folds
     }
 
-    public var rowCount: Int { target.count }
+    /// A regression dataset: `values` holds each row's target.
+    public init(features: Table, values: [Double], folds: [Int]?, preparation: [LogLine] = [], ids: [String]? = nil) {
+        self.init(features: features, target: [], positiveLabel: "", negativeLabel: "", folds: folds, preparation: preparation, ids: ids)
+        self.values = values
+    }
+
+    public var rowCount: Int { features.rowCount }
     public var positiveCount: Int { target.reduce(0) { $0 + Int($1) } }
 }
 

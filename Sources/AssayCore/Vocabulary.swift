@@ -12,9 +12,32 @@ public enum Metric: String, Sendable, CaseIterable, Codable {
     case mcc
     case logLoss = "log_loss"
     case brier
+    // Regression (scikit-learn's definitions; losses are reported as positive numbers).
+    case rmse
+    case mae
+    case r2
+    /// Mean absolute percentage error as a fraction, each row's error divided by max(|y|, machine epsilon).
+    case mape
+    case medianAE = "median_ae"
+    case explainedVariance = "explained_variance"
+    /// Mean Poisson deviance: needs every target ≥ 0 and every prediction > 0 (else undefined, NaN).
+    case poissonDeviance = "poisson_deviance"
 
-    /// Whether a larger value is better (false for losses).
-    public var higherIsBetter: Bool { self != .logLoss && self != .brier }
+    /// Whether a larger value is better (false for losses and errors).
+    public var higherIsBetter: Bool {
+        switch self {
+        case .logLoss, .brier, .rmse, .mae, .mape, .medianAE, .poissonDeviance: return false
+        default: return true
+        }
+    }
+
+    /// The kind of experiment whose predictions this metric scores.
+    public var kind: ExperimentKind {
+        switch self {
+        case .rocAUC, .prAUC, .f1, .precision, .recall, .accuracy, .balancedAccuracy, .mcc, .logLoss, .brier: return .binary
+        case .rmse, .mae, .r2, .mape, .medianAE, .explainedVariance, .poissonDeviance: return .regression
+        }
+    }
 
     /// Whether `a` is strictly better than `b` for this metric; NaN is never better.
     public func isBetter(_ a: Double, than b: Double) -> Bool {

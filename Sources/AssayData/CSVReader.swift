@@ -37,6 +37,10 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
     case numberOutOfRange(file: String, line: Int, row: Int, column: String, value: String)
     case targetMissing(file: String, line: Int, row: Int, column: String)
     case targetClasses(file: String, column: String, values: [String])
+    /// A regression target cell that is not a number.
+    case targetNotNumeric(file: String, line: Int, row: Int, column: String, value: String)
+    /// A regression target with fewer than three distinct values (the values, as numbers).
+    case targetTooFewValues(file: String, column: String, values: [String])
     case positiveNotFound(file: String, column: String, positive: String, values: [String])
     case badFold(file: String, line: Int, row: Int, column: String, value: String)
     case foldsNotContiguous(file: String, column: String, found: [Int])
@@ -60,10 +64,15 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
             return "\(f):\(l): row \(r), column '\(c)': '\(v)' is beyond the largest number a double holds (about 1.8e308)"
         case .targetMissing(let f, let l, let r, let c): return "\(f):\(l): row \(r) has no value in target column '\(c)'"
         case .targetClasses(let f, let c, let v):
-            let kind = v.count > 2 && v.allSatisfy({ NumberParser.parse($0, decimal: UInt8(ascii: ".")) != nil || NumberParser.parse($0, decimal: UInt8(ascii: ",")) != nil })
-                ? "; a numeric target is a regression, and" : v.count > 2 ? "; several classes make a multiclass target, and" : ""
-            return "\(f): target '\(c)' must have exactly two distinct values, found \(v.count): \(Self.list(v))"
-                + (kind.isEmpty ? "" : "\(kind) this Assay runs binary targets only (task: binary)")
+            let numeric = v.allSatisfy({ NumberParser.parse($0, decimal: UInt8(ascii: ".")) != nil || NumberParser.parse($0, decimal: UInt8(ascii: ",")) != nil })
+            let advice = v.count <= 2 ? "" : numeric ? "; a numeric target is a regression: set task: regression"
+                : "; several classes make a multiclass target, and this Assay runs binary and regression targets only"
+            return "\(f): target '\(c)' must have exactly two distinct values, found \(v.count): \(Self.list(v))" + advice
+        case .targetNotNumeric(let f, let l, let r, let c, let v):
+            return "\(f):\(l): row \(r), target '\(c)': '\(v)' is not a number; task: regression needs a numeric target"
+        case .targetTooFewValues(let f, let c, let v):
+            return "\(f): target '\(c)' has only \(v.count) distinct value\(v.count == 1 ? "" : "s") (\(v.joined(separator: ", "))): "
+                + "that is a classification target, not a regression one (task: binary)"
         case .positiveNotFound(let f, let c, let p, let v):
             return "\(f): positive label '\(p)' does not occur in target '\(c)' (values: \(Self.list(v)))"
         case .badFold(let f, let l, let r, let c, let v):

@@ -18,6 +18,8 @@ public struct LoadOptions: Sendable, Hashable {
     public var clean: [CleanStep]
     /// Columns whose text the dataset keeps beside the features (carried into the predictions file).
     public var keep: [String] = []
+    /// How the target is read: as two labels (binary) or as numbers (regression).
+    public var kind: ExperimentKind = .binary
 
     public init(csv: CSVOptions = CSVOptions(), target: String, positive: String, id: String? = nil, drop: [String] = [],
                 columns: [String: ColumnKind] = [:], foldColumn: String? = nil, joins: [JoinOptions] = [], clean: [CleanStep] = []) {
@@ -97,30 +99,12 @@ public enum DatasetLoader {
         try checkColumns(frame.names, roles, file: file)
         guard frame.rowCount > 0 else { throw DataError.step(origin: file, message: "no rows are left after data.join and data.clean") }
 
-        // Target, as text.
         let targetColumn = frame.columns[frame.index(of: options.target)!]
-        var labels: [String] = []
-        var labelCodes: [Int] = []
-        labelCodes.reserveCapacity(frame.rowCount)
-        var labelIndex: [String: Int] = [:]
-        for r in 0..<frame.rowCount {
-            guard let text = targetColumn.text(at: r) else {
-                throw DataError.targetMissing(file: file, line: frame.lines[r], row: frame.rows[r], column: options.target)
-            }
-            if let k = labelIndex[text] { labelCodes.append(k) } else {
-                labelIndex[text] = labels.count
-                labelCodes.append(labels.count)
-                labels.append(text)
-            }
+        var target: [UInt8] = [], values: [Double]? = nil, negativeLabel = ""
+        switch options.kind {
+        case .binary: (target, negativeLabel) = try binaryTarget(targetColumn, frame, options, file: file)
+        case .regression: values = try numericTarget(targetColumn, frame, options, file: file)
         }
-        let sortedLabels = labels.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        guard labels.count == 2 else {
-            throw DataError.targetClasses(file: file, column: options.target, values: sortedLabels)
-        }
-        guard let positiveCode = labelIndex[options.positive] else {
-            throw DataError.positiveNotFound(file: file, column: options.target, positive: options.positive, values: sortedLabels)
-        }
-        let target = labelCodes.map { UInt8($0 == positiveCode ? 1 : 0) }
 
         // Folds.
         var folds: [Int]? = nil
@@ -149,8 +133,9 @@ public enum DatasetLoader {
         let columns = frame.columns.filter { !excluded.contains($0.name) }
         func texts(_ c: Int) -> [String] { (0..<frame.rowCount).map { frame.columns[c].text(at: $0) ?? "" } }
         var dataset = Dataset(features: Table(columns: columns, rowCount: frame.rowCount), target: target,
-                              positiveLabel: options.positive, negativeLabel: labels[1 - positiveCode], folds: folds, preparation: log,
+                              positiveLabel: values == nil ? options.positive : "", negativeLabel: negativeLabel, folds: folds, preparation: log,
                               ids: options.id.flatMap(frame.index(of:)).map(texts))
+        dataset.values = values
         // A kept column of the main file is carried exactly as written there (frame.rows are its 1-based data rows);
         // a joined or derived one as its value reads.
         dataset.kept = options.keep.compactMap { name in
@@ -160,6 +145,57 @@ public enum DatasetLoader {
             return frame.index(of: name).map { TextColumn(name: name, values: texts($0)) }
         }
         return dataset
+    }
+
+    /// A binary target: exactly two values as text, one of them the positive label (1); returns the labels and
+    /// the negative label's text.
+    static func binaryTarget(_ targetColumn: Column, _ frame: Frame, _ options: LoadOptions, file: String) throws -> ([UInt8], String) {
+        var labels: [String] = []
+        var labelCodes: [Int] = []
+        labelCodes.reserveCapacity(frame.rowCount)
+        var labelIndex: [String: Int] = [:]
+        for r in 0..<frame.rowCount {
+            guard let text = targetColumn.text(at: r) else {
+                throw DataError.targetMissing(file: file, line: frame.lines[r], row: frame.rows[r], column: options.target)
+            }
+            if let k = labelIndex[text] { labelCodes.append(k) } else {
+                labelIndex[text] = labels.count
+                labelCodes.append(labels.count)
+                labels.append(text)
+            }
+        }
+        let sortedLabels = labels.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        guard labels.count == 2 else {
+            throw DataError.targetClasses(file: file, column: options.target, values: sortedLabels)
+        }
+        guard let positiveCode = labelIndex[options.positive] else {
+            throw DataError.positiveNotFound(file: file, column: options.target, positive: options.positive, values: sortedLabels)
+        }
+        let target = labelCodes.map { UInt8($0 == positiveCode ? 1 : 0) }
+        return (target, labels[1 - positiveCode])
+    }
+
+    /// A regression target: every cell a finite number (with the file's decimal mark), else an error naming the row.
+    /// Fewer than three distinct values is refused: such a target is a classification.
+    static func numericTarget(_ targetColumn: Column, _ frame: Frame, _ options: LoadOptions, file: String) throws -> [Double] {
+        var values = [Double]()
+        values.reserveCapacity(frame.rowCount)
+        var distinct = Set<Double>()
+        for r in 0..<frame.rowCount {
+            guard let text = targetColumn.text(at: r) else {
+                throw DataError.targetMissing(file: file, line: frame.lines[r], row: frame.rows[r], column: options.target)
+            }
+            guard let v = NumberParser.parse(text, decimal: options.csv.decimal), v.isFinite else {
+                throw DataError.targetNotNumeric(file: file, line: frame.lines[r], row: frame.rows[r], column: options.target, value: text)
+            }
+            values.append(v)
+            if distinct.count < 3 { distinct.insert(v) }
+        }
+        guard distinct.count >= 3 else {
+            throw DataError.targetTooFewValues(file: file, column: options.target,
+                                               values: distinct.sorted().map { NumberFormat.json($0) })
+        }
+        return values
     }
 
     static let trueWords = ["True", "TRUE", "true"].map { Array($0.utf8) }

@@ -40,12 +40,31 @@ extension Classifier {
     }
 }
 
-/// A fitted model: it can only come from `Classifier.fit` or from its saved bytes.
-public protocol FittedClassifier: Sendable, BinaryCodable {
+/// A regressor's settings: hyperparameters that are never changed by fitting (house rule 1).
+public protocol Regressor: Sendable {
+    associatedtype Fitted: FittedRegressor
+    /// The model's name, tag and parameters (see `ModelDefinition`); `ModelRegistry` lists them.
+    static var definition: ModelDefinition { get }
+    /// Fits on rows `x` with target values `y` and returns a new fitted model.
+    func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [Double], using rng: inout G) throws -> Fitted
+}
+
+extension Regressor {
+    /// Settings from spec parameters, each checked by the rule its definition gives it.
+    public init(params: [String: ParamValue]) throws {
+        guard let settings = try Self.definition.estimator(params).settings as? Self else {
+            throw LearnError.badParameter("\(Self.definition.name): its definition builds another type of settings")
+        }
+        self = settings
+    }
+}
+
+/// A fitted model of any kind: it can only come from fitting or from its saved bytes.
+public protocol FittedEstimator: Sendable, BinaryCodable {
     /// Number of input columns the model expects.
     var inputWidth: Int { get }
-    /// Probability of the positive class for each row.
-    func predictProbabilities(_ x: Matrix) throws -> [Double]
+    /// One number per row: the positive class's probability for a classifier, the predicted value for a regressor.
+    func predictScores(_ x: Matrix) throws -> [Double]
     /// A note for the report when the fit stopped before converging, else nil.
     var convergenceNote: String? { get }
     /// The model's own importance per input column, if it has one: `impurity` for trees and forests
@@ -53,9 +72,29 @@ public protocol FittedClassifier: Sendable, BinaryCodable {
     var ownImportance: (kind: String, values: [Double])? { get }
 }
 
-extension FittedClassifier {
+extension FittedEstimator {
     public var convergenceNote: String? { nil }
     public var ownImportance: (kind: String, values: [Double])? { nil }
+}
+
+/// A fitted binary classifier: it can only come from `Classifier.fit` or from its saved bytes.
+public protocol FittedClassifier: FittedEstimator {
+    /// Probability of the positive class for each row.
+    func predictProbabilities(_ x: Matrix) throws -> [Double]
+}
+
+extension FittedClassifier {
+    public func predictScores(_ x: Matrix) throws -> [Double] { try predictProbabilities(x) }
+}
+
+/// A fitted regressor: it can only come from `Regressor.fit` or from its saved bytes.
+public protocol FittedRegressor: FittedEstimator {
+    /// The predicted value of each row.
+    func predict(_ x: Matrix) throws -> [Double]
+}
+
+extension FittedRegressor {
+    public func predictScores(_ x: Matrix) throws -> [Double] { try predict(x) }
 }
 
 /// Input checks shared by every estimator.
@@ -65,6 +104,14 @@ public enum InputCheck {
         guard y.count == x.rows else { throw LearnError.labelCount(rows: x.rows, labels: y.count) }
         try finite(x)
         guard y.contains(0), y.contains(1) else { throw LearnError.singleClass }
+    }
+
+    /// A regressor's input: rows, one finite target value per row, finite features.
+    public static func fitting(_ x: Matrix, _ y: [Double]) throws {
+        guard x.rows > 0 else { throw LearnError.empty }
+        guard y.count == x.rows else { throw LearnError.labelCount(rows: x.rows, labels: y.count) }
+        try finite(x)
+        if let i = y.firstIndex(where: { !$0.isFinite }) { throw LearnError.badParameter("target value of row \(i) is not finite") }
     }
 
     public static func predicting(_ x: Matrix, width: Int) throws {

@@ -37,10 +37,11 @@ enum Describe {
         if let fc = s.foldColumn {
             return "predefined folds from column `\(fc)`: \(s.fits) folds, \(s.testRows) test rows (fold -1)"
         }
-        let cv = s.repeats > 1 ? "stratified \(s.folds)-fold CV repeated \(s.repeats) times (\(s.fits) fits per point)"
-            : "stratified \(s.fits)-fold CV"
+        let how = s.stratified ? "stratified" : "shuffled"
+        let cv = s.repeats > 1 ? "\(how) \(s.folds)-fold CV repeated \(s.repeats) times (\(s.fits) fits per point)"
+            : "\(how) \(s.fits)-fold CV"
         guard s.testSize > 0 else { return "no test set; \(cv) on all rows, seed \(s.seed)" }
-        return "stratified holdout of \(NumberFormat.json(s.testSize * 100))% for test, then \(cv) on the training rows, seed \(s.seed)"
+        return "\(how) holdout of \(NumberFormat.json(s.testSize * 100))% for test, then \(cv) on the training rows, seed \(s.seed)"
     }
 
     static func search(_ s: SearchSummary) -> String {

@@ -101,3 +101,82 @@ public struct ModelEvaluation: Sendable {
         return out + [""]
     }
 }
+
+/// What a regression model's selected point gives when rows are ranked by its prediction, on the test rows (the
+/// refit's predictions) or out of fold without them: error and actual value by decile of prediction, the share
+/// of the total target the top rows hold, and (actual, predicted) pairs for the figures.
+public struct RegressionEvaluation: Sendable {
+    /// "test" or "cv" (out-of-fold).
+    public var source: String
+    public var rows: Int
+    public var deciles: [ValueDecile]
+    /// Share of the total target held by the top share of rows by prediction (x: share of rows).
+    public var capture: [(x: Double, y: Double)]
+    /// Each scored row's actual and predicted value, in row order.
+    public var pairs: [(actual: Double, predicted: Double)]
+
+    public init(source: String, rows: Int, deciles: [ValueDecile], capture: [(x: Double, y: Double)], pairs: [(actual: Double, predicted: Double)]) {
+        self.source = source
+        self.rows = rows
+        self.deciles = deciles
+        self.capture = capture
+        self.pairs = pairs
+    }
+
+    /// The share of the total target held by the top `share` of rows, read off the capture curve.
+    public func captured(top share: Double) -> Double? {
+        guard capture.count > 1 else { return nil }
+        return capture[Int((Double(capture.count - 1) * share).rounded(.up))].y
+    }
+
+    /// For metrics.json.
+    var json: JSONValue {
+        .object([
+            "rows": .string(source),
+            "deciles": .array(deciles.map {
+                .object(["decile": .integer($0.decile), "rows": .integer($0.rows), "mean_predicted": .number($0.meanPredicted),
+                         "mean_actual": .number($0.meanActual), "mae": .number($0.meanAbsoluteError), "share": .number($0.share),
+                         "captured": .number($0.captured)])
+            }),
+        ])
+    }
+
+    /// For report.md.
+    func markdown(model: String, target: String) -> [String] {
+        let on = source == "test" ? "the \(rows) test rows (the selected point refit on all training rows)" : "the \(rows) training rows' out-of-fold predictions (no test set)"
+        var out = ["## Evaluation of \(model)", ""]
+        if let top = captured(top: 0.1) {
+            out += ["On \(on). The top 10% of rows by predicted `\(Markup.code(target))` hold \(NumberFormat.fixed(top * 100, decimals: 1))% of its total.", ""]
+        } else {
+            out += ["On \(on).", ""]
+        }
+        out += ["By decile of prediction (1 = the highest-predicted tenth): mean predicted and actual value, mean absolute error, and the decile's "
+            + "share of the total, alone and with the deciles above it. Rows tied on a prediction that span two deciles share their values evenly.", ""]
+        out += ["| decile | rows | mean predicted | mean actual | MAE | share | captured |", "|---:|---:|---:|---:|---:|---:|---:|"]
+        out += deciles.map { d in
+            "| \(d.decile) | \(d.rows) | \(NumberFormat.fixed(d.meanPredicted)) | \(NumberFormat.fixed(d.meanActual)) | \(NumberFormat.fixed(d.meanAbsoluteError)) | "
+                + "\(d.share.isNaN ? "–" : NumberFormat.fixed(d.share * 100, decimals: 1) + "%") | \(d.captured.isNaN ? "–" : NumberFormat.fixed(d.captured * 100, decimals: 1) + "%") |"
+        }
+        return out + [""]
+    }
+}
+
+/// A numeric target over all rows: what the report's data section says instead of a positive rate.
+public struct TargetSummary: Sendable, Equatable {
+    public var mean: Double
+    public var std: Double
+    public var min: Double
+    public var max: Double
+    /// Share of rows whose target is exactly 0.
+    public var zeroShare: Double
+
+    public init(_ y: [Double]) {
+        let n = Double(Swift.max(y.count, 1))
+        let m = y.reduce(0, +) / n
+        mean = m
+        std = (y.reduce(0) { $0 + ($1 - m) * ($1 - m) } / n).squareRoot()
+        min = y.min() ?? .nan
+        max = y.max() ?? .nan
+        zeroShare = Double(y.filter { $0 == 0 }.count) / n
+    }
+}

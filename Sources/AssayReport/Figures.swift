@@ -10,6 +10,8 @@ public enum Figures {
         case .binary:
             curves = [("roc.svg", "ROC curve"), ("pr.svg", "Precision–recall curve"), ("calibration.svg", "Calibration"), ("gains.svg", "Cumulative gains")]
                 + (hasProfit(r) ? [("profit.svg", "Profit by share contacted")] : [])
+        case .regression:
+            curves = [("predicted.svg", "Predicted against actual"), ("residuals.svg", "Residuals"), ("capture.svg", "Share of the total by share of rows")]
         }
         return curves + [("cv.svg", "CV score per grid point")] + (r.importance == nil ? [] : [("importance.svg", "Permutation importance")])
     }
@@ -30,6 +32,11 @@ public enum Figures {
             curves = [("roc.svg", roc(scored, source)), ("pr.svg", precisionRecall(scored, source)),
                       ("calibration.svg", calibration(scored, source)), ("gains.svg", gains(scored, source, positives: r.positiveName))]
                 + (hasProfit(r) ? [("profit.svg", profit(scored, source))] : [])
+        case .regression:
+            let evaluated: [(name: String, evaluation: RegressionEvaluation)] = r.models.compactMap { m in m.regression.map { (m.name, $0) } }
+            let best = evaluated.first { $0.name == r.bestModel } ?? evaluated.first
+            curves = [("predicted.svg", predicted(best, source, target: r.data.target)), ("residuals.svg", residuals(best, source, target: r.data.target)),
+                      ("capture.svg", capture(evaluated, source, target: r.data.target))]
         }
         return curves + [("cv.svg", cvSpread(r))] + (r.importance.map { [("importance.svg", importance($0))] } ?? [])
     }
@@ -92,6 +99,63 @@ public enum Figures {
             chart.series.append(.init(name: "\(name) (top 10%: \(NumberFormat.fixed(at10 * 100, decimals: 0))% of \(positives))", points: thin(curve)))
         }
         return chart.render()
+    }
+
+    /// At most 2,000 of the best model's rows (every k-th, in row order): the actual value against the prediction.
+    static func predicted(_ best: (name: String, evaluation: RegressionEvaluation)?, _ source: String, target: String) -> String {
+        let pairs = sample(best?.evaluation.pairs ?? [])
+        let values = pairs.flatMap { [$0.actual, $0.predicted] }
+        let range = paddedRange(values)
+        var chart = SVGChart(title: "Predicted against actual \(target) (\(best?.name ?? "no model"), \(source))", xLabel: "predicted", yLabel: "actual",
+                             x: range, y: range)
+        chart.reference = [(range.lowerBound, range.lowerBound), (range.upperBound, range.upperBound)]
+        chart.referenceName = "predicted = actual"
+        chart.legendAtTop = true
+        chart.legendAtLeft = true
+        if let best { chart.series.append(.init(name: best.name, points: pairs.map { ($0.predicted, $0.actual) }, style: .markers)) }
+        return chart.render()
+    }
+
+    /// At most 2,000 of the best model's rows: actual minus predicted against the prediction.
+    static func residuals(_ best: (name: String, evaluation: RegressionEvaluation)?, _ source: String, target: String) -> String {
+        let pairs = sample(best?.evaluation.pairs ?? [])
+        let points = pairs.map { (x: $0.predicted, y: $0.actual - $0.predicted) }
+        var chart = SVGChart(title: "Residuals of \(target) (\(best?.name ?? "no model"), \(source))", xLabel: "predicted", yLabel: "actual − predicted",
+                             x: paddedRange(points.map(\.x)), y: paddedRange(points.map(\.y) + [0]))
+        chart.reference = [(chart.x.lowerBound, 0), (chart.x.upperBound, 0)]
+        chart.referenceName = "no error"
+        chart.legendAtTop = true
+        if let best { chart.series.append(.init(name: best.name, points: points, style: .markers)) }
+        return chart.render()
+    }
+
+    /// Each model's share of the total target held by its top-ranked rows.
+    static func capture(_ evaluated: [(name: String, evaluation: RegressionEvaluation)], _ source: String, target: String) -> String {
+        var chart = SVGChart(title: "Share of the total \(target) by share of rows (\(source))", xLabel: "share of rows, highest prediction first",
+                             yLabel: "share of the total \(target)")
+        let ys = evaluated.flatMap { $0.evaluation.capture.map(\.y) }.filter(\.isFinite)
+        chart.y = min(0, ys.min() ?? 0)...max(1, ys.max() ?? 1)
+        chart.reference = [(0, 0), (1, 1)]
+        chart.referenceName = "random order"
+        for (name, e) in evaluated where e.capture.count > 10 {
+            let top = e.captured(top: 0.1) ?? .nan
+            chart.series.append(.init(name: "\(name) (top 10%: \(NumberFormat.fixed(top * 100, decimals: 0))% of the total)", points: thin(e.capture)))
+        }
+        return chart.render()
+    }
+
+    /// Every k-th pair, k the smallest step that keeps at most 2,000.
+    static func sample(_ pairs: [(actual: Double, predicted: Double)]) -> [(actual: Double, predicted: Double)] {
+        let step = max(1, (pairs.count + 1_999) / 2_000)
+        return stride(from: 0, to: pairs.count, by: step).map { pairs[$0] }
+    }
+
+    /// The values' range widened by 5% on each side (0…1 when there is none).
+    static func paddedRange(_ values: [Double]) -> ClosedRange<Double> {
+        let finite = values.filter(\.isFinite)
+        guard let lo = finite.min(), let hi = finite.max() else { return 0...1 }
+        let pad = hi > lo ? (hi - lo) * 0.05 : max(abs(lo) * 0.05, 1)
+        return (lo - pad)...(hi + pad)
     }
 
     static func hasProfit(_ r: RunReport) -> Bool { r.models.contains { $0.curves?.profit != nil } }

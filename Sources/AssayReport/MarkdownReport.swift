@@ -8,9 +8,15 @@ public enum MarkdownReport {
 
         let d = r.data
         out += ["## Data", ""]
-        out += ["| rows | train | test | positive rate |", "|---:|---:|---:|---:|"]
-        out += ["| \(d.rows) | \(d.trainRows) | \(d.testRows) | \(NumberFormat.fixed(d.positiveRate)) |", ""]
-        out += ["- File: `\(Markup.code(d.path))`; target `\(Markup.code(d.target))`, positive label `\(Markup.code(d.positiveLabel))`."]
+        if let t = d.targetSummary {
+            out += ["| rows | train | test | target mean | std | min | max | zero share |", "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+            out += ["| \(d.rows) | \(d.trainRows) | \(d.testRows) | \([t.mean, t.std, t.min, t.max, t.zeroShare].map { NumberFormat.fixed($0) }.joined(separator: " | ")) |", ""]
+            out += ["- File: `\(Markup.code(d.path))`; numeric target `\(Markup.code(d.target))` (regression)."]
+        } else {
+            out += ["| rows | train | test | positive rate |", "|---:|---:|---:|---:|"]
+            out += ["| \(d.rows) | \(d.trainRows) | \(d.testRows) | \(NumberFormat.fixed(d.positiveRate)) |", ""]
+            out += ["- File: `\(Markup.code(d.path))`; target `\(Markup.code(d.target))`, positive label `\(Markup.code(d.positiveLabel))`."]
+        }
         if !d.preparation.isEmpty { out += ["- Prepared before the split:"] + d.preparation.map { "  - " + Markup.line($0) } }
         out += ["- Split: \(Describe.split(d.split))."]
         out += ["- Columns: \(columnList(d.numericColumns, "numeric")); \(columnList(d.categoricalColumns, "categorical")).", ""]
@@ -64,8 +70,9 @@ public enum MarkdownReport {
         out += Figures.catalog(r).map { "![\($0.title)](figures/\($0.file))" }.joined(separator: "\n\n").split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         out += [""]
 
-        if let name = r.bestModel, let m = r.models.first(where: { $0.name == name }), let e = m.evaluation {
-            out += e.markdown(model: Markup.text(name), rule: r.threshold)
+        if let name = r.bestModel, let m = r.models.first(where: { $0.name == name }) {
+            if let e = m.evaluation { out += e.markdown(model: Markup.text(name), rule: r.threshold) }
+            if let e = m.regression { out += e.markdown(model: Markup.text(name), target: r.data.target) }
         }
 
         if let imp = r.importance {

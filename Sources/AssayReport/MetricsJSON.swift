@@ -11,9 +11,10 @@ public enum MetricsJSON {
                 "cv": cv(m.best.cv, r.metrics),
                 "test": .object(Dictionary(uniqueKeysWithValues: r.metrics.compactMap { k in m.test[k].map { (k.rawValue, JSONValue.number($0)) } })),
                 "grid": .array(m.points.map { .object(["params": params($0.params), "cv": cv($0.cv, r.metrics)]) }),
-                "threshold": .number(m.best.threshold),
             ]
+            if r.kind == .binary { fields["threshold"] = .number(m.best.threshold) }
             if let e = m.evaluation { fields["evaluation"] = e.json }
+            if let e = m.regression { fields["evaluation"] = e.json }
             if !m.testIntervals.isEmpty {
                 fields["test_ci"] = .object(Dictionary(uniqueKeysWithValues: r.metrics.compactMap { k in
                     m.testIntervals[k].map { (k.rawValue, JSONValue.object(["low": .number($0.low), "high": .number($0.high)])) }
@@ -21,16 +22,21 @@ public enum MetricsJSON {
             }
             models[m.name] = .object(fields)
         }
+        var data: [String: JSONValue] = ["rows": .integer(r.data.rows), "train_rows": .integer(r.data.trainRows), "test_rows": .integer(r.data.testRows)]
+        if let t = r.data.targetSummary {
+            data["target"] = .object(["mean": .number(t.mean), "std": .number(t.std), "min": .number(t.min), "max": .number(t.max), "zero_share": .number(t.zeroShare)])
+        } else {
+            data["positive_rate"] = .number(r.data.positiveRate)
+        }
         var top: [String: JSONValue] = [
             "assay": .integer(1),
             "experiment": .string(r.experiment),
             "select": .string(r.select.rawValue),
-            "data": .object([
-                "rows": .integer(r.data.rows), "train_rows": .integer(r.data.trainRows),
-                "test_rows": .integer(r.data.testRows), "positive_rate": .number(r.data.positiveRate),
-            ]),
+            "data": .object(data),
             "models": .object(models),
         ]
+        // A binary run's document keeps SPEC.md's version-1 shape exactly; other kinds say which they are.
+        if r.kind != .binary { top["task"] = .string(r.kind.rawValue) }
         top["best_model"] = r.bestModel.map(JSONValue.string) ?? .null
         if let imp = r.impurityImportance {
             top[imp.kind + "_importance"] = .object(["model": .string(imp.model),

@@ -90,6 +90,8 @@ public struct DataSummary: Sendable {
     public var split: SplitSummary
     /// What `data.join` and `data.clean` did, one line per step.
     public var preparation: [LogLine] = []
+    /// A regression target's mean, spread and range over all rows; nil for a binary target.
+    public var targetSummary: TargetSummary? = nil
 
     public init(path: String, rows: Int, trainRows: Int, testRows: Int, positiveRate: Double, target: String,
                 positiveLabel: String, numericColumns: [String], categoricalColumns: [String], split: SplitSummary, preparation: [LogLine] = []) {
@@ -119,6 +121,8 @@ public struct SplitSummary: Sendable, Equatable {
     /// The spec's `test_size` (0: no test set).
     public var testSize: Double
     public var seed: UInt64
+    /// Whether the holdout and folds keep the class shares (binary), or are plain shuffles (regression).
+    public var stratified = true
 
     public init(foldColumn: String?, folds: Int, repeats: Int, fits: Int, testRows: Int, testSize: Double, seed: UInt64) {
         self.foldColumn = foldColumn
@@ -189,6 +193,8 @@ public struct ModelReport: Sendable {
     public var evaluation: ModelEvaluation? = nil
     /// The selected point's curves on the rows the figures show; nil when it scored none.
     public var curves: ModelCurves? = nil
+    /// A regression model's ranking tables and figure data; nil for a binary model.
+    public var regression: RegressionEvaluation? = nil
 
     public init(name: String, type: String, fixedParams: [(name: String, value: ParamValue)], preprocess: [PreprocessStep],
                 points: [GridPointReport], bestIndex: Int, test: [Metric: Double]) {

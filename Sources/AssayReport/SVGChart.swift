@@ -6,7 +6,7 @@ import Foundation
 /// the same bytes on every run.
 struct SVGChart {
     struct Series {
-        enum Style { case line, lineWithMarkers, dashed }
+        enum Style { case line, lineWithMarkers, dashed, markers }
         var name: String
         var points: [(x: Double, y: Double)]
         var style: Style = .line
@@ -105,6 +105,12 @@ struct SVGChart {
         }
         for (i, s) in series.enumerated() {
             let dash = s.style == .dashed ? " stroke-dasharray=\"6 3\"" : ""
+            if s.style == .markers {
+                out.append("<g fill=\"\(color(s, i))\" fill-opacity=\"0.35\">")
+                for p in s.points { out.append("<circle cx=\"\(Self.f(px(p.x)))\" cy=\"\(Self.f(py(p.y)))\" r=\"2\"/>") }
+                out.append("</g>")
+                continue
+            }
             out.append("<polyline points=\"\(path(s.points))\" fill=\"none\" stroke=\"\(color(s, i))\" stroke-width=\"2\"\(dash)/>")
             if s.style == .lineWithMarkers {
                 out.append("<g fill=\"\(color(s, i))\">")

@@ -27,7 +27,9 @@ public enum SpecLoader {
                 ?? .scalar(text: "", kind: .null, at: SourceLocation(file: file, line: 0, column: 0, override: key))
             root = try root.setting(path, to: value)
         }
-        return try SpecDecoder(file: file, catalog: catalog).spec(root)
+        var decoder = SpecDecoder(file: file, catalog: catalog)
+        if case .map(let pairs, _) = root, let t = pairs.first(where: { $0.key == "task" })?.value { decoder.kind = try decoder.task(t) }
+        return try decoder.spec(root)
     }
 }
 
@@ -35,6 +37,8 @@ public enum SpecLoader {
 struct SpecDecoder {
     let file: String
     let catalog: ModelCatalog
+    /// The spec's `task:`, read before the sections whose meaning depends on it.
+    var kind: ExperimentKind = .binary
 
     static let topNotYet: [String: String] = [:]
 
@@ -63,7 +67,7 @@ struct SpecDecoder {
         let preprocess = try top["preprocess"].map { try steps($0, "preprocess") } ?? []
         guard let modelsNode = top["models"] else { throw SpecError(at: root.location, "missing 'models' section") }
         let models = try self.models(modelsNode, preprocess: top["preprocess"])
-        var metrics: [Metric] = [.rocAUC]
+        var metrics: [Metric] = [kind.defaultMetric]
         if let m = top["metrics"] {
             metrics = try list(m, "metrics").map { try metric($0, "metrics") }
             guard !metrics.isEmpty else { throw SpecError(at: m.location, "metrics must name at least one metric") }
@@ -72,24 +76,16 @@ struct SpecDecoder {
                 throw SpecError(at: node.location, "metric '\(metric.rawValue)' is listed twice")
             }
         }
-        let select = try top["select"].map { try metric($0, "select") } ?? .rocAUC
+        let select = try top["select"].map { try metric($0, "select") } ?? kind.defaultMetric
         if !metrics.contains(select) { metrics.append(select) }
         var spec = Spec(file: file, name: name, description: description, seed: seed, data: data, split: split,
                         preprocess: preprocess, models: models, metrics: metrics, select: select)
         if let c = top["checks"] { try checks(c, into: &spec) }
-        if let t = top["threshold"] { spec.threshold = try threshold(t) }
-        if let t = top["task"] {
-            // SPEC.md's `task:`: binary (the default) runs; multiclass and regression are named but not built yet.
-            let name = try text(t, "task")
-            guard let kind = ExperimentKind(rawValue: name) else {
-                let known = ["binary", "multiclass", "regression"]
-                if known.contains(name) {
-                    throw SpecError(at: t.location, "task: \(name) is not available in this Assay yet; it runs binary targets only (task: binary)")
-                }
-                throw SpecError(at: t.location, "task must be binary, multiclass or regression, got '\(name)'\(Suggest.hint(name, among: known))")
-            }
-            spec.kind = kind
+        if let t = top["threshold"] {
+            guard kind == .binary else { throw SpecError(at: t.location, "threshold applies to task binary only: a \(kind.rawValue) model predicts a value, not a probability to cut") }
+            spec.threshold = try threshold(t)
         }
+        spec.kind = kind
         if let p = top["predictions"] {
             let f = try Fields(p, "predictions", allowed: SpecKeys.predictions)
             if let c = f["columns"] {
@@ -119,6 +115,7 @@ struct SpecDecoder {
             }
         }
         if let l = top["labels"] {
+            guard kind == .binary else { throw SpecError(at: l.location, "labels names the positive rows of task binary; a \(kind.rawValue) target has none") }
             let f = try Fields(l, "labels", allowed: SpecKeys.labels)
             if let p = f["positive"] {
                 let name = try text(p, "labels.positive")
@@ -506,6 +503,9 @@ struct SpecDecoder {
                 let f = try Fields(opts, ctx, allowed: SpecKeys.encode)
                 encodeAt = kindAt
                 var e = EncodeStep(method: try f["method"].map { try choice($0, "\(ctx): method", EncodeMethod.self) } ?? .onehot, columns: try selector(f))
+                if e.method == .target, self.kind != .binary {
+                    throw SpecError(at: f["method"]?.location ?? kindAt, "\(ctx): method target encodes a binary target's rate; task \(self.kind.rawValue) is not supported by it yet (use onehot or ordinal)")
+                }
                 func only(_ key: String, _ method: EncodeMethod) throws {
                     if let n = f[key], e.method != method { throw SpecError(at: n.location, "\(ctx): \(key) applies to method \(method.rawValue) only") }
                 }
@@ -566,6 +566,7 @@ struct SpecDecoder {
                 guard c.min != nil || c.max != nil || c.quantiles != nil else { throw SpecError(at: kindAt, "\(ctx) needs min, max or quantiles") }
                 out.append(.clip(c))
             default:
+                guard self.kind == .binary else { throw SpecError(at: kindAt, "\(ctx): resample applies to classification only, and this spec's task is \(self.kind.rawValue)") }
                 let f = try Fields(opts, ctx, allowed: SpecKeys.resample)
                 resampleAt = kindAt
                 var r = ResampleStep(method: try f["method"].map { try choice($0, "\(ctx): method", ResampleMethod.self) } ?? .smote)
@@ -613,8 +614,12 @@ struct SpecDecoder {
         let f = try Fields(node, ctx, allowed: SpecKeys.model)
         guard let typeNode = f["type"] else { throw SpecError(at: node.location, "\(ctx) needs a type") }
         let typeName = try text(typeNode, "\(ctx): type")
-        guard let type = catalog.type(named: typeName) else {
-            throw SpecError(at: typeNode.location, "unknown model type '\(typeName)'\(Suggest.hint(typeName, among: catalog.types.map(\.name)))")
+        guard let type = catalog.type(named: typeName, kind: kind) else {
+            let known = catalog.names(for: kind)
+            if let other = catalog.types.first(where: { $0.name == typeName && $0.unsupported == nil }) {
+                throw SpecError(at: typeNode.location, "model type '\(typeName)' is for task \(other.kind.rawValue), not \(kind.rawValue) (task \(kind.rawValue) has: \(known.joined(separator: ", ")))")
+            }
+            throw SpecError(at: typeNode.location, "unknown model type '\(typeName)'\(kind == .binary ? "" : " for task \(kind.rawValue)")\(Suggest.hint(typeName, among: known))")
         }
         if let why = type.unsupported { throw SpecError(at: typeNode.location, why) }
         var randomIterations: Int? = nil
@@ -710,6 +715,7 @@ struct SpecDecoder {
         let preprocess = try f["preprocess"].map { try steps($0, "\(ctx): preprocess") }
         var spec = ModelSpec(name: name, type: typeName, params: params, grid: grid, preprocess: preprocess)
         if let c = f["calibrate"] {
+            guard kind == .binary else { throw SpecError(at: c.location, "\(ctx): calibrate applies to task binary only (it calibrates probabilities)") }
             if case .scalar = c {
                 spec.calibrate = CalibrateStep(method: try choice(c, "\(ctx): calibrate", CalibrationMethod.self))
             } else {
@@ -855,10 +861,27 @@ struct SpecDecoder {
 
     func metric(_ node: YAMLNode, _ what: String) throws -> Metric {
         let t = try text(node, what)
+        let known = Metric.allCases.filter { $0.kind == kind }.map(\.rawValue)
         guard let m = Metric(rawValue: t) else {
-            throw SpecError(at: node.location, "unknown metric '\(t)'\(Suggest.hint(t, among: Metric.allCases.map(\.rawValue)))")
+            throw SpecError(at: node.location, "unknown metric '\(t)'\(Suggest.hint(t, among: known))")
+        }
+        guard m.kind == kind else {
+            throw SpecError(at: node.location, "metric '\(t)' scores task \(m.kind.rawValue), and this spec's task is \(kind.rawValue) (its metrics: \(known.joined(separator: ", ")))")
         }
         return m
+    }
+
+    /// SPEC.md's `task:`: binary (the default) and regression run; multiclass is named but not built yet.
+    func task(_ t: YAMLNode) throws -> ExperimentKind {
+        let name = try text(t, "task")
+        guard let kind = ExperimentKind(rawValue: name) else {
+            let known = ["binary", "multiclass", "regression"]
+            if known.contains(name) {
+                throw SpecError(at: t.location, "task: \(name) is not available in this Assay yet; it runs binary and regression targets (task: binary or regression)")
+            }
+            throw SpecError(at: t.location, "task must be binary, multiclass or regression, got '\(name)'\(Suggest.hint(name, among: known))")
+        }
+        return kind
     }
 
     func param(_ node: YAMLNode, _ what: String) throws -> ParamValue {

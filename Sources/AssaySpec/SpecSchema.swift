@@ -11,11 +11,11 @@ public enum SpecSchema {
             "name": describe(string, "The run's name: the report goes to runs/<name>/ (default: the file's stem)."),
             "description": describe(string, "What question the run answers; shown at the top of the report."),
             "seed": describe(["type": "integer", "minimum": 0], "Every random choice derives from it."),
-            "task": describe(choice(ExperimentKind.self), "What the target is: binary (the default; the only task this Assay runs so far)."),
+            "task": describe(choice(ExperimentKind.self), "What the target is: binary (the default: two labels, one positive) or regression (a number); multiclass is not built yet."),
             "data": data,
             "split": split,
             "preprocess": describe(ref("preprocess"), "Preprocessing steps, in order, fitted on the training rows of each fold only."),
-            "models": describe(models(catalog), "Model name → type, params, grid, search, preprocess, calibrate."),
+            "models": describe(["type": "object"], "Model name → type, params, grid, search, preprocess, calibrate; the types are the task's."),
             "metrics": ["type": "array", "minItems": 1, "uniqueItems": true, "items": metric],
             "select": describe(metric, "Picks each model's grid point and the best model, by mean CV score."),
             "checks": checks,
@@ -31,6 +31,10 @@ public enum SpecSchema {
         fields["$schema"] = "http://json-schema.org/draft-07/schema#"
         fields["title"] = "Assay experiment spec, version 1"
         fields["definitions"] = ["preprocess": steps, "clean": clean, "distribution": distribution]
+        // The model types a spec may name depend on its task (the same name is a classifier or a regressor).
+        fields["if"] = ["properties": ["task": ["const": "regression"]], "required": ["task"]]
+        fields["then"] = ["properties": ["models": models(catalog, kind: .regression)]]
+        fields["else"] = ["properties": ["models": models(catalog, kind: .binary)]]
         root = .object(fields)
         return root
     }
@@ -147,8 +151,8 @@ public enum SpecSchema {
         ])
     }
 
-    static func models(_ catalog: ModelCatalog) -> JSONValue {
-        let runnable = catalog.types.filter { $0.unsupported == nil }
+    static func models(_ catalog: ModelCatalog, kind: ExperimentKind) -> JSONValue {
+        let runnable = catalog.types.filter { $0.unsupported == nil && $0.kind == kind }
         let search = object(SpecKeys.search, [
             "method": ["enum": .array(SpecKeys.searchMethods.map(JSONValue.string))],
             "n_iter": ["type": "integer", "minimum": 1], "factor": ["type": "integer", "minimum": 2],

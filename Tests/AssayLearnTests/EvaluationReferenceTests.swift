@@ -87,11 +87,11 @@ final class EvaluationReferenceTests: XCTestCase {
         let y = (0..<n).map { UInt8(x.values[$0 * 2] + 0.3 * x.values[$0 * 2 + 1] > 0.65 ? 1 : 0) }
         for method in CalibrationMethod.allCases {
             let model = try ModelRegistry.standard.estimator(type: "naive_bayes", params: [:], calibrate: CalibrateStep(method: method, cv: 3)).fit(x, y, seed: 1)
-            guard let c = model.classifier as? FittedCalibrated else { return XCTFail() }
+            guard let c = model.fitted as? FittedCalibrated else { return XCTFail() }
             XCTAssertEqual(c.members.count, 3)
-            let p = try model.predictProbabilities(x)
+            let p = try model.predict(x)
             XCTAssertTrue(p.allSatisfy { $0 >= 0 && $0 <= 1 })
-            XCTAssertEqual(try FittedModel(decoding: model.encoded()).predictProbabilities(x), p, "saved and loaded, bit-identical")
+            XCTAssertEqual(try FittedModel(decoding: model.encoded()).predict(x), p, "saved and loaded, bit-identical")
         }
     }
 }

@@ -28,7 +28,7 @@ final class ImportanceTests: XCTestCase {
         var rng = SplitMix64(seed: 5)
         let r = try PermutationImportance.compute(table: table, labels: y, rows: rows, preprocessing: prep, model: model,
                                                   metric: .rocAUC, repeats: 4, using: &rng)
-        let baseline = Scoring.rocAUC(rows.map { y[$0] }, try model.predictProbabilities(try prep.transform(table, rows: rows)))
+        let baseline = Scoring.rocAUC(rows.map { y[$0] }, try model.predict(try prep.transform(table, rows: rows)))
         XCTAssertEqual(r.baseline, baseline)
         XCTAssertEqual(r.columns.map(\.name), ["signal", "noise", "flat", "plan"])
         XCTAssertTrue(r.columns.allSatisfy { $0.importances.count == 4 })

@@ -250,19 +250,19 @@ final class OtherModelTests: XCTestCase {
         for c in f.cases {
             let params = c.params.mapValues(\.value)
             let model = try ModelRegistry.standard.estimator(type: c.type, params: params).fit(x.rows(train), y, seed: 1)
-            if let decision = c.decision, let svm = model.classifier as? FittedSupportVectorClassifier {
+            if let decision = c.decision, let svm = model.fitted as? FittedSupportVectorClassifier {
                 // The dual optimum is unique, so decision values agree up to the solvers' tolerance (1e-7 on both sides).
                 for (ours, theirs) in zip(try svm.decisionFunction(x.rows(test)), decision) {
                     XCTAssertEqual(ours, theirs, accuracy: 1e-4, "\(c.type) \(params)")
                 }
                 continue
             }
-            let p = try model.predictProbabilities(x.rows(test))
+            let p = try model.predict(x.rows(test))
             XCTAssertEqual(p.count, c.proba?.count)
             // An MLP's matrix products sum in another order than BLAS's, which moves the last digits over the epochs.
             let tolerance = c.type == "mlp" ? 1e-7 : 1e-9
             for (ours, theirs) in zip(p, c.proba ?? []) { XCTAssertEqual(ours, theirs, accuracy: tolerance, "\(c.type) \(params)") }
-            if let epochs = c.epochs, let mlp = model.classifier as? FittedMultilayerPerceptron { XCTAssertEqual(mlp.epochs, epochs, "\(params)") }
+            if let epochs = c.epochs, let mlp = model.fitted as? FittedMultilayerPerceptron { XCTAssertEqual(mlp.epochs, epochs, "\(params)") }
         }
     }
 
@@ -284,12 +284,12 @@ final class OtherModelTests: XCTestCase {
         var brute = 0
         for c in f.cases {
             let params = c.params.mapValues(\.value)
-            let p = try ModelRegistry.standard.estimator(type: "knn", params: params).fit(train, y, seed: 1).predictProbabilities(test)
+            let p = try ModelRegistry.standard.estimator(type: "knn", params: params).fit(train, y, seed: 1).predict(test)
             XCTAssertEqual(p.count, c.proba.count)
             for (ours, theirs) in zip(p, c.proba) { XCTAssertEqual(ours, theirs, accuracy: 1e-12, "\(params)") }
             var bruteParams = params
             bruteParams["algorithm"] = .string("brute")
-            let q = try ModelRegistry.standard.estimator(type: "knn", params: bruteParams).fit(train, y, seed: 1).predictProbabilities(test)
+            let q = try ModelRegistry.standard.estimator(type: "knn", params: bruteParams).fit(train, y, seed: 1).predict(test)
             brute += zip(q, c.proba).filter { abs($0 - $1) > 1e-12 }.count
         }
         XCTAssertGreaterThan(brute, 0, "the fixture has ties that the search order decides")

@@ -14,9 +14,16 @@ final class ModelRegistryTests: XCTestCase {
         XCTAssertEqual(models.last?.name, "toy_centroid", "the test target's model is registered like any other")
         XCTAssertTrue(["logistic_regression", "knn", "naive_bayes", "dummy", "decision_tree", "random_forest", "gradient_boosting", "svm", "mlp"]
             .allSatisfy { name in models.contains { $0.name == name } })
+        XCTAssertTrue(["linear_regression", "ridge", "lasso", "elastic_net", "decision_tree", "random_forest", "knn", "dummy"]
+            .allSatisfy { name in models.contains { $0.name == name && $0.kind == .regression } })
         for definition in models {
-            try EstimatorContract.check(try definition.estimator([:]), registry: Self.registry)
-            try EstimatorContract.check(try definition.estimator([:]).calibrated(CalibrateStep(method: .sigmoid, cv: 3)), registry: Self.registry)
+            switch definition.kind {
+            case .binary:
+                try EstimatorContract.check(try definition.estimator([:]), registry: Self.registry)
+                try EstimatorContract.check(try definition.estimator([:]).calibrated(CalibrateStep(method: .sigmoid, cv: 3)), registry: Self.registry)
+            case .regression:
+                try EstimatorContract.checkRegressor(try definition.estimator([:]), registry: Self.registry)
+            }
         }
     }
 
@@ -49,12 +56,12 @@ final class ModelRegistryTests: XCTestCase {
                 for value in p.accepted {
                     let params = p.context.merging([p.name: value]) { a, _ in a }
                     XCTAssertNoThrow(try definition.estimator(params), "\(definition.name): \(p.name) = \(value.json)")
-                    XCTAssertEqual(validation(definition.name, params), "ok", "\(definition.name): \(p.name) = \(value.json)")
+                    XCTAssertEqual(validation(definition, params), "ok", "\(definition.name): \(p.name) = \(value.json)")
                 }
                 for value in p.rejected {
                     let params = p.context.merging([p.name: value]) { a, _ in a }
                     XCTAssertThrowsError(try definition.estimator(params), "\(definition.name): \(p.name) = \(value.json)")
-                    XCTAssertTrue(validation(definition.name, params).contains("\(p.name)"), "\(definition.name): \(p.name) = \(value.json) passed validation")
+                    XCTAssertTrue(validation(definition, params).contains("\(p.name)"), "\(definition.name): \(p.name) = \(value.json) passed validation")
                 }
             }
             XCTAssertEqual(definition.examples.map(\.name), definition.schema.parameters.map(\.name))
@@ -65,7 +72,8 @@ final class ModelRegistryTests: XCTestCase {
     func testListingShowsEveryParameterWithItsRuleAndDefault() {
         let text = ModelRegistry.standard.listing
         for d in ModelRegistry.standard.definitions where d.schema.unsupported == nil {
-            XCTAssertTrue(text.contains("\n\(d.name)\n") || text.hasPrefix("\(d.name)\n"), d.name)
+            let heading = d.kind == .binary ? d.name : "\(d.name) (task: \(d.kind.rawValue))"
+            XCTAssertTrue(text.contains("\n\(heading)\n") || text.hasPrefix("\(heading)\n"), heading)
             for (p, rule) in zip(d.examples, d.schema.parameters) {
                 XCTAssertTrue(text.contains(" \(rule.summary); default \(p.defaultValue.json)\n"), "\(d.name).\(p.name)")
             }
@@ -89,24 +97,27 @@ final class ModelRegistryTests: XCTestCase {
     }
 
     func testNamesAreUniqueAndSharedTagsShareTheirFittedForm() throws {
-        XCTAssertEqual(Set(models.map(\.name)).count, models.count)
+        XCTAssertEqual(Set(models.map { "\($0.name) \($0.kind)" }).count, models.count)
         XCTAssertEqual(Self.registry.catalog.types.map(\.name), models.map(\.name))
         let (x, y) = Synthetic.classification(rows: 60, cols: 3, seed: 2)
         let byTag = Dictionary(grouping: Self.registry.definitions, by: \.tag)
         for (tag, group) in byTag where group.count > 1 {
-            let forms = try group.map { "\(type(of: try $0.estimator([:]).fit(x, y, seed: 1).classifier))" }
+            XCTAssertEqual(Set(group.map(\.kind)).count, 1, "tag \(tag) is shared across kinds")
+            let target: FitTarget = group[0].kind == .binary ? .labels(y) : .values(y.map(Double.init))
+            let forms = try group.map { "\(type(of: try $0.estimator([:]).fit(x, target, seed: 1).fitted))" }
             XCTAssertEqual(Set(forms).count, 1, "tag \(tag) is shared by \(group.map(\.name)) with different fitted forms \(forms)")
         }
     }
 
     /// What `assay validate` says about a spec whose one model has `params`: "ok" or the error.
-    func validation(_ type: String, _ params: [String: ParamValue]) -> String {
+    func validation(_ definition: ModelDefinition, _ params: [String: ParamValue]) -> String {
         let text = """
         assay: 1
+        task: \(definition.kind.rawValue)
         data: {path: d.csv, target: y}
         models:
           m:
-            type: \(type)
+            type: \(definition.name)
             params: {\(params.keys.sorted().map { "\($0): \(params[$0]!.json)" }.joined(separator: ", "))}
         """
         do {

@@ -341,13 +341,44 @@ final class SpecTests: XCTestCase {
         XCTAssertEqual(e("preprocess.scale: [x]"), "exp/s.yaml:8:12: model 'lr': grid key 'preprocess.scale' must be preprocess.STEP.OPTION, like preprocess.scale.method")
     }
 
-    /// SPEC.md's `task:`: binary runs; multiclass and regression are refused with one line until they are built.
+    /// SPEC.md's `task:`: binary and regression run, multiclass is refused with one line until it is built; a
+    /// regression spec gets its own metrics and model types, and binary-only settings are refused where they are written.
     func testTask() throws {
         XCTAssertEqual(try parse(base + "\ntask: binary").kind, .binary)
-        XCTAssertThrowsError(try parse(base + "\ntask: regression")) {
-            XCTAssertTrue("\($0)".hasSuffix("task: regression is not available in this Assay yet; it runs binary targets only (task: binary)"), "\($0)")
+        XCTAssertThrowsError(try parse(base + "\ntask: multiclass")) {
+            XCTAssertTrue("\($0)".hasSuffix("task: multiclass is not available in this Assay yet; it runs binary and regression targets (task: binary or regression)"), "\($0)")
         }
         XCTAssertThrowsError(try parse(base + "\ntask: regresion")) { XCTAssertTrue("\($0)".contains("did you mean 'regression'?"), "\($0)") }
+        XCTAssertEqual(error(base + "\ntask: regression"),
+                       "exp/s.yaml:7:11: model type 'logistic_regression' is for task binary, not regression (task regression has: linear_regression, ridge, lasso, elastic_net, decision_tree, random_forest, knn, dummy)")
+        let regression = """
+        assay: 1
+        task: regression
+        data: {path: d.csv, target: spend}
+        models:
+          r:
+            type: ridge
+            grid: {alpha: [0.1, 1]}
+        """
+        let s = try parse(regression)
+        XCTAssertEqual(s.kind, .regression)
+        XCTAssertEqual(s.select, .rmse, "a regression selects by RMSE unless told")
+        XCTAssertEqual(s.metrics, [.rmse])
+        XCTAssertEqual(try parse(regression + "\nmetrics: [r2, mae]\nselect: mae").metrics, [.r2, .mae])
+        XCTAssertEqual(error(regression + "\nmetrics: [roc_auc]"),
+                       "exp/s.yaml:8:11: metric 'roc_auc' scores task binary, and this spec's task is regression (its metrics: rmse, mae, r2, mape, median_ae, explained_variance, poisson_deviance)")
+        XCTAssertEqual(error(base + "\nmetrics: [rmse]"),
+                       "exp/s.yaml:9:11: metric 'rmse' scores task regression, and this spec's task is binary (its metrics: roc_auc, pr_auc, f1, precision, recall, accuracy, balanced_accuracy, mcc, log_loss, brier)")
+        XCTAssertEqual(error(regression + "\nthreshold: 0.3"), "exp/s.yaml:8:12: threshold applies to task binary only: a regression model predicts a value, not a probability to cut")
+        XCTAssertEqual(error(regression + "\nlabels: {positive: buyers}"), "exp/s.yaml:8:9: labels names the positive rows of task binary; a regression target has none")
+        XCTAssertEqual(error(regression + "\npreprocess: [{resample: {method: smote}}]"),
+                       "exp/s.yaml:8:15: preprocess step 'resample': resample applies to classification only, and this spec's task is regression")
+        XCTAssertEqual(error(regression + "\npreprocess: [{encode: {method: target}}]"),
+                       "exp/s.yaml:8:32: preprocess step 'encode': method target encodes a binary target's rate; task regression is not supported by it yet (use onehot or ordinal)")
+        XCTAssertEqual(error(regression.replacingOccurrences(of: "type: ridge", with: "type: ridge\n    calibrate: sigmoid")),
+                       "exp/s.yaml:7:16: model 'r': calibrate applies to task binary only (it calibrates probabilities)")
+        XCTAssertEqual(error(regression.replacingOccurrences(of: "type: ridge", with: "type: rigde")),
+                       "exp/s.yaml:6:11: unknown model type 'rigde' for task regression; did you mean 'ridge'?")
     }
 
     func testImportanceForOtherModels() throws {

@@ -73,7 +73,10 @@ public struct SchemaValidator {
         if case .array(let all)? = s["allOf"] { for sub in all { out += check(v, sub, path) } }
         if case .array(let any)? = s["anyOf"], !any.contains(where: { check(v, $0, path).isEmpty }) { out.append("\(path): matches none of anyOf") }
         if case .array(let one)? = s["oneOf"], one.filter({ check(v, $0, path).isEmpty }).count != 1 { out.append("\(path): does not match exactly one of oneOf") }
-        if let condition = s["if"], check(v, condition, path).isEmpty, let then = s["then"] { out += check(v, then, path) }
+        if let condition = s["if"] {
+            if check(v, condition, path).isEmpty { if let then = s["then"] { out += check(v, then, path) } }
+            else if let otherwise = s["else"] { out += check(v, otherwise, path) }
+        }
         return out
     }
 

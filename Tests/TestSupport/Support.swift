@@ -60,6 +60,24 @@ public enum Synthetic {
         }
         return (x, y)
     }
+
+    /// `rows` × `cols` features and a target from a noisy linear rule with one bend (so trees and linear models differ).
+    public static func regression(rows: Int, cols: Int, seed: UInt64) -> (Matrix, [Double]) {
+        var rng = SplitMix64(seed: seed)
+        func uniform() -> Double { Double(rng.next() >> 11) / Double(1 << 53) }
+        var x = Matrix(rows: rows, cols: cols)
+        var y = [Double]()
+        for i in 0..<rows {
+            var z = 3.0
+            for j in 0..<cols {
+                let v = (uniform() + uniform() + uniform() - 1.5) * 2
+                x[i, j] = v
+                z += v * Double(j % 3 == 0 ? 2 : -1) + (j == 0 && v > 0 ? v * v : 0)
+            }
+            y.append(z + (uniform() - 0.5))
+        }
+        return (x, y)
+    }
 }
 
 /// The contract every estimator passes (house rule 9).
@@ -67,47 +85,83 @@ public enum EstimatorContract {
     /// Checks one classifier's settings (its type must be in `registry`, to be read back).
     public static func check<C: Classifier & Equatable>(_ settings: C, registry: ModelRegistry = .standard,
                                                         file: StaticString = #filePath, line: UInt = #line) throws {
-        try check(AnyClassifier(settings, tag: C.definition.tag), registry: registry, file: file, line: line)
+        try check(AnyEstimator(settings, tag: C.definition.tag), registry: registry, file: file, line: line)
     }
 
     /// Fitting leaves the settings unchanged, the same seed gives the same model, predicting a subset equals a
     /// subset of predicting all, NaN, empty, single-class and wrong-width input are refused with the right error,
     /// and saving and reading back (through `registry`) keeps predictions bit-identical.
-    public static func check(_ estimator: AnyClassifier, registry: ModelRegistry = .standard,
+    public static func check(_ estimator: AnyEstimator, registry: ModelRegistry = .standard,
                              file: StaticString = #filePath, line: UInt = #line) throws {
         let (x, y) = Synthetic.classification(rows: 200, cols: 5, seed: 11)
         let before = estimator
         let a = try estimator.fit(x, y, seed: 5)
         XCTAssertTrue(estimator.hasSameSettings(as: before), "fit changed the settings", file: file, line: line)
         let b = try estimator.fit(x, y, seed: 5)
-        let pa = try a.predictProbabilities(x), pb = try b.predictProbabilities(x)
+        let pa = try a.predict(x), pb = try b.predict(x)
         XCTAssertEqual(pa, pb, "same seed, different model", file: file, line: line)
         XCTAssertTrue(pa.allSatisfy { $0 >= 0 && $0 <= 1 }, "probabilities outside [0, 1]", file: file, line: line)
 
         let subset = [3, 17, 42, 199, 0]
-        XCTAssertEqual(try a.predictProbabilities(x.rows(subset)), subset.map { pa[$0] }, "subset predictions differ", file: file, line: line)
+        XCTAssertEqual(try a.predict(x.rows(subset)), subset.map { pa[$0] }, "subset predictions differ", file: file, line: line)
 
         var bad = x
         bad[4, 2] = .nan
         XCTAssertThrowsError(try estimator.fit(bad, y, seed: 5), file: file, line: line) {
             XCTAssertEqual($0 as? LearnError, .nonFinite(row: 4, column: 2), file: file, line: line)
         }
-        XCTAssertThrowsError(try a.predictProbabilities(bad), file: file, line: line)
+        XCTAssertThrowsError(try a.predict(bad), file: file, line: line)
         XCTAssertThrowsError(try estimator.fit(Matrix(rows: 0, cols: 5), [], seed: 5), file: file, line: line) {
             XCTAssertEqual($0 as? LearnError, .empty, file: file, line: line)
         }
-        XCTAssertThrowsError(try a.predictProbabilities(Matrix(rows: 2, cols: 4)), file: file, line: line) {
+        XCTAssertThrowsError(try a.predict(Matrix(rows: 2, cols: 4)), file: file, line: line) {
             XCTAssertEqual($0 as? LearnError, .wrongWidth(expected: 5, got: 4), file: file, line: line)
         }
         XCTAssertThrowsError(try estimator.fit(x, [UInt8](repeating: 1, count: 200), seed: 5), file: file, line: line) {
             XCTAssertEqual($0 as? LearnError, .singleClass, file: file, line: line)
         }
 
+        try checkRoundTrip(a, x, pa, registry: registry, file: file, line: line)
+    }
+
+    /// Saving and reading back (through `registry`) keeps the predictions `pa` of `x` bit-identical.
+    static func checkRoundTrip(_ a: FittedModel, _ x: Matrix, _ pa: [Double], registry: ModelRegistry, file: StaticString, line: UInt) throws {
         var r = ByteReader(a.encoded())
         let restored = try registry.decode(from: &r)
         XCTAssertTrue(r.isAtEnd, "reading back left bytes unread", file: file, line: line)
         XCTAssertEqual(restored.tag, a.tag, file: file, line: line)
-        let pr = try restored.predictProbabilities(x)
+        let pr = try restored.predict(x)
         XCTAssertEqual(pr.map(\.bitPattern), pa.map(\.bitPattern), "save/load changed predictions", file: file, line: line)
+    }
+
+    /// The regressor's contract: fitting leaves the settings unchanged, the same seed gives the same model, predictions
+    /// are finite and track the target, predicting a subset equals a subset of predicting all, NaN, empty and
+    /// wrong-width input are refused with the right error, binary labels are refused, and saving and reading back
+    /// keeps predictions bit-identical.
+    public static func checkRegressor(_ estimator: AnyEstimator, registry: ModelRegistry = .standard,
+                                      file: StaticString = #filePath, line: UInt = #line) throws {
+        let (x, y) = Synthetic.regression(rows: 200, cols: 5, seed: 11)
+        let before = estimator
+        let a = try estimator.fit(x, .values(y), seed: 5)
+        XCTAssertTrue(estimator.hasSameSettings(as: before), "fit changed the settings", file: file, line: line)
+        let pa = try a.predict(x), pb = try estimator.fit(x, .values(y), seed: 5).predict(x)
+        XCTAssertEqual(pa, pb, "same seed, different model", file: file, line: line)
+        XCTAssertTrue(pa.allSatisfy(\.isFinite), "a prediction is not finite", file: file, line: line)
+        let subset = [3, 17, 42, 199, 0]
+        XCTAssertEqual(try a.predict(x.rows(subset)), subset.map { pa[$0] }, "subset predictions differ", file: file, line: line)
+        var bad = x
+        bad[4, 2] = .nan
+        XCTAssertThrowsError(try estimator.fit(bad, .values(y), seed: 5), file: file, line: line) {
+            XCTAssertEqual($0 as? LearnError, .nonFinite(row: 4, column: 2), file: file, line: line)
+        }
+        XCTAssertThrowsError(try a.predict(bad), file: file, line: line)
+        XCTAssertThrowsError(try estimator.fit(Matrix(rows: 0, cols: 5), .values([]), seed: 5), file: file, line: line) {
+            XCTAssertEqual($0 as? LearnError, .empty, file: file, line: line)
+        }
+        XCTAssertThrowsError(try a.predict(Matrix(rows: 2, cols: 4)), file: file, line: line) {
+            XCTAssertEqual($0 as? LearnError, .wrongWidth(expected: 5, got: 4), file: file, line: line)
+        }
+        XCTAssertThrowsError(try estimator.fit(x, .labels(y.map { $0 > 3 ? 1 : 0 }), seed: 5), "a regressor fitted binary labels", file: file, line: line)
+        try checkRoundTrip(a, x, pa, registry: registry, file: file, line: line)
     }
 }

@@ -18,6 +18,7 @@ extension RunSession {
                               preparation: profile.preparation),
             models: evaluation.models, bestModel: evaluation.bestModel, profile: data.tableProfile)
         report.kind = spec.kind
+        report.data.split.stratified = spec.kind == .binary
         report.importance = evaluation.importance
         report.otherImportance = evaluation.otherImportance
         report.impurityImportance = evaluation.ownImportance
@@ -28,8 +29,24 @@ extension RunSession {
         report.lead = report.models.first { $0.name == evaluation.bestModel }.flatMap { ModelLead.of($0, among: report.models, metric: spec.select) }
         switch spec.kind {
         case .binary: addBinaryEvaluation(&report, evaluation)
+        case .regression:
+            report.data.targetSummary = profile.values.map(TargetSummary.init)
+            addRegressionEvaluation(&report, evaluation)
         }
         return report
+    }
+
+    /// Each regression model's ranking by prediction: deciles, the share of the total its top rows hold, and the
+    /// (actual, predicted) pairs the figures draw.
+    func addRegressionEvaluation(_ report: inout RunReport, _ evaluation: Evaluation) {
+        for i in report.models.indices {
+            let rows = report.curvesOnTest ? evaluation.refits[i].test.scored : evaluation.outOfFold[i]
+            guard let y = rows.values, !y.isEmpty else { continue }
+            let p = rows.probabilities
+            report.models[i].regression = RegressionEvaluation(
+                source: report.curvesOnTest ? "test" : "cv", rows: y.count, deciles: ValueRanking.deciles(values: y, predictions: p),
+                capture: ValueRanking.capture(values: y, predictions: p), pairs: zip(y, p).map { (actual: $0, predicted: $1) })
+        }
     }
 
     /// Each binary model's threshold table, lift, calibration and curves.

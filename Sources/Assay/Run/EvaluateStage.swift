@@ -106,9 +106,9 @@ enum Evaluate {
     /// One grid point's CV scores over its folds; a threshold rule is applied to its out-of-fold predictions.
     static func pointReport(_ spec: Spec, _ m: ModelSpec, _ point: [String: ParamValue], _ folds: [Predictions]) throws -> GridPointReport {
         let oof = outOfFold(folds)
-        let threshold = spec.threshold.map { Thresholds.choose($0, labels: oof.labels, probabilities: oof.probabilities) } ?? 0.5
+        let threshold = oof.values != nil ? 0.5 : spec.threshold.map { Thresholds.choose($0, labels: oof.labels, probabilities: oof.probabilities) } ?? 0.5
         let scores = Dictionary(uniqueKeysWithValues: spec.metrics.map { metric in
-            (metric, folds.map { Scoring.score(metric, labels: $0.labels, probabilities: $0.probabilities, threshold: threshold) })
+            (metric, folds.map { $0.score(metric, threshold: threshold) })
         })
         var report = GridPointReport(params: m.gridNames.map { ($0, point[$0]!) }, cv: scores.mapValues(summarize), notes: notes(folds), foldScores: scores)
         report.threshold = threshold
@@ -117,12 +117,10 @@ enum Evaluate {
 
     /// The refit's test scores at the point's threshold, with 95% bootstrap intervals (seeded by the model's name).
     static func scoreTest(_ model: inout ModelReport, _ refit: RefitResult, _ spec: Spec) {
-        let labels = refit.test.labels, probabilities = refit.test.probabilities, threshold = model.best.threshold
-        model.test = Dictionary(uniqueKeysWithValues: spec.metrics.map {
-            ($0, Scoring.score($0, labels: labels, probabilities: probabilities, threshold: threshold))
-        })
+        let rows = refit.test.scored, threshold = model.best.threshold
+        model.test = Dictionary(uniqueKeysWithValues: spec.metrics.map { ($0, rows.score($0, threshold: threshold)) })
         var rng = SplitMix64(seed: Seeds.derive(spec.seed, "bootstrap \(model.name)"))
-        model.testIntervals = Bootstrap.intervals(spec.metrics, labels: labels, probabilities: probabilities, threshold: threshold, using: &rng)
+        model.testIntervals = rows.intervals(spec.metrics, threshold: threshold, using: &rng)
     }
 
     /// The model whose selected point has the best mean CV score (the first of equals; none when all are NaN).
@@ -149,16 +147,18 @@ enum Evaluate {
     /// A point's out-of-fold predictions: every training row once, in row order (with repeated k-fold, the mean
     /// of its predictions over the repeats).
     static func outOfFold(_ folds: [Predictions]) -> ScoredRows {
-        var sum: [Int: (label: UInt8, total: Double, count: Int)] = [:]
+        var sum: [Int: (label: UInt8, value: Double, total: Double, count: Int)] = [:]
         for f in folds {
             for i in f.rows.indices {
                 let r = f.rows[i]
-                let old = sum[r] ?? (f.labels[i], 0, 0)
-                sum[r] = (old.label, old.total + f.probabilities[i], old.count + 1)
+                let old = sum[r] ?? (f.labels.isEmpty ? 0 : f.labels[i], f.values?[i] ?? 0, 0, 0)
+                sum[r] = (old.label, old.value, old.total + f.probabilities[i], old.count + 1)
             }
         }
         let rows = sum.keys.sorted()
-        return ScoredRows(labels: rows.map { sum[$0]!.label }, probabilities: rows.map { sum[$0]!.total / Double(sum[$0]!.count) })
+        let regression = folds.contains { $0.values != nil }
+        return ScoredRows(labels: regression ? [] : rows.map { sum[$0]!.label }, probabilities: rows.map { sum[$0]!.total / Double(sum[$0]!.count) },
+                          values: regression ? rows.map { sum[$0]!.value } : nil)
     }
 
     static func notes(_ folds: [Predictions]) -> [String] {

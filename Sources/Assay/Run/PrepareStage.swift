@@ -10,7 +10,8 @@ struct PreparedData {
     let splitKey: TaskKey
     let profile: DataProfile
     let split: Split
-    let tableProfile: TableProfile
+    /// The data profile (target rate per value, each column's AUC): binary targets only so far.
+    let tableProfile: TableProfile?
 }
 
 extension RunSession {
@@ -18,10 +19,11 @@ extension RunSession {
     mutating func prepareData() throws -> PreparedData {
         let hash = try DataFile.contentHash(spec, statCache: statCache)
         let load = planner.load(contentHash: hash)
-        let schemaKey = planner.schema(load), splitKey = planner.split(load), profileKey = planner.profile(contentHash: hash)
-        try execute([schemaKey, splitKey, profileKey])
+        let schemaKey = planner.schema(load), splitKey = planner.split(load)
+        let profileKey = spec.kind == .binary ? planner.profile(contentHash: hash) : nil
+        try execute([schemaKey, splitKey] + (profileKey.map { [$0] } ?? []))
         let data = PreparedData(load: load, splitKey: splitKey, profile: try value(schemaKey), split: try value(splitKey),
-                                tableProfile: try value(profileKey))
+                                tableProfile: try profileKey.map { try value($0) })
         try Self.checkInputs(spec, data.profile, data.split)
         for w in data.profile.warnings { warn(w) }
         return data
@@ -37,6 +39,16 @@ extension RunSession {
                     throw AssayError.input("\(spec.data.resolvedPath): numeric column '\(column)' has missing values and \(whose) has no impute step for it; add '- impute: {numeric: median}'")
                 }
             }
+        }
+        if let values = profile.values {
+            // A regression's folds need no class in them; a fold too small to fit on, or a Poisson deviance over a negative target, is refused.
+            for (k, fold) in split.folds.enumerated() where split.train.count - fold.count < 2 || fold.isEmpty {
+                throw AssayError.input("\(spec.data.resolvedPath): fold \(k + 1) leaves \(split.train.count - fold.count) training rows and \(fold.count) validation rows; use fewer folds")
+            }
+            if spec.metrics.contains(.poissonDeviance), let i = values.firstIndex(where: { $0 < 0 }) {
+                throw AssayError.input("\(spec.data.resolvedPath): metric poisson_deviance needs a target ≥ 0, and row \(i + 1) of target '\(spec.data.target)' is \(NumberFormat.json(values[i]))")
+            }
+            return
         }
         if spec.split.foldColumn == nil {
             let positives = split.train.reduce(0) { $0 + Int(profile.labels[$1]) }

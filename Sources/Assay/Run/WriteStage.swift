@@ -19,7 +19,7 @@ enum WriteStage {
     }
 
     /// The row-level predictions (`run --predictions FILE`), as CSV: one line per training row and repeat with each
-    /// model's out-of-fold probability at its selected point (the fold and repeat that held the row out), then one
+    /// model's out-of-fold probability (a regression: predicted value, and `actual` in place of `label`) at its selected point (the fold and repeat that held the row out), then one
     /// line per test row with each refit model's probability. `row` is the row's 1-based position among the rows the
     /// models saw (after `data.join` and `data.clean`); the `data.id` column follows when the spec names one, then the
     /// spec's `predictions.columns` as written.
@@ -27,21 +27,26 @@ enum WriteStage {
     static func predictions(_ spec: Spec, _ data: PreparedData, ids: [String]?, kept: [TextColumn], _ evaluation: Evaluation) -> String {
         let split = data.split, models = spec.models.map(\.name)
         let perRepeat = max(1, split.folds.count / max(1, spec.split.repeats))
-        func label(_ y: UInt8) -> String { y == 1 ? spec.data.positive : data.profile.negativeLabel }
-        var header = ["row"] + (spec.data.id.map { [$0] } ?? []) + kept.map(\.name) + ["split", "repeat", "fold", "label"] + models
+        // The truth of row j of some predictions: its label as written, or a regression target's value.
+        func truth(_ p: Predictions, _ j: Int) -> String {
+            if let v = p.values { return "\(v[j])" }
+            return p.labels[j] == 1 ? spec.data.positive : data.profile.negativeLabel
+        }
+        let truthName = spec.kind == .regression ? "actual" : "label"
+        var header = ["row"] + (spec.data.id.map { [$0] } ?? []) + kept.map(\.name) + ["split", "repeat", "fold", truthName] + models
         header = header.map(CSVWriter.field)
         var lines = [header.joined(separator: ",")]
-        // Each model's probability by (fold, row), and each row's label.
-        var byFold: [[Int: [Int: Double]]] = Array(repeating: [:], count: models.count), labels: [Int: UInt8] = [:]
+        // Each model's probability (or predicted value) by (fold, row), and each row's truth.
+        var byFold: [[Int: [Int: Double]]] = Array(repeating: [:], count: models.count), truths: [Int: String] = [:]
         for (i, folds) in evaluation.selectedFolds.enumerated() {
             for (k, f) in folds.enumerated() {
                 var probabilities: [Int: Double] = [:]
-                for (j, r) in f.rows.enumerated() { probabilities[r] = f.probabilities[j]; labels[r] = f.labels[j] }
+                for (j, r) in f.rows.enumerated() { probabilities[r] = f.probabilities[j]; truths[r] = truth(f, j) }
                 byFold[i][k] = probabilities
             }
         }
-        func line(_ r: Int, _ part: String, _ repeatText: String, _ foldText: String, _ y: UInt8, _ values: [Double?]) -> String {
-            ([String(r + 1)] + (ids.map { [$0[r]] } ?? []) + kept.map { $0.values[r] } + [part, repeatText, foldText, label(y)])
+        func line(_ r: Int, _ part: String, _ repeatText: String, _ foldText: String, _ y: String, _ values: [Double?]) -> String {
+            ([String(r + 1)] + (ids.map { [$0[r]] } ?? []) + kept.map { $0.values[r] } + [part, repeatText, foldText, y])
                 .map(CSVWriter.field).joined(separator: ",")
                 + "," + values.map { $0.map { "\($0)" } ?? "" }.joined(separator: ",")
         }
@@ -49,11 +54,11 @@ enum WriteStage {
         for (k, rows) in split.folds.enumerated() { for r in rows { training.append((k / perRepeat, r, k)) } }
         training.sort { ($0.repeat, $0.row) < ($1.repeat, $1.row) }
         for t in training {
-            lines.append(line(t.row, "train", String(t.repeat + 1), String(t.fold % perRepeat + 1), labels[t.row] ?? 0,
+            lines.append(line(t.row, "train", String(t.repeat + 1), String(t.fold % perRepeat + 1), truths[t.row] ?? "",
                               (0..<models.count).map { byFold[$0][t.fold]?[t.row] }))
         }
         for (j, r) in split.test.enumerated() {
-            lines.append(line(r, "test", "", "", evaluation.refits.first?.test.labels[j] ?? 0, evaluation.refits.map { $0.test.probabilities[j] }))
+            lines.append(line(r, "test", "", "", evaluation.refits.first.map { truth($0.test, j) } ?? "", evaluation.refits.map { $0.test.probabilities[j] }))
         }
         return lines.joined(separator: "\n") + "\n"
     }

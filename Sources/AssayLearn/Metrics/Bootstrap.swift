@@ -7,17 +7,32 @@ import Foundation
 /// by how often it drew each row, so no resampled copy is built and the rows are sorted once.
 public enum Bootstrap {
     public static func intervals(_ metrics: [Metric], labels y: [UInt8], probabilities p: [Double], threshold: Double,
-                                                          resamples: Int = 1000, level: Double = 0.95, using rng: inout SplitMix64) -> [Metric: (low: Double, high: Double)] {
-        let n = y.count
-        guard n > 0 else { return [:] }
+                                 resamples: Int = 1000, level: Double = 0.95, using rng: inout SplitMix64) -> [Metric: (low: Double, high: Double)] {
         let order = p.indices.sorted { p[$0] > p[$1] }
         let losses = Losses(y, p)
+        return intervals(metrics, rows: y.count, resamples: resamples, level: level, using: &rng) { m, counts in
+            weightedScore(m, y, p, counts, order: order, threshold: threshold, losses: losses)
+        }
+    }
+
+    /// The same for regression predictions `p` of the values `y`.
+    public static func intervals(_ metrics: [Metric], values y: [Double], predictions p: [Double],
+                                 resamples: Int = 1000, level: Double = 0.95, using rng: inout SplitMix64) -> [Metric: (low: Double, high: Double)] {
+        intervals(metrics, rows: y.count, resamples: resamples, level: level, using: &rng) { m, counts in
+            RegressionScoring.score(m, values: y, predictions: p, weights: counts)
+        }
+    }
+
+    /// The resampling loop: `score` computes a metric with each row counted as often as the resample drew it.
+    static func intervals(_ metrics: [Metric], rows n: Int, resamples: Int, level: Double, using rng: inout SplitMix64,
+                          score: (Metric, [Double]) -> Double) -> [Metric: (low: Double, high: Double)] {
+        guard n > 0 else { return [:] }
         var values = [Metric: [Double]]()
         var counts = [Double](repeating: 0, count: n)
         for _ in 0..<resamples {
             for i in counts.indices { counts[i] = 0 }
             for _ in 0..<n { counts[Int.random(in: 0..<n, using: &rng)] += 1 }
-            for m in metrics { values[m, default: []].append(weightedScore(m, y, p, counts, order: order, threshold: threshold, losses: losses)) }
+            for m in metrics { values[m, default: []].append(score(m, counts)) }
         }
         let tail = (1 - level) / 2 * 100
         return values.mapValues { v in

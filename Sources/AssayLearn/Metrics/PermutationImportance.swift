@@ -23,15 +23,33 @@ public enum PermutationImportance {
         }
     }
 
+    /// A binary model's importance by `metric` on `rows`, whose labels are `labels[row]`.
     public static func compute<G: RandomNumberGenerator>(
         table: Table, labels: [UInt8], rows: [Int], preprocessing: FittedPreprocessing, model: FittedModel,
         metric: Metric, repeats: Int, using rng: inout G
     ) throws -> Result {
-        precondition(repeats >= 1, "repeats must be at least 1")
         let y = rows.map { labels[$0] }
-        func score(_ t: Table) throws -> Double {
-            Scoring.score(metric, labels: y, probabilities: try model.predictProbabilities(try preprocessing.transform(t, rows: rows)))
-        }
+        return try compute(table: table, rows: rows, preprocessing: preprocessing, model: model, higherIsBetter: metric.higherIsBetter,
+                           repeats: repeats, using: &rng) { Scoring.score(metric, labels: y, probabilities: $0) }
+    }
+
+    /// A regression model's importance by `metric` on `rows`, whose target values are `values[row]`.
+    public static func compute<G: RandomNumberGenerator>(
+        table: Table, values: [Double], rows: [Int], preprocessing: FittedPreprocessing, model: FittedModel,
+        metric: Metric, repeats: Int, using rng: inout G
+    ) throws -> Result {
+        let y = rows.map { values[$0] }
+        return try compute(table: table, rows: rows, preprocessing: preprocessing, model: model, higherIsBetter: metric.higherIsBetter,
+                           repeats: repeats, using: &rng) { RegressionScoring.score(metric, values: y, predictions: $0) }
+    }
+
+    /// The shuffling loop: `scoring` scores the model's predictions for `rows`, in that order.
+    static func compute<G: RandomNumberGenerator>(
+        table: Table, rows: [Int], preprocessing: FittedPreprocessing, model: FittedModel, higherIsBetter: Bool,
+        repeats: Int, using rng: inout G, scoring: ([Double]) -> Double
+    ) throws -> Result {
+        precondition(repeats >= 1, "repeats must be at least 1")
+        func score(_ t: Table) throws -> Double { scoring(try model.predict(try preprocessing.transform(t, rows: rows))) }
         let baseline = try score(table)
         var out: [(name: String, importances: [Double])] = []
         for (j, column) in table.columns.enumerated() {
@@ -51,7 +69,7 @@ public enum PermutationImportance {
                     columns[j] = Column(name: column.name, values: .categorical(codes: w, levels: levels))
                 }
                 let shuffled = try score(Table(columns: columns, rowCount: table.rowCount))
-                importances.append(metric.higherIsBetter ? baseline - shuffled : shuffled - baseline)
+                importances.append(higherIsBetter ? baseline - shuffled : shuffled - baseline)
             }
             out.append((column.name, importances))
         }

@@ -25,6 +25,14 @@ public struct Parameter<Settings>: Sendable {
     }
 
     public var name: String { rule.name }
+
+    /// The same parameter for settings that hold these settings at `path` (a regressor wrapping a classifier's settings).
+    public func lifted<Outer>(_ path: WritableKeyPath<Outer, Settings> & Sendable) -> Parameter<Outer> {
+        let apply = self.apply
+        return Parameter<Outer>(rule, default: defaultValue, accepts: Array(accepted.dropFirst()), rejects: rejected, context: context) { outer, value in
+            apply(&outer[keyPath: path], value)
+        }
+    }
 }
 
 /// A parameter's default and the values its rule must accept and reject, tried with `context`'s other parameters.
@@ -40,8 +48,11 @@ public struct ParameterExamples: Sendable {
 /// to build and read back its estimator. Each model's file declares its `definition`; `ModelRegistry`
 /// lists them, and spec validation reads the catalog derived from that list.
 public struct ModelDefinition: Sendable {
-    /// The spec's `type:` (scikit-learn's family name).
+    /// The spec's `type:` (scikit-learn's family name; one name may serve several kinds, as in scikit-learn's
+    /// `RandomForestClassifier` and `RandomForestRegressor`).
     public let name: String
+    /// The kind of experiment it fits.
+    public let kind: ExperimentKind
     /// The byte that tags the fitted model in cache entries and saved model files; never reused.
     public let tag: UInt8
     /// The catalog entry spec validation uses: every parameter's rule, and the rule tying a point's parameters together.
@@ -49,19 +60,38 @@ public struct ModelDefinition: Sendable {
     /// Per parameter: its default and the values its rule must accept and reject.
     public let examples: [ParameterExamples]
     /// Builds the estimator from spec parameters, checking every value with the same rules as validation.
-    public let estimator: @Sendable ([String: ParamValue]) throws -> AnyClassifier
+    public let estimator: @Sendable ([String: ParamValue]) throws -> AnyEstimator
     /// Reads a fitted model of this type (its bytes after the tag); a wrapper reads its members with the registry given.
-    public let decode: @Sendable (inout ByteReader, ModelRegistry) throws -> any FittedClassifier
+    public let decode: @Sendable (inout ByteReader, ModelRegistry) throws -> any FittedEstimator
 
     /// A classifier type whose settings start at `defaults` and are set by `parameters`.
     public static func classifier<C: Classifier & Equatable>(
         _ name: String, tag: UInt8, defaults: C, parameters: [Parameter<C>],
         checkPoint: @escaping @Sendable ([String: ParamValue]) -> String? = { _ in nil }
     ) -> ModelDefinition {
-        let schema = ModelType(name: name, unsupported: nil, parameters: parameters.map(\.rule), checkPoint: checkPoint)
+        model(name, kind: .binary, tag: tag, defaults: defaults, parameters: parameters, checkPoint: checkPoint,
+              erase: { AnyEstimator($0, tag: tag) }, decode: { r, _ in try C.Fitted(from: &r) })
+    }
+
+    /// A regressor type whose settings start at `defaults` and are set by `parameters`.
+    public static func regressor<R: Regressor & Equatable>(
+        _ name: String, tag: UInt8, defaults: R, parameters: [Parameter<R>],
+        checkPoint: @escaping @Sendable ([String: ParamValue]) -> String? = { _ in nil }
+    ) -> ModelDefinition {
+        model(name, kind: .regression, tag: tag, defaults: defaults, parameters: parameters, checkPoint: checkPoint,
+              erase: { AnyEstimator(regressor: $0, tag: tag) }, decode: { r, _ in try R.Fitted(from: &r) })
+    }
+
+    /// A model type of `kind` whose settings start at `defaults`, are set by `parameters` and erased by `erase`.
+    static func model<S: Sendable>(
+        _ name: String, kind: ExperimentKind, tag: UInt8, defaults: S, parameters: [Parameter<S>],
+        checkPoint: @escaping @Sendable ([String: ParamValue]) -> String?, erase: @escaping @Sendable (S) -> AnyEstimator,
+        decode: @escaping @Sendable (inout ByteReader, ModelRegistry) throws -> any FittedEstimator
+    ) -> ModelDefinition {
+        let schema = ModelType(name: name, kind: kind, unsupported: nil, parameters: parameters.map(\.rule), checkPoint: checkPoint)
         let byName = Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0) })
         return ModelDefinition(
-            name: name, tag: tag, schema: schema,
+            name: name, kind: kind, tag: tag, schema: schema,
             examples: parameters.map { ParameterExamples(name: $0.name, defaultValue: $0.defaultValue, accepted: $0.accepted, rejected: $0.rejected, context: $0.context) },
             estimator: { params in
                 var settings = defaults
@@ -75,37 +105,49 @@ public struct ModelDefinition: Sendable {
                     p.apply(&settings, value)
                 }
                 if let problem = checkPoint(params) { throw LearnError.badParameter("\(name): \(problem)") }
-                return AnyClassifier(settings, tag: tag)
+                return erase(settings)
             },
-            decode: { r, _ in try C.Fitted(from: &r) })
+            decode: decode)
     }
 
     /// A fitted-model kind that no spec names directly (a wrapper such as calibration): read back only.
-    static func wrapper(_ name: String, tag: UInt8, decode: @escaping @Sendable (inout ByteReader, ModelRegistry) throws -> any FittedClassifier) -> ModelDefinition {
-        ModelDefinition(name: name, tag: tag, schema: ModelType(name: name, unsupported: "\(name) is not a model type", parameters: []),
+    static func wrapper(_ name: String, tag: UInt8, decode: @escaping @Sendable (inout ByteReader, ModelRegistry) throws -> any FittedEstimator) -> ModelDefinition {
+        ModelDefinition(name: name, kind: .binary, tag: tag, schema: ModelType(name: name, kind: .binary, unsupported: "\(name) is not a model type", parameters: []),
                         examples: [], estimator: { _ in throw LearnError.badParameter("\(name) is not a model type") }, decode: decode)
     }
 }
 
-/// A classifier's settings with their type erased, ready to fit.
-public struct AnyClassifier: Sendable {
-    /// The settings value (a `Classifier`), kept for comparison.
+/// What a model is fitted to: binary labels (1 positive) or a regression target's values.
+public enum FitTarget: Sendable, Equatable {
+    case labels([UInt8])
+    case values([Double])
+}
+
+/// A model's settings with their type erased, ready to fit.
+public struct AnyEstimator: Sendable {
+    /// The settings value (a `Classifier` or a `Regressor`), kept for comparison.
     public let settings: any Sendable
     let tag: UInt8
-    let fitBody: @Sendable (Matrix, [UInt8], UInt64) throws -> any FittedClassifier
+    let fitBody: @Sendable (Matrix, FitTarget, UInt64) throws -> any FittedEstimator
     let equals: @Sendable (any Sendable) -> Bool
 
     public init<C: Classifier & Equatable>(_ settings: C, tag: UInt8) {
-        self.settings = settings
-        self.tag = tag
-        fitBody = { x, y, seed in
+        self.init(settings: settings, tag: tag, fit: { x, target, seed in
+            guard case .labels(let y) = target else { throw LearnError.badParameter("\(C.definition.name) is a classifier: it fits binary labels") }
             var rng = SplitMix64(seed: seed)
             return try settings.fit(x, y, using: &rng)
-        }
-        equals = { ($0 as? C) == settings }
+        }, equals: { ($0 as? C) == settings })
     }
 
-    init(settings: any Sendable, tag: UInt8, fit: @escaping @Sendable (Matrix, [UInt8], UInt64) throws -> any FittedClassifier,
+    public init<R: Regressor & Equatable>(regressor settings: R, tag: UInt8) {
+        self.init(settings: settings, tag: tag, fit: { x, target, seed in
+            guard case .values(let y) = target else { throw LearnError.badParameter("\(R.definition.name) is a regressor: it fits numeric values") }
+            var rng = SplitMix64(seed: seed)
+            return try settings.fit(x, y, using: &rng)
+        }, equals: { ($0 as? R) == settings })
+    }
+
+    init(settings: any Sendable, tag: UInt8, fit: @escaping @Sendable (Matrix, FitTarget, UInt64) throws -> any FittedEstimator,
          equals: @escaping @Sendable (any Sendable) -> Bool) {
         self.settings = settings
         self.tag = tag
@@ -113,47 +155,54 @@ public struct AnyClassifier: Sendable {
         self.equals = equals
     }
 
-    /// Fits on `x` and `y` with a generator seeded by `seed` (the task's seed).
-    public func fit(_ x: Matrix, _ y: [UInt8], seed: UInt64) throws -> FittedModel {
-        FittedModel(tag: tag, classifier: try fitBody(x, y, seed))
+    /// Fits on `x` and `target` with a generator seeded by `seed` (the task's seed).
+    public func fit(_ x: Matrix, _ target: FitTarget, seed: UInt64) throws -> FittedModel {
+        FittedModel(tag: tag, fitted: try fitBody(x, target, seed))
     }
 
+    /// Fits a classifier on binary labels `y`.
+    public func fit(_ x: Matrix, _ y: [UInt8], seed: UInt64) throws -> FittedModel { try fit(x, .labels(y), seed: seed) }
+
     /// Whether both hold equal settings of the same type.
-    public func hasSameSettings(as other: AnyClassifier) -> Bool { equals(other.settings) }
+    public func hasSameSettings(as other: AnyEstimator) -> Bool { equals(other.settings) }
 
     /// These settings wrapped in probability calibration (scikit-learn's `CalibratedClassifierCV`).
-    public func calibrated(_ step: CalibrateStep) -> AnyClassifier {
+    public func calibrated(_ step: CalibrateStep) -> AnyEstimator {
         let calibrated = CalibratedClassifier(base: self, settings: step)
-        return AnyClassifier(settings: calibrated, tag: FittedCalibrated.tag, fit: { x, y, seed in try calibrated.fit(x, y, seed: seed) },
-                             equals: { other in
-                                 guard let other = other as? CalibratedClassifier else { return false }
-                                 return other.settings == step && other.base.hasSameSettings(as: calibrated.base)
-                             })
+        return AnyEstimator(settings: calibrated, tag: FittedCalibrated.tag, fit: { x, target, seed in
+                                guard case .labels(let y) = target else { throw LearnError.badParameter("calibration fits binary labels") }
+                                return try calibrated.fit(x, y, seed: seed)
+                            },
+                            equals: { other in
+                                guard let other = other as? CalibratedClassifier else { return false }
+                                return other.settings == step && other.base.hasSameSettings(as: calibrated.base)
+                            })
     }
 }
 
 /// Any fitted model, tagged with its definition's byte so that it can be saved and read back.
 public struct FittedModel: Sendable, BinaryCodable {
     public let tag: UInt8
-    /// The model inside, for what every fitted classifier can do.
-    public let classifier: any FittedClassifier
+    /// The model inside, for what every fitted model can do.
+    public let fitted: any FittedEstimator
 
-    public init(tag: UInt8, classifier: any FittedClassifier) {
+    public init(tag: UInt8, fitted: any FittedEstimator) {
         self.tag = tag
-        self.classifier = classifier
+        self.fitted = fitted
     }
 
-    public func predictProbabilities(_ x: Matrix) throws -> [Double] { try classifier.predictProbabilities(x) }
+    /// One number per row: the positive class's probability (a classifier) or the predicted value (a regressor).
+    public func predict(_ x: Matrix) throws -> [Double] { try fitted.predictScores(x) }
 
     /// A note for the report when the fit stopped early, else nil.
-    public var convergenceNote: String? { classifier.convergenceNote }
+    public var convergenceNote: String? { fitted.convergenceNote }
 
     /// The model's own importance per input column (impurity for trees and forests, gain for boosting), if it has one.
-    public var ownImportance: (kind: String, values: [Double])? { classifier.ownImportance }
+    public var ownImportance: (kind: String, values: [Double])? { fitted.ownImportance }
 
     public func encode(to w: inout ByteWriter) {
         w.write(tag)
-        classifier.encode(to: &w)
+        fitted.encode(to: &w)
     }
 
     /// Reads a model of any type in `ModelRegistry.standard`.

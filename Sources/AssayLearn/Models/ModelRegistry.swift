@@ -21,6 +21,15 @@ public struct ModelRegistry: Sendable {
         SupportVectorClassifier.definition,
         MultilayerPerceptron.definition,
         FittedCalibrated.definition,
+        // Regression.
+        LinearRegression.definition,
+        Ridge.definition,
+        Lasso.definition,
+        ElasticNet.definition,
+        DecisionTreeRegressor.definition,
+        RandomForestRegressor.definition,
+        KNeighborsRegressor.definition,
+        DummyRegressor.definition,
     ])
 
     /// This registry with one more definition.
@@ -29,11 +38,13 @@ public struct ModelRegistry: Sendable {
     /// The types a spec may name, with their parameter rules.
     public var catalog: ModelCatalog { ModelCatalog(definitions.map(\.schema).filter { $0.unsupported == nil }) }
 
-    public func definition(named name: String) -> ModelDefinition? { definitions.first { $0.name == name && $0.schema.unsupported == nil } }
+    public func definition(named name: String, kind: ExperimentKind = .binary) -> ModelDefinition? {
+        definitions.first { $0.name == name && $0.kind == kind && $0.schema.unsupported == nil }
+    }
 
     /// The estimator a spec's model names, wrapped in calibration when `calibrate` is given.
-    public func estimator(type: String, params: [String: ParamValue], calibrate: CalibrateStep? = nil) throws -> AnyClassifier {
-        guard let definition = definition(named: type) else { throw LearnError.badParameter("model type '\(type)' is not available") }
+    public func estimator(type: String, kind: ExperimentKind = .binary, params: [String: ParamValue], calibrate: CalibrateStep? = nil) throws -> AnyEstimator {
+        guard let definition = definition(named: type, kind: kind) else { throw LearnError.badParameter("model type '\(type)' is not available for task \(kind.rawValue)") }
         let base = try definition.estimator(params)
         return calibrate.map { base.calibrated($0) } ?? base
     }
@@ -47,7 +58,7 @@ public struct ModelRegistry: Sendable {
                 let name = p.name.padding(toLength: width, withPad: " ", startingAt: 0)
                 return "  \(name)  \(rules[p.name] ?? ""); default \(p.defaultValue.json)"
             }
-            return ([d.name] + lines).joined(separator: "\n")
+            return ([d.kind == .binary ? d.name : "\(d.name) (task: \(d.kind.rawValue))"] + lines).joined(separator: "\n")
         }.joined(separator: "\n\n") + "\n"
     }
 
@@ -55,6 +66,6 @@ public struct ModelRegistry: Sendable {
     public func decode(from r: inout ByteReader) throws -> FittedModel {
         let tag = try r.readUInt8()
         guard let definition = definitions.first(where: { $0.tag == tag }) else { throw BinaryFormatError.badTag("model", tag) }
-        return FittedModel(tag: tag, classifier: try definition.decode(&r, self))
+        return FittedModel(tag: tag, fitted: try definition.decode(&r, self))
     }
 }

@@ -134,3 +134,33 @@ public enum StratifiedSplitter {
         return folds.map { $0.sorted() }
     }
 }
+
+/// Plain (unstratified) splitting for a regression target, seeded: scikit-learn's `train_test_split` without
+/// `stratify` and `KFold(shuffle=True)` in shape (the test share rounded up; folds are contiguous runs of a
+/// shuffled order, the first n mod k of them one row larger), not in the draws of NumPy's generator.
+public enum ShuffleSplitter {
+    public static func split<G: RandomNumberGenerator>(rows n: Int, testSize: Double, folds k: Int, repeats: Int = 1, using rng: inout G) -> Split {
+        var all = Array(0..<n)
+        var test: [Int] = []
+        if testSize > 0 {
+            all.seededShuffle(using: &rng)
+            let nTest = Int((testSize * Double(n)).rounded(.up))
+            test = Array(all[0..<nTest])
+            all = Array(all[nTest...]).sorted()
+        }
+        return Split(test: test.sorted(), folds: (0..<repeats).flatMap { _ in kFold(rows: all, k: k, using: &rng) })
+    }
+
+    /// `rows` shuffled and cut into k contiguous folds, sizes n/k rounded down plus one for the first n mod k.
+    static func kFold<G: RandomNumberGenerator>(rows: [Int], k: Int, using rng: inout G) -> [[Int]] {
+        var order = rows
+        order.seededShuffle(using: &rng)
+        var folds: [[Int]] = [], start = 0
+        for f in 0..<k {
+            let size = rows.count / k + (f < rows.count % k ? 1 : 0)
+            folds.append(Array(order[start..<(start + size)]).sorted())
+            start += size
+        }
+        return folds
+    }
+}

@@ -44,7 +44,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             guard let pipeline = try? SavedPipeline(fileData: file, file: "m") else { return false }
             do {
                 let p = try pipeline.probabilities(for: Self.scoringTable)
-                guard p.count == Self.scoringTable.rowCount, p.allSatisfy({ $0.isNaN || (0...1).contains($0) }) else {
+                // A classifier's scores must be probabilities; a regressor's may be any number (a damaged but finite
+                // coefficient can make one infinite), so for it only the row count is checked.
+                guard p.count == Self.scoringTable.rowCount, pipeline.kind == .regression || p.allSatisfy({ $0.isNaN || (0...1).contains($0) }) else {
                     fatalError("a model file was read, and scored \(p.count) rows with probabilities outside [0, 1]")
                 }
                 return true
@@ -169,6 +171,37 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
 
         """
 
+    /// The regressors, fitted on the seed table's visits (their bodies score the same table as the classifiers').
+    public static let regressionSeedSpec = """
+        assay: 1
+        name: fuzz-seeds
+        task: regression
+        seed: 1
+        data:
+          path: seed.csv
+          delimiter: ";"
+          decimal: ","
+          target: visits
+          id: id
+          drop: [y]
+          clean:
+            - replace: {plan: {free: basic}}
+        split: {test_size: 0.25, folds: 3}
+        preprocess:
+          - impute: {numeric: median, categorical: most_frequent}
+          - encode: {method: onehot}
+          - scale: {method: standard}
+        models:
+          reg_ols: {type: linear_regression}
+          reg_ridge: {type: ridge}
+          reg_enet: {type: elastic_net, params: {alpha: 0.1}}
+          reg_dummy: {type: dummy}
+          reg_tree: {type: decision_tree, params: {max_depth: 3}}
+          reg_forest: {type: random_forest, params: {n_estimators: 3, max_depth: 3}}
+          reg_knn: {type: knn, params: {n_neighbors: 3}}
+
+        """
+
     nonisolated(unsafe) static let scoringTable: CSVFile = {  // immutable once built
         do { return try CSVFile(bytes: Array(seedTable.utf8), displayName: "seed.csv", options: csvOptions[1].csv) }
         catch { fatalError("the seed table does not read: \(error)") }
@@ -180,15 +213,19 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
         try seedTable.write(to: work.appendingPathComponent("seed.csv"), atomically: true, encoding: .utf8)
-        try seedSpec.write(to: work.appendingPathComponent("seed.yaml"), atomically: true, encoding: .utf8)
-        let outcome = try Experiment.run(specPath: work.appendingPathComponent("seed.yaml").path, options: RunOptions(
-            jobs: 2, outputRoot: work.appendingPathComponent("runs").path, cacheDirectory: nil, modelsDirectory: work.appendingPathComponent("models").path))
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let head = SavedPipeline.magic.count + 36
-        for (name, path) in outcome.savedModels {
-            let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
-            try bytes.subdata(in: head..<bytes.count).write(to: folder.appendingPathComponent("\(name).body"))
+        var names: [String] = []
+        for spec in [seedSpec, regressionSeedSpec] {
+            try spec.write(to: work.appendingPathComponent("seed.yaml"), atomically: true, encoding: .utf8)
+            let outcome = try Experiment.run(specPath: work.appendingPathComponent("seed.yaml").path, options: RunOptions(
+                jobs: 2, outputRoot: work.appendingPathComponent("runs").path, cacheDirectory: nil, modelsDirectory: work.appendingPathComponent("models").path))
+            let head = SavedPipeline.magic.count + 36
+            for (name, path) in outcome.savedModels {
+                let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+                try bytes.subdata(in: head..<bytes.count).write(to: folder.appendingPathComponent("\(name).body"))
+            }
+            names += outcome.savedModels.keys
         }
-        return outcome.savedModels.keys.sorted()
+        return names.sorted()
     }
 }

@@ -66,10 +66,10 @@ public enum Calibrator: Sendable, Equatable {
 /// calibrator reads the model's probability, where scikit-learn reads `decision_function` when the model has one,
 /// and the inner folds are shuffled with the task's seed (scikit-learn's are not shuffled).
 public struct CalibratedClassifier: Sendable {
-    public let base: AnyClassifier
+    public let base: AnyEstimator
     public let settings: CalibrateStep
 
-    public init(base: AnyClassifier, settings: CalibrateStep) {
+    public init(base: AnyEstimator, settings: CalibrateStep) {
         self.base = base
         self.settings = settings
     }
@@ -84,7 +84,7 @@ public struct CalibratedClassifier: Sendable {
             let heldSet = Set(held)
             let train = y.indices.filter { !heldSet.contains($0) }
             let model = try base.fit(x.selecting(train), train.map { y[$0] }, seed: Seeds.derive(seed, "calibrate fold \(k)"))
-            let scores = try model.predictProbabilities(x.selecting(held))
+            let scores = try model.predict(x.selecting(held))
             members.append(model)
             calibrators.append(Calibrator.fit(settings.method, scores: scores, labels: held.map { y[$0] }))
         }
@@ -101,7 +101,7 @@ public struct FittedCalibrated: FittedClassifier {
     static let tag: UInt8 = 9
     static let definition = ModelDefinition.wrapper("calibrated", tag: tag) { r, registry in try FittedCalibrated(from: &r, registry: registry) }
 
-    public var inputWidth: Int { members.first?.classifier.inputWidth ?? 0 }
+    public var inputWidth: Int { members.first?.fitted.inputWidth ?? 0 }
 
     public var convergenceNote: String? { members.lazy.compactMap(\.convergenceNote).first }
 
@@ -120,7 +120,7 @@ public struct FittedCalibrated: FittedClassifier {
     public func predictProbabilities(_ x: Matrix) throws -> [Double] {
         var sum = [Double](repeating: 0, count: x.rows)
         for (m, c) in zip(members, calibrators) {
-            let p = try m.predictProbabilities(x)
+            let p = try m.predict(x)
             for i in sum.indices { sum[i] += c.apply(p[i]) }
         }
         return sum.map { $0 / Double(members.count) }
@@ -155,7 +155,7 @@ public struct FittedCalibrated: FittedClassifier {
             default: throw BinaryFormatError.badTag("calibrator", tag)
             }
         }
-        try BinaryFormatError.require(!members.isEmpty && Set(members.map(\.classifier.inputWidth)).count == 1, "calibration: members")
+        try BinaryFormatError.require(!members.isEmpty && Set(members.map(\.fitted.inputWidth)).count == 1, "calibration: members")
         self.init(members: members, calibrators: calibrators)
     }
 }

@@ -41,3 +41,44 @@ public struct RandomForest: Classifier, Equatable, GrowsTrees {
         return FittedForest(trees: trees, width: x.cols)
     }
 }
+
+/// A random forest of CART regression trees.
+///
+/// Matches scikit-learn's `RandomForestRegressor`: each tree is grown on a bootstrap sample (drawn as per-row
+/// counts) with `max_features` candidate features per split (default 1.0: all of them), and the forest predicts
+/// the mean of its trees. Tree details and differences are those of `DecisionTreeRegressor`.
+public struct RandomForestRegressor: Regressor, Equatable, GrowsTrees {
+    public var estimators = 100
+    public var bootstrap = true
+    public var settings: TreeSettings = { var s = TreeSettings(); s.maxFeatures = .fraction(1); return s }()
+
+    public init() {}
+
+    var treeSettings: TreeSettings {
+        get { settings }
+        set { settings = newValue }
+    }
+
+    /// The spec's `random_forest` (task regression; its fitted form and tag are the regression tree's).
+    public static let definition = ModelDefinition.regressor("random_forest", tag: 10, defaults: RandomForestRegressor(), parameters: [
+        Parameter(.integer("n_estimators", atLeast: 1), default: .int(100), accepts: [.int(1)], rejects: [.int(0)]) { $0.estimators = $1.intValue! },
+        Parameter(.boolean("bootstrap"), default: .bool(true), accepts: [.bool(false)], rejects: [.string("yes"), .int(1)]) { $0.bootstrap = $1.boolValue! },
+    ] + TreeSettings.regressionParameters(maxFeatures: .double(1)))
+
+    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [Double], using rng: inout G) throws -> FittedForestRegressor {
+        try InputCheck.fitting(x, y)
+        let binned = Binned(x)
+        let seed = rng.next()
+        let n = x.rows
+        let trees = (0..<estimators).map { t -> FittedTree in
+            var g = SplitMix64(seed: Seeds.derive(seed, "tree \(t)"))
+            var counts = [Double](repeating: bootstrap ? 0 : 1, count: n)
+            if bootstrap { for _ in 0..<n { counts[Int(g.next() % UInt64(n))] += 1 } }
+            let rows = (0..<n).filter { counts[$0] > 0 }
+            var grower = TreeGrower(settings: settings, binned: binned, y: [], weight: counts)
+            grower.values = y
+            return grower.grow(rows: rows, using: &g)
+        }
+        return FittedForestRegressor(forest: FittedForest(trees: trees, width: x.cols))
+    }
+}

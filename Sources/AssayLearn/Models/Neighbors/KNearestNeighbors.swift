@@ -29,7 +29,10 @@ public struct KNearestNeighbors: Classifier, Equatable {
     }
 
     /// The spec's `knn`.
-    public static let definition = ModelDefinition.classifier("knn", tag: 2, defaults: KNearestNeighbors(), parameters: [
+    public static let definition = ModelDefinition.classifier("knn", tag: 2, defaults: KNearestNeighbors(), parameters: parameters)
+
+    /// The parameters of `knn`, shared by the classifier and the regressor.
+    static let parameters: [Parameter<KNearestNeighbors>] = [
         Parameter(.integer("n_neighbors", atLeast: 1), default: .int(5), accepts: [.int(1)], rejects: [.int(0), .double(2.5)]) { $0.neighbors = $1.intValue! },
         Parameter(.choice("weights", ["uniform", "distance"]), default: .string("uniform"), accepts: [.string("distance")], rejects: [.string("closest")]) {
             $0.weights = Weights(rawValue: $1.stringValue!)!
@@ -45,14 +48,14 @@ public struct KNearestNeighbors: Classifier, Equatable {
             $0.algorithm = Algorithm(rawValue: $1.stringValue!)!
         },
         Parameter(.integer("leaf_size", atLeast: 1), default: .int(30), rejects: [.int(0)]) { $0.leafSize = $1.intValue! },
-    ])
+    ]
 
     public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], using rng: inout G) throws -> FittedKNearestNeighbors {
         try InputCheck.fitting(x, y)
         guard neighbors <= x.rows else {
             throw LearnError.badParameter("knn: n_neighbors (\(neighbors)) is larger than the \(x.rows) training rows")
         }
-        return FittedKNearestNeighbors(settings: self, x: x, y: y)
+        return FittedKNearestNeighbors(settings: self, x: x, targets: y.map(Double.init))
     }
 
     /// Whether a fit on `rows × cols` searches by k-d tree (scikit-learn's `auto` rule).
@@ -65,16 +68,20 @@ public struct KNearestNeighbors: Classifier, Equatable {
     }
 }
 
-/// A fitted kNN model: the training rows themselves, and the k-d tree over them when it searches by one.
+/// A fitted kNN model: the training rows themselves with their targets (0/1 labels for a classifier), and the k-d
+/// tree over them when it searches by one.
 public struct FittedKNearestNeighbors: FittedClassifier, Equatable {
     public let settings: KNearestNeighbors
     public let x: Matrix
-    public let y: [UInt8]
+    public let targets: [Double]
     let tree: KDTree?
 
     public var inputWidth: Int { x.cols }
 
-    public func predictProbabilities(_ q: Matrix) throws -> [Double] {
+    public func predictProbabilities(_ q: Matrix) throws -> [Double] { try predictMeans(q) }
+
+    /// Each query row's (weighted) mean target over its nearest training rows: the positive share of a classifier.
+    func predictMeans(_ q: Matrix) throws -> [Double] {
         try InputCheck.predicting(q, width: x.cols)
         if let tree { return searchTree(tree, q) }
         let k = settings.neighbors, p = x.cols, n = x.rows
@@ -153,52 +160,93 @@ public struct FittedKNearestNeighbors: FittedClassifier, Equatable {
     private func vote(_ d: [Double], _ idx: [Int]) -> Double {
         switch settings.weights {
         case .uniform:
-            return Double(idx.reduce(0) { $0 + Int(y[$1]) }) / Double(idx.count)
+            return idx.reduce(0.0) { $0 + targets[$1] } / Double(idx.count)
         case .distance:
             let distance = settings.p == 2 ? d.map { $0.squareRoot() } : d
             if distance.contains(0) {
                 let zero = idx.indices.filter { distance[$0] == 0 }
-                return Double(zero.reduce(0) { $0 + Int(y[idx[$1]]) }) / Double(zero.count)
+                return zero.reduce(0.0) { $0 + targets[idx[$1]] } / Double(zero.count)
             }
-            var total = 0.0, positive = 0.0
+            var total = 0.0, weighted = 0.0
             for (dist, i) in zip(distance, idx) {
                 total += 1 / dist
-                if y[i] == 1 { positive += 1 / dist }
+                weighted += targets[i] / dist
             }
-            return positive / total
+            return weighted / total
         }
     }
 
-    static let formatVersion: UInt32 = 2
+    static let formatVersion: UInt32 = 3
 
     public func encode(to w: inout ByteWriter) {
         w.writeHeader(version: Self.formatVersion)
         w.write(settings.neighbors); w.write(settings.weights.rawValue); w.write(settings.p)
         w.write(settings.algorithm.rawValue); w.write(settings.leafSize)
-        w.write(x.rows); w.write(x.cols); w.write(x.values); w.write(y)
+        w.write(x.rows); w.write(x.cols); w.write(x.values); w.write(targets)
     }
 
-    init(settings: KNearestNeighbors, x: Matrix, y: [UInt8]) {
+    init(settings: KNearestNeighbors, x: Matrix, targets: [Double]) {
         self.settings = settings
         self.x = x
-        self.y = y
+        self.targets = targets
         tree = settings.searchesByTree(rows: x.rows, cols: x.cols) ? KDTree(x, leafSize: settings.leafSize) : nil
     }
 
     public init(from r: inout ByteReader) throws {
+        try self.init(from: &r, targets: { $0 == 0 || $0 == 1 })
+    }
+
+    /// Reads a fitted model whose every target passes `valid` (a 0/1 label, or any finite regression value).
+    init(from r: inout ByteReader, targets valid: (Double) -> Bool) throws {
         try r.readHeader("k-nearest neighbours", version: Self.formatVersion)
         let k = try r.readInt()
         guard let w = KNearestNeighbors.Weights(rawValue: try r.readString()) else { throw BinaryFormatError.badTag("knn weights", 0) }
         let p = try r.readInt()
         guard let algorithm = KNearestNeighbors.Algorithm(rawValue: try r.readString()) else { throw BinaryFormatError.badTag("knn algorithm", 0) }
         let leafSize = try r.readInt()
-        let rows = try r.readInt(), cols = try r.readInt(), values = try r.readDoubles(), y = try r.readBytes()
+        let rows = try r.readInt(), cols = try r.readInt(), values = try r.readDoubles(), y = try r.readDoubles()
         try BinaryFormatError.require(values.count == (try BinaryFormatError.product(rows, cols, "knn: training rows")) && y.count == rows
                                       && (1...max(rows, 1)).contains(k) && rows >= 1 && (p == 1 || p == 2) && leafSize >= 1
-                                      && y.allSatisfy { $0 <= 1 } && values.allSatisfy(\.isFinite), "knn: training rows, labels or settings")
+                                      && y.allSatisfy(valid) && values.allSatisfy(\.isFinite), "knn: training rows, targets or settings")
         var settings = KNearestNeighbors(neighbors: k, weights: w, p: p)
         settings.algorithm = algorithm
         settings.leafSize = leafSize
-        self.init(settings: settings, x: Matrix(rows: rows, cols: cols, values: values), y: y)
+        self.init(settings: settings, x: Matrix(rows: rows, cols: cols, values: values), targets: y)
+    }
+}
+
+/// k-nearest neighbours regression: scikit-learn's `KNeighborsRegressor`, the (weighted) mean target of the
+/// `n_neighbors` nearest training rows, with the search, weights and differences of `KNearestNeighbors`.
+public struct KNeighborsRegressor: Regressor, Equatable {
+    public var settings = KNearestNeighbors()
+
+    public init() {}
+
+    /// The spec's `knn` (task regression); its parameters are the classifier's.
+    public static let definition = ModelDefinition.regressor("knn", tag: 13, defaults: KNeighborsRegressor(),
+                                                             parameters: KNearestNeighbors.parameters.map { p in p.lifted(\.settings) })
+
+    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [Double], using rng: inout G) throws -> FittedKNeighborsRegressor {
+        try InputCheck.fitting(x, y)
+        guard settings.neighbors <= x.rows else {
+            throw LearnError.badParameter("knn: n_neighbors (\(settings.neighbors)) is larger than the \(x.rows) training rows")
+        }
+        return FittedKNeighborsRegressor(neighbors: FittedKNearestNeighbors(settings: settings, x: x, targets: y))
+    }
+}
+
+public struct FittedKNeighborsRegressor: FittedRegressor, Equatable {
+    public let neighbors: FittedKNearestNeighbors
+
+    public var inputWidth: Int { neighbors.inputWidth }
+
+    public func predict(_ x: Matrix) throws -> [Double] { try neighbors.predictMeans(x) }
+
+    public func encode(to w: inout ByteWriter) { neighbors.encode(to: &w) }
+
+    init(neighbors: FittedKNearestNeighbors) { self.neighbors = neighbors }
+
+    public init(from r: inout ByteReader) throws {
+        neighbors = try FittedKNearestNeighbors(from: &r, targets: \.isFinite)
     }
 }

@@ -36,12 +36,29 @@ public struct TreeSettings: Sendable, Equatable {
         return "must be null or an integer of at least 1, got \(v.json)"
     }
 
-    /// The tree parameters of any model that grows CART trees, `max_features` defaulting to `maxFeatures`.
+    /// The tree parameters of any classifier that grows CART trees, `max_features` defaulting to `maxFeatures`.
     static func parameters<M: GrowsTrees>(maxFeatures: ParamValue) -> [Parameter<M>] {
         [
             Parameter(.choice("criterion", ["gini", "entropy"]), default: .string("gini"), accepts: [.string("entropy")], rejects: [.string("log_loss")]) {
                 $0.treeSettings.criterion = Criterion(rawValue: $1.stringValue!)!
             },
+        ] + shapeParameters(maxFeatures: maxFeatures) + [
+            Parameter(.choice("class_weight", ["balanced"], nullable: true), default: .null, accepts: [.string("balanced")], rejects: [.string("auto")]) {
+                $0.treeSettings.balanced = $1 == .string("balanced")
+            },
+        ]
+    }
+
+    /// The tree parameters of any regressor that grows CART trees: squared error is the one criterion.
+    static func regressionParameters<M: GrowsTrees>(maxFeatures: ParamValue) -> [Parameter<M>] {
+        [
+            Parameter(.choice("criterion", ["squared_error"]), default: .string("squared_error"), rejects: [.string("gini"), .string("absolute_error")]) { _, _ in },
+        ] + shapeParameters(maxFeatures: maxFeatures)
+    }
+
+    /// The parameters that shape a tree, whatever it predicts.
+    static func shapeParameters<M: GrowsTrees>(maxFeatures: ParamValue) -> [Parameter<M>] {
+        [
             Parameter(maxDepthRule, default: .null, accepts: [.int(1), .int(8)], rejects: [.int(0), .double(2.5)]) { $0.treeSettings.maxDepth = $1.intValue },
             Parameter(.integer("min_samples_split", atLeast: 2), default: .int(2), rejects: [.int(1)]) { $0.treeSettings.minSamplesSplit = $1.intValue! },
             Parameter(.integer("min_samples_leaf", atLeast: 1), default: .int(1), rejects: [.int(0)]) { $0.treeSettings.minSamplesLeaf = $1.intValue! },
@@ -61,9 +78,6 @@ public struct TreeSettings: Sendable, Equatable {
                 case .int(let k): $0.treeSettings.maxFeatures = .count(k)
                 default: $0.treeSettings.maxFeatures = .all
                 }
-            },
-            Parameter(.choice("class_weight", ["balanced"], nullable: true), default: .null, accepts: [.string("balanced")], rejects: [.string("auto")]) {
-                $0.treeSettings.balanced = $1 == .string("balanced")
             },
         ]
     }
@@ -193,14 +207,36 @@ public struct FittedTree: Sendable, Equatable {
 }
 
 /// Grows one tree on binned features with per-row weights (bootstrap counts × class weights).
+///
+/// A classification tree keeps, per node and histogram bin, the weight of each class (w0, w1); a regression tree
+/// (`values` given) keeps the weight and the weighted sum of the target (w0 = Σw, w1 = Σw·y), from which squared
+/// error follows: a split's weighted child impurity is Σw·y² − S_l²/W_l − S_r²/W_r (scikit-learn's criterion).
 struct TreeGrower {
-    /// A node waiting to be split: its range of the grower's row index, and its class weights.
-    struct Node { var start: Int, count: Int, depth: Int, id: Int, w0: Double, w1: Double }
+    /// A node waiting to be split: its range of the grower's row index, its class weights (or weight and weighted
+    /// target sum), and for regression Σw·y².
+    struct Node { var start: Int, count: Int, depth: Int, id: Int, w0: Double, w1: Double, s2: Double }
 
     let settings: TreeSettings
     let binned: Binned
     let y: [UInt8]
     let weight: [Double]
+    /// A regression target; nil for a classification tree (then `y` holds the labels).
+    var values: [Double]? = nil
+
+    /// The node's impurity: gini or entropy of its classes, or the variance of its target.
+    func nodeImpurity(_ w0: Double, _ w1: Double, _ s2: Double) -> Double {
+        guard values != nil else { return impurity(w0, w1) }
+        guard w0 > 0 else { return 0 }
+        let mean = w1 / w0
+        return max(s2 / w0 - mean * mean, 0)
+    }
+
+    /// A split's weighted child impurity (to minimize), from the left side's sums and the node's.
+    @inline(__always)
+    func childImpurity(_ l0: Double, _ l1: Double, _ r0: Double, _ r1: Double, s2: Double) -> Double {
+        guard values != nil else { return (l0 + l1) * impurity(l0, l1) + (r0 + r1) * impurity(r0, r1) }
+        return s2 - l1 * l1 / l0 - r1 * r1 / r0
+    }
 
     func impurity(_ w0: Double, _ w1: Double) -> Double {
         let t = w0 + w1
@@ -217,7 +253,7 @@ struct TreeGrower {
         var tree = FittedTree()
         let p = binned.edges.count
         let tries = settings.maxFeatures.count(of: p)
-        let n = y.count, m = max(rows.count, 1)
+        let n = weight.count, m = max(rows.count, 1)
         // A node's rows are a contiguous range of `index`; a split partitions the range stably, so every
         // node's rows stay increasing and the histogram sums add in the same order however the tree is grown.
         let index = UnsafeMutableBufferPointer<Int>.allocate(capacity: m), spill = UnsafeMutableBufferPointer<Int>.allocate(capacity: m)
@@ -229,15 +265,20 @@ struct TreeGrower {
         defer { for b in [index, spill] { b.deallocate() }; for b in [wNeg, wPos, orderedNeg, orderedPos, hist] { b.deallocate() } }
         _ = index.initialize(from: rows)
         hist.initialize(repeating: 0)
-        for i in 0..<n { wPos[i] = y[i] == 1 ? weight[i] : 0; wNeg[i] = y[i] == 1 ? 0 : weight[i] }
+        if let values {
+            for i in 0..<n { wNeg[i] = weight[i]; wPos[i] = weight[i] * values[i] }
+        } else {
+            for i in 0..<n { wPos[i] = y[i] == 1 ? weight[i] : 0; wNeg[i] = y[i] == 1 ? 0 : weight[i] }
+        }
 
         func newNode(_ start: Int, _ count: Int, _ depth: Int) -> Node {
-            var w = 0.0, w0 = 0.0, w1 = 0.0
+            var w = 0.0, w0 = 0.0, w1 = 0.0, s2 = 0.0
             for k in start..<start + count { let i = index[k]; w += weight[i]; w0 += wNeg[i]; w1 += wPos[i] }
+            if let values { for k in start..<start + count { let i = index[k]; s2 += wPos[i] * values[i] } }
             tree.feature.append(-1); tree.threshold.append(0); tree.left.append(-1); tree.right.append(-1)
             tree.value.append(w > 0 ? w1 / w : 0)
             tree.decrease.append(0)
-            return Node(start: start, count: count, depth: depth, id: tree.feature.count - 1, w0: w0, w1: w1)
+            return Node(start: start, count: count, depth: depth, id: tree.feature.count - 1, w0: w0, w1: w1, s2: s2)
         }
         var stack = [newNode(0, rows.count, 0)]
         var features = [Int](repeating: 0, count: BinSums.width)
@@ -247,8 +288,10 @@ struct TreeGrower {
             let bins = (0..<BinSums.width).map { hist.baseAddress! + 3 * 256 * $0 }
             while let node = stack.popLast() {
                 let (samples, w0, w1) = (node.count, node.w0, node.w1)
-                let parent = impurity(w0, w1)
-                if samples < settings.minSamplesSplit || samples < 2 * settings.minSamplesLeaf || parent <= 1e-12
+                let parent = nodeImpurity(w0, w1, node.s2)
+                // A pure node: one class, or a target whose variance is rounding error (relative to its mean square).
+                let pure = values == nil ? parent <= 1e-12 : parent <= 1e-12 * max(node.s2 / max(w0, .leastNormalMagnitude), 1)
+                if samples < settings.minSamplesSplit || samples < 2 * settings.minSamplesLeaf || pure
                     || (settings.maxDepth.map { node.depth >= $0 } ?? false) { continue }
                 let rowsOfNode = index.baseAddress! + node.start
                 for k in 0..<samples { orderedNeg[k] = wNeg[rowsOfNode[k]]; orderedPos[k] = wPos[rowsOfNode[k]] }
@@ -287,10 +330,10 @@ struct TreeGrower {
                             if lc < settings.minSamplesLeaf { continue }
                             if samples - lc < settings.minSamplesLeaf { break }
                             let r0 = w0 - l0, r1 = w1 - l1
-                            let wl = l0 + l1, wr = r0 + r1
+                            let (wl, wr) = values == nil ? (l0 + l1, r0 + r1) : (l0, r0)
                             if wl <= 0 || wr <= 0 { continue }
                             // Weighted child impurity, to minimize.
-                            let score = wl * impurity(l0, l1) + wr * impurity(r0, r1)
+                            let score = childImpurity(l0, l1, r0, r1, s2: node.s2)
                             if best == nil || score < best!.score - 1e-12 { best = (score, features[t], b) }
                         }
                     }
@@ -305,7 +348,7 @@ struct TreeGrower {
                 for k in 0..<right { rowsOfNode[left + k] = spill[k] }
                 tree.feature[node.id] = Int32(split.feature)
                 tree.threshold[node.id] = binned.edges[split.feature][split.bin]
-                tree.decrease[node.id] = (w0 + w1) * parent - split.score
+                tree.decrease[node.id] = values == nil ? (w0 + w1) * parent - split.score : node.s2 - w1 * w1 / w0 - split.score
                 let l = newNode(node.start, left, node.depth + 1), r = newNode(node.start + left, right, node.depth + 1)
                 tree.left[node.id] = Int32(l.id); tree.right[node.id] = Int32(r.id)
                 stack.append(r)
@@ -402,14 +445,65 @@ public struct FittedForest: FittedClassifier, Equatable {
     }
 
     public init(from r: inout ByteReader) throws {
+        try self.init(from: &r, leafValues: { (0...1).contains($0) })
+    }
+
+    /// Reads trees whose every leaf value passes `leafValues` (a probability, or any finite regression value).
+    init(from r: inout ByteReader, leafValues: (Double) -> Bool) throws {
         try r.readHeader("trees", version: Self.formatVersion)
         let width = try r.readInt()
         let trees = try (0..<r.readCount()).map { _ in try FittedTree(from: &r) }
         guard !trees.isEmpty, width >= 0 else { throw BinaryFormatError.inconsistent("forest: no trees") }
         for t in trees {
             try t.check(width: width)
-            try BinaryFormatError.require(t.value.allSatisfy { (0...1).contains($0) }, "forest: a leaf probability")
+            try BinaryFormatError.require(t.value.allSatisfy(leafValues), "forest: a leaf value")
         }
         self.init(trees: trees, width: width)
+    }
+}
+
+/// A CART regression tree (squared error).
+///
+/// Matches scikit-learn's `DecisionTreeRegressor` with `criterion: squared_error` in its parameters and stopping
+/// rules (`max_depth`, `min_samples_split`, `min_samples_leaf`, `max_features`); a leaf predicts the mean target of
+/// its rows. Differs as `DecisionTree` does (255 bins per feature, seeded tie-breaking), and a node whose target
+/// variance is below 1e-12 of its mean square counts as pure.
+public struct DecisionTreeRegressor: Regressor, Equatable, GrowsTrees {
+    public var settings = TreeSettings()
+
+    public init(settings: TreeSettings = TreeSettings()) { self.settings = settings }
+
+    var treeSettings: TreeSettings {
+        get { settings }
+        set { settings = newValue }
+    }
+
+    /// The spec's `decision_tree` (task regression).
+    public static let definition = ModelDefinition.regressor("decision_tree", tag: 10, defaults: DecisionTreeRegressor(),
+                                                             parameters: TreeSettings.regressionParameters(maxFeatures: .null))
+
+    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [Double], using rng: inout G) throws -> FittedForestRegressor {
+        try InputCheck.fitting(x, y)
+        var grower = TreeGrower(settings: settings, binned: Binned(x), y: [], weight: [Double](repeating: 1, count: y.count))
+        grower.values = y
+        return FittedForestRegressor(forest: FittedForest(trees: [grower.grow(rows: Array(0..<x.rows), using: &rng)], width: x.cols))
+    }
+}
+
+/// Fitted regression trees whose predictions are averaged (one tree for a decision tree).
+public struct FittedForestRegressor: FittedRegressor, Equatable {
+    public let forest: FittedForest
+
+    public var inputWidth: Int { forest.width }
+    public var ownImportance: (kind: String, values: [Double])? { forest.ownImportance }
+
+    public func predict(_ x: Matrix) throws -> [Double] { try forest.predictProbabilities(x) }
+
+    public func encode(to w: inout ByteWriter) { forest.encode(to: &w) }
+
+    init(forest: FittedForest) { self.forest = forest }
+
+    public init(from r: inout ByteReader) throws {
+        forest = try FittedForest(from: &r, leafValues: { $0.isFinite })
     }
 }
