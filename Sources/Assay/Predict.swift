@@ -63,7 +63,7 @@ public enum Predict {
         let pipeline = try SavedPipeline(fileData: modelData, file: model)
         let regression = pipeline.kind == .regression
         if regression, let name = valueColumn {
-            throw AssayError.input("\(model): --value \(name) weighs a binary model's probability; this model predicts \(pipeline.experiment)'s target itself (a regression)")
+            throw AssayError.input("\(model): --value \(name) weighs a binary model's probability; model '\(pipeline.model)' of experiment '\(pipeline.experiment)' is a regression and predicts the value itself")
         }
         let csv: CSVFile
         do {

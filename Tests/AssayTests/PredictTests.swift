@@ -109,6 +109,111 @@ final class PredictTests: XCTestCase {
         }
     }
 
+    /// A regression run end to end: every regressor type fitted, its report and metrics.json in the regression form, and
+    /// `predict` writing each model's predicted value, bit for bit the run's test predictions, ranked highest first.
+    func testRegressionRunAndPredict() throws {
+        try """
+        assay: 1
+        name: visits
+        task: regression
+        seed: 1
+        data:
+          path: t.csv
+          delimiter: ";"
+          decimal: ","
+          target: worth
+          id: customer
+          drop: [bought]
+          clean:
+            - derive: {worth: "visits * 2 + 3"}   # the features hold the answer, so every model beats the mean
+        split: {test_size: 0.3, folds: 3}
+        preprocess:
+          - impute: {numeric: mean, categorical: constant}
+          - encode: {method: onehot}
+          - scale: {method: standard}
+        models:
+          mean: {type: dummy}
+          ols: {type: linear_regression}
+          ridge: {type: ridge, grid: {alpha: [0.1, 10]}}
+          lasso: {type: lasso, grid: {alpha: [0.01, 0.5]}}
+          enet: {type: elastic_net, params: {alpha: 0.1, l1_ratio: 0.5}}
+          tree: {type: decision_tree, grid: {max_depth: [2, 4]}}
+          forest: {type: random_forest, params: {n_estimators: 10, min_samples_leaf: 5}}
+          knn: {type: knn, grid: {n_neighbors: [5, 15]}}
+        metrics: [rmse, mae, r2]
+        """.write(to: dir.appendingPathComponent("r.yaml"), atomically: true, encoding: .utf8)
+        let outcome = try Experiment.run(specPath: path("r.yaml"), options: RunOptions(
+            jobs: 2, outputRoot: path("runs"), cacheDirectory: path("cache"), modelsDirectory: path("models")))
+        let report = try String(contentsOfFile: path("runs/visits/report.md"), encoding: .utf8)
+        XCTAssertTrue(report.contains("| rows | train | test | target mean | std | min | max | zero share |"), report)
+        XCTAssertTrue(report.contains("shuffled holdout of 30% for test, then shuffled 3-fold CV"), report)
+        XCTAssertTrue(report.contains("| decile | rows | mean predicted | mean actual | MAE | share | captured |"), report)
+        XCTAssertFalse(report.contains("positive"), "a regression report speaks of no positives")
+        for figure in ["predicted.svg", "residuals.svg", "capture.svg", "cv.svg"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: path("runs/visits/figures/\(figure)")), figure)
+        }
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("runs/visits/metrics.json")))) as! [String: Any]
+        XCTAssertEqual(json["task"] as? String, "regression")
+        XCTAssertEqual(json["select"] as? String, "rmse")
+        let data = json["data"] as! [String: Any]
+        XCTAssertNil(data["positive_rate"])
+        XCTAssertNotNil((data["target"] as? [String: Any])?["mean"])
+        let models = json["models"] as! [String: Any]
+        XCTAssertEqual(Set(models.keys), ["mean", "ols", "ridge", "lasso", "enet", "tree", "forest", "knn"])
+        // The features explain the visit counts (the table's rule uses them): every fitted model beats the mean.
+        let r2 = { (name: String) in ((models[name] as! [String: Any])["cv"] as! [String: Any])["r2"] as! [String: Double] }
+        for name in models.keys where name != "mean" { XCTAssertGreaterThan(r2(name)["mean"]!, r2("mean")["mean"]! + 0.05, name) }
+        // The best model has the lowest mean CV RMSE.
+        let rmse = { (name: String) in (((models[name] as! [String: Any])["cv"] as! [String: Any])["rmse"] as! [String: Double])["mean"]! }
+        XCTAssertEqual(json["best_model"] as? String, models.keys.min { rmse($0) < rmse($1) })
+
+        try write("test.csv", [lines[0]] + outcome.testRows.map { lines[$0 + 1] })
+        for (model, file) in outcome.savedModels {
+            _ = try Predict.run(model: file, input: path("test.csv"), output: path("v-\(model).csv"), id: nil, top: nil)
+            let written = try String(contentsOfFile: path("v-\(model).csv"), encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
+            XCTAssertEqual(written[0], ["customer", "prediction", "decile", "rank"])
+            let expected = Dictionary(uniqueKeysWithValues: zip(outcome.testRows.map { "c\($0)" }, outcome.testProbabilities[model]!))
+            var previous = Double.infinity
+            for row in written.dropFirst() {
+                let v = Double(row[1])!
+                XCTAssertEqual(v.bitPattern, expected[row[0]]!.bitPattern, "\(model) \(row[0])")
+                XCTAssertLessThanOrEqual(v, previous)
+                previous = v
+            }
+        }
+        XCTAssertThrowsError(try Predict.run(model: outcome.savedModels["ols"]!, input: path("test.csv"), output: path("x.csv"), id: nil, top: nil,
+                                             value: "spend", rankBy: .expectedValue)) {
+            XCTAssertTrue("\($0)".contains("--value spend weighs a binary model's probability; model 'ols' of experiment 'visits' is a regression and predicts the value itself"), "\($0)")
+        }
+    }
+
+    /// A regression target must be numbers in every row: the first that is not is named.
+    func testRegressionTargetThatIsNotANumberNamesItsRow() throws {
+        var bad = lines
+        bad[7] = bad[7].replacingOccurrences(of: ";да", with: ";many").replacingOccurrences(of: ";нет", with: ";many")
+        let parts = bad[7].split(separator: ";").map(String.init)
+        bad[7] = ([parts[0], "lots"] + parts[2...]).joined(separator: ";")
+        try write("t.csv", bad)
+        try """
+        assay: 1
+        task: regression
+        data: {path: t.csv, delimiter: ";", decimal: ",", target: visits, drop: [bought]}
+        models: {ols: {type: linear_regression}}
+        """.write(to: dir.appendingPathComponent("r.yaml"), atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try Experiment.run(specPath: path("r.yaml"), options: RunOptions(
+            jobs: 2, outputRoot: path("runs"), cacheDirectory: path("cache"), modelsDirectory: path("models")))) {
+            XCTAssertTrue("\($0)".hasSuffix("t.csv:8: row 7, target 'visits': 'lots' is not a number; task: regression needs a numeric target"), "\($0)")
+        }
+        try write("t.csv", [lines[0]] + lines.dropFirst().map { l in
+            let p = l.split(separator: ";", omittingEmptySubsequences: false).map(String.init)
+            return ([p[0], String(Int(p[1])! % 2)] + p[2...]).joined(separator: ";")
+        })
+        XCTAssertThrowsError(try Experiment.run(specPath: path("r.yaml"), options: RunOptions(
+            jobs: 2, outputRoot: path("runs"), cacheDirectory: path("cache"), modelsDirectory: path("models")))) {
+            XCTAssertTrue("\($0)".hasSuffix("target 'visits' has only 2 distinct values (0, 1): that is a classification target, not a regression one (task: binary)"), "\($0)")
+        }
+    }
+
     /// `--value COL --rank-by expected_value`: rows ranked by probability × value, both written; a missing value is an
     /// error naming its row; ranking by expected value without a value column is refused.
     func testRankByExpectedValue() throws {
