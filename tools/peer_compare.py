@@ -7,7 +7,8 @@ Writes a temporary copy of the spec's data with a `__fold` column (stratified ho
 stratified k-fold from scikit-learn, seeded by the spec), runs `assay run` on a spec that uses
 `split: {fold_column: __fold}`, runs the peer's own pipeline (imported from
 ../shared/peers/sklearn_peer.py) with GridSearchCV on the same folds, and prints mean CV ROC-AUC
-per grid point for both. Exits 1 when any point differs by more than --tol.
+(or the spec's `select` metric; `task: regression` uses plain holdout and KFold) per grid point for both.
+Exits 1 when any point differs by more than --tol.
 Needs the peer's environment (scikit-learn, pandas, pyyaml).
 """
 import argparse, copy, json, os, subprocess, sys, tempfile, time
@@ -22,16 +23,19 @@ import sklearn_peer as peer  # noqa: E402
 def with_fold_column(spec, base, tmp):
     """A copy of the spec's table in `tmp` with a `__fold` column (scikit-learn's stratified holdout, -1, and
     stratified k-fold, seeded by the spec), and a copy of the spec that reads it with `split: {fold_column: __fold}`."""
-    from sklearn.model_selection import StratifiedKFold, train_test_split
+    from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
     d = spec["data"]
     seed = int(spec.get("seed", 0))
     split = spec.get("split") or {}
-    X, y, num, cat, _ = peer.load(spec, base)
+    task = spec.get("task", "binary")
+    X, y, num, cat, _ = peer.load(spec, base, task)
     fold = np.full(len(y), -1)
     idx = np.arange(len(y))
     ts = float(split.get("test_size", 0.2))
-    train = train_test_split(idx, test_size=ts, stratify=y, random_state=seed)[0] if ts > 0 else idx
-    for k, (_, va) in enumerate(StratifiedKFold(int(split.get("folds", 5)), shuffle=True, random_state=seed).split(train, y[train])):
+    stratify = y if task != "regression" else None
+    train = train_test_split(idx, test_size=ts, stratify=stratify, random_state=seed)[0] if ts > 0 else idx
+    splitter = (KFold if task == "regression" else StratifiedKFold)(int(split.get("folds", 5)), shuffle=True, random_state=seed)
+    for k, (_, va) in enumerate(splitter.split(train, y[train])):
         fold[train[va]] = k
     with open(os.path.join(base, d["path"]), "rb") as f:
         raw = f.read()
@@ -87,7 +91,10 @@ def main():
     with open(os.path.join(tmp, s2.get("name", "spec"), "metrics.json")) as f:
         ours = json.load(f)
 
-    X2, y2, num2, cat2, fold2 = peer.load(s2, tmp)
+    task = spec.get("task", "binary")
+    select = spec.get("select", peer.DEFAULT_SELECT[task])
+    scorer, sign = peer.TASK_SCORERS[task][select], (-1 if select in peer.TASK_NEGATED[task] else 1)
+    X2, y2, num2, cat2, fold2 = peer.load(s2, tmp, task)
     test = fold2 < 0
     cv = PredefinedSplit(fold2[~test])
     worst = 0.0
@@ -95,18 +102,18 @@ def main():
     for name, m in spec["models"].items():
         params = dict(m.get("params") or {})
         # A model's own `random_state` (Assay's MLP draws numpy's stream from it) becomes the peer's seed for it.
-        model = peer.make_model(m["type"], params, params.pop("random_state", seed))
+        model = peer.make_model(m["type"], params, params.pop("random_state", seed), task)
         pipe = peer.build_pipeline(m.get("preprocess", spec.get("preprocess")), model, num2, cat2, seed)
-        gs = GridSearchCV(pipe, peer.grid_of(m) or {}, scoring="roc_auc", cv=cv, n_jobs=a.jobs)
+        gs = GridSearchCV(pipe, peer.grid_of(m) or {}, scoring=scorer, cv=cv, n_jobs=a.jobs)
         gs.fit(X2[~test], y2[~test])
         for i, params in enumerate(gs.cv_results_["params"]):
             p = {k.removeprefix("model__"): v for k, v in params.items()}
-            theirs = float(gs.cv_results_["mean_test_score"][i])
-            mine = next(g["cv"]["roc_auc"]["mean"] for g in ours["models"][name]["grid"] if g["params"] == p)
+            theirs = sign * float(gs.cv_results_["mean_test_score"][i])
+            mine = next(g["cv"][select]["mean"] for g in ours["models"][name]["grid"] if g["params"] == p)
             worst = max(worst, abs(mine - theirs))
             print(f"{name:10s} {json.dumps(p, sort_keys=True):45s} assay {mine:.6f}  peer {theirs:.6f}  diff {mine - theirs:+.6f}")
     peer_s = time.perf_counter() - t1
-    print(f"max |diff| = {worst:.6f} (tolerance {a.tol}); wall: assay {assay_s:.2f} s, peer {peer_s:.2f} s")
+    print(f"max |diff| = {worst:.6f} in CV {select} (tolerance {a.tol}); wall: assay {assay_s:.2f} s, peer {peer_s:.2f} s")
     sys.exit(1 if worst > a.tol else 0)
 
 
