@@ -123,11 +123,8 @@ public struct RegressionEvaluation: Sendable {
         self.pairs = pairs
     }
 
-    /// The share of the total target held by the top `share` of rows, read off the capture curve.
-    public func captured(top share: Double) -> Double? {
-        guard capture.count > 1 else { return nil }
-        return capture[Int((Double(capture.count - 1) * share).rounded(.up))].y
-    }
+    /// The share of the total target held by the top-predicted tenth of rows (the first decile), when defined.
+    public var topDecileShare: Double? { deciles.first.map(\.captured).flatMap { $0.isNaN ? nil : $0 } }
 
     /// For metrics.json.
     var json: JSONValue {
@@ -145,8 +142,8 @@ public struct RegressionEvaluation: Sendable {
     func markdown(model: String, target: String) -> [String] {
         let on = source == "test" ? "the \(rows) test rows (the selected point refit on all training rows)" : "the \(rows) training rows' out-of-fold predictions (no test set)"
         var out = ["## Evaluation of \(model)", ""]
-        if let top = captured(top: 0.1) {
-            out += ["On \(on). The top 10% of rows by predicted `\(Markup.code(target))` hold \(NumberFormat.fixed(top * 100, decimals: 1))% of its total.", ""]
+        if let top = topDecileShare {
+            out += ["On \(on). The tenth of rows with the highest predicted `\(Markup.code(target))` (decile 1) holds \(NumberFormat.fixed(top * 100, decimals: 1))% of its total.", ""]
         } else {
             out += ["On \(on).", ""]
         }

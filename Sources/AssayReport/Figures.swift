@@ -138,8 +138,8 @@ public enum Figures {
         chart.reference = [(0, 0), (1, 1)]
         chart.referenceName = "random order"
         for (name, e) in evaluated where e.capture.count > 10 {
-            let top = e.captured(top: 0.1) ?? .nan
-            chart.series.append(.init(name: "\(name) (top 10%: \(NumberFormat.fixed(top * 100, decimals: 0))% of the total)", points: thin(e.capture)))
+            let top = e.topDecileShare.map { "\(NumberFormat.fixed($0 * 100, decimals: 0))%" } ?? "–"
+            chart.series.append(.init(name: "\(name) (top tenth: \(top) of the total)", points: thin(e.capture)))
         }
         return chart.render()
     }

@@ -29,6 +29,7 @@ public struct ModelRegistry: Sendable {
         DecisionTreeRegressor.definition,
         RandomForestRegressor.definition,
         KNeighborsRegressor.definition,
+        GradientBoostingRegressor.definition,
         DummyRegressor.definition,
     ])
 

@@ -24,7 +24,10 @@ public struct GradientBoosting: Classifier, Equatable {
     public init() {}
 
     /// The spec's `gradient_boosting`.
-    public static let definition = ModelDefinition.classifier("gradient_boosting", tag: 6, defaults: GradientBoosting(), parameters: [
+    public static let definition = ModelDefinition.classifier("gradient_boosting", tag: 6, defaults: GradientBoosting(), parameters: parameters)
+
+    /// The parameters of `gradient_boosting`, shared by the classifier and the regressor.
+    static let parameters: [Parameter<GradientBoosting>] = [
         Parameter(.integer("max_iter", atLeast: 1), default: .int(100), rejects: [.int(0)]) { $0.maxIter = $1.intValue! },
         Parameter(.number("learning_rate", greaterThan: 0), default: .double(0.1), accepts: [.int(1)], rejects: [.int(0)]) { $0.learningRate = $1.number! },
         Parameter(ParameterRule("max_leaf_nodes", summary: "null | an integer ≥ 2", schema: ["anyOf": [["type": "null"], ["type": "integer", "minimum": 2]]]) { v in
@@ -40,7 +43,7 @@ public struct GradientBoosting: Classifier, Equatable {
         Parameter(ParameterRule("max_bins", summary: "255", schema: ["const": 255]) { v in v == .int(255) ? nil : "only 255 is supported so far, got \(v.json)" },
                   default: .int(255), rejects: [.int(128)]) { _, _ in },
         Parameter(.boolean("early_stopping"), default: .bool(false), accepts: [.bool(true)], rejects: [.string("auto")]) { $0.earlyStopping = $1.boolValue! },
-    ])
+    ]
 
     public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], using rng: inout G) throws -> FittedBoosting {
         try InputCheck.fitting(x, y)

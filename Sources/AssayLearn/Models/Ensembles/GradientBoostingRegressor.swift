@@ -1,0 +1,143 @@
+import AssayCore
+import Foundation
+
+/// Histogram gradient boosting for regression.
+///
+/// Matches scikit-learn's `HistGradientBoostingRegressor` with its three usual losses, growing each tree as
+/// `GradientBoosting` does (the same parameters and the same differences):
+/// - `squared_error` (the default): baseline the mean target, gradients `raw − y`, hessians 1;
+/// - `absolute_error`: baseline the median, gradients `sign(raw − y)`, hessians 1, and each new leaf's value then
+///   replaced by `learning_rate` × the median of its rows' residuals `y − raw` (scikit-learn's leaf update);
+/// - `poisson`: a log link, baseline `log(mean y)`, gradients `exp(raw) − y` and hessians `exp(raw)`; predictions are
+///   `exp(raw)`. The target must be ≥ 0 with a positive sum.
+/// With `early_stopping: true`, a seeded, shuffled 10% of the training rows is held out and fitting stops when the
+/// held-out loss has not improved by 1e-7 in 10 iterations (scikit-learn's `scoring="loss"`).
+public struct GradientBoostingRegressor: Regressor, Equatable {
+    public enum Loss: String, Sendable, CaseIterable { case squaredError = "squared_error", absoluteError = "absolute_error", poisson }
+
+    public var booster = GradientBoosting()
+    public var loss = Loss.squaredError
+
+    public init() {}
+
+    /// The spec's `gradient_boosting` (task regression): the classifier's parameters and `loss`.
+    public static let definition = ModelDefinition.regressor("gradient_boosting", tag: 14, defaults: GradientBoostingRegressor(), parameters: [
+        Parameter(.choice("loss", Loss.allCases.map(\.rawValue)), default: .string("squared_error"), accepts: [.string("absolute_error"), .string("poisson")],
+                  rejects: [.string("huber"), .string("log_loss")]) { $0.loss = Loss(rawValue: $1.stringValue!)! },
+    ] + GradientBoosting.parameters.map { $0.lifted(\.booster) })
+
+    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [Double], using rng: inout G) throws -> FittedBoostingRegressor {
+        try InputCheck.fitting(x, y)
+        if loss == .poisson {
+            if let i = y.firstIndex(where: { $0 < 0 }) { throw LearnError.badParameter("gradient_boosting: loss poisson needs a target ≥ 0; row \(i) is \(NumberFormat.json(y[i]))") }
+            guard y.reduce(0, +) > 0 else { throw LearnError.badParameter("gradient_boosting: loss poisson needs a target with a positive sum") }
+        }
+        var trainRows = Array(0..<x.rows), validRows: [Int] = []
+        if booster.earlyStopping {
+            var order = trainRows
+            order.seededShuffle(using: &rng)
+            validRows = Array(order.prefix(Int((0.1 * Double(x.rows)).rounded(.up)))).sorted()
+            let held = Set(validRows)
+            trainRows = trainRows.filter { !held.contains($0) }
+        }
+        let xt = x.rows(trainRows), yt = trainRows.map { y[$0] }
+        let binned = Binned(xt)
+        let n = xt.rows
+        let baseline: Double
+        switch loss {
+        case .squaredError: baseline = yt.reduce(0, +) / Double(n)
+        case .absoluteError: baseline = Stats.percentile(yt.sorted(), 50)
+        case .poisson: baseline = log(yt.reduce(0, +) / Double(n))
+        }
+        var raw = [Double](repeating: baseline, count: n)
+        let xv = x.rows(validRows), yv = validRows.map { y[$0] }
+        var validRaw = [Double](repeating: baseline, count: validRows.count)
+        var trees: [FittedTree] = [], scores: [Double] = []
+        var g = [Double](repeating: 0, count: n), h = [Double](repeating: 1, count: n)
+        for _ in 0..<booster.maxIter {
+            for i in 0..<n {
+                switch loss {
+                case .squaredError: g[i] = raw[i] - yt[i]
+                case .absoluteError: g[i] = raw[i] > yt[i] ? 1 : (raw[i] < yt[i] ? -1 : 0)
+                case .poisson: let mu = exp(raw[i]); g[i] = mu - yt[i]; h[i] = mu
+                }
+            }
+            var (tree, leafOfRow) = booster.growTree(binned, g, h)
+            if loss == .absoluteError {
+                var residuals: [Int: [Double]] = [:]
+                for i in 0..<n { residuals[leafOfRow[i], default: []].append(yt[i] - raw[i]) }
+                for (leaf, r) in residuals { tree.value[leaf] = booster.learningRate * Stats.percentile(r.sorted(), 50) }
+            }
+            for i in 0..<n { raw[i] += tree.value[leafOfRow[i]] }
+            trees.append(tree)
+            if booster.earlyStopping {
+                tree.addLeafValues(xv, to: &validRaw)
+                scores.append(-Self.meanLoss(loss, yv, validRaw))
+                if scores.count > 10 {
+                    let reference = scores[scores.count - 11]
+                    if scores.suffix(10).allSatisfy({ $0 <= reference + 1e-7 }) { break }
+                }
+            }
+        }
+        return FittedBoostingRegressor(baseline: baseline, trees: trees, width: x.cols, logLink: loss == .poisson)
+    }
+
+    /// The loss scikit-learn minimizes, averaged over rows with raw predictions `raw` (half squared error, absolute
+    /// error, half Poisson deviance without its constant term).
+    static func meanLoss(_ loss: Loss, _ y: [Double], _ raw: [Double]) -> Double {
+        guard !y.isEmpty else { return 0 }
+        var s = 0.0
+        for (t, r) in zip(y, raw) {
+            switch loss {
+            case .squaredError: s += 0.5 * (t - r) * (t - r)
+            case .absoluteError: s += abs(t - r)
+            case .poisson: s += exp(r) - t * r
+            }
+        }
+        return s / Double(y.count)
+    }
+}
+
+/// A fitted boosting regressor: the baseline plus the trees' leaf values, through the log link for Poisson.
+public struct FittedBoostingRegressor: FittedRegressor, Equatable {
+    public let baseline: Double
+    public let trees: [FittedTree]
+    public let width: Int
+    public let logLink: Bool
+
+    public var inputWidth: Int { width }
+
+    public var ownImportance: (kind: String, values: [Double])? {
+        (FittedBoosting(baseline: baseline, trees: trees, width: width).ownImportance)
+    }
+
+    public func predict(_ x: Matrix) throws -> [Double] {
+        try InputCheck.predicting(x, width: width)
+        var z = [Double](repeating: baseline, count: x.rows)
+        for t in trees { t.addLeafValues(x, to: &z) }
+        return logLink ? z.map { exp($0) } : z
+    }
+
+    static let formatVersion: UInt32 = 1
+
+    public func encode(to w: inout ByteWriter) {
+        w.writeHeader(version: Self.formatVersion)
+        w.write(logLink)
+        FittedBoosting(baseline: baseline, trees: trees, width: width).encode(to: &w)
+    }
+
+    public init(baseline: Double, trees: [FittedTree], width: Int, logLink: Bool) {
+        self.baseline = baseline
+        self.trees = trees
+        self.width = width
+        self.logLink = logLink
+    }
+
+    public init(from r: inout ByteReader) throws {
+        try r.readHeader("gradient boosting regressor", version: Self.formatVersion)
+        let logLink = try r.readBool()
+        let inner = try FittedBoosting(from: &r)
+        try BinaryFormatError.require(inner.baseline.isFinite, "boosting regressor: baseline")
+        self.init(baseline: inner.baseline, trees: inner.trees, width: inner.width, logLink: logLink)
+    }
+}
