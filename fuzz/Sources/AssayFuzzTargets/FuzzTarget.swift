@@ -199,6 +199,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
           reg_tree: {type: decision_tree, params: {max_depth: 3}}
           reg_forest: {type: random_forest, params: {n_estimators: 3, max_depth: 3}}
           reg_knn: {type: knn, params: {n_neighbors: 3}}
+          reg_boost: {type: gradient_boosting, params: {max_iter: 3, max_leaf_nodes: 4, loss: poisson}}
 
         """
 
