@@ -93,7 +93,8 @@ public enum Experiment {
         } catch { throw AssayError.wrap(error) }
     }
 
-    /// Writes the prepared table (every feature column, then the target as written, then the fold column if any)
+    /// Writes the prepared table (every feature column, then the target as written (a regression target as its number),
+    /// then the fold column if any)
     /// as CSV to `output`; returns its row count.
     public static func prepare(specPath: String, overrides: [String] = [], output: String) throws -> Int {
         let spec = try loadSpec(specPath: specPath, overrides: overrides)
@@ -102,9 +103,12 @@ public enum Experiment {
             let csv = try CSVFile(contentsOf: URL(fileURLWithPath: spec.data.resolvedPath), displayName: spec.data.resolvedPath, options: options.csv)
             let data = try DatasetLoader.load(csv, options)
             var columns = data.features.columns
-            let labels = data.target.map { $0 == 1 ? data.positiveLabel : data.negativeLabel }
-            columns.append(Column(name: spec.data.target, values: .categorical(codes: labels.map { $0 == data.positiveLabel ? 0 : 1 },
-                                                                               levels: [data.positiveLabel, data.negativeLabel])))
+            if let values = data.values {
+                columns.append(Column(name: spec.data.target, values: .numeric(values)))
+            } else {
+                columns.append(Column(name: spec.data.target, values: .categorical(codes: data.target.map { $0 == 1 ? 0 : 1 },
+                                                                                   levels: [data.positiveLabel, data.negativeLabel])))
+            }
             if let folds = data.folds, let name = spec.split.foldColumn { columns.append(Column(name: name, values: .numeric(folds.map(Double.init)))) }
             let table = Table(columns: columns, rowCount: data.rowCount)
             try AtomicFiles.write([(output, Data(CSVWriter.text(table).utf8))])

@@ -167,6 +167,12 @@ final class PredictTests: XCTestCase {
         let rmse = { (name: String) in (((models[name] as! [String: Any])["cv"] as! [String: Any])["rmse"] as! [String: Double])["mean"]! }
         XCTAssertEqual(json["best_model"] as? String, models.keys.min { rmse($0) < rmse($1) })
 
+        // `assay prepare` writes the regression target as its number, last.
+        XCTAssertEqual(try Experiment.prepare(specPath: path("r.yaml"), output: path("prepared.csv")), 300)
+        let prepared = try String(contentsOfFile: path("prepared.csv"), encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(prepared[0].split(separator: ",").last, "worth")
+        XCTAssertEqual(prepared[1].split(separator: ",").last.map(String.init), "\(Int(lines[1].split(separator: ";")[1])! * 2 + 3)")
+
         try write("test.csv", [lines[0]] + outcome.testRows.map { lines[$0 + 1] })
         for (model, file) in outcome.savedModels {
             _ = try Predict.run(model: file, input: path("test.csv"), output: path("v-\(model).csv"), id: nil, top: nil)
