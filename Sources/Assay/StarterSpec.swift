@@ -5,7 +5,8 @@ import AssaySpec
 import Foundation
 
 /// `assay init DATA`: a first spec for a table Assay has never seen. It reads the file as it is (guessing the
-/// delimiter, decimal mark and header), guesses the target and its positive label, lists the missing-value tokens
+/// delimiter, decimal mark and header), guesses the target and its positive label (or, for a numeric target named
+/// with `--target` or by a target-like name, writes a regression), lists the missing-value tokens
 /// the file really uses, sets aside id-like, constant and likely-leaking columns with a comment saying why, and
 /// proposes a small default model set. The spec it writes passes `validate` (checked before it is written).
 public struct StarterSpec {
@@ -69,8 +70,10 @@ private struct Guess {
     var findings: [String] = []
     var missingComments: [String] = []
     let target: String
-    let positive: String
-    let labels: [String: Int]
+    /// Binary (a two-valued target), or regression (a numeric one).
+    var kind = ExperimentKind.binary
+    var positive = ""
+    var labels: [String: Int] = [:]
     var id: String? = nil
     var drops: [(name: String, why: String)] = []
     var manyLevels = false
@@ -127,40 +130,56 @@ private struct Guess {
         csv.missing = missing
         let isMissing = Set(missing)
 
-        // The target: a column with exactly two values and no missing cell.
+        // The target: a column with exactly two values and no missing cell (binary), or a numeric one with at least
+        // three values and no missing cell (regression), named with --target or by a target-like name.
         func twoValued(_ c: Int) -> Bool { values[c].keys.allSatisfy { !isMissing.contains($0) } && values[c].count == 2 }
+        let decimal = csv.decimal
+        func numeric(_ c: Int) -> Bool {
+            values[c].count >= 3 && values[c].keys.allSatisfy { !isMissing.contains($0) && NumberParser.parse($0, decimal: decimal).map(\.isFinite) == true }
+        }
         let candidates = (0..<file.columnCount).filter(twoValued)
         let chosen: Int
         if let wanted {
             guard let c = file.names.firstIndex(of: wanted) else {
                 throw DataError.unknownColumn(file: dataPath, name: wanted, role: "--target", hint: Suggest.hint(wanted, among: file.names))
             }
-            guard twoValued(c) else {
+            if numeric(c) && wantedPositive == nil { kind = .regression }
+            guard twoValued(c) || kind == .regression else {
                 let n = values[c].keys.filter { !isMissing.contains($0) }.count
                 throw AssayError.input("--target \(wanted): the column has \(n) distinct values\(values[c].keys.contains(where: isMissing.contains) ? " and missing cells" : ""); "
-                                       + "Assay predicts a target with exactly two values and none missing")
+                                       + "Assay predicts a target with exactly two values, or a number (a regression), and none missing")
             }
             chosen = c
         } else {
             let named = Self.targetWords.lazy.compactMap { word in candidates.first { file.names[$0].lowercased() == word } }.first
-            guard let c = named ?? candidates.first(where: { $0 == file.columnCount - 1 }) ?? candidates.first else {
+            if let c = named ?? candidates.first(where: { $0 == file.columnCount - 1 }) ?? candidates.first {
+                chosen = c
+            } else if let c = Self.targetWords.lazy.compactMap({ word in (0..<file.columnCount).first { file.names[$0].lowercased() == word && numeric($0) } }).first {
+                chosen = c
+                kind = .regression
+            } else {
                 throw AssayError.input("\(dataPath): no column has exactly two values and no missing cells, so there is no target to guess; "
-                                       + "Assay predicts two-valued targets (name one with --target)")
+                                       + "Assay predicts two-valued targets and numbers (name one with --target; a numeric one is a regression)")
             }
-            chosen = c
         }
         target = file.names[chosen]
         let counts = values[chosen]
-        labels = counts
-        let others = candidates.filter { $0 != chosen }.map { file.names[$0] }
-        if let p = wantedPositive, counts[p] == nil {
-            throw DataError.positiveNotFound(file: dataPath, column: file.names[chosen], positive: p, values: counts.keys.sorted())
+        if kind == .regression {
+            let numbers = counts.keys.compactMap { NumberParser.parse($0, decimal: decimal) }
+            findings.append("target: \(target)" + (wanted == nil ? " (guessed from its name)" : "")
+                            + ", numeric: a regression (\(counts.count) distinct values, \(NumberFormat.json(numbers.min()!)) to \(NumberFormat.json(numbers.max()!)))")
+        } else {
+            labels = counts
+            let others = candidates.filter { $0 != chosen }.map { file.names[$0] }
+            if let p = wantedPositive, counts[p] == nil {
+                throw DataError.positiveNotFound(file: dataPath, column: file.names[chosen], positive: p, values: counts.keys.sorted())
+            }
+            positive = wantedPositive ?? Self.positive(counts)
+            minority = labels[positive]!
+            let share = Double(minority) / Double(file.rowCount)
+            findings.append("target: \(target)" + (wanted == nil ? " (guessed" + (others.isEmpty ? ")" : "; also two-valued: \(Self.list(others)); choose with --target)") : "")
+                            + ", positive label \(JSONText.quote(positive)) (\(NumberFormat.fixed(share * 100, decimals: 1))% of rows)")
         }
-        positive = wantedPositive ?? Self.positive(counts)
-        minority = labels[positive]!
-        let share = Double(minority) / Double(file.rowCount)
-        findings.append("target: \(target)" + (wanted == nil ? " (guessed" + (others.isEmpty ? ")" : "; also two-valued: \(Self.list(others)); choose with --target)") : "")
-                        + ", positive label \(JSONText.quote(positive)) (\(NumberFormat.fixed(share * 100, decimals: 1))% of rows)")
 
         // A key column whose every value repeats the same number of times: a long table (one row per key and period,
         // say), to be pivoted and joined to a main table rather than predicted from row by row.
@@ -174,11 +193,14 @@ private struct Guess {
             }
         }
 
-        // Columns to set aside, from the data profile's flags.
-        let options = LoadOptions(csv: csv, target: target, positive: positive)
+        // Columns to set aside, from the data profile's flags (a regression's: identifiers and constants only; the
+        // profile's leak flags score columns against a binary target).
+        var options = LoadOptions(csv: csv, target: target, positive: positive)
+        options.kind = kind
         let data = try DatasetLoader.load(try CSVFile(bytes: bytes, displayName: dataPath, options: csv), options)
-        let profile = TableProfile(data.features, target: data.target, roles: [:])
-        for column in profile.columns {
+        let profile = TableProfile(data.features, target: kind == .binary ? data.target : [UInt8](repeating: 0, count: data.rowCount), roles: [:])
+        for var column in profile.columns {
+            if kind == .regression { column.flags.removeAll { !$0.hasPrefix("ID-like") && $0 != "constant" } }
             if column.flags.contains(where: { $0.hasPrefix("ID-like") }) && id == nil {
                 id = column.name
                 findings.append("id: \(column.name) (every value distinct)")
@@ -189,6 +211,10 @@ private struct Guess {
                 manyLevels = true
             }
         }
+        if profile.columns.count == drops.count + (id == nil ? 0 : 1) {
+            throw AssayError.input("\(dataPath): no column is left to predict \(target) from (only \(Self.list(file.names)))"
+                                   + (longTable == nil ? "; this looks like a side table to join to a main one (data.join)" : "; " + longTable!))
+        }
     }
 
     func spec(specFolder: String, stem: String) -> String {
@@ -197,7 +223,10 @@ private struct Guess {
         y += ["# Starter spec written by `assay init` from \(URL(fileURLWithPath: dataPath).lastPathComponent). Every line is a guess: review it,",
               "# then `assay validate` and `assay run` this file. SPEC.md and `assay models` list every key and model parameter."]
         if let longTable { y += ["# Warning: \(longTable)."] }
-        y += ["assay: 1", "name: \(Self.yaml(name))", "description: \(Self.yaml("Predicts \(target) = \(positive). Starter spec from assay init: say here which question the run answers."))", "seed: 42"]
+        let question = kind == .regression ? "Predicts \(target), a number." : "Predicts \(target) = \(positive)."
+        y += ["assay: 1", "name: \(Self.yaml(name))", "description: \(Self.yaml(question + " Starter spec from assay init: say here which question the run answers."))"]
+        if kind == .regression { y += ["task: regression              # the target is a number"] }
+        y += ["seed: 42"]
         y += ["data:", "  path: \(Self.yaml(StarterSpec.relativePath(to: dataPath, from: specFolder)))"]
         if csv.delimiter != UInt8(ascii: ",") { y += ["  delimiter: \(Self.yaml(String(UnicodeScalar(csv.delimiter))))"] }
         if csv.decimal != UInt8(ascii: ".") { y += ["  decimal: \(Self.yaml(String(UnicodeScalar(csv.decimal))))"] }
@@ -207,33 +236,33 @@ private struct Guess {
         y += ["  missing: [" + csv.missing.map(JSONText.quote).joined(separator: ", ") + "]"
               + (missingComments.isEmpty ? "   # no other missing-value token occurs in the file" : "")]
         y += missingComments.map { "    # \($0)" }
-        y += ["  target: \(Self.yaml(target))", "  positive: \(JSONText.quote(positive))"]
+        y += ["  target: \(Self.yaml(target))"] + (kind == .binary ? ["  positive: \(JSONText.quote(positive))"] : [])
         if let id { y += ["  id: \(Self.yaml(id))                  # every value distinct: an identifier, never a feature"] }
         if !drops.isEmpty {
             y += ["  drop:"] + drops.map { "    - \(Self.yaml($0.name))    # \($0.why)" }
         }
-        let folds = max(2, min(5, minority / 2))
+        let folds = kind == .regression ? 5 : max(2, min(5, minority / 2))
         y += ["split: {test_size: 0.2, folds: \(folds)}"]
         y += ["preprocess:",
               "  - impute: {numeric: median, categorical: most_frequent}",
               manyLevels ? "  - encode: {method: onehot, min_frequency: 20, handle_unknown: infrequent_if_exist}   # rare levels pooled"
                          : "  - encode: {method: onehot}",
               "  - scale: {method: standard}"]
-        y += ["models:",
-              "  logreg:",
-              "    type: logistic_regression",
-              "    params: {max_iter: 1000}",
-              "    grid: {C: [0.1, 1, 10]}",
-              "  forest:",
+        y += ["models:"]
+        y += kind == .regression
+            ? ["  ridge:", "    type: ridge", "    grid: {alpha: [0.1, 1, 10]}"]
+            : ["  logreg:", "    type: logistic_regression", "    params: {max_iter: 1000}", "    grid: {C: [0.1, 1, 10]}"]
+        y += ["  forest:",
               "    type: random_forest",
               "    params: {n_estimators: 100}",
               "    grid: {min_samples_leaf: [1, 10]}",
               "  boost:",
-              "    type: gradient_boosting",
-              "metrics: [roc_auc, pr_auc, f1, log_loss]",
-              "select: roc_auc",
-              "# checks:                      # after a first run, gate CI on it, e.g.",
-              "#   cv.roc_auc: {min: 0.80, tolerance: 0.005}"]
+              "    type: gradient_boosting"]
+        y += kind == .regression
+            ? ["metrics: [rmse, mae, r2]", "select: rmse", "# checks:                      # after a first run, gate CI on it, e.g.",
+               "#   cv.r2: {min: 0.5, tolerance: 0.01}"]
+            : ["metrics: [roc_auc, pr_auc, f1, log_loss]", "select: roc_auc", "# checks:                      # after a first run, gate CI on it, e.g.",
+               "#   cv.roc_auc: {min: 0.80, tolerance: 0.005}"]
         return y.joined(separator: "\n") + "\n"
     }
 

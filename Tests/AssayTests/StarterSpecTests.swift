@@ -72,9 +72,22 @@ final class StarterSpecTests: XCTestCase {
         XCTAssertThrowsError(try StarterSpec.write(dataPath: data.path, output: output, target: nil, positive: nil, force: false)) {
             XCTAssertEqual("\($0)", "\(output) already exists; pass --force to replace it, or --output to write elsewhere")
         }
-        XCTAssertThrowsError(try StarterSpec.make(dataPath: data.path, specFolder: dir.path, target: "visits", positive: nil, stem: "x")) {
-            XCTAssertEqual("\($0)", "--target visits: the column has 10 distinct values; Assay predicts a target with exactly two values and none missing")
+        XCTAssertThrowsError(try StarterSpec.make(dataPath: data.path, specFolder: dir.path, target: "country", positive: nil, stem: "x")) {
+            XCTAssertEqual("\($0)", "--target country: the column has 5 distinct values; Assay predicts a target with exactly two values, or a number (a regression), and none missing")
         }
+        // A numeric target is a regression: its own task, models and metrics, no positive label, and it runs.
+        let numeric = try StarterSpec.write(dataPath: data.path, output: dir.appendingPathComponent("experiments/visits.yaml").path, target: "visits",
+                                            positive: nil, force: false)
+        for line in ["task: regression              # the target is a number", "  target: visits", "    type: ridge", "metrics: [rmse, mae, r2]", "select: rmse"] {
+            XCTAssertTrue(numeric.text.contains(line + "\n"), "missing line \(line) in\n\(numeric.text)")
+        }
+        XCTAssertFalse(numeric.text.contains("positive:"), numeric.text)
+        XCTAssertTrue(numeric.findings.contains("target: visits, numeric: a regression (10 distinct values, 0 to 9)"), "\(numeric.findings)")
+        let regression = try Experiment.run(specPath: dir.appendingPathComponent("experiments/visits.yaml").path,
+                                            options: RunOptions(jobs: 2, outputRoot: dir.appendingPathComponent("runs").path, cacheDirectory: nil, modelsDirectory: nil))
+        XCTAssertEqual(regression.report.kind, .regression)
+        XCTAssertEqual(Set(regression.report.models.map(\.name)), ["ridge", "forest", "boost"])
+        try FileManager.default.removeItem(atPath: dir.appendingPathComponent("experiments/visits.yaml").path)
         XCTAssertThrowsError(try StarterSpec.make(dataPath: data.path, specFolder: dir.path, target: "churn", positive: nil, stem: "x")) {
             XCTAssertTrue("\($0)".contains("did you mean 'churned'?"), "\($0)")
         }
@@ -117,8 +130,13 @@ final class StarterSpecTests: XCTestCase {
         XCTAssertTrue(raw.contains("  missing: [\"\", \"#N/A\"]\n    # \"#N/A\" in Review 10/10\n"), raw)
         for file in ["buyer_activity_market_money.csv", "buyer_activity_money.csv", "groceries_dataset.csv"] {
             XCTAssertThrowsError(try StarterSpec.make(dataPath: shared.appendingPathComponent(file).path, specFolder: dir.path, target: nil, positive: nil, stem: "x")) {
-                XCTAssertTrue("\($0)".hasSuffix("no column has exactly two values and no missing cells, so there is no target to guess; Assay predicts two-valued targets (name one with --target)"), "\($0)")
+                XCTAssertTrue("\($0)".hasSuffix("no column has exactly two values and no missing cells, so there is no target to guess; Assay predicts two-valued targets and numbers (name one with --target; a numeric one is a regression)"), "\($0)")
             }
+        }
+        // Named, the money file's profit is a regression target, but nothing is left to predict it from: a side table.
+        XCTAssertThrowsError(try StarterSpec.make(dataPath: shared.appendingPathComponent("buyer_activity_money.csv").path, specFolder: dir.path,
+                                                  target: "Прибыль", positive: nil, stem: "x")) {
+            XCTAssertTrue("\($0)".hasSuffix("no column is left to predict Прибыль from (only id, Прибыль); this looks like a side table to join to a main one (data.join)"), "\($0)")
         }
         XCTAssertThrowsError(try StarterSpec.make(dataPath: shared.appendingPathComponent("cdnow_master.txt").path, specFolder: dir.path, target: nil, positive: nil, stem: "x")) {
             XCTAssertTrue("\($0)".contains("separated by runs of spaces"), "\($0)")
