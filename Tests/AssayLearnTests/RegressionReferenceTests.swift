@@ -64,6 +64,17 @@ final class RegressionReferenceTests: XCTestCase {
         assertClose(try predictions("dummy", ["strategy": .string("median")]), [Double](repeating: Stats.percentile(Self.y.sorted(), 50), count: 5), 0, "dummy median")
     }
 
+    /// With `random_state`, the network draws scikit-learn's initial weights, validation split and batch orders: the
+    /// same rows give the same `MLPRegressor`, up to summation order.
+    func testMultilayerPerceptronRegressorMatchesScikitLearn() throws {
+        assertClose(try predictions("mlp", ["hidden_layer_sizes": .list([.int(5)]), "max_iter": .int(50), "random_state": .int(0)]),
+                    [-0.5097185805092577, 1.8357625410632776, 0.03552203815361338, 0.7811294783257666, -0.6773215214513075], 1e-9, "mlp")
+        assertClose(try predictions("mlp", ["hidden_layer_sizes": .list([.int(6), .int(3)]), "activation": .string("tanh"), "max_iter": .int(80),
+                                            "random_state": .int(3), "early_stopping": .bool(true), "validation_fraction": .double(0.25),
+                                            "n_iter_no_change": .int(3)]),
+                    [0.1647950915668754, 0.16412194191776375, 0.2208481134218851, 1.2994944261459789, 0.3158826165338955], 1e-9, "mlp with early stopping")
+    }
+
     /// Metrics on fixed values, unweighted and weighted (a bootstrap resample is a weighting by counts).
     func testMetricsMatchScikitLearn() {
         let y = [3.0, -0.5, 2.0, 7.0, 4.2, 0.0, 1.5, 9.1, 2.2, 5.5], p = [2.5, 0.0, 2.1, 7.8, 3.9, 0.4, 1.0, 8.0, 2.9, 5.0]
@@ -116,5 +127,7 @@ final class RegressionReferenceTests: XCTestCase {
      LinearRegression(); Ridge(alpha=2.0); Lasso(alpha=0.1, tol=1e-10, max_iter=100000);
      ElasticNet(alpha=0.2, l1_ratio=0.3, tol=1e-10, max_iter=100000) on X; DecisionTreeRegressor(max_depth=3),
      DecisionTreeRegressor(min_samples_leaf=4), KNeighborsRegressor(4), KNeighborsRegressor(4, weights="distance") on X[:, :3];
-     metrics from sklearn.metrics (root_mean_squared_error, mean_absolute_error, r2_score, ...) with and without sample_weight.
+     metrics from sklearn.metrics (root_mean_squared_error, mean_absolute_error, r2_score, ...) with and without sample_weight;
+     MLPRegressor(hidden_layer_sizes=(5,), max_iter=50, random_state=0) and MLPRegressor((6, 3), activation="tanh",
+     max_iter=80, random_state=3, early_stopping=True, validation_fraction=0.25, n_iter_no_change=3) on X.
  */

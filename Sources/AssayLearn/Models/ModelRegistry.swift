@@ -30,6 +30,7 @@ public struct ModelRegistry: Sendable {
         RandomForestRegressor.definition,
         KNeighborsRegressor.definition,
         GradientBoostingRegressor.definition,
+        MLPRegressor.definition,
         DummyRegressor.definition,
     ])
 

@@ -200,6 +200,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
           reg_forest: {type: random_forest, params: {n_estimators: 3, max_depth: 3}}
           reg_knn: {type: knn, params: {n_neighbors: 3}}
           reg_boost: {type: gradient_boosting, params: {max_iter: 3, max_leaf_nodes: 4, loss: poisson}}
+          reg_mlp: {type: mlp, params: {hidden_layer_sizes: [4], max_iter: 20}}
 
         """
 

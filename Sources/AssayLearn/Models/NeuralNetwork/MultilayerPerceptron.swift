@@ -35,7 +35,10 @@ public struct MultilayerPerceptron: Classifier, Equatable {
     public init() {}
 
     /// The spec's `mlp`.
-    public static let definition = ModelDefinition.classifier("mlp", tag: 8, defaults: MultilayerPerceptron(), parameters: [
+    public static let definition = ModelDefinition.classifier("mlp", tag: 8, defaults: MultilayerPerceptron(), parameters: parameters)
+
+    /// The parameters of `mlp`, shared by the classifier and the regressor.
+    static let parameters: [Parameter<MultilayerPerceptron>] = [
         Parameter(ParameterRule("hidden_layer_sizes", summary: "an integer ≥ 1 | a list of them",
                                 schema: ["anyOf": [["type": "integer", "minimum": 1], ["type": "array", "minItems": 1, "items": ["type": "integer", "minimum": 1]]]]) { v in
             if case .int(let n) = v, n >= 1 { return nil }
@@ -68,10 +71,17 @@ public struct MultilayerPerceptron: Classifier, Equatable {
             return nil
         }, default: .double(0.1), accepts: [.double(0.5)], rejects: [.int(0), .int(1)]) { $0.validationFraction = $1.number! },
         Parameter(.integer("n_iter_no_change", atLeast: 1), default: .int(10), rejects: [.int(0)]) { $0.nIterNoChange = $1.intValue! },
-    ])
+    ]
 
     public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], using rng: inout G) throws -> FittedMultilayerPerceptron {
         try InputCheck.fitting(x, y)
+        return try train(x, targets: y.map(Double.init), labels: y, using: &rng)
+    }
+
+    /// Trains the network on `targets`: a classifier's 0/1 labels (`labels` given: a logistic output and log loss), or a
+    /// regression's values (`labels` nil: an identity output and half squared error, scikit-learn's `MLPRegressor`).
+    func train<G: RandomNumberGenerator>(_ x: Matrix, targets: [Double], labels y: [UInt8]?, using rng: inout G) throws -> FittedMultilayerPerceptron {
+        let regression = y == nil
         var rs = NumpyRandomState(seed: randomState ?? UInt32(truncatingIfNeeded: rng.next()))
         let sizes = [x.cols] + hiddenLayerSizes + [1]
         let layers = sizes.count - 1
@@ -87,7 +97,15 @@ public struct MultilayerPerceptron: Classifier, Equatable {
         }
 
         var trainRows = Array(0..<x.rows), validRows: [Int] = []
-        if earlyStopping {
+        if earlyStopping, regression {
+            // scikit-learn's train_test_split without stratify: one permutation, test rows first.
+            let nValid = Int((validationFraction * Double(x.rows)).rounded(.up))
+            let p = rs.permutation(x.rows)
+            (validRows, trainRows) = (Array(p[..<nValid]), Array(p[nValid...]))
+            guard validRows.count >= 2, !trainRows.isEmpty else {
+                throw LearnError.badParameter("mlp: the validation set of \(validRows.count) rows is too small (raise validation_fraction)")
+            }
+        } else if earlyStopping, let y {
             let positives = y.reduce(0) { $0 + Int($1) }
             guard min(positives, y.count - positives) >= 2 else {
                 throw LearnError.badParameter("mlp: early_stopping needs at least two rows of each class")
@@ -97,8 +115,8 @@ public struct MultilayerPerceptron: Classifier, Equatable {
                 throw LearnError.badParameter("mlp: the validation set of \(validRows.count) rows is too small (raise validation_fraction)")
             }
         }
-        let xt = x.rows(trainRows), yt = trainRows.map { Double(y[$0]) }
-        let xv = x.rows(validRows), yv = validRows.map { y[$0] }
+        let xt = x.rows(trainRows), yt = trainRows.map { targets[$0] }
+        let xv = x.rows(validRows), yv = validRows.map { targets[$0] }
         params += biases
         var adam = Adam(sizes: params.map(\.count), learningRate: learningRateInit)
 
@@ -128,7 +146,7 @@ public struct MultilayerPerceptron: Classifier, Equatable {
                     }
                 }
                 for r in 0..<m { batchY[r] = yt[order[start + r]] }
-                let loss = Network.backpropagate(params, sizes: sizes, activation: activation, alpha: alpha,
+                let loss = Network.backpropagate(params, sizes: sizes, activation: activation, alpha: alpha, identityOutput: regression,
                                                  x: batchX, y: batchY, rows: m, work: &work, gradients: &grads)
                 total += loss * Double(m)
                 adam.update(&params, grads)
@@ -136,10 +154,16 @@ public struct MultilayerPerceptron: Classifier, Equatable {
             }
             epochs += 1
             if earlyStopping {
-                let p = Network.forward(params, sizes: sizes, activation: activation, x: xv)
-                var correct = 0
-                for i in p.indices where (p[i] > 0.5 ? 1 : 0) == yv[i] { correct += 1 }
-                let score = Double(correct) / Double(p.count)
+                // The validation score: R² for a regressor, accuracy for a classifier (each one's `score`).
+                let p = Network.forward(params, sizes: sizes, activation: activation, identityOutput: regression, x: xv)
+                var score: Double
+                if regression {
+                    score = RegressionScoring.score(.r2, values: yv, predictions: p)
+                } else {
+                    var correct = 0
+                    for i in p.indices where (p[i] > 0.5 ? 1.0 : 0.0) == yv[i] { correct += 1 }
+                    score = Double(correct) / Double(p.count)
+                }
                 stall = score < bestScore + tol ? stall + 1 : 0
                 if score > bestScore { bestScore = score; best = params }
             } else {
@@ -150,7 +174,7 @@ public struct MultilayerPerceptron: Classifier, Equatable {
             if stall > nIterNoChange { stopped = true; break }
         }
         return FittedMultilayerPerceptron(sizes: sizes, activation: activation, parameters: earlyStopping ? best : params,
-                                          epochs: epochs, converged: stopped)
+                                          epochs: epochs, converged: stopped, identityOutput: regression)
     }
 }
 
@@ -191,8 +215,8 @@ enum Network {
         }
     }
 
-    /// The positive-class probability of every row of `x`.
-    static func forward(_ params: [[Double]], sizes: [Int], activation: MultilayerPerceptron.Activation, x: Matrix) -> [Double] {
+    /// The positive-class probability of every row of `x` (with `identityOutput`, the output unit's value).
+    static func forward(_ params: [[Double]], sizes: [Int], activation: MultilayerPerceptron.Activation, identityOutput: Bool = false, x: Matrix) -> [Double] {
         let layers = sizes.count - 1
         let block = 256
         var out = [Double](repeating: 0, count: x.rows)
@@ -216,14 +240,15 @@ enum Network {
                     }
                 }
             }
-            for r in 0..<m { out[start + r] = Logistic.sigmoid(buffers[layers][r]) }
+            for r in 0..<m { out[start + r] = identityOutput ? buffers[layers][r] : Logistic.sigmoid(buffers[layers][r]) }
             start += m
         }
         return out
     }
 
-    /// One batch: the loss (mean log loss plus the L2 term) and, in `gradients`, its gradient for every parameter.
-    static func backpropagate(_ params: [[Double]], sizes: [Int], activation: MultilayerPerceptron.Activation, alpha: Double,
+    /// One batch: the loss (mean log loss, or with `identityOutput` half the mean squared error, plus the L2 term) and,
+    /// in `gradients`, its gradient for every parameter.
+    static func backpropagate(_ params: [[Double]], sizes: [Int], activation: MultilayerPerceptron.Activation, alpha: Double, identityOutput: Bool = false,
                               x: [Double], y: [Double], rows m: Int, work: inout Workspace, gradients: inout [[Double]]) -> Double {
         let layers = sizes.count - 1
         work.activations[0].withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: x, count: m * sizes[0]) }
@@ -244,6 +269,12 @@ enum Network {
         var loss = 0.0
         let clip = Double.ulpOfOne
         for r in 0..<m {
+            if identityOutput {
+                let p = work.activations[layers][r]
+                loss += (p - y[r]) * (p - y[r]) / 2
+                work.deltas[layers][r] = p - y[r]
+                continue
+            }
             let p = Logistic.sigmoid(work.activations[layers][r])
             work.activations[layers][r] = p
             let pc = min(max(p, clip), 1 - clip)
@@ -322,6 +353,9 @@ public struct FittedMultilayerPerceptron: FittedClassifier, Equatable {
     public let epochs: Int
     /// False when training ran all `max_iter` epochs without meeting the stopping rule.
     public let converged: Bool
+    /// A regressor's network: its output unit is read as it is, not through the logistic function (not saved: the
+    /// regressor's own fitted type says so).
+    public var identityOutput = false
 
     public var inputWidth: Int { sizes[0] }
 
@@ -329,7 +363,7 @@ public struct FittedMultilayerPerceptron: FittedClassifier, Equatable {
 
     public func predictProbabilities(_ x: Matrix) throws -> [Double] {
         try InputCheck.predicting(x, width: inputWidth)
-        return Network.forward(parameters, sizes: sizes, activation: activation, x: x)
+        return Network.forward(parameters, sizes: sizes, activation: activation, identityOutput: identityOutput, x: x)
     }
 
     static let formatVersion: UInt32 = 1
@@ -342,7 +376,8 @@ public struct FittedMultilayerPerceptron: FittedClassifier, Equatable {
         w.write(epochs); w.write(converged)
     }
 
-    init(sizes: [Int], activation: MultilayerPerceptron.Activation, parameters: [[Double]], epochs: Int, converged: Bool) {
+    init(sizes: [Int], activation: MultilayerPerceptron.Activation, parameters: [[Double]], epochs: Int, converged: Bool, identityOutput: Bool = false) {
+        self.identityOutput = identityOutput
         self.sizes = sizes
         self.activation = activation
         self.parameters = parameters
@@ -367,4 +402,42 @@ public struct FittedMultilayerPerceptron: FittedClassifier, Equatable {
         self.init(sizes: sizes, activation: MultilayerPerceptron.Activation.allCases[Int(tag)], parameters: parameters,
                   epochs: try r.readInt(), converged: try r.readBool())
     }
+}
+
+/// A multilayer perceptron regressor: scikit-learn's `MLPRegressor(solver="adam")`, the classifier's network and
+/// training (`MultilayerPerceptron`, the same parameters and random draws) with an identity output unit and half the
+/// mean squared error as the loss; with `early_stopping`, the held-out rows are an unstratified `validation_fraction`
+/// (scikit-learn's `train_test_split` draw) and the criterion is their R².
+public struct MLPRegressor: Regressor, Equatable {
+    public var network = MultilayerPerceptron()
+
+    public init() {}
+
+    /// The spec's `mlp` (task regression).
+    public static let definition = ModelDefinition.regressor("mlp", tag: 15, defaults: MLPRegressor(),
+                                                             parameters: MultilayerPerceptron.parameters.map { $0.lifted(\.network) })
+
+    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [Double], using rng: inout G) throws -> FittedMLPRegressor {
+        try InputCheck.fitting(x, y)
+        return FittedMLPRegressor(network: try network.train(x, targets: y, labels: nil, using: &rng))
+    }
+}
+
+public struct FittedMLPRegressor: FittedRegressor, Equatable {
+    public let network: FittedMultilayerPerceptron
+
+    public var inputWidth: Int { network.inputWidth }
+    public var convergenceNote: String? { network.convergenceNote }
+
+    public func predict(_ x: Matrix) throws -> [Double] { try network.predictProbabilities(x) }
+
+    public func encode(to w: inout ByteWriter) { network.encode(to: &w) }
+
+    init(network: FittedMultilayerPerceptron) {
+        var n = network
+        n.identityOutput = true
+        self.network = n
+    }
+
+    public init(from r: inout ByteReader) throws { self.init(network: try FittedMultilayerPerceptron(from: &r)) }
 }
