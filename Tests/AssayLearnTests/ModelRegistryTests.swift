@@ -14,7 +14,7 @@ final class ModelRegistryTests: XCTestCase {
         XCTAssertEqual(models.last?.name, "toy_centroid", "the test target's model is registered like any other")
         XCTAssertTrue(["logistic_regression", "knn", "naive_bayes", "dummy", "decision_tree", "random_forest", "gradient_boosting", "svm", "mlp"]
             .allSatisfy { name in models.contains { $0.name == name } })
-        XCTAssertTrue(["linear_regression", "ridge", "lasso", "elastic_net", "decision_tree", "random_forest", "knn", "gradient_boosting", "mlp", "dummy"]
+        XCTAssertTrue(["linear_regression", "ridge", "lasso", "elastic_net", "decision_tree", "random_forest", "knn", "gradient_boosting", "mlp", "svm", "dummy"]
             .allSatisfy { name in models.contains { $0.name == name && $0.kind == .regression } })
         for definition in models {
             switch definition.kind {

@@ -75,6 +75,20 @@ final class RegressionReferenceTests: XCTestCase {
                     [0.1647950915668754, 0.16412194191776375, 0.2208481134218851, 1.2994944261459789, 0.3158826165338955], 1e-9, "mlp with early stopping")
     }
 
+    /// SVR takes libsvm's path (the same working sets, shrinking and cache), so it stops where scikit-learn's does.
+    func testSupportVectorRegressorMatchesScikitLearn() throws {
+        let rbf = try SupportVectorRegressor(params: [:]).fit(Self.x, Self.y, using: &rng)
+        XCTAssertEqual(rbf.machine.supportVectors.rows, 36, "support vectors")
+        assertClose(try rbf.predict(Self.q), [-0.4756088257043083, 0.1034227632869551, -0.41804667862768863, 0.9728449303246332, 0.6338751297573992], 1e-9, "svm rbf")
+        let linear = try SupportVectorRegressor(params: ["kernel": .string("linear"), "C": .int(10), "epsilon": .double(0.2)]).fit(Self.x, Self.y, using: &rng)
+        XCTAssertEqual(linear.machine.supportVectors.rows, 26, "support vectors")
+        assertClose(try linear.predict(Self.q), [-0.25028633433736247, -3.9000697561924254, -2.7273175053420813, 1.3287684915691618, 1.0485691907030439],
+                    1e-9, "svm linear")
+        assertClose(try predictions("svm", ["kernel": .string("poly"), "C": .double(0.5), "epsilon": .double(0.05), "gamma": .double(0.3),
+                                            "coef0": .int(1), "degree": .int(2)], x: Self.firstThree(Self.x), q: Self.firstThree(Self.q)),
+                    [-0.5663143206668688, -3.8615970958470642, -2.6637138426093343, 1.110718392521186, 0.7147951652587038], 1e-9, "svm poly")
+    }
+
     /// Metrics on fixed values, unweighted and weighted (a bootstrap resample is a weighting by counts).
     func testMetricsMatchScikitLearn() {
         let y = [3.0, -0.5, 2.0, 7.0, 4.2, 0.0, 1.5, 9.1, 2.2, 5.5], p = [2.5, 0.0, 2.1, 7.8, 3.9, 0.4, 1.0, 8.0, 2.9, 5.0]
@@ -129,5 +143,7 @@ final class RegressionReferenceTests: XCTestCase {
      DecisionTreeRegressor(min_samples_leaf=4), KNeighborsRegressor(4), KNeighborsRegressor(4, weights="distance") on X[:, :3];
      metrics from sklearn.metrics (root_mean_squared_error, mean_absolute_error, r2_score, ...) with and without sample_weight;
      MLPRegressor(hidden_layer_sizes=(5,), max_iter=50, random_state=0) and MLPRegressor((6, 3), activation="tanh",
-     max_iter=80, random_state=3, early_stopping=True, validation_fraction=0.25, n_iter_no_change=3) on X.
+     max_iter=80, random_state=3, early_stopping=True, validation_fraction=0.25, n_iter_no_change=3) on X; SVR(),
+     SVR(kernel="linear", C=10, epsilon=0.2) on X and SVR(kernel="poly", C=0.5, epsilon=0.05, gamma=0.3, coef0=1, degree=2)
+     on X[:, :3].
  */

@@ -350,7 +350,7 @@ final class SpecTests: XCTestCase {
         }
         XCTAssertThrowsError(try parse(base + "\ntask: regresion")) { XCTAssertTrue("\($0)".contains("did you mean 'regression'?"), "\($0)") }
         XCTAssertEqual(error(base + "\ntask: regression"),
-                       "exp/s.yaml:7:11: model type 'logistic_regression' is for task binary, not regression (task regression has: linear_regression, ridge, lasso, elastic_net, decision_tree, random_forest, knn, gradient_boosting, mlp, dummy)")
+                       "exp/s.yaml:7:11: model type 'logistic_regression' is for task binary, not regression (task regression has: linear_regression, ridge, lasso, elastic_net, decision_tree, random_forest, knn, gradient_boosting, mlp, svm, dummy)")
         let regression = """
         assay: 1
         task: regression

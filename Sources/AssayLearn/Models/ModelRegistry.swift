@@ -31,6 +31,7 @@ public struct ModelRegistry: Sendable {
         KNeighborsRegressor.definition,
         GradientBoostingRegressor.definition,
         MLPRegressor.definition,
+        SupportVectorRegressor.definition,
         DummyRegressor.definition,
     ])
 

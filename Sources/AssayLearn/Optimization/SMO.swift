@@ -2,6 +2,7 @@
 ///
 ///     min ½ αᵀQα − eᵀα   subject to  yᵀα = 0,  0 ≤ αᵢ ≤ Cᵢ,
 ///
+/// and, with a linear term `p` in place of −e, the ε-SVR dual (libsvm's `solve_epsilon_svr` on 2l variables),
 /// with second-order working-set selection (Fan, Chen and Lin, 2005), shrinking of variables stuck at a
 /// bound, and gradient reconstruction before the final optimality check, as in libsvm 3.x's `Solver`.
 /// It stops when the maximal violating pair's gap is below `tolerance` (libsvm's `eps`).
@@ -22,14 +23,16 @@ struct SMOSolver {
 
     private enum Status: UInt8 { case lower, upper, free }
 
-    /// `signs` are ±1; `upper[i]` is Cᵢ. The cache's positions are rearranged while solving.
-    func solve(q: KernelRowCache, signs: [Double], upper: [Double]) -> Solution {
+    /// `signs` are ±1; `upper[i]` is Cᵢ; `linear` is the linear term p (nil: −1 for every variable, C-SVC). The
+    /// matrix's positions are rearranged while solving.
+    func solve<Q: QMatrix>(q: Q, signs: [Double], upper: [Double], linear: [Double]? = nil) -> Solution {
         let l = signs.count
         let tau = 1e-12
         // By position; `original[k]` is the variable at position k.
         var y = signs, c = upper
+        var p = linear ?? [Double](repeating: -1, count: l)
         var alpha = [Double](repeating: 0, count: l)
-        var gradient = [Double](repeating: -1, count: l)     // Qα − e with α = 0
+        var gradient = p                                       // Qα + p with α = 0
         var gradientBar = [Double](repeating: 0, count: l)   // Σ over αⱼ = Cⱼ of Cⱼ Q[·][j]
         var status = [Status](repeating: .lower, count: l)
         var original = Array(0..<l)
@@ -38,7 +41,7 @@ struct SMOSolver {
 
         func swapPositions(_ i: Int, _ j: Int) {
             q.swapAt(i, j)
-            y.swapAt(i, j); gradient.swapAt(i, j); status.swapAt(i, j); alpha.swapAt(i, j)
+            y.swapAt(i, j); gradient.swapAt(i, j); status.swapAt(i, j); alpha.swapAt(i, j); p.swapAt(i, j)
             original.swapAt(i, j); gradientBar.swapAt(i, j); c.swapAt(i, j)
         }
 
@@ -48,7 +51,7 @@ struct SMOSolver {
 
         func reconstructGradient() {
             guard activeSize < l else { return }
-            for j in activeSize..<l { gradient[j] = gradientBar[j] - 1 }
+            for j in activeSize..<l { gradient[j] = gradientBar[j] + p[j] }
             var free = 0
             for j in 0..<activeSize where status[j] == .free { free += 1 }
             if free * l > 2 * activeSize * (l - activeSize) {

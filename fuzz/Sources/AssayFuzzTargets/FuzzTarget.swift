@@ -201,6 +201,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
           reg_knn: {type: knn, params: {n_neighbors: 3}}
           reg_boost: {type: gradient_boosting, params: {max_iter: 3, max_leaf_nodes: 4, loss: poisson}}
           reg_mlp: {type: mlp, params: {hidden_layer_sizes: [4], max_iter: 20}}
+          reg_svm: {type: svm, params: {C: 10}}
 
         """
 

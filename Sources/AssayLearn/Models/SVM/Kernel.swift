@@ -58,7 +58,7 @@ public struct Kernel: Sendable, Equatable {
 /// `SVC_Q` and `Cache`: a row is computed only as far as it is asked for (the active variables come first),
 /// kept as `Float`, and rows are dropped least recently used first once `bytes` would be exceeded. When the
 /// solver swaps two positions, the rows, the data behind them and every cached entry follow.
-final class KernelRowCache {
+final class KernelRowCache: QMatrix {
     let l: Int
     private let x: Matrix
     private let kernel: Kernel
@@ -173,4 +173,50 @@ final class KernelRowCache {
 
 private extension UnsafeMutablePointer where Pointee == Float {
     func swapAt(_ i: Int, _ j: Int) { let t = self[i]; self[i] = self[j]; self[j] = t }
+}
+
+/// What the SMO solver reads: rows of Q by position (right for their first `count` entries), its diagonal, and
+/// position swaps.
+protocol QMatrix: AnyObject {
+    var diagonal: [Double] { get }
+    func row(_ i: Int, count: Int) -> UnsafePointer<Float>
+    func swapAt(_ i: Int, _ j: Int)
+}
+
+/// The ε-SVR matrix over 2l variables, as libsvm's `SVR_Q`: variable k < l is row k with sign +1 and k ≥ l row k − l
+/// with sign −1, `Q[i][j] = sᵢ sⱼ K(row(i), row(j))`. Kernel rows of the l training rows are cached (never swapped)
+/// and a Q row is assembled from one into one of two alternating buffers, so the two rows of one step stay valid.
+final class SVRKernelMatrix: QMatrix {
+    private let kernelRows: KernelRowCache
+    private let l: Int
+    /// By position: the training row and the sign of the variable there.
+    private var index: [Int]
+    private var signs: [Float]
+    private(set) var diagonal: [Double]
+    private var buffers: [UnsafeMutablePointer<Float>]
+    private var nextBuffer = 0
+
+    init(x: Matrix, kernel: Kernel, bytes: Int) {
+        l = x.rows
+        kernelRows = KernelRowCache(x: x, signs: [Double](repeating: 1, count: x.rows), kernel: kernel, bytes: bytes)
+        index = Array(0..<l) + Array(0..<l)
+        signs = [Float](repeating: 1, count: l) + [Float](repeating: -1, count: l)
+        diagonal = kernelRows.diagonal + kernelRows.diagonal
+        buffers = [UnsafeMutablePointer<Float>.allocate(capacity: 2 * l), UnsafeMutablePointer<Float>.allocate(capacity: 2 * l)]
+    }
+
+    deinit { for b in buffers { b.deallocate() } }
+
+    func row(_ i: Int, count: Int) -> UnsafePointer<Float> {
+        let data = kernelRows.row(index[i], count: l)
+        let out = buffers[nextBuffer]
+        nextBuffer = 1 - nextBuffer
+        let si = signs[i]
+        for j in 0..<count { out[j] = si * signs[j] * data[index[j]] }
+        return UnsafePointer(out)
+    }
+
+    func swapAt(_ i: Int, _ j: Int) {
+        signs.swapAt(i, j); index.swapAt(i, j); diagonal.swapAt(i, j)
+    }
 }

@@ -33,7 +33,14 @@ public struct SupportVectorClassifier: Classifier, Equatable {
     public init() {}
 
     /// The spec's `svm`.
-    public static let definition = ModelDefinition.classifier("svm", tag: 7, defaults: SupportVectorClassifier(), parameters: [
+    public static let definition = ModelDefinition.classifier("svm", tag: 7, defaults: SupportVectorClassifier(), parameters: kernelParameters + [
+        Parameter(.choice("class_weight", ["balanced"], nullable: true), default: .null, accepts: [.string("balanced")], rejects: [.string("auto")]) {
+            $0.balanced = $1 == .string("balanced")
+        },
+    ])
+
+    /// The parameters of the solver and kernel, shared by the classifier and the regressor (SVR).
+    static let kernelParameters: [Parameter<SupportVectorClassifier>] = [
         Parameter(.number("C", greaterThan: 0), default: .double(1), accepts: [.int(10)], rejects: [.int(0)]) { $0.C = $1.number! },
         Parameter(.choice("kernel", ["rbf", "linear", "poly", "sigmoid"]), default: .string("rbf"), accepts: [.string("poly")], rejects: [.string("precomputed")]) {
             $0.kind = Kernel.Kind(rawValue: $1.stringValue!)!
@@ -52,9 +59,6 @@ public struct SupportVectorClassifier: Classifier, Equatable {
         Parameter(ParameterRule("coef0", summary: "a number", schema: ["type": "number"]) { v in v.number?.isFinite == true ? nil : "must be a number, got \(v.json)" },
                   default: .double(0), accepts: [.double(-1)], rejects: [.string("x")]) { $0.coef0 = $1.number! },
         Parameter(.integer("degree", atLeast: 0), default: .int(3), rejects: [.int(-1)]) { $0.degree = $1.intValue! },
-        Parameter(.choice("class_weight", ["balanced"], nullable: true), default: .null, accepts: [.string("balanced")], rejects: [.string("auto")]) {
-            $0.balanced = $1 == .string("balanced")
-        },
         Parameter(.number("tol", greaterThan: 0), default: .double(1e-3), rejects: [.int(0)]) { $0.tol = $1.number! },
         Parameter(.number("cache_size", greaterThan: 0), default: .int(200), accepts: [.double(0.5)], rejects: [.int(0)]) {
             $0.cacheBytes = Int($1.number! * 1_048_576)
@@ -64,7 +68,7 @@ public struct SupportVectorClassifier: Classifier, Equatable {
             if case .int(let i) = v, i == -1 || i >= 1 { return nil }
             return "must be -1 (no limit) or an integer of at least 1, got \(v.json)"
         }, default: .int(-1), accepts: [.int(1000)], rejects: [.int(0), .int(-2)]) { $0.maxIter = $1.intValue! == -1 ? nil : $1.intValue! },
-    ])
+    ]
 
     public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], using rng: inout G) throws -> FittedSupportVectorClassifier {
         try InputCheck.fitting(x, y)
