@@ -42,6 +42,14 @@ public struct ParameterRule: Sendable {
         self.check = check
     }
 
+    /// `random_state`: null, or a seed for numpy's `RandomState` (where a model draws as scikit-learn does).
+    public static let randomState = ParameterRule("random_state", summary: "null | an integer in [0, 4294967295]",
+                                                  schema: ["anyOf": [["type": "null"], ["type": "integer", "minimum": 0, "maximum": 4294967295]]]) { v in
+        if case .null = v { return nil }
+        if case .int(let i) = v, i >= 0, i <= Int(UInt32.max) { return nil }
+        return "must be null or an integer from 0 to 4294967295 (numpy's seed range), got \(v.json)"
+    }
+
     public static func number(_ name: String, greaterThan low: Double) -> ParameterRule {
         ParameterRule(name, summary: "a number > \(NumberFormat.json(low))", schema: ["type": "number", "exclusiveMinimum": .number(low)]) { v in
             guard let x = v.number, x.isFinite else { return "must be a number" }

@@ -1,4 +1,5 @@
 import AssayCore
+import Foundation
 @testable import AssayLearn
 import XCTest
 
@@ -62,6 +63,36 @@ final class RegressionReferenceTests: XCTestCase {
                     Self.tree, 1e-12, "random_forest of unbootstrapped trees")
         assertClose(try predictions("dummy", [:]), [Double](repeating: Self.y.reduce(0, +) / 40, count: 5), 1e-12, "dummy mean")
         assertClose(try predictions("dummy", ["strategy": .string("median")]), [Double](repeating: Stats.percentile(Self.y.sorted(), 50), count: 5), 0, "dummy median")
+    }
+
+    /// Columns with 400 distinct values each (more than a histogram's 255 bins): the exact splitter, drawing candidate
+    /// features from scikit-learn's stream with `random_state`, grows scikit-learn's tree (`max_features` included).
+    func testExactRegressionTreeMatchesScikitLearnOnWideValuedColumns() throws {
+        let n = 400, p = 5
+        var values: [Double] = [], y: [Double] = []
+        for i in 0..<n {
+            let row: [Double] = (0..<p).map { j in
+                let a: Double = Foundation.sin(Double(i) * 0.37 + Double(j) * 1.3) * Double(1 + j)
+                let b: Double = Foundation.cos(Double(i) * 0.11 * Double(j + 1))
+                return a + b
+            }
+            values += row
+            let step: Double = row[2] > 0.5 ? 3 : 0
+            y.append(row[0] * 2 - row[1] + step + Foundation.sin(Double(i) * 0.7))
+        }
+        let x = Matrix(rows: n, cols: p, values: values), q = x.rows(Array(stride(from: 0, to: n, by: 37)))
+        func tree(_ params: [String: ParamValue]) throws -> [Double] {
+            try ModelRegistry.standard.estimator(type: "decision_tree", kind: .regression, params: params).fit(x, .values(y), seed: 1).predict(q)
+        }
+        assertClose(try tree(["max_depth": .int(4), "random_state": .int(7)]),
+                    [1.6841906725797207, 0.9573384306372861, 3.1822909417451264, 3.1822909417451264, -0.01561099945636126, 2.4085854007045304,
+                     0.9573384306372861, -0.6188200153705676, 3.1822909417451264, 2.4085854007045304, -0.01561099945636126], 1e-12, "max_depth 4")
+        assertClose(try tree(["min_samples_leaf": .int(5), "random_state": .int(7)]),
+                    [2.038281393335144, 0.17455865055097486, 3.7910496728607903, 2.7791654546574667, -0.018091352019589634, 1.2990617437492502,
+                     -0.05108772606739763, -1.4731975511603568, 3.297751387116679, 3.146327429226484, -0.718310725194864], 1e-12, "min_samples_leaf 5")
+        assertClose(try tree(["max_depth": .int(6), "max_features": .int(3), "random_state": .int(11)]),
+                    [2.3320964289853294, 0.484813905760296, 3.198727644063395, 2.558164745335058, -0.2641488828953746, 2.75099554542592,
+                     -0.3446567178182433, -1.9447352113814391, 3.198727644063395, 2.573105988143014, -1.725061341172571], 1e-12, "max_features 3")
     }
 
     /// With `random_state`, the network draws scikit-learn's initial weights, validation split and batch orders: the
@@ -145,5 +176,7 @@ final class RegressionReferenceTests: XCTestCase {
      MLPRegressor(hidden_layer_sizes=(5,), max_iter=50, random_state=0) and MLPRegressor((6, 3), activation="tanh",
      max_iter=80, random_state=3, early_stopping=True, validation_fraction=0.25, n_iter_no_change=3) on X; SVR(),
      SVR(kernel="linear", C=10, epsilon=0.2) on X and SVR(kernel="poly", C=0.5, epsilon=0.05, gamma=0.3, coef0=1, degree=2)
-     on X[:, :3].
+     on X[:, :3]. The wide-valued tree test: n, p = 400, 5; X[i, j] = sin(0.37 i + 1.3 j)(1 + j) + cos(0.11 i (j + 1));
+     y = 2 X[:, 0] − X[:, 1] + 3·(X[:, 2] > 0.5) + sin(0.7 i); DecisionTreeRegressor(max_depth=4, random_state=7),
+     (min_samples_leaf=5, random_state=7), (max_depth=6, max_features=3, random_state=11), predicting X[::37].
  */

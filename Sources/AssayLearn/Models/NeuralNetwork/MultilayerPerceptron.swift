@@ -58,12 +58,7 @@ public struct MultilayerPerceptron: Classifier, Equatable {
         }, default: .string("auto"), accepts: [.int(32)], rejects: [.int(0), .string("big")]) { $0.batchSize = $1.intValue },
         Parameter(.number("learning_rate_init", greaterThan: 0), default: .double(1e-3), rejects: [.int(0)]) { $0.learningRateInit = $1.number! },
         Parameter(.integer("max_iter", atLeast: 1), default: .int(200), rejects: [.int(0)]) { $0.maxIter = $1.intValue! },
-        Parameter(ParameterRule("random_state", summary: "null | an integer in [0, 4294967295]",
-                                schema: ["anyOf": [["type": "null"], ["type": "integer", "minimum": 0, "maximum": 4294967295]]]) { v in
-            if case .null = v { return nil }
-            if case .int(let i) = v, i >= 0, i <= Int(UInt32.max) { return nil }
-            return "must be null or an integer from 0 to 4294967295 (numpy's seed range), got \(v.json)"
-        }, default: .null, accepts: [.int(42), .int(4_294_967_295)], rejects: [.int(-1), .int(4_294_967_296)]) { $0.randomState = $1.intValue.map(UInt32.init) },
+        Parameter(ParameterRule.randomState, default: .null, accepts: [.int(42), .int(4_294_967_295)], rejects: [.int(-1), .int(4_294_967_296)]) { $0.randomState = $1.intValue.map(UInt32.init) },
         Parameter(.number("tol", atLeast: 0), default: .double(1e-4), accepts: [.int(0)], rejects: [.double(-1)]) { $0.tol = $1.number! },
         Parameter(.boolean("early_stopping"), default: .bool(false), accepts: [.bool(true)], rejects: [.int(1)]) { $0.earlyStopping = $1.boolValue! },
         Parameter(ParameterRule("validation_fraction", summary: "a number in (0, 1)", schema: ["type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1]) { v in

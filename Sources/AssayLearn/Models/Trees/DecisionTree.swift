@@ -465,11 +465,14 @@ public struct FittedForest: FittedClassifier, Equatable {
 /// A CART regression tree (squared error).
 ///
 /// Matches scikit-learn's `DecisionTreeRegressor` with `criterion: squared_error` in its parameters and stopping
-/// rules (`max_depth`, `min_samples_split`, `min_samples_leaf`, `max_features`); a leaf predicts the mean target of
-/// its rows. Differs as `DecisionTree` does (255 bins per feature, seeded tie-breaking), and a node whose target
-/// variance is below 1e-12 of its mean square counts as pure.
+/// rules (`max_depth`, `min_samples_split`, `min_samples_leaf`, `max_features`) and its exact split search (every
+/// midpoint of a node's distinct values; `ExactRegressionTreeGrower`); a leaf predicts the mean target of its rows.
+/// Candidate features are drawn as scikit-learn's splitter draws them; with `random_state: N` from the same stream, so
+/// the same rows give scikit-learn's tree (without it, the stream is seeded from the task).
 public struct DecisionTreeRegressor: Regressor, Equatable, GrowsTrees {
     public var settings = TreeSettings()
+    /// Nil: the splitter's stream is seeded from the fit's generator.
+    public var randomState: UInt32? = nil
 
     public init(settings: TreeSettings = TreeSettings()) { self.settings = settings }
 
@@ -480,13 +483,18 @@ public struct DecisionTreeRegressor: Regressor, Equatable, GrowsTrees {
 
     /// The spec's `decision_tree` (task regression).
     public static let definition = ModelDefinition.regressor("decision_tree", tag: 10, defaults: DecisionTreeRegressor(),
-                                                             parameters: TreeSettings.regressionParameters(maxFeatures: .null))
+                                                             parameters: TreeSettings.regressionParameters(maxFeatures: .null) + [
+        Parameter(ParameterRule.randomState, default: .null, accepts: [.int(42), .int(4_294_967_295)], rejects: [.int(-1), .int(4_294_967_296)]) {
+            $0.randomState = $1.intValue.map(UInt32.init)
+        },
+    ])
 
     public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [Double], using rng: inout G) throws -> FittedForestRegressor {
         try InputCheck.fitting(x, y)
-        var grower = TreeGrower(settings: settings, binned: Binned(x), y: [], weight: [Double](repeating: 1, count: y.count))
-        grower.values = y
-        return FittedForestRegressor(forest: FittedForest(trees: [grower.grow(rows: Array(0..<x.rows), using: &rng)], width: x.cols))
+        // scikit-learn's splitter draws its rand_r state as RandomState(random_state).randint(0, 2**31 - 1).
+        var rs = NumpyRandomState(seed: randomState ?? UInt32(truncatingIfNeeded: rng.next()))
+        let tree = ExactRegressionTreeGrower(settings: settings, x: x, y: y).grow(seed: UInt32(rs.interval(0x7FFF_FFFE)))
+        return FittedForestRegressor(forest: FittedForest(trees: [tree], width: x.cols))
     }
 }
 
