@@ -21,42 +21,33 @@ public enum LearnError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// A model's settings: hyperparameters that are never changed by fitting (house rule 1).
-public protocol Classifier: Sendable {
-    associatedtype Fitted: FittedClassifier
-    /// The model's name, tag and parameters (see `ModelDefinition`); `ModelRegistry` lists them.
+/// Settings a definition describes: the model's name, tag and parameters (see `ModelDefinition`); `ModelRegistry` lists them.
+public protocol DefinedModel: Sendable {
     static var definition: ModelDefinition { get }
+}
+
+extension DefinedModel {
+    /// Settings from spec parameters, each checked by the rule its definition gives it.
+    public init(params: [String: ParamValue]) throws {
+        guard let settings = try Self.definition.estimator(params).settings as? Self else {
+            throw LearnError.badParameter("\(Self.definition.name): its definition builds another type of settings")
+        }
+        self = settings
+    }
+}
+
+/// A model's settings: hyperparameters that are never changed by fitting (house rule 1).
+public protocol Classifier: DefinedModel {
+    associatedtype Fitted: FittedClassifier
     /// Fits on rows `x` with labels `y` (1 positive, 0 negative) and returns a new fitted model.
     func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], using rng: inout G) throws -> Fitted
 }
 
-extension Classifier {
-    /// Settings from spec parameters, each checked by the rule its definition gives it.
-    public init(params: [String: ParamValue]) throws {
-        guard let settings = try Self.definition.estimator(params).settings as? Self else {
-            throw LearnError.badParameter("\(Self.definition.name): its definition builds another type of settings")
-        }
-        self = settings
-    }
-}
-
 /// A regressor's settings: hyperparameters that are never changed by fitting (house rule 1).
-public protocol Regressor: Sendable {
+public protocol Regressor: DefinedModel {
     associatedtype Fitted: FittedRegressor
-    /// The model's name, tag and parameters (see `ModelDefinition`); `ModelRegistry` lists them.
-    static var definition: ModelDefinition { get }
     /// Fits on rows `x` with target values `y` and returns a new fitted model.
     func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [Double], using rng: inout G) throws -> Fitted
-}
-
-extension Regressor {
-    /// Settings from spec parameters, each checked by the rule its definition gives it.
-    public init(params: [String: ParamValue]) throws {
-        guard let settings = try Self.definition.estimator(params).settings as? Self else {
-            throw LearnError.badParameter("\(Self.definition.name): its definition builds another type of settings")
-        }
-        self = settings
-    }
 }
 
 /// A fitted model of any kind: it can only come from fitting or from its saved bytes.

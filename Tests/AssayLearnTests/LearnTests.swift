@@ -407,6 +407,26 @@ final class BoostingTests: XCTestCase {
         XCTAssertEqual(tree.value[Int(tree.right[0])], 1.2, accuracy: 1e-12)
     }
 
+    /// `class_weight: balanced` (HistGradientBoostingClassifier's): rows weigh n / (2·n_class), so the baseline is the
+    /// weighted log-odds (0) and the first Newton steps are the weighted −G/H.
+    func testBalancedClassWeightWeighsGradientsAndBaseline() throws {
+        let x = Matrix(rows: 8, cols: 1, values: [1, 2, 3, 4, 5, 6, 7, 8])
+        let y: [UInt8] = [0, 0, 0, 0, 0, 0, 1, 1]
+        var m = try GradientBoosting(params: ["class_weight": .string("balanced")])
+        m.maxIter = 1; m.learningRate = 1; m.maxLeafNodes = 2; m.minSamplesLeaf = 1
+        var rng = SplitMix64(seed: 0)
+        let fitted = try m.fit(x, y, using: &rng)
+        XCTAssertEqual(fitted.baseline, 0, accuracy: 1e-12, "balanced classes: even log-odds")
+        let tree = fitted.trees[0]
+        XCTAssertEqual(tree.threshold[0], 6.5)
+        // Negatives weigh 8/12, positives 8/4; p = 0.5 everywhere. Left (6 negatives): G = 6·(2/3)·0.5 = 2, H = 6·(2/3)·0.25 = 1 → −2.
+        // Right (2 positives): G = 2·2·(−0.5) = −2, H = 2·2·0.25 = 1 → 2.
+        XCTAssertEqual(tree.value[Int(tree.left[0])], -2, accuracy: 1e-12)
+        XCTAssertEqual(tree.value[Int(tree.right[0])], 2, accuracy: 1e-12)
+        m.balanced = false
+        XCTAssertEqual(try m.fit(x, y, using: &rng).baseline, log(2.0 / 6.0), accuracy: 1e-12, "unweighted: the plain log-odds")
+    }
+
     func testEarlyStoppingStopsBeforeMaxIter() throws {
         let (x, y) = Synthetic.classification(rows: 600, cols: 4, seed: 8)
         var m = GradientBoosting()

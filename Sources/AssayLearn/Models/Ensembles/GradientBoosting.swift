@@ -9,6 +9,9 @@ import Foundation
 /// `G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ)` and leaf values `−learning_rate · G/(H+λ)` (λ = `l2_regularization`).
 /// With `early_stopping: true`, a stratified, seeded 10% of the training rows is held out and fitting stops
 /// when the held-out loss has not improved by 1e-7 in 10 iterations (scikit-learn's defaults).
+/// `class_weight: balanced` weighs each row by `n / (2 · n_class)` (counted over all the rows it is given, before the
+/// early-stopping split), as scikit-learn does: the baseline is the weighted log-odds, gradients and hessians are
+/// multiplied by the weights, and the held-out loss is weighted.
 /// Differs from scikit-learn: `early_stopping` defaults to false (scikit-learn's `auto` turns it on above
 /// 10,000 rows; the peer turns it off), missing values must be imputed first, and quantile bin edges come from
 /// all training rows rather than a 200,000-row subsample.
@@ -20,11 +23,16 @@ public struct GradientBoosting: Classifier, Equatable {
     public var minSamplesLeaf = 20
     public var l2Regularization = 0.0
     public var earlyStopping = false
+    public var balanced = false
 
     public init() {}
 
     /// The spec's `gradient_boosting`.
-    public static let definition = ModelDefinition.classifier("gradient_boosting", tag: 6, defaults: GradientBoosting(), parameters: parameters)
+    public static let definition = ModelDefinition.classifier("gradient_boosting", tag: 6, defaults: GradientBoosting(), parameters: parameters + [
+        Parameter(.choice("class_weight", ["balanced"], nullable: true), default: .null, accepts: [.string("balanced")], rejects: [.string("auto")]) {
+            $0.balanced = $1 == .string("balanced")
+        },
+    ])
 
     /// The parameters of `gradient_boosting`, shared by the classifier and the regressor.
     static let parameters: [Parameter<GradientBoosting>] = [
@@ -55,10 +63,15 @@ public struct GradientBoosting: Classifier, Equatable {
             trainRows = trainRows.filter { !held.contains($0) }
         }
         let xt = x.rows(trainRows), yt = trainRows.map { y[$0] }
+        // Per-row weights (nil: all 1), from the class counts over every given row.
+        let allPositives = Double(y.reduce(0) { $0 + Int($1) }), total = Double(y.count)
+        let classWeight = [total / (2 * (total - allPositives)), total / (2 * allPositives)]
+        let weight: (UInt8) -> Double = { self.balanced ? classWeight[Int($0)] : 1 }
         let binned = Binned(xt)
         let n = xt.rows
-        let positives = Double(yt.reduce(0) { $0 + Int($1) })
-        let baseline = log(positives / (Double(n) - positives))
+        var positives = 0.0, weightSum = 0.0
+        for label in yt { let w = weight(label); weightSum += w; if label == 1 { positives += w } }
+        let baseline = log(positives / (weightSum - positives))
         var raw = [Double](repeating: baseline, count: n)
         var validRaw = [Double](repeating: baseline, count: validRows.count)
         let xv = x.rows(validRows), yv = validRows.map { y[$0] }
@@ -69,13 +82,15 @@ public struct GradientBoosting: Classifier, Equatable {
             for i in 0..<n {
                 let p = Logistic.sigmoid(raw[i])
                 g[i] = p - Double(yt[i]); h[i] = p * (1 - p)
+                if balanced { let w = weight(yt[i]); g[i] *= w; h[i] *= w }
             }
             let (tree, leafOfRow) = growTree(binned, g, h)
             for i in 0..<n { raw[i] += tree.value[leafOfRow[i]] }
             trees.append(tree)
             if earlyStopping {
                 tree.addLeafValues(xv, to: &validRaw)
-                scores.append(-Scoring.logLoss(yv, validRaw.map(Logistic.sigmoid)))
+                scores.append(-(balanced ? Self.weightedLogLoss(yv, validRaw.map(Logistic.sigmoid), weight)
+                                          : Scoring.logLoss(yv, validRaw.map(Logistic.sigmoid))))
                 if scores.count > 10 {
                     let reference = scores[scores.count - 11]
                     if scores.suffix(10).allSatisfy({ $0 <= reference + 1e-7 }) { break }
@@ -83,6 +98,17 @@ public struct GradientBoosting: Classifier, Equatable {
             }
         }
         return FittedBoosting(baseline: baseline, trees: trees, width: x.cols)
+    }
+
+    /// Log loss with each row weighted by its class's weight (scikit-learn's `np.average(loss, weights=…)`).
+    static func weightedLogLoss(_ y: [UInt8], _ p: [Double], _ weight: (UInt8) -> Double) -> Double {
+        var s = 0.0, total = 0.0
+        for (label, prob) in zip(y, p) {
+            let w = weight(label)
+            s += w * Scoring.logLoss([label], [prob])
+            total += w
+        }
+        return s / total
     }
 
     /// Every feature's bins side by side, each bin three adjacent values (see `BinSums`): the sum of gradients,

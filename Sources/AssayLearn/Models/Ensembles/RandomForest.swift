@@ -28,17 +28,23 @@ public struct RandomForest: Classifier, Equatable, GrowsTrees {
     public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], using rng: inout G) throws -> FittedForest {
         try InputCheck.fitting(x, y)
         let binned = Binned(x)
-        let seed = rng.next()
-        let n = x.rows
-        let trees = (0..<estimators).map { t -> FittedTree in
-            var g = SplitMix64(seed: Seeds.derive(seed, "tree \(t)"))
-            var counts = [Double](repeating: bootstrap ? 0 : 1, count: n)
-            if bootstrap { for _ in 0..<n { counts[Int(g.next() % UInt64(n))] += 1 } }
-            let rows = (0..<n).filter { counts[$0] > 0 }
+        let trees = Self.bootstrapTrees(estimators, rows: x.rows, bootstrap: bootstrap, seed: rng.next()) { counts, rows, g in
             let weights = TreeGrower.classWeights(y, counts: counts, balanced: settings.balanced)
             return TreeGrower(settings: settings, binned: binned, y: y, weight: weights).grow(rows: rows, using: &g)
         }
         return FittedForest(trees: trees, width: x.cols)
+    }
+
+    /// `count` trees, each grown by `grow` on its own bootstrap sample of the `n` rows (drawn as per-row counts; every
+    /// count 1 without `bootstrap`), the rows it holds, and its own stream, derived from `seed` and the tree's index.
+    static func bootstrapTrees(_ count: Int, rows n: Int, bootstrap: Bool, seed: UInt64,
+                               grow: (_ counts: [Double], _ rows: [Int], _ g: inout SplitMix64) -> FittedTree) -> [FittedTree] {
+        (0..<count).map { t -> FittedTree in
+            var g = SplitMix64(seed: Seeds.derive(seed, "tree \(t)"))
+            var counts = [Double](repeating: bootstrap ? 0 : 1, count: n)
+            if bootstrap { for _ in 0..<n { counts[Int(g.next() % UInt64(n))] += 1 } }
+            return grow(counts, (0..<n).filter { counts[$0] > 0 }, &g)
+        }
     }
 }
 
@@ -68,13 +74,7 @@ public struct RandomForestRegressor: Regressor, Equatable, GrowsTrees {
     public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [Double], using rng: inout G) throws -> FittedForestRegressor {
         try InputCheck.fitting(x, y)
         let binned = Binned(x)
-        let seed = rng.next()
-        let n = x.rows
-        let trees = (0..<estimators).map { t -> FittedTree in
-            var g = SplitMix64(seed: Seeds.derive(seed, "tree \(t)"))
-            var counts = [Double](repeating: bootstrap ? 0 : 1, count: n)
-            if bootstrap { for _ in 0..<n { counts[Int(g.next() % UInt64(n))] += 1 } }
-            let rows = (0..<n).filter { counts[$0] > 0 }
+        let trees = RandomForest.bootstrapTrees(estimators, rows: x.rows, bootstrap: bootstrap, seed: rng.next()) { counts, rows, g in
             var grower = TreeGrower(settings: settings, binned: binned, y: [], weight: counts)
             grower.values = y
             return grower.grow(rows: rows, using: &g)
