@@ -14,6 +14,8 @@ public enum AssayError: Error, CustomStringConvertible {
     /// Running failed (exit 1).
     case learn(LearnError, task: String)
     case engine(EngineError)
+    /// `--assemble` found fits no shard has stored (exit 3): how many, then one line each.
+    case missingFits(count: Int, lines: [String])
 
     public var description: String {
         switch self {
@@ -23,6 +25,9 @@ public enum AssayError: Error, CustomStringConvertible {
         case .report(let e): return e.description
         case .learn(let e, let task): return "\(task): \(e)"
         case .engine(let e): return e.description
+        case .missingFits(let count, let lines):
+            return "\(count) fit\(count == 1 ? " is" : "s are") not in the cache; run the shards that own \(count == 1 ? "it" : "them") (or the whole run) first:\n"
+                + lines.map { "  " + $0 }.joined(separator: "\n")
         }
     }
 
@@ -30,7 +35,7 @@ public enum AssayError: Error, CustomStringConvertible {
     public var isBadInput: Bool {
         switch self {
         case .spec, .data, .input, .report: return true
-        case .learn, .engine: return false
+        case .learn, .engine, .missingFits: return false
         }
     }
 

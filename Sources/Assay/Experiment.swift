@@ -20,6 +20,10 @@ public struct RunOptions: Sendable {
     public var saveOnlyBest: Bool
     /// Where to write the row-level predictions (`WriteStage.predictions`); nil writes none.
     public var predictionsFile: String? = nil
+    /// Run only this slice of the CV fits and write no report (`--shard i/N`).
+    public var shard: Shard? = nil
+    /// Fit nothing of the search: every CV fit must be in the cache (`--assemble`).
+    public var assemble = false
     public var observer: ExecutionObserver?
     /// Receives warnings (a damaged cache entry, for example).
     public var warn: @Sendable (String) -> Void
@@ -42,6 +46,49 @@ public struct RunOptions: Sendable {
         self.observer = observer
         self.warn = warn
     }
+}
+
+/// One slice of a run's CV fits: shard `index` of `count` (0-based here; `--shard` counts from 1).
+public struct Shard: Sendable, Equatable {
+    public let index: Int
+    public let count: Int
+
+    public init(index: Int, count: Int) {
+        self.index = index
+        self.count = count
+    }
+
+    /// Parses `i/N` with 1 ≤ i ≤ N.
+    public init?(_ text: String) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, i >= 1, i <= n else { return nil }
+        self.init(index: i - 1, count: n)
+    }
+
+    /// Whether the fit at `position` in plan order is this shard's.
+    func owns(_ position: Int) -> Bool { position % count == index }
+
+    public var description: String { "\(index + 1)/\(count)" }
+}
+
+/// How far a shard got: the fits it ran, the ones it found in the cache, and whether a search round waits for
+/// other shards' fits.
+public struct ShardProgress: Sendable, Equatable {
+    /// This shard's fits, and how many of them were in the cache already.
+    public var ownFits = 0
+    public var ownFitsCached = 0
+    /// Rounds of the search completed (every model's rounds run together).
+    public var rounds = 0
+    /// Other shards' fits of a successive-halving round not in the cache yet: the race cannot go on to its next round
+    /// (run this shard again once they are there); 0 when this shard has nothing more to do.
+    public var waitingFor = 0
+}
+
+public struct ShardOutcome: Sendable {
+    public let experiment: String
+    public let shard: Shard
+    public let progress: ShardProgress
+    public let stats: ExecutionStats
 }
 
 /// What a run produced.
@@ -138,7 +185,7 @@ public enum Experiment {
         do {
             var session = RunSession(spec: spec, options: options)
             let data = try session.prepareData()
-            let searches = try session.search(data)
+            let searches = try session.search(data, shard: nil, assemble: options.assemble)
             let evaluation = try session.evaluate(searches, data)
             let report = session.assemble(data, evaluation)
             let dir = try WriteStage.report(report, outputRoot: options.outputRoot)
@@ -162,6 +209,22 @@ public enum Experiment {
             return RunOutcome(report: report, outputDirectory: dir, stats: session.totals, testRows: data.split.test,
                               testProbabilities: Dictionary(uniqueKeysWithValues: zip(spec.models.map(\.name), evaluation.refits.map(\.test.probabilities))),
                               savedModels: saved)
+        } catch { throw AssayError.wrap(error) }
+    }
+
+    /// Runs shard `shard` of the spec's CV fits (`assay run --shard i/N`): the fits whose position in plan order is i
+    /// modulo N, with whatever load, split and preprocessing they need, into the cache; no report. A search that races
+    /// its points (successive halving) continues only as far as every fit of a round is in the cache: a later
+    /// `--shard` run goes on from there.
+    public static func runShard(specPath: String, overrides: [String] = [], options: RunOptions, shard: Shard) throws -> ShardOutcome {
+        let spec = try loadSpec(specPath: specPath, overrides: overrides)
+        guard options.cacheDirectory != nil else { throw AssayError.input("--shard needs a cache: the shards' fits meet there") }
+        do {
+            var session = RunSession(spec: spec, options: options)
+            let data = try session.prepareData()
+            var progress = ShardProgress()
+            _ = try session.search(data, shard: (shard, { progress = $0 }), assemble: false)
+            return ShardOutcome(experiment: spec.name, shard: shard, progress: progress, stats: session.totals)
         } catch { throw AssayError.wrap(error) }
     }
 

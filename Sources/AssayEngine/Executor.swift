@@ -41,6 +41,12 @@ public final class Executor: @unchecked Sendable {
         self.warn = warn
     }
 
+    /// The stored result of `key` when the store holds one that reads as that task's result, else nil; runs nothing.
+    public func cached(_ key: TaskKey, in graph: TaskGraph) -> Data? {
+        guard let task = graph.tasks[key], let data = store.get(key), task.readable(data) else { return nil }
+        return data
+    }
+
     /// Returns the results of `wanted`, computing what is needed; `known` holds results already at hand.
     /// `stats` counts the graph's tasks.
     public func run(_ graph: TaskGraph, want wanted: [TaskKey], known: [TaskKey: Data] = [:]) throws -> (results: [TaskKey: Data], stats: ExecutionStats) {

@@ -72,8 +72,17 @@ struct Run: ParsableCommand {
     @Option(help: "Write every row's predictions as CSV: each training row's out-of-fold probability per model (with its fold and repeat), each test row's from the refit models.")
     var predictions: String?
 
+    @Option(help: ArgumentHelp("Run only the CV fits at positions i-1 mod N of the plan, into the cache; write no report (see --assemble).", valueName: "i/N"))
+    var shard: String?
+
+    @Flag(help: "Write the report from the shards' fits in the cache, fitting no CV fit; exit 3 naming the missing ones.")
+    var assemble = false
+
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+        if let shard, Shard(shard) == nil { throw ValidationError("--shard must be i/N with 1 ≤ i ≤ N, got '\(shard)'") }
+        if shard != nil && assemble { throw ValidationError("--shard runs one slice of the fits and --assemble writes the report from all of them; use one") }
+        if shard != nil && predictions != nil { throw ValidationError("--predictions needs the report's run: pass it with --assemble, not --shard") }
         var isDir: ObjCBool = false
         if let statsJson, FileManager.default.fileExists(atPath: statsJson, isDirectory: &isDir), isDir.boolValue {
             throw ValidationError("--stats-json \(statsJson) is a folder; name a file")
@@ -87,6 +96,21 @@ struct Run: ParsableCommand {
         var options = RunOptions(jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, outputRoot: out,
                                  cacheDirectory: cache, modelsDirectory: modelsDir ?? RunOptions.defaultModelsDirectory(outputRoot: out), saveOnlyBest: saveBestOnly, observer: progress, warn: { Console.error("warning: \($0)") })
         options.predictionsFile = predictions
+        options.assemble = assemble
+        if let shard = shard.flatMap(Shard.init) {
+            let outcome = try reportingErrors {
+                try Experiment.runShard(specPath: specOptions.spec, overrides: specOptions.overrides, options: options, shard: shard)
+            }
+            progress.clear()
+            let p = outcome.progress, s = outcome.stats
+            Console.error("assay: \(outcome.experiment): shard \(shard.description): \(p.ownFits) fits of its own (\(p.ownFits - p.ownFitsCached) run, \(p.ownFitsCached) cached), "
+                + "\(p.rounds) search round\(p.rounds == 1 ? "" : "s") complete"
+                + (p.waitingFor > 0 ? "; the race's next round waits for \(p.waitingFor) fits of other shards: run this shard again once they are in the cache"
+                                    : "; its part is done")
+                + String(format: "; %.2f s", Date().timeIntervalSince(start)))
+            try writeStats(s, seconds: Date().timeIntervalSince(start))
+            return
+        }
         let outcome = try reportingErrors {
             try Experiment.run(specPath: specOptions.spec, overrides: specOptions.overrides, options: options)
         }
@@ -97,13 +121,17 @@ struct Run: ParsableCommand {
         Console.error("assay: \(outcome.report.experiment): \(s.tasks) tasks, \(s.executed) executed (\(fits) fits), \(s.cached) cached, "
             + String(format: "%.2f s", seconds) + "; wrote \(outcome.outputDirectory)/ (report.md, report.html, metrics.json, figures/)"
             + (outcome.savedModels.isEmpty ? "" : "; models in \(((outcome.savedModels.values.first ?? "") as NSString).deletingLastPathComponent)/"))
-        if let statsJson {
-            let text = "{\"cached\": \(s.cached), \"executed\": \(s.executed), \"fits_executed\": \(fits), \"seconds\": "
-                + String(format: "%.3f", seconds) + ", \"tasks\": \(s.tasks)}\n"
-            guard FileManager.default.createFile(atPath: statsJson, contents: Data(text.utf8)) else {
-                Console.error("assay: error: cannot write \(statsJson)")
-                throw ExitCode(1)
-            }
+        try writeStats(s, seconds: seconds)
+    }
+
+    /// `--stats-json`: task counts and wall time.
+    func writeStats(_ s: ExecutionStats, seconds: Double) throws {
+        guard let statsJson else { return }
+        let text = "{\"cached\": \(s.cached), \"executed\": \(s.executed), \"fits_executed\": \(s.executedByKind["fit", default: 0]), \"seconds\": "
+            + String(format: "%.3f", seconds) + ", \"tasks\": \(s.tasks)}\n"
+        guard FileManager.default.createFile(atPath: statsJson, contents: Data(text.utf8)) else {
+            Console.error("assay: error: cannot write \(statsJson)")
+            throw ExitCode(1)
         }
     }
 }
@@ -284,6 +312,7 @@ struct Predict: ParsableCommand {
 func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     do { return try body() } catch let e as AssayError {
         Console.error("assay: error: \(e)")
+        if case .missingFits = e { throw ExitCode(3) }
         throw ExitCode(e.isBadInput ? 2 : 1)
     }
 }

@@ -127,6 +127,70 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(again.stats.executedByKind["fit", default: 0], 0, "every round is cached")
     }
 
+    /// `--shard i/N` then `--assemble`: the shards together run every CV fit exactly once, assembly fits only the
+    /// refits, and the report is byte-identical to an unsharded run's; a successive-halving race goes on as shards are
+    /// run again; a fit lost from the cache makes assembly fail naming it, and rerunning its shard repairs it.
+    func testShardsThenAssembleWriteTheUnshardedReport() throws {
+        let halving = ["models.a.search={method: halving}", "models.a.grid.C=[0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10]"]
+        for (overrides, label) in [([String](), "grid"), (halving, "halving")] {
+            let full = try runSpec(overrides, cache: "c-full-\(label)", out: "full-\(label)")
+            let fullFits = full.stats.executedByKind["fit", default: 0], refits = 2
+            let options = RunOptions(jobs: 2, outputRoot: dir.appendingPathComponent("sharded-\(label)").path,
+                                     cacheDirectory: dir.appendingPathComponent("c-shards-\(label)").path, modelsDirectory: nil)
+            var ran = 0, passes = 0
+            var waiting = true
+            while waiting {
+                passes += 1
+                XCTAssertLessThanOrEqual(passes, 5, "the race ends")
+                waiting = false
+                for i in 0..<3 {
+                    let shard = try Experiment.runShard(specPath: dir.appendingPathComponent("e.yaml").path, overrides: overrides, options: options,
+                                                        shard: Shard(index: i, count: 3))
+                    ran += shard.stats.executedByKind["fit", default: 0]
+                    XCTAssertEqual(shard.progress.ownFits - shard.progress.ownFitsCached, shard.stats.executedByKind["fit", default: 0], label)
+                    if shard.progress.waitingFor > 0 { waiting = true }
+                }
+            }
+            XCTAssertEqual(passes, label == "grid" ? 1 : 3, "a halving race of three rounds needs three passes over the shards")
+            XCTAssertEqual(ran, fullFits - refits, "\(label): every CV fit once across the shards")
+            var assembleOptions = options
+            assembleOptions.assemble = true
+            let assembled = try Experiment.run(specPath: dir.appendingPathComponent("e.yaml").path, overrides: overrides, options: assembleOptions)
+            XCTAssertEqual(assembled.stats.executedByKind["fit", default: 0], refits, "\(label): assembly fits only the refits")
+            XCTAssertEqual(try files("sharded-\(label)"), try files("full-\(label)"), label)
+        }
+        // A lost fit: assembly names it (and fits nothing of the search); its shard alone puts it back.
+        let objects = dir.appendingPathComponent("c-shards-grid/objects")
+        let options = RunOptions(jobs: 2, outputRoot: dir.appendingPathComponent("again").path, cacheDirectory: dir.appendingPathComponent("c-shards-grid").path,
+                                 modelsDirectory: nil)
+        var lost: String? = nil
+        for sub in try FileManager.default.contentsOfDirectory(atPath: objects.path).sorted() {
+            for file in try FileManager.default.contentsOfDirectory(atPath: objects.appendingPathComponent(sub).path).sorted() where lost == nil {
+                let bytes = try Data(contentsOf: objects.appendingPathComponent("\(sub)/\(file)"))
+                // A CV fit's result is a Predictions record (after the entry's magic line, digest and key); remove the first found.
+                let header = "assay-cache-2\n".utf8.count + 32 + 64
+                if bytes.count > header, (try? Predictions(decoding: bytes.subdata(in: header..<bytes.count))) != nil {
+                    try FileManager.default.removeItem(at: objects.appendingPathComponent("\(sub)/\(file)"))
+                    lost = file
+                }
+            }
+        }
+        XCTAssertNotNil(lost)
+        var assembleOptions = options
+        assembleOptions.assemble = true
+        XCTAssertThrowsError(try Experiment.run(specPath: dir.appendingPathComponent("e.yaml").path, options: assembleOptions)) {
+            guard case AssayError.missingFits(let count, let lines) = $0 else { return XCTFail("\($0)") }
+            XCTAssertEqual(count, 1)
+            XCTAssertTrue(lines[0].hasPrefix("fit ") && lines[0].contains("plan position"), lines[0])
+        }
+        for i in 0..<3 {
+            _ = try Experiment.runShard(specPath: dir.appendingPathComponent("e.yaml").path, options: options, shard: Shard(index: i, count: 3))
+        }
+        XCTAssertEqual(try Experiment.run(specPath: dir.appendingPathComponent("e.yaml").path, options: assembleOptions).stats.executedByKind["fit", default: 0], 0,
+                       "the refits are cached from the first assembly")
+        XCTAssertEqual(try files("again"), try files("full-grid"))
+    }
+
     func testWithoutATestSetImportanceIsOutOfFoldOnTheCVModels() throws {
         let out = try runSpec(["split.test_size=0"])
         let imp = try XCTUnwrap(out.report.importance)
@@ -482,6 +546,22 @@ final class CommandLineTests: XCTestCase {
         let statsFolder = try assay(["run", "ok.yaml", "--stats-json", "afolder"], in: dir)
         XCTAssertEqual(statsFolder.code, 2)
         XCTAssertTrue(statsFolder.stderr.hasPrefix("assay: error: --stats-json afolder is a folder; name a file\n"), statsFolder.stderr)
+        for (args, message) in [(["--shard", "0/2"], "--shard must be i/N with 1 ≤ i ≤ N, got '0/2'"), (["--shard", "3/2"], "--shard must be i/N with 1 ≤ i ≤ N, got '3/2'"),
+                                (["--shard", "1/2", "--assemble"], "--shard runs one slice of the fits and --assemble writes the report from all of them; use one")] {
+            let bad = try assay(["run", "ok.yaml"] + args, in: dir)
+            XCTAssertEqual(bad.code, 2, "\(args)")
+            XCTAssertTrue(bad.stderr.hasPrefix("assay: error: \(message)\n"), bad.stderr)
+        }
+        // Assembling before any shard ran: exit 3, naming the missing fits; after the shards, the report.
+        let early = try assay(["run", "ok.yaml", "--assemble", "--cache-dir", "sc", "--out", "sharded"], in: dir)
+        XCTAssertEqual(early.code, 3, early.stderr)
+        XCTAssertTrue(early.stderr.contains("assay: error: 2 fits are not in the cache; run the shards that own them (or the whole run) first:\n  fit lr fold 1"), early.stderr)
+        for i in 1...2 {
+            let shard = try assay(["run", "ok.yaml", "--shard", "\(i)/2", "--cache-dir", "sc"], in: dir)
+            XCTAssertEqual(shard.code, 0, shard.stderr)
+            XCTAssertTrue(shard.stderr.contains("shard \(i)/2: 1 fits of its own (1 run, 0 cached)"), shard.stderr)
+        }
+        XCTAssertEqual(try assay(["run", "ok.yaml", "--assemble", "--cache-dir", "sc", "--out", "sharded"], in: dir).code, 0)
         XCTAssertTrue(try assay(["--version"], in: dir).stdout.hasPrefix("0."), "a version")
         for command in ["init", "run", "validate", "check", "diff", "predict", "prepare", "models", "schema"] {
             let help = try assay([command, "--help"], in: dir)

@@ -27,7 +27,11 @@ extension RunSession {
     /// Stage 2: every model's search. Each round of every model's strategy (grid, random or successive halving) is
     /// planned as one fit per (candidate, fold); the rounds of all models run together, then each strategy reads its
     /// round's scores and proposes its next round, until none has one.
-    mutating func search(_ data: PreparedData) throws -> [ModelSearch] {
+    ///
+    /// With `shard`, only the fits whose position in plan order (counted over all rounds) the shard owns are run; the
+    /// others must be in the cache for the search to go on to its next round, else it stops there and reports how far
+    /// it got. With `assemble`, no fit is run: one missing from the cache fails the run, naming every missing fit.
+    mutating func search(_ data: PreparedData, shard: (Shard, (ShardProgress) -> Void)? = nil, assemble: Bool = false) throws -> [ModelSearch] {
         let samples = data.split.train.count, folds = data.split.folds.count
         var searches = spec.models.map { m -> ModelSearch in
             let strategy: any SearchStrategy = m.halving.map { HalvingSearch(samples: samples, candidates: m.points.count, folds: folds, settings: $0) }
@@ -35,6 +39,7 @@ extension RunSession {
             return ModelSearch(model: m, strategy: strategy)
         }
         var rounds: [SearchRound?] = searches.map { $0.strategy.firstRound() }
+        var position = 0, progress = ShardProgress()
         while rounds.contains(where: { $0 != nil }) {
             var wanted: [TaskKey] = []
             for (i, round) in rounds.enumerated() {
@@ -42,6 +47,32 @@ extension RunSession {
                 for p in round.candidates {
                     plan(&searches[i], point: p, round: round, folds: folds, data: data)
                     wanted += searches[i].keys[p]
+                }
+            }
+            let first = position
+            position += wanted.count
+            let (known, executor, graph) = (results, self.executor, planner.graph)
+            let stored = { (key: TaskKey) in known[key] != nil || executor.cached(key, in: graph) != nil }
+            if let (shard, report) = shard {
+                let mine = wanted.indices.filter { shard.owns(first + $0) }.map { wanted[$0] }
+                progress.ownFits += mine.count
+                progress.ownFitsCached += mine.filter(stored).count
+                try execute(mine)
+                let others = Set(mine).symmetricDifference(wanted).filter { !stored($0) }
+                if !others.isEmpty {
+                    // A halving race's next round needs every shard's scores of this one; a grid has no next round.
+                    if rounds.indices.contains(where: { rounds[$0] != nil && searches[$0].model.halving != nil }) { progress.waitingFor = others.count }
+                    report(progress)
+                    return searches
+                }
+                progress.rounds += 1
+            } else if assemble {
+                let missing = wanted.indices.filter { !stored(wanted[$0]) }
+                if !missing.isEmpty {
+                    throw AssayError.missingFits(count: missing.count, lines: missing.map { k in
+                        "\(planner.graph.tasks[wanted[k]]?.label ?? wanted[k].description) — plan position \(first + k): "
+                            + "with --shard i/N, shard (\(first + k) mod N) + 1 runs it"
+                    })
                 }
             }
             try execute(wanted)
@@ -54,6 +85,7 @@ extension RunSession {
                 if rounds[i] == nil { searches[i].finalists = round.candidates }
             }
         }
+        shard?.1(progress)
         return searches
     }
 
