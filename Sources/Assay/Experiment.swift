@@ -24,6 +24,8 @@ public struct RunOptions: Sendable {
     public var shard: Shard? = nil
     /// Fit nothing of the search: every CV fit must be in the cache (`--assemble`).
     public var assemble = false
+    /// Seconds before an HTTP cache request is first retried (then twice as long).
+    public var cacheRetryDelay = 0.2
     public var observer: ExecutionObserver?
     /// Receives warnings (a damaged cache entry, for example).
     public var warn: @Sendable (String) -> Void

@@ -25,16 +25,58 @@ public enum EngineError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// A content store in a local folder: one file per key, `<root>/<2 hex>/<key>`.
+/// One cache entry as stored: a magic line, the SHA-256 of the payload, the entry's own key (64 hex digits), then the
+/// payload. Every store keeps entries in this form, so every store checks them the same way: an entry filed under
+/// another key (copied, swapped, or served for the wrong URL) and one whose digest fails are misses.
+public enum CacheEntry {
+    static let magic = Array("assay-cache-2\n".utf8)
+
+    public static func encode(_ key: TaskKey, _ payload: Data) -> Data {
+        var blob = Data(magic)
+        blob.append(contentsOf: SHA256.hash(payload))
+        blob.append(contentsOf: Array(key.hex.utf8))
+        blob.append(payload)
+        return blob
+    }
+
+    /// The payload, or why the bytes are not `key`'s entry.
+    public static func decode(_ key: TaskKey, _ data: Data) -> Result<Data, Problem> {
+        let digestEnd = magic.count + 32, header = digestEnd + 64
+        guard data.count >= header, Array(data.prefix(magic.count)) == magic else { return .failure(.damaged("bad header")) }
+        guard Array(data[digestEnd..<header]) == Array(key.hex.utf8) else { return .failure(.otherKey) }
+        let payload = data.subdata(in: header..<data.count)
+        guard SHA256.hash(payload) == Array(data[magic.count..<digestEnd]) else { return .failure(.damaged("digest mismatch")) }
+        return .success(payload)
+    }
+
+    public enum Problem: Error {
+        case damaged(String)
+        case otherKey
+
+        /// The warning a store gives before recomputing the entry.
+        func warning(_ key: TaskKey) -> String {
+            switch self {
+            case .damaged(let why): return "cache entry \(key.hex.prefix(12)) is damaged (\(why)); recomputing it"
+            case .otherKey: return "cache entry \(key.hex.prefix(12)) holds another task's result (filed under the wrong key); recomputing it"
+            }
+        }
+    }
+
+    /// The payload of `data` read as `key`'s entry, or nil after a warning.
+    static func payload(_ key: TaskKey, _ data: Data, warn: (String) -> Void) -> Data? {
+        switch decode(key, data) {
+        case .success(let payload): return payload
+        case .failure(let problem): warn(problem.warning(key)); return nil
+        }
+    }
+}
+
+/// A content store in a local folder: one file per key, `<root>/<2 hex>/<key>`, each a `CacheEntry`.
 ///
-/// Each file is a magic line, the SHA-256 of the payload, the entry's own key (64 hex digits), then the payload.
-/// Writes go to a temporary file that is renamed into place, so a reader sees a whole entry or none. An entry
-/// proves it belongs to its key: one filed under another key (copied or swapped by hand) is a miss, as is one
-/// whose digest fails.
+/// Writes go to a temporary file that is renamed into place, so a reader sees a whole entry or none.
 public final class DirectoryStore: ContentStore, @unchecked Sendable {
     public let root: URL
     private let warn: @Sendable (String) -> Void
-    private static let magic = Array("assay-cache-2\n".utf8)
 
     public init(root: URL, warn: @escaping @Sendable (String) -> Void) {
         self.root = root
@@ -46,32 +88,13 @@ public final class DirectoryStore: ContentStore, @unchecked Sendable {
     }
 
     public func get(_ key: TaskKey) -> Data? {
-        let u = url(key)
-        guard let data = try? Data(contentsOf: u) else { return nil }
-        let digestEnd = Self.magic.count + 32, header = digestEnd + 64
-        guard data.count >= header, Array(data.prefix(Self.magic.count)) == Self.magic else {
-            warn("cache entry \(key.hex.prefix(12)) is damaged (bad header); recomputing it")
-            return nil
-        }
-        guard Array(data[digestEnd..<header]) == Array(key.hex.utf8) else {
-            warn("cache entry \(key.hex.prefix(12)) holds another task's result (filed under the wrong key); recomputing it")
-            return nil
-        }
-        let payload = data.subdata(in: header..<data.count)
-        guard SHA256.hash(payload) == Array(data[Self.magic.count..<digestEnd]) else {
-            warn("cache entry \(key.hex.prefix(12)) is damaged (digest mismatch); recomputing it")
-            return nil
-        }
-        return payload
+        guard let data = try? Data(contentsOf: url(key)) else { return nil }
+        return CacheEntry.payload(key, data, warn: warn)
     }
 
     public func put(_ key: TaskKey, _ data: Data) throws {
-        var blob = Data(Self.magic)
-        blob.append(contentsOf: SHA256.hash(data))
-        blob.append(contentsOf: Array(key.hex.utf8))
-        blob.append(data)
         do {
-            try AtomicFiles.write([(url(key).path, blob)])
+            try AtomicFiles.write([(url(key).path, CacheEntry.encode(key, data))])
         } catch EngineError.unwritable(_, let reason) {
             throw EngineError.storeUnwritable(path: root.path, reason: reason)
         }

@@ -57,7 +57,7 @@ struct Run: ParsableCommand {
     @Option(help: "Folder for run reports.")
     var out: String = "runs"
 
-    @Option(help: "Cache folder (default: $ASSAY_CACHE_DIR or .assay/cache).")
+    @Option(help: "Cache folder, or an http(s):// URL of a shared cache served as <URL>/ac/<key> (default: $ASSAY_CACHE_DIR or .assay/cache).")
     var cacheDir: String?
 
     @Option(help: "Write task statistics and wall time as JSON to this file.")

@@ -17,14 +17,27 @@ struct RunSession {
     private var stats = ExecutionStats()
 
     init(spec: Spec, options: RunOptions) {
-        let store: ContentStore = options.cacheDirectory.map {
-            DirectoryStore(root: URL(fileURLWithPath: $0).appendingPathComponent("objects"), warn: options.warn)
-        } ?? NoStore()
+        let remote = options.cacheDirectory.flatMap(Self.remoteCache)
+        let store: ContentStore
+        if let remote {
+            store = HTTPStore(base: remote, retryDelay: options.cacheRetryDelay, warn: options.warn)
+        } else if let folder = options.cacheDirectory {
+            store = DirectoryStore(root: URL(fileURLWithPath: folder).appendingPathComponent("objects"), warn: options.warn)
+        } else {
+            store = NoStore()
+        }
         self.spec = spec
         planner = Planner(spec: spec)
         executor = Executor(store: store, jobs: options.jobs, observer: options.observer, warn: options.warn)
-        statCache = options.cacheDirectory.map { URL(fileURLWithPath: $0).appendingPathComponent("stat") }
+        // The file-hash stat cache is local; with a remote store, files are hashed on every run.
+        statCache = remote == nil ? options.cacheDirectory.map { URL(fileURLWithPath: $0).appendingPathComponent("stat") } : nil
         warn = options.warn
+    }
+
+    /// An `http://` or `https://` cache location (an `HTTPStore`), else nil (a folder).
+    static func remoteCache(_ location: String) -> URL? {
+        guard location.hasPrefix("http://") || location.hasPrefix("https://"), let url = URL(string: location) else { return nil }
+        return url
     }
 
     /// Computes (or reads from the cache) the results of `keys` and of whatever they need, and keeps them.
