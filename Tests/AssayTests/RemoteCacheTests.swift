@@ -89,6 +89,24 @@ final class RemoteCacheTests: XCTestCase {
         try ["report.md", "metrics.json"].map { try Data(contentsOf: dir.appendingPathComponent("\(out)/remote/\($0)")) }
     }
 
+    /// Shards on "different machines" meet in the server: each runs its slice into it, assembly reads them all.
+    func testShardsMeetInTheRemoteCache() throws {
+        let base = try startServer()
+        _ = try run(cache: dir.appendingPathComponent("local").path, out: "local")
+        var options = RunOptions(jobs: 2, outputRoot: dir.appendingPathComponent("sharded").path, cacheDirectory: base, modelsDirectory: nil)
+        options.cacheRetryDelay = 0.005
+        var fits = 0
+        for i in 0..<3 {
+            fits += try Experiment.runShard(specPath: dir.appendingPathComponent("e.yaml").path, options: options, shard: Shard(index: i, count: 3))
+                .stats.executedByKind["fit", default: 0]
+        }
+        XCTAssertEqual(fits, 3 * 3, "three grid points × three folds, once each")
+        options.assemble = true
+        let assembled = try Experiment.run(specPath: dir.appendingPathComponent("e.yaml").path, options: options)
+        XCTAssertEqual(assembled.stats.executedByKind["fit", default: 0], 2, "only the two refits")
+        XCTAssertEqual(try report("sharded"), try report("local"))
+    }
+
     func testRemoteCacheServesWarmRunsAndNeverChangesAReport() throws {
         let base = try startServer()
         _ = try run(cache: dir.appendingPathComponent("local").path, out: "local")
