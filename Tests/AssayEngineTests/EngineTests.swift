@@ -148,3 +148,46 @@ final class ExecutorTests: XCTestCase {
         XCTAssertThrowsError(try Executor(store: NoStore(), jobs: 2).run(g, want: [key])) { XCTAssertTrue($0 is Boom) }
     }
 }
+
+/// HMAC-SHA-256 on the RFC 4231 vectors, and SigV4 on AWS's published examples.
+final class SigningTests: XCTestCase {
+    func hex(_ s: String) -> [UInt8] {
+        var out: [UInt8] = [], chars = Array(s)
+        while chars.count >= 2 { out.append(UInt8(String(chars[0...1]), radix: 16)!); chars.removeFirst(2) }
+        return out
+    }
+
+    // RFC 4231, test cases 1, 2 and 6 (a key longer than the block).
+    func testHMACOnRFC4231() {
+        XCTAssertEqual(SHA256.hexString(HMACSHA256.mac(key: [UInt8](repeating: 0x0b, count: 20), message: Array("Hi There".utf8))),
+                       "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7")
+        XCTAssertEqual(SHA256.hexString(HMACSHA256.mac(key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8))),
+                       "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        XCTAssertEqual(SHA256.hexString(HMACSHA256.mac(key: [UInt8](repeating: 0xaa, count: 131),
+                                                       message: Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8))),
+                       "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
+    }
+
+    /// The AWS Signature Version 4 test suite's `get-vanilla` (AKIDEXAMPLE, 20150830T123600Z, us-east-1, `service`).
+    func testSigV4GetVanilla() {
+        let signer = SigV4Signer(accessKey: "AKIDEXAMPLE", secretKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", region: "us-east-1", service: "service")
+        let s = signer.sign(method: "GET", path: "/", headers: ["Host": "example.amazonaws.com", "X-Amz-Date": "20150830T123600Z"],
+                            payloadHash: SHA256.hex(Data()))
+        XCTAssertEqual(SHA256.hex(s.canonicalRequest), "bb579772317eb040ac9ed261061d46c1f17a8133879d6129b6e1c25292927e63")
+        XCTAssertEqual(s.signature, "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31")
+        XCTAssertEqual(s.authorization, "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, "
+                       + "SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31")
+    }
+
+    /// The S3 API reference's header-signing example: GET /test.txt with a Range header from examplebucket.
+    func testSigV4S3GetObjectExample() {
+        let signer = SigV4Signer(accessKey: "AKIAIOSFODNN7EXAMPLE", secretKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", region: "us-east-1", service: "s3")
+        let empty = SHA256.hex(Data())
+        let s = signer.sign(method: "GET", path: "/test.txt",
+                            headers: ["Host": "examplebucket.s3.amazonaws.com", "Range": "bytes=0-9", "x-amz-content-sha256": empty, "x-amz-date": "20130524T000000Z"],
+                            payloadHash: empty)
+        XCTAssertEqual(s.stringToSign, "AWS4-HMAC-SHA256\n20130524T000000Z\n20130524/us-east-1/s3/aws4_request\n7344ae5b7ee6c3e7e6b0fe0640412a37625d1fbfff95c48bbb2dc43964946972")
+        XCTAssertEqual(s.signature, "f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41")
+        XCTAssertEqual(SigV4Signer.timestamp(Date(timeIntervalSince1970: 1_369_353_600)), "20130524T000000Z")
+    }
+}
