@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """A small HTTP cache for trying and testing Assay's HTTP store, on 127.0.0.1 only.
 
-    python3 tools/http_cache_server.py [--port 0] [--fault none]
+    python3 tools/http_cache_server.py [--port 0] [--fault none] [--s3-secret SECRET]
 
-Serves GET, HEAD and PUT on /ac/<key> from memory (as Bazel's remote cache protocol lays them out) and prints
-"port N" on its first line. `POST /fault/<mode>` switches its behaviour, for fault-injection tests:
+Serves GET, HEAD and PUT on .../ac/<key> from memory (as Bazel's remote cache protocol lays them out, under any
+prefix, such as an S3 bucket's /<bucket>/<prefix>) and prints "port N" on its first line. With --s3-secret it is an
+S3 stand-in that verifies every request's AWS Signature Version 4 (header form, payload hash included) against that
+secret key and answers 403 to a wrong one. `POST /fault/<mode>` switches its behaviour, for fault-injection tests:
   none      answers truthfully
   error     every GET answers 500
   flaky     every other request answers 503 (a client that retries gets through)
@@ -13,10 +15,32 @@ Serves GET, HEAD and PUT on /ac/<key> from memory (as Bazel's remote cache proto
   down      closes the connection without answering
 Stop it by its PID.
 """
-import argparse, http.server, socketserver, sys, threading
+import argparse, hashlib, hmac, http.server, socketserver, sys, threading, urllib.parse
 
 store, lock = {}, threading.Lock()
-state = {"fault": "none", "count": 0}
+state = {"fault": "none", "count": 0, "secret": None}
+
+
+def signature_ok(handler, body):
+    """Recomputes the request's SigV4 signature with the server's secret."""
+    auth = handler.headers.get("Authorization", "")
+    if not auth.startswith("AWS4-HMAC-SHA256 "):
+        return False
+    fields = dict(part.strip().split("=", 1) for part in auth[len("AWS4-HMAC-SHA256 "):].split(","))
+    access, day, region, service, _ = fields["Credential"].split("/")
+    signed = fields["SignedHeaders"].split(";")
+    payload = handler.headers.get("x-amz-content-sha256", "")
+    if payload != hashlib.sha256(body).hexdigest():
+        return False
+    path = urllib.parse.quote(urllib.parse.unquote(urllib.parse.urlsplit(handler.path).path), safe="/~")
+    headers = "".join(f"{h}:{' '.join(handler.headers.get(h, '').split())}\n" for h in signed)
+    canonical = "\n".join([handler.command, path, "", headers, ";".join(signed), payload])
+    date = handler.headers.get("x-amz-date", "")
+    to_sign = "\n".join(["AWS4-HMAC-SHA256", date, f"{day}/{region}/{service}/aws4_request", hashlib.sha256(canonical.encode()).hexdigest()])
+    key = ("AWS4" + state["secret"]).encode()
+    for part in (day, region, service, "aws4_request"):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    return hmac.compare_digest(hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest(), fields["Signature"])
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -27,8 +51,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
     def key(self):
-        parts = self.path.strip("/").split("/")
-        return parts[1] if len(parts) == 2 and parts[0] == "ac" else None
+        parts = urllib.parse.urlsplit(self.path).path.strip("/").split("/")
+        return parts[-1] if len(parts) >= 2 and parts[-2] == "ac" else None
+
+    def refused(self, body=b""):
+        """With --s3-secret, answers 403 to a request whose signature does not verify."""
+        if state["secret"] is not None and not signature_ok(self, body):
+            self.answer(403)
+            return True
+        return False
 
     def answer(self, status, body=b""):
         self.send_response(status)
@@ -62,7 +93,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_PUT(self):
         length = int(self.headers.get("Content-Length", 0))
         body = self.rfile.read(length)
-        if self.fault():
+        if self.fault() or self.refused(body):
             return
         key = self.key()
         if key is None:
@@ -72,7 +103,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.answer(201)
 
     def do_GET(self):
-        if self.fault():
+        if self.fault() or self.refused():
             return
         key = self.key()
         with lock:
@@ -99,8 +130,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--fault", default="none")
+    ap.add_argument("--s3-secret", default=None)
     a = ap.parse_args()
-    state["fault"] = a.fault
+    state["fault"], state["secret"] = a.fault, a.s3_secret
     server = Server(("127.0.0.1", a.port), Handler)
     print(f"port {server.server_address[1]}", flush=True)
     server.serve_forever()

@@ -26,6 +26,8 @@ public struct RunOptions: Sendable {
     public var assemble = false
     /// Seconds before an HTTP cache request is first retried (then twice as long).
     public var cacheRetryDelay = 0.2
+    /// Where an `s3://` cache finds its credentials and endpoint; nil reads the process's environment.
+    public var environment: [String: String]? = nil
     public var observer: ExecutionObserver?
     /// Receives warnings (a damaged cache entry, for example).
     public var warn: @Sendable (String) -> Void
@@ -115,7 +117,7 @@ public enum Experiment {
     public static func validate(specPath: String, overrides: [String] = [], warn: @escaping @Sendable (String) -> Void = { _ in }) throws -> Spec {
         let spec = try loadSpec(specPath: specPath, overrides: overrides)
         do {
-            var session = RunSession(spec: spec, options: RunOptions(jobs: 1, cacheDirectory: nil, modelsDirectory: nil, warn: warn))
+            var session = try RunSession(spec: spec, options: RunOptions(jobs: 1, cacheDirectory: nil, modelsDirectory: nil, warn: warn))
             do { _ = try session.prepareData() } catch { try mapColumnError(error, spec) }
             return spec
         } catch { throw AssayError.wrap(error) }
@@ -185,7 +187,7 @@ public enum Experiment {
             }
         }
         do {
-            var session = RunSession(spec: spec, options: options)
+            var session = try RunSession(spec: spec, options: options)
             let data = try session.prepareData()
             let searches = try session.search(data, shard: nil, assemble: options.assemble)
             let evaluation = try session.evaluate(searches, data)
@@ -222,7 +224,7 @@ public enum Experiment {
         let spec = try loadSpec(specPath: specPath, overrides: overrides)
         guard options.cacheDirectory != nil else { throw AssayError.input("--shard needs a cache: the shards' fits meet there") }
         do {
-            var session = RunSession(spec: spec, options: options)
+            var session = try RunSession(spec: spec, options: options)
             let data = try session.prepareData()
             var progress = ShardProgress()
             _ = try session.search(data, shard: (shard, { progress = $0 }), assemble: false)

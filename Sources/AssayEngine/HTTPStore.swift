@@ -4,12 +4,14 @@ import FoundationNetworking
 #endif
 
 /// A content store behind HTTP, in the layout of Bazel's remote cache protocol: `GET` and `PUT` `<base>/ac/<key>`
-/// (64 hex digits), so bazel-remote, nginx with WebDAV `PUT`, or an object store with an HTTP front can serve it.
+/// (64 hex digits), so bazel-remote, nginx with WebDAV `PUT`, or an object store with an HTTP front can serve it; with a
+/// `SigV4Signer`, an S3-compatible bucket (path-style `<endpoint>/<bucket>/<prefix>/ac/<key>`, each request signed).
 ///
 /// Entries are `CacheEntry`s, checked on every read: bytes that are truncated, damaged or another key's (a server that
 /// answers for the wrong URL) are a miss with a warning, never a result. Any 2xx answers a request; 404 is a miss;
-/// other answers and transport errors are retried twice, after `retryDelay` and twice that (0.2 s, 0.4 s). When the server cannot be reached at
-/// all, every later read is a miss without waiting, and the first write fails the run with the reason.
+/// transport errors, 408, 429 and 5xx are retried twice, after `retryDelay` and twice that (0.2 s, 0.4 s). When the
+/// server cannot be reached, or refuses access (401, 403), every later read is a miss without asking, and the first
+/// write fails the run with the reason.
 public final class HTTPStore: ContentStore, @unchecked Sendable {
     public let base: URL
     private let warn: @Sendable (String) -> Void
@@ -19,10 +21,14 @@ public final class HTTPStore: ContentStore, @unchecked Sendable {
     private var unreachable: String? = nil
     static let attempts = 3
     private let retryDelay: TimeInterval
+    /// Signs every request (an S3-compatible store), when given.
+    private let signer: SigV4Signer?
 
-    public init(base: URL, timeout: TimeInterval = 30, retryDelay: TimeInterval = 0.2, warn: @escaping @Sendable (String) -> Void) {
+    public init(base: URL, timeout: TimeInterval = 30, retryDelay: TimeInterval = 0.2, signer: SigV4Signer? = nil,
+                warn: @escaping @Sendable (String) -> Void) {
         self.base = base
         self.retryDelay = retryDelay
+        self.signer = signer
         self.warn = warn
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = timeout
@@ -34,11 +40,22 @@ public final class HTTPStore: ContentStore, @unchecked Sendable {
 
     /// One request, waited for: the status and body, or the transport error's description.
     private func send(_ method: String, _ key: TaskKey, body: Data? = nil) -> Result<(status: Int, body: Data), TransportFailure> {
-        var request = URLRequest(url: url(key))
+        let target = url(key)
+        var request = URLRequest(url: target)
         request.httpMethod = method
         if let body {
             request.httpBody = body
             request.setValue("application/octet-stream", forHTTPHeaderField: "Content-Type")
+        }
+        if let signer {
+            // S3's header form of SigV4: host, date and payload hash signed (and the session token, when there is one).
+            let payloadHash = SHA256.hex(body ?? Data())
+            var headers = ["host": target.host.map { h in target.port.map { "\(h):\($0)" } ?? h } ?? "",
+                           "x-amz-date": SigV4Signer.timestamp(Date()), "x-amz-content-sha256": payloadHash]
+            if let token = signer.sessionToken { headers["x-amz-security-token"] = token }
+            let signature = signer.sign(method: method, path: target.path, headers: headers, payloadHash: payloadHash)
+            for (name, value) in headers where name != "host" { request.setValue(value, forHTTPHeaderField: name) }
+            request.setValue(signature.authorization, forHTTPHeaderField: "Authorization")
         }
         let done = DispatchSemaphore(value: 0)
         let box = ResultBox()
@@ -58,7 +75,8 @@ public final class HTTPStore: ContentStore, @unchecked Sendable {
         for attempt in 0..<Self.attempts {
             if attempt > 0 { Thread.sleep(forTimeInterval: retryDelay * Double(1 << (attempt - 1))) }
             last = send(method, key, body: body)
-            if case .success(let answer) = last, (200..<300).contains(answer.status) || answer.status == 404 { return last }
+            // Worth retrying: a transport error, a timeout, throttling, a server error; any other answer is final.
+            if case .success(let answer) = last, !(answer.status == 408 || answer.status == 429 || answer.status >= 500) { return last }
         }
         return last
     }
@@ -70,7 +88,7 @@ public final class HTTPStore: ContentStore, @unchecked Sendable {
         let first = unreachable == nil
         if first { unreachable = reason }
         lock.unlock()
-        if first { warn("cache \(base.absoluteString) cannot be reached (\(reason)); every task is computed") }
+        if first { warn("cache \(base.absoluteString) cannot be used (\(reason)); every task is computed") }
     }
 
     public func get(_ key: TaskKey) -> Data? {
@@ -79,6 +97,9 @@ public final class HTTPStore: ContentStore, @unchecked Sendable {
         case .success(let answer) where (200..<300).contains(answer.status):
             return CacheEntry.payload(key, answer.body, warn: warn)
         case .success(let answer) where answer.status == 404:
+            return nil
+        case .success(let answer) where answer.status == 401 || answer.status == 403:
+            markDown("HTTP \(answer.status): access denied; check the credentials")
             return nil
         case .success(let answer):
             warn("cache \(base.absoluteString) answered GET \(key.hex.prefix(12)) with HTTP \(answer.status) \(Self.attempts) times; recomputing it")

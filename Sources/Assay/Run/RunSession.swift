@@ -16,11 +16,11 @@ struct RunSession {
     private(set) var results: [TaskKey: Data] = [:]
     private var stats = ExecutionStats()
 
-    init(spec: Spec, options: RunOptions) {
-        let remote = options.cacheDirectory.flatMap(Self.remoteCache)
+    init(spec: Spec, options: RunOptions) throws {
+        let remote = try options.cacheDirectory.flatMap { try Self.remoteCache($0, environment: options.environment ?? ProcessInfo.processInfo.environment) }
         let store: ContentStore
         if let remote {
-            store = HTTPStore(base: remote, retryDelay: options.cacheRetryDelay, warn: options.warn)
+            store = HTTPStore(base: remote.base, retryDelay: options.cacheRetryDelay, signer: remote.signer, warn: options.warn)
         } else if let folder = options.cacheDirectory {
             store = DirectoryStore(root: URL(fileURLWithPath: folder).appendingPathComponent("objects"), warn: options.warn)
         } else {
@@ -34,10 +34,23 @@ struct RunSession {
         warn = options.warn
     }
 
-    /// An `http://` or `https://` cache location (an `HTTPStore`), else nil (a folder).
-    static func remoteCache(_ location: String) -> URL? {
-        guard location.hasPrefix("http://") || location.hasPrefix("https://"), let url = URL(string: location) else { return nil }
-        return url
+    /// A remote cache location: `http(s)://…` (an `HTTPStore`), or `s3://bucket/prefix` (signed with the environment's AWS
+    /// credentials, at `AWS_ENDPOINT_URL` for an S3-compatible store, else AWS's regional endpoint); nil for a folder.
+    static func remoteCache(_ location: String, environment env: [String: String]) throws -> (base: URL, signer: SigV4Signer?)? {
+        if location.hasPrefix("http://") || location.hasPrefix("https://") {
+            guard let url = URL(string: location) else { throw AssayError.input("cache \(location) is not a URL") }
+            return (url, nil)
+        }
+        guard location.hasPrefix("s3://") else { return nil }
+        let path = location.dropFirst("s3://".count).split(separator: "/").map(String.init)
+        guard let bucket = path.first, !bucket.isEmpty else { throw AssayError.input("cache \(location) names no bucket (s3://BUCKET/PREFIX)") }
+        guard let signer = SigV4Signer.fromEnvironment(env, service: "s3") else {
+            throw AssayError.input("cache \(location) needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment")
+        }
+        let endpoint = env["AWS_ENDPOINT_URL_S3"] ?? env["AWS_ENDPOINT_URL"] ?? "https://s3.\(signer.region).amazonaws.com"
+        guard var url = URL(string: endpoint) else { throw AssayError.input("AWS_ENDPOINT_URL \(endpoint) is not a URL") }
+        for part in path { url.appendPathComponent(part) }
+        return (url, signer)
     }
 
     /// Computes (or reads from the cache) the results of `keys` and of whatever they need, and keeps them.
