@@ -26,6 +26,8 @@ public struct RunOptions: Sendable {
     public var assemble = false
     /// Seconds before an HTTP cache request is first retried (then twice as long).
     public var cacheRetryDelay = 0.2
+    /// A remote cache (`http(s)://` or `s3://`) behind the local `cacheDirectory`: read through, written through.
+    public var remoteCache: String? = nil
     /// Where an `s3://` cache finds its credentials and endpoint; nil reads the process's environment.
     public var environment: [String: String]? = nil
     public var observer: ExecutionObserver?

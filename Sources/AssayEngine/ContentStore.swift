@@ -107,3 +107,28 @@ public struct NoStore: ContentStore {
     public func get(_ key: TaskKey) -> Data? { nil }
     public func put(_ key: TaskKey, _ data: Data) throws {}
 }
+
+/// A local store in front of a remote one: reads try the local store first, then the remote (keeping a copy of what it
+/// returns locally); writes go to both. A remote that fails a write fails the run, as it does alone, so that other
+/// machines never wait for entries that were not shared.
+public struct TieredStore: ContentStore {
+    public let local: ContentStore
+    public let remote: ContentStore
+
+    public init(local: ContentStore, remote: ContentStore) {
+        self.local = local
+        self.remote = remote
+    }
+
+    public func get(_ key: TaskKey) -> Data? {
+        if let data = local.get(key) { return data }
+        guard let data = remote.get(key) else { return nil }
+        try? local.put(key, data)
+        return data
+    }
+
+    public func put(_ key: TaskKey, _ data: Data) throws {
+        try local.put(key, data)
+        try remote.put(key, data)
+    }
+}

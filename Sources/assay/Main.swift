@@ -60,6 +60,9 @@ struct Run: ParsableCommand {
     @Option(help: "Cache folder, or an http(s):// URL of a shared cache served as <URL>/ac/<key> (default: $ASSAY_CACHE_DIR or .assay/cache).")
     var cacheDir: String?
 
+    @Option(help: "A shared cache (http(s):// or s3://) behind the local --cache-dir: read through, written through (default: $ASSAY_REMOTE_CACHE).")
+    var remoteCache: String?
+
     @Option(help: "Write task statistics and wall time as JSON to this file.")
     var statsJson: String?
 
@@ -97,6 +100,7 @@ struct Run: ParsableCommand {
                                  cacheDirectory: cache, modelsDirectory: modelsDir ?? RunOptions.defaultModelsDirectory(outputRoot: out), saveOnlyBest: saveBestOnly, observer: progress, warn: { Console.error("warning: \($0)") })
         options.predictionsFile = predictions
         options.assemble = assemble
+        options.remoteCache = remoteCache ?? ProcessInfo.processInfo.environment["ASSAY_REMOTE_CACHE"].flatMap { $0.isEmpty ? nil : $0 }
         if let shard = shard.flatMap(Shard.init) {
             let outcome = try reportingErrors {
                 try Experiment.runShard(specPath: specOptions.spec, overrides: specOptions.overrides, options: options, shard: shard)

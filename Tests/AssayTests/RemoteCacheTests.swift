@@ -111,6 +111,26 @@ final class RemoteCacheTests: XCTestCase {
         }
     }
 
+    /// A local folder in front of the server: a second machine (a fresh folder) reads everything through it and keeps a
+    /// copy, so a third run on that folder alone finds every task.
+    func testLocalFolderInFrontOfTheServerReadsAndWritesThrough() throws {
+        let base = try startServer()
+        func tiered(_ local: String, _ out: String, remote: String?) throws -> RunOutcome {
+            var options = RunOptions(jobs: 2, outputRoot: dir.appendingPathComponent(out).path, cacheDirectory: dir.appendingPathComponent(local).path,
+                                     modelsDirectory: nil)
+            options.remoteCache = remote
+            options.cacheRetryDelay = 0.005
+            return try Experiment.run(specPath: dir.appendingPathComponent("e.yaml").path, options: options)
+        }
+        XCTAssertGreaterThan(try tiered("a", "first", remote: base).stats.executed, 0)
+        XCTAssertEqual(try tiered("b", "second", remote: base).stats.executed, 0, "machine b reads machine a's entries from the server")
+        XCTAssertEqual(try tiered("b", "third", remote: nil).stats.executed, 0, "and kept them in its own folder")
+        XCTAssertEqual(try report("third"), try report("first"))
+        XCTAssertThrowsError(try tiered("c", "bad", remote: dir.path)) {
+            XCTAssertTrue("\($0)".contains("must be an http://, https:// or s3:// location"), "\($0)")
+        }
+    }
+
     /// Shards on "different machines" meet in the server: each runs its slice into it, assembly reads them all.
     func testShardsMeetInTheRemoteCache() throws {
         let base = try startServer()

@@ -17,14 +17,27 @@ struct RunSession {
     private var stats = ExecutionStats()
 
     init(spec: Spec, options: RunOptions) throws {
-        let remote = try options.cacheDirectory.flatMap { try Self.remoteCache($0, environment: options.environment ?? ProcessInfo.processInfo.environment) }
-        let store: ContentStore
+        let environment = options.environment ?? ProcessInfo.processInfo.environment
+        let remote = try options.cacheDirectory.flatMap { try Self.remoteCache($0, environment: environment) }
+        func httpStore(_ r: (base: URL, signer: SigV4Signer?)) -> HTTPStore {
+            HTTPStore(base: r.base, retryDelay: options.cacheRetryDelay, signer: r.signer, warn: options.warn)
+        }
+        var store: ContentStore
         if let remote {
-            store = HTTPStore(base: remote.base, retryDelay: options.cacheRetryDelay, signer: remote.signer, warn: options.warn)
+            store = httpStore(remote)
         } else if let folder = options.cacheDirectory {
             store = DirectoryStore(root: URL(fileURLWithPath: folder).appendingPathComponent("objects"), warn: options.warn)
         } else {
             store = NoStore()
+        }
+        if let location = options.remoteCache {
+            guard let behind = try Self.remoteCache(location, environment: environment) else {
+                throw AssayError.input("--remote-cache \(location) must be an http://, https:// or s3:// location")
+            }
+            guard remote == nil, options.cacheDirectory != nil else {
+                throw AssayError.input("--remote-cache goes behind a local --cache-dir folder; \(options.cacheDirectory ?? "none") is not one")
+            }
+            store = TieredStore(local: store, remote: httpStore(behind))
         }
         self.spec = spec
         planner = Planner(spec: spec)
