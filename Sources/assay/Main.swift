@@ -107,9 +107,9 @@ struct Run: ParsableCommand {
             }
             progress.clear()
             let p = outcome.progress, s = outcome.stats
-            Console.error("assay: \(outcome.experiment): shard \(shard.description): \(p.ownFits) fits of its own (\(p.ownFits - p.ownFitsCached) run, \(p.ownFitsCached) cached), "
-                + "\(p.rounds) search round\(p.rounds == 1 ? "" : "s") complete"
-                + (p.waitingFor > 0 ? "; the race's next round waits for \(p.waitingFor) fits of other shards: run this shard again once they are in the cache"
+            Console.error("assay: \(outcome.experiment): shard \(shard.description): \(p.ownFits) fits of its own (\(p.ownFits - p.ownFitsCached) run, \(p.ownFitsCached) cached)"
+                + (p.waitingFor > 0 ? "; after \(p.rounds) complete round\(p.rounds == 1 ? "" : "s") the race's next round waits for \(p.waitingFor) fits of other shards: "
+                                      + "run this shard again once they are in the cache"
                                     : "; its part is done")
                 + String(format: "; %.2f s", Date().timeIntervalSince(start)))
             try writeStats(s, seconds: Date().timeIntervalSince(start))
