@@ -24,6 +24,8 @@ public struct RunOptions: Sendable {
     public var shard: Shard? = nil
     /// Fit nothing of the search: every CV fit must be in the cache (`--assemble`).
     public var assemble = false
+    /// How many shards ran the fits (`--assemble --shards N`): a missing fit then names the shard that owns it.
+    public var shardCount: Int? = nil
     /// Seconds before an HTTP cache request is first retried (then twice as long).
     public var cacheRetryDelay = 0.2
     /// A remote cache (`http(s)://` or `s3://`) behind the local `cacheDirectory`: read through, written through.
@@ -191,7 +193,7 @@ public enum Experiment {
         do {
             var session = try RunSession(spec: spec, options: options)
             let data = try session.prepareData()
-            let searches = try session.search(data, shard: nil, assemble: options.assemble)
+            let searches = try session.search(data, shard: nil, assemble: options.assemble, shardCount: options.shardCount)
             let evaluation = try session.evaluate(searches, data)
             let report = session.assemble(data, evaluation)
             let dir = try WriteStage.report(report, outputRoot: options.outputRoot)

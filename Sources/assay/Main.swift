@@ -81,10 +81,14 @@ struct Run: ParsableCommand {
     @Flag(help: "Write the report from the shards' fits in the cache, fitting no CV fit; exit 3 naming the missing ones.")
     var assemble = false
 
+    @Option(help: ArgumentHelp("With --assemble: how many shards ran the fits, so that a missing fit names the shard that owns it.", valueName: "N"))
+    var shards: Int?
+
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
         if let shard, Shard(shard) == nil { throw ValidationError("--shard must be i/N with 1 ≤ i ≤ N, got '\(shard)'") }
         if shard != nil && assemble { throw ValidationError("--shard runs one slice of the fits and --assemble writes the report from all of them; use one") }
+        if let shards, !assemble || shards < 1 { throw ValidationError(shards < 1 ? "--shards must be at least 1, got \(shards)" : "--shards goes with --assemble: it names the shard that owns a missing fit") }
         if shard != nil && predictions != nil { throw ValidationError("--predictions needs the report's run: pass it with --assemble, not --shard") }
         var isDir: ObjCBool = false
         if let statsJson, FileManager.default.fileExists(atPath: statsJson, isDirectory: &isDir), isDir.boolValue {
@@ -100,6 +104,7 @@ struct Run: ParsableCommand {
                                  cacheDirectory: cache, modelsDirectory: modelsDir ?? RunOptions.defaultModelsDirectory(outputRoot: out), saveOnlyBest: saveBestOnly, observer: progress, warn: { Console.error("warning: \($0)") })
         options.predictionsFile = predictions
         options.assemble = assemble
+        options.shardCount = shards
         options.remoteCache = remoteCache ?? ProcessInfo.processInfo.environment["ASSAY_REMOTE_CACHE"].flatMap { $0.isEmpty ? nil : $0 }
         if let shard = shard.flatMap(Shard.init) {
             let outcome = try reportingErrors {

@@ -561,6 +561,10 @@ final class CommandLineTests: XCTestCase {
             XCTAssertEqual(shard.code, 0, shard.stderr)
             XCTAssertTrue(shard.stderr.contains("shard \(i)/2: 1 fits of its own (1 run, 0 cached)"), shard.stderr)
         }
+        let named = try assay(["run", "ok.yaml", "--assemble", "--shards", "2", "--cache-dir", "sc2", "--out", "sharded"], in: dir)
+        XCTAssertEqual(named.code, 3)
+        XCTAssertTrue(named.stderr.contains("  fit lr fold 1 — shard 1/2 runs it (plan position 0)\n  fit lr fold 2 — shard 2/2 runs it (plan position 1)"), named.stderr)
+        XCTAssertEqual(try assay(["run", "ok.yaml", "--shards", "2"], in: dir).code, 2, "--shards without --assemble")
         XCTAssertEqual(try assay(["run", "ok.yaml", "--assemble", "--cache-dir", "sc", "--out", "sharded"], in: dir).code, 0)
         XCTAssertTrue(try assay(["--version"], in: dir).stdout.hasPrefix("0."), "a version")
         for command in ["init", "run", "validate", "check", "diff", "predict", "prepare", "models", "schema"] {

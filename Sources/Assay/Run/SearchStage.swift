@@ -31,7 +31,8 @@ extension RunSession {
     /// With `shard`, only the fits whose position in plan order (counted over all rounds) the shard owns are run; the
     /// others must be in the cache for the search to go on to its next round, else it stops there and reports how far
     /// it got. With `assemble`, no fit is run: one missing from the cache fails the run, naming every missing fit.
-    mutating func search(_ data: PreparedData, shard: (Shard, (ShardProgress) -> Void)? = nil, assemble: Bool = false) throws -> [ModelSearch] {
+    mutating func search(_ data: PreparedData, shard: (Shard, (ShardProgress) -> Void)? = nil, assemble: Bool = false,
+                         shardCount: Int? = nil) throws -> [ModelSearch] {
         let samples = data.split.train.count, folds = data.split.folds.count
         var searches = spec.models.map { m -> ModelSearch in
             let strategy: any SearchStrategy = m.halving.map { HalvingSearch(samples: samples, candidates: m.points.count, folds: folds, settings: $0) }
@@ -70,8 +71,9 @@ extension RunSession {
                 let missing = wanted.indices.filter { !stored(wanted[$0]) }
                 if !missing.isEmpty {
                     throw AssayError.missingFits(count: missing.count, lines: missing.map { k in
-                        "\(planner.graph.tasks[wanted[k]]?.label ?? wanted[k].description) — plan position \(first + k): "
-                            + "with --shard i/N, shard (\(first + k) mod N) + 1 runs it"
+                        "\(planner.graph.tasks[wanted[k]]?.label ?? wanted[k].description) — "
+                            + (shardCount.map { "shard \((first + k) % $0 + 1)/\($0) runs it (plan position \(first + k))" }
+                               ?? "plan position \(first + k): with --shard i/N, shard (\(first + k) mod N) + 1 runs it")
                     })
                 }
             }
