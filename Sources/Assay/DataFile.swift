@@ -17,6 +17,7 @@ enum DataFile {
                                   target: d.target, positive: d.positive, id: d.id, drop: d.drop, columns: d.columns,
                                   foldColumn: spec.split.foldColumn, joins: joins, clean: d.clean)
         options.kind = spec.kind
+        options.events = d.events
         return options
     }
 
@@ -50,7 +51,7 @@ enum DataFile {
             "columns=\(o.columns.keys.sorted().map { "\($0.utf8.count):\($0)=\(o.columns[$0]!.rawValue)" }.joined(separator: ","))",
             "fold_column=\(o.foldColumn ?? "")",
         ]
-        return (prepared + plain).joined(separator: ";") + o.kind.taskKeySuffix
+        return (prepared + plain + (o.events.map { [$0.canonical] } ?? [])).joined(separator: ";") + o.kind.taskKeySuffix
     }
 
     /// SHA-256 of the file's bytes, reusing the last digest while size, modification time and inode are unchanged.

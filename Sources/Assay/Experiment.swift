@@ -136,7 +136,11 @@ public enum Experiment {
             // The columns the predictions file carries are checked too (they are read only when it is written).
             let options = DataFile.loadOptions(spec).keeping(spec.predictionColumns)
             let url = URL(fileURLWithPath: spec.data.resolvedPath)
-            if options.joins.isEmpty && options.clean.isEmpty {
+            if let events = options.events, events.clean.isEmpty {
+                // A purchase log: its header has the event columns; the customer table's columns exist once it is built.
+                let header = try CSVFile(contentsOf: url, displayName: spec.data.resolvedPath, options: options.csv, headerOnly: true)
+                do { try CustomerTable.checkColumns(header.names, events, file: spec.data.resolvedPath) } catch { try mapColumnError(error, spec) }
+            } else if options.joins.isEmpty && options.clean.isEmpty && options.events == nil {
                 let header = try CSVFile(contentsOf: url, displayName: spec.data.resolvedPath, options: options.csv, headerOnly: true)
                 try checkColumns(header.names, spec, options)
             } else {
@@ -148,9 +152,9 @@ public enum Experiment {
         } catch { throw AssayError.wrap(error) }
     }
 
-    /// Writes the prepared table (every feature column, then the target as written (a regression target as its number),
-    /// then the fold column if any)
-    /// as CSV to `output`; returns its row count.
+    /// Writes the prepared table (a customer table's customer and cutoff columns first, then every feature column, then
+    /// the target as written (a regression target as its number), then the fold column if any) as CSV to `output`;
+    /// returns its row count.
     public static func prepare(specPath: String, overrides: [String] = [], output: String) throws -> Int {
         let spec = try loadSpec(specPath: specPath, overrides: overrides)
         do {
@@ -158,6 +162,12 @@ public enum Experiment {
             let csv = try CSVFile(contentsOf: URL(fileURLWithPath: spec.data.resolvedPath), displayName: spec.data.resolvedPath, options: options.csv)
             let data = try DatasetLoader.load(csv, options)
             var columns = data.features.columns
+            // A customer table says whose row it is and as of when: the customer and the cutoff come first.
+            if let events = spec.data.events, let ids = data.ids, let cutoffOfRow = data.cutoffOfRow {
+                columns.insert(contentsOf: [Column(name: events.customer, values: .categorical(codes: ids.indices.map(Int32.init), levels: ids)),
+                                            Column(name: EventsOptions.cutoffColumn, values: .categorical(codes: cutoffOfRow.map(Int32.init), levels: data.cutoffs))],
+                               at: 0)
+            }
             if let values = data.values {
                 columns.append(Column(name: spec.data.target, values: .numeric(values)))
             } else {

@@ -213,6 +213,8 @@ extension Dataset: BinaryCodable {
         if let ids { w.write(ids) }
         w.write(values != nil)
         if let values { w.write(values) }
+        w.write(cutoffOfRow != nil)
+        if let cutoffOfRow { w.write(cutoffs); w.write(cutoffOfRow) }
         // `kept` is not part of the cached form: carried columns are read when the predictions file is written.
     }
 
@@ -225,10 +227,13 @@ extension Dataset: BinaryCodable {
         let preparation = try r.readList(LogLine.self)
         let ids = try r.readBool() ? try r.readStrings() : nil
         let values = try r.readBool() ? try r.readDoubles() : nil
+        let cutoffs = try r.readBool() ? (try r.readStrings(), try r.readInts()) : nil
         let n = features.rowCount
         guard (values == nil ? target.count : values!.count) == n, values == nil || target.isEmpty, ids.map({ $0.count == n }) ?? true,
-              folds.map({ $0.count == n }) ?? true else { throw BinaryFormatError.truncated }
+              folds.map({ $0.count == n }) ?? true, cutoffs.map({ $0.1.count == n && $0.1.allSatisfy($0.0.indices.contains) }) ?? true
+        else { throw BinaryFormatError.truncated }
         self.init(features: features, target: target, positiveLabel: pos, negativeLabel: neg, folds: folds, preparation: preparation, ids: ids)
         self.values = values
+        if let cutoffs { (self.cutoffs, self.cutoffOfRow) = cutoffs }
     }
 }

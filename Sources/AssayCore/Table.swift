@@ -88,6 +88,10 @@ public struct Dataset: Sendable, Equatable {
     public var ids: [String]? = nil
     /// Columns kept as text for the predictions file (`predictions: {columns: …}`), by name, in the spec's order; not cached.
     public var kept: [TextColumn] = []
+    /// A customer table built from a purchase log (`data.events`): its cutoffs (YYYY-MM-DD, ascending), and each row's
+    /// cutoff as an index into them; nil for any other table.
+    public var cutoffs: [String] = []
+    public var cutoffOfRow: [Int]? = nil
 
     public init(features: Table, target: [UInt8], positiveLabel: String, negativeLabel: String, folds: [Int]?, preparation: [LogLine] = [],
                 ids: [String]? = nil) {

@@ -12,6 +12,10 @@ public struct CSVOptions: Sendable, Hashable {
 
     public static let defaultMissing = ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "#N/A"]
 
+    /// The delimiter value that means "runs of spaces or tabs" (`delimiter: whitespace`): blanks at the start and
+    /// end of a line are ignored and any run of them separates two fields, as pandas' `sep=r"\s+"` reads.
+    public static let whitespace = UInt8(ascii: " ")
+
     public init(delimiter: UInt8 = UInt8(ascii: ","), decimal: UInt8 = UInt8(ascii: "."),
                 missing: [String] = CSVOptions.defaultMissing, header: Bool = true, names: [String]? = nil) {
         self.delimiter = delimiter
@@ -43,6 +47,8 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
     case targetTooFewValues(file: String, column: String, values: [String])
     case positiveNotFound(file: String, column: String, positive: String, values: [String])
     case badFold(file: String, line: Int, row: Int, column: String, value: String)
+    /// A purchase log's time cell that does not match `data.events.time_format`.
+    case badTime(file: String, line: Int, row: Int, column: String, value: String, format: String)
     case foldsNotContiguous(file: String, column: String, found: [Int])
     /// A `data.join` or `data.clean` step that cannot be applied; `origin` is where the spec declares it.
     case step(origin: String, message: String)
@@ -77,6 +83,8 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
             return "\(f): positive label '\(p)' does not occur in target '\(c)' (values: \(Self.list(v)))"
         case .badFold(let f, let l, let r, let c, let v):
             return "\(f):\(l): row \(r), fold column '\(c)': '\(v)' is not a fold number (0..k-1, or -1 for test)"
+        case .badTime(let f, let l, let r, let c, let v, let format):
+            return "\(f):\(l): row \(r), time column '\(c)': '\(v)' does not match time_format \(format == "iso" ? "iso (YYYY-MM-DD, optionally a time of day)" : "'\(format)'")"
         case .foldsNotContiguous(let f, let c, let found):
             return "\(f): fold column '\(c)' must number at least two folds 0..k-1, found \(found.map(String.init).joined(separator: ", "))"
         case .step(let origin, let message): return "\(origin): \(message)"
@@ -123,6 +131,7 @@ public struct CSVFile {
         let estimate = input.count / 8
         starts.reserveCapacity(estimate); ends.reserveCapacity(estimate); escaped.reserveCapacity(estimate)
         let delim = options.delimiter, quote = UInt8(ascii: "\""), cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
+        let blanks = delim == CSVOptions.whitespace, tab = UInt8(ascii: "\t")
         try input.withUnsafeBufferPointer { b in
             let n = b.count
             var i = (n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) ? 3 : 0
@@ -132,6 +141,7 @@ public struct CSVFile {
                 let rowLine = line
                 let rowFirstCell = starts.count
                 var rowHasQuote = false
+                if blanks { while i < n && (b[i] == delim || b[i] == tab) { i += 1 } }
                 // One record.
                 while true {
                     var s = i, e = i, esc = false
@@ -148,15 +158,24 @@ public struct CSVFile {
                             if c == lf { line += 1 }
                             i += 1
                         }
-                        if i < n && b[i] != delim && b[i] != cr && b[i] != lf {
+                        if i < n && b[i] != delim && b[i] != cr && b[i] != lf && !(blanks && b[i] == tab) {
                             throw DataError.textAfterQuote(file: displayName, line: line)
                         }
+                    } else if blanks {
+                        while i < n, b[i] != delim, b[i] != tab, b[i] != cr, b[i] != lf { i += 1 }
+                        e = i
                     } else {
                         while i < n, b[i] != delim, b[i] != cr, b[i] != lf { i += 1 }
                         e = i
                     }
                     starts.append(s); ends.append(e); escaped.append(esc)
-                    if i < n && b[i] == delim { i += 1; continue }
+                    if blanks {
+                        // A run of blanks separates fields, unless the line ends after it.
+                        var j = i
+                        while j < n && (b[j] == delim || b[j] == tab) { j += 1 }
+                        if j > i && j < n && b[j] != cr && b[j] != lf { i = j; continue }
+                        i = j
+                    } else if i < n && b[i] == delim { i += 1; continue }
                     if i < n && b[i] == cr { i += 1; if i < n && b[i] == lf { i += 1 } ; line += 1 }
                     else if i < n && b[i] == lf { i += 1; line += 1 }
                     break

@@ -20,6 +20,8 @@ public struct LoadOptions: Sendable, Hashable {
     public var keep: [String] = []
     /// How the target is read: as two labels (binary) or as numbers (regression).
     public var kind: ExperimentKind = .binary
+    /// When set, the file is a purchase log and the table is the customer table built from it (`data.events`).
+    public var events: EventsOptions? = nil
 
     public init(csv: CSVOptions = CSVOptions(), target: String, positive: String, id: String? = nil, drop: [String] = [],
                 columns: [String: ColumnKind] = [:], foldColumn: String? = nil, joins: [JoinOptions] = [], clean: [CleanStep] = []) {
@@ -77,8 +79,13 @@ public enum DatasetLoader {
         for name in [options.target] + (options.foldColumn.map { [$0] } ?? []) + (options.id.map { [$0] } ?? []) where csv.names.contains(name) {
             kinds[name] = .categorical
         }
-        var frame = try Frame.read(csv, kinds: kinds, missing: options.csv.missing, decimal: options.csv.decimal)
+        var frame: Frame
         var log: [LogLine] = []
+        if let events = options.events {
+            (frame, log) = try CustomerTable.build(csv, events, missing: options.csv.missing, decimal: options.csv.decimal, kinds: options.columns)
+        } else {
+            frame = try Frame.read(csv, kinds: kinds, missing: options.csv.missing, decimal: options.csv.decimal)
+        }
         for join in options.joins {
             let (joined, lines) = try Joins.apply(join, to: frame)
             frame = joined
@@ -128,6 +135,7 @@ public enum DatasetLoader {
 
         // Features.
         var excluded = Set(options.drop + [options.target])
+        if options.events != nil { excluded.insert(EventsOptions.cutoffColumn) }
         if let id = options.id { excluded.insert(id) }
         if let fc = options.foldColumn { excluded.insert(fc) }
         let columns = frame.columns.filter { !excluded.contains($0.name) }
@@ -136,6 +144,10 @@ public enum DatasetLoader {
                               positiveLabel: values == nil ? options.positive : "", negativeLabel: negativeLabel, folds: folds, preparation: log,
                               ids: options.id.flatMap(frame.index(of:)).map(texts))
         dataset.values = values
+        if options.events != nil, let c = frame.index(of: EventsOptions.cutoffColumn), case .categorical(let codes, let levels) = frame.columns[c].values {
+            dataset.cutoffs = levels
+            dataset.cutoffOfRow = codes.map(Int.init)
+        }
         // A kept column of the main file is carried exactly as written there (frame.rows are its 1-based data rows);
         // a joined or derived one as its value reads.
         dataset.kept = options.keep.compactMap { name in

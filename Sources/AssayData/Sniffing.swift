@@ -23,7 +23,7 @@ public enum CSVSniffer {
         guard let (delimiter, _) = best else {
             let words = Set(lines.map { $0.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 }).count })
             if words.count == 1, let n = words.first, n > 1 {
-                throw DataError.unreadable(file: file, reason: "its fields are separated by runs of spaces; Assay reads tables separated by a comma, semicolon, tab or |")
+                throw DataError.unreadable(file: file, reason: "its fields are separated by runs of spaces; assay init guesses a comma, semicolon, tab or | only: write the spec by hand with delimiter: whitespace (a purchase log like this one is read with data.events, see docs/spec-extensions.md)")
             }
             throw DataError.unreadable(file: file, reason: "no comma, semicolon, tab or | splits its first \(lines.count) lines into the same number of fields")
         }

@@ -53,6 +53,9 @@ public struct DataSection: Sendable, Hashable {
     public var joins: [JoinSection] = []
     /// `data.clean`: row-wise cleaning after the joins.
     public var clean: [CleanStep] = []
+    /// `data.events` (with `cutoff`, `features`, `label`, `customers`): the file is a purchase log and the table is
+    /// the customer table built from it; `path` and the format keys above are the log's.
+    public var events: EventsOptions? = nil
 }
 
 /// One entry of `data.join`.

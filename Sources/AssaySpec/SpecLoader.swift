@@ -202,7 +202,9 @@ struct SpecDecoder {
             }
             return b
         }
-        let delimiter = try char("delimiter", nil, default: UInt8(ascii: ","))
+        // `whitespace`: runs of spaces or tabs (a log like CDNOW's pads its fields with them).
+        let delimiter = try f["delimiter"].map { try text($0, "\(ctx).delimiter") } == "whitespace"
+            ? UInt8(ascii: " ") : try char("delimiter", nil, default: UInt8(ascii: ","))  // a space is CSVOptions.whitespace
         let decimal = try char("decimal", [".", ","], default: UInt8(ascii: "."))
         guard delimiter != decimal else {
             throw SpecError(at: f["decimal"]?.location ?? f["delimiter"]?.location, "\(ctx).delimiter and \(ctx).decimal cannot be the same character")
@@ -240,6 +242,8 @@ struct SpecDecoder {
 
     func data(_ node: YAMLNode) throws -> DataSection {
         let f = try Fields(node, "data", allowed: SpecKeys.data)
+        if let eventsNode = f["events"] { return try customerTable(f, node, eventsNode) }
+        for key in SpecKeys.customerTable { if let n = f[key] { throw SpecError(at: n.location, "data.\(key) builds a customer table from a purchase log: it needs data.events") } }
         var references: [ColumnReference] = []
         let format = try self.format(f, node, "data", references: &references)
         guard let targetNode = f["target"] else { throw SpecError(at: node.location, "data.target is required") }
@@ -264,6 +268,169 @@ struct SpecDecoder {
         if let j = f["join"] { section.joins = try list(j, "data.join").enumerated().map { try join($1, "data.join[\($0)]") } }
         if let c = f["clean"] { section.clean = try clean(c, "data.clean") }
         return section
+    }
+
+    /// `data` with `events:`: a purchase log turned into one row per customer and cutoff. The table's target is the
+    /// label column, its id the customer column.
+    func customerTable(_ f: Fields, _ node: YAMLNode, _ eventsNode: YAMLNode) throws -> DataSection {
+        for key in SpecKeys.format + ["target", "positive", "id"] {
+            if let n = f[key] {
+                throw SpecError(at: n.location, "data.\(key) is not used with data.events: "
+                    + (SpecKeys.format.contains(key) ? "the log's file options go under data.events" : "the customer table's target is its label, its id the customer column"))
+            }
+        }
+        let ctx = "data.events"
+        let ef = try Fields(eventsNode, ctx, allowed: SpecKeys.events)
+        var references: [ColumnReference] = []
+        let format = try self.format(ef, eventsNode, ctx, references: &references)
+        func column(_ key: String, required: Bool) throws -> String? {
+            guard let n = ef[key] else {
+                if required { throw SpecError(at: eventsNode.location, "\(ctx).\(key) is required: the column that holds each purchase's \(key)") }
+                return nil
+            }
+            let name = try text(n, "\(ctx).\(key)")
+            references.append(ColumnReference(role: "\(ctx).\(key)", name: name, location: n.location))
+            return name
+        }
+        let customer = try column("customer", required: true) ?? ""
+        let time = try column("time", required: true) ?? ""
+        var timeFormat = TimeFormat.iso
+        if let t = ef["time_format"] {
+            let pattern = try text(t, "\(ctx).time_format")
+            do { timeFormat = try TimeFormat.parse(pattern) } catch { throw SpecError(at: t.location, "\(ctx).time_format: \(error.reason)") }
+        }
+        let amount = try column("amount", required: false), order = try column("order", required: false)
+        let item = try column("item", required: false), category = try column("category", required: false)
+        let clean = try ef["clean"].map { try self.clean($0, "\(ctx).clean") } ?? []
+
+        guard let cutoffNode = f["cutoff"] else { throw SpecError(at: node.location, "data.cutoff is required with data.events: the day (YYYY-MM-DD) features stop and the label window starts") }
+        let cutoffs = try self.cutoffs(cutoffNode)
+        guard let labelNode = f["label"] else { throw SpecError(at: node.location, "data.label is required with data.events, like {buys_within: 90d} or {spend_within: 90d}") }
+        let label = try self.label(labelNode)
+        guard let featuresNode = f["features"] else { throw SpecError(at: node.location, "data.features is required with data.events, like [recency, frequency, monetary, {orders: 90d}]") }
+        var features: [CustomerFeature] = []
+        for item in try list(featuresNode, "data.features") {
+            let declared: [(CustomerFeature, SourceLocation)]
+            switch item {
+            case .scalar(_, _, let at):
+                let name = try text(item, "data.features")
+                guard let feature = CustomerFeature(name: name, window: nil) else {
+                    let windowed = CustomerFeature.names.contains { $0.name == name && $0.windowed }
+                    throw SpecError(at: at, windowed ? "data.features: \(name) needs a window, like {\(name): 90d}"
+                        : "unknown feature '\(name)'\(Suggest.hint(name, among: CustomerFeature.names.map(\.name))) (features: \(CustomerFeature.names.map(\.name).joined(separator: ", ")))")
+                }
+                declared = [(feature, at)]
+            case .map(let pairs, _):
+                guard pairs.count == 1, let p = pairs.first else { throw SpecError(at: item.location, "each data.features entry is a name or a one-key mapping, like {orders: [30d, 90d]}") }
+                let windows: [YAMLNode]
+                if case .seq(let items, _) = p.value { windows = items } else { windows = [p.value] }
+                declared = try windows.map { w in
+                    let window = try self.window(w, "data.features.\(p.key)")
+                    guard let feature = CustomerFeature(name: p.key, window: window) else {
+                        let known = CustomerFeature.names.contains { $0.name == p.key }
+                        throw SpecError(at: p.keyAt, known ? "data.features: \(p.key) takes no window; write it as a plain name"
+                            : "unknown feature '\(p.key)'\(Suggest.hint(p.key, among: CustomerFeature.names.map(\.name)))")
+                    }
+                    return (feature, w.location)
+                }
+            case .seq: throw SpecError(at: item.location, "each data.features entry is a name or a one-key mapping, like {orders: [30d, 90d]}")
+            }
+            for (feature, at) in declared {
+                guard !features.contains(feature) else { throw SpecError(at: at, "data.features lists \(feature.name) twice") }
+                if let role = feature.needs, ef[role] == nil {
+                    throw SpecError(at: at, "feature \(feature.name) needs data.events.\(role): the column of each purchase's \(role)")
+                }
+                features.append(feature)
+            }
+        }
+        guard !features.isEmpty else { throw SpecError(at: featuresNode.location, "data.features must name at least one feature") }
+        if case .spendWithin = label, amount == nil { throw SpecError(at: labelNode.location, "spend_within needs data.events.amount: the column of each purchase's amount") }
+        var population = CustomerPopulation.all
+        if let c = f["customers"] {
+            if case .scalar = c {
+                let t = try text(c, "data.customers")
+                guard t == "all" else { throw SpecError(at: c.location, "data.customers must be all or {active_within: WINDOW}, got '\(t)'") }
+            } else {
+                let cf = try Fields(c, "data.customers", allowed: SpecKeys.customers)
+                guard let w = cf["active_within"] else { throw SpecError(at: c.location, "data.customers must be all or {active_within: WINDOW}") }
+                population = .activeWithin(try window(w, "data.customers.active_within"))
+            }
+        }
+        let events = EventsOptions(customer: customer, time: time, timeFormat: timeFormat, amount: amount, order: order, item: item, category: category,
+                                   clean: clean, cutoffs: cutoffs, features: features, label: label, population: population,
+                                   origin: cutoffNode.location.description)
+        references.insert(ColumnReference(role: "data.target", name: label.name, location: labelNode.location), at: 0)
+        var section = DataSection(path: format.path, resolvedPath: format.resolved, delimiter: format.delimiter, decimal: format.decimal,
+                                  missing: format.missing, header: format.header, names: format.names, target: label.name, positive: "1",
+                                  id: customer, drop: [], columns: format.columns, columnReferences: references)
+        section.events = events
+        if let d = f["drop"] {
+            for item in try list(d, "data.drop") {
+                let name = try text(item, "data.drop")
+                guard name != label.name else { throw SpecError(at: item.location, "data.drop cannot contain the label '\(name)'") }
+                section.drop.append(name)
+                section.columnReferences.append(ColumnReference(role: "data.drop", name: name, location: item.location))
+            }
+        }
+        if let j = f["join"] { section.joins = try list(j, "data.join").enumerated().map { try join($1, "data.join[\($0)]") } }
+        if let c = f["clean"] { section.clean = try self.clean(c, "data.clean") }
+        return section
+    }
+
+    /// `30d`, `12w`.
+    func window(_ node: YAMLNode, _ what: String) throws -> Window {
+        let t = try text(node, what)
+        guard let w = Window(t) else { throw SpecError(at: node.location, "\(what) must be a number of days or weeks, like 90d or 12w, got '\(t)'") }
+        return w
+    }
+
+    /// `data.label`: `{buys_within: 90d}` (binary) or `{spend_within: 90d}` (regression).
+    func label(_ node: YAMLNode) throws -> CustomerLabel {
+        guard case .map(let pairs, _) = node, pairs.count == 1, let p = pairs.first else {
+            throw SpecError(at: node.location, "data.label must be one of {buys_within: WINDOW} or {spend_within: WINDOW}")
+        }
+        let w = try window(p.value, "data.label.\(p.key)")
+        switch p.key {
+        case "buys_within":
+            guard kind == .binary else { throw SpecError(at: p.keyAt, "buys_within is a yes/no label (task: binary); task \(kind.rawValue) predicts spend_within") }
+            return .buysWithin(w)
+        case "spend_within":
+            guard kind == .regression else { throw SpecError(at: p.keyAt, "spend_within is an amount (task: regression); this spec's task is \(kind.rawValue)") }
+            return .spendWithin(w)
+        default:
+            throw SpecError(at: p.keyAt, "unknown label rule '\(p.key)'\(Suggest.hint(p.key, among: SpecKeys.labelRules)) (buys_within or spend_within)")
+        }
+    }
+
+    /// `data.cutoff`: one day, a list of days, or `{from: DAY, to: DAY, every: WINDOW}`; ascending and distinct.
+    func cutoffs(_ node: YAMLNode) throws -> [Day] {
+        func day(_ n: YAMLNode, _ what: String) throws -> Day {
+            let t = try text(n, what)
+            guard let d = Day(iso: t) else { throw SpecError(at: n.location, "\(what) must be a date written YYYY-MM-DD, got '\(t)'") }
+            return d
+        }
+        switch node {
+        case .scalar: return [try day(node, "data.cutoff")]
+        case .seq(let items, _):
+            guard !items.isEmpty else { throw SpecError(at: node.location, "data.cutoff is an empty list") }
+            var days: [Day] = []
+            for item in items {
+                let d = try day(item, "data.cutoff")
+                if let last = days.last, d <= last { throw SpecError(at: item.location, "data.cutoff must list days in increasing order: \(d) follows \(last)") }
+                days.append(d)
+            }
+            return days
+        case .map:
+            let cf = try Fields(node, "data.cutoff", allowed: SpecKeys.cutoffRange)
+            guard let fromNode = cf["from"], let toNode = cf["to"], let everyNode = cf["every"] else {
+                throw SpecError(at: node.location, "data.cutoff as a range needs from, to and every, like {from: 1997-10-01, to: 1998-04-01, every: 90d}")
+            }
+            let from = try day(fromNode, "data.cutoff.from"), to = try day(toNode, "data.cutoff.to"), every = try window(everyNode, "data.cutoff.every")
+            guard from <= to else { throw SpecError(at: toNode.location, "data.cutoff.to (\(to)) is before data.cutoff.from (\(from))") }
+            let days = stride(from: from.number, through: to.number, by: every.days).map(Day.init(number:))
+            guard days.count <= 1000 else { throw SpecError(at: everyNode.location, "data.cutoff makes \(days.count) cutoffs; at most 1000") }
+            return days
+        }
     }
 
     func join(_ node: YAMLNode, _ ctx: String) throws -> JoinSection {

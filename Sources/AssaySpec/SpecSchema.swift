@@ -49,6 +49,13 @@ public enum SpecSchema {
         return .object(o)
     }
 
+    /// An object schema with more keywords (a schema that is not an object is returned as it is).
+    static func merge(_ schema: JSONValue, _ more: [String: JSONValue]) -> JSONValue {
+        guard case .object(var o) = schema else { return schema }
+        o.merge(more) { _, b in b }
+        return .object(o)
+    }
+
     /// A reference to one of the document's shared definitions.
     static func ref(_ name: String) -> JSONValue { ["$ref": .string("#/definitions/\(name)")] }
 
@@ -81,7 +88,8 @@ public enum SpecSchema {
     static var format: [String: JSONValue] {
         [
             "path": describe(string, "Relative to the spec file."),
-            "delimiter": ["type": "string", "minLength": 1, "maxLength": 1],
+            "delimiter": describe(["anyOf": [["type": "string", "minLength": 1, "maxLength": 1], ["const": "whitespace"]]],
+                                  "One character, or whitespace: runs of spaces or tabs."),
             "decimal": ["enum": [".", ","]],
             "missing": describe(["type": "array", "items": string], "Cells read as missing (default: \"\", NA, N/A, NaN, nan, null, NULL, #N/A)."),
             "header": ["type": "boolean"],
@@ -106,14 +114,43 @@ public enum SpecSchema {
         let join = object(SpecKeys.join, format.merging([
             "on": names, "how": choice(JoinHow.self), "clean": ref("clean"), "pivot": pivot,
         ]) { a, _ in a }, required: ["path", "on"])
-        return object(SpecKeys.data, format.merging([
+        let window: JSONValue = describe(["type": "string", "pattern": "^[1-9][0-9]*[dw]$"], "Days or weeks, like 90d or 12w.")
+        let date: JSONValue = ["type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"]
+        let events = object(SpecKeys.events, format.merging([
+            "customer": describe(string, "The customer id column (read as text: leading zeros kept)."),
+            "time": describe(string, "The purchase time column."),
+            "time_format": describe(string, "A strptime pattern (%Y %m %d %H %M %S), or iso (the default)."),
+            "amount": describe(string, "The amount of each row (monetary, spend, spend_within)."),
+            "order": describe(string, "An order id column; without one, a customer's purchases on one day are one order."),
+            "item": describe(string, "The item column (distinct_items, basket_items)."),
+            "category": describe(string, "The category column (category_share)."),
+            "clean": describe(ref("clean"), "What counts as a purchase: cleaning of the log's rows before anything is aggregated."),
+        ]) { a, _ in a }, required: ["path", "customer", "time"])
+        let plain = CustomerFeature.names.filter { !$0.windowed }.map { JSONValue.string($0.name) }
+        let windowed = CustomerFeature.names.filter(\.windowed).map(\.name)
+        let feature: JSONValue = ["anyOf": [["enum": .array(plain)],
+                                            object(windowed, Dictionary(uniqueKeysWithValues: windowed.map { ($0, ["anyOf": [window, ["type": "array", "minItems": 1, "items": window]]]) }))
+                                                ]]
+        guard case .object(var o) = object(SpecKeys.data, format.merging([
             "target": describe(string, "The column to predict."),
             "positive": describe(["type": ["string", "number", "integer", "boolean"]], "The positive label, as written in the file."),
             "id": describe(string, "Carried into predictions, never a feature."),
             "drop": ["type": "array", "items": string],
             "join": ["type": "array", "items": join],
             "clean": ref("clean"),
-        ]) { a, _ in a }, required: ["path", "target"])
+            "events": describe(events, "A purchase log (one row per order line) instead of path: the table is one row per customer and cutoff."),
+            "cutoff": describe(["anyOf": [date, ["type": "array", "minItems": 1, "items": date],
+                                          object(SpecKeys.cutoffRange, ["from": date, "to": date, "every": window], required: SpecKeys.cutoffRange)]],
+                               "With events: the day features stop and the label window starts; a list, or {from, to, every}, stacks several."),
+            "features": describe(["type": "array", "minItems": 1, "items": feature], "With events: the customer table's features, from purchases before the cutoff."),
+            "label": describe(merge(object(SpecKeys.labelRules, ["buys_within": window, "spend_within": window]), ["minProperties": 1, "maxProperties": 1]),
+                              "With events: buys_within (binary) or spend_within (regression), read from [cutoff, cutoff + window)."),
+            "customers": describe(["anyOf": [["const": "all"], object(SpecKeys.customers, ["active_within": window], required: ["active_within"])]],
+                                  "With events: everyone with a purchase before the cutoff (all), or only those active within a window."),
+        ]) { a, _ in a }) else { return [:] }
+        // A table names its path and target; a purchase log names events, cutoff, label and features instead.
+        o["anyOf"] = [["required": ["path", "target"]], ["required": ["events", "cutoff", "label", "features"]]]
+        return .object(o)
     }
 
     static var split: JSONValue {

@@ -1,0 +1,268 @@
+import AssayCore
+
+/// Turns a purchase log (one row per order line) into a customer table: one row per customer and cutoff, with
+/// features computed only from the purchases strictly before the cutoff and a label from the window that starts at
+/// it (`data.events`, SPEC extensions).
+///
+/// The work is linear in the number of events: the log is read once, its time cells parsed once per distinct text,
+/// the rows dealt to customers by a stable counting sort (a log in time order needs no further sorting), and every
+/// customer's purchases scanned once per cutoff.
+///
+/// Leakage is impossible by construction: a row's features read only events with a day before its cutoff, and its
+/// label only events in [cutoff, cutoff + window); nothing else of the log reaches the row.
+public enum CustomerTable {
+    /// Checks that every column the events options name exists among `names` (the log's header, or its columns after
+    /// `events.clean`).
+    public static func checkColumns(_ names: [String], _ e: EventsOptions, file: String) throws {
+        let roles: [(String?, String)] = [(e.customer, "customer"), (e.time, "time"), (e.amount, "amount"), (e.order, "order"),
+                                          (e.item, "item"), (e.category, "category")]
+        for case (let name?, let role) in roles where !names.contains(name) {
+            throw DataError.unknownColumn(file: file, name: name, role: "data.events.\(role)", hint: Suggest.hint(name, among: names))
+        }
+    }
+
+    /// The customer table of a tokenized log, and what was done, for the report. The table's columns: the customer
+    /// (as written), `cutoff` (YYYY-MM-DD), the features in spec order, then the label.
+    public static func build(_ csv: CSVFile, _ e: EventsOptions, missing: [String], decimal: UInt8, kinds: [String: ColumnKind] = [:]) throws -> (Frame, [LogLine]) {
+        let file = csv.file
+        // Ids, times, orders, items and categories are text exactly as written (an id keeps its leading zeros).
+        var kinds = kinds
+        for name in [e.customer, e.time, e.order, e.item, e.category].compactMap({ $0 }) where csv.names.contains(name) { kinds[name] = .categorical }
+        if let a = e.amount, csv.names.contains(a) { kinds[a] = .numeric }
+        guard csv.rowCount > 0 else { throw DataError.empty(file: file) }
+        var frame = try Frame.read(csv, kinds: kinds, missing: missing, decimal: decimal)
+        var log: [LogLine] = ["purchase log: \(csv.rowCount) rows read"]
+        if !e.clean.isEmpty {
+            let (cleaned, lines) = try Cleaning.apply(e.clean, to: frame)
+            frame = cleaned
+            log += lines
+        }
+        try checkColumns(frame.names, e, file: file)
+        func column(_ name: String) -> Column { frame.columns[frame.index(of: name) ?? 0] }  // every name was checked above
+        func codes(_ name: String?) throws -> (codes: [Int32], levels: [String])? {
+            guard let name else { return nil }
+            guard case .categorical(let c, let l) = column(name).values else {
+                // A column derived by events.clean is numeric: its values as text.
+                let col = column(name)
+                let texts = (0..<frame.rowCount).map { col.text(at: $0) }
+                guard case .categorical(let c, let l) = Column.categorical(name: name, texts).values else { return nil }
+                return (c, l)
+            }
+            return (c, l)
+        }
+        let n = frame.rowCount
+        guard let customers = try codes(e.customer), let times = try codes(e.time) else { throw DataError.empty(file: file) }
+        let orders = try codes(e.order), items = try codes(e.item), categories = try codes(e.category)
+
+        // Days: each distinct time text is parsed once.
+        let levelDays = times.levels.map { e.timeFormat.day($0.utf8) }
+        var days = [Int](repeating: 0, count: n)
+        for r in 0..<n {
+            let k = Int(times.codes[r])
+            guard k >= 0, let d = levelDays[k] else {
+                throw DataError.badTime(file: file, line: frame.lines[r], row: frame.rows[r], column: e.time,
+                                        value: k >= 0 ? times.levels[k] : "", format: e.timeFormat.pattern)
+            }
+            days[r] = d.number
+        }
+        var amounts: [Double]? = nil
+        if let a = e.amount {
+            guard case .numeric(let v) = column(a).values else {
+                throw DataError.step(origin: e.origin, message: "events.amount '\(a)' is not a numeric column")
+            }
+            if let r = v.firstIndex(where: { !$0.isFinite }) {
+                throw DataError.notNumeric(file: file, line: frame.lines[r], row: frame.rows[r], column: a, value: column(a).text(at: r) ?? "")
+            }
+            amounts = v
+        }
+        guard n > 0 else { throw DataError.step(origin: e.origin, message: "no purchase is left after events.clean") }
+
+        // Rows dealt to customers (stable counting sort), then each customer's rows in (day, order) order.
+        let customerCount = customers.levels.count
+        var counts = [Int](repeating: 0, count: customerCount + 1)
+        var withoutCustomer = 0
+        for c in customers.codes { if c >= 0 { counts[Int(c) + 1] += 1 } else { withoutCustomer += 1 } }
+        if withoutCustomer > 0 { log.append("\(code: e.customer): \(withoutCustomer) rows without a customer dropped") }
+        for k in 0..<customerCount { counts[k + 1] += counts[k] }
+        var sorted = [Int](repeating: 0, count: n - withoutCustomer)
+        var next = counts
+        for r in 0..<n where customers.codes[r] >= 0 {
+            let c = Int(customers.codes[r])
+            sorted[next[c]] = r
+            next[c] += 1
+        }
+        let orderCodes = orders?.codes
+        @inline(__always) func before(_ a: Int, _ b: Int) -> Bool {
+            if days[a] != days[b] { return days[a] < days[b] }
+            if let o = orderCodes, o[a] != o[b] { return o[a] < o[b] }
+            return a < b
+        }
+        for c in 0..<customerCount {
+            let range = counts[c]..<counts[c + 1]
+            if zip(range.dropLast(), range.dropFirst()).contains(where: { before(sorted[$1], sorted[$0]) }) {
+                sorted[range].sort(by: before)
+            }
+        }
+        // Customers in the order of their id's text (UTF-8 bytes), as pandas' groupby sorts them.
+        let customerOrder = (0..<customerCount).filter { counts[$0 + 1] > counts[$0] }
+            .sorted { customers.levels[$0].utf8.lexicographicallyPrecedes(customers.levels[$1].utf8) }
+
+        guard let firstDay = days.min(), let lastDay = days.max() else { throw DataError.empty(file: file) }
+        let window = e.label.window.days
+        for cutoff in e.cutoffs {
+            guard cutoff.number > firstDay else {
+                throw DataError.step(origin: e.origin, message: "cutoff \(cutoff) is on or before the log's first purchase day (\(Day(number: firstDay))): no purchase precedes it")
+            }
+            guard cutoff.number + window - 1 <= lastDay else {
+                throw DataError.step(origin: e.origin, message: "the label window of cutoff \(cutoff) (\(cutoff) to \(cutoff + (window - 1)), \(e.label.window)) runs past the log's last day (\(Day(number: lastDay))); the latest cutoff a \(e.label.window) window fits is \(Day(number: lastDay - window + 1))")
+            }
+        }
+
+        // Category columns: one share per category value, sorted by text.
+        let categoryOrder = categories.map { cats in cats.levels.indices.sorted { cats.levels[$0].utf8.lexicographicallyPrecedes(cats.levels[$1].utf8) } } ?? []
+        var featureNames: [String] = []
+        for f in e.features {
+            if f == .categoryShare, let cats = categories {
+                featureNames += categoryOrder.map { "share_\(cats.levels[$0])" }
+            } else {
+                featureNames.append(f.name)
+            }
+        }
+        var reserved = Set([e.customer, EventsOptions.cutoffColumn, e.label.name])
+        for name in featureNames where !reserved.insert(name).inserted {
+            throw DataError.step(origin: e.origin, message: "two columns of the customer table would be called '\(name)'")
+        }
+
+        var outCustomer: [Int32] = [], outCutoff: [Int32] = [], outLines: [Int] = [], outRows: [Int] = []
+        var features = [[Double]](repeating: [], count: featureNames.count)
+        var labels: [Double] = []
+        var perCutoff: [(customers: Int, positives: Int, total: Double)] = []
+        let itemCount = items?.levels.count ?? 0
+        var itemStamp = [Int](repeating: -1, count: itemCount), basketStamp = [Int](repeating: -1, count: itemCount)
+        var stamp = 0
+        var categorySums = [Double](repeating: 0, count: categories?.levels.count ?? 0)
+        // Trailing windows, by length in days: orders counted over each (a trend over w needs w and 2w), spend summed.
+        let orderSpans = Set(e.features.flatMap { f -> [Int] in
+            switch f { case .orders(let w): return [w.days]; case .trend(let w): return [w.days, 2 * w.days]; default: return [] }
+        }).sorted()
+        let spendSpans = Set(e.features.compactMap { f -> Int? in if case .spend(let w) = f { return w.days } else { return nil } }).sorted()
+        var orderCounts = [Int](repeating: 0, count: orderSpans.count), spendSums = [Double](repeating: 0, count: spendSpans.count)
+        let orderSlot = Dictionary(uniqueKeysWithValues: orderSpans.enumerated().map { ($1, $0) })
+        let spendSlot = Dictionary(uniqueKeysWithValues: spendSpans.enumerated().map { ($1, $0) })
+        for (ci, cutoffDay) in e.cutoffs.enumerated() {
+            let cutoff = cutoffDay.number, end = cutoff + window
+            var nCustomers = 0, positives = 0, total = 0.0
+            for c in customerOrder {
+                let slice = counts[c]..<counts[c + 1]
+                // Purchases before the cutoff are a prefix of the customer's rows.
+                var p = slice.lowerBound
+                while p < slice.upperBound && days[sorted[p]] < cutoff { p += 1 }
+                guard p > slice.lowerBound else { continue }
+                let last = sorted[p - 1]
+                if case .activeWithin(let w) = e.population, days[last] < cutoff - w.days { continue }
+                var q = p, spendAfter = 0.0
+                while q < slice.upperBound && days[sorted[q]] < end { spendAfter += amounts?[sorted[q]] ?? 0; q += 1 }
+                let buys = q > p
+
+                // One pass over the purchases before the cutoff.
+                stamp += 1
+                var nOrders = 0, money = 0.0, distinct = 0, basketSum = 0, basketDistinct = 0
+                var firstOrderDay = 0, lastOrderDay = 0, previousOrderDay = 0
+                var prevDay = Int.min, prevOrder: Int32 = -2
+                for k in orderCounts.indices { orderCounts[k] = 0 }
+                for k in spendSums.indices { spendSums[k] = 0 }
+                let customerKey = ci * n + c
+                for k in slice.lowerBound..<p {
+                    let r = sorted[k], d = days[r], o = orderCodes?[r] ?? 0
+                    let newOrder = d != prevDay || o != prevOrder
+                    if newOrder {
+                        if nOrders > 0 { basketSum += basketDistinct }
+                        basketDistinct = 0
+                        nOrders += 1
+                        if nOrders == 1 { firstOrderDay = d }
+                        previousOrderDay = lastOrderDay
+                        lastOrderDay = d
+                        prevDay = d; prevOrder = o
+                        stamp += 1  // a new basket: item stamps of the last one no longer count
+                    }
+                    let a = amounts?[r] ?? 0
+                    money += a
+                    if let items, items.codes[r] >= 0 {
+                        let it = Int(items.codes[r])
+                        if itemStamp[it] != customerKey { itemStamp[it] = customerKey; distinct += 1 }
+                        if basketStamp[it] != stamp { basketStamp[it] = stamp; basketDistinct += 1 }
+                    }
+                    if let categories, categories.codes[r] >= 0 { categorySums[Int(categories.codes[r])] += amounts == nil ? 1 : a }
+                    if newOrder { for (k, span) in orderSpans.enumerated() where d >= cutoff - span { orderCounts[k] += 1 } }
+                    for (k, span) in spendSpans.enumerated() where d >= cutoff - span { spendSums[k] += a }
+                }
+                basketSum += basketDistinct
+                let firstDayBefore = days[sorted[slice.lowerBound]]
+                var column = 0
+                for f in e.features {
+                    func put(_ v: Double) { features[column].append(v); column += 1 }
+                    switch f {
+                    case .recency: put(Double(cutoff - days[last]))
+                    case .frequency: put(Double(nOrders))
+                    case .monetary: put(money)
+                    case .monetaryMean: put(money / Double(nOrders))
+                    case .tenure: put(Double(cutoff - firstDayBefore))
+                    case .interpurchaseMean: put(nOrders > 1 ? Double(lastOrderDay - firstOrderDay) / Double(nOrders - 1) : .nan)
+                    case .interpurchaseLast: put(nOrders > 1 ? Double(lastOrderDay - previousOrderDay) : .nan)
+                    case .distinctItems: put(Double(distinct))
+                    case .basketItems: put(Double(basketSum) / Double(nOrders))
+                    case .orders(let w): put(Double(orderCounts[orderSlot[w.days] ?? 0]))
+                    case .trend(let w):
+                        // Orders in the last w minus orders in the w before it (those in 2w less those in w).
+                        let recent = orderCounts[orderSlot[w.days] ?? 0], both = orderCounts[orderSlot[2 * w.days] ?? 0]
+                        put(Double(recent - (both - recent)))
+                    case .spend(let w): put(spendSums[spendSlot[w.days] ?? 0])
+                    case .categoryShare:
+                        let sum = categorySums.reduce(0, +)
+                        for k in categoryOrder { put(sum > 0 ? categorySums[k] / sum : .nan) }
+                    }
+                }
+                for k in categorySums.indices { categorySums[k] = 0 }
+                outCustomer.append(Int32(c))
+                outCutoff.append(Int32(ci))
+                outLines.append(frame.lines[last])
+                outRows.append(frame.rows[last])
+                switch e.label {
+                case .buysWithin: labels.append(buys ? 1 : 0); positives += buys ? 1 : 0
+                case .spendWithin: labels.append(spendAfter); positives += buys ? 1 : 0; total += spendAfter
+                }
+                nCustomers += 1
+            }
+            guard nCustomers > 0 else {
+                throw DataError.step(origin: e.origin, message: "no customer has a purchase before cutoff \(cutoffDay)\(e.population == .all ? "" : " within the active window")")
+            }
+            guard positives > 0 else {
+                throw DataError.step(origin: e.origin, message: "no customer of cutoff \(cutoffDay) buys in its label window (\(cutoffDay) to \(cutoffDay + (window - 1))): the label would be the same for every row")
+            }
+            perCutoff.append((nCustomers, positives, total))
+        }
+
+        log.append("customer table: \(featureNames.count) feature\(featureNames.count == 1 ? "" : "s") from the purchases before each cutoff; the label \(code: e.label.name) from [cutoff, cutoff + \(e.label.window.description))")
+        for (ci, cutoff) in e.cutoffs.enumerated() {
+            let s = perCutoff[ci]
+            let rate = NumberFormat.fixed(100 * Double(s.positives) / Double(s.customers), decimals: 1)
+            let labelText: LogLine
+            switch e.label {
+            case .buysWithin: labelText = "\(s.positives) buy (\(rate)%)"
+            case .spendWithin: labelText = "\(s.positives) buy (\(rate)%), spending \(NumberFormat.fixed(s.total, decimals: 2)) in all"
+            }
+            log.append("cutoff \(cutoff.description): \(s.customers) customers; label window \(cutoff.description) to \((cutoff + (window - 1)).description): \(labelText)")
+        }
+
+        var columns: [Column] = [
+            Column(name: e.customer, values: .categorical(codes: outCustomer, levels: customers.levels)),
+            Column(name: EventsOptions.cutoffColumn, values: .categorical(codes: outCutoff, levels: e.cutoffs.map(\.description))),
+        ]
+        columns += zip(featureNames, features).map { Column(name: $0, values: .numeric($1)) }
+        switch e.label {
+        case .buysWithin: columns.append(Column(name: e.label.name, values: .categorical(codes: labels.map { $0 == 1 ? 1 : 0 }, levels: ["0", "1"])))
+        case .spendWithin: columns.append(Column(name: e.label.name, values: .numeric(labels)))
+        }
+        return (Frame(columns: columns, lines: outLines, rows: outRows, file: file), log)
+    }
+}
