@@ -18,6 +18,7 @@ enum DataFile {
                                   foldColumn: spec.split.foldColumn, joins: joins, clean: d.clean)
         options.kind = spec.kind
         options.events = d.events
+        options.group = spec.split.group
         return options
     }
 
@@ -50,7 +51,7 @@ enum DataFile {
             "drop=\(o.drop.map { "\($0.utf8.count):\($0)" }.joined(separator: ","))",
             "columns=\(o.columns.keys.sorted().map { "\($0.utf8.count):\($0)=\(o.columns[$0]!.rawValue)" }.joined(separator: ","))",
             "fold_column=\(o.foldColumn ?? "")",
-        ]
+        ] + (o.group.map { ["group=\($0.utf8.count):\($0)"] } ?? [])
         return (prepared + plain + (o.events.map { [$0.canonical] } ?? [])).joined(separator: ";") + o.kind.taskKeySuffix
     }
 

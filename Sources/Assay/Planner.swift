@@ -64,11 +64,25 @@ struct Planner {
     }
 
     mutating func split(_ load: TaskKey) -> TaskKey {
-        let s = spec.split
+        let s = spec.split, horizon = spec.data.events?.label.window.days ?? 0
         return add(SplitTask(split: s, specSeed: spec.seed), [load], label: "split rows", kind: "split") { seed, inputs in
             let data = try Dataset(decoding: inputs[0])
             if let folds = data.folds { return StratifiedSplitter.predefined(folds) }
             var rng = SplitMix64(seed: seed)
+            let classes = data.values != nil ? [UInt8](repeating: 0, count: data.rowCount) : data.target
+            if s.holdoutLastCutoff, let cutoffOfRow = data.cutoffOfRow, let groups = data.groups {
+                // Test on the last cutoff; train on the earlier ones whose label windows end by it (a row whose
+                // window reaches past the last cutoff would learn from the test period), folds grouped by customer.
+                let last = data.cutoffs.count - 1
+                let lastDay = Day(iso: data.cutoffs[last])?.number ?? 0
+                let usable = data.cutoffs.map { (Day(iso: $0)?.number ?? .max) + horizon <= lastDay }
+                let test = cutoffOfRow.indices.filter { cutoffOfRow[$0] == last }
+                let train = cutoffOfRow.indices.filter { cutoffOfRow[$0] < last && usable[cutoffOfRow[$0]] }
+                return Split(test: test, folds: (0..<s.repeats).flatMap { _ in GroupSplitter.kFold(classes, groups, rows: train, k: s.folds, using: &rng) })
+            }
+            if let groups = data.groups {
+                return GroupSplitter.split(classes: classes, groups: groups, testSize: s.testSize, folds: s.folds, repeats: s.repeats, using: &rng)
+            }
             if data.values != nil {
                 return ShuffleSplitter.split(rows: data.rowCount, testSize: s.testSize, folds: s.folds, repeats: s.repeats, using: &rng)
             }

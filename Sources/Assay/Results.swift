@@ -123,12 +123,17 @@ struct DataProfile: BinaryCodable, Sendable {
     var preparation: [LogLine]
     /// How some columns were read, worth a look (see `ColumnDiagnostics`).
     var warnings: [String] = []
+    /// A customer table's cutoffs, and each row's (see `Dataset.cutoffOfRow`).
+    var cutoffs: [String] = []
+    var cutoffOfRow: [Int]? = nil
 
     func encode(to w: inout ByteWriter) {
         w.write(rows); w.write(positives); w.write(numeric); w.write(categorical); w.write(numericWithMissing); w.write(labels); w.write(negativeLabel)
         w.write(preparation); w.write(warnings)
         w.write(values != nil)
         if let values { w.write(values) }
+        w.write(cutoffOfRow != nil)
+        if let cutoffOfRow { w.write(cutoffs); w.write(cutoffOfRow) }
     }
 
     init(_ d: Dataset) {
@@ -141,6 +146,8 @@ struct DataProfile: BinaryCodable, Sendable {
         values = d.values
         negativeLabel = d.negativeLabel
         preparation = d.preparation
+        cutoffs = d.cutoffs
+        cutoffOfRow = d.cutoffOfRow
     }
 
     init(from r: inout ByteReader) throws {
@@ -148,6 +155,12 @@ struct DataProfile: BinaryCodable, Sendable {
         categorical = try r.readStrings(); numericWithMissing = try r.readStrings(); labels = try r.readBytes(); negativeLabel = try r.readString()
         preparation = try r.readList(LogLine.self); warnings = try r.readStrings()
         values = try r.readBool() ? try r.readDoubles() : nil
+        if try r.readBool() {
+            cutoffs = try r.readStrings()
+            let rows = try r.readInts()
+            guard rows.count == self.rows, rows.allSatisfy(cutoffs.indices.contains) else { throw BinaryFormatError.truncated }
+            cutoffOfRow = rows
+        }
     }
 }
 

@@ -215,6 +215,8 @@ extension Dataset: BinaryCodable {
         if let values { w.write(values) }
         w.write(cutoffOfRow != nil)
         if let cutoffOfRow { w.write(cutoffs); w.write(cutoffOfRow) }
+        w.write(groups != nil)
+        if let groups { w.write(groups) }
         // `kept` is not part of the cached form: carried columns are read when the predictions file is written.
     }
 
@@ -228,12 +230,15 @@ extension Dataset: BinaryCodable {
         let ids = try r.readBool() ? try r.readStrings() : nil
         let values = try r.readBool() ? try r.readDoubles() : nil
         let cutoffs = try r.readBool() ? (try r.readStrings(), try r.readInts()) : nil
+        let groups = try r.readBool() ? try r.readInts() : nil
         let n = features.rowCount
         guard (values == nil ? target.count : values!.count) == n, values == nil || target.isEmpty, ids.map({ $0.count == n }) ?? true,
-              folds.map({ $0.count == n }) ?? true, cutoffs.map({ $0.1.count == n && $0.1.allSatisfy($0.0.indices.contains) }) ?? true
+              folds.map({ $0.count == n }) ?? true, cutoffs.map({ $0.1.count == n && $0.1.allSatisfy($0.0.indices.contains) }) ?? true,
+              groups.map({ $0.count == n }) ?? true
         else { throw BinaryFormatError.truncated }
         self.init(features: features, target: target, positiveLabel: pos, negativeLabel: neg, folds: folds, preparation: preparation, ids: ids)
         self.values = values
         if let cutoffs { (self.cutoffs, self.cutoffOfRow) = cutoffs }
+        self.groups = groups
     }
 }

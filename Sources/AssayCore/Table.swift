@@ -92,6 +92,9 @@ public struct Dataset: Sendable, Equatable {
     /// cutoff as an index into them; nil for any other table.
     public var cutoffs: [String] = []
     public var cutoffOfRow: [Int]? = nil
+    /// Each row's group (`split.group`, or a customer table's customer when it has several cutoffs): rows of one group
+    /// are never split apart; nil without groups.
+    public var groups: [Int]? = nil
 
     public init(features: Table, target: [UInt8], positiveLabel: String, negativeLabel: String, folds: [Int]?, preparation: [LogLine] = [],
                 ids: [String]? = nil) {

@@ -22,6 +22,8 @@ public struct LoadOptions: Sendable, Hashable {
     public var kind: ExperimentKind = .binary
     /// When set, the file is a purchase log and the table is the customer table built from it (`data.events`).
     public var events: EventsOptions? = nil
+    /// `split.group`: the column whose value keeps rows together in the split.
+    public var group: String? = nil
 
     public init(csv: CSVOptions = CSVOptions(), target: String, positive: String, id: String? = nil, drop: [String] = [],
                 columns: [String: ColumnKind] = [:], foldColumn: String? = nil, joins: [JoinOptions] = [], clean: [CleanStep] = []) {
@@ -65,6 +67,7 @@ public enum DatasetLoader {
         for c in options.columns.keys.sorted() { try need(c, "data.columns") }
         if let f = options.foldColumn { try need(f, "split.fold_column") }
         for k in options.keep { try need(k, "predictions.columns") }
+        if let g = options.group { try need(g, "split.group") }
     }
 
     /// Reads the main file, joins the others, cleans, then splits off the target, id and fold columns.
@@ -147,6 +150,20 @@ public enum DatasetLoader {
         if options.events != nil, let c = frame.index(of: EventsOptions.cutoffColumn), case .categorical(let codes, let levels) = frame.columns[c].values {
             dataset.cutoffs = levels
             dataset.cutoffOfRow = codes.map(Int.init)
+            // A customer's rows at several cutoffs stay together in every split.
+            if levels.count > 1, let c = frame.index(of: options.events?.customer ?? ""), case .categorical(let customers, _) = frame.columns[c].values {
+                dataset.groups = customers.map(Int.init)
+            }
+        }
+        if let g = options.group, let c = frame.index(of: g) {
+            // Groups by the cell's text; every missing cell is one group of its own.
+            var index: [String: Int] = [:]
+            dataset.groups = (0..<frame.rowCount).map { r in
+                guard let text = frame.columns[c].text(at: r) else { return -1 - r }
+                if let k = index[text] { return k }
+                index[text] = index.count
+                return index.count - 1
+            }
         }
         // A kept column of the main file is carried exactly as written there (frame.rows are its 1-based data rows);
         // a joined or derived one as its value reads.

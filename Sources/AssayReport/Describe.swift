@@ -37,9 +37,13 @@ enum Describe {
         if let fc = s.foldColumn {
             return "predefined folds from column `\(fc)`: \(s.fits) folds, \(s.testRows) test rows (fold -1)"
         }
-        let how = s.stratified ? "stratified" : "shuffled"
+        let how = (s.stratified ? "stratified" : "shuffled") + (s.group.map { " \(s.stratified ? "" : "and ")grouped by `\($0)`" } ?? "")
         let cv = s.repeats > 1 ? "\(how) \(s.folds)-fold CV repeated \(s.repeats) times (\(s.fits) fits per point)"
             : "\(how) \(s.fits)-fold CV"
+        if let last = s.lastCutoff {
+            let left = s.leftOut == 0 ? "" : " (\(s.leftOut) rows of earlier cutoffs left out: their label windows reach past \(last))"
+            return "time-aware: the \(s.testRows) rows of the last cutoff (\(last)) for test, then \(cv) on the rows of the earlier cutoffs\(left), seed \(s.seed)"
+        }
         guard s.testSize > 0 else { return "no test set; \(cv) on all rows, seed \(s.seed)" }
         return "\(how) holdout of \(NumberFormat.json(s.testSize * 100))% for test, then \(cv) on the training rows, seed \(s.seed)"
     }

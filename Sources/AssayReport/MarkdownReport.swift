@@ -65,6 +65,8 @@ public enum MarkdownReport {
             }
         }
 
+        if let t = r.overTime { out += overTime(t, regression: r.kind == .regression) }
+
         out += ["## Figures", ""]
         out += [Figures.source(r) + " The CV figure shows every grid point.", ""]
         out += Figures.catalog(r).map { "![\($0.title)](figures/\($0.file))" }.joined(separator: "\n\n").split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
@@ -122,6 +124,21 @@ public enum MarkdownReport {
         }
         if let p = r.profile { out += profile(p) }
         return out.joined(separator: "\n")
+    }
+
+    /// `## Over time`: one column per cutoff, one row per model.
+    static func overTime(_ t: ScoresOverTime, regression: Bool) -> [String] {
+        var out = ["## Over time", ""]
+        out += ["\(t.metric.rawValue) of each model's selected point, cutoff by cutoff: out of fold on the rows of each training cutoff, "
+                + "and from the refit model on the test cutoff's rows.", ""]
+        out += ["| | " + t.cutoffs.map { "\($0.cutoff) (\($0.role.replacingOccurrences(of: "_", with: " ")))" }.joined(separator: " | ") + " |"]
+        out += ["|---|" + String(repeating: "---:|", count: t.cutoffs.count)]
+        out += ["| rows | " + t.cutoffs.map { "\($0.rows)" }.joined(separator: " | ") + " |"]
+        out += ["| \(regression ? "mean target" : "positive rate") | " + t.cutoffs.map { NumberFormat.fixed($0.rate) }.joined(separator: " | ") + " |"]
+        for (i, name) in t.models.enumerated() {
+            out += ["| \(Markup.text(name)) | " + t.cutoffs.map { $0.scores[i].map { NumberFormat.fixed($0) } ?? "–" }.joined(separator: " | ") + " |"]
+        }
+        return out + [""]
     }
 
     /// `## Data profile`: a table of the columns, their flags, and the target rate per value or bin.

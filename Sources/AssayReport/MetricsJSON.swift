@@ -49,6 +49,13 @@ public enum MetricsJSON {
                 "columns": .object(Dictionary(uniqueKeysWithValues: imp.columns.map { ($0.name, JSONValue.object(["mean": .number($0.summary.mean), "std": .number($0.summary.std)])) })),
             ])
         }
+        if let t = r.overTime {
+            top["over_time"] = .object(["metric": .string(t.metric.rawValue), "cutoffs": .array(t.cutoffs.map { c in
+                .object(["cutoff": .string(c.cutoff), "role": .string(c.role), "rows": .integer(c.rows),
+                         (r.kind == .regression ? "target_mean" : "positive_rate"): .number(c.rate),
+                         "scores": .object(Dictionary(uniqueKeysWithValues: zip(t.models, c.scores).map { ($0, $1.map(JSONValue.number) ?? .null) }))])
+            })])
+        }
         if let imp = r.importance { top["importance"] = importance(imp) }
         if !r.otherImportance.isEmpty {
             top["importance_by_model"] = .object(Dictionary(uniqueKeysWithValues: r.otherImportance.map { ($0.model, importance($0)) }))

@@ -1,6 +1,40 @@
 import AssayCore
 
 /// Everything a run found, in the order a reader wants it; the input of every renderer.
+/// A customer table's scores cutoff by cutoff: each model's selected point out of fold on the rows of every
+/// training cutoff, and on the test rows for the test cutoff, so a reader sees whether the score holds over time.
+public struct ScoresOverTime: Sendable {
+    public struct Cutoff: Sendable {
+        public var cutoff: String
+        /// `cv`, `test`, or `left_out` (an earlier cutoff whose label window reaches past the test cutoff).
+        public var role: String
+        public var rows: Int
+        /// The positive rate (binary) or the mean target (regression) of the cutoff's rows.
+        public var rate: Double
+        /// The select metric per model, in the report's model order; nil where it is undefined (one class) or the
+        /// cutoff's rows were not scored.
+        public var scores: [Double?]
+
+        public init(cutoff: String, role: String, rows: Int, rate: Double, scores: [Double?]) {
+            self.cutoff = cutoff
+            self.role = role
+            self.rows = rows
+            self.rate = rate
+            self.scores = scores
+        }
+    }
+
+    public var metric: Metric
+    public var models: [String]
+    public var cutoffs: [Cutoff]
+
+    public init(metric: Metric, models: [String], cutoffs: [Cutoff]) {
+        self.metric = metric
+        self.models = models
+        self.cutoffs = cutoffs
+    }
+}
+
 public struct RunReport: Sendable {
     /// What the experiment predicts: it decides which sections and figures the report has.
     public var kind: ExperimentKind = .binary
@@ -29,6 +63,8 @@ public struct RunReport: Sendable {
     public var lead: ModelLead? = nil
     /// What the positive rows are called in figures ("buyers"), from the spec's `labels:`.
     public var positiveName = "positives"
+    /// A customer table with several cutoffs: the scores cutoff by cutoff.
+    public var overTime: ScoresOverTime? = nil
 
     public init(experiment: String, description: String?, select: Metric, metrics: [Metric], data: DataSummary,
                 models: [ModelReport], bestModel: String?, profile: TableProfile? = nil) {
@@ -123,6 +159,12 @@ public struct SplitSummary: Sendable, Equatable {
     public var seed: UInt64
     /// Whether the holdout and folds keep the class shares (binary), or are plain shuffles (regression).
     public var stratified = true
+    /// What keeps rows together in the holdout and the folds (`split.group`, or a customer table's customer).
+    public var group: String? = nil
+    /// With `holdout: last_cutoff`: the last cutoff (the test rows' one), and how many rows of earlier cutoffs were
+    /// left out because their label windows reach past it.
+    public var lastCutoff: String? = nil
+    public var leftOut = 0
 
     public init(foldColumn: String?, folds: Int, repeats: Int, fits: Int, testRows: Int, testSize: Double, seed: UInt64) {
         self.foldColumn = foldColumn

@@ -86,7 +86,7 @@ public struct ColumnReference: Sendable, Hashable {
 extension Spec {
     /// Where the spec names `column` in the role `role`, if it does.
     public func location(ofColumn column: String, role: String) -> SourceLocation? {
-        (data.columnReferences + (split.foldColumnReference.map { [$0] } ?? [])).first { $0.role == role && $0.name == column }?.location
+        (data.columnReferences + (split.foldColumnReference.map { [$0] } ?? []) + (split.groupReference.map { [$0] } ?? [])).first { $0.role == role && $0.name == column }?.location
     }
 }
 
@@ -99,11 +99,17 @@ public struct SplitSection: Sendable, Hashable {
     public var repeats: Int = 1
     /// Where `fold_column` was written.
     public var foldColumnReference: ColumnReference? = nil
+    /// `holdout: last_cutoff`: a customer table's last cutoff is the test set (time-aware validation).
+    public var holdoutLastCutoff = false
+    /// `group`: rows with the same value of this column are never on both sides of the holdout or of a fold.
+    public var group: String? = nil
+    public var groupReference: ColumnReference? = nil
 
-    /// Canonical text, part of cache keys.
+    /// Canonical text, part of cache keys (a key that is not set adds nothing, so older keys stay valid).
     public var canonical: String {
         "split(test_size=\(NumberFormat.json(testSize)),folds=\(folds),fold_column=\(foldColumn.map(JSONText.quote) ?? "null")"
-            + (repeats > 1 ? ",repeats=\(repeats))" : ")")
+            + (repeats > 1 ? ",repeats=\(repeats)" : "") + (holdoutLastCutoff ? ",holdout=last_cutoff" : "")
+            + (group.map { ",group=\(JSONText.quote($0))" } ?? "") + ")"
     }
 }
 

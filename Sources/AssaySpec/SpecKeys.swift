@@ -20,7 +20,7 @@ public enum SpecKeys {
     public static let cleanSteps = ["replace", "filter", "drop_duplicates", "normalize", "derive"]
     public static let dropDuplicates = ["subset", "ignore"]
     public static let normalize = ["columns", "lowercase"]
-    public static let split = ["test_size", "folds", "fold_column", "repeats"]
+    public static let split = ["test_size", "folds", "fold_column", "repeats", "holdout", "group"]
     public static let check = ["min", "max", "tolerance"]
     public static let steps = ["impute", "encode", "scale", "log1p", "clip", "resample"]
     public static let impute = ["numeric", "categorical", "value", "add_indicator", "columns"]

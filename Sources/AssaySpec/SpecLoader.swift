@@ -563,6 +563,29 @@ struct SpecDecoder {
         if let fc = f["fold_column"], let foldColumn {
             section.foldColumnReference = ColumnReference(role: "split.fold_column", name: foldColumn, location: fc.location)
         }
+        if let h = f["holdout"] {
+            let how = try text(h, "split.holdout")
+            guard how == "random" || how == "last_cutoff" else {
+                throw SpecError(at: h.location, "split.holdout must be random or last_cutoff, got '\(how)'\(Suggest.hint(how, among: ["random", "last_cutoff"]))")
+            }
+            if how == "last_cutoff" {
+                guard let events = data.events, events.cutoffs.count >= 2 else {
+                    throw SpecError(at: h.location, "split.holdout: last_cutoff tests on a customer table's last cutoff: it needs data.events with at least two cutoffs")
+                }
+                if let t = f["test_size"] { throw SpecError(at: t.location, "split.test_size cannot be used with holdout: last_cutoff (the last cutoff's rows are the test set)") }
+                if foldColumn != nil { throw SpecError(at: h.location, "split.holdout cannot be used with fold_column (the file fixes the folds)") }
+                section.holdoutLastCutoff = true
+                section.testSize = 0
+            }
+        }
+        if let g = f["group"] {
+            let name = try text(g, "split.group")
+            if foldColumn != nil { throw SpecError(at: g.location, "split.group cannot be used with fold_column (the file fixes the folds)") }
+            if name == data.target { throw SpecError(at: g.location, "split.group cannot be the target") }
+            if data.events != nil { throw SpecError(at: g.location, "split.group is implied for a customer table: a customer's rows at several cutoffs always stay together") }
+            section.group = name
+            section.groupReference = ColumnReference(role: "split.group", name: name, location: g.location)
+        }
         return section
     }
 
@@ -588,7 +611,7 @@ struct SpecDecoder {
             guard spec.metrics.contains(path.metric) else {
                 throw SpecError(at: pair.keyAt, "checks: metric '\(path.metric.rawValue)' is not computed; add it to metrics")
             }
-            if path.part == .test, spec.split.testSize == 0, spec.split.foldColumn == nil {
+            if path.part == .test, spec.split.testSize == 0, spec.split.foldColumn == nil, !spec.split.holdoutLastCutoff {
                 throw SpecError(at: pair.keyAt, "checks: '\(pair.key)' needs a test set, and split.test_size is 0")
             }
             let ctx = "checks.\(pair.key)"

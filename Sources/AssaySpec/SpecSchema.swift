@@ -159,6 +159,8 @@ public enum SpecSchema {
             "folds": ["type": "integer", "minimum": 2],
             "fold_column": string,
             "repeats": ["type": "integer", "minimum": 1],
+            "holdout": describe(["enum": ["random", "last_cutoff"]], "last_cutoff: a customer table's last cutoff is the test set; earlier cutoffs train (time-aware validation)."),
+            "group": describe(string, "Rows with the same value in this column are never on both sides of the holdout or of a fold."),
         ])
     }
 

@@ -549,3 +549,33 @@ final class NeuralNetworkTests: XCTestCase {
         XCTAssertFalse(try m.fit(x, y, using: &rng).converged)
     }
 }
+
+final class GroupSplitterTests: XCTestCase {
+    /// No group on both sides of the holdout or of a fold; class shares and sizes near their targets; seeded.
+    func testGroupsStayWholeAndClassesStayBalanced() {
+        var rng = SplitMix64(seed: 3)
+        var classes: [UInt8] = [], groups: [Int] = []
+        for g in 0..<500 {
+            let size = Int.random(in: 1...4, using: &rng), rate = g % 5 == 0 ? 0.8 : 0.1
+            for _ in 0..<size { classes.append(Double.random(in: 0..<1, using: &rng) < rate ? 1 : 0); groups.append(g * 7 % 1009) }
+        }
+        var a = SplitMix64(seed: 9), b = SplitMix64(seed: 9)
+        let split = GroupSplitter.split(classes: classes, groups: groups, testSize: 0.25, folds: 4, repeats: 2, using: &a)
+        XCTAssertEqual(split, GroupSplitter.split(classes: classes, groups: groups, testSize: 0.25, folds: 4, repeats: 2, using: &b))
+        let n = classes.count, positives = classes.filter { $0 == 1 }.count
+        XCTAssertEqual(split.test.count + split.train.count, n)
+        XCTAssertEqual(Double(split.test.count) / Double(n), 0.25, accuracy: 0.01)
+        func rate(_ rows: [Int]) -> Double { Double(rows.filter { classes[$0] == 1 }.count) / Double(rows.count) }
+        XCTAssertEqual(rate(split.test), Double(positives) / Double(n), accuracy: 0.01)
+        let testGroups = Set(split.test.map { groups[$0] })
+        XCTAssertTrue(split.train.allSatisfy { !testGroups.contains(groups[$0]) }, "a group on both sides of the holdout")
+        XCTAssertEqual(split.folds.count, 8)
+        for fold in split.folds {
+            let inFold = Set(fold.map { groups[$0] })
+            XCTAssertTrue(split.trainingRows(ofFold: split.folds.firstIndex(of: fold)!).allSatisfy { !inFold.contains(groups[$0]) }, "a group on both sides of a fold")
+            XCTAssertEqual(Double(fold.count), Double(split.train.count) / 4, accuracy: 6)
+            XCTAssertEqual(rate(fold), rate(split.train), accuracy: 0.01)
+        }
+        XCTAssertNotEqual(split.folds[0], split.folds[4], "each repeat deals the groups anew")
+    }
+}

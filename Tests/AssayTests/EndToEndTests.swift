@@ -355,6 +355,30 @@ final class EndToEndTests: XCTestCase {
         XCTAssertNil(plainJSON["importance_by_model"], "without the key, metrics.json is as before")
     }
 
+    /// `split.group`: rows sharing the column's value never sit on both sides of the holdout or of a fold.
+    func testSplitGroupKeepsEachGroupOnOneSide() throws {
+        try spec().replacingOccurrences(of: "split: {test_size: 0.25, folds: 4}", with: "split: {test_size: 0.25, folds: 4, group: visits}\npredictions: {columns: [visits]}")
+            .write(to: dir.appendingPathComponent("e.yaml"), atomically: true, encoding: .utf8)
+        var options = RunOptions(jobs: 2, outputRoot: dir.appendingPathComponent("runs").path, cacheDirectory: dir.appendingPathComponent("cache").path)
+        options.predictionsFile = dir.appendingPathComponent("p.csv").path
+        try Experiment.run(specPath: dir.appendingPathComponent("e.yaml").path, options: options)
+        let lines = try String(contentsOf: dir.appendingPathComponent("p.csv"), encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        XCTAssertEqual(Array(lines[0].prefix(6)), ["row", "id", "visits", "split", "repeat", "fold"])
+        var side: [String: String] = [:]
+        for l in lines.dropFirst() {
+            let place = l[3] == "test" ? "test" : "fold \(l[5])"
+            if let s = side[l[2]] { XCTAssertEqual(s, place, "visits = \(l[2]) on two sides") } else { side[l[2]] = place }
+        }
+        XCTAssertEqual(Set(side.values).count, 5, "the test set and four folds")
+        let report = try String(contentsOf: dir.appendingPathComponent("runs/e2e/report.md"), encoding: .utf8)
+        XCTAssertTrue(report.contains("- Split: stratified grouped by `visits` holdout of 25% for test, then stratified grouped by `visits` 4-fold CV"), report)
+        try spec().replacingOccurrences(of: "split: {test_size: 0.25, folds: 4}", with: "split: {test_size: 0.25, folds: 4, group: vists}")
+            .write(to: dir.appendingPathComponent("e.yaml"), atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try Experiment.validate(specPath: dir.appendingPathComponent("e.yaml").path)) {
+            XCTAssertEqual("\($0)", "\(dir.path)/e.yaml:5:43: split.group: no column 'vists' in \(dir.path)/t.csv; did you mean 'visits'?")
+        }
+    }
+
     func testUnknownColumnsAreBadInputsAtTheirSpecLocation() throws {
         XCTAssertThrowsError(try runSpec(["data.target=boughtt"])) {
             let e = $0 as! AssayError

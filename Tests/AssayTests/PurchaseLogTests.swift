@@ -94,6 +94,35 @@ final class PurchaseLogTests: XCTestCase {
         XCTAssertTrue(lines[1].hasPrefix("00000,2021-10-01,"), String(lines[1]))
     }
 
+    /// Several cutoffs with `holdout: last_cutoff`: the test rows are the last cutoff's, a cutoff whose label window
+    /// reaches past it is left out, and a customer's rows at the other cutoffs always share one fold.
+    func testTimeAwareValidationKeepsCustomersTogetherAndLeavesOverlappingWindowsOut() throws {
+        try spec(cutoff: "[2021-08-01, 2021-09-01, 2021-09-20, 2021-10-01]")
+            .replacingOccurrences(of: "split: {test_size: 0.25, folds: 3}", with: "split: {holdout: last_cutoff, folds: 3}\npredictions: {columns: [cutoff]}")
+            .write(to: dir.appendingPathComponent("e.yaml"), atomically: true, encoding: .utf8)
+        let predictions = dir.appendingPathComponent("p.csv").path
+        var options = RunOptions(jobs: 2, outputRoot: dir.appendingPathComponent("runs").path, cacheDirectory: dir.appendingPathComponent("cache").path)
+        options.predictionsFile = predictions
+        try Experiment.run(specPath: dir.appendingPathComponent("e.yaml").path, options: options)
+        let lines = try String(contentsOfFile: predictions, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        XCTAssertEqual(Array(lines[0].prefix(6)), ["row", "customer", "cutoff", "split", "repeat", "fold"])
+        var foldOf: [String: String] = [:], cutoffsSeen: [String: Set<String>] = [:]
+        for l in lines.dropFirst() {
+            cutoffsSeen[l[3], default: []].insert(l[2])
+            guard l[3] == "train" else { continue }
+            if let f = foldOf[l[1]] { XCTAssertEqual(f, l[5], "customer \(l[1]) is in two folds") } else { foldOf[l[1]] = l[5] }
+        }
+        XCTAssertEqual(cutoffsSeen["test"], ["2021-10-01"])
+        XCTAssertEqual(cutoffsSeen["train"], ["2021-08-01", "2021-09-01"], "20 September's 30-day window reaches past 1 October: left out")
+        XCTAssertEqual(Set(foldOf.values), ["1", "2", "3"])
+        let report = try String(contentsOf: dir.appendingPathComponent("runs/repeat/report.md"), encoding: .utf8)
+        XCTAssertTrue(report.contains("- Split: time-aware: the 292 rows of the last cutoff (2021-10-01) for test, then stratified grouped by `customer` 3-fold CV on the rows of the earlier cutoffs ("), report)
+        XCTAssertTrue(report.contains("| | 2021-08-01 (cv) | 2021-09-01 (cv) | 2021-09-20 (left out) | 2021-10-01 (test) |"), report)
+        XCTAssertTrue(report.contains("| lr | 0."), report)
+        let metrics = try String(contentsOf: dir.appendingPathComponent("runs/repeat/metrics.json"), encoding: .utf8)
+        XCTAssertTrue(metrics.contains("\"over_time\""), metrics)
+    }
+
     /// Each bad input is one line naming the spec line or the log's row, a bad input (exit 2), and nothing is written.
     func testBadInputIsOneLineAndWritesNothing() throws {
         let cases: [(String, String)] = [
@@ -106,6 +135,8 @@ final class PurchaseLogTests: XCTestCase {
             (spec().replacingOccurrences(of: "amount: amount", with: "amount: amont"), "e.yaml:11:13: data.events.amount: no column 'amont' in \(dir.path)/log.txt; did you mean 'amount'?"),
             (spec().replacingOccurrences(of: "%Y%m%d", with: "%d-%m-%Y"), "\(dir.path)/log.txt:2: row 1, time column 'date': '20210115' does not match time_format '%d-%m-%Y'"),
             (spec().replacingOccurrences(of: "  events:", with: "  target: x\n  events:"), "e.yaml:5:11: data.target is not used with data.events: the customer table's target is its label, its id the customer column"),
+            (spec().replacingOccurrences(of: "test_size: 0.25", with: "holdout: last_cutoff"), "e.yaml:17:18: split.holdout: last_cutoff tests on a customer table's last cutoff: it needs data.events with at least two cutoffs"),
+            (spec(cutoff: "[2021-10-01, 2021-09-01]"), "e.yaml:14:24: data.cutoff must list days in increasing order: 2021-09-01 follows 2021-10-01"),
         ]
         for (text, message) in cases {
             try text.write(to: dir.appendingPathComponent("e.yaml"), atomically: true, encoding: .utf8)

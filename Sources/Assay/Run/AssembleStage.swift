@@ -9,7 +9,7 @@ extension RunSession {
         let profile = data.profile, split = data.split
         var report = RunReport(
             experiment: spec.name, description: spec.description, select: spec.select, metrics: spec.metrics,
-            data: DataSummary(path: spec.data.path, rows: profile.rows, trainRows: profile.rows - split.test.count,
+            data: DataSummary(path: spec.data.path, rows: profile.rows, trainRows: split.train.count,
                               testRows: split.test.count, positiveRate: Double(profile.positives) / Double(profile.rows),
                               target: spec.data.target, positiveLabel: spec.data.positive, numericColumns: profile.numeric,
                               categoricalColumns: profile.categorical,
@@ -19,6 +19,11 @@ extension RunSession {
             models: evaluation.models, bestModel: evaluation.bestModel, profile: data.tableProfile)
         report.kind = spec.kind
         report.data.split.stratified = spec.kind == .binary
+        report.data.split.group = spec.split.group ?? (data.profile.cutoffs.count > 1 ? spec.data.events?.customer : nil)
+        if spec.split.holdoutLastCutoff {
+            report.data.split.lastCutoff = data.profile.cutoffs.last
+            report.data.split.leftOut = profile.rows - split.test.count - split.train.count
+        }
         report.importance = evaluation.importance
         report.otherImportance = evaluation.otherImportance
         report.impurityImportance = evaluation.ownImportance
@@ -27,6 +32,7 @@ extension RunSession {
         // Tables and curves of each selected point: on the test rows (its refit's predictions), else out of fold.
         report.curvesOnTest = !split.test.isEmpty
         report.lead = report.models.first { $0.name == evaluation.bestModel }.flatMap { ModelLead.of($0, among: report.models, metric: spec.select) }
+        report.overTime = scoresOverTime(data, evaluation)
         switch spec.kind {
         case .binary: addBinaryEvaluation(&report, evaluation)
         case .regression:
@@ -34,6 +40,37 @@ extension RunSession {
             addRegressionEvaluation(&report, evaluation)
         }
         return report
+    }
+
+    /// A customer table with several cutoffs: each model's select metric on each cutoff's rows (out of fold on the
+    /// training cutoffs, the refit's predictions on the test rows).
+    func scoresOverTime(_ data: PreparedData, _ evaluation: Evaluation) -> ScoresOverTime? {
+        let profile = data.profile, split = data.split
+        guard let cutoffOfRow = profile.cutoffOfRow, profile.cutoffs.count > 1 else { return nil }
+        let train = split.train, test = split.test
+        let testSet = Set(test), trainSet = Set(train)
+        let cutoffs = profile.cutoffs.indices.map { c -> ScoresOverTime.Cutoff in
+            let rows = cutoffOfRow.indices.filter { cutoffOfRow[$0] == c }
+            let role = rows.allSatisfy(testSet.contains) ? "test" : rows.allSatisfy(trainSet.contains) ? "cv" : rows.allSatisfy { !testSet.contains($0) && !trainSet.contains($0) } ? "left_out" : "mixed"
+            let rate = rows.isEmpty ? 0 : (profile.values.map { v in rows.reduce(0) { $0 + v[$1] } } ?? Double(rows.reduce(0) { $0 + Int(profile.labels[$1]) })) / Double(rows.count)
+            let scores = evaluation.models.indices.map { i -> Double? in
+                // Rows of this cutoff among the scored ones: the training rows (out of fold) or the test rows (refit), in order.
+                let (order, scored): ([Int], ScoredRows)
+                switch role {
+                case "cv": (order, scored) = (train, evaluation.outOfFold[i])
+                case "test": (order, scored) = (evaluation.refits[i].test.rows, evaluation.refits[i].test.scored)
+                default: return nil
+                }
+                let keep = order.indices.filter { cutoffOfRow[order[$0]] == c }
+                let subset = ScoredRows(labels: scored.values == nil ? keep.map { scored.labels[$0] } : [], probabilities: keep.map { scored.probabilities[$0] },
+                                        values: scored.values.map { v in keep.map { v[$0] } })
+                let threshold = evaluation.models[i].best.threshold
+                let value = subset.score(spec.select, threshold: threshold)
+                return value.isFinite ? value : nil
+            }
+            return ScoresOverTime.Cutoff(cutoff: profile.cutoffs[c], role: role, rows: rows.count, rate: rate, scores: scores)
+        }
+        return ScoresOverTime(metric: spec.select, models: evaluation.models.map(\.name), cutoffs: cutoffs)
     }
 
     /// Each regression model's ranking by prediction: deciles, the share of the total its top rows hold, and the

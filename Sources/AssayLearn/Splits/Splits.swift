@@ -164,3 +164,70 @@ public enum ShuffleSplitter {
         return folds
     }
 }
+
+/// Splitting that keeps every group's rows together (a customer's rows at several cutoffs, or `split.group`): no
+/// group is on both sides of the holdout or of any fold, as scikit-learn's `StratifiedGroupKFold` promises.
+///
+/// One rule deals groups to bins (test and the rest; then the folds), each bin with a target share: the groups, in a
+/// seeded shuffled order then stably by size (largest first), each go to the bin that is least filled after taking
+/// it — for each class the group holds, the bin's rows of that class over its target share of the class, the largest
+/// of these; ties to the lower bin. So class shares hold as closely as whole groups allow (stratified when possible),
+/// and sizes stay near their targets. Not draw-for-draw scikit-learn's (its shuffle is NumPy's, and it balances the
+/// spread of class shares rather than the fill).
+public enum GroupSplitter {
+    /// A holdout of about `testSize` of the rows, then k folds of the rest; `classes` per row (all zeros for a
+    /// regression target), `groups` per row (any integers).
+    public static func split<G: RandomNumberGenerator>(classes: [UInt8], groups: [Int], testSize: Double, folds k: Int, repeats: Int = 1,
+                                                       using rng: inout G) -> Split {
+        var test: [Int] = [], rest = Array(classes.indices)
+        if testSize > 0 {
+            let bins = deal(classes, groups, rows: rest, shares: [testSize, 1 - testSize], using: &rng)
+            test = bins[0]
+            rest = bins[1]
+        }
+        return Split(test: test, folds: (0..<repeats).flatMap { _ in kFold(classes, groups, rows: rest, k: k, using: &rng) })
+    }
+
+    /// k folds of `rows`, groups kept whole.
+    public static func kFold<G: RandomNumberGenerator>(_ classes: [UInt8], _ groups: [Int], rows: [Int], k: Int, using rng: inout G) -> [[Int]] {
+        deal(classes, groups, rows: rows, shares: [Double](repeating: 1 / Double(k), count: k), using: &rng)
+    }
+
+    /// `rows` dealt to bins of the given target shares, whole groups at a time; each bin's rows sorted.
+    static func deal<G: RandomNumberGenerator>(_ classes: [UInt8], _ groups: [Int], rows: [Int], shares: [Double], using rng: inout G) -> [[Int]] {
+        // Groups in order of first appearance, with their rows and class counts.
+        var index: [Int: Int] = [:], members: [[Int]] = [], counts: [[Int]] = []
+        let classCount = Int(rows.map { classes[$0] }.max() ?? 0) + 1
+        for r in rows {
+            let g: Int
+            if let known = index[groups[r]] { g = known } else {
+                g = members.count
+                index[groups[r]] = g
+                members.append([]); counts.append([Int](repeating: 0, count: classCount))
+            }
+            members[g].append(r)
+            counts[g][Int(classes[r])] += 1
+        }
+        var order = Array(members.indices)
+        order.seededShuffle(using: &rng)
+        let position = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
+        order.sort { members[$0].count != members[$1].count ? members[$0].count > members[$1].count : (position[$0] ?? 0) < (position[$1] ?? 0) }
+        var totals = [Int](repeating: 0, count: classCount)
+        for c in counts { for k in 0..<classCount { totals[k] += c[k] } }
+        var filled = [[Int]](repeating: [Int](repeating: 0, count: classCount), count: shares.count)
+        var bins = [[Int]](repeating: [], count: shares.count)
+        for g in order {
+            var best = 0, bestFill = Double.infinity
+            for b in shares.indices where shares[b] > 0 {
+                var fill = 0.0
+                for c in 0..<classCount where counts[g][c] > 0 {
+                    fill = max(fill, Double(filled[b][c] + counts[g][c]) / (shares[b] * Double(totals[c])))
+                }
+                if fill < bestFill { best = b; bestFill = fill }
+            }
+            for c in 0..<classCount { filled[best][c] += counts[g][c] }
+            bins[best] += members[g]
+        }
+        return bins.map { $0.sorted() }
+    }
+}
