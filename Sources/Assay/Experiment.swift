@@ -136,17 +136,23 @@ public enum Experiment {
             // The columns the predictions file carries are checked too (they are read only when it is written).
             let options = DataFile.loadOptions(spec).keeping(spec.predictionColumns)
             let url = URL(fileURLWithPath: spec.data.resolvedPath)
-            if let events = options.events, events.clean.isEmpty {
-                // A purchase log: its header has the event columns; the customer table's columns exist once it is built.
+            if let events = options.events {
+                // A purchase log: its header has the event columns (but those events.clean derives); the customer
+                // table's columns exist once it is built, which run and validate do once, in the load task.
                 let header = try CSVFile(contentsOf: url, displayName: spec.data.resolvedPath, options: options.csv, headerOnly: true)
-                do { try CustomerTable.checkColumns(header.names, events, file: spec.data.resolvedPath) } catch { try mapColumnError(error, spec) }
+                let derived = events.clean.compactMap { step -> String? in if case .derive(let name, _, _) = step { return name } else { return nil } }
+                do {
+                    try CustomerTable.checkColumns(header.names + derived, events, file: spec.data.resolvedPath)
+                    for c in options.columns.keys.sorted() where !header.names.contains(c) {
+                        throw DataError.unknownColumn(file: spec.data.resolvedPath, name: c, role: "data.events.columns", hint: Suggest.hint(c, among: header.names))
+                    }
+                } catch { try mapColumnError(error, spec) }
             } else if options.joins.isEmpty && options.clean.isEmpty && options.events == nil {
                 let header = try CSVFile(contentsOf: url, displayName: spec.data.resolvedPath, options: options.csv, headerOnly: true)
                 try checkColumns(header.names, spec, options)
             } else {
                 // Joined and derived columns exist only once the files are read, joined and cleaned: do all of it (no fitting).
-                let csv = try CSVFile(contentsOf: url, displayName: spec.data.resolvedPath, options: options.csv)
-                do { _ = try DatasetLoader.load(csv, options) } catch { try mapColumnError(error, spec) }
+                do { _ = try DatasetLoader.load(path: url.path, displayName: spec.data.resolvedPath, options) } catch { try mapColumnError(error, spec) }
             }
             return spec
         } catch { throw AssayError.wrap(error) }
@@ -159,8 +165,7 @@ public enum Experiment {
         let spec = try loadSpec(specPath: specPath, overrides: overrides)
         do {
             let options = DataFile.loadOptions(spec)
-            let csv = try CSVFile(contentsOf: URL(fileURLWithPath: spec.data.resolvedPath), displayName: spec.data.resolvedPath, options: options.csv)
-            let data = try DatasetLoader.load(csv, options)
+            let data = try DatasetLoader.load(path: spec.data.resolvedPath, displayName: spec.data.resolvedPath, options)
             var columns = data.features.columns
             // A customer table says whose row it is and as of when: the customer and the cutoff come first.
             if let events = spec.data.events, let ids = data.ids, let cutoffOfRow = data.cutoffOfRow {
@@ -216,8 +221,7 @@ public enum Experiment {
                 if !spec.predictionColumns.isEmpty {
                     // Read here, not in the cached load task: carrying a column must not change any task's key.
                     let options = DataFile.loadOptions(spec).keeping(spec.predictionColumns)
-                    let csv = try CSVFile(contentsOf: URL(fileURLWithPath: spec.data.resolvedPath), displayName: spec.data.resolvedPath, options: options.csv)
-                    kept = try DatasetLoader.load(csv, options).kept
+                    kept = try DatasetLoader.load(path: spec.data.resolvedPath, displayName: spec.data.resolvedPath, options).kept
                 }
                 try AtomicFiles.write([(file, Data(WriteStage.predictions(spec, data, ids: ids, kept: kept, evaluation).utf8))])
             }

@@ -34,8 +34,7 @@ struct Planner {
         let options = DataFile.loadOptions(spec)
         let path = spec.data.resolvedPath
         return add(LoadTask(options: options, contentHash: contentHash), [], label: "load \(path)", kind: "load") { _, _ in
-            let csv = try CSVFile(contentsOf: URL(fileURLWithPath: path), displayName: path, options: options.csv)
-            return try DatasetLoader.load(csv, options)
+            try DatasetLoader.load(path: path, displayName: path, options)
         }
     }
 
@@ -47,8 +46,7 @@ struct Planner {
         options.drop = []; options.id = nil; options.foldColumn = nil
         let everyColumn = options, path = spec.data.resolvedPath
         return add(ProfileTask(options: everyColumn, roles: roles, contentHash: contentHash), [], label: "profile \(path)", kind: "profile") { _, _ in
-            let csv = try CSVFile(contentsOf: URL(fileURLWithPath: path), displayName: path, options: everyColumn.csv)
-            let data = try DatasetLoader.load(csv, everyColumn)
+            let data = try DatasetLoader.load(path: path, displayName: path, everyColumn)
             return TableProfile(data.features, target: data.target, roles: roles)
         }
     }

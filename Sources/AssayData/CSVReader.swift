@@ -114,9 +114,21 @@ public struct CSVFile {
     public var columnCount: Int { names.count }
 
     /// Reads and tokenizes `url`; `displayName` is how errors name the file.
+    /// With `headerOnly`, only the file's first mebibyte is read when the header (or first row) ends within it.
     public init(contentsOf url: URL, displayName: String, options: CSVOptions, headerOnly: Bool = false) throws {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
+        var data: Data
+        do {
+            if headerOnly, let handle = try? FileHandle(forReadingFrom: url) {
+                defer { try? handle.close() }
+                data = try handle.read(upToCount: 1 << 20) ?? Data()
+                // A prefix whose first line break comes late (a huge or quoted multi-line header): read it all.
+                if data.count == 1 << 20, (data.firstIndex(of: UInt8(ascii: "\n")) ?? data.endIndex) > data.startIndex + (1 << 19) {
+                    data += try handle.readToEnd() ?? Data()
+                }
+            } else {
+                data = try Data(contentsOf: url)
+            }
+        } catch {
             throw DataError.unreadable(file: displayName, reason: (error as NSError).localizedDescription)
         }
         try self.init(bytes: [UInt8](data), displayName: displayName, options: options, headerOnly: headerOnly)
@@ -130,76 +142,25 @@ public struct CSVFile {
         var headerNames: [String]? = nil
         let estimate = input.count / 8
         starts.reserveCapacity(estimate); ends.reserveCapacity(estimate); escaped.reserveCapacity(estimate)
-        let delim = options.delimiter, quote = UInt8(ascii: "\""), cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
-        let blanks = delim == CSVOptions.whitespace, tab = UInt8(ascii: "\t")
+        var tokenizer = CSVTokenizer(delimiter: options.delimiter, file: displayName)
+        var cells: [CellRange] = []
         try input.withUnsafeBufferPointer { b in
-            let n = b.count
-            var i = (n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) ? 3 : 0
-            var line = 1
+            var i = (b.count >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) ? 3 : 0
             var dataRow = 0
-            while i < n {
-                let rowLine = line
-                let rowFirstCell = starts.count
-                var rowHasQuote = false
-                if blanks { while i < n && (b[i] == delim || b[i] == tab) { i += 1 } }
-                // One record.
-                while true {
-                    var s = i, e = i, esc = false
-                    if i < n && b[i] == quote {
-                        rowHasQuote = true
-                        i += 1; s = i
-                        while true {
-                            guard i < n else { throw DataError.unterminatedQuote(file: displayName, line: rowLine) }
-                            let c = b[i]
-                            if c == quote {
-                                if i + 1 < n && b[i + 1] == quote { esc = true; i += 2; continue }
-                                e = i; i += 1; break
-                            }
-                            if c == lf { line += 1 }
-                            i += 1
-                        }
-                        if i < n && b[i] != delim && b[i] != cr && b[i] != lf && !(blanks && b[i] == tab) {
-                            throw DataError.textAfterQuote(file: displayName, line: line)
-                        }
-                    } else if blanks {
-                        while i < n, b[i] != delim, b[i] != tab, b[i] != cr, b[i] != lf { i += 1 }
-                        e = i
-                    } else {
-                        while i < n, b[i] != delim, b[i] != cr, b[i] != lf { i += 1 }
-                        e = i
-                    }
-                    starts.append(s); ends.append(e); escaped.append(esc)
-                    if blanks {
-                        // A run of blanks separates fields, unless the line ends after it.
-                        var j = i
-                        while j < n && (b[j] == delim || b[j] == tab) { j += 1 }
-                        if j > i && j < n && b[j] != cr && b[j] != lf { i = j; continue }
-                        i = j
-                    } else if i < n && b[i] == delim { i += 1; continue }
-                    if i < n && b[i] == cr { i += 1; if i < n && b[i] == lf { i += 1 } ; line += 1 }
-                    else if i < n && b[i] == lf { i += 1; line += 1 }
-                    break
-                }
-                let fields = starts.count - rowFirstCell
-                if fields == 1 && !rowHasQuote && starts[rowFirstCell] == ends[rowFirstCell] {
-                    starts.removeLast(); ends.removeLast(); escaped.removeLast()  // blank line
-                    continue
-                }
+            while case .record(let rowLine, let hasQuote) = try tokenizer.next(b, &i, final: true, cells: &cells) {
+                if CSVTokenizer.isBlank(cells, hasQuote: hasQuote) { continue }
                 if headerNames == nil && options.header {
-                    headerNames = (rowFirstCell..<starts.count).map {
-                        Self.text(b, starts[$0], ends[$0], escaped[$0])
-                    }
-                    width = fields
-                    starts.removeAll(keepingCapacity: true); ends.removeAll(keepingCapacity: true)
-                    escaped.removeAll(keepingCapacity: true)
+                    headerNames = cells.map { Self.text(b, $0.start, $0.end, $0.escaped) }
+                    width = cells.count
                     if headerOnly { return }
                     continue
                 }
                 dataRow += 1
-                if width < 0 { width = fields }
-                guard fields == width else {
-                    throw DataError.raggedRow(file: displayName, line: rowLine, row: dataRow, found: fields, expected: width)
+                if width < 0 { width = cells.count }
+                guard cells.count == width else {
+                    throw DataError.raggedRow(file: displayName, line: rowLine, row: dataRow, found: cells.count, expected: width)
                 }
+                for c in cells { starts.append(c.start); ends.append(c.end); escaped.append(c.escaped) }
                 lines.append(rowLine)
                 if headerOnly { return }
             }

@@ -21,17 +21,54 @@ public enum CustomerTable {
         }
     }
 
-    /// The customer table of a tokenized log, and what was done, for the report. The table's columns: the customer
-    /// (as written), `cutoff` (YYYY-MM-DD), the features in spec order, then the label.
-    public static func build(_ csv: CSVFile, _ e: EventsOptions, missing: [String], decimal: UInt8, kinds: [String: ColumnKind] = [:]) throws -> (Frame, [LogLine]) {
-        let file = csv.file
-        // Ids, times, orders, items and categories are text exactly as written (an id keeps its leading zeros).
+    /// How the log's columns are read: ids, times, orders, items and categories as text exactly as written (an id
+    /// keeps its leading zeros), the amount as a number; `kinds` (`data.columns`) for the rest.
+    static func logKinds(_ e: EventsOptions, _ kinds: [String: ColumnKind]) -> [String: ColumnKind] {
         var kinds = kinds
-        for name in [e.customer, e.time, e.order, e.item, e.category].compactMap({ $0 }) where csv.names.contains(name) { kinds[name] = .categorical }
-        if let a = e.amount, csv.names.contains(a) { kinds[a] = .numeric }
-        guard csv.rowCount > 0 else { throw DataError.empty(file: file) }
-        var frame = try Frame.read(csv, kinds: kinds, missing: missing, decimal: decimal)
-        var log: [LogLine] = ["purchase log: \(csv.rowCount) rows read"]
+        for name in [e.customer, e.time, e.order, e.item, e.category].compactMap({ $0 }) { kinds[name] = .categorical }
+        if let a = e.amount { kinds[a] = .numeric }
+        return kinds
+    }
+
+    /// The columns of the log the table reads: the roles and what `events.clean` mentions; nil when a step looks at
+    /// every column (`drop_duplicates` without `subset`, `normalize` without `columns`).
+    static func neededColumns(_ e: EventsOptions) -> Set<String>? {
+        var names = Set([e.customer, e.time, e.amount, e.order, e.item, e.category].compactMap { $0 })
+        for step in e.clean {
+            switch step {
+            case .replace(let column, _, _): names.insert(column)
+            case .filter(let x, _), .derive(_, let x, _): names.formUnion(x.columns)
+            case .dropDuplicates(let subset, let ignore, _):
+                guard let subset else { return nil }
+                names.formUnion(subset + ignore)
+            case .normalize(let columns, _, _):
+                guard let columns else { return nil }
+                names.formUnion(columns)
+            }
+        }
+        return names
+    }
+
+    /// The customer table of a tokenized log (see `build(_:_:)`).
+    public static func build(_ csv: CSVFile, _ e: EventsOptions, missing: [String], decimal: UInt8, kinds: [String: ColumnKind] = [:]) throws -> (Frame, [LogLine]) {
+        guard csv.rowCount > 0 else { throw DataError.empty(file: csv.file) }
+        let logNames = Set(csv.names)
+        return try build(try Frame.read(csv, kinds: logKinds(e, kinds).filter { logNames.contains($0.key) }, missing: missing, decimal: decimal), e)
+    }
+
+    /// The customer table of the log at `path`, read by streaming only the columns it needs (`EventLogReader`).
+    public static func build(path: String, displayName: String, _ e: EventsOptions, options: CSVOptions, kinds: [String: ColumnKind] = [:]) throws -> (Frame, [LogLine]) {
+        let frame = try EventLogReader.read(path: path, displayName: displayName, options: options, wanted: neededColumns(e), kinds: logKinds(e, kinds))
+        guard frame.rowCount > 0 else { throw DataError.empty(file: displayName) }
+        return try build(frame, e)
+    }
+
+    /// The customer table of a log's rows, and what was done, for the report. The table's columns: the customer
+    /// (as written), `cutoff` (YYYY-MM-DD), the features in spec order, then the label.
+    public static func build(_ log: Frame, _ e: EventsOptions) throws -> (Frame, [LogLine]) {
+        let file = log.file
+        var frame = log
+        var log: [LogLine] = ["purchase log: \(frame.rowCount) rows read"]
         if !e.clean.isEmpty {
             let (cleaned, lines) = try Cleaning.apply(e.clean, to: frame)
             frame = cleaned
@@ -86,26 +123,41 @@ public enum CustomerTable {
         for k in 0..<customerCount { counts[k + 1] += counts[k] }
         var sorted = [Int](repeating: 0, count: n - withoutCustomer)
         var next = counts
+        let orderCodes = orders?.codes
+        // Dealt in file order, a customer's rows are already in (day, order) order unless the log is not in time order:
+        // note whose are not while dealing.
+        var previous = [(day: Int, order: Int32)](repeating: (Int.min, Int32.min), count: customerCount)
+        var unordered = [Bool](repeating: false, count: customerCount)
         for r in 0..<n where customers.codes[r] >= 0 {
             let c = Int(customers.codes[r])
             sorted[next[c]] = r
             next[c] += 1
+            let key = (day: days[r], order: orderCodes?[r] ?? 0)
+            if key.day < previous[c].day || (key.day == previous[c].day && key.order < previous[c].order) { unordered[c] = true }
+            previous[c] = key
         }
-        let orderCodes = orders?.codes
         @inline(__always) func before(_ a: Int, _ b: Int) -> Bool {
             if days[a] != days[b] { return days[a] < days[b] }
             if let o = orderCodes, o[a] != o[b] { return o[a] < o[b] }
             return a < b
         }
-        for c in 0..<customerCount {
-            let range = counts[c]..<counts[c + 1]
-            if zip(range.dropLast(), range.dropFirst()).contains(where: { before(sorted[$1], sorted[$0]) }) {
-                sorted[range].sort(by: before)
-            }
+        for c in 0..<customerCount where unordered[c] { sorted[counts[c]..<counts[c + 1]].sort(by: before) }
+        // Customers in the order of their id's text (UTF-8 bytes), as pandas' groupby sorts them: by the first eight
+        // bytes as a number, then the whole text where those tie.
+        let prefixes = customers.levels.map { level -> UInt64 in
+            var w: UInt64 = 0, k = 0
+            for byte in level.utf8.prefix(8) { w |= UInt64(byte) << (8 * UInt64(7 - k)); k += 1 }
+            return w
         }
-        // Customers in the order of their id's text (UTF-8 bytes), as pandas' groupby sorts them.
-        let customerOrder = (0..<customerCount).filter { counts[$0 + 1] > counts[$0] }
-            .sorted { customers.levels[$0].utf8.lexicographicallyPrecedes(customers.levels[$1].utf8) }
+        let customerOrder = (0..<customerCount).filter { counts[$0 + 1] > counts[$0] }.sorted { a, b in
+            prefixes[a] != prefixes[b] ? prefixes[a] < prefixes[b] : customers.levels[a].utf8.lexicographicallyPrecedes(customers.levels[b].utf8)
+        }
+        // Every column in customer order, so that each customer's rows are read in sequence.
+        let dayAt = sorted.map { days[$0] }
+        let amountAt = amounts.map { a in sorted.map { a[$0] } }
+        let itemCodes = items.map { i in sorted.map { i.codes[$0] } }
+        let categoryCodes = categories.map { c in sorted.map { c.codes[$0] } }
+        let orderOf = orderCodes.map { o in sorted.map { o[$0] } }
 
         guard let firstDay = days.min(), let lastDay = days.max() else { throw DataError.empty(file: file) }
         let window = e.label.window.days
@@ -156,12 +208,12 @@ public enum CustomerTable {
                 let slice = counts[c]..<counts[c + 1]
                 // Purchases before the cutoff are a prefix of the customer's rows.
                 var p = slice.lowerBound
-                while p < slice.upperBound && days[sorted[p]] < cutoff { p += 1 }
+                while p < slice.upperBound && dayAt[p] < cutoff { p += 1 }
                 guard p > slice.lowerBound else { continue }
-                let last = sorted[p - 1]
-                if case .activeWithin(let w) = e.population, days[last] < cutoff - w.days { continue }
+                let last = p - 1
+                if case .activeWithin(let w) = e.population, dayAt[last] < cutoff - w.days { continue }
                 var q = p, spendAfter = 0.0
-                while q < slice.upperBound && days[sorted[q]] < end { spendAfter += amounts?[sorted[q]] ?? 0; q += 1 }
+                while q < slice.upperBound && dayAt[q] < end { spendAfter += amountAt?[q] ?? 0; q += 1 }
                 let buys = q > p
 
                 // One pass over the purchases before the cutoff.
@@ -173,7 +225,7 @@ public enum CustomerTable {
                 for k in spendSums.indices { spendSums[k] = 0 }
                 let customerKey = ci * n + c
                 for k in slice.lowerBound..<p {
-                    let r = sorted[k], d = days[r], o = orderCodes?[r] ?? 0
+                    let d = dayAt[k], o = orderOf?[k] ?? 0
                     let newOrder = d != prevDay || o != prevOrder
                     if newOrder {
                         if nOrders > 0 { basketSum += basketDistinct }
@@ -185,24 +237,24 @@ public enum CustomerTable {
                         prevDay = d; prevOrder = o
                         stamp += 1  // a new basket: item stamps of the last one no longer count
                     }
-                    let a = amounts?[r] ?? 0
+                    let a = amountAt?[k] ?? 0
                     money += a
-                    if let items, items.codes[r] >= 0 {
-                        let it = Int(items.codes[r])
+                    if let itemCodes, itemCodes[k] >= 0 {
+                        let it = Int(itemCodes[k])
                         if itemStamp[it] != customerKey { itemStamp[it] = customerKey; distinct += 1 }
                         if basketStamp[it] != stamp { basketStamp[it] = stamp; basketDistinct += 1 }
                     }
-                    if let categories, categories.codes[r] >= 0 { categorySums[Int(categories.codes[r])] += amounts == nil ? 1 : a }
+                    if let categoryCodes, categoryCodes[k] >= 0 { categorySums[Int(categoryCodes[k])] += amountAt == nil ? 1 : a }
                     if newOrder { for (k, span) in orderSpans.enumerated() where d >= cutoff - span { orderCounts[k] += 1 } }
                     for (k, span) in spendSpans.enumerated() where d >= cutoff - span { spendSums[k] += a }
                 }
                 basketSum += basketDistinct
-                let firstDayBefore = days[sorted[slice.lowerBound]]
+                let firstDayBefore = dayAt[slice.lowerBound]
                 var column = 0
                 for f in e.features {
                     func put(_ v: Double) { features[column].append(v); column += 1 }
                     switch f {
-                    case .recency: put(Double(cutoff - days[last]))
+                    case .recency: put(Double(cutoff - dayAt[last]))
                     case .frequency: put(Double(nOrders))
                     case .monetary: put(money)
                     case .monetaryMean: put(money / Double(nOrders))
@@ -225,8 +277,8 @@ public enum CustomerTable {
                 for k in categorySums.indices { categorySums[k] = 0 }
                 outCustomer.append(Int32(c))
                 outCutoff.append(Int32(ci))
-                outLines.append(frame.lines[last])
-                outRows.append(frame.rows[last])
+                outLines.append(frame.lines[sorted[last]])
+                outRows.append(frame.rows[sorted[last]])
                 switch e.label {
                 case .buysWithin: labels.append(buys ? 1 : 0); positives += buys ? 1 : 0
                 case .spendWithin: labels.append(spendAfter); positives += buys ? 1 : 0; total += spendAfter

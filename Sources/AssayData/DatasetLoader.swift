@@ -70,6 +70,16 @@ public enum DatasetLoader {
         if let g = options.group { try need(g, "split.group") }
     }
 
+    /// Reads the file at `path` (a purchase log streamed into its customer table with `data.events`), joins the
+    /// others, cleans, then splits off the target, id and fold columns.
+    public static func load(path: String, displayName: String, _ options: LoadOptions) throws -> Dataset {
+        guard let events = options.events else {
+            return try load(try CSVFile(contentsOf: URL(fileURLWithPath: path), displayName: displayName, options: options.csv), options)
+        }
+        let (frame, log) = try CustomerTable.build(path: path, displayName: displayName, events, options: options.csv, kinds: options.columns)
+        return try finish(frame, log, options, mainFile: nil)
+    }
+
     /// Reads the main file, joins the others, cleans, then splits off the target, id and fold columns.
     public static func load(_ csv: CSVFile, _ options: LoadOptions) throws -> Dataset {
         let file = csv.file
@@ -82,13 +92,19 @@ public enum DatasetLoader {
         for name in [options.target] + (options.foldColumn.map { [$0] } ?? []) + (options.id.map { [$0] } ?? []) where csv.names.contains(name) {
             kinds[name] = .categorical
         }
-        var frame: Frame
-        var log: [LogLine] = []
         if let events = options.events {
-            (frame, log) = try CustomerTable.build(csv, events, missing: options.csv.missing, decimal: options.csv.decimal, kinds: options.columns)
-        } else {
-            frame = try Frame.read(csv, kinds: kinds, missing: options.csv.missing, decimal: options.csv.decimal)
+            let (frame, log) = try CustomerTable.build(csv, events, missing: options.csv.missing, decimal: options.csv.decimal, kinds: options.columns)
+            return try finish(frame, log, options, mainFile: nil)
         }
+        return try finish(try Frame.read(csv, kinds: kinds, missing: options.csv.missing, decimal: options.csv.decimal), [], options, mainFile: csv)
+    }
+
+    /// The rest of loading, from the main table's frame: joins, cleaning, then target, folds, groups and features.
+    /// `mainFile` is the tokenized main file, whose kept columns are carried exactly as written there.
+    static func finish(_ mainFrame: Frame, _ prepared: [LogLine], _ options: LoadOptions, mainFile csv: CSVFile?) throws -> Dataset {
+        let file = mainFrame.file
+        var frame = mainFrame
+        var log = prepared
         for join in options.joins {
             let (joined, lines) = try Joins.apply(join, to: frame)
             frame = joined
@@ -168,7 +184,7 @@ public enum DatasetLoader {
         // A kept column of the main file is carried exactly as written there (frame.rows are its 1-based data rows);
         // a joined or derived one as its value reads.
         dataset.kept = options.keep.compactMap { name in
-            if let c = csv.names.firstIndex(of: name) {
+            if let csv, let c = csv.names.firstIndex(of: name) {
                 return TextColumn(name: name, values: frame.rows.map { csv.cell(row: $0 - 1, column: c) })
             }
             return frame.index(of: name).map { TextColumn(name: name, values: texts($0)) }
