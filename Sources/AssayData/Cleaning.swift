@@ -5,8 +5,8 @@ import Foundation
 /// `drop_duplicates`, at rows before it), so cleaning before the split cannot leak between folds.
 public enum Cleaning {
     /// The cleaned frame, and one line per step saying what it did (for the report).
-    public static func apply(_ steps: [CleanStep], to frame: Frame) throws -> (Frame, [LogLine]) {
-        var f = frame
+    public static func apply(_ steps: [CleanStep], to frame: consuming Frame) throws -> (Frame, [LogLine]) {
+        var f = consume frame
         var log: [LogLine] = []
         for step in steps {
             let before = f.rowCount
@@ -25,7 +25,7 @@ public enum Cleaning {
                     case .text: throw DataError.step(origin: origin, message: "filter: the condition gives text ('\(v)') at line \(f.lines[r]) of \(f.file); write a comparison")
                     }
                 }
-                f = f.selecting(keep)
+                f.keep(ascending: keep)
                 log.append("filter \(code: e.display): \(before - f.rowCount) of \(before) rows removed")
             case .dropDuplicates(let subset, let ignore, let origin):
                 for name in (subset ?? []) + ignore where f.index(of: name) == nil {
@@ -36,7 +36,7 @@ public enum Cleaning {
                 var seen = Set<[UInt64]>()
                 var keep: [Int] = []
                 for r in 0..<f.rowCount where seen.insert(compared.map { rowKey(f.columns[$0].values, r) }).inserted { keep.append(r) }
-                f = f.selecting(keep)
+                f.keep(ascending: keep)
                 log.append("drop_duplicates: \(before - f.rowCount) of \(before) rows removed")
             case .normalize(let columns, let lowercase, let origin):
                 for name in columns ?? [] where f.index(of: name) == nil {

@@ -58,21 +58,23 @@ public enum CustomerTable {
 
     /// The customer table of the log at `path`, read by streaming only the columns it needs (`EventLogReader`).
     public static func build(path: String, displayName: String, _ e: EventsOptions, options: CSVOptions, kinds: [String: ColumnKind] = [:]) throws -> (Frame, [LogLine]) {
-        let frame = try EventLogReader.read(path: path, displayName: displayName, options: options, wanted: neededColumns(e), kinds: logKinds(e, kinds))
-        guard frame.rowCount > 0 else { throw DataError.empty(file: displayName) }
-        return try build(frame, e)
+        return try build(EventLogReader.read(path: path, displayName: displayName, options: options, wanted: neededColumns(e), kinds: logKinds(e, kinds)), e)
     }
 
     /// The customer table of a log's rows, and what was done, for the report. The table's columns: the customer
     /// (as written), `cutoff` (YYYY-MM-DD), the features in spec order, then the label.
-    public static func build(_ log: Frame, _ e: EventsOptions) throws -> (Frame, [LogLine]) {
-        let file = log.file
-        var frame = log
-        var log: [LogLine] = ["purchase log: \(frame.rowCount) rows read"]
-        if !e.clean.isEmpty {
-            let (cleaned, lines) = try Cleaning.apply(e.clean, to: frame)
-            frame = cleaned
-            log += lines
+    public static func build(_ events: consuming Frame, _ e: EventsOptions) throws -> (Frame, [LogLine]) {
+        let file = events.file
+        guard events.rowCount > 0 else { throw DataError.empty(file: file) }
+        var log: [LogLine] = ["purchase log: \(events.rowCount) rows read"]
+        let frame: Frame
+        if e.clean.isEmpty {
+            frame = consume events
+        } else {
+            // The log is handed over, so that filtering it compacts its columns in place rather than copying them.
+            let cleaned = try Cleaning.apply(e.clean, to: consume events)
+            frame = cleaned.0
+            log += cleaned.1
         }
         try checkColumns(frame.names, e, file: file)
         func column(_ name: String) -> Column { frame.columns[frame.index(of: name) ?? 0] }  // every name was checked above
@@ -93,14 +95,14 @@ public enum CustomerTable {
 
         // Days: each distinct time text is parsed once.
         let levelDays = times.levels.map { e.timeFormat.day($0.utf8) }
-        var days = [Int](repeating: 0, count: n)
+        var days = [Int32](repeating: 0, count: n)  // days since 1970 fit 32 bits for every year Assay reads
         for r in 0..<n {
             let k = Int(times.codes[r])
             guard k >= 0, let d = levelDays[k] else {
                 throw DataError.badTime(file: file, line: frame.lines[r], row: frame.rows[r], column: e.time,
                                         value: k >= 0 ? times.levels[k] : "", format: e.timeFormat.pattern)
             }
-            days[r] = d.number
+            days[r] = Int32(d.number)
         }
         var amounts: [Double]? = nil
         if let a = e.amount {
@@ -121,22 +123,23 @@ public enum CustomerTable {
         for c in customers.codes { if c >= 0 { counts[Int(c) + 1] += 1 } else { withoutCustomer += 1 } }
         if withoutCustomer > 0 { log.append("\(code: e.customer): \(withoutCustomer) rows without a customer dropped") }
         for k in 0..<customerCount { counts[k + 1] += counts[k] }
-        var sorted = [Int](repeating: 0, count: n - withoutCustomer)
+        var sorted = [Int32](repeating: 0, count: n - withoutCustomer)
         var next = counts
         let orderCodes = orders?.codes
         // Dealt in file order, a customer's rows are already in (day, order) order unless the log is not in time order:
         // note whose are not while dealing.
-        var previous = [(day: Int, order: Int32)](repeating: (Int.min, Int32.min), count: customerCount)
+        var previous = [(day: Int32, order: Int32)](repeating: (Int32.min, Int32.min), count: customerCount)
         var unordered = [Bool](repeating: false, count: customerCount)
         for r in 0..<n where customers.codes[r] >= 0 {
             let c = Int(customers.codes[r])
-            sorted[next[c]] = r
+            sorted[next[c]] = Int32(r)
             next[c] += 1
             let key = (day: days[r], order: orderCodes?[r] ?? 0)
             if key.day < previous[c].day || (key.day == previous[c].day && key.order < previous[c].order) { unordered[c] = true }
             previous[c] = key
         }
-        @inline(__always) func before(_ a: Int, _ b: Int) -> Bool {
+        @inline(__always) func before(_ a32: Int32, _ b32: Int32) -> Bool {
+            let a = Int(a32), b = Int(b32)
             if days[a] != days[b] { return days[a] < days[b] }
             if let o = orderCodes, o[a] != o[b] { return o[a] < o[b] }
             return a < b
@@ -153,13 +156,13 @@ public enum CustomerTable {
             prefixes[a] != prefixes[b] ? prefixes[a] < prefixes[b] : customers.levels[a].utf8.lexicographicallyPrecedes(customers.levels[b].utf8)
         }
         // Every column in customer order, so that each customer's rows are read in sequence.
-        let dayAt = sorted.map { days[$0] }
-        let amountAt = amounts.map { a in sorted.map { a[$0] } }
-        let itemCodes = items.map { i in sorted.map { i.codes[$0] } }
-        let categoryCodes = categories.map { c in sorted.map { c.codes[$0] } }
-        let orderOf = orderCodes.map { o in sorted.map { o[$0] } }
+        let dayAt = sorted.map { days[Int($0)] }
+        let amountAt = amounts.map { a in sorted.map { a[Int($0)] } }
+        let itemCodes = items.map { i in sorted.map { i.codes[Int($0)] } }
+        let categoryCodes = categories.map { c in sorted.map { c.codes[Int($0)] } }
+        let orderOf = orderCodes.map { o in sorted.map { o[Int($0)] } }
 
-        guard let firstDay = days.min(), let lastDay = days.max() else { throw DataError.empty(file: file) }
+        guard let firstDay = days.min().map(Int.init), let lastDay = days.max().map(Int.init) else { throw DataError.empty(file: file) }
         let window = e.label.window.days
         for cutoff in e.cutoffs {
             guard cutoff.number > firstDay else {
@@ -186,7 +189,7 @@ public enum CustomerTable {
         }
 
         var outCustomer: [Int32] = [], outCutoff: [Int32] = [], outLines: [Int] = [], outRows: [Int] = []
-        var features = [[Double]](repeating: [], count: featureNames.count)
+        var features = [[Double]](repeating: [], count: featureNames.count), rowValues: [Double] = []
         var labels: [Double] = []
         var perCutoff: [(customers: Int, positives: Int, total: Double)] = []
         let itemCount = items?.levels.count ?? 0
@@ -208,12 +211,12 @@ public enum CustomerTable {
                 let slice = counts[c]..<counts[c + 1]
                 // Purchases before the cutoff are a prefix of the customer's rows.
                 var p = slice.lowerBound
-                while p < slice.upperBound && dayAt[p] < cutoff { p += 1 }
+                while p < slice.upperBound && Int(dayAt[p]) < cutoff { p += 1 }
                 guard p > slice.lowerBound else { continue }
                 let last = p - 1
-                if case .activeWithin(let w) = e.population, dayAt[last] < cutoff - w.days { continue }
+                if case .activeWithin(let w) = e.population, Int(dayAt[last]) < cutoff - w.days { continue }
                 var q = p, spendAfter = 0.0
-                while q < slice.upperBound && dayAt[q] < end { spendAfter += amountAt?[q] ?? 0; q += 1 }
+                while q < slice.upperBound && Int(dayAt[q]) < end { spendAfter += amountAt?[q] ?? 0; q += 1 }
                 let buys = q > p
 
                 // One pass over the purchases before the cutoff.
@@ -225,7 +228,7 @@ public enum CustomerTable {
                 for k in spendSums.indices { spendSums[k] = 0 }
                 let customerKey = ci * n + c
                 for k in slice.lowerBound..<p {
-                    let d = dayAt[k], o = orderOf?[k] ?? 0
+                    let d = Int(dayAt[k]), o = orderOf?[k] ?? 0
                     let newOrder = d != prevDay || o != prevOrder
                     if newOrder {
                         if nOrders > 0 { basketSum += basketDistinct }
@@ -249,36 +252,36 @@ public enum CustomerTable {
                     for (k, span) in spendSpans.enumerated() where d >= cutoff - span { spendSums[k] += a }
                 }
                 basketSum += basketDistinct
-                let firstDayBefore = dayAt[slice.lowerBound]
-                var column = 0
+                let firstDayBefore = Int(dayAt[slice.lowerBound])
+                rowValues.removeAll(keepingCapacity: true)
                 for f in e.features {
-                    func put(_ v: Double) { features[column].append(v); column += 1 }
                     switch f {
-                    case .recency: put(Double(cutoff - dayAt[last]))
-                    case .frequency: put(Double(nOrders))
-                    case .monetary: put(money)
-                    case .monetaryMean: put(money / Double(nOrders))
-                    case .tenure: put(Double(cutoff - firstDayBefore))
-                    case .interpurchaseMean: put(nOrders > 1 ? Double(lastOrderDay - firstOrderDay) / Double(nOrders - 1) : .nan)
-                    case .interpurchaseLast: put(nOrders > 1 ? Double(lastOrderDay - previousOrderDay) : .nan)
-                    case .distinctItems: put(Double(distinct))
-                    case .basketItems: put(Double(basketSum) / Double(nOrders))
-                    case .orders(let w): put(Double(orderCounts[orderSlot[w.days] ?? 0]))
+                    case .recency: rowValues.append(Double(cutoff - Int(dayAt[last])))
+                    case .frequency: rowValues.append(Double(nOrders))
+                    case .monetary: rowValues.append(money)
+                    case .monetaryMean: rowValues.append(money / Double(nOrders))
+                    case .tenure: rowValues.append(Double(cutoff - firstDayBefore))
+                    case .interpurchaseMean: rowValues.append(nOrders > 1 ? Double(lastOrderDay - firstOrderDay) / Double(nOrders - 1) : .nan)
+                    case .interpurchaseLast: rowValues.append(nOrders > 1 ? Double(lastOrderDay - previousOrderDay) : .nan)
+                    case .distinctItems: rowValues.append(Double(distinct))
+                    case .basketItems: rowValues.append(Double(basketSum) / Double(nOrders))
+                    case .orders(let w): rowValues.append(Double(orderCounts[orderSlot[w.days] ?? 0]))
                     case .trend(let w):
                         // Orders in the last w minus orders in the w before it (those in 2w less those in w).
                         let recent = orderCounts[orderSlot[w.days] ?? 0], both = orderCounts[orderSlot[2 * w.days] ?? 0]
-                        put(Double(recent - (both - recent)))
-                    case .spend(let w): put(spendSums[spendSlot[w.days] ?? 0])
+                        rowValues.append(Double(recent - (both - recent)))
+                    case .spend(let w): rowValues.append(spendSums[spendSlot[w.days] ?? 0])
                     case .categoryShare:
                         let sum = categorySums.reduce(0, +)
-                        for k in categoryOrder { put(sum > 0 ? categorySums[k] / sum : .nan) }
+                        for k in categoryOrder { rowValues.append(sum > 0 ? categorySums[k] / sum : .nan) }
                     }
                 }
+                for (k, v) in rowValues.enumerated() { features[k].append(v) }
                 for k in categorySums.indices { categorySums[k] = 0 }
                 outCustomer.append(Int32(c))
                 outCutoff.append(Int32(ci))
-                outLines.append(frame.lines[sorted[last]])
-                outRows.append(frame.rows[sorted[last]])
+                outLines.append(frame.lines[Int(sorted[last])])
+                outRows.append(frame.rows[Int(sorted[last])])
                 switch e.label {
                 case .buysWithin: labels.append(buys ? 1 : 0); positives += buys ? 1 : 0
                 case .spendWithin: labels.append(spendAfter); positives += buys ? 1 : 0; total += spendAfter

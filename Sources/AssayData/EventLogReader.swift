@@ -21,30 +21,20 @@ enum EventLogReader {
         defer { try? handle.close() }
         var tokenizer = CSVTokenizer(delimiter: options.delimiter, file: displayName)
         let missing = options.missing.map { Array($0.utf8) }
-        var names: [String]? = options.header ? nil : options.names
-        var builders: [(index: Int, builder: ColumnBuilder)] = []
-        var lines: [Int] = []
-        var cells: [CellRange] = []
-        var buffer: [UInt8] = [], first = true, atEnd = false, width = -1
-
-        func setUp(_ header: [String]) {
-            names = header
-            builders = header.indices.filter { wanted?.contains(header[$0]) ?? true }.map {
+        func builders(_ header: [String]) -> [(index: Int, builder: ColumnBuilder)] {
+            header.indices.filter { wanted?.contains(header[$0]) ?? true }.map {
                 ($0, ColumnBuilder(name: header[$0], kind: kinds[header[$0]], missing: missing, decimal: options.decimal))
             }
         }
-        if let names { setUp(names) }
+        // The hot loop below touches only these locals (no closure captures them, so no access is checked at run time).
+        var names: [String]? = options.header ? nil : options.names
+        var columns = names.map(builders) ?? []
+        var lines: [Int] = []
+        var cells: [CellRange] = []
+        var buffer: [UInt8] = [], first = true, atEnd = false, width = -1, reserved = false
         // Rows expected, from the file's size and the first block's line length: arrays grow once, not by doubling.
         let fileSize = (try? handle.seekToEnd()).map(Int.init) ?? 0
         try? handle.seek(toOffset: 0)
-        var reserved = false
-        func reserve(rowsSoFar: Int, bytesSoFar: Int) {
-            guard !reserved, rowsSoFar > 100, bytesSoFar > 0 else { return }
-            reserved = true
-            let estimate = Int(Double(fileSize) / Double(bytesSoFar) * Double(rowsSoFar) * 1.02) + 16
-            lines.reserveCapacity(estimate)
-            for k in builders.indices { builders[k].builder.reserve(estimate) }
-        }
         while !atEnd {
             let block: Data
             do { block = try handle.read(upToCount: blockSize) ?? Data() } catch {
@@ -67,7 +57,9 @@ enum EventLogReader {
                     consumed = i
                     if CSVTokenizer.isBlank(cells, hasQuote: hasQuote) { continue }
                     if names == nil {
-                        setUp(cells.map { CSVFile.text(b, $0.start, $0.end, $0.escaped) })
+                        let header = cells.map { CSVFile.text(b, $0.start, $0.end, $0.escaped) }
+                        names = header
+                        columns = builders(header)
                         width = cells.count
                         continue
                     }
@@ -79,21 +71,26 @@ enum EventLogReader {
                         throw DataError.raggedRow(file: displayName, line: line, row: lines.count + 1, found: cells.count, expected: width)
                     }
                     lines.append(line)
-                    for k in builders.indices {
-                        let c = cells[builders[k].index]
-                        try builders[k].builder.add(UnsafeBufferPointer(rebasing: b[c.start..<c.end]), escaped: c.escaped, line: line,
-                                                    row: lines.count, file: displayName)
+                    for k in columns.indices {
+                        let c = cells[columns[k].index]
+                        try columns[k].builder.add(UnsafeBufferPointer(rebasing: b[c.start..<c.end]), escaped: c.escaped, line: line,
+                                                   row: lines.count, file: displayName)
                     }
                 }
             }
-            reserve(rowsSoFar: lines.count, bytesSoFar: consumed)
+            if !reserved && lines.count > 100 && consumed > 0 {
+                reserved = true
+                let estimate = Int(Double(fileSize) / Double(consumed) * Double(lines.count) * 1.02) + 16
+                lines.reserveCapacity(estimate)
+                for k in columns.indices { columns[k].builder.reserve(estimate) }
+            }
             buffer.removeFirst(consumed)
         }
         guard let names else { throw DataError.empty(file: displayName) }
         var seen = Set<String>()
         for name in names where !seen.insert(name).inserted { throw DataError.duplicateColumn(file: displayName, name: name) }
-        let columns = try builders.map { try $0.builder.column(file: displayName) }
-        return Frame(columns: columns, lines: lines, rows: Array(1..<(lines.count + 1)), file: displayName)
+        let read = try columns.map { try $0.builder.column(file: displayName) }
+        return Frame(columns: read, lines: lines, rows: Array(1..<(lines.count + 1)), file: displayName)
     }
 }
 

@@ -25,6 +25,29 @@ public struct Frame: Sendable {
         return Frame(columns: columns, lines: (0..<csv.rowCount).map { csv.line(ofRow: $0) }, rows: Array(1..<(csv.rowCount + 1)), file: csv.file)
     }
 
+    /// Keeps only the rows at `rows` (ascending), in place: a frame nothing else holds is filtered without a copy.
+    public mutating func keep(ascending rows: [Int]) {
+        func compact<T>(_ v: inout [T]) {
+            for (k, r) in rows.enumerated() where k != r { v[k] = v[r] }
+            v.removeLast(v.count - rows.count)
+        }
+        for i in columns.indices {
+            let name = columns[i].name
+            switch columns[i].values {
+            case .numeric(var v):
+                columns[i] = Column(name: name, values: .numeric([]))  // v is then the only reference
+                compact(&v)
+                columns[i] = Column(name: name, values: .numeric(v))
+            case .categorical(var codes, let levels):
+                columns[i] = Column(name: name, values: .numeric([]))
+                compact(&codes)
+                columns[i] = Column(name: name, values: .categorical(codes: codes, levels: levels))
+            }
+        }
+        compact(&lines)
+        compact(&self.rows)
+    }
+
     /// The rows at `rows`, in that order.
     public func selecting(_ rows: [Int]) -> Frame {
         Frame(columns: columns.map { $0.selecting(rows) }, lines: rows.map { lines[$0] }, rows: rows.map { self.rows[$0] }, file: file)
