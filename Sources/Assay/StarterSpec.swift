@@ -48,7 +48,14 @@ public struct StarterSpec {
         do {
             let guess = try Guess(bytes: bytes, dataPath: dataPath, target: target, positive: positive)
             return StarterSpec(text: guess.spec(specFolder: specFolder, stem: stem), findings: guess.findings)
-        } catch { throw AssayError.wrap(error) }
+        } catch {
+            // No target in it: a purchase log, if it has a day column and customers who come back, asks who buys again.
+            if target == nil, positive == nil, let csv = try? CSVSniffer.sniff(bytes, file: dataPath),
+               let file = try? CSVFile(bytes: bytes, displayName: dataPath, options: csv), let log = LogGuess(file, csv: csv, dataPath: dataPath) {
+                return StarterSpec(text: log.spec(specFolder: specFolder, stem: stem), findings: log.findings)
+            }
+            throw AssayError.wrap(error)
+        }
     }
 
     /// A path to `file` from `folder` (both made absolute).
@@ -64,7 +71,7 @@ public struct StarterSpec {
 }
 
 /// What `init` works out about one file.
-private struct Guess {
+struct Guess {
     let dataPath: String
     var csv: CSVOptions
     var findings: [String] = []
@@ -228,7 +235,8 @@ private struct Guess {
         if kind == .regression { y += ["task: regression              # the target is a number"] }
         y += ["seed: 42"]
         y += ["data:", "  path: \(Self.yaml(StarterSpec.relativePath(to: dataPath, from: specFolder)))"]
-        if csv.delimiter != UInt8(ascii: ",") { y += ["  delimiter: \(Self.yaml(String(UnicodeScalar(csv.delimiter))))"] }
+        if csv.delimiter == CSVOptions.whitespace { y += ["  delimiter: whitespace         # fields padded with runs of spaces"] }
+        else if csv.delimiter != UInt8(ascii: ",") { y += ["  delimiter: \(Self.yaml(String(UnicodeScalar(csv.delimiter))))"] }
         if csv.decimal != UInt8(ascii: ".") { y += ["  decimal: \(Self.yaml(String(UnicodeScalar(csv.decimal))))"] }
         if !csv.header {
             y += ["  header: false                # the first row is data", "  names: [" + csv.names!.map(Self.yaml).joined(separator: ", ") + "]"]

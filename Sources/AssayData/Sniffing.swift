@@ -20,12 +20,9 @@ public enum CSVSniffer {
             guard counts.count == 1, let n = counts.first, n > 1 else { continue }
             if n > (best?.fields ?? 1) { best = (d, n) }
         }
-        guard let (delimiter, _) = best else {
-            let words = Set(lines.map { $0.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 }).count })
-            if words.count == 1, let n = words.first, n > 1 {
-                throw DataError.unreadable(file: file, reason: "its fields are separated by runs of spaces; assay init guesses a comma, semicolon, tab or | only: write the spec by hand with delimiter: whitespace (a purchase log like this one is read with data.events, see docs/spec-extensions.md)")
-            }
-            throw DataError.unreadable(file: file, reason: "no comma, semicolon, tab or | splits its first \(lines.count) lines into the same number of fields")
+        let words = Set(lines.map { $0.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 }).count })
+        guard let (delimiter, _) = best ?? (words.count == 1 && (words.first ?? 0) > 1 ? (CSVOptions.whitespace, words.first ?? 0) : nil) else {
+            throw DataError.unreadable(file: file, reason: "no comma, semicolon, tab, | or run of spaces splits its first \(lines.count) lines into the same number of fields")
         }
         let cells = lines.map { fields($0, delimiter) }
         let body = cells.dropFirst()
@@ -59,8 +56,11 @@ public enum CSVSniffer {
         return lines
     }
 
-    /// A line's fields split at `delimiter` outside double quotes, quotes removed.
+    /// A line's fields split at `delimiter` outside double quotes, quotes removed (runs of blanks for `whitespace`).
     static func fields(_ line: [UInt8], _ delimiter: UInt8) -> [String] {
+        if delimiter == CSVOptions.whitespace {
+            return line.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 }).map { String(decoding: $0, as: UTF8.self) }
+        }
         var out: [String] = [], field: [UInt8] = [], quoted = false
         let quote = UInt8(ascii: "\"")
         var i = 0

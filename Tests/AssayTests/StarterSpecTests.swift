@@ -27,9 +27,9 @@ final class StarterSpecTests: XCTestCase {
         let headerless = try sniff("1,0.5,7\n2,0.25,8\n")
         XCTAssertFalse(headerless.header)
         XCTAssertEqual(headerless.names, ["column_1", "column_2", "column_3"])
-        XCTAssertThrowsError(try sniff("00001 19970101 1 11.77\n00002 19970112 2 12.00\n")) {
-            XCTAssertTrue("\($0)".contains("separated by runs of spaces"), "\($0)")
-        }
+        let padded = try sniff(" customer_id  date number_of_cds  dollar_value\r\n 00001 19970101  1  11.77\r\n 00002 19970112  2  12.00\r\n")
+        XCTAssertEqual(padded.delimiter, CSVOptions.whitespace, "fields padded with runs of spaces")
+        XCTAssertTrue(padded.header)
     }
 
     /// A semicolon file with decimal commas, CRLF, country codes where "NA" is Namibia, blank-looking cells in a
@@ -99,7 +99,7 @@ final class StarterSpecTests: XCTestCase {
     }
 
     /// Every table in ../shared/data with a two-valued column gets a spec that validates (CI also runs each one);
-    /// the side tables and logs without one are refused with a line that says why.
+    /// the side tables without one are refused with a line that says why (the purchase logs: the next test).
     func testInitOnEverySharedTable() throws {
         let shared = try TestPaths.sharedData()
         let expected: [(String, String, String, String?, [String])] = [
@@ -128,7 +128,7 @@ final class StarterSpecTests: XCTestCase {
         XCTAssertFalse(main.contains("Warning"), "one row per id")
         let raw = try String(contentsOfFile: dir.appendingPathComponent("audiobooks_raw_with_header.csv.yaml").path, encoding: .utf8)
         XCTAssertTrue(raw.contains("  missing: [\"\", \"#N/A\"]\n    # \"#N/A\" in Review 10/10\n"), raw)
-        for file in ["buyer_activity_market_money.csv", "buyer_activity_money.csv", "groceries_dataset.csv"] {
+        for file in ["buyer_activity_market_money.csv", "buyer_activity_money.csv"] {
             XCTAssertThrowsError(try StarterSpec.make(dataPath: shared.appendingPathComponent(file).path, specFolder: dir.path, target: nil, positive: nil, stem: "x")) {
                 XCTAssertTrue("\($0)".hasSuffix("no column has exactly two values and no missing cells, so there is no target to guess; Assay predicts two-valued targets and numbers (name one with --target; a numeric one is a regression)"), "\($0)")
             }
@@ -138,8 +138,33 @@ final class StarterSpecTests: XCTestCase {
                                                   target: "Прибыль", positive: nil, stem: "x")) {
             XCTAssertTrue("\($0)".hasSuffix("no column is left to predict Прибыль from (only id, Прибыль); this looks like a side table to join to a main one (data.join)"), "\($0)")
         }
-        XCTAssertThrowsError(try StarterSpec.make(dataPath: shared.appendingPathComponent("cdnow_master.txt").path, specFolder: dir.path, target: nil, positive: nil, stem: "x")) {
-            XCTAssertTrue("\($0)".contains("separated by runs of spaces"), "\($0)")
+    }
+
+    /// The two purchase logs get a repeat-purchase spec (`data.events`) that validates and runs: CDNOW's cutoff is the
+    /// README's 1998-04-02 (its last 90 days), its zero-value rows are filtered; the groceries log's day-first dates
+    /// and space-padded item names are read as they are.
+    func testInitOnAPurchaseLogWritesARepeatPurchaseSpecThatRuns() throws {
+        let shared = try TestPaths.sharedData()
+        let dir = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let expected: [(String, [String], String)] = [
+            ("cdnow_master.txt", ["    delimiter: whitespace", "    customer: customer_id", "    time: date", "    time_format: \"%Y%m%d\"",
+                                  "    amount: dollar_value", "      - filter: \"`dollar_value` > 0\"", "  cutoff: 1998-04-02",
+                                  "  features: [recency, frequency, monetary, tenure, {orders: 90d}]"],
+             "  - cutoff 1998-04-02: 23502 customers; label window 1998-04-02 to 1998-06-30: 3301 buy (14.0%)"),
+            ("groceries_dataset.csv", ["    customer: Member_number", "    time_format: \"%d-%m-%Y\"", "    item: itemDescription",
+                                       "      - normalize: {columns: [itemDescription]}", "  cutoff: 2015-10-02",
+                                       "  features: [recency, frequency, tenure, {orders: 90d}, distinct_items]"],
+             "  - cutoff 2015-10-02: 3844 customers; label window 2015-10-02 to 2015-12-30: 1318 buy (34.3%)"),
+        ]
+        for (file, lines, cutoffLine) in expected {
+            let output = dir.appendingPathComponent("\(file).yaml").path
+            let starter = try StarterSpec.write(dataPath: shared.appendingPathComponent(file).path, output: output, target: nil, positive: nil, force: false)
+            for line in lines { XCTAssertTrue(starter.text.contains(line + "\n") || starter.text.contains(line + " "), "\(file): \(line)\n\(starter.text)") }
+            try Experiment.run(specPath: output, options: RunOptions(jobs: 2, outputRoot: dir.appendingPathComponent("runs").path,
+                                                                     cacheDirectory: dir.appendingPathComponent("cache").path))
+            let report = try String(contentsOf: dir.appendingPathComponent("runs/\(Guess.specName(file))/report.md"), encoding: .utf8)
+            XCTAssertTrue(report.contains(cutoffLine), report)
         }
     }
 }
