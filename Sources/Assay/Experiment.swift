@@ -134,7 +134,7 @@ public enum Experiment {
             let catalog = ModelRegistry.standard.catalog
             let spec = try SpecLoader.load(path: specPath, overrides: overrides, catalog: catalog).drawingRandomPoints(catalog: catalog)
             // The columns the predictions file carries are checked too (they are read only when it is written).
-            let options = DataFile.loadOptions(spec).keeping(spec.predictionColumns)
+            let options = DataFile.loadOptions(spec).keeping(spec.predictionColumns).keeping(spec.segments.map { [$0.value] } ?? [], role: "segments.value")
             let url = URL(fileURLWithPath: spec.data.resolvedPath)
             if let events = options.events {
                 // A purchase log: its header has the event columns (but those events.clean derives); the customer
@@ -210,7 +210,8 @@ public enum Experiment {
             let data = try session.prepareData()
             let searches = try session.search(data, shard: nil, assemble: options.assemble, shardCount: options.shardCount)
             let evaluation = try session.evaluate(searches, data)
-            let report = session.assemble(data, evaluation)
+            var report = session.assemble(data, evaluation)
+            if let rule = spec.segments { report.segments = try segments(rule, spec, data, evaluation) }
             let dir = try WriteStage.report(report, outputRoot: options.outputRoot)
             if let file = options.predictionsFile {
                 var ids: [String]? = nil, kept: [TextColumn] = []
@@ -232,6 +233,33 @@ public enum Experiment {
                               testProbabilities: Dictionary(uniqueKeysWithValues: zip(spec.models.map(\.name), evaluation.refits.map(\.test.probabilities))),
                               savedModels: saved)
         } catch { throw AssayError.wrap(error) }
+    }
+
+    /// `segments:` of the run: the value column read as it is (not in any cached task: adding segments refits nothing),
+    /// each row's probability from the best model (out of fold on training rows, refit on test rows).
+    static func segments(_ rule: SegmentsRule, _ spec: Spec, _ data: PreparedData, _ evaluation: Evaluation) throws -> ValueSegments? {
+        guard let best = evaluation.models.firstIndex(where: { $0.name == evaluation.bestModel }) else { return nil }
+        let options = DataFile.loadOptions(spec).keeping([rule.value], role: "segments.value")
+        guard let column = try DatasetLoader.load(path: spec.data.resolvedPath, displayName: spec.data.resolvedPath, options).kept.first else { return nil }
+        var rows: [Int] = [], probabilities: [Double] = []
+        for (r, p) in zip(data.split.train, evaluation.outOfFold[best].probabilities) { rows.append(r); probabilities.append(p) }
+        let test = evaluation.refits[best].test
+        for (r, p) in zip(test.rows, test.probabilities) { rows.append(r); probabilities.append(p) }
+        // A row without a value (a missing token) cannot be banded: it is left out, and the section says how many.
+        var kept: [(row: Int, probability: Double, value: Double)] = []
+        for (r, p) in zip(rows, probabilities) {
+            let text = column.values[r]
+            if spec.data.missing.contains(text) { continue }
+            guard let v = NumberParser.parse(text, decimal: spec.data.decimal), v.isFinite else {
+                throw AssayError.input("segments.value: column '\(rule.value)' holds '\(text)' in row \(r + 1) of the table, not a number")
+            }
+            kept.append((r, p, v))
+        }
+        var segments = ValueSegments(model: evaluation.models[best].name, value: rule.value, probabilities: kept.map(\.probability),
+                                     values: kept.map(\.value), labels: kept.map { data.profile.labels[$0.row] },
+                                     probabilityCuts: rule.probability, valueCuts: rule.valueBands)
+        segments.withoutValue = rows.count - kept.count
+        return segments
     }
 
     /// Runs shard `shard` of the spec's CV fits (`assay run --shard i/N`): the fits whose position in plan order is i

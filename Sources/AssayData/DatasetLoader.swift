@@ -16,8 +16,11 @@ public struct LoadOptions: Sendable, Hashable {
     public var joins: [JoinOptions]
     /// Row-wise cleaning after the joins, before anything is split or fitted.
     public var clean: [CleanStep]
-    /// Columns whose text the dataset keeps beside the features (carried into the predictions file).
+    /// Columns whose text the dataset keeps beside the features (carried into the predictions file, or read as
+    /// `segments.value`).
     public var keep: [String] = []
+    /// The spec key that names each kept column, for errors (default `predictions.columns`).
+    public var keepRoles: [String: String] = [:]
     /// How the target is read: as two labels (binary) or as numbers (regression).
     public var kind: ExperimentKind = .binary
     /// When set, the file is a purchase log and the table is the customer table built from it (`data.events`).
@@ -40,10 +43,13 @@ public struct LoadOptions: Sendable, Hashable {
 }
 
 extension LoadOptions {
-    /// The same options, also keeping `columns` as text.
-    public func keeping(_ columns: [String]) -> LoadOptions {
+    /// The same options, also keeping `columns` as text (`role`: the spec key that names them).
+    public func keeping(_ columns: [String], role: String = "predictions.columns") -> LoadOptions {
         var o = self
-        o.keep = columns
+        for c in columns where !o.keep.contains(c) {
+            o.keep.append(c)
+            o.keepRoles[c] = role
+        }
         return o
     }
 }
@@ -66,7 +72,7 @@ public enum DatasetLoader {
         for d in options.drop { try need(d, "data.drop") }
         for c in options.columns.keys.sorted() { try need(c, "data.columns") }
         if let f = options.foldColumn { try need(f, "split.fold_column") }
-        for k in options.keep { try need(k, "predictions.columns") }
+        for k in options.keep { try need(k, options.keepRoles[k] ?? "predictions.columns") }
         if let g = options.group { try need(g, "split.group") }
     }
 

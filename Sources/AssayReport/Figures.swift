@@ -14,6 +14,7 @@ public enum Figures {
             curves = [("predicted.svg", "Predicted against actual"), ("residuals.svg", "Residuals"), ("capture.svg", "Share of the total by share of rows")]
         }
         return curves + [("cv.svg", "CV score per grid point")] + (r.importance == nil ? [] : [("importance.svg", "Permutation importance")])
+            + (r.segments == nil ? [] : [("segments.svg", "Probability × value segments")])
     }
 
     /// One sentence saying which predictions the curves show.
@@ -39,6 +40,7 @@ public enum Figures {
                       ("capture.svg", capture(evaluated, source, target: r.data.target))]
         }
         return curves + [("cv.svg", cvSpread(r))] + (r.importance.map { [("importance.svg", importance($0))] } ?? [])
+            + (r.segments.map { [("segments.svg", $0.figure)] } ?? [])
     }
 
     /// The most important columns (at most 25) as mean ± std bars, each repeat a ring.

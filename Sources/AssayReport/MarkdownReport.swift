@@ -66,6 +66,7 @@ public enum MarkdownReport {
         }
 
         if let t = r.overTime { out += overTime(t, regression: r.kind == .regression) }
+        if let g = r.segments { out += g.markdown(positives: r.positiveName) }
 
         out += ["## Figures", ""]
         out += [Figures.source(r) + " The CV figure shows every grid point.", ""]

@@ -56,6 +56,7 @@ public enum MetricsJSON {
                          "scores": .object(Dictionary(uniqueKeysWithValues: zip(t.models, c.scores).map { ($0, $1.map(JSONValue.number) ?? .null) }))])
             })])
         }
+        if let g = r.segments { top["segments"] = g.json }
         if let imp = r.importance { top["importance"] = importance(imp) }
         if !r.otherImportance.isEmpty {
             top["importance_by_model"] = .object(Dictionary(uniqueKeysWithValues: r.otherImportance.map { ($0.model, importance($0)) }))

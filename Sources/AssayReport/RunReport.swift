@@ -65,6 +65,8 @@ public struct RunReport: Sendable {
     public var positiveName = "positives"
     /// A customer table with several cutoffs: the scores cutoff by cutoff.
     public var overTime: ScoresOverTime? = nil
+    /// `segments:`: rows by the best model's probability × a value column.
+    public var segments: ValueSegments? = nil
 
     public init(experiment: String, description: String?, select: Metric, metrics: [Metric], data: DataSummary,
                 models: [ModelReport], bestModel: String?, profile: TableProfile? = nil) {

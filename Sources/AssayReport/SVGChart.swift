@@ -118,7 +118,7 @@ struct SVGChart {
                 out.append("</g>")
             }
         }
-        legend(&out, series.enumerated().map { ($0.element.name, color($0.element, $0.offset), false) }
+        legend(&out, series.enumerated().filter { !$0.element.name.isEmpty }.map { ($0.element.name, color($0.element, $0.offset), false) }
             + (referenceName.map { [($0, "#999999", true)] } ?? []))
         out.append("</svg>")
         return out.joined(separator: "\n") + "\n"

@@ -29,6 +29,22 @@ public struct Spec: Sendable {
     public var predictionColumns: [String] = []
     /// Models whose permutation importance is computed besides the best model's (`importance: {models: all | […]}`).
     public var importanceModels: [String] = []
+    /// `segments:`: rows crossed by the best model's probability and a value column's band.
+    public var segments: SegmentsRule? = nil
+}
+
+/// `segments: {value: COLUMN, probability: CUTS, value_bands: CUTS}` (binary runs): who to target, by predicted
+/// probability × value.
+public struct SegmentsRule: Sendable, Hashable {
+    public var value: String
+    public var probability: BandCuts
+    public var valueBands: BandCuts
+
+    public init(value: String, probability: BandCuts, valueBands: BandCuts) {
+        self.value = value
+        self.probability = probability
+        self.valueBands = valueBands
+    }
 }
 
 /// The `data:` section.

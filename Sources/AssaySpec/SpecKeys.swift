@@ -1,7 +1,8 @@
 /// The keys each part of a spec may have, in one place: the loader accepts exactly these, and `assay schema`
 /// lists exactly these.
 public enum SpecKeys {
-    public static let top = ["assay", "name", "description", "seed", "task", "data", "split", "preprocess", "models", "metrics", "select", "checks", "threshold", "labels", "predictions", "importance"]
+    public static let top = ["assay", "name", "description", "seed", "task", "data", "split", "preprocess", "models", "metrics", "select", "checks", "threshold", "labels", "predictions", "importance", "segments"]
+    public static let segments = ["value", "probability", "value_bands"]
     public static let importance = ["models"]
     public static let predictions = ["columns"]
     public static let labels = ["positive"]

@@ -97,6 +97,32 @@ struct SpecDecoder {
                 }
             }
         }
+        if let g = top["segments"] {
+            guard kind == .binary else { throw SpecError(at: g.location, "segments crosses a predicted probability with a value: task binary only") }
+            let f = try Fields(g, "segments", allowed: SpecKeys.segments)
+            guard let v = f["value"] else { throw SpecError(at: g.location, "segments.value is required: the numeric column (profit, spend) to cross with the probability") }
+            let value = try text(v, "segments.value")
+            func cuts(_ key: String, probability: Bool) throws -> BandCuts {
+                guard let n = f[key] else { return .quantiles(3) }
+                if case .seq = n {
+                    let points = try list(n, "segments.\(key)").map { try double($0, "segments.\(key)") }
+                    guard !points.isEmpty, zip(points, points.dropFirst()).allSatisfy({ $0 < $1 }) else {
+                        throw SpecError(at: n.location, "segments.\(key) must list cut points in increasing order, or be {quantiles: N}")
+                    }
+                    if probability, let bad = points.first(where: { $0 <= 0 || $0 >= 1 }) {
+                        throw SpecError(at: n.location, "segments.probability cut \(NumberFormat.json(bad)) is not between 0 and 1")
+                    }
+                    return .fixed(points)
+                }
+                let qf = try Fields(n, "segments.\(key)", allowed: ["quantiles"])
+                guard let q = qf["quantiles"] else { throw SpecError(at: n.location, "segments.\(key) must be a list of cut points or {quantiles: N}") }
+                let count = try int(q, "segments.\(key).quantiles")
+                guard (2...10).contains(count) else { throw SpecError(at: q.location, "segments.\(key).quantiles must be 2 to 10, got \(count)") }
+                return .quantiles(count)
+            }
+            spec.segments = SegmentsRule(value: value, probability: try cuts("probability", probability: true), valueBands: try cuts("value_bands", probability: false))
+            spec.data.columnReferences.append(ColumnReference(role: "segments.value", name: value, location: v.location))
+        }
         if let i = top["importance"] {
             let f = try Fields(i, "importance", allowed: SpecKeys.importance)
             if let m = f["models"] {

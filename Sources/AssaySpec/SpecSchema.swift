@@ -24,6 +24,13 @@ public enum SpecSchema {
                                     "Columns carried, as written, into the row-level predictions file (assay run --predictions FILE)."),
             "importance": describe(object(SpecKeys.importance, ["models": ["anyOf": [["const": "all"], ["type": "array", "items": string]]]]),
                                    "Models whose permutation importance is computed besides the best model's: all, or a list of names."),
+            "segments": describe(object(SpecKeys.segments, [
+                "value": string,
+                "probability": ["anyOf": [["type": "array", "minItems": 1, "items": ["type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1]],
+                                          object(["quantiles"], ["quantiles": ["type": "integer", "minimum": 2, "maximum": 10]], required: ["quantiles"])]],
+                "value_bands": ["anyOf": [["type": "array", "minItems": 1, "items": ["type": "number"]],
+                                          object(["quantiles"], ["quantiles": ["type": "integer", "minimum": 2, "maximum": 10]], required: ["quantiles"])]],
+            ], required: ["value"]), "Binary runs: rows crossed by the best model's probability band × a value column's band (default tertiles of each)."),
             "labels": describe(object(SpecKeys.labels, ["positive": ["type": "string", "minLength": 1, "maxLength": 40]]),
                                "What the positive rows are called in figures and tables, like {positive: buyers}."),
         ], required: ["assay", "data", "models"])

@@ -1,5 +1,5 @@
 import AssayCore
-import AssayReport
+@testable import AssayReport
 import XCTest
 
 final class ReportTests: XCTestCase {
@@ -198,5 +198,30 @@ final class ReportTests: XCTestCase {
 
     func testJSONEscapesText() {
         XCTAssertEqual(JSONValue.string("a\"b\\c\nд\u{1}").rendered(), "\"a\\\"b\\\\c\\nд\\u0001\"\n")
+    }
+}
+
+final class ValueSegmentsTests: XCTestCase {
+    /// Eight rows worked by hand: probability cut at 0.5, value at its median (tertiles would be finer than the data).
+    func testCellsByHand() {
+        let p = [0.9, 0.8, 0.7, 0.2, 0.1, 0.6, 0.3, 0.4], v = [10.0, 2, 8, 9, 1, 3, 7, 4]
+        let labels: [UInt8] = [1, 1, 0, 0, 0, 1, 0, 1]
+        let s = ValueSegments(model: "m", value: "profit", probabilities: p, values: v, labels: labels,
+                              probabilityCuts: .fixed([0.5]), valueCuts: .quantiles(2))
+        XCTAssertEqual(s.valueCuts, [5.5], "the median of 1, 2, 3, 4, 7, 8, 9, 10")
+        XCTAssertEqual(s.cells.map { "\($0.probabilityBand)\($0.valueBand)" }, ["11", "10", "01", "00"])
+        let high = s.cells[0]  // p > 0.5, value > 5.5: rows 0 and 2
+        XCTAssertEqual(high.rows, 2)
+        XCTAssertEqual(high.meanProbability, 0.8, accuracy: 1e-12)
+        XCTAssertEqual(high.meanValue, 9)
+        XCTAssertEqual(high.expectedValue, 0.9 * 10 + 0.7 * 8, accuracy: 1e-12)
+        XCTAssertEqual(high.observedRate, 0.5)
+        let low = s.cells[3]  // p ≤ 0.5, value ≤ 5.5: rows 4 and 7
+        XCTAssertEqual(low.rows, 2)
+        XCTAssertEqual(low.expectedValue, 0.1 * 1 + 0.4 * 4, accuracy: 1e-12)
+        XCTAssertEqual(s.cells.map(\.rows).reduce(0, +), 8)
+        XCTAssertEqual(BandCuts.band(0.5, [0.5]), 0, "right-closed, as pandas.cut")
+        XCTAssertEqual(BandCuts.quantiles(3).points([1, 2, 3, 4]), [2, 3])
+        XCTAssertEqual(ValueSegments.bandText(1, [0.3, 0.7]), "0.30 – 0.70")
     }
 }

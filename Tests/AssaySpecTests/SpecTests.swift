@@ -388,6 +388,18 @@ final class SpecTests: XCTestCase {
         XCTAssertThrowsError(try parse(base + "\nimportance: {models: [lrr]}")) { XCTAssertTrue("\($0)".contains("importance.models: no model 'lrr' in models; did you mean 'lr'?"), "\($0)") }
     }
 
+    func testSegments() throws {
+        XCTAssertEqual(try parse(base + "\nsegments: {value: profit}").segments, SegmentsRule(value: "profit", probability: .quantiles(3), valueBands: .quantiles(3)))
+        XCTAssertEqual(try parse(base + "\nsegments: {value: profit, probability: [0.3, 0.7], value_bands: {quantiles: 4}}").segments,
+                       SegmentsRule(value: "profit", probability: .fixed([0.3, 0.7]), valueBands: .quantiles(4)))
+        let lines = base.split(separator: "\n").count + 1
+        XCTAssertEqual(error(base + "\nsegments: {probability: [0.5]}"), "exp/s.yaml:\(lines):11: segments.value is required: the numeric column (profit, spend) to cross with the probability")
+        XCTAssertEqual(error(base + "\nsegments: {value: profit, probability: [0.7, 0.3]}"), "exp/s.yaml:\(lines):40: segments.probability must list cut points in increasing order, or be {quantiles: N}")
+        XCTAssertEqual(error(base + "\nsegments: {value: profit, probability: [1.5]}"), "exp/s.yaml:\(lines):40: segments.probability cut 1.5 is not between 0 and 1")
+        XCTAssertEqual(error(base + "\nsegments: {value: profit, value_bands: {quantiles: 1}}"), "exp/s.yaml:\(lines):52: segments.value_bands.quantiles must be 2 to 10, got 1")
+        XCTAssertEqual(error(base + "\nsegments: {value: profit, colour: red}"), "exp/s.yaml:\(lines):27: unknown key 'colour' in segments")
+    }
+
     func testProfitThreshold() throws {
         XCTAssertEqual(try parse(base + "\nthreshold: {profit: {tp: 40, fp: -2}}").threshold, .profit(UnitValues(tp: 40, fp: -2)))
         XCTAssertEqual(try parse(base + "\nthreshold: {profit: {tp: 40, fp: -2, fn: -5, tn: 0.5}}").threshold, .profit(UnitValues(tp: 40, fp: -2, fn: -5, tn: 0.5)))

@@ -287,6 +287,8 @@ final class EndToEndTests: XCTestCase {
     /// `--predictions FILE`: every training row's out-of-fold probability (fold and repeat named) and every test row's,
     /// per model, from which the report's CV means and test scores are recomputed exactly; the same from a warm cache.
     func testPredictionsFileReproducesTheReportsNumbers() throws {
+        try (spec() + "\nsegments: {value: spend, probability: [0.5], value_bands: {quantiles: 2}}\n")
+            .write(to: dir.appendingPathComponent("e.yaml"), atomically: true, encoding: .utf8)
         func run(_ overrides: [String], file: String) throws -> RunOutcome {
             var options = RunOptions(jobs: 2, outputRoot: dir.appendingPathComponent("runs").path, cacheDirectory: dir.appendingPathComponent("cache").path,
                                      modelsDirectory: nil)
@@ -314,6 +316,22 @@ final class EndToEndTests: XCTestCase {
                     Scoring.score(.rocAUC, labels: rows.map { UInt8($0[5] == "yes" ? 1 : 0) }, probabilities: rows.map { Double($0[6 + i])! }, threshold: 0.5)
                 }
                 XCTAssertEqual(perFold.reduce(0, +) / Double(perFold.count), report.best.cv[.rocAUC]!.mean, accuracy: 1e-12, "\(model): CV ROC-AUC")
+            }
+            // segments: recomputed from the predictions file (the best model's column) and the spend column (one repeat:
+            // with two, a training row's probability is the mean of its two lines).
+            let segments = try XCTUnwrap(outcome.report.segments)
+            if repeats == 1 {
+            let best = ["a", "b"].firstIndex(of: segments.model)!
+            let spend = try String(contentsOf: dir.appendingPathComponent("t.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
+                .map { $0.split(separator: ",", omittingEmptySubsequences: false)[2] }
+            let scored = lines.dropFirst().filter { ($0[3] == "" || $0[3] == "1") && !spend[Int($0[0])! - 1].isEmpty }
+                .map { (p: Double($0[6 + best])!, v: Double(spend[Int($0[0])! - 1])!) }
+            XCTAssertEqual(segments.withoutValue, 24, "every 17th spend is missing")
+            XCTAssertEqual(segments.cells.map(\.rows).reduce(0, +), 400 - 24)
+            let top = segments.cells[0]
+            let inTop = scored.filter { $0.p > segments.probabilityCuts.last! && $0.v > segments.valueCuts.last! }
+            XCTAssertEqual(top.rows, inTop.count)
+            XCTAssertEqual(top.expectedValue, inTop.reduce(0) { $0 + $1.p * $1.v }, accuracy: 1e-9)
             }
             _ = try run(overrides, file: "again.csv")
             XCTAssertEqual(try String(contentsOf: dir.appendingPathComponent("again.csv"), encoding: .utf8), text, "a warm run writes the same file")
