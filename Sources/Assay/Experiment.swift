@@ -242,7 +242,7 @@ public enum Experiment {
         let options = DataFile.loadOptions(spec).keeping([rule.value], role: "segments.value")
         guard let column = try DatasetLoader.load(path: spec.data.resolvedPath, displayName: spec.data.resolvedPath, options).kept.first else { return nil }
         var rows: [Int] = [], probabilities: [Double] = []
-        for (r, p) in zip(data.split.train, evaluation.outOfFold[best].probabilities) { rows.append(r); probabilities.append(p) }
+        for (r, p) in zip(data.split.validated, evaluation.outOfFold[best].probabilities) { rows.append(r); probabilities.append(p) }
         let test = evaluation.refits[best].test
         for (r, p) in zip(test.rows, test.probabilities) { rows.append(r); probabilities.append(p) }
         // A row without a value (a missing token) cannot be banded: it is left out, and the section says how many.

@@ -76,6 +76,13 @@ struct Planner {
                 let usable = data.cutoffs.map { (Day(iso: $0)?.number ?? .max) + horizon <= lastDay }
                 let test = cutoffOfRow.indices.filter { cutoffOfRow[$0] == last }
                 let train = cutoffOfRow.indices.filter { cutoffOfRow[$0] < last && usable[cutoffOfRow[$0]] }
+                if s.forwardChaining {
+                    // Fold v validates on cutoff v (1 … last − 1) and trains on the earlier cutoffs whose label windows end by it.
+                    let days = data.cutoffs.map { Day(iso: $0)?.number ?? .max }
+                    let validation = (1..<last).map { v in train.filter { cutoffOfRow[$0] == v } }
+                    let training = (1..<last).map { v in train.filter { cutoffOfRow[$0] < v && days[cutoffOfRow[$0]] + horizon <= days[v] } }
+                    return Split(test: test, folds: validation, training: training)
+                }
                 return Split(test: test, folds: (0..<s.repeats).flatMap { _ in GroupSplitter.kFold(classes, groups, rows: train, k: s.folds, using: &rng) })
             }
             if let groups = data.groups {

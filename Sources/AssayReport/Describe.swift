@@ -40,6 +40,11 @@ enum Describe {
         let how = (s.stratified ? "stratified" : "shuffled") + (s.group.map { " \(s.stratified ? "" : "and ")grouped by `\($0)`" } ?? "")
         let cv = s.repeats > 1 ? "\(how) \(s.folds)-fold CV repeated \(s.repeats) times (\(s.fits) fits per point)"
             : "\(how) \(s.fits)-fold CV"
+        if let last = s.lastCutoff, s.forward {
+            let left = s.leftOut == 0 ? "" : " (\(s.leftOut) rows of earlier cutoffs left out: their label windows reach past \(last))"
+            return "time-aware: the \(s.testRows) rows of the last cutoff (\(last)) for test, then \(s.fits) forward-chaining folds on the earlier cutoffs\(left): "
+                + "fold k validates on the (k + 1)-th cutoff and trains on the cutoffs before it whose label windows end by then"
+        }
         if let last = s.lastCutoff {
             let left = s.leftOut == 0 ? "" : " (\(s.leftOut) rows of earlier cutoffs left out: their label windows reach past \(last))"
             return "time-aware: the \(s.testRows) rows of the last cutoff (\(last)) for test, then \(cv) on the rows of the earlier cutoffs\(left), seed \(s.seed)"

@@ -167,6 +167,8 @@ public struct SplitSummary: Sendable, Equatable {
     /// left out because their label windows reach past it.
     public var lastCutoff: String? = nil
     public var leftOut = 0
+    /// `folds: forward`: each fold validates one cutoff and trains on the earlier ones.
+    public var forward = false
 
     public init(foldColumn: String?, folds: Int, repeats: Int, fits: Int, testRows: Int, testSize: Double, seed: UInt64) {
         self.foldColumn = foldColumn

@@ -117,6 +117,8 @@ public struct SplitSection: Sendable, Hashable {
     public var foldColumnReference: ColumnReference? = nil
     /// `holdout: last_cutoff`: a customer table's last cutoff is the test set (time-aware validation).
     public var holdoutLastCutoff = false
+    /// `folds: forward` (with `holdout: last_cutoff`): fold k validates on the k+1-th cutoff and trains on the earlier ones.
+    public var forwardChaining = false
     /// `group`: rows with the same value of this column are never on both sides of the holdout or of a fold.
     public var group: String? = nil
     public var groupReference: ColumnReference? = nil
@@ -124,7 +126,7 @@ public struct SplitSection: Sendable, Hashable {
     /// Canonical text, part of cache keys (a key that is not set adds nothing, so older keys stay valid).
     public var canonical: String {
         "split(test_size=\(NumberFormat.json(testSize)),folds=\(folds),fold_column=\(foldColumn.map(JSONText.quote) ?? "null")"
-            + (repeats > 1 ? ",repeats=\(repeats)" : "") + (holdoutLastCutoff ? ",holdout=last_cutoff" : "")
+            + (repeats > 1 ? ",repeats=\(repeats)" : "") + (holdoutLastCutoff ? ",holdout=last_cutoff" : "") + (forwardChaining ? ",forward" : "")
             + (group.map { ",group=\(JSONText.quote($0))" } ?? "") + ")"
     }
 }

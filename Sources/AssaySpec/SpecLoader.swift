@@ -568,7 +568,9 @@ struct SpecDecoder {
             testSize = try double(t, "split.test_size")
             guard testSize >= 0, testSize < 1 else { throw SpecError(at: t.location, "split.test_size must be in [0, 1), got \(t.text)") }
         }
-        if let k = f["folds"] {
+        if let k = f["folds"], case .scalar("forward", _, _) = k {
+            // Forward chaining: checked against holdout below.
+        } else if let k = f["folds"] {
             folds = try int(k, "split.folds")
             guard folds >= 2 else { throw SpecError(at: k.location, "split.folds must be at least 2, got \(folds)") }
         }
@@ -602,7 +604,18 @@ struct SpecDecoder {
                 if foldColumn != nil { throw SpecError(at: h.location, "split.holdout cannot be used with fold_column (the file fixes the folds)") }
                 section.holdoutLastCutoff = true
                 section.testSize = 0
+                if let k = f["folds"], case .scalar("forward", _, _) = k {
+                    guard events.cutoffs.count >= 4 else {
+                        throw SpecError(at: k.location, "split.folds: forward validates on every cutoff but the first and the last: it needs at least four cutoffs, and data.cutoff has \(events.cutoffs.count)")
+                    }
+                    if let r = f["repeats"] { throw SpecError(at: r.location, "split.repeats cannot be used with folds: forward (the folds follow time, with nothing to shuffle)") }
+                    section.forwardChaining = true
+                    section.folds = events.cutoffs.count - 2
+                }
             }
+        }
+        if let k = f["folds"], case .scalar("forward", _, _) = k, !section.forwardChaining {
+            throw SpecError(at: k.location, "split.folds: forward follows time across a customer table's cutoffs: it needs holdout: last_cutoff")
         }
         if let g = f["group"] {
             let name = try text(g, "split.group")

@@ -163,7 +163,8 @@ public enum SpecSchema {
     static var split: JSONValue {
         object(SpecKeys.split, [
             "test_size": ["type": "number", "minimum": 0, "exclusiveMaximum": 1],
-            "folds": ["type": "integer", "minimum": 2],
+            "folds": describe(["anyOf": [["type": "integer", "minimum": 2], ["const": "forward"]]],
+                              "k-fold; or forward (with holdout: last_cutoff): each fold validates one cutoff and trains on the earlier ones."),
             "fold_column": string,
             "repeats": ["type": "integer", "minimum": 1],
             "holdout": describe(["enum": ["random", "last_cutoff"]], "last_cutoff: a customer table's last cutoff is the test set; earlier cutoffs train (time-aware validation)."),

@@ -123,6 +123,40 @@ final class PurchaseLogTests: XCTestCase {
         XCTAssertTrue(metrics.contains("\"over_time\""), metrics)
     }
 
+    /// `folds: forward`: fold k validates on the (k + 1)-th cutoff and trains only on earlier cutoffs; the first
+    /// cutoff trains every fold and is never validated; the refit learns from all three.
+    func testForwardChainingFoldsFollowTime() throws {
+        try spec(cutoff: "[2021-06-01, 2021-07-15, 2021-09-01, 2021-10-01]")
+            .replacingOccurrences(of: "split: {test_size: 0.25, folds: 3}", with: "split: {holdout: last_cutoff, folds: forward}\npredictions: {columns: [cutoff]}")
+            .write(to: dir.appendingPathComponent("e.yaml"), atomically: true, encoding: .utf8)
+        var options = RunOptions(jobs: 2, outputRoot: dir.appendingPathComponent("runs").path, cacheDirectory: dir.appendingPathComponent("cache").path)
+        options.predictionsFile = dir.appendingPathComponent("p.csv").path
+        let outcome = try Experiment.run(specPath: dir.appendingPathComponent("e.yaml").path, options: options)
+        let lines = try String(contentsOf: dir.appendingPathComponent("p.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
+            .map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        var cutoffsOfFold: [String: Set<String>] = [:]
+        for l in lines where l[3] == "train" { cutoffsOfFold[l[5], default: []].insert(l[2]) }
+        XCTAssertEqual(cutoffsOfFold, ["1": ["2021-07-15"], "2": ["2021-09-01"]])
+        XCTAssertEqual(Set(lines.filter { $0[3] == "test" }.map { $0[2] }), ["2021-10-01"])
+        let rowsPerCutoff = outcome.report.data.rows / 4
+        XCTAssertGreaterThan(outcome.report.data.trainRows, 2 * rowsPerCutoff, "the refit learns from the first cutoff too")
+        let report = try String(contentsOf: dir.appendingPathComponent("runs/repeat/report.md"), encoding: .utf8)
+        XCTAssertTrue(report.contains("then 2 forward-chaining folds on the earlier cutoffs: fold k validates on the (k + 1)-th cutoff"), report)
+        XCTAssertTrue(report.contains("| | 2021-06-01 (train only) | 2021-07-15 (cv) | 2021-09-01 (cv) | 2021-10-01 (test) |"), report)
+        XCTAssertEqual(outcome.report.models[0].points[0].foldScores[.rocAUC]?.count, 2)
+
+        try spec(cutoff: "[2021-07-15, 2021-09-01, 2021-10-01]").replacingOccurrences(of: "split: {test_size: 0.25, folds: 3}", with: "split: {holdout: last_cutoff, folds: forward}")
+            .write(to: dir.appendingPathComponent("e.yaml"), atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try runSpec()) {
+            XCTAssertTrue("\($0)".hasSuffix("split.folds: forward validates on every cutoff but the first and the last: it needs at least four cutoffs, and data.cutoff has 3"), "\($0)")
+        }
+        try spec().replacingOccurrences(of: "split: {test_size: 0.25, folds: 3}", with: "split: {folds: forward}")
+            .write(to: dir.appendingPathComponent("e.yaml"), atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try runSpec()) {
+            XCTAssertTrue("\($0)".hasSuffix("split.folds: forward follows time across a customer table's cutoffs: it needs holdout: last_cutoff"), "\($0)")
+        }
+    }
+
     /// Each bad input is one line naming the spec line or the log's row, a bad input (exit 2), and nothing is written.
     func testBadInputIsOneLineAndWritesNothing() throws {
         let cases: [(String, String)] = [

@@ -23,6 +23,7 @@ extension RunSession {
         if spec.split.holdoutLastCutoff {
             report.data.split.lastCutoff = data.profile.cutoffs.last
             report.data.split.leftOut = profile.rows - split.test.count - split.train.count
+            report.data.split.forward = spec.split.forwardChaining
         }
         report.importance = evaluation.importance
         report.otherImportance = evaluation.otherImportance
@@ -47,17 +48,19 @@ extension RunSession {
     func scoresOverTime(_ data: PreparedData, _ evaluation: Evaluation) -> ScoresOverTime? {
         let profile = data.profile, split = data.split
         guard let cutoffOfRow = profile.cutoffOfRow, profile.cutoffs.count > 1 else { return nil }
-        let train = split.train, test = split.test
-        let testSet = Set(test), trainSet = Set(train)
+        // Out-of-fold predictions exist for the validated rows (in forward chaining, not the first cutoff's).
+        let validated = split.validated, test = split.test
+        let testSet = Set(test), validatedSet = Set(validated), trainSet = Set(split.train)
         let cutoffs = profile.cutoffs.indices.map { c -> ScoresOverTime.Cutoff in
             let rows = cutoffOfRow.indices.filter { cutoffOfRow[$0] == c }
-            let role = rows.allSatisfy(testSet.contains) ? "test" : rows.allSatisfy(trainSet.contains) ? "cv" : rows.allSatisfy { !testSet.contains($0) && !trainSet.contains($0) } ? "left_out" : "mixed"
+            let role = rows.allSatisfy(testSet.contains) ? "test" : rows.allSatisfy(validatedSet.contains) ? "cv"
+                : rows.allSatisfy(trainSet.contains) ? "train_only" : rows.allSatisfy { !testSet.contains($0) && !trainSet.contains($0) } ? "left_out" : "mixed"
             let rate = rows.isEmpty ? 0 : (profile.values.map { v in rows.reduce(0) { $0 + v[$1] } } ?? Double(rows.reduce(0) { $0 + Int(profile.labels[$1]) })) / Double(rows.count)
             let scores = evaluation.models.indices.map { i -> Double? in
                 // Rows of this cutoff among the scored ones: the training rows (out of fold) or the test rows (refit), in order.
                 let (order, scored): ([Int], ScoredRows)
                 switch role {
-                case "cv": (order, scored) = (train, evaluation.outOfFold[i])
+                case "cv": (order, scored) = (validated, evaluation.outOfFold[i])
                 case "test": (order, scored) = (evaluation.refits[i].test.rows, evaluation.refits[i].test.scored)
                 default: return nil
                 }

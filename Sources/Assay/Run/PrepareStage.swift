@@ -42,15 +42,15 @@ extension RunSession {
         }
         if let values = profile.values {
             // A regression's folds need no class in them; a fold too small to fit on, or a Poisson deviance over a negative target, is refused.
-            for (k, fold) in split.folds.enumerated() where split.train.count - fold.count < 2 || fold.isEmpty {
-                throw AssayError.input("\(spec.data.resolvedPath): fold \(k + 1) leaves \(split.train.count - fold.count) training rows and \(fold.count) validation rows; use fewer folds")
+            for (k, fold) in split.folds.enumerated() where split.trainingRows(ofFold: k).count < 2 || fold.isEmpty {
+                throw AssayError.input("\(spec.data.resolvedPath): fold \(k + 1) leaves \(split.trainingRows(ofFold: k).count) training rows and \(fold.count) validation rows; use fewer folds")
             }
             if spec.metrics.contains(.poissonDeviance), let i = values.firstIndex(where: { $0 < 0 }) {
                 throw AssayError.input("\(spec.data.resolvedPath): metric poisson_deviance needs a target ≥ 0, and row \(i + 1) of target '\(spec.data.target)' is \(NumberFormat.json(values[i]))")
             }
             return
         }
-        if spec.split.foldColumn == nil {
+        if spec.split.foldColumn == nil && split.training == nil {
             let positives = split.train.reduce(0) { $0 + Int(profile.labels[$1]) }
             let negatives = split.train.count - positives
             let (count, label) = positives <= negatives ? (positives, spec.data.positive) : (negatives, profile.negativeLabel)
@@ -59,9 +59,11 @@ extension RunSession {
                     + "use at most \(count) folds (stratified k-fold needs a row of each class in every fold)")
             }
         }
-        for (k, fold) in split.folds.enumerated() {
-            let validation = Set(fold)
-            let training = split.train.filter { !validation.contains($0) }.map { profile.labels[$0] }
+        for k in split.folds.indices {
+            let training = split.trainingRows(ofFold: k).map { profile.labels[$0] }
+            if training.isEmpty {
+                throw AssayError.input("\(spec.data.resolvedPath): fold \(k + 1) has no training rows (no earlier cutoff's label window ends by its cutoff); space the cutoffs at least the label window apart")
+            }
             guard training.contains(0), training.contains(1) else {
                 throw AssayError.input("\(spec.data.resolvedPath): the training rows of fold \(k) hold only one class; use fewer folds")
             }

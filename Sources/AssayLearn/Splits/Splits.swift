@@ -4,20 +4,29 @@ import AssayCore
 public struct Split: Sendable, Equatable, BinaryCodable {
     /// Held-out test rows (sorted); empty when there is no test set.
     public let test: [Int]
-    /// Validation rows of each fold (sorted); every non-test row is in exactly one fold of each repeat
+    /// Validation rows of each fold (sorted); in k-fold every non-test row is in exactly one fold of each repeat
     /// (repeated k-fold lists the folds of every repeat, one repeat after another).
     public let folds: [[Int]]
+    /// Forward-chaining folds: each fold's own training rows (sorted), all earlier in time than its validation rows;
+    /// nil for k-fold, where a fold trains on every other non-test row.
+    public let training: [[Int]]?
 
-    public init(test: [Int], folds: [[Int]]) {
+    public init(test: [Int], folds: [[Int]], training: [[Int]]? = nil) {
         self.test = test
         self.folds = folds
+        self.training = training
     }
 
-    /// All non-test rows, sorted.
-    public var train: [Int] { Array(Set(folds.flatMap { $0 })).sorted() }
+    /// All non-test rows the run learns from, sorted (the refit's rows).
+    public var train: [Int] { Array(Set(folds.flatMap { $0 } + (training ?? []).flatMap { $0 })).sorted() }
 
-    /// Training rows of fold `k`: every non-test row outside its validation rows, sorted.
+    /// The rows some fold validates, sorted: out-of-fold predictions exist for these (all of `train` in k-fold; in
+    /// forward chaining, not the earliest rows).
+    public var validated: [Int] { Array(Set(folds.flatMap { $0 })).sorted() }
+
+    /// Training rows of fold `k`: its own (forward chaining), or every non-test row outside its validation rows.
     public func trainingRows(ofFold k: Int) -> [Int] {
+        if let training { return training[k] }
         let validation = Set(folds[k])
         return train.filter { !validation.contains($0) }
     }
@@ -26,11 +35,14 @@ public struct Split: Sendable, Equatable, BinaryCodable {
         w.write(test)
         w.write(folds.count)
         for f in folds { w.write(f) }
+        w.write(training != nil)
+        if let training { for t in training { w.write(t) } }
     }
 
     public init(from r: inout ByteReader) throws {
         test = try r.readInts()
         folds = try (0..<r.readCount()).map { _ in try r.readInts() }
+        training = try r.readBool() ? try folds.map { _ in try r.readInts() } : nil
     }
 }
 
