@@ -86,12 +86,28 @@ final class PurchaseLogTests: XCTestCase {
         XCTAssertEqual(try runSpec(out: "r4").stats.executedByKind["load", default: 0], 1)
     }
 
-    func testPrepareWritesTheCustomerTableWithItsCustomerAndCutoff() throws {
+    /// `assay prepare` writes the table the models see; a saved model scores it with `assay predict` (a customer-table
+    /// model reads plain CSV, not the log's whitespace-separated format) and gives the run's test probabilities.
+    func testPrepareWritesTheCustomerTableAndPredictScoresIt() throws {
         let out = dir.appendingPathComponent("table.csv").path
         XCTAssertEqual(try Experiment.prepare(specPath: dir.appendingPathComponent("e.yaml").path, output: out), 292, "8 of the 300 customers buy only after the cutoff")
         let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(lines.first, "customer,cutoff,recency,frequency,monetary,tenure,orders_30d,orders_90d,buys_within_30d")
         XCTAssertTrue(lines[1].hasPrefix("00000,2021-10-01,"), String(lines[1]))
+
+        var options = RunOptions(jobs: 2, outputRoot: dir.appendingPathComponent("runs").path, cacheDirectory: dir.appendingPathComponent("cache").path)
+        options.modelsDirectory = dir.appendingPathComponent("models").path
+        let outcome = try Experiment.run(specPath: dir.appendingPathComponent("e.yaml").path, options: options)
+        let scores = dir.appendingPathComponent("scores.csv").path
+        _ = try Predict.run(model: try XCTUnwrap(outcome.savedModels["lr"]), input: out, output: scores, id: "customer", top: nil)
+        let scored = try String(contentsOfFile: scores, encoding: .utf8).split(separator: "\n").dropFirst()
+            .map { $0.split(separator: ",").map(String.init) }
+        XCTAssertEqual(scored.count, 292)
+        let byCustomer = Dictionary(uniqueKeysWithValues: scored.map { ($0[0], Double($0[1])!) })
+        let customers = lines.dropFirst().map { String($0.split(separator: ",")[0]) }
+        for (row, p) in zip(outcome.testRows, try XCTUnwrap(outcome.testProbabilities["lr"])) {
+            XCTAssertEqual(byCustomer[customers[row]]!, p, accuracy: 1e-12, "customer \(customers[row])")
+        }
     }
 
     /// Several cutoffs with `holdout: last_cutoff`: the test rows are the last cutoff's, a cutoff whose label window

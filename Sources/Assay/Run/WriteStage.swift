@@ -83,7 +83,9 @@ enum WriteStage {
         let kinds = Dictionary(uniqueKeysWithValues: profile.numeric.map { ($0, ColumnKind.numeric) } + profile.categorical.map { ($0, ColumnKind.categorical) })
         return SavedPipeline(
             assayVersion: AssayVersion.current, specHash: specHash, experiment: spec.name, model: m.name, type: m.type,
-            params: Planner.canonical(m.points[r.bestIndex]), threshold: r.best.threshold, csv: DataFile.loadOptions(spec).csv,
+            // A customer-table model scores customer tables, written as `assay prepare` writes them (plain CSV), not logs.
+            params: Planner.canonical(m.points[r.bestIndex]), threshold: r.best.threshold,
+            csv: spec.data.events == nil ? DataFile.loadOptions(spec).csv : CSVOptions(),
             positiveLabel: spec.data.positive, negativeLabel: profile.negativeLabel, idColumn: spec.data.id,
             features: refit.preprocessing.inputColumns.map { ($0, kinds[$0]!) }, preprocessing: refit.preprocessing, fitted: refit.model,
             rowSteps: SavedPipeline.rowWise(spec.data.clean))
