@@ -69,21 +69,8 @@ struct Planner {
             var rng = SplitMix64(seed: seed)
             let classes = data.values != nil ? [UInt8](repeating: 0, count: data.rowCount) : data.target
             if s.holdoutLastCutoff, let cutoffOfRow = data.cutoffOfRow, let groups = data.groups {
-                // Test on the last cutoff; train on the earlier ones whose label windows end by it (a row whose
-                // window reaches past the last cutoff would learn from the test period), folds grouped by customer.
-                let last = data.cutoffs.count - 1
-                let lastDay = Day(iso: data.cutoffs[last])?.number ?? 0
-                let usable = data.cutoffs.map { (Day(iso: $0)?.number ?? .max) + horizon <= lastDay }
-                let test = cutoffOfRow.indices.filter { cutoffOfRow[$0] == last }
-                let train = cutoffOfRow.indices.filter { cutoffOfRow[$0] < last && usable[cutoffOfRow[$0]] }
-                if s.forwardChaining {
-                    // Fold v validates on cutoff v (1 … last − 1) and trains on the earlier cutoffs whose label windows end by it.
-                    let days = data.cutoffs.map { Day(iso: $0)?.number ?? .max }
-                    let validation = (1..<last).map { v in train.filter { cutoffOfRow[$0] == v } }
-                    let training = (1..<last).map { v in train.filter { cutoffOfRow[$0] < v && days[cutoffOfRow[$0]] + horizon <= days[v] } }
-                    return Split(test: test, folds: validation, training: training)
-                }
-                return Split(test: test, folds: (0..<s.repeats).flatMap { _ in GroupSplitter.kFold(classes, groups, rows: train, k: s.folds, using: &rng) })
+                return CutoffSplitter.split(cutoffOfRow: cutoffOfRow, cutoffDays: data.cutoffs.map { Day(iso: $0)?.number ?? .max }, horizon: horizon,
+                                            classes: classes, groups: groups, folds: s.forwardChaining ? nil : s.folds, repeats: s.repeats, using: &rng)
             }
             if let groups = data.groups {
                 return GroupSplitter.split(classes: classes, groups: groups, testSize: s.testSize, folds: s.folds, repeats: s.repeats, using: &rng)

@@ -76,6 +76,7 @@ public enum CustomerTable {
             frame = cleaned.0
             log += cleaned.1
         }
+        guard frame.rowCount > 0 else { throw DataError.step(origin: e.origin, message: "no purchase is left after events.clean") }
         try checkColumns(frame.names, e, file: file)
         func column(_ name: String) -> Column { frame.columns[frame.index(of: name) ?? 0] }  // every name was checked above
         func codes(_ name: String?) throws -> (codes: [Int32], levels: [String])? {
@@ -114,7 +115,6 @@ public enum CustomerTable {
             }
             amounts = v
         }
-        guard n > 0 else { throw DataError.step(origin: e.origin, message: "no purchase is left after events.clean") }
 
         // Rows dealt to customers (stable counting sort), then each customer's rows in (day, order) order.
         let customerCount = customers.levels.count

@@ -568,9 +568,9 @@ struct SpecDecoder {
             testSize = try double(t, "split.test_size")
             guard testSize >= 0, testSize < 1 else { throw SpecError(at: t.location, "split.test_size must be in [0, 1), got \(t.text)") }
         }
-        if let k = f["folds"], case .scalar("forward", _, _) = k {
-            // Forward chaining: checked against holdout below.
-        } else if let k = f["folds"] {
+        // `folds: forward` (forward chaining) is a word, not a count: checked against `holdout` below.
+        let forward = f["folds"].map { if case .scalar("forward", _, _) = $0 { return true } else { return false } } ?? false
+        if let k = f["folds"], !forward {
             folds = try int(k, "split.folds")
             guard folds >= 2 else { throw SpecError(at: k.location, "split.folds must be at least 2, got \(folds)") }
         }
@@ -604,7 +604,7 @@ struct SpecDecoder {
                 if foldColumn != nil { throw SpecError(at: h.location, "split.holdout cannot be used with fold_column (the file fixes the folds)") }
                 section.holdoutLastCutoff = true
                 section.testSize = 0
-                if let k = f["folds"], case .scalar("forward", _, _) = k {
+                if forward, let k = f["folds"] {
                     guard events.cutoffs.count >= 4 else {
                         throw SpecError(at: k.location, "split.folds: forward validates on every cutoff but the first and the last: it needs at least four cutoffs, and data.cutoff has \(events.cutoffs.count)")
                     }
@@ -614,7 +614,7 @@ struct SpecDecoder {
                 }
             }
         }
-        if let k = f["folds"], case .scalar("forward", _, _) = k, !section.forwardChaining {
+        if forward, let k = f["folds"], !section.forwardChaining {
             throw SpecError(at: k.location, "split.folds: forward follows time across a customer table's cutoffs: it needs holdout: last_cutoff")
         }
         if let g = f["group"] {

@@ -243,3 +243,23 @@ public enum GroupSplitter {
         return bins.map { $0.sorted() }
     }
 }
+
+/// Time-aware splitting of a customer table with several cutoffs (`split.holdout: last_cutoff`): the last cutoff's
+/// rows are the test set; the earlier cutoffs' rows train, except those whose label window reaches past the last
+/// cutoff (they would learn from the test period). Cross-validation over them is grouped k-fold, or forward chaining.
+public enum CutoffSplitter {
+    /// `cutoffDays`: each cutoff's day number, ascending; `horizon`: the label window in days; `folds` nil for forward
+    /// chaining (fold v validates on cutoff v = 1 … last − 1 and trains on the earlier cutoffs whose windows end by it).
+    public static func split<G: RandomNumberGenerator>(cutoffOfRow: [Int], cutoffDays: [Int], horizon: Int, classes: [UInt8], groups: [Int],
+                                                       folds: Int?, repeats: Int, using rng: inout G) -> Split {
+        let last = cutoffDays.count - 1
+        let test = cutoffOfRow.indices.filter { cutoffOfRow[$0] == last }
+        let train = cutoffOfRow.indices.filter { cutoffOfRow[$0] < last && cutoffDays[cutoffOfRow[$0]] + horizon <= cutoffDays[last] }
+        guard let k = folds else {
+            let validation = (1..<last).map { v in train.filter { cutoffOfRow[$0] == v } }
+            let training = (1..<last).map { v in train.filter { cutoffOfRow[$0] < v && cutoffDays[cutoffOfRow[$0]] + horizon <= cutoffDays[v] } }
+            return Split(test: test, folds: validation, training: training)
+        }
+        return Split(test: test, folds: (0..<repeats).flatMap { _ in GroupSplitter.kFold(classes, groups, rows: train, k: k, using: &rng) })
+    }
+}
