@@ -62,7 +62,7 @@ struct Planner {
     }
 
     mutating func split(_ load: TaskKey) -> TaskKey {
-        let s = spec.split, horizon = spec.data.events?.label.window.days ?? 0
+        let s = spec.split, horizon = spec.data.events?.label?.window.days ?? 0
         return add(SplitTask(split: s, specSeed: spec.seed), [load], label: "split rows", kind: "split") { seed, inputs in
             let data = try Dataset(decoding: inputs[0])
             if let folds = data.folds { return StratifiedSplitter.predefined(folds) }

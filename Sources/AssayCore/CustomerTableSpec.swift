@@ -308,13 +308,14 @@ public struct EventsOptions: Sendable, Hashable {
     /// Cutoff days, ascending and distinct.
     public var cutoffs: [Day]
     public var features: [CustomerFeature]
-    public var label: CustomerLabel
+    /// nil for a table without a target (task segment): no label column, no label window.
+    public var label: CustomerLabel?
     public var population: CustomerPopulation
     /// Where the spec declares the section, for messages about the cutoffs and windows.
     public var origin: String
 
     public init(customer: String, time: String, timeFormat: TimeFormat, amount: String? = nil, order: String? = nil, item: String? = nil,
-                category: String? = nil, clean: [CleanStep] = [], cutoffs: [Day], features: [CustomerFeature], label: CustomerLabel,
+                category: String? = nil, clean: [CleanStep] = [], cutoffs: [Day], features: [CustomerFeature], label: CustomerLabel?,
                 population: CustomerPopulation = .all, origin: String) {
         self.customer = customer
         self.time = time
@@ -345,6 +346,6 @@ public struct EventsOptions: Sendable, Hashable {
         return "events(customer=\(q(customer)),time=\(q(time)),format=\(q(timeFormat.pattern)),amount=\(q(amount)),order=\(q(order)),"
             + "item=\(q(item)),category=\(q(category)),clean=[\(clean.map(\.canonical).joined(separator: ","))],"
             + "cutoffs=[\(cutoffs.map(\.description).joined(separator: ","))],features=[\(features.map(\.name).joined(separator: ","))],"
-            + "label=\(q(label.name)),customers=\(population))"
+            + "label=\(q(label?.name)),customers=\(population))"
     }
 }

@@ -6,6 +6,14 @@ public enum ExperimentKind: String, Sendable, Hashable, CaseIterable {
     case binary
     /// A numeric target; models predict its value.
     case regression
+    /// No target: rows (customers) grouped by k-means, scored by cluster quality (`segment:`).
+    case segment
+    /// No table: a purchase log's baskets mined for frequent itemsets and association rules (`associate:`).
+    case associate
+
+    /// Whether the experiment fits the spec's models to a target (binary, regression), rather than describing the
+    /// data (segment, associate).
+    public var isSupervised: Bool { self == .binary || self == .regression }
 
     /// What a task's canonical encoding adds for this kind: nothing for binary, so that binary experiments keep
     /// their cache keys and random streams.
@@ -13,6 +21,8 @@ public enum ExperimentKind: String, Sendable, Hashable, CaseIterable {
         switch self {
         case .binary: return ""
         case .regression: return ";task=regression"
+        case .segment: return ";task=segment"
+        case .associate: return ";task=associate"
         }
     }
 
@@ -21,6 +31,8 @@ public enum ExperimentKind: String, Sendable, Hashable, CaseIterable {
         switch self {
         case .binary: return .rocAUC
         case .regression: return .rmse
+        case .segment: return .silhouette
+        case .associate: return .rules
         }
     }
 }

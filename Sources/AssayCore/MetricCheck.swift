@@ -1,10 +1,24 @@
-/// A number in `metrics.json` named as in SPEC.md: `cv.X` and `test.X` (the best model), `MODEL.cv.X`, `MODEL.test.X`.
+/// A number in `metrics.json` named as in SPEC.md: `cv.X` and `test.X` (the best model), `MODEL.cv.X`, `MODEL.test.X`;
+/// `segmentation.X` (task segment, at the chosen k) and `baskets.X` (task associate).
 public struct MetricPath: Sendable, Hashable, CustomStringConvertible {
     public enum Part: String, Sendable, Hashable, CaseIterable {
         /// The mean over folds of the selected grid point.
         case cv
         /// The selected point refit on all training rows and scored on the test rows.
         case test
+        /// A segmentation's scores at the chosen k (no model name).
+        case segmentation
+        /// A basket analysis's counts (no model name).
+        case baskets
+
+        /// The part that holds the metrics of a kind of experiment that has no models.
+        public static func summary(of kind: ExperimentKind) -> Part? {
+            switch kind {
+            case .binary, .regression: return nil
+            case .segment: return .segmentation
+            case .associate: return .baskets
+            }
+        }
     }
 
     /// The model, or nil for the best one.
@@ -18,13 +32,13 @@ public struct MetricPath: Sendable, Hashable, CustomStringConvertible {
         self.metric = metric
     }
 
-    /// Parses `[MODEL.]cv|test.METRIC`; the model name may itself contain dots.
+    /// Parses `[MODEL.]cv|test.METRIC`, `segmentation.METRIC` or `baskets.METRIC`; a model name may itself contain dots.
     public init?(_ text: String) {
         let pieces = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         guard pieces.count >= 2, let metric = Metric(rawValue: pieces[pieces.count - 1]),
               let part = Part(rawValue: pieces[pieces.count - 2]) else { return nil }
         let model = pieces.dropLast(2).joined(separator: ".")
-        if pieces.count > 2 && model.isEmpty { return nil }
+        if pieces.count > 2 && (model.isEmpty || part == .segmentation || part == .baskets) { return nil }
         self.init(model: pieces.count > 2 ? model : nil, part: part, metric: metric)
     }
 

@@ -22,11 +22,19 @@ public enum Metric: String, Sendable, CaseIterable, Codable {
     case explainedVariance = "explained_variance"
     /// Mean Poisson deviance: needs every target ≥ 0 and every prediction > 0 (else undefined, NaN).
     case poissonDeviance = "poisson_deviance"
+    // Segmentation, at the chosen k (scikit-learn's `sklearn.metrics` and `KMeans.inertia_`).
+    case silhouette
+    case calinskiHarabasz = "calinski_harabasz"
+    case daviesBouldin = "davies_bouldin"
+    case inertia
+    // Baskets: how many frequent itemsets and rules the thresholds give.
+    case itemsets
+    case rules
 
     /// Whether a larger value is better (false for losses and errors).
     public var higherIsBetter: Bool {
         switch self {
-        case .logLoss, .brier, .rmse, .mae, .mape, .medianAE, .poissonDeviance: return false
+        case .logLoss, .brier, .rmse, .mae, .mape, .medianAE, .poissonDeviance, .daviesBouldin, .inertia: return false
         default: return true
         }
     }
@@ -36,6 +44,8 @@ public enum Metric: String, Sendable, CaseIterable, Codable {
         switch self {
         case .rocAUC, .prAUC, .f1, .precision, .recall, .accuracy, .balancedAccuracy, .mcc, .logLoss, .brier: return .binary
         case .rmse, .mae, .r2, .mape, .medianAE, .explainedVariance, .poissonDeviance: return .regression
+        case .silhouette, .calinskiHarabasz, .daviesBouldin, .inertia: return .segment
+        case .itemsets, .rules: return .associate
         }
     }
 

@@ -61,9 +61,26 @@ public enum CustomerTable {
         return try build(EventLogReader.read(path: path, displayName: displayName, options: options, wanted: neededColumns(e), kinds: logKinds(e, kinds)), e)
     }
 
-    /// The customer table of a log's rows, and what was done, for the report. The table's columns: the customer
-    /// (as written), `cutoff` (YYYY-MM-DD), the features in spec order, then the label.
-    public static func build(_ events: consuming Frame, _ e: EventsOptions) throws -> (Frame, [LogLine]) {
+    /// A log's purchases after `events.clean`: each row's customer, day, and order, item, category and amount codes
+    /// where the spec names them, with the log's 1-based line and data row numbers for messages.
+    struct Purchases {
+        typealias Codes = (codes: [Int32], levels: [String])
+        var file: String
+        var lines: [Int]
+        var rows: [Int]
+        var customers: Codes
+        var days: [Int32]
+        var orders: Codes?
+        var items: Codes?
+        var categories: Codes?
+        var amounts: [Double]?
+        /// What reading and cleaning did, for the report.
+        var log: [LogLine]
+        var count: Int { days.count }
+    }
+
+    /// Cleans a log's rows (`events.clean`), checks the role columns, reads each distinct time text once and the amount.
+    static func purchases(_ events: consuming Frame, _ e: EventsOptions) throws -> Purchases {
         let file = events.file
         guard events.rowCount > 0 else { throw DataError.empty(file: file) }
         var log: [LogLine] = ["purchase log: \(events.rowCount) rows read"]
@@ -79,7 +96,7 @@ public enum CustomerTable {
         guard frame.rowCount > 0 else { throw DataError.step(origin: e.origin, message: "no purchase is left after events.clean") }
         try checkColumns(frame.names, e, file: file)
         func column(_ name: String) -> Column { frame.columns[frame.index(of: name) ?? 0] }  // every name was checked above
-        func codes(_ name: String?) throws -> (codes: [Int32], levels: [String])? {
+        func codes(_ name: String?) throws -> Purchases.Codes? {
             guard let name else { return nil }
             guard case .categorical(let c, let l) = column(name).values else {
                 // A column derived by events.clean is numeric: its values as text.
@@ -92,7 +109,6 @@ public enum CustomerTable {
         }
         let n = frame.rowCount
         guard let customers = try codes(e.customer), let times = try codes(e.time) else { throw DataError.empty(file: file) }
-        let orders = try codes(e.order), items = try codes(e.item), categories = try codes(e.category)
 
         // Days: each distinct time text is parsed once.
         let levelDays = times.levels.map { e.timeFormat.day($0.utf8) }
@@ -115,6 +131,17 @@ public enum CustomerTable {
             }
             amounts = v
         }
+        return Purchases(file: file, lines: frame.lines, rows: frame.rows, customers: customers, days: days, orders: try codes(e.order),
+                         items: try codes(e.item), categories: try codes(e.category), amounts: amounts, log: log)
+    }
+
+    /// The customer table of a log's rows, and what was done, for the report. The table's columns: the customer
+    /// (as written), `cutoff` (YYYY-MM-DD), the features in spec order, then the label.
+    public static func build(_ events: consuming Frame, _ e: EventsOptions) throws -> (Frame, [LogLine]) {
+        let read = try purchases(events, e)
+        let file = read.file, n = read.count, customers = read.customers, days = read.days, amounts = read.amounts
+        let orders = read.orders, items = read.items, categories = read.categories
+        var log = read.log
 
         // Rows dealt to customers (stable counting sort), then each customer's rows in (day, order) order.
         let customerCount = customers.levels.count
@@ -163,13 +190,13 @@ public enum CustomerTable {
         let orderOf = orderCodes.map { o in sorted.map { o[Int($0)] } }
 
         guard let firstDay = days.min().map(Int.init), let lastDay = days.max().map(Int.init) else { throw DataError.empty(file: file) }
-        let window = e.label.window.days
+        let window = e.label?.window.days ?? 0
         for cutoff in e.cutoffs {
             guard cutoff.number > firstDay else {
                 throw DataError.step(origin: e.origin, message: "cutoff \(cutoff) is on or before the log's first purchase day (\(Day(number: firstDay))): no purchase precedes it")
             }
-            guard cutoff.number + window - 1 <= lastDay else {
-                throw DataError.step(origin: e.origin, message: "the label window of cutoff \(cutoff) (\(cutoff) to \(cutoff + (window - 1)), \(e.label.window)) runs past the log's last day (\(Day(number: lastDay))); the latest cutoff a \(e.label.window) window fits is \(Day(number: lastDay - window + 1))")
+            if let label = e.label, cutoff.number + window - 1 > lastDay {
+                throw DataError.step(origin: e.origin, message: "the label window of cutoff \(cutoff) (\(cutoff) to \(cutoff + (window - 1)), \(label.window)) runs past the log's last day (\(Day(number: lastDay))); the latest cutoff a \(label.window) window fits is \(Day(number: lastDay - window + 1))")
             }
         }
 
@@ -183,7 +210,7 @@ public enum CustomerTable {
                 featureNames.append(f.name)
             }
         }
-        var reserved = Set([e.customer, EventsOptions.cutoffColumn, e.label.name])
+        var reserved = Set([e.customer, EventsOptions.cutoffColumn] + (e.label.map { [$0.name] } ?? []))
         for name in featureNames where !reserved.insert(name).inserted {
             throw DataError.step(origin: e.origin, message: "two columns of the customer table would be called '\(name)'")
         }
@@ -280,43 +307,52 @@ public enum CustomerTable {
                 for k in categorySums.indices { categorySums[k] = 0 }
                 outCustomer.append(Int32(c))
                 outCutoff.append(Int32(ci))
-                outLines.append(frame.lines[Int(sorted[last])])
-                outRows.append(frame.rows[Int(sorted[last])])
+                outLines.append(read.lines[Int(sorted[last])])
+                outRows.append(read.rows[Int(sorted[last])])
                 switch e.label {
-                case .buysWithin: labels.append(buys ? 1 : 0); positives += buys ? 1 : 0
-                case .spendWithin: labels.append(spendAfter); positives += buys ? 1 : 0; total += spendAfter
+                case .buysWithin?: labels.append(buys ? 1 : 0); positives += buys ? 1 : 0
+                case .spendWithin?: labels.append(spendAfter); positives += buys ? 1 : 0; total += spendAfter
+                case nil: break
                 }
                 nCustomers += 1
             }
             guard nCustomers > 0 else {
                 throw DataError.step(origin: e.origin, message: "no customer has a purchase before cutoff \(cutoffDay)\(e.population == .all ? "" : " within the active window")")
             }
-            guard positives > 0 else {
+            guard positives > 0 || e.label == nil else {
                 throw DataError.step(origin: e.origin, message: "no customer of cutoff \(cutoffDay) buys in its label window (\(cutoffDay) to \(cutoffDay + (window - 1))): the label would be the same for every row")
             }
             perCutoff.append((nCustomers, positives, total))
         }
 
-        log.append("customer table: \(featureNames.count) feature\(featureNames.count == 1 ? "" : "s") from the purchases before each cutoff; the label \(code: e.label.name) from [cutoff, cutoff + \(e.label.window.description))")
+        // The customer, the cutoff and the features; the label, if any, follows.
+        func tableColumns() -> [Column] {
+            [Column(name: e.customer, values: .categorical(codes: outCustomer, levels: customers.levels)),
+             Column(name: EventsOptions.cutoffColumn, values: .categorical(codes: outCutoff, levels: e.cutoffs.map(\.description)))]
+                + zip(featureNames, features).map { Column(name: $0, values: .numeric($1)) }
+        }
+        let features_ = "customer table: \(featureNames.count) feature\(featureNames.count == 1 ? "" : "s") from the purchases before each cutoff"
+        guard let label = e.label else {
+            log.append("\(features_); no label")
+            for (ci, cutoff) in e.cutoffs.enumerated() { log.append("cutoff \(cutoff.description): \(perCutoff[ci].customers) customers") }
+            return (Frame(columns: tableColumns(), lines: outLines, rows: outRows, file: file), log)
+        }
+        log.append("\(features_); the label \(code: label.name) from [cutoff, cutoff + \(label.window.description))")
         for (ci, cutoff) in e.cutoffs.enumerated() {
             let s = perCutoff[ci]
             let rate = NumberFormat.fixed(100 * Double(s.positives) / Double(s.customers), decimals: 1)
             let labelText: LogLine
-            switch e.label {
+            switch label {
             case .buysWithin: labelText = "\(s.positives) buy (\(rate)%)"
             case .spendWithin: labelText = "\(s.positives) buy (\(rate)%), spending \(NumberFormat.fixed(s.total, decimals: 2)) in all"
             }
             log.append("cutoff \(cutoff.description): \(s.customers) customers; label window \(cutoff.description) to \((cutoff + (window - 1)).description): \(labelText)")
         }
 
-        var columns: [Column] = [
-            Column(name: e.customer, values: .categorical(codes: outCustomer, levels: customers.levels)),
-            Column(name: EventsOptions.cutoffColumn, values: .categorical(codes: outCutoff, levels: e.cutoffs.map(\.description))),
-        ]
-        columns += zip(featureNames, features).map { Column(name: $0, values: .numeric($1)) }
-        switch e.label {
-        case .buysWithin: columns.append(Column(name: e.label.name, values: .categorical(codes: labels.map { $0 == 1 ? 1 : 0 }, levels: ["0", "1"])))
-        case .spendWithin: columns.append(Column(name: e.label.name, values: .numeric(labels)))
+        var columns = tableColumns()
+        switch label {
+        case .buysWithin: columns.append(Column(name: label.name, values: .categorical(codes: labels.map { $0 == 1 ? 1 : 0 }, levels: ["0", "1"])))
+        case .spendWithin: columns.append(Column(name: label.name, values: .numeric(labels)))
         }
         return (Frame(columns: columns, lines: outLines, rows: outRows, file: file), log)
     }

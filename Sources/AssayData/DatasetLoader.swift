@@ -67,7 +67,7 @@ public enum DatasetLoader {
                 throw DataError.unknownColumn(file: file, name: name, role: role, hint: Suggest.hint(name, among: names))
             }
         }
-        try need(options.target, "data.target")
+        if !options.target.isEmpty { try need(options.target, "data.target") }  // a segmentation has none
         if let id = options.id { try need(id, "data.id") }
         for d in options.drop { try need(d, "data.drop") }
         for c in options.columns.keys.sorted() { try need(c, "data.columns") }
@@ -131,11 +131,13 @@ public enum DatasetLoader {
         try checkColumns(frame.names, roles, file: file)
         guard frame.rowCount > 0 else { throw DataError.step(origin: file, message: "no rows are left after data.join and data.clean") }
 
-        let targetColumn = frame.columns[frame.index(of: options.target)!]
         var target: [UInt8] = [], values: [Double]? = nil, negativeLabel = ""
-        switch options.kind {
-        case .binary: (target, negativeLabel) = try binaryTarget(targetColumn, frame, options, file: file)
-        case .regression: values = try numericTarget(targetColumn, frame, options, file: file)
+        if let t = frame.index(of: options.target) {
+            switch options.kind {
+            case .binary: (target, negativeLabel) = try binaryTarget(frame.columns[t], frame, options, file: file)
+            case .regression: values = try numericTarget(frame.columns[t], frame, options, file: file)
+            case .segment, .associate: break  // the target option is empty: there is no target column
+            }
         }
 
         // Folds.

@@ -10,7 +10,7 @@ public enum Figures {
         case .binary:
             curves = [("roc.svg", "ROC curve"), ("pr.svg", "Precision–recall curve"), ("calibration.svg", "Calibration"), ("gains.svg", "Cumulative gains")]
                 + (hasProfit(r) ? [("profit.svg", "Profit by share contacted")] : [])
-        case .regression:
+        case .regression, .segment, .associate:  // a RunReport is a supervised run's (segment and associate have their own)
             curves = [("predicted.svg", "Predicted against actual"), ("residuals.svg", "Residuals"), ("capture.svg", "Share of the total by share of rows")]
         }
         return curves + [("cv.svg", "CV score per grid point")] + (r.importance == nil ? [] : [("importance.svg", "Permutation importance")])
@@ -33,7 +33,7 @@ public enum Figures {
             curves = [("roc.svg", roc(scored, source)), ("pr.svg", precisionRecall(scored, source)),
                       ("calibration.svg", calibration(scored, source)), ("gains.svg", gains(scored, source, positives: r.positiveName))]
                 + (hasProfit(r) ? [("profit.svg", profit(scored, source))] : [])
-        case .regression:
+        case .regression, .segment, .associate:  // a RunReport is a supervised run's (segment and associate have their own)
             let evaluated: [(name: String, evaluation: RegressionEvaluation)] = r.models.compactMap { m in m.regression.map { (m.name, $0) } }
             let best = evaluated.first { $0.name == r.bestModel } ?? evaluated.first
             curves = [("predicted.svg", predicted(best, source, target: r.data.target)), ("residuals.svg", residuals(best, source, target: r.data.target)),

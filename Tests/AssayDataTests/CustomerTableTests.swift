@@ -108,7 +108,7 @@ final class CustomerTableTests: XCTestCase {
         // Keep the log's last day fixed past the label window, so that every variant has the same valid cutoff.
         rows.append(("c0", start + 119, 1, "i0"))
         let (base, _) = try build(text(rows), e)
-        let featureColumns = base.names.filter { ![e.customer, EventsOptions.cutoffColumn, e.label.name].contains($0) }
+        let featureColumns = base.names.filter { ![e.customer, EventsOptions.cutoffColumn, e.label!.name].contains($0) }
         func same(_ other: Frame, _ why: String) {
             XCTAssertEqual(texts(other, "cust"), texts(base, "cust"), why)
             for name in featureColumns {

@@ -23,6 +23,8 @@ final class ModelRegistryTests: XCTestCase {
                 try EstimatorContract.check(try definition.estimator([:]).calibrated(CalibrateStep(method: .sigmoid, cv: 3)), registry: Self.registry)
             case .regression:
                 try EstimatorContract.checkRegressor(try definition.estimator([:]), registry: Self.registry)
+            case .segment, .associate:
+                XCTFail("\(definition.name): segment and associate experiments fit no registered model")
             }
         }
     }

@@ -39,6 +39,7 @@ extension RunSession {
         case .regression:
             report.data.targetSummary = profile.values.map(TargetSummary.init)
             addRegressionEvaluation(&report, evaluation)
+        case .segment, .associate: break  // these never reach the supervised stages (Experiment.run sends them elsewhere)
         }
         return report
     }
