@@ -101,7 +101,13 @@ public struct ShardOutcome: Sendable {
 
 /// What a run produced.
 public struct RunOutcome: Sendable {
-    public let report: RunReport
+    public let experiment: String
+    /// What a run that fits models reports (binary, regression); nil for the other kinds, which have their own.
+    public let report: RunReport?
+    /// What `task: associate` reports.
+    public var baskets: BasketReport? = nil
+    /// What `task: segment` reports.
+    public var segments: SegmentReport? = nil
     /// The folder holding report.md and metrics.json.
     public let outputDirectory: String
     public let stats: ExecutionStats
@@ -122,7 +128,13 @@ public enum Experiment {
         let spec = try loadSpec(specPath: specPath, overrides: overrides)
         do {
             var session = try RunSession(spec: spec, options: RunOptions(jobs: 1, cacheDirectory: nil, modelsDirectory: nil, warn: warn))
-            do { _ = try session.prepareData() } catch { try mapColumnError(error, spec) }
+            do {
+                switch spec.kind {
+                case .binary, .regression: _ = try session.prepareData()
+                case .segment: _ = try prepareSegmentation(spec, spec.segmentation ?? SegmentSection(ks: []), &session)
+                case .associate: try session.execute([session.planner.baskets(contentHash: try DataFile.contentHash(spec, statCache: nil))])
+                }
+            } catch { try mapColumnError(error, spec) }
             return spec
         } catch { throw AssayError.wrap(error) }
     }
@@ -159,10 +171,13 @@ public enum Experiment {
     }
 
     /// Writes the prepared table (a customer table's customer and cutoff columns first, then every feature column, then
-    /// the target as written (a regression target as its number), then the fold column if any) as CSV to `output`;
+    /// the target as written (a regression target as its number; none for task segment), then the fold column if any) as CSV to `output`;
     /// returns its row count.
     public static func prepare(specPath: String, overrides: [String] = [], output: String) throws -> Int {
         let spec = try loadSpec(specPath: specPath, overrides: overrides)
+        guard spec.kind != .associate else {
+            throw AssayError.input("\(specPath): task associate reads baskets, not a table: there is no table to prepare (assay run writes the itemsets and rules)")
+        }
         do {
             let options = DataFile.loadOptions(spec)
             let data = try DatasetLoader.load(path: spec.data.resolvedPath, displayName: spec.data.resolvedPath, options)
@@ -175,6 +190,8 @@ public enum Experiment {
             }
             if let values = data.values {
                 columns.append(Column(name: spec.data.target, values: .numeric(values)))
+            } else if spec.kind == .segment {
+                // No target: the table is the rows to cluster.
             } else {
                 columns.append(Column(name: spec.data.target, values: .categorical(codes: data.target.map { $0 == 1 ? 0 : 1 },
                                                                                    levels: [data.positiveLabel, data.negativeLabel])))
@@ -207,6 +224,19 @@ public enum Experiment {
         }
         do {
             var session = try RunSession(spec: spec, options: options)
+            switch spec.kind {
+            case .binary, .regression: break
+            case .associate:
+                let (report, dir) = try runAssociate(spec, &session, options: options)
+                var outcome = RunOutcome(experiment: spec.name, report: nil, outputDirectory: dir, stats: session.totals, testRows: [], testProbabilities: [:], savedModels: [:])
+                outcome.baskets = report
+                return outcome
+            case .segment:
+                let (report, dir, saved) = try runSegment(spec, &session, specPath: specPath, overrides: overrides, options: options)
+                var outcome = RunOutcome(experiment: spec.name, report: nil, outputDirectory: dir, stats: session.totals, testRows: [], testProbabilities: [:], savedModels: saved)
+                outcome.segments = report
+                return outcome
+            }
             let data = try session.prepareData()
             let searches = try session.search(data, shard: nil, assemble: options.assemble, shardCount: options.shardCount)
             let evaluation = try session.evaluate(searches, data)
@@ -229,7 +259,7 @@ public enum Experiment {
             let saved = try options.modelsDirectory.map {
                 try WriteStage.models(spec, specPath: specPath, overrides: overrides, data, evaluation, modelsDirectory: $0, onlyBest: options.saveOnlyBest)
             } ?? [:]
-            return RunOutcome(report: report, outputDirectory: dir, stats: session.totals, testRows: data.split.test,
+            return RunOutcome(experiment: spec.name, report: report, outputDirectory: dir, stats: session.totals, testRows: data.split.test,
                               testProbabilities: Dictionary(uniqueKeysWithValues: zip(spec.models.map(\.name), evaluation.refits.map(\.test.probabilities))),
                               savedModels: saved)
         } catch { throw AssayError.wrap(error) }

@@ -20,7 +20,7 @@ struct Planner {
     /// Adds the task `task` describes. Its key derives from the descriptor's canonical encoding, its inputs' keys and
     /// the format version; its body receives the task's random seed (see `TaskDescriptor.seed`).
     /// A cached result is used only if it decodes as `Output`; one that does not is recomputed.
-    private mutating func add<Output: BinaryCodable & SendableMetatype>(_ task: some TaskDescriptor, _ inputs: [TaskKey], label: String, kind: String,
+    mutating func add<Output: BinaryCodable & SendableMetatype>(_ task: some TaskDescriptor, _ inputs: [TaskKey], label: String, kind: String,
                                                      _ body: @escaping @Sendable (UInt64, [Data]) throws -> Output) -> TaskKey {
         let key = TaskKey(operation: task.operation, parameters: task.parameters, inputs: inputs, version: Self.formatVersion)
         let seed = task.seed(specSeed: spec.seed)

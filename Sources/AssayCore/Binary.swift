@@ -232,7 +232,8 @@ extension Dataset: BinaryCodable {
         let cutoffs = try r.readBool() ? (try r.readStrings(), try r.readInts()) : nil
         let groups = try r.readBool() ? try r.readInts() : nil
         let n = features.rowCount
-        guard (values == nil ? target.count : values!.count) == n, values == nil || target.isEmpty, ids.map({ $0.count == n }) ?? true,
+        // A dataset without a target (task segment) has neither labels nor values.
+        guard values.map({ $0.count == n }) ?? (target.count == n || target.isEmpty), values == nil || target.isEmpty, ids.map({ $0.count == n }) ?? true,
               folds.map({ $0.count == n }) ?? true, cutoffs.map({ $0.1.count == n && $0.1.allSatisfy($0.0.indices.contains) }) ?? true,
               groups.map({ $0.count == n }) ?? true
         else { throw BinaryFormatError.truncated }

@@ -2,9 +2,9 @@ import AssayCore
 
 /// The report's sentences about a run's choices, written from the report's data: preprocessing, split, search
 /// and calibration.
-enum Describe {
+public enum Describe {
     /// A model's preprocessing steps in order.
-    static func steps(_ steps: [PreprocessStep]) -> String {
+    public static func steps(_ steps: [PreprocessStep]) -> String {
         guard !steps.isEmpty else { return "none (categorical columns ordinal-encoded)" }
         func on(_ c: ColumnSelector) -> String { c.isAll ? "" : " on \(c.display)" }
         return steps.map { step -> String in

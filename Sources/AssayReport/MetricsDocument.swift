@@ -21,6 +21,8 @@ public struct MetricsDocument: Sendable {
     public var models: [String: Model]
     /// `data`'s numbers (rows, train_rows, test_rows, positive_rate).
     public var data: [String: Double]
+    /// The numbers of a run without models, by part: `segmentation` (task segment) or `baskets` (task associate).
+    public var summaries: [String: [String: Double]] = [:]
 
     /// Reads a metrics.json's bytes; `file` names it in errors.
     public init(_ bytes: [UInt8], file: String) throws {
@@ -33,7 +35,13 @@ public struct MetricsDocument: Sendable {
         experiment = root["experiment"]?.string ?? ""
         bestModel = root["best_model"]?.string
         data = (root["data"]?.fields ?? [:]).compactMapValues(\.double)
-        guard let models = root["models"]?.fields else { throw ReportError.malformed(file: file, reason: "no \"models\" object") }
+        for part in [MetricPath.Part.segmentation, .baskets] {
+            if let fields = root[part.rawValue]?.fields { summaries[part.rawValue] = fields.compactMapValues(\.double) }
+        }
+        // A segmentation or a basket analysis fits no model: its numbers are under its own part.
+        guard let models = root["models"]?.fields ?? (summaries.isEmpty ? nil : [:]) else {
+            throw ReportError.malformed(file: file, reason: "no \"models\" object")
+        }
         self.models = try models.mapValues { m in
             guard let type = m["type"]?.string else { throw ReportError.malformed(file: file, reason: "a model without a \"type\"") }
             let cv = (m["cv"]?.fields ?? [:]).compactMapValues { s -> FoldSummary? in
@@ -51,6 +59,13 @@ public struct MetricsDocument: Sendable {
 
     /// The number a metric path names: the best model's (or the named model's) CV mean or test score.
     public func value(_ path: MetricPath) throws -> Double {
+        if path.part == .segmentation || path.part == .baskets {
+            guard let numbers = summaries[path.part.rawValue] else {
+                throw ReportError.missingMetric(file: file, path: path.description, reason: "the run has no \(path.part.rawValue) (it is not a task \(path.part == .segmentation ? "segment" : "associate") run)")
+            }
+            guard let v = numbers[path.metric.rawValue] else { throw ReportError.missingMetric(file: file, path: path.description, reason: "no \(path.metric.rawValue) under \(path.part.rawValue)") }
+            return v
+        }
         guard let name = path.model ?? bestModel else {
             throw ReportError.missingMetric(file: file, path: path.description, reason: "the run has no best model")
         }

@@ -149,16 +149,8 @@ struct SVGChart {
     /// Horizontal ranges, one row each (CV mean ± std per grid point, with each fold's score as a ring).
     static func ranges(title: String, xLabel: String, rows: [RangeRow], colors: [Int], zeroLine: Bool = false) -> String {
         let values = (rows.flatMap { $0.values + [$0.centre - $0.halfWidth, $0.centre + $0.halfWidth] } + (zeroLine ? [0] : [])).filter(\.isFinite)
-        var lo = values.min() ?? 0, hi = values.max() ?? 1
-        if hi - lo < 1e-9 { lo -= 0.05; hi += 0.05 }
-        let pad = (hi - lo) * 0.08
-        var c = SVGChart(title: title, xLabel: xLabel, yLabel: "", x: (lo - pad)...(hi + pad), y: 0...Double(max(rows.count, 1)))
-        c.left = max(64, min(320, Double(rows.map { $0.label.count }.max() ?? 0) * 6.6 + 16))
-        c.height = max(200, 24 * Double(rows.count) + 110)
-        c.width = 576 + c.left
-        var out: [String] = []
-        c.open(&out)
-        c.axes(&out, yTicks: [])
+        let (c, opened) = rowChart(title: title, xLabel: xLabel, labels: rows.map(\.label), values: values)
+        var out = opened
         if zeroLine {
             out.append("<line x1=\"\(f(c.px(0)))\" y1=\"\(f(c.py(c.y.lowerBound)))\" x2=\"\(f(c.px(0)))\" y2=\"\(f(c.py(c.y.upperBound)))\" stroke=\"#333333\"/>")
         }
@@ -178,6 +170,37 @@ struct SVGChart {
                 out.append("<circle cx=\"\(f(c.px(v)))\" cy=\"\(f(cy))\" r=\"2.5\" fill=\"none\" stroke=\"\(color)\"/>")
             }
             out.append("<circle cx=\"\(f(c.px(r.centre)))\" cy=\"\(f(cy))\" r=\"\(r.highlighted ? "5" : "4")\" fill=\"\(color)\"/>")
+        }
+        out.append("</svg>")
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    /// A chart of one row per label over the range of `values` (padded), opened with its axes: what `ranges` and `bars` draw on.
+    static func rowChart(title: String, xLabel: String, labels: [String], values: [Double]) -> (SVGChart, [String]) {
+        var lo = values.min() ?? 0, hi = values.max() ?? 1
+        if hi - lo < 1e-9 { lo -= 0.05; hi += 0.05 }
+        let pad = (hi - lo) * 0.08
+        var c = SVGChart(title: title, xLabel: xLabel, yLabel: "", x: (lo - pad)...(hi + pad), y: 0...Double(max(labels.count, 1)))
+        c.left = max(64, min(320, Double(labels.map(\.count).max() ?? 0) * 6.6 + 16))
+        c.height = max(200, 24 * Double(labels.count) + 110)
+        c.width = 576 + c.left
+        var out: [String] = []
+        c.open(&out)
+        c.axes(&out, yTicks: [])
+        return (c, out)
+    }
+
+    /// Horizontal bars from 0, one row each, with the value written after the bar.
+    static func bars(title: String, xLabel: String, rows: [(label: String, value: Double)], color: Int = 0) -> String {
+        let (c, opened) = rowChart(title: title, xLabel: xLabel, labels: rows.map(\.label), values: rows.map(\.value).filter(\.isFinite) + [0])
+        var out = opened
+        for (i, r) in rows.enumerated() {
+            let cy = c.py(Double(rows.count - i) - 0.5)
+            out.append("<text x=\"\(f(c.px(c.x.lowerBound) - 8))\" y=\"\(f(cy + 4))\" text-anchor=\"end\">\(Markup.escape(r.label))</text>")
+            guard r.value.isFinite else { continue }
+            let a = c.px(min(0, r.value)), b = c.px(max(0, r.value))
+            out.append("<rect x=\"\(f(a))\" y=\"\(f(cy - 7))\" width=\"\(f(b - a))\" height=\"14\" fill=\"\(palette[color % palette.count])\"/>")
+            out.append("<text x=\"\(f(b + 4))\" y=\"\(f(cy + 4))\" font-size=\"10\">\(tickText((r.value * 1e4).rounded() / 1e4))</text>")
         }
         out.append("</svg>")
         return out.joined(separator: "\n") + "\n"

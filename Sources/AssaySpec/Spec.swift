@@ -31,6 +31,75 @@ public struct Spec: Sendable {
     public var importanceModels: [String] = []
     /// `segments:`: rows crossed by the best model's probability and a value column's band.
     public var segments: SegmentsRule? = nil
+    /// `segment:` (task segment): how the table's rows are clustered.
+    public var segmentation: SegmentSection? = nil
+    /// `associate:` (task associate): thresholds of the basket analysis.
+    public var associate: AssociateSection? = nil
+}
+
+/// `segment:` of a `task: segment` spec: k-means over the preprocessed feature columns for each k, one k chosen.
+public struct SegmentSection: Sendable, Hashable {
+    /// How the k reported is chosen among `ks`.
+    public enum Choice: String, Sendable, Hashable, CaseIterable {
+        /// The highest mean silhouette.
+        case silhouette
+        /// The elbow of inertia against k: the k farthest below the straight line from the first k's inertia to the
+        /// last's, both axes scaled to [0, 1] (the "kneedle" rule).
+        case elbow
+    }
+
+    public var ks: [Int]
+    /// Where `k` is written.
+    public var kAt: SourceLocation? = nil
+    public var choose: Choice = .silhouette
+    public var nInit = 10
+    public var maxIter = 300
+    public var tol = 1e-4
+    /// A numeric column whose total each segment's share is reported of (a customer's spend, say).
+    public var value: String? = nil
+    /// RFM quintile scores and named segments from these three columns (`rfm: {recency, frequency, monetary}`).
+    public var rfm: RFMColumns? = nil
+    /// Further seeds the chosen k is fitted with, to report how stable its clusters are (0: none).
+    public var stabilitySeeds = 5
+
+    public init(ks: [Int]) { self.ks = ks }
+}
+
+/// The recency, frequency and monetary columns RFM scores read.
+public struct RFMColumns: Sendable, Hashable {
+    public var recency: String
+    public var frequency: String
+    public var monetary: String
+
+    public init(recency: String, frequency: String, monetary: String) {
+        self.recency = recency
+        self.frequency = frequency
+        self.monetary = monetary
+    }
+}
+
+/// `associate:` of a `task: associate` spec: FP-growth and association-rule thresholds.
+public struct AssociateSection: Sendable, Hashable {
+    /// An itemset is frequent in at least ceil(min_support × baskets) baskets.
+    public var minSupport: Double
+    public var minConfidence: Double
+    public var minLift: Double? = nil
+    public var maxLength: Int? = nil
+    /// More frequent itemsets than this stops the run with the count (before memory runs out).
+    public var maxItemsets = 1_000_000
+    /// Rules listed in the report.
+    public var top = 20
+
+    public init(minSupport: Double, minConfidence: Double) {
+        self.minSupport = minSupport
+        self.minConfidence = minConfidence
+    }
+
+    /// Canonical text of what decides the itemsets and rules (part of a task key; `top` only shapes the report).
+    public var canonical: String {
+        "associate(min_support=\(NumberFormat.json(minSupport)),min_confidence=\(NumberFormat.json(minConfidence)),min_lift=\(minLift.map(NumberFormat.json) ?? "null"),"
+            + "max_len=\(maxLength.map(String.init) ?? "null"),max_itemsets=\(maxItemsets))"
+    }
 }
 
 /// `segments: {value: COLUMN, probability: CUTS, value_bands: CUTS}` (binary runs): who to target, by predicted

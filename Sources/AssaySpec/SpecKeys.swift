@@ -1,7 +1,12 @@
 /// The keys each part of a spec may have, in one place: the loader accepts exactly these, and `assay schema`
 /// lists exactly these.
 public enum SpecKeys {
-    public static let top = ["assay", "name", "description", "seed", "task", "data", "split", "preprocess", "models", "metrics", "select", "checks", "threshold", "labels", "predictions", "importance", "segments"]
+    public static let top = ["assay", "name", "description", "seed", "task", "data", "split", "preprocess", "models", "metrics", "select", "checks", "threshold", "labels", "predictions", "importance", "segments", "segment", "associate"]
+    /// The top-level keys of a spec that fits models to a target: refused by task segment and task associate.
+    public static let supervisedOnly = ["split", "models", "metrics", "select", "threshold", "labels", "predictions", "importance", "segments"]
+    public static let segment = ["k", "choose", "n_init", "max_iter", "tol", "value", "rfm", "stability"]
+    public static let rfm = ["recency", "frequency", "monetary"]
+    public static let associate = ["min_support", "min_confidence", "min_lift", "max_len", "max_itemsets", "top"]
     public static let segments = ["value", "probability", "value_bands"]
     public static let importance = ["models"]
     public static let predictions = ["columns"]

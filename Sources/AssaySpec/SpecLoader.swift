@@ -63,6 +63,12 @@ struct SpecDecoder {
         }
         guard let dataNode = top["data"] else { throw SpecError(at: root.location, "missing 'data' section") }
         let data = try self.data(dataNode)
+        for key in ["segment", "associate"] where top[key] != nil && kind.rawValue != key {
+            throw SpecError(at: top[key]?.location, "\(key) is the section of task \(key); this spec's task is \(kind.rawValue)")
+        }
+        if !kind.isSupervised {
+            return try unsupervised(top, root, name: name, description: description, seed: seed, data: data)
+        }
         let split = try self.split(top["split"], data: data)
         let preprocess = try top["preprocess"].map { try steps($0, "preprocess") } ?? []
         guard let modelsNode = top["models"] else { throw SpecError(at: root.location, "missing 'models' section") }
@@ -152,6 +158,104 @@ struct SpecDecoder {
             }
         }
         return spec
+    }
+
+    /// A spec of task segment or associate: no target, split or models; its own section (`segment:` or `associate:`).
+    func unsupervised(_ top: Fields, _ root: YAMLNode, name: String, description: String?, seed: UInt64, data: DataSection) throws -> Spec {
+        for key in SpecKeys.supervisedOnly { if let n = top[key] {
+            throw SpecError(at: n.location, "\(key) does not apply to task \(kind.rawValue): it fits no model to a target"
+                + (kind == .segment ? " (segment: says how the rows are clustered)" : " (associate: sets the itemset and rule thresholds)"))
+        } }
+        var spec = Spec(file: file, name: name, description: description, seed: seed, data: data, split: SplitSection(testSize: 0, folds: 2, foldColumn: nil),
+                        preprocess: [], models: [], metrics: Metric.allCases.filter { $0.kind == kind }, select: kind.defaultMetric)
+        spec.kind = kind
+        switch kind {
+        case .segment:
+            guard let node = top["segment"] else { throw SpecError(at: root.location, "missing 'segment' section: task segment needs at least {k: [2, 3, 4, 5, 6, 7, 8]}") }
+            spec.preprocess = try top["preprocess"].map { try steps($0, "preprocess") } ?? []
+            spec.segmentation = try segment(node, data: &spec.data)
+        default:
+            if let n = top["preprocess"] { throw SpecError(at: n.location, "preprocess does not apply to task associate: baskets are sets of items") }
+            guard let node = top["associate"] else { throw SpecError(at: root.location, "missing 'associate' section: task associate needs at least {min_support: 0.01, min_confidence: 0.3}") }
+            spec.associate = try associate(node)
+        }
+        if let c = top["checks"] { try checks(c, into: &spec) }
+        return spec
+    }
+
+    /// `segment: {k, choose, n_init, max_iter, tol, value, rfm, stability}`; the columns it names are checked with the table's.
+    func segment(_ node: YAMLNode, data: inout DataSection) throws -> SegmentSection {
+        let f = try Fields(node, "segment", allowed: SpecKeys.segment)
+        guard let kNode = f["k"] else { throw SpecError(at: node.location, "segment.k is required: the numbers of clusters to try, like [2, 3, 4, 5, 6, 7, 8]") }
+        let ks: [Int]
+        if case .seq = kNode { ks = try list(kNode, "segment.k").map { try int($0, "segment.k") } } else { ks = [try int(kNode, "segment.k")] }
+        guard !ks.isEmpty else { throw SpecError(at: kNode.location, "segment.k lists no k") }
+        if let bad = ks.first(where: { $0 < 2 }) { throw SpecError(at: kNode.location, "segment.k must be at least 2, got \(bad)") }
+        guard zip(ks, ks.dropFirst()).allSatisfy({ $0 < $1 }) else { throw SpecError(at: kNode.location, "segment.k must list each k once, in increasing order") }
+        var section = SegmentSection(ks: ks)
+        section.kAt = kNode.location
+        if let c = f["choose"] {
+            section.choose = try choice(c, "segment.choose", SegmentSection.Choice.self)
+            if section.choose == .elbow && ks.count < 3 { throw SpecError(at: c.location, "segment.choose: elbow needs at least three values of k") }
+        }
+        func positive(_ key: String) throws -> Int? {
+            guard let n = f[key] else { return nil }
+            let v = try int(n, "segment.\(key)")
+            guard v >= 1, v <= 10_000 else { throw SpecError(at: n.location, "segment.\(key) must be between 1 and 10000, got \(v)") }
+            return v
+        }
+        section.nInit = try positive("n_init") ?? section.nInit
+        section.maxIter = try positive("max_iter") ?? section.maxIter
+        if let t = f["tol"] {
+            section.tol = try double(t, "segment.tol")
+            guard section.tol >= 0 else { throw SpecError(at: t.location, "segment.tol must be zero or positive") }
+        }
+        if let s = f["stability"] {
+            section.stabilitySeeds = try int(s, "segment.stability")
+            guard (0...100).contains(section.stabilitySeeds) else { throw SpecError(at: s.location, "segment.stability must be 0 to 100 seeds, got \(section.stabilitySeeds)") }
+        }
+        func column(_ n: YAMLNode, _ role: String) throws -> String {
+            let name = try text(n, role)
+            data.columnReferences.append(ColumnReference(role: role, name: name, location: n.location))
+            return name
+        }
+        if let v = f["value"] { section.value = try column(v, "segment.value") }
+        if let r = f["rfm"] {
+            let rf = try Fields(r, "segment.rfm", allowed: SpecKeys.rfm)
+            func role(_ key: String) throws -> String {
+                guard let n = rf[key] else { throw SpecError(at: r.location, "segment.rfm needs recency, frequency and monetary: the columns to score") }
+                return try column(n, "segment.rfm.\(key)")
+            }
+            section.rfm = RFMColumns(recency: try role("recency"), frequency: try role("frequency"), monetary: try role("monetary"))
+        }
+        return section
+    }
+
+    /// `associate: {min_support, min_confidence, min_lift, max_len, max_itemsets, top}`.
+    func associate(_ node: YAMLNode) throws -> AssociateSection {
+        let f = try Fields(node, "associate", allowed: SpecKeys.associate)
+        func fraction(_ key: String) throws -> Double? {
+            guard let n = f[key] else { return nil }
+            let v = try double(n, "associate.\(key)")
+            guard v > 0, v <= 1 else { throw SpecError(at: n.location, "associate.\(key) must be a fraction in (0, 1], got \(n.text)") }
+            return v
+        }
+        guard let support = try fraction("min_support") else { throw SpecError(at: node.location, "associate.min_support is required: the share of baskets an itemset must be in, like 0.01") }
+        var section = AssociateSection(minSupport: support, minConfidence: try fraction("min_confidence") ?? 0.5)
+        if let l = f["min_lift"] {
+            section.minLift = try double(l, "associate.min_lift")
+            guard section.minLift! >= 0 else { throw SpecError(at: l.location, "associate.min_lift must be zero or positive") }
+        }
+        func count(_ key: String, _ range: ClosedRange<Int>) throws -> Int? {
+            guard let n = f[key] else { return nil }
+            let v = try int(n, "associate.\(key)")
+            guard range.contains(v) else { throw SpecError(at: n.location, "associate.\(key) must be between \(range.lowerBound) and \(range.upperBound), got \(v)") }
+            return v
+        }
+        section.maxLength = try count("max_len", 1...100)
+        section.maxItemsets = try count("max_itemsets", 1...100_000_000) ?? section.maxItemsets
+        section.top = try count("top", 1...10_000) ?? section.top
+        return section
     }
 
     /// `threshold:` a number in (0, 1), `max_f1`, `{recall: R}` or `{top: 10%}` (or a fraction).
@@ -270,12 +374,20 @@ struct SpecDecoder {
         let f = try Fields(node, "data", allowed: SpecKeys.data)
         if let eventsNode = f["events"] { return try customerTable(f, node, eventsNode) }
         for key in SpecKeys.customerTable { if let n = f[key] { throw SpecError(at: n.location, "data.\(key) builds a customer table from a purchase log: it needs data.events") } }
+        if kind == .associate { throw SpecError(at: node.location, "task associate reads a purchase log: data.events with its customer, time and item columns") }
         var references: [ColumnReference] = []
         let format = try self.format(f, node, "data", references: &references)
-        guard let targetNode = f["target"] else { throw SpecError(at: node.location, "data.target is required") }
-        let target = try text(targetNode, "data.target")
-        let positive = try f["positive"].map { try text($0, "data.positive") } ?? "1"
-        references.insert(ColumnReference(role: "data.target", name: target, location: targetNode.location), at: 0)
+        var target = "", positive = ""
+        if kind == .segment {
+            for key in ["target", "positive"] { if let n = f[key] {
+                throw SpecError(at: n.location, "data.\(key) does not apply to task segment: it clusters rows, it predicts no target (list a column to leave out under data.drop)")
+            } }
+        } else {
+            guard let targetNode = f["target"] else { throw SpecError(at: node.location, "data.target is required") }
+            target = try text(targetNode, "data.target")
+            positive = try f["positive"].map { try text($0, "data.positive") } ?? "1"
+            references.insert(ColumnReference(role: "data.target", name: target, location: targetNode.location), at: 0)
+        }
         let id = try f["id"].map { try text($0, "data.id") }
         if let i = f["id"], let id { references.append(ColumnReference(role: "data.id", name: id, location: i.location)) }
         var drop: [String] = []
@@ -286,7 +398,7 @@ struct SpecDecoder {
                 references.append(ColumnReference(role: "data.drop", name: name, location: item.location))
             }
         }
-        if let d = f["drop"], drop.contains(target) { throw SpecError(at: d.location, "data.drop cannot contain the target '\(target)'") }
+        if let d = f["drop"], !target.isEmpty, drop.contains(target) { throw SpecError(at: d.location, "data.drop cannot contain the target '\(target)'") }
         if let i = f["id"], id == target { throw SpecError(at: i.location, "data.id cannot be the target '\(target)'") }
         var section = DataSection(path: format.path, resolvedPath: format.resolved, delimiter: format.delimiter, decimal: format.decimal,
                                   missing: format.missing, header: format.header, names: format.names, target: target, positive: positive,
@@ -329,10 +441,33 @@ struct SpecDecoder {
         let item = try column("item", required: false), category = try column("category", required: false)
         let clean = try ef["clean"].map { try self.clean($0, "\(ctx).clean") } ?? []
 
-        guard let cutoffNode = f["cutoff"] else { throw SpecError(at: node.location, "data.cutoff is required with data.events: the day (YYYY-MM-DD) features stop and the label window starts") }
+        if kind == .associate {
+            // Baskets, not a customer table: no cutoff, features or label.
+            for key in SpecKeys.customerTable + ["drop", "join", "clean"] { if let n = f[key] {
+                throw SpecError(at: n.location, "data.\(key) does not apply to task associate: it mines the log's baskets (clean the log under data.events.clean)")
+            } }
+            guard let item else { throw SpecError(at: eventsNode.location, "\(ctx).item is required by task associate: the column of each purchase's item") }
+            let events = EventsOptions(customer: customer, time: time, timeFormat: timeFormat, amount: amount, order: order, item: item, category: category,
+                                       clean: clean, cutoffs: [], features: [], label: nil, origin: eventsNode.location.description)
+            var section = DataSection(path: format.path, resolvedPath: format.resolved, delimiter: format.delimiter, decimal: format.decimal,
+                                      missing: format.missing, header: format.header, names: format.names, target: "", positive: "",
+                                      id: nil, drop: [], columns: format.columns, columnReferences: references)
+            section.events = events
+            return section
+        }
+        guard let cutoffNode = f["cutoff"] else {
+            throw SpecError(at: node.location, kind == .segment ? "data.cutoff is required with data.events: the day (YYYY-MM-DD) the features are computed as of (the day after the log's last purchase, for RFM as of today)"
+                : "data.cutoff is required with data.events: the day (YYYY-MM-DD) features stop and the label window starts")
+        }
         let cutoffs = try self.cutoffs(cutoffNode)
-        guard let labelNode = f["label"] else { throw SpecError(at: node.location, "data.label is required with data.events, like {buys_within: 90d} or {spend_within: 90d}") }
-        let label = try self.label(labelNode)
+        let label: CustomerLabel?
+        if kind == .segment {
+            if let n = f["label"] { throw SpecError(at: n.location, "data.label does not apply to task segment: it clusters customers, it predicts no label") }
+            label = nil
+        } else {
+            guard let labelNode = f["label"] else { throw SpecError(at: node.location, "data.label is required with data.events, like {buys_within: 90d} or {spend_within: 90d}") }
+            label = try self.label(labelNode)
+        }
         guard let featuresNode = f["features"] else { throw SpecError(at: node.location, "data.features is required with data.events, like [recency, frequency, monetary, {orders: 90d}]") }
         var features: [CustomerFeature] = []
         for item in try list(featuresNode, "data.features") {
@@ -370,7 +505,7 @@ struct SpecDecoder {
             }
         }
         guard !features.isEmpty else { throw SpecError(at: featuresNode.location, "data.features must name at least one feature") }
-        if case .spendWithin = label, amount == nil { throw SpecError(at: labelNode.location, "spend_within needs data.events.amount: the column of each purchase's amount") }
+        if case .spendWithin? = label, amount == nil { throw SpecError(at: f["label"]?.location, "spend_within needs data.events.amount: the column of each purchase's amount") }
         var population = CustomerPopulation.all
         if let c = f["customers"] {
             if case .scalar = c {
@@ -385,15 +520,15 @@ struct SpecDecoder {
         let events = EventsOptions(customer: customer, time: time, timeFormat: timeFormat, amount: amount, order: order, item: item, category: category,
                                    clean: clean, cutoffs: cutoffs, features: features, label: label, population: population,
                                    origin: cutoffNode.location.description)
-        references.insert(ColumnReference(role: "data.target", name: label.name, location: labelNode.location), at: 0)
+        if let label, let labelNode = f["label"] { references.insert(ColumnReference(role: "data.target", name: label.name, location: labelNode.location), at: 0) }
         var section = DataSection(path: format.path, resolvedPath: format.resolved, delimiter: format.delimiter, decimal: format.decimal,
-                                  missing: format.missing, header: format.header, names: format.names, target: label.name, positive: "1",
+                                  missing: format.missing, header: format.header, names: format.names, target: label?.name ?? "", positive: label == nil ? "" : "1",
                                   id: customer, drop: [], columns: format.columns, columnReferences: references)
         section.events = events
         if let d = f["drop"] {
             for item in try list(d, "data.drop") {
                 let name = try text(item, "data.drop")
-                guard name != label.name else { throw SpecError(at: item.location, "data.drop cannot contain the label '\(name)'") }
+                guard name != label?.name else { throw SpecError(at: item.location, "data.drop cannot contain the label '\(name)'") }
                 section.drop.append(name)
                 section.columnReferences.append(ColumnReference(role: "data.drop", name: name, location: item.location))
             }
@@ -644,11 +779,18 @@ struct SpecDecoder {
                 let hint = Metric(rawValue: last) == nil ? Suggest.hint(last, among: Metric.allCases.map(\.rawValue)) : ""
                 throw SpecError(at: pair.keyAt, "checks: '\(pair.key)' is not a metric path; write cv.METRIC, test.METRIC or MODEL.cv.METRIC\(hint)")
             }
+            if let part = MetricPath.Part.summary(of: spec.kind), path.part != part {
+                throw SpecError(at: pair.keyAt, "checks: task \(spec.kind.rawValue) has no models; write \(part.rawValue).METRIC (\(spec.metrics.map(\.rawValue).joined(separator: ", ")))")
+            }
+            if MetricPath.Part.summary(of: spec.kind) == nil, path.part == .segmentation || path.part == .baskets {
+                throw SpecError(at: pair.keyAt, "checks: '\(pair.key)' belongs to task \(path.part == .segmentation ? "segment" : "associate"); write cv.METRIC, test.METRIC or MODEL.cv.METRIC")
+            }
             if let model = path.model, !spec.models.contains(where: { $0.name == model }) {
                 throw SpecError(at: pair.keyAt, "checks: no model '\(model)' in models\(Suggest.hint(model, among: spec.models.map(\.name)))")
             }
             guard spec.metrics.contains(path.metric) else {
-                throw SpecError(at: pair.keyAt, "checks: metric '\(path.metric.rawValue)' is not computed; add it to metrics")
+                throw SpecError(at: pair.keyAt, spec.kind.isSupervised ? "checks: metric '\(path.metric.rawValue)' is not computed; add it to metrics"
+                                : "checks: task \(spec.kind.rawValue) computes \(spec.metrics.map(\.rawValue).joined(separator: ", ")), not \(path.metric.rawValue)")
             }
             if path.part == .test, spec.split.testSize == 0, spec.split.foldColumn == nil, !spec.split.holdoutLastCutoff {
                 throw SpecError(at: pair.keyAt, "checks: '\(pair.key)' needs a test set, and split.test_size is 0")
@@ -1104,11 +1246,11 @@ struct SpecDecoder {
     func task(_ t: YAMLNode) throws -> ExperimentKind {
         let name = try text(t, "task")
         guard let kind = ExperimentKind(rawValue: name) else {
-            let known = ["binary", "multiclass", "regression"]
+            let known = ["binary", "multiclass", "regression", "segment", "associate"]
             if known.contains(name) {
-                throw SpecError(at: t.location, "task: \(name) is not available in this Assay yet; it runs binary and regression targets (task: binary or regression)")
+                throw SpecError(at: t.location, "task: \(name) is not available in this Assay yet; it runs task binary, regression, segment and associate")
             }
-            throw SpecError(at: t.location, "task must be binary, multiclass or regression, got '\(name)'\(Suggest.hint(name, among: known))")
+            throw SpecError(at: t.location, "task must be binary, multiclass, regression, segment or associate, got '\(name)'\(Suggest.hint(name, among: known))")
         }
         return kind
     }

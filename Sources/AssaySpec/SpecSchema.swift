@@ -11,7 +11,7 @@ public enum SpecSchema {
             "name": describe(string, "The run's name: the report goes to runs/<name>/ (default: the file's stem)."),
             "description": describe(string, "What question the run answers; shown at the top of the report."),
             "seed": describe(["type": "integer", "minimum": 0], "Every random choice derives from it."),
-            "task": describe(choice(ExperimentKind.self), "What the target is: binary (the default: two labels, one positive) or regression (a number); multiclass is not built yet."),
+            "task": describe(choice(ExperimentKind.self), "What the experiment answers: binary (the default: two labels, one positive), regression (a number), segment (k-means segments, no target) or associate (frequent itemsets and rules of a purchase log's baskets); multiclass is not built yet."),
             "data": data,
             "split": split,
             "preprocess": describe(ref("preprocess"), "Preprocessing steps, in order, fitted on the training rows of each fold only."),
@@ -33,11 +33,26 @@ public enum SpecSchema {
             ], required: ["value"]), "Binary runs: rows crossed by the best model's probability band × a value column's band (default tertiles of each)."),
             "labels": describe(object(SpecKeys.labels, ["positive": ["type": "string", "minLength": 1, "maxLength": 40]]),
                                "What the positive rows are called in figures and tables, like {positive: buyers}."),
-        ], required: ["assay", "data", "models"])
+            "segment": describe(object(SpecKeys.segment, [
+                "k": ["anyOf": [["type": "integer", "minimum": 2], ["type": "array", "minItems": 1, "items": ["type": "integer", "minimum": 2]]]],
+                "choose": choice(SegmentSection.Choice.self),
+                "n_init": ["type": "integer", "minimum": 1], "max_iter": ["type": "integer", "minimum": 1], "tol": ["type": "number", "minimum": 0],
+                "value": string,
+                "rfm": object(SpecKeys.rfm, ["recency": string, "frequency": string, "monetary": string], required: SpecKeys.rfm),
+                "stability": ["type": "integer", "minimum": 0, "maximum": 100],
+            ], required: ["k"]), "Task segment: k-means for each k (k-means++, n_init, Lloyd), k chosen by silhouette or elbow; value and RFM columns to describe the segments."),
+            "associate": describe(object(SpecKeys.associate, [
+                "min_support": ["type": "number", "exclusiveMinimum": 0, "maximum": 1], "min_confidence": ["type": "number", "exclusiveMinimum": 0, "maximum": 1],
+                "min_lift": ["type": "number", "minimum": 0], "max_len": ["type": "integer", "minimum": 1],
+                "max_itemsets": ["type": "integer", "minimum": 1], "top": ["type": "integer", "minimum": 1],
+            ], required: ["min_support"]), "Task associate: FP-growth itemsets (min_support, max_len) and association rules (min_confidence, min_lift) of the log's baskets."),
+        ], required: ["assay", "data"])
         guard case .object(var fields) = root else { return root }
         fields["$schema"] = "http://json-schema.org/draft-07/schema#"
         fields["title"] = "Assay experiment spec, version 1"
         fields["definitions"] = ["preprocess": steps, "clean": clean, "distribution": distribution]
+        // A spec fits models, or segments rows, or mines baskets.
+        fields["anyOf"] = [["required": ["models"]], ["required": ["segment"]], ["required": ["associate"]]]
         // The model types a spec may name depend on its task (the same name is a classifier or a regressor).
         fields["if"] = ["properties": ["task": ["const": "regression"]], "required": ["task"]]
         fields["then"] = ["properties": ["models": models(catalog, kind: .regression)]]
@@ -155,8 +170,9 @@ public enum SpecSchema {
             "customers": describe(["anyOf": [["const": "all"], object(SpecKeys.customers, ["active_within": window], required: ["active_within"])]],
                                   "With events: everyone with a purchase before the cutoff (all), or only those active within a window."),
         ]) { a, _ in a }) else { return [:] }
-        // A table names its path and target; a purchase log names events, cutoff, label and features instead.
-        o["anyOf"] = [["required": ["path", "target"]], ["required": ["events", "cutoff", "label", "features"]]]
+        // A table names its path (and its target, but for task segment); a purchase log names events instead (and, for a
+        // customer table, cutoff, label and features: the loader checks which the task needs).
+        o["anyOf"] = [["required": ["path"]], ["required": ["events"]]]
         return .object(o)
     }
 
@@ -255,8 +271,8 @@ public enum SpecSchema {
         return describe([
             "type": "object", "additionalProperties": false,
             "properties": ["baseline": describe(string, "The metrics.json tolerances compare with.")],
-            "patternProperties": ["^(.+\\.)?(cv|test)\\.(\(metricNames))$": check],
-        ], "[MODEL.]cv|test.METRIC → {min, max, tolerance}; `assay check` fails when one does not hold.")
+            "patternProperties": ["^((.+\\.)?(cv|test)|segmentation|baskets)\\.(\(metricNames))$": check],
+        ], "[MODEL.]cv|test.METRIC (segmentation.METRIC, baskets.METRIC for task segment, associate) → {min, max, tolerance}; `assay check` fails when one does not hold.")
     }
 
     static var threshold: JSONValue {

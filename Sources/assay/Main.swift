@@ -1,5 +1,6 @@
 import ArgumentParser
 import Assay
+import AssayCore
 import AssayEngine
 import AssayLearn
 import AssaySpec
@@ -127,7 +128,7 @@ struct Run: ParsableCommand {
         let seconds = Date().timeIntervalSince(start)
         let s = outcome.stats
         let fits = s.executedByKind["fit", default: 0]
-        Console.error("assay: \(outcome.report.experiment): \(s.tasks) tasks, \(s.executed) executed (\(fits) fits), \(s.cached) cached, "
+        Console.error("assay: \(outcome.experiment): \(s.tasks) tasks, \(s.executed) executed (\(fits) fits), \(s.cached) cached, "
             + String(format: "%.2f s", seconds) + "; wrote \(outcome.outputDirectory)/ (report.md, report.html, metrics.json, figures/)"
             + (outcome.savedModels.isEmpty ? "" : "; models in \(((outcome.savedModels.values.first ?? "") as NSString).deletingLastPathComponent)/"))
         try writeStats(s, seconds: seconds)
@@ -157,7 +158,13 @@ struct Validate: ParsableCommand {
             try Experiment.validate(specPath: specOptions.spec, overrides: specOptions.overrides) { Console.error("warning: \($0)") }
         }
         let fits = spec.models.reduce(0) { $0 + $1.points.count }
-        print("\(specOptions.spec): ok (\(spec.models.count) models, \(fits) grid points)")
+        let what: String
+        switch spec.kind {
+        case .binary, .regression: what = "\(spec.models.count) models, \(fits) grid points"
+        case .segment: what = "task segment, k in \((spec.segmentation?.ks ?? []).map(String.init).joined(separator: ", "))"
+        case .associate: what = "task associate, min_support \(spec.associate.map { NumberFormat.json($0.minSupport) } ?? "")"
+        }
+        print("\(specOptions.spec): ok (\(what))")
     }
 }
 

@@ -346,7 +346,7 @@ final class SpecTests: XCTestCase {
     func testTask() throws {
         XCTAssertEqual(try parse(base + "\ntask: binary").kind, .binary)
         XCTAssertThrowsError(try parse(base + "\ntask: multiclass")) {
-            XCTAssertTrue("\($0)".hasSuffix("task: multiclass is not available in this Assay yet; it runs binary and regression targets (task: binary or regression)"), "\($0)")
+            XCTAssertTrue("\($0)".hasSuffix("task: multiclass is not available in this Assay yet; it runs task binary, regression, segment and associate"), "\($0)")
         }
         XCTAssertThrowsError(try parse(base + "\ntask: regresion")) { XCTAssertTrue("\($0)".contains("did you mean 'regression'?"), "\($0)") }
         XCTAssertEqual(error(base + "\ntask: regression"),

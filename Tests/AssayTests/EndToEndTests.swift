@@ -107,16 +107,16 @@ final class EndToEndTests: XCTestCase {
     func testChangingOneModelsGridRunsOnlyThatModelsFits() throws {
         let before = try runSpec()
         let after = try runSpec(["models.b.grid.C=[1, 5]"])
-        let refit = after.report.models[1].bestIndex == before.report.models[1].bestIndex ? 0 : 1
+        let refit = after.report!.models[1].bestIndex == before.report!.models[1].bestIndex ? 0 : 1
         XCTAssertEqual(after.stats.executedByKind["fit"], 4 + refit)
-        XCTAssertEqual(after.report.models[0].points.map(\.cv), before.report.models[0].points.map(\.cv))
+        XCTAssertEqual(after.report!.models[0].points.map(\.cv), before.report!.models[0].points.map(\.cv))
     }
 
     func testSuccessiveHalvingRacesTheGridOnGrowingShares() throws {
         // 300 training rows, 9 candidates, factor 3: rounds of 33, 99 and 297 rows with 9, 3 and 1 candidates.
         let out = try runSpec(["models.a.search={method: halving}", "models.a.grid={C: [0.001, 0.01, 0.1, 1, 10], class_weight: [null, balanced]}",
                                "models.a.grid.C=[0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10]", "models.a.grid.class_weight=[null]"])
-        let a = out.report.models[0]
+        let a = out.report!.models[0]
         XCTAssertEqual(a.points.count, 9)
         XCTAssertEqual(out.stats.executedByKind["fit"], (9 + 3 + 1) * 4 + 4 + 2, "a's three rounds, b's one point (4 folds), both refits")
         let last = a.points.enumerated().filter { $0.element.notes.contains { $0.contains("round 3 of 3 on 297 of 300") } }.map(\.offset)
@@ -193,11 +193,11 @@ final class EndToEndTests: XCTestCase {
 
     func testWithoutATestSetImportanceIsOutOfFoldOnTheCVModels() throws {
         let out = try runSpec(["split.test_size=0"])
-        let imp = try XCTUnwrap(out.report.importance)
+        let imp = try XCTUnwrap(out.report!.importance)
         XCTAssertTrue(imp.outOfFold)
         XCTAssertEqual(imp.rows, 400)
         XCTAssertEqual(imp.repeats, 5 * 4)
-        let best = out.report.models.first { $0.name == out.report.bestModel }!
+        let best = out.report!.models.first { $0.name == out.report!.bestModel }!
         XCTAssertEqual(imp.baseline, best.best.cv[.rocAUC]!.mean, accuracy: 1e-12, "each fold's model is the CV fit itself")
         XCTAssertEqual(Set(imp.columns.map(\.name)), ["visits", "spend", "plan"])
     }
@@ -208,10 +208,10 @@ final class EndToEndTests: XCTestCase {
         let out = try runSpec(["split.test_size=0", "select=log_loss", "models.a.search={method: halving}",
                                "models.a.grid={C: [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10]}",
                                "models.b.type=dummy", "models.b.params={}", "models.b.grid={strategy: [prior]}"])
-        let a = out.report.models[0]
-        XCTAssertEqual(out.report.bestModel, "a")
+        let a = out.report!.models[0]
+        XCTAssertEqual(out.report!.bestModel, "a")
         XCTAssertTrue(a.best.notes.contains { $0.contains("round 3 of 3 on 396 of 400 training rows") }, "\(a.best.notes)")
-        let imp = try XCTUnwrap(out.report.importance)
+        let imp = try XCTUnwrap(out.report!.importance)
         XCTAssertEqual(imp.baseline, a.best.cv[.logLoss]!.mean, accuracy: 1e-12, "each fold's model is the last round's fit itself")
     }
 
@@ -219,7 +219,7 @@ final class EndToEndTests: XCTestCase {
         try runSpec()
         let again = try runSpec(["metrics=[accuracy, brier]"])
         XCTAssertEqual(again.stats.executedByKind["fit", default: 0], 0)
-        XCTAssertEqual(again.report.metrics, [.accuracy, .brier, .rocAUC])
+        XCTAssertEqual(again.report!.metrics, [.accuracy, .brier, .rocAUC])
     }
 
     func testDamagedCacheEntriesAreRecomputedWithAWarning() throws {
@@ -307,7 +307,7 @@ final class EndToEndTests: XCTestCase {
             XCTAssertEqual(Set(test.map { $0[3] + $0[4] }), [""])
             XCTAssertEqual(lines[1][1], String(Int(lines[1][0])! - 1), "the id column: the file's ids are the 0-based row numbers")
             for (i, model) in ["a", "b"].enumerated() {
-                let report = outcome.report.models[i]
+                let report = outcome.report!.models[i]
                 let y = test.map { UInt8($0[5] == "yes" ? 1 : 0) }, p = test.map { Double($0[6 + i])! }
                 XCTAssertEqual(Scoring.score(.rocAUC, labels: y, probabilities: p, threshold: 0.5), report.test[.rocAUC]!, "\(model): test ROC-AUC")
                 let folds = Dictionary(grouping: train) { $0[3] + "/" + $0[4] }
@@ -319,7 +319,7 @@ final class EndToEndTests: XCTestCase {
             }
             // segments: recomputed from the predictions file (the best model's column) and the spend column (one repeat:
             // with two, a training row's probability is the mean of its two lines).
-            let segments = try XCTUnwrap(outcome.report.segments)
+            let segments = try XCTUnwrap(outcome.report!.segments)
             if repeats == 1 {
             let best = ["a", "b"].firstIndex(of: segments.model)!
             let spend = try String(contentsOf: dir.appendingPathComponent("t.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
@@ -359,11 +359,11 @@ final class EndToEndTests: XCTestCase {
     func testImportanceOfEveryModel() throws {
         let plain = try runSpec()
         let all = try runSpec(["importance={models: all}"])
-        XCTAssertEqual(all.report.importance?.columns.map(\.summary), plain.report.importance?.columns.map(\.summary), "the best model's is the same")
-        let best = try XCTUnwrap(all.report.bestModel)
-        XCTAssertEqual(all.report.otherImportance.map(\.model), ["a", "b"].filter { $0 != best })
-        let other = try XCTUnwrap(all.report.otherImportance.first)
-        XCTAssertEqual(Set(other.columns.map(\.name)), Set(plain.report.importance!.columns.map(\.name)))
+        XCTAssertEqual(all.report!.importance?.columns.map(\.summary), plain.report!.importance?.columns.map(\.summary), "the best model's is the same")
+        let best = try XCTUnwrap(all.report!.bestModel)
+        XCTAssertEqual(all.report!.otherImportance.map(\.model), ["a", "b"].filter { $0 != best })
+        let other = try XCTUnwrap(all.report!.otherImportance.first)
+        XCTAssertEqual(Set(other.columns.map(\.name)), Set(plain.report!.importance!.columns.map(\.name)))
         let md = try String(contentsOf: dir.appendingPathComponent("runs/e2e/report.md"), encoding: .utf8)
         XCTAssertTrue(md.contains("### Permutation importance of \(other.model)\n\n**\(other.model)** on the 100 test rows"), md)
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("runs/e2e/metrics.json"))) as! [String: Any]
@@ -508,7 +508,7 @@ final class EndToEndTests: XCTestCase {
             XCTAssertEqual(e.description, "\(dir.path)/t.csv: the training rows hold 4 rows of class 'yes', fewer than the 5 folds; use at most 4 folds (stratified k-fold needs a row of each class in every fold)")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("runs/e2e/report.md").path))
-        XCTAssertEqual(try runSpec(["split.test_size=0", "split.folds=4"]).report.models.count, 2)
+        XCTAssertEqual(try runSpec(["split.test_size=0", "split.folds=4"]).report!.models.count, 2)
     }
 
     /// The transform a fold's fit used was fitted on that fold's training rows, never on its validation rows.

@@ -342,7 +342,7 @@ final class PredictTests: XCTestCase {
         let pipeline = try SavedPipeline(fileData: try Data(contentsOf: URL(fileURLWithPath: file)), file: "m")
         XCTAssertEqual(pipeline.features.map(\.name), ["visits", "spend", "plan", "value", "heavy"])
         XCTAssertEqual(pipeline.rowSteps.count, 3, "replace and the two derives; the filter is not applied to new rows")
-        let threshold = outcome.report.models[0].best.threshold
+        let threshold = outcome.report!.models[0].best.threshold
         XCTAssertNotEqual(threshold, 0.5)
         XCTAssertEqual(pipeline.threshold, threshold)
         try write("new.csv", [lines[0]] + outcome.testRows.map { lines[$0 + 1] })

@@ -154,12 +154,12 @@ final class PurchaseLogTests: XCTestCase {
         for l in lines where l[3] == "train" { cutoffsOfFold[l[5], default: []].insert(l[2]) }
         XCTAssertEqual(cutoffsOfFold, ["1": ["2021-07-15"], "2": ["2021-09-01"]])
         XCTAssertEqual(Set(lines.filter { $0[3] == "test" }.map { $0[2] }), ["2021-10-01"])
-        let rowsPerCutoff = outcome.report.data.rows / 4
-        XCTAssertGreaterThan(outcome.report.data.trainRows, 2 * rowsPerCutoff, "the refit learns from the first cutoff too")
+        let rowsPerCutoff = outcome.report!.data.rows / 4
+        XCTAssertGreaterThan(outcome.report!.data.trainRows, 2 * rowsPerCutoff, "the refit learns from the first cutoff too")
         let report = try String(contentsOf: dir.appendingPathComponent("runs/repeat/report.md"), encoding: .utf8)
         XCTAssertTrue(report.contains("then 2 forward-chaining folds on the earlier cutoffs: fold k validates on the (k + 1)-th cutoff"), report)
         XCTAssertTrue(report.contains("| | 2021-06-01 (train only) | 2021-07-15 (cv) | 2021-09-01 (cv) | 2021-10-01 (test) |"), report)
-        XCTAssertEqual(outcome.report.models[0].points[0].foldScores[.rocAUC]?.count, 2)
+        XCTAssertEqual(outcome.report!.models[0].points[0].foldScores[.rocAUC]?.count, 2)
 
         try spec(cutoff: "[2021-07-15, 2021-09-01, 2021-10-01]").replacingOccurrences(of: "split: {test_size: 0.25, folds: 3}", with: "split: {holdout: last_cutoff, folds: forward}")
             .write(to: dir.appendingPathComponent("e.yaml"), atomically: true, encoding: .utf8)

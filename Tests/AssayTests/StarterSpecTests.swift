@@ -63,11 +63,11 @@ final class StarterSpecTests: XCTestCase {
         XCTAssertTrue(starter.findings.contains { $0.hasPrefix("target: churned (guessed; also two-valued: plan; choose with --target), positive label \"yes\" (40.0% of rows)") }, "\(starter.findings)")
 
         let outcome = try Experiment.run(specPath: output, options: RunOptions(jobs: 2, outputRoot: dir.appendingPathComponent("runs").path, cacheDirectory: nil, modelsDirectory: nil))
-        XCTAssertEqual(Set(outcome.report.models.map(\.name)), ["logreg", "forest", "boost"])
+        XCTAssertEqual(Set(outcome.report!.models.map(\.name)), ["logreg", "forest", "boost"])
         let metrics = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("runs/customers/metrics.json"))) as! [String: Any]
         let best = metrics["best_model"] as? String
         XCTAssertNotNil(best)
-        XCTAssertGreaterThan(outcome.report.models.first { $0.name == best }!.best.cv[.rocAUC]!.mean, 0.6, "visits predict churn")
+        XCTAssertGreaterThan(outcome.report!.models.first { $0.name == best }!.best.cv[.rocAUC]!.mean, 0.6, "visits predict churn")
 
         XCTAssertThrowsError(try StarterSpec.write(dataPath: data.path, output: output, target: nil, positive: nil, force: false)) {
             XCTAssertEqual("\($0)", "\(output) already exists; pass --force to replace it, or --output to write elsewhere")
@@ -85,8 +85,8 @@ final class StarterSpecTests: XCTestCase {
         XCTAssertTrue(numeric.findings.contains("target: visits, numeric: a regression (10 distinct values, 0 to 9)"), "\(numeric.findings)")
         let regression = try Experiment.run(specPath: dir.appendingPathComponent("experiments/visits.yaml").path,
                                             options: RunOptions(jobs: 2, outputRoot: dir.appendingPathComponent("runs").path, cacheDirectory: nil, modelsDirectory: nil))
-        XCTAssertEqual(regression.report.kind, .regression)
-        XCTAssertEqual(Set(regression.report.models.map(\.name)), ["ridge", "forest", "boost"])
+        XCTAssertEqual(regression.report!.kind, .regression)
+        XCTAssertEqual(Set(regression.report!.models.map(\.name)), ["ridge", "forest", "boost"])
         try FileManager.default.removeItem(atPath: dir.appendingPathComponent("experiments/visits.yaml").path)
         XCTAssertThrowsError(try StarterSpec.make(dataPath: data.path, specFolder: dir.path, target: "churn", positive: nil, stem: "x")) {
             XCTAssertTrue("\($0)".contains("did you mean 'churned'?"), "\($0)")

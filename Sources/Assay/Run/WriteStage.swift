@@ -9,10 +9,16 @@ import Foundation
 enum WriteStage {
     /// Writes report.md, metrics.json, report.html and the figures under `<outputRoot>/<name>/`; returns the folder.
     static func report(_ report: RunReport, outputRoot: String) throws -> String {
-        let dir = outputRoot + "/" + report.experiment
-        let markdown = MarkdownReport.render(report), figures = Figures.render(report)
-        let html = HTMLReport.render(markdown: markdown, title: report.experiment, figures: Dictionary(uniqueKeysWithValues: figures))
-        try AtomicFiles.write([(dir + "/report.md", Data(markdown.utf8)), (dir + "/metrics.json", Data(MetricsJSON.render(report).utf8)),
+        try write(experiment: report.experiment, markdown: MarkdownReport.render(report), metrics: MetricsJSON.render(report),
+                  figures: Figures.render(report), outputRoot: outputRoot)
+    }
+
+    /// Writes a rendered report (report.md, metrics.json, report.html with the figures inlined, figures/*.svg) under
+    /// `<outputRoot>/<experiment>/`, all or nothing; returns the folder.
+    static func write(experiment: String, markdown: String, metrics: String, figures: [(file: String, svg: String)], outputRoot: String) throws -> String {
+        let dir = outputRoot + "/" + experiment
+        let html = HTMLReport.render(markdown: markdown, title: experiment, figures: Dictionary(uniqueKeysWithValues: figures))
+        try AtomicFiles.write([(dir + "/report.md", Data(markdown.utf8)), (dir + "/metrics.json", Data(metrics.utf8)),
                                (dir + "/report.html", Data(html.utf8))]
             + figures.map { (dir + "/figures/" + $0.file, Data($0.svg.utf8)) })
         return dir

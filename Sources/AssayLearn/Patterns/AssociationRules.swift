@@ -75,3 +75,42 @@ public enum AssociationRules {
         }.map(\.rule)
     }
 }
+
+/// What a basket analysis found: the frequent itemsets and the rules, in their documented orders.
+public struct BasketAnalysis: Sendable, Equatable {
+    public var baskets: Int
+    /// The smallest basket count of a frequent itemset.
+    public var minCount: Int
+    public var itemsets: [Itemset]
+    public var rules: [AssociationRule]
+
+    public init(baskets: Int, minCount: Int, itemsets: [Itemset], rules: [AssociationRule]) {
+        self.baskets = baskets
+        self.minCount = minCount
+        self.itemsets = itemsets
+        self.rules = rules
+    }
+}
+
+extension BasketAnalysis: BinaryCodable {
+    public func encode(to w: inout ByteWriter) {
+        w.write(baskets); w.write(minCount)
+        w.write(itemsets.count)
+        for s in itemsets { w.write(s.items); w.write(s.count) }
+        w.write(rules.count)
+        for r in rules { w.write(r.antecedent); w.write(r.consequent); w.write([r.antecedentCount, r.consequentCount, r.count]) }
+    }
+
+    public init(from r: inout ByteReader) throws {
+        let baskets = try r.readInt(), minCount = try r.readInt()
+        let itemsets = try (0..<r.readCount()).map { _ in Itemset(items: try r.readInt32s(), count: try r.readInt()) }
+        let rules = try (0..<r.readCount()).map { _ -> AssociationRule in
+            let a = try r.readInt32s(), c = try r.readInt32s(), n = try r.readInts()
+            guard n.count == 3, !a.isEmpty, !c.isEmpty, n[2] >= 1, n[2] <= min(n[0], n[1]), max(n[0], n[1]) <= baskets else {
+                throw BinaryFormatError.inconsistent("association rule")
+            }
+            return AssociationRule(antecedent: a, consequent: c, antecedentCount: n[0], consequentCount: n[1], count: n[2], baskets: baskets)
+        }
+        self.init(baskets: baskets, minCount: minCount, itemsets: itemsets, rules: rules)
+    }
+}
