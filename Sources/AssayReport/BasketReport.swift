@@ -112,14 +112,14 @@ public struct BasketReport: Sendable {
         out += ["## Frequent itemsets", ""]
         let lengths = itemsetsByLength.enumerated().filter { $0.element > 0 }.map { "\($0.element) of \($0.offset + 1) item\($0.offset == 0 ? "" : "s")" }
         out += ["FP-growth at min_support \(NumberFormat.json(minSupport)) (an itemset is in at least \(minCount) of the \(baskets) baskets), "
-                + (maxLength.map { "at most \($0) items long" } ?? "no length limit") + ": **\(itemsets) itemsets**"
+                + (maxLength.map { "at most \($0) items long" } ?? "no length limit") + ": **\(itemsets) itemset\(itemsets == 1 ? "" : "s")**"
                 + (lengths.isEmpty ? "." : " (\(lengths.joined(separator: ", "))).")]
         if itemsets == 0 { out += ["", "No itemset reaches this support: lower min_support to find any."] }
         out += [""]
 
         out += ["## Rules", ""]
         let shapes = rulesByShape.map { "\($0.rules) of shape \($0.shape.replacingOccurrences(of: "->", with: "→"))" }.joined(separator: ", ")
-        out += ["**\(rules.count) rules** with confidence ≥ \(NumberFormat.json(minConfidence))" + (minLift.map { " and lift ≥ \(NumberFormat.json($0))" } ?? "")
+        out += ["**\(rules.count) rule\(rules.count == 1 ? "" : "s")** with confidence ≥ \(NumberFormat.json(minConfidence))" + (minLift.map { " and lift ≥ \(NumberFormat.json($0))" } ?? "")
                 + (rules.isEmpty ? "." : " (\(shapes)).")]
         if rules.isEmpty {
             out += ["", "No rule reaches these thresholds" + (itemsetsByLength.count < 2 || itemsetsByLength[1] == 0 ? ": no itemset of two or more items is frequent." : ".")]
@@ -133,7 +133,7 @@ public struct BasketReport: Sendable {
                         + "\(NumberFormat.fixed(r.lift)) | \(NumberFormat.fixed(r.leverage)) | \(r.conviction.isFinite ? NumberFormat.fixed(r.conviction) : "∞") |"]
             }
         }
-        out += ["", "## Items", "", "The \(min(20, itemFrequencies.count)) items in the most baskets:", ""]
+        out += ["", "## Items", "", itemFrequencies.count == 1 ? "The one item:" : "The \(min(20, itemFrequencies.count)) items in the most baskets:", ""]
         out += ["| item | baskets | support |", "|---|---:|---:|"]
         for f in itemFrequencies.prefix(20) { out += ["| \(Self.items([f.item])) | \(f.baskets) | \(NumberFormat.fixed(Double(f.baskets) / Double(baskets))) |"] }
         out += ["", "## Figures", ""]

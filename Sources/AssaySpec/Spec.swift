@@ -82,6 +82,8 @@ public struct RFMColumns: Sendable, Hashable {
 public struct AssociateSection: Sendable, Hashable {
     /// An itemset is frequent in at least ceil(min_support × baskets) baskets.
     public var minSupport: Double
+    /// Where `min_support` is written (not part of the canonical text).
+    public var supportAt: SourceLocation? = nil
     public var minConfidence: Double
     public var minLift: Double? = nil
     public var maxLength: Int? = nil

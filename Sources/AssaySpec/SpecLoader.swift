@@ -62,10 +62,10 @@ struct SpecDecoder {
             seed = UInt64(v)
         }
         guard let dataNode = top["data"] else { throw SpecError(at: root.location, "missing 'data' section") }
-        let data = try self.data(dataNode)
         for key in ["segment", "associate"] where top[key] != nil && kind.rawValue != key {
             throw SpecError(at: top[key]?.location, "\(key) is the section of task \(key); this spec's task is \(kind.rawValue)")
         }
+        let data = try self.data(dataNode)
         if !kind.isSupervised {
             return try unsupervised(top, root, name: name, description: description, seed: seed, data: data)
         }
@@ -237,11 +237,12 @@ struct SpecDecoder {
         func fraction(_ key: String) throws -> Double? {
             guard let n = f[key] else { return nil }
             let v = try double(n, "associate.\(key)")
-            guard v > 0, v <= 1 else { throw SpecError(at: n.location, "associate.\(key) must be a fraction in (0, 1], got \(n.text)") }
+            guard v > 0, v <= 1 else { throw SpecError(at: n.location, "associate.\(key) must be a fraction in (0, 1], got \(NumberFormat.json(v))") }
             return v
         }
         guard let support = try fraction("min_support") else { throw SpecError(at: node.location, "associate.min_support is required: the share of baskets an itemset must be in, like 0.01") }
         var section = AssociateSection(minSupport: support, minConfidence: try fraction("min_confidence") ?? 0.5)
+        section.supportAt = f["min_support"]?.location
         if let l = f["min_lift"] {
             section.minLift = try double(l, "associate.min_lift")
             guard section.minLift! >= 0 else { throw SpecError(at: l.location, "associate.min_lift must be zero or positive") }

@@ -459,4 +459,54 @@ final class SpecTests: XCTestCase {
         XCTAssertEqual(error(base + "\nsplit: {fold_column: f, repeats: 2}"),
                        "exp/s.yaml:9:34: split.repeats cannot be used with fold_column (the file fixes the folds)")
     }
+
+    /// `task: segment` and `task: associate`: their own sections, no models, and every misplaced key refused where written.
+    func testSegmentAndAssociateSpecs() throws {
+        let segment = """
+        assay: 1
+        task: segment
+        data: {path: t.csv, id: id}
+        preprocess: [{scale: {method: standard}}]
+        segment: {k: [2, 3, 4], choose: elbow, value: spend, rfm: {recency: r, frequency: f, monetary: m}}
+        checks:
+          segmentation.silhouette: {min: 0.3}
+        """
+        let s = try parse(segment)
+        XCTAssertEqual(s.kind, .segment)
+        XCTAssertEqual(s.segmentation?.ks, [2, 3, 4])
+        XCTAssertEqual(s.segmentation?.choose, .elbow)
+        XCTAssertEqual(s.segmentation?.rfm, RFMColumns(recency: "r", frequency: "f", monetary: "m"))
+        XCTAssertEqual(s.checks.first?.path.description, "segmentation.silhouette")
+        XCTAssertEqual(error(segment + "\nmodels: {lr: {type: logistic_regression}}"),
+                       "exp/s.yaml:8:9: models does not apply to task segment: it fits no model to a target (segment: says how the rows are clustered)")
+        XCTAssertEqual(error(segment.replacingOccurrences(of: "{path: t.csv, id: id}", with: "{path: t.csv, target: y}")),
+                       "exp/s.yaml:3:29: data.target does not apply to task segment: it clusters rows, it predicts no target (list a column to leave out under data.drop)")
+        XCTAssertEqual(error(segment.replacingOccurrences(of: "[2, 3, 4]", with: "[3, 2]")), "exp/s.yaml:5:14: segment.k must list each k once, in increasing order")
+        XCTAssertEqual(error(segment.replacingOccurrences(of: "[2, 3, 4]", with: "[1, 2]")), "exp/s.yaml:5:14: segment.k must be at least 2, got 1")
+        XCTAssertEqual(error(segment.replacingOccurrences(of: "segmentation.silhouette", with: "cv.roc_auc")),
+                       "exp/s.yaml:7:3: checks: task segment has no models; write segmentation.METRIC (silhouette, calinski_harabasz, davies_bouldin, inertia)")
+        XCTAssertEqual(error(segment.replacingOccurrences(of: "segment: {", with: "segmnt: {")).prefix(58), "exp/s.yaml:5:1: unknown key 'segmnt' in the spec; did you m")
+
+        let associate = """
+        assay: 1
+        task: associate
+        data:
+          events: {path: log.csv, customer: c, time: t, item: i}
+        associate: {min_support: 0.01, min_confidence: 0.2, max_len: 3}
+        checks:
+          baskets.rules: {min: 10}
+        """
+        let a = try parse(associate)
+        XCTAssertEqual(a.associate?.minSupport, 0.01)
+        XCTAssertEqual(a.associate?.maxLength, 3)
+        XCTAssertEqual(a.associate?.maxItemsets, 1_000_000)
+        XCTAssertEqual(error(associate.replacingOccurrences(of: ", item: i", with: "")),
+                       "exp/s.yaml:4:11: data.events.item is required by task associate: the column of each purchase's item")
+        XCTAssertEqual(error(associate.replacingOccurrences(of: "min_support: 0.01", with: "min_support: 0")),
+                       "exp/s.yaml:5:26: associate.min_support must be a fraction in (0, 1], got 0")
+        XCTAssertEqual(error(associate.replacingOccurrences(of: "task: associate", with: "task: binary")),
+                       "exp/s.yaml:5:12: associate is the section of task associate; this spec's task is binary")
+        XCTAssertEqual(error(associate.replacingOccurrences(of: "baskets.rules", with: "segmentation.rules")),
+                       "exp/s.yaml:7:3: checks: task associate has no models; write baskets.METRIC (itemsets, rules)")
+    }
 }

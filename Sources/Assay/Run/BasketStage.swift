@@ -35,8 +35,13 @@ extension Planner {
         add(AssociateTask(settings: settings), [baskets], label: "FP-growth and rules", kind: "fit") { _, inputs in
             let log = try BasketLog(decoding: inputs[0])
             let minCount = FPGrowth.minimumCount(minSupport: settings.minSupport, baskets: log.count)
-            let itemsets = try FPGrowth.mine(log.baskets, itemCount: log.items.count, minCount: minCount, maxLength: settings.maxLength,
-                                             limit: settings.maxItemsets)
+            let itemsets: [Itemset]
+            do {
+                itemsets = try FPGrowth.mine(log.baskets, itemCount: log.items.count, minCount: minCount, maxLength: settings.maxLength, limit: settings.maxItemsets)
+            } catch let e as FPGrowth.TooManyItemsets {
+                throw SpecError(at: settings.supportAt, "associate.min_support \(NumberFormat.json(settings.minSupport)) (\(minCount) of \(log.count) baskets) gives \(e); "
+                                + "associate.max_itemsets raises the limit")
+            }
             var rules = AssociationRules.rules(itemsets, baskets: log.count, minConfidence: settings.minConfidence, minLift: settings.minLift)
             AssociationRules.sort(&rules, names: log.items)
             return BasketAnalysis(baskets: log.count, minCount: minCount, itemsets: itemsets, rules: rules)

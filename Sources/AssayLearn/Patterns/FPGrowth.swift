@@ -19,6 +19,12 @@ public struct Itemset: Sendable, Hashable {
 /// frequency; the itemsets ending in an item are mined from the tree of that item's prefix paths (its conditional
 /// tree), recursively. The result does not depend on the order of the baskets or of the items in them.
 public enum FPGrowth {
+    /// Mining stopped: more frequent itemsets than the limit (the thresholds are too low for the log).
+    public struct TooManyItemsets: Error, Equatable, CustomStringConvertible {
+        public let limit: Int
+        public var description: String { "more than \(limit) frequent itemsets (mining stopped there); raise min_support or set max_len" }
+    }
+
     /// The smallest number of baskets a frequent itemset is in, for `minSupport` (a fraction of `baskets`).
     public static func minimumCount(minSupport: Double, baskets: Int) -> Int {
         max(1, Int((minSupport * Double(baskets)).rounded(.up)))
@@ -66,9 +72,7 @@ public enum FPGrowth {
             guard support >= minCount else { continue }
             suffix.append(Int32(item))
             found.append(Itemset(items: suffix, count: support))
-            if found.count > limit {
-                throw LearnError.badParameter("more than \(limit) frequent itemsets at this min_support (\(found.count) found before stopping); raise min_support or set max_len")
-            }
+            if found.count > limit { throw TooManyItemsets(limit: limit) }
             if suffix.count < maxLength, let conditional = tree.conditional(on: item, minCount: minCount) {
                 try grow(conditional, suffix: &suffix, minCount: minCount, maxLength: maxLength, limit: limit, into: &found)
             }
