@@ -227,8 +227,8 @@ public enum Experiment {
             switch spec.kind {
             case .binary, .regression: break
             case .associate:
-                let (report, dir) = try runAssociate(spec, &session, options: options)
-                var outcome = RunOutcome(experiment: spec.name, report: nil, outputDirectory: dir, stats: session.totals, testRows: [], testProbabilities: [:], savedModels: [:])
+                let (report, dir, saved) = try runAssociate(spec, &session, specPath: specPath, overrides: overrides, options: options)
+                var outcome = RunOutcome(experiment: spec.name, report: nil, outputDirectory: dir, stats: session.totals, testRows: [], testProbabilities: [:], savedModels: saved)
                 outcome.baskets = report
                 return outcome
             case .segment:

@@ -34,9 +34,15 @@ public enum RankBy: String, Sendable, CaseIterable {
 
 /// What `assay predict` did.
 public struct PredictOutcome: Sendable {
-    public let pipeline: SavedPipeline
+    /// The saved pipeline that scored the rows (nil for a segment or rules model).
+    public let pipeline: SavedPipeline?
+    /// Which run's model scored the rows, in one line.
+    public let provenance: String
+    /// What was scored (rows, or baskets).
     public let rowsScored: Int
     public let rowsWritten: Int
+    /// What the model is, in a few words: `experiment/model (type)`, `experiment's segments`, `experiment's rules`.
+    public let what: String
 }
 
 /// Scores new rows with a saved pipeline and writes a ranked target list.
@@ -59,6 +65,17 @@ public enum Predict {
         }
         guard let modelData = FileManager.default.contents(atPath: model) else {
             throw AssayError.input("\(model): cannot read the model file")
+        }
+        let other = ModelFile.has(modelData, magic: SavedSegments.magic) ? "a segment model" : ModelFile.has(modelData, magic: SavedRules.magic) ? "a rules model" : nil
+        if let other {
+            if valueColumn != nil { throw AssayError.input("\(model): --value weighs a binary model's probability; this is \(other)") }
+            if ModelFile.has(modelData, magic: SavedSegments.magic) {
+                if top != nil { throw AssayError.input("\(model): --top keeps the best-scored rows; a segment model assigns every row a segment") }
+                return try segments(SavedSegments(fileData: modelData, file: model), input: input, output: output, id: id, with: carried)
+            }
+            guard case .count(let n)? = top ?? .count(3) else { throw AssayError.input("--top with a rules model is the number of items to suggest per basket, like 3") }
+            if !carried.isEmpty { throw AssayError.input("\(model): --with carries a row's columns; a rules model writes one line per basket and suggestion") }
+            return try recommend(SavedRules(fileData: modelData, file: model), input: input, output: output, top: n)
         }
         let pipeline = try SavedPipeline(fileData: modelData, file: model)
         let regression = pipeline.kind == .regression
@@ -123,6 +140,62 @@ public enum Predict {
                      + ["\(probabilities[i])"] + valueCells + label + [String(decile[rank]), String(rank + 1)]).joined(separator: ",") + "\n"
         }
         try AtomicFiles.write([(output, Data(text.utf8))])
-        return PredictOutcome(pipeline: pipeline, rowsScored: n, rowsWritten: keep)
+        return PredictOutcome(pipeline: pipeline, provenance: pipeline.provenance, rowsScored: n, rowsWritten: keep,
+                              what: "\(pipeline.experiment)/\(pipeline.model) (\(pipeline.type))")
+    }
+
+    /// Reads `input` as the run read its table, or fails with one line.
+    static func table(_ input: String, _ options: CSVOptions) throws -> CSVFile {
+        let csv: CSVFile
+        do { csv = try CSVFile(contentsOf: URL(fileURLWithPath: input), displayName: input, options: options) } catch { throw AssayError.wrap(error) }
+        guard csv.rowCount > 0 else { throw AssayError.data(.empty(file: input)) }
+        return csv
+    }
+
+    /// A column's index in `csv`, or one line naming what is missing.
+    static func column(_ name: String, in csv: CSVFile, _ role: String) throws -> Int {
+        guard let c = csv.names.firstIndex(of: name) else { throw AssayError.input("\(csv.file): \(role) column '\(name)' is missing\(Suggest.hint(name, among: csv.names))") }
+        return c
+    }
+
+    /// A segment model: every row's segment (the report's numbering) and its distance to the segment's centre, in file order.
+    static func segments(_ model: SavedSegments, input: String, output: String, id: String?, with carried: [String]) throws -> PredictOutcome {
+        let csv = try table(input, model.input.csv)
+        let idColumn = try (id ?? model.idColumn).map { try column($0, in: csv, id == nil ? "id (the run's; pass --id to name another)" : "id") }
+        let carriedColumns = try carried.map { try column($0, in: csv, "--with") }
+        let assigned = try model.assign(csv)
+        var text = ([idColumn.map { csv.names[$0] } ?? "row"] + carried + ["segment", "distance"]).map(CSVWriter.field).joined(separator: ",") + "\n"
+        for (r, a) in assigned.enumerated() {
+            text += ([CSVWriter.field(idColumn.map { csv.cell(row: r, column: $0) } ?? String(r + 1))] + carriedColumns.map { CSVWriter.field(csv.cell(row: r, column: $0)) }
+                     + [String(a.segment), "\(a.distance)"]).joined(separator: ",") + "\n"
+        }
+        try AtomicFiles.write([(output, Data(text.utf8))])
+        return PredictOutcome(pipeline: nil, provenance: model.provenance, rowsScored: csv.rowCount, rowsWritten: csv.rowCount, what: "\(model.experiment)'s segments")
+    }
+
+    /// A rules model: the input's rows grouped into baskets by the run's basket column (its order, else its customer: a
+    /// customer's past items), and for each basket up to `top` items to suggest, best first, with the rule behind each.
+    static func recommend(_ model: SavedRules, input: String, output: String, top: Int) throws -> PredictOutcome {
+        let csv = try table(input, model.csv)
+        let b = try column(model.basketColumn, in: csv, "basket"), i = try column(model.itemColumn, in: csv, "item")
+        var order: [String] = [], items: [String: Set<String>] = [:]
+        for r in 0..<csv.rowCount {
+            let key = csv.cell(row: r, column: b), item = csv.cell(row: r, column: i)
+            guard !key.isEmpty, !item.isEmpty, !model.csv.missing.contains(key), !model.csv.missing.contains(item) else { continue }
+            if items[key] == nil { order.append(key); items[key] = [] }
+            items[key]!.insert(item)
+        }
+        var text = [model.basketColumn, "rank", "item", "confidence", "lift", "support", "because"].map(CSVWriter.field).joined(separator: ",") + "\n"
+        var written = 0
+        for key in order {
+            for (rank, s) in model.suggestions(for: items[key] ?? [], top: top).enumerated() {
+                let rule = model.rules[s.rule]
+                text += [CSVWriter.field(key), String(rank + 1), CSVWriter.field(s.item), "\(rule.confidence)", "\(rule.lift)", "\(rule.support)",
+                         CSVWriter.field(rule.antecedent.joined(separator: " + ") + " → " + rule.consequent.joined(separator: " + "))].joined(separator: ",") + "\n"
+                written += 1
+            }
+        }
+        try AtomicFiles.write([(output, Data(text.utf8))])
+        return PredictOutcome(pipeline: nil, provenance: model.provenance, rowsScored: order.count, rowsWritten: written, what: "\(model.experiment)'s rules")
     }
 }

@@ -66,37 +66,13 @@ public struct SavedPipeline: Sendable {
         w.write(positiveLabel); w.write(negativeLabel); w.write(idColumn ?? "")
         w.write(features.map(\.name)); w.write(features.map(\.kind.rawValue))
         w.write(preprocessing); w.write(fitted)
-        w.write(rowSteps.count)
-        for step in rowSteps {
-            switch step {
-            case .replace(let c, let pairs, let o): w.write(["replace", c, o] + pairs.flatMap { [$0.old, Self.tagged($0.new)] })
-            case .normalize(let c, let lower, let o): w.write(["normalize", lower ? "lower" : "", o] + (c ?? ["\u{0}all"]))
-            case .derive(let n, let e, let o): w.write(["derive", n, o, e.display])
-            case .filter, .dropDuplicates: continue
-            }
-        }
-        var out = Data(Self.magic)
-        withUnsafeBytes(of: Self.formatVersion.littleEndian) { out.append(contentsOf: $0) }
-        out.append(contentsOf: SHA256.hash(w.data))
-        out.append(w.data)
-        return out
+        Self.write(rowSteps, to: &w)
+        return ModelFile.framed(w.data, magic: Self.magic, version: Self.formatVersion)
     }
 
     /// Reads a saved pipeline; `file` names it in errors.
     public init(fileData data: Data, file: String) throws {
-        let bytes = [UInt8](data)
-        let head = Self.magic.count
-        guard bytes.count >= head + 36, Array(bytes[0..<head]) == Self.magic else {
-            throw AssayError.input("\(file): not an Assay model file")
-        }
-        let version = bytes[head..<(head + 4)].reversed().reduce(UInt32(0)) { ($0 << 8) | UInt32($1) }
-        guard version <= Self.formatVersion else {
-            throw AssayError.input("\(file): model format version \(version) is newer than this Assay \(AssayVersion.current) reads (up to \(Self.formatVersion)); use a newer Assay or re-run the experiment")
-        }
-        let body = Data(bytes[(head + 36)...])
-        guard SHA256.hash(body) == Array(bytes[(head + 4)..<(head + 36)]) else {
-            throw AssayError.input("\(file): the model file is damaged (checksum mismatch)")
-        }
+        let (version, body) = try ModelFile.body(data, magic: Self.magic, maxVersion: Self.formatVersion, file: file)
         do {
             var r = ByteReader(body)
             assayVersion = try r.readString(); specHash = try r.readString(); experiment = try r.readString()
@@ -148,6 +124,19 @@ public struct SavedPipeline: Sendable {
         self.fitted = fitted
     }
 
+    /// The row-wise steps, each as a list of strings (read back by `rowStep`).
+    static func write(_ rowSteps: [CleanStep], to w: inout ByteWriter) {
+        w.write(rowSteps.count)
+        for step in rowSteps {
+            switch step {
+            case .replace(let c, let pairs, let o): w.write(["replace", c, o] + pairs.flatMap { [$0.old, Self.tagged($0.new)] })
+            case .normalize(let c, let lower, let o): w.write(["normalize", lower ? "lower" : "", o] + (c ?? ["\u{0}all"]))
+            case .derive(let n, let e, let o): w.write(["derive", n, o, e.display])
+            case .filter, .dropDuplicates: continue
+            }
+        }
+    }
+
     /// A replacement value as text: `n` (null), `s:TEXT`, `i:INT`, `d:DOUBLE`.
     static func tagged(_ v: ParamValue) -> String {
         switch v {
@@ -189,13 +178,56 @@ public struct SavedPipeline: Sendable {
         }
     }
 
+    /// How new files are read: the CSV options, the feature columns and the row-wise cleaning.
+    var input: ModelInput { ModelInput(csv: csv, features: features, rowSteps: rowSteps) }
+
+    /// Checks that a file has every feature column (or what derives it); extra columns are ignored.
+    public func checkColumns(_ csv: CSVFile) throws { try input.checkColumns(csv) }
+
+    /// Probabilities (a regression: predicted values) for every row of a tokenized file, in file order, scored in blocks of `blockRows`.
+    public func probabilities(for csv: CSVFile, blockRows: Int = 4096) throws -> [Double] {
+        let table = try input.table(of: csv)
+        var out: [Double] = []
+        out.reserveCapacity(csv.rowCount)
+        var start = 0
+        while start < csv.rowCount {
+            let rows = Array(start..<min(start + blockRows, csv.rowCount))
+            out += try Self.scoring(csv, rows, preprocessing) { try fitted.predict(try preprocessing.transform(table, rows: rows)) }
+            start += blockRows
+        }
+        return out
+    }
+
+    /// Runs `body` (which transforms `rows` of `csv` and scores them), turning what it throws into one line about the file.
+    static func scoring<T>(_ csv: CSVFile, _ rows: [Int], _ preprocessing: FittedPreprocessing, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch LearnError.nonFinite(let row, let column) {
+            // A present value the fitted steps cannot carry (log1p of a number below -1, a scale that overflows):
+            // the input, or the model file, is wrong.
+            let name = preprocessing.outputNames.indices.contains(column) ? preprocessing.outputNames[column] : "\(column)"
+            throw AssayError.input("\(csv.file): row \(rows[row] + 1): the model's preprocessing makes '\(name)' missing or infinite")
+        } catch let e as LearnError {
+            throw AssayError.learn(e, task: "scoring \(csv.file)")
+        }
+    }
+
+}
+
+/// What a saved model needs to read new rows as its run read them: the file's CSV options, the feature columns with
+/// their kinds, and the run's row-wise cleaning (`data.clean`'s replace, normalize and derive).
+struct ModelInput {
+    var csv: CSVOptions
+    var features: [(name: String, kind: ColumnKind)]
+    var rowSteps: [CleanStep]
+
     /// Names the `rowSteps` create (derived columns), which new files need not have.
     var derivedNames: Set<String> {
         Set(rowSteps.compactMap { if case .derive(let n, _, _) = $0 { return n }; return nil })
     }
 
     /// Checks that a file has every feature column (or what derives it); extra columns are ignored.
-    public func checkColumns(_ csv: CSVFile) throws {
+    func checkColumns(_ csv: CSVFile) throws {
         for f in features where !csv.names.contains(f.name) && !derivedNames.contains(f.name) {
             var hint = Suggest.hint(f.name, among: csv.names)
             if csv.names.count == 1, let d = [";", ",", "\t", "|"].first(where: { csv.names[0].contains($0) }) {
@@ -205,8 +237,8 @@ public struct SavedPipeline: Sendable {
         }
     }
 
-    /// Probabilities (a regression: predicted values) for every row of a tokenized file, in file order, scored in blocks of `blockRows`.
-    public func probabilities(for csv: CSVFile, blockRows: Int = 4096) throws -> [Double] {
+    /// The feature columns of a tokenized file, as the run read them (after its row-wise cleaning).
+    func table(of csv: CSVFile) throws -> Table {
         try checkColumns(csv)
         let missing = self.csv.missing.map { Array($0.utf8) }
         let columns: [Column]
@@ -227,24 +259,38 @@ public struct SavedPipeline: Sendable {
                 return c
             }
         }
-        let table = Table(columns: columns, rowCount: csv.rowCount)
-        var out: [Double] = []
-        out.reserveCapacity(csv.rowCount)
-        var start = 0
-        while start < csv.rowCount {
-            let rows = Array(start..<min(start + blockRows, csv.rowCount))
-            do {
-                out += try fitted.predict(try preprocessing.transform(table, rows: rows))
-            } catch LearnError.nonFinite(let row, let column) {
-                // A present value the fitted steps cannot carry (log1p of a number below -1, a scale that overflows):
-                // the input, or the model file, is wrong.
-                let name = preprocessing.outputNames.indices.contains(column) ? preprocessing.outputNames[column] : "\(column)"
-                throw AssayError.input("\(csv.file): row \(rows[row] + 1): the model's preprocessing makes '\(name)' missing or infinite")
-            } catch let e as LearnError {
-                throw AssayError.learn(e, task: "scoring \(csv.file)")
-            }
-            start += blockRows
-        }
+        return Table(columns: columns, rowCount: csv.rowCount)
+    }
+}
+
+/// The framing every saved model file shares: a magic line, a format version, the SHA-256 of the body, the body.
+enum ModelFile {
+    static func framed(_ body: Data, magic: [UInt8], version: UInt32) -> Data {
+        var out = Data(magic)
+        withUnsafeBytes(of: version.littleEndian) { out.append(contentsOf: $0) }
+        out.append(contentsOf: SHA256.hash(body))
+        out.append(body)
         return out
+    }
+
+    /// Whether `data` starts with `magic`.
+    static func has(_ data: Data, magic: [UInt8]) -> Bool { data.count >= magic.count && Array(data.prefix(magic.count)) == magic }
+
+    /// The version and the checked body of a framed file; `file` names it in errors.
+    static func body(_ data: Data, magic: [UInt8], maxVersion: UInt32, file: String) throws -> (UInt32, Data) {
+        let bytes = [UInt8](data)
+        let head = magic.count
+        guard bytes.count >= head + 36, Array(bytes[0..<head]) == magic else {
+            throw AssayError.input("\(file): not an Assay model file")
+        }
+        let version = bytes[head..<(head + 4)].reversed().reduce(UInt32(0)) { ($0 << 8) | UInt32($1) }
+        guard version <= maxVersion else {
+            throw AssayError.input("\(file): model format version \(version) is newer than this Assay \(AssayVersion.current) reads (up to \(maxVersion)); use a newer Assay or re-run the experiment")
+        }
+        let body = Data(bytes[(head + 36)...])
+        guard SHA256.hash(body) == Array(bytes[(head + 4)..<(head + 36)]) else {
+            throw AssayError.input("\(file): the model file is damaged (checksum mismatch)")
+        }
+        return (version, body)
     }
 }

@@ -35,6 +35,8 @@ public struct SegmentReport: Sendable {
     /// One segment of the chosen k, numbered by the report's order (value, or size, descending).
     public struct Segment: Sendable, Equatable {
         public var number: Int
+        /// The k-means cluster it is (the fit's own index).
+        public var cluster: Int
         public var rows: Int
         public var share: Double
         /// Per column, in `columns` order: mean and median in the column's own units; the centre in the clustered
@@ -51,8 +53,9 @@ public struct SegmentReport: Sendable {
             a.number == b.number && a.rows == b.rows && a.means == b.means && a.centre == b.centre && a.rfmNames.map(\.name) == b.rfmNames.map(\.name)
         }
 
-        public init(number: Int, rows: Int, share: Double, means: [Double], medians: [Double], centre: [Double], valueShare: Double?, rfmNames: [(name: String, rows: Int)]) {
+        public init(number: Int, cluster: Int, rows: Int, share: Double, means: [Double], medians: [Double], centre: [Double], valueShare: Double?, rfmNames: [(name: String, rows: Int)]) {
             self.number = number
+            self.cluster = cluster
             self.rows = rows
             self.share = share
             self.means = means

@@ -278,8 +278,11 @@ struct Diff: ParsableCommand {
 
 struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Score new rows with a saved pipeline; write them ranked by probability.",
-        discussion: "Example: assay predict --model .assay/models/quickstart/logreg.assaymodel --input new.csv --output calls.csv --top 10%")
+        abstract: "Score new rows with a saved pipeline (ranked by probability), assign them segments, or suggest items for baskets.",
+        discussion: """
+            Example: assay predict --model .assay/models/quickstart/logreg.assaymodel --input new.csv --output calls.csv --top 10%
+            A segment model (segments.assaymodel) writes each row's segment; a rules model (rules.assaymodel) writes up to --top N (default 3) items per basket.
+            """)
 
     @Option(help: "A saved pipeline (.assay/models/<name>/<model>.assaymodel).")
     var model: String
@@ -318,9 +321,8 @@ struct Predict: ParsableCommand {
             try Assay.Predict.run(model: model, input: input, output: output, id: id, top: top.flatMap(TopRule.init), with: carried,
                                   value: value, rankBy: RankBy(rawValue: rankBy) ?? .probability)
         }
-        let p = outcome.pipeline
-        Console.error("assay: scoring with \(p.provenance)")
-        Console.error("assay: scored \(outcome.rowsScored) rows with \(p.experiment)/\(p.model) (\(p.type)); wrote \(outcome.rowsWritten) to \(output)")
+        Console.error("assay: scoring with \(outcome.provenance)")
+        Console.error("assay: scored \(outcome.rowsScored) \(outcome.pipeline == nil && outcome.what.hasSuffix("rules") ? "baskets" : "rows") with \(outcome.what); wrote \(outcome.rowsWritten) lines to \(output)")
     }
 }
 

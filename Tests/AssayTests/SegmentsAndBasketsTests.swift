@@ -183,4 +183,39 @@ final class SegmentsAndBasketsTests: XCTestCase {
         // The map covers every pair of scores.
         XCTAssertEqual(Set((1...5).flatMap { r in (1...5).map { RFM.name(recency: r, frequency: $0) } }), Set(RFM.names))
     }
+
+    func testRulesModelSuggestsItemsNotInTheBasketWithTheRuleBehindEach() throws {
+        try write("shop.csv", shopLog)
+        try write("b.yaml", basketSpec("{min_support: 0.2, min_confidence: 0.3}"))
+        let outcome = try run("b.yaml")
+        let model = try XCTUnwrap(outcome.savedModels["rules"])
+        // Order 7 holds bread: butter is suggested (bread → butter, confidence 1); order 8 holds both: nothing to add but beer.
+        try write("new.csv", "order,customer,day,item\n7,x,2024-02-01,bread\n8,y,2024-02-01,bread\n8,y,2024-02-01,butter\n9,z,2024-02-01,milk\n")
+        let out = dir.appendingPathComponent("recs.csv").path
+        let p = try Predict.run(model: model, input: dir.appendingPathComponent("new.csv").path, output: out, id: nil, top: .count(5))
+        XCTAssertEqual(p.rowsScored, 3, "three baskets")
+        let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines[0], "order,rank,item,confidence,lift,support,because")
+        XCTAssertEqual(lines[1], "7,1,butter,1.0,1.25,0.6,bread → butter")
+        XCTAssertEqual(lines.dropFirst().filter { $0.hasPrefix("8,") }.map { $0.split(separator: ",")[2] }, ["beer"], "bread and butter are in basket 8 already")
+        XCTAssertFalse(lines.contains { $0.hasPrefix("9,") }, "no rule starts from milk")
+        XCTAssertEqual(message { try Predict.run(model: model, input: self.dir.appendingPathComponent("new.csv").path, output: out, id: nil, top: .share(10)) },
+                       "--top with a rules model is the number of items to suggest per basket, like 3")
+    }
+
+    func testSegmentModelAssignsRowsAsTheRunDid() throws {
+        try write("t.csv", segmentTable())
+        try write("s.yaml", segmentSpec())
+        let outcome = try run("s.yaml")
+        let model = try XCTUnwrap(outcome.savedModels["segments"])
+        let out = dir.appendingPathComponent("assigned.csv").path
+        _ = try Predict.run(model: model, input: dir.appendingPathComponent("t.csv").path, output: out, id: nil, top: nil, with: ["region"])
+        let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").dropFirst().map { $0.split(separator: ",").map(String.init) }
+        XCTAssertEqual(try String(contentsOfFile: out, encoding: .utf8).prefix(30), "id,region,segment,distance\nc0,")
+        var sizes: [String: Int] = [:]
+        for l in lines { sizes[l[2], default: 0] += 1 }
+        XCTAssertEqual(sizes, ["1": 30, "2": 30, "3": 30])
+        // Segment 1 spends the most (900 a row): row c2 is one of those.
+        XCTAssertEqual(lines.first { $0[0] == "c2" }?[2], "1")
+    }
 }

@@ -50,8 +50,9 @@ extension Planner {
 }
 
 extension Experiment {
-    /// `task: associate`: the log's baskets → FP-growth and rules → the report. Both steps are cached tasks.
-    static func runAssociate(_ spec: Spec, _ session: inout RunSession, options: RunOptions) throws -> (BasketReport, String) {
+    /// `task: associate`: the log's baskets → FP-growth and rules → the report, and the rules saved for `assay predict`.
+    /// Both steps are cached tasks.
+    static func runAssociate(_ spec: Spec, _ session: inout RunSession, specPath: String, overrides: [String], options: RunOptions) throws -> (BasketReport, String, [String: String]) {
         guard let settings = spec.associate, let events = spec.data.events else { throw AssayError.input("task associate needs data.events and associate:") }
         let hash = try DataFile.contentHash(spec, statCache: session.statCache)
         let basketsKey = session.planner.baskets(contentHash: hash)
@@ -60,7 +61,16 @@ extension Experiment {
         let log = try session.value(basketsKey, as: BasketLog.self), analysis = try session.value(mined, as: BasketAnalysis.self)
         let report = basketReport(spec, settings, events, log, analysis)
         let dir = try WriteStage.write(experiment: spec.name, markdown: report.markdown, metrics: report.json, figures: report.figures, outputRoot: options.outputRoot)
-        return (report, dir)
+        var saved: [String: String] = [:]
+        if let folder = options.modelsDirectory {
+            let rules = report.rules.map { SavedRules.Rule(antecedent: $0.antecedent, consequent: $0.consequent, support: $0.support, confidence: $0.confidence, lift: $0.lift) }
+            let model = SavedRules(assayVersion: AssayVersion.current, specHash: WriteStage.specHash(specPath: specPath, overrides: overrides), experiment: spec.name,
+                                   basketColumn: events.order ?? events.customer, itemColumn: events.item ?? "", csv: DataFile.loadOptions(spec).csv, rules: rules)
+            let path = folder + "/" + spec.name + "/rules.assaymodel"
+            try AtomicFiles.write([(path, model.fileData())])
+            saved["rules"] = path
+        }
+        return (report, dir, saved)
     }
 
     static func basketReport(_ spec: Spec, _ settings: AssociateSection, _ events: EventsOptions, _ log: BasketLog, _ analysis: BasketAnalysis) -> BasketReport {

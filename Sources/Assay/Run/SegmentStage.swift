@@ -114,7 +114,21 @@ extension Experiment {
         let stability = try stabilityKeys.map { ClusterScores.adjustedRand(chosen.fitted.labels, try session.value($0, as: Clustering.self).fitted.labels) }
         let report = segmentReport(spec, settings, data, centreColumns: prepared.preprocessing.outputNames, trials: trials, chosen: chosen, stability: stability)
         let dir = try WriteStage.write(experiment: spec.name, markdown: report.markdown, metrics: report.json, figures: report.figures, outputRoot: options.outputRoot)
-        return (report, dir, [:])
+        var saved: [String: String] = [:]
+        if let folder = options.modelsDirectory {
+            // The centres in the report's numbering (row s is segment s + 1); the columns as the run read them.
+            let kinds = Dictionary(uniqueKeysWithValues: data.features.columns.map { ($0.name, $0.kind) })
+            let model = SavedSegments(assayVersion: AssayVersion.current, specHash: WriteStage.specHash(specPath: specPath, overrides: overrides), experiment: spec.name,
+                                      centres: chosen.fitted.centers.rows(report.segments.map(\.cluster)), idColumn: spec.data.events?.customer ?? spec.data.id,
+                                      input: ModelInput(csv: spec.data.events == nil ? DataFile.loadOptions(spec).csv : CSVOptions(),
+                                                        features: prepared.preprocessing.inputColumns.map { ($0, kinds[$0] ?? .numeric) },
+                                                        rowSteps: SavedPipeline.rowWise(spec.data.clean)),
+                                      preprocessing: prepared.preprocessing)
+            let path = folder + "/" + spec.name + "/segments.assaymodel"
+            try AtomicFiles.write([(path, model.fileData())])
+            saved["segments"] = path
+        }
+        return (report, dir, saved)
     }
 
     /// Everything a segmentation checks before its first k-means fit: the table loaded, its value and RFM columns
@@ -215,7 +229,7 @@ extension Experiment {
                 for r in rows { counts[rfmName[r], default: 0] += 1 }
                 names = counts.map { ($0.key, $0.value) }.sorted { $0.rows != $1.rows ? $0.rows > $1.rows : $0.name < $1.name }
             }
-            return SegmentReport.Segment(number: number + 1, rows: rows.count, share: Double(rows.count) / Double(n), means: means, medians: medians,
+            return SegmentReport.Segment(number: number + 1, cluster: c, rows: rows.count, share: Double(rows.count) / Double(n), means: means, medians: medians,
                                          centre: centreColumns.indices.map { chosen.fitted.centers[c, $0] },
                                          valueShare: value.map { v in rows.reduce(0) { $0 + v[$1] } / (valueTotal ?? 1) }, rfmNames: names)
         }

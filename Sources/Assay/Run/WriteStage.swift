@@ -69,11 +69,16 @@ enum WriteStage {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// SHA-256 of the spec's text and its `--set` overrides: what a saved model names its spec by.
+    static func specHash(specPath: String, overrides: [String]) -> String {
+        let specText = (try? String(contentsOfFile: specPath, encoding: .utf8)) ?? ""
+        return SHA256.hex(([specText] + overrides).joined(separator: "\n--set "))
+    }
+
     /// Saves each model's refit pipeline (or only the best's) under `<modelsDirectory>/<name>/`; returns the files by model.
     static func models(_ spec: Spec, specPath: String, overrides: [String], _ data: PreparedData, _ evaluation: Evaluation,
                        modelsDirectory: String, onlyBest: Bool) throws -> [String: String] {
-        let specText = (try? String(contentsOfFile: specPath, encoding: .utf8)) ?? ""
-        let specHash = SHA256.hex(([specText] + overrides).joined(separator: "\n--set "))
+        let specHash = self.specHash(specPath: specPath, overrides: overrides)
         var files: [(String, Data)] = [], saved: [String: String] = [:]
         for (i, m) in spec.models.enumerated() where !onlyBest || m.name == evaluation.bestModel {
             let path = modelsDirectory + "/" + spec.name + "/" + m.name + ".assaymodel"
