@@ -140,19 +140,20 @@ public struct KMeans: Sendable, Hashable {
 
     /// Lloyd's iterations (scikit-learn's `_kmeans_single_lloyd`).
     static func lloyd(_ x: Matrix, _ initial: Matrix, maxIter: Int, tolerance: Double) -> FittedKMeans {
-        let n = x.rows, d = x.cols, k = initial.rows
+        let n = x.rows, d = x.cols, k = initial.rows, xt = Columns(x)
         var centers = initial, labels = [Int32](repeating: -1, count: n), previous = labels
         var iterations = 0, strict = false
         var sums = [Double](repeating: 0, count: k * d), counts = [Int](repeating: 0, count: k)
         for i in 0..<maxIter {
             iterations = i + 1
-            assign(x, centers, &labels)
+            assign(xt, centers, &labels)
             for t in sums.indices { sums[t] = 0 }
             for c in counts.indices { counts[c] = 0 }
-            for r in 0..<n {
-                let c = Int(labels[r])
-                counts[c] += 1
-                for t in 0..<d { sums[c * d + t] += x[r, t] }
+            for r in 0..<n { counts[Int(labels[r])] += 1 }
+            sums.withUnsafeMutableBufferPointer { s in
+                labels.withUnsafeBufferPointer { l in
+                    for t in 0..<d { xt.columns[t].withUnsafeBufferPointer { v in for r in 0..<n { s[Int(l[r]) * d + t] += v[r] } } }
+                }
             }
             relocateEmpty(x, centers, labels: labels, sums: &sums, counts: &counts)
             var shift = 0.0
@@ -168,7 +169,7 @@ public struct KMeans: Sendable, Hashable {
             previous = labels
         }
         // The labels of the final centres (unless the last iteration left them unchanged).
-        if !strict { assign(x, centers, &labels) }
+        if !strict { assign(xt, centers, &labels) }
         var inertia = 0.0
         x.values.withUnsafeBufferPointer { xs in
             centers.values.withUnsafeBufferPointer { cs in for r in 0..<n { inertia += distance2(xs, r, cs, Int(labels[r]), d) } }
@@ -176,21 +177,50 @@ public struct KMeans: Sendable, Hashable {
         return FittedKMeans(centers: centers, labels: labels, inertia: inertia, iterations: iterations)
     }
 
-    /// Each row's nearest centre (the lowest index among equals).
-    static func assign(_ x: Matrix, _ centers: Matrix, _ labels: inout [Int32]) {
-        let d = x.cols, k = centers.rows
-        x.values.withUnsafeBufferPointer { xs in
-            centers.values.withUnsafeBufferPointer { cs in
-                for r in 0..<x.rows {
-                    var best = 0, bestDistance = Double.infinity
-                    for c in 0..<k {
-                        let v = distance2(xs, r, cs, c, d)
-                        if v < bestDistance { bestDistance = v; best = c }
+    /// Each row's nearest centre (the lowest index among equals). Distances are computed centre by centre over the
+    /// column-major copy of the rows (`Columns`), a loop the compiler vectorizes; each is summed over the columns in order,
+    /// as a row-by-row loop would sum it.
+    static func assign(_ x: Columns, _ centers: Matrix, _ labels: inout [Int32]) {
+        let n = x.rows
+        // The nearest centre so far as a Double, so that the selection below is one branch-free, vectorized loop.
+        var best = [Double](repeating: .infinity, count: n), nearest = [Double](repeating: 0, count: n), distance = [Double](repeating: 0, count: n)
+        let last = x.count - 1
+        for c in 0..<centers.rows {
+            // Every column but the last summed into `distance`; the last one added in the selection loop.
+            let point = (0..<x.count).map { centers[c, $0] }, p = point[last]
+            x.distances2(to: point, columns: last, into: &distance)
+            let code = Double(c)
+            best.withUnsafeMutableBufferPointer { b in
+                nearest.withUnsafeMutableBufferPointer { l in
+                    distance.withUnsafeBufferPointer { v in
+                        x.columns[last].withUnsafeBufferPointer { col in
+                            guard let bp = b.baseAddress, let lp = l.baseAddress, let vp = v.baseAddress, let cp = col.baseAddress else { return }
+                            // Four rows at a time in SIMD registers, then the rest one by one.
+                            typealias V = SIMD4<Double>
+                            let pv = V(repeating: p), cv = V(repeating: code)
+                            var r = 0
+                            while r + 4 <= n {
+                                let u = UnsafeRawPointer(cp + r).loadUnaligned(as: V.self) - pv
+                                let q = UnsafeRawPointer(vp + r).loadUnaligned(as: V.self) + u * u
+                                var bv = UnsafeRawPointer(bp + r).loadUnaligned(as: V.self), lv = UnsafeRawPointer(lp + r).loadUnaligned(as: V.self)
+                                let closer = q .< bv
+                                bv.replace(with: q, where: closer)
+                                lv.replace(with: cv, where: closer)
+                                UnsafeMutableRawPointer(bp + r).storeBytes(of: bv, as: V.self)
+                                UnsafeMutableRawPointer(lp + r).storeBytes(of: lv, as: V.self)
+                                r += 4
+                            }
+                            while r < n {
+                                let u = cp[r] - p, q = vp[r] + u * u
+                                if q < bp[r] { bp[r] = q; lp[r] = code }
+                                r += 1
+                            }
+                        }
                     }
-                    labels[r] = Int32(best)
                 }
             }
         }
+        for r in 0..<n { labels[r] = Int32(nearest[r]) }
     }
 
     /// scikit-learn's `_relocate_empty_clusters_dense`: each empty cluster takes one of the points farthest from their
@@ -247,7 +277,7 @@ public struct FittedKMeans: Sendable, Equatable {
         guard x.cols == centers.cols else { throw LearnError.wrongWidth(expected: centers.cols, got: x.cols) }
         if let bad = x.values.firstIndex(where: { !$0.isFinite }) { throw LearnError.nonFinite(row: bad / x.cols, column: bad % x.cols) }
         var labels = [Int32](repeating: 0, count: x.rows)
-        KMeans.assign(x, centers, &labels)
+        KMeans.assign(Columns(x), centers, &labels)
         return labels.map(Int.init)
     }
 }
@@ -263,5 +293,36 @@ extension FittedKMeans: BinaryCodable {
         let labels = try r.readInt32s()
         guard labels.allSatisfy({ $0 >= 0 && Int($0) < rows }) else { throw BinaryFormatError.inconsistent("k-means labels") }
         self.init(centers: Matrix(rows: rows, cols: cols, values: values), labels: labels, inertia: try r.readDouble(), iterations: try r.readInt())
+    }
+}
+
+/// Rows stored column by column (one contiguous array per column): the layout in which a distance from every row to
+/// one point is a vectorizable loop.
+struct Columns {
+    var columns: [[Double]]
+    let rows: Int
+    var count: Int { columns.count }
+
+    init(_ x: Matrix) {
+        rows = x.rows
+        columns = (0..<x.cols).map { j in (0..<x.rows).map { x[$0, j] } }
+    }
+
+    /// Squared Euclidean distance of every row to `point` over its first `columns` columns (default: all), summed
+    /// over the columns in order.
+    func distances2(to point: [Double], columns used: Int? = nil, into out: inout [Double]) {
+        out.withUnsafeMutableBufferPointer { o in
+            if used == 0 { for r in 0..<rows { o[r] = 0 } }
+            for (j, column) in columns.prefix(used ?? columns.count).enumerated() {
+                let p = point[j]
+                column.withUnsafeBufferPointer { v in
+                    if j == 0 {
+                        for r in 0..<rows { let u = v[r] - p; o[r] = u * u }
+                    } else {
+                        for r in 0..<rows { let u = v[r] - p; o[r] += u * u }
+                    }
+                }
+            }
+        }
     }
 }
