@@ -179,6 +179,11 @@ public struct SegmentReport: Sendable {
         out += [""]
 
         out += ["## Segments", ""]
+        if let v = value, let top = segments.first, let share = top.valueShare {
+            // The high-value segment, named: what a reader of the study came for.
+            out += ["**The highest-value segment is segment 1**: \(top.rows) rows (\(NumberFormat.fixed(100 * top.share, decimals: 1))%) holding "
+                    + "\(NumberFormat.fixed(100 * share, decimals: 1))% of all \(Markup.text(v))" + (top.rfmNames.isEmpty ? "." : ", mostly \(Markup.text(top.rfmSummary))."), ""]
+        }
         out += ["Segments are numbered \(Markup.text(order)). Means and medians are in the columns' own units; the centre is in the clustered (preprocessed) units.", ""]
         var header = "| segment | rows | share |" + (value == nil ? "" : " share of \(Markup.text(value!)) |")
         var rule = "|---:|---:|---:|" + (value == nil ? "" : "---:|")
