@@ -1,0 +1,151 @@
+import AssayCore
+
+/// Exact SHAP values of tree models by path-dependent TreeSHAP (Lundberg, Erion and Lee, "Consistent Individualized
+/// Feature Attribution for Tree Ensembles", Algorithm 2; the `shap` package's `tree_shap` without conditioning): each
+/// tree's leaf values are shared among the features on the paths to them, a feature absent from a coalition following
+/// both branches of its splits in proportion to the training rows that went each way (the nodes' covers).
+///
+/// For one tree with covers c and a row x, the values φ satisfy E + Σⱼ φⱼ = the tree's output for x, where E is the
+/// cover-weighted mean of the leaf values. An ensemble's values are its trees' values combined as its output combines
+/// the trees (averaged for a forest, summed for boosting).
+public enum TreeSHAP {
+    /// One element of the path of unique features from the root (shap's `PathElement`).
+    struct Element {
+        var feature: Int
+        var zero: Double
+        var one: Double
+        var weight: Double
+    }
+
+    /// The cover-weighted mean of the leaf values under `node` (shap's expected value at the root).
+    public static func expectedValue(_ tree: FittedTree, cover: [Double], node: Int = 0) -> Double {
+        let f = tree.feature[node]
+        guard f >= 0 else { return tree.value[node] }
+        let l = Int(tree.left[node]), r = Int(tree.right[node])
+        guard cover[node] > 0 else { return 0 }
+        return (cover[l] * expectedValue(tree, cover: cover, node: l) + cover[r] * expectedValue(tree, cover: cover, node: r)) / cover[node]
+    }
+
+    /// Adds `scale` × the SHAP values of `row` (one value per input column) for `tree` to `phi`.
+    public static func add(_ tree: FittedTree, cover: [Double], row: UnsafePointer<Double>, scale: Double = 1, to phi: inout [Double]) {
+        let depth = tree.maxDepth + 2
+        var path = [Element](repeating: Element(feature: -1, zero: 0, one: 0, weight: 0), count: depth * (depth + 1) / 2 + depth)
+        path.withUnsafeMutableBufferPointer { p in
+            phi.withUnsafeMutableBufferPointer { out in
+                recurse(tree, cover, row, scale, out, p, start: 0, node: 0, depth: 0, zero: 1, one: 1, feature: -1)
+            }
+        }
+    }
+
+    static func recurse(_ tree: FittedTree, _ cover: [Double], _ x: UnsafePointer<Double>, _ scale: Double, _ phi: UnsafeMutableBufferPointer<Double>,
+                        _ buffer: UnsafeMutableBufferPointer<Element>, start parentStart: Int, node: Int, depth parentDepth: Int,
+                        zero: Double, one: Double, feature: Int) {
+        // This call's path is a copy of its parent's, placed after it.
+        var depth = parentDepth
+        let start = node == 0 ? 0 : parentStart + depth
+        if node != 0 { for i in 0..<depth { buffer[start + i] = buffer[parentStart + i] } }
+        let path = UnsafeMutableBufferPointer(rebasing: buffer[start...])
+        extend(path, depth, zero, one, feature)
+        let split = Int(tree.feature[node])
+        if split < 0 {
+            for i in 1...max(depth, 1) where i <= depth {
+                let w = unwoundSum(path, depth, i), e = path[i]
+                phi[e.feature] += w * (e.one - e.zero) * tree.value[node] * scale
+            }
+            return
+        }
+        let goesLeft = x[split] <= tree.threshold[node]
+        let hot = Int(goesLeft ? tree.left[node] : tree.right[node]), cold = Int(goesLeft ? tree.right[node] : tree.left[node])
+        let w = cover[node]
+        let hotZero = w > 0 ? cover[hot] / w : 0, coldZero = w > 0 ? cover[cold] / w : 0
+        var incomingZero = 1.0, incomingOne = 1.0
+        // A feature split on before: undo that split, to redo it here.
+        if let k = (0...depth).first(where: { path[$0].feature == split }) {
+            incomingZero = path[k].zero
+            incomingOne = path[k].one
+            unwind(path, depth, k)
+            depth -= 1
+        }
+        recurse(tree, cover, x, scale, phi, buffer, start: start, node: hot, depth: depth + 1, zero: hotZero * incomingZero, one: incomingOne, feature: split)
+        recurse(tree, cover, x, scale, phi, buffer, start: start, node: cold, depth: depth + 1, zero: coldZero * incomingZero, one: 0, feature: split)
+    }
+
+    /// shap's `extend_path`: adds a feature with the fractions of rows that follow the path with it absent (zero) and
+    /// present (one).
+    static func extend(_ path: UnsafeMutableBufferPointer<Element>, _ depth: Int, _ zero: Double, _ one: Double, _ feature: Int) {
+        path[depth] = Element(feature: feature, zero: zero, one: one, weight: depth == 0 ? 1 : 0)
+        var i = depth - 1
+        while i >= 0 {
+            path[i + 1].weight += one * path[i].weight * Double(i + 1) / Double(depth + 1)
+            path[i].weight = zero * path[i].weight * Double(depth - i) / Double(depth + 1)
+            i -= 1
+        }
+    }
+
+    /// shap's `unwind_path`: removes element `index`.
+    static func unwind(_ path: UnsafeMutableBufferPointer<Element>, _ depth: Int, _ index: Int) {
+        let one = path[index].one, zero = path[index].zero
+        var next = path[depth].weight
+        var i = depth - 1
+        while i >= 0 {
+            if one != 0 {
+                let t = path[i].weight
+                path[i].weight = next * Double(depth + 1) / (Double(i + 1) * one)
+                next = t - path[i].weight * zero * Double(depth - i) / Double(depth + 1)
+            } else {
+                path[i].weight = path[i].weight * Double(depth + 1) / (zero * Double(depth - i))
+            }
+            i -= 1
+        }
+        for k in index..<depth {
+            path[k].feature = path[k + 1].feature
+            path[k].zero = path[k + 1].zero
+            path[k].one = path[k + 1].one
+        }
+    }
+
+    /// shap's `unwound_path_sum`: the total weight of the path with element `index` removed.
+    static func unwoundSum(_ path: UnsafeMutableBufferPointer<Element>, _ depth: Int, _ index: Int) -> Double {
+        let one = path[index].one, zero = path[index].zero
+        var next = path[depth].weight, total = 0.0
+        var i = depth - 1
+        while i >= 0 {
+            if one != 0 {
+                let t = next * Double(depth + 1) / (Double(i + 1) * one)
+                total += t
+                next = path[i].weight - t * zero * (Double(depth - i) / Double(depth + 1))
+            } else if zero != 0 {
+                total += (path[i].weight / zero) / (Double(depth - i) / Double(depth + 1))
+            }
+            i -= 1
+        }
+        return total
+    }
+}
+
+extension FittedTree {
+    /// The number of splits on the longest path from the root.
+    public var maxDepth: Int {
+        var depth = [Int](repeating: 0, count: feature.count), deepest = 0
+        for n in feature.indices where feature[n] >= 0 {
+            depth[Int(left[n])] = depth[n] + 1
+            depth[Int(right[n])] = depth[n] + 1
+            deepest = max(deepest, depth[n] + 1)
+        }
+        return deepest
+    }
+
+    /// How many of the rows of `x` reach each node (the covers TreeSHAP weighs branches by).
+    public func covers(_ x: Matrix) -> [Double] {
+        var c = [Double](repeating: 0, count: feature.count)
+        for r in 0..<x.rows {
+            var n = 0
+            c[0] += 1
+            while feature[n] >= 0 {
+                n = Int(x[r, Int(feature[n])] <= threshold[n] ? left[n] : right[n])
+                c[n] += 1
+            }
+        }
+        return c
+    }
+}
