@@ -197,6 +197,17 @@ struct Planner {
                                                  metric: metric, repeats: repeats, using: &rng)
     }
 
+    /// TreeSHAP values of a refit tree model on the test rows; the nodes' covers count the training rows (as the refit
+    /// pipeline transforms them) that reach each node.
+    mutating func shap(_ m: ModelSpec, refit: TaskKey, load: TaskKey, split: TaskKey) -> TaskKey {
+        add(ShapTask(modelName: m.name), [load, split, refit], label: "TreeSHAP of \(m.name)", kind: "importance") { _, inputs in
+            let data = try Dataset(decoding: inputs[0]), split = try Split(decoding: inputs[1]), refit = try RefitResult(decoding: inputs[2])
+            guard let model = refit.model.fitted as? TreeExplainable else { throw LearnError.badParameter("model '\(m.name)' is not a tree model") }
+            let training = try refit.preprocessing.transform(data.features, rows: split.train, training: true)
+            return TreeExplanation(model, training: training, rows: try refit.preprocessing.transform(data.features, rows: split.test))
+        }
+    }
+
     /// Fit on all training rows, predict the test rows; keeps the fitted pipeline.
     mutating func refit(_ m: ModelSpec, _ point: [String: ParamValue], variant: Preprocessing, load: TaskKey, split: TaskKey) -> TaskKey {
         let prep = self.prep(variant, rows: .all, load: load, split: split)

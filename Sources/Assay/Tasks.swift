@@ -130,3 +130,10 @@ struct FoldImportanceTask: TaskDescriptor {
     var operation: String { "importance" }
     var parameters: String { fit.parameters + ";metric=\(metric.rawValue);repeats=\(repeats)" }
 }
+
+/// Exact TreeSHAP values of a refit tree model on the test rows (covers from the training rows).
+struct ShapTask: TaskDescriptor {
+    let modelName: String
+    var operation: String { "shap" }
+    var parameters: String { "model=\(modelName)" }
+}

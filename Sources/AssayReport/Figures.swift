@@ -15,6 +15,7 @@ public enum Figures {
         }
         return curves + [("cv.svg", "CV score per grid point")] + (r.importance == nil ? [] : [("importance.svg", "Permutation importance")])
             + (r.segments == nil ? [] : [("segments.svg", "Probability × value segments")])
+            + r.shap.prefix(1).map { ("shap.svg", "Mean |SHAP| of \($0.model)") }
     }
 
     /// One sentence saying which predictions the curves show.
@@ -41,6 +42,7 @@ public enum Figures {
         }
         return curves + [("cv.svg", cvSpread(r))] + (r.importance.map { [("importance.svg", importance($0))] } ?? [])
             + (r.segments.map { [("segments.svg", $0.figure)] } ?? [])
+            + r.shap.prefix(1).map { ("shap.svg", $0.figure) }
     }
 
     /// The most important columns (at most 25) as mean ± std bars, each repeat a ring.

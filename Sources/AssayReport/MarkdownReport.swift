@@ -85,6 +85,7 @@ public enum MarkdownReport {
                 out += ["### Permutation importance of \(Markup.text(other.model))", ""]
                 out += importance(other)
             }
+            for s in r.shap { out += s.markdown() }
         }
 
         if let imp = r.impurityImportance {

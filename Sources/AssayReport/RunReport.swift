@@ -52,6 +52,8 @@ public struct RunReport: Sendable {
     public var importance: ImportanceReport? = nil
     /// Permutation importance of the other models the spec asks for (`importance: {models: …}`), in spec order.
     public var otherImportance: [ImportanceReport] = []
+    /// `importance.shap`: exact TreeSHAP values of the tree models explained, best model first.
+    public var shap: [ShapReport] = []
     /// The best model's own importance, by output column, largest first: `impurity` for trees and forests
     /// (scikit-learn's `feature_importances_`), `gain` for boosting (LightGBM's gain importance).
     public var impurityImportance: (model: String, kind: String, columns: [(name: String, value: Double)])? = nil

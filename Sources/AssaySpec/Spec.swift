@@ -29,6 +29,9 @@ public struct Spec: Sendable {
     public var predictionColumns: [String] = []
     /// Models whose permutation importance is computed besides the best model's (`importance: {models: all | […]}`).
     public var importanceModels: [String] = []
+    /// `importance.shap`: exact TreeSHAP values on the test rows for the tree models (decision_tree, random_forest,
+    /// gradient_boosting) among the best model and `importanceModels`.
+    public var shap = false
     /// `segments:`: rows crossed by the best model's probability and a value column's band.
     public var segments: SegmentsRule? = nil
     /// `segment:` (task segment): how the table's rows are clustered.

@@ -131,6 +131,7 @@ struct SpecDecoder {
         }
         if let i = top["importance"] {
             let f = try Fields(i, "importance", allowed: SpecKeys.importance)
+            if let s = f["shap"] { spec.shap = try bool(s, "importance.shap") }
             if let m = f["models"] {
                 let names = spec.models.map(\.name)
                 if case .scalar(let t, .string, _) = m, t == "all" {

@@ -284,6 +284,53 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(healed.lines, [])
     }
 
+    /// `importance: {shap: true}`: the tree models get exact TreeSHAP values on the test rows. In the predictions file
+    /// each test row's values (a one-hot column summed) and the expected value add up to the model's raw output: the
+    /// probability of a tree or forest, the log-odds of boosting; the report and metrics.json summarize them.
+    func testShapValuesAddUpInThePredictionsFileAndAreSummarized() throws {
+        let text = spec().replacingOccurrences(of: """
+          b:
+            type: logistic_regression
+            params: {class_weight: balanced}
+            grid: {C: [1]}
+        """, with: """
+          tree:
+            type: decision_tree
+            grid: {max_depth: [4]}
+          boost:
+            type: gradient_boosting
+            params: {max_iter: 20}
+        """) + "\nimportance: {models: all, shap: true}\n"
+        try text.write(to: dir.appendingPathComponent("e.yaml"), atomically: true, encoding: .utf8)
+        var options = RunOptions(jobs: 2, outputRoot: dir.appendingPathComponent("runs").path, cacheDirectory: dir.appendingPathComponent("cache").path, modelsDirectory: nil)
+        options.predictionsFile = dir.appendingPathComponent("p.csv").path
+        let outcome = try Experiment.run(specPath: dir.appendingPathComponent("e.yaml").path, options: options)
+        let shap = try XCTUnwrap(outcome.report?.shap)
+        XCTAssertEqual(Set(shap.map(\.model)), ["tree", "boost"], "the logistic regression is not a tree model")
+        XCTAssertEqual(shap.first { $0.model == "boost" }?.rawOutput, "log-odds")
+        for s in shap { XCTAssertLessThan(s.additivityError, 1e-9, s.model) }
+        let lines = try String(contentsOf: dir.appendingPathComponent("p.csv"), encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let header = lines[0]
+        for model in ["tree", "boost"] {
+            let columns = header.indices.filter { header[$0].hasPrefix("shap:\(model):") && header[$0] != "shap:\(model):expected" }
+            let expected = try XCTUnwrap(header.firstIndex(of: "shap:\(model):expected")), output = try XCTUnwrap(header.firstIndex(of: model))
+            XCTAssertEqual(columns.count, 3, "one per input column: \(header)")
+            var testRows = 0
+            for l in lines.dropFirst() {
+                guard l[header.firstIndex(of: "split")!] == "test" else { XCTAssertEqual(l[expected], "", "training rows have no SHAP values"); continue }
+                testRows += 1
+                let total = Double(l[expected])! + columns.reduce(0) { $0 + Double(l[$1])! }
+                let p = Double(l[output])!
+                XCTAssertEqual(model == "boost" ? 1 / (1 + exp(-total)) : total, p, accuracy: 1e-9, "\(model): \(l)")
+            }
+            XCTAssertEqual(testRows, outcome.testRows.count)
+        }
+        let markdown = try String(contentsOf: dir.appendingPathComponent("runs/e2e/report.md"), encoding: .utf8)
+        XCTAssertTrue(markdown.contains("### SHAP values of tree (test rows)"), markdown)
+        let metrics = try String(contentsOf: dir.appendingPathComponent("runs/e2e/metrics.json"), encoding: .utf8)
+        XCTAssertTrue(metrics.contains("\"shap_by_model\""))
+    }
+
     /// `--predictions FILE`: every training row's out-of-fold probability (fold and repeat named) and every test row's,
     /// per model, from which the report's CV means and test scores are recomputed exactly; the same from a warm cache.
     func testPredictionsFileReproducesTheReportsNumbers() throws {

@@ -27,6 +27,11 @@ extension RunSession {
         }
         report.importance = evaluation.importance
         report.otherImportance = evaluation.otherImportance
+        report.shap = evaluation.shap.map { i, e in
+            let p = evaluation.refits[i].preprocessing
+            return ShapReport(model: spec.models[i].name, rawOutput: e.rawOutput, expected: e.expected, values: e.values, width: e.width,
+                              sources: p.outputSources, inputs: p.inputColumns, additivityError: e.additivityError)
+        }
         report.impurityImportance = evaluation.ownImportance
         report.threshold = spec.threshold
         if let name = spec.positiveName { report.positiveName = name }

@@ -29,7 +29,9 @@ enum WriteStage {
     /// line per test row with each refit model's probability. `row` is the row's 1-based position among the rows the
     /// models saw (after `data.join` and `data.clean`); the `data.id` column follows when the spec names one, then the
     /// spec's `predictions.columns` as written.
-    /// Probabilities are written exactly (shortest round-trip form), so the report's numbers can be recomputed.
+    /// Probabilities are written exactly (shortest round-trip form), so the report's numbers can be recomputed. With
+    /// `importance.shap`, each explained tree model adds `shap:MODEL:expected` and `shap:MODEL:COLUMN` per input column
+    /// (a one-hot block summed), filled on the test rows: expected + the row's values = the model's raw output.
     static func predictions(_ spec: Spec, _ data: PreparedData, ids: [String]?, kept: [TextColumn], _ evaluation: Evaluation) -> String {
         let split = data.split, models = spec.models.map(\.name)
         let perRepeat = max(1, split.folds.count / max(1, spec.split.repeats))
@@ -39,8 +41,19 @@ enum WriteStage {
             return p.labels[j] == 1 ? spec.data.positive : data.profile.negativeLabel
         }
         let truthName = spec.kind == .regression ? "actual" : "label"
-        var header = ["row"] + (spec.data.id.map { [$0] } ?? []) + kept.map(\.name) + ["split", "repeat", "fold", truthName] + models
+        // `importance.shap`: each explained tree model's expected value and SHAP value per input column, on the test rows.
+        let shap = evaluation.shap.map { i, e -> (names: [String], rows: [[Double]]) in
+            let p = evaluation.refits[i].preprocessing, sources = p.outputSources
+            let rows = (0..<(e.width > 0 ? e.values.count / e.width : 0)).map { r -> [Double] in
+                var byInput = [Double](repeating: 0, count: p.inputColumns.count)
+                for j in 0..<e.width { byInput[sources[j]] += e.values[r * e.width + j] }
+                return [e.expected] + byInput
+            }
+            return ((["expected"] + p.inputColumns).map { "shap:\(models[i]):\($0)" }, rows)
+        }
+        var header = ["row"] + (spec.data.id.map { [$0] } ?? []) + kept.map(\.name) + ["split", "repeat", "fold", truthName] + models + shap.flatMap(\.names)
         header = header.map(CSVWriter.field)
+        let emptyShap = String(repeating: ",", count: shap.reduce(0) { $0 + $1.names.count })
         var lines = [header.joined(separator: ",")]
         // Each model's probability (or predicted value) by (fold, row), and each row's truth.
         var byFold: [[Int: [Int: Double]]] = Array(repeating: [:], count: models.count), truths: [Int: String] = [:]
@@ -61,10 +74,11 @@ enum WriteStage {
         training.sort { ($0.repeat, $0.row) < ($1.repeat, $1.row) }
         for t in training {
             lines.append(line(t.row, "train", String(t.repeat + 1), String(t.fold % perRepeat + 1), truths[t.row] ?? "",
-                              (0..<models.count).map { byFold[$0][t.fold]?[t.row] }))
+                              (0..<models.count).map { byFold[$0][t.fold]?[t.row] }) + emptyShap)
         }
         for (j, r) in split.test.enumerated() {
-            lines.append(line(r, "test", "", "", evaluation.refits.first.map { truth($0.test, j) } ?? "", evaluation.refits.map { $0.test.probabilities[j] }))
+            lines.append(line(r, "test", "", "", evaluation.refits.first.map { truth($0.test, j) } ?? "", evaluation.refits.map { $0.test.probabilities[j] })
+                         + shap.map { "," + $0.rows[j].map { "\($0)" }.joined(separator: ",") }.joined())
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -149,3 +149,107 @@ extension FittedTree {
         return c
     }
 }
+
+/// A model whose raw output is `offset + weight × Σ trees` (a forest averages its trees, boosting adds its trees to a
+/// baseline), and so is explained exactly by TreeSHAP.
+public protocol TreeExplainable {
+    var explainedTrees: [FittedTree] { get }
+    /// Each tree's weight in the raw output (1/trees for a forest, 1 for boosting).
+    var treeWeight: Double { get }
+    /// The constant of the raw output (boosting's baseline; 0 for a forest).
+    var rawOffset: Double { get }
+    /// What the raw output is: `probability`, `log-odds`, `value` or `log of the value`.
+    var rawOutput: String { get }
+}
+
+extension FittedForest: TreeExplainable {
+    public var explainedTrees: [FittedTree] { trees }
+    public var treeWeight: Double { 1 / Double(trees.count) }
+    public var rawOffset: Double { 0 }
+    public var rawOutput: String { "probability" }
+}
+
+extension FittedForestRegressor: TreeExplainable {
+    public var explainedTrees: [FittedTree] { forest.trees }
+    public var treeWeight: Double { forest.treeWeight }
+    public var rawOffset: Double { 0 }
+    public var rawOutput: String { "value" }
+}
+
+extension FittedBoosting: TreeExplainable {
+    public var explainedTrees: [FittedTree] { trees }
+    public var treeWeight: Double { 1 }
+    public var rawOffset: Double { baseline }
+    public var rawOutput: String { "log-odds" }
+}
+
+extension FittedBoostingRegressor: TreeExplainable {
+    public var explainedTrees: [FittedTree] { trees }
+    public var treeWeight: Double { 1 }
+    public var rawOffset: Double { baseline }
+    public var rawOutput: String { logLink ? "log of the value" : "value" }
+}
+
+/// SHAP values of some rows: one value per model input column and row, the expected value (the raw output's mean over
+/// the covers) and each row's raw output, which the values and the expected value add up to.
+public struct TreeExplanation: Sendable, Equatable {
+    public var expected: Double
+    /// Row-major: row r's value for column j is values[r × width + j].
+    public var values: [Double]
+    public var width: Int
+    public var raw: [Double]
+    public var rawOutput: String
+
+    public init(expected: Double, values: [Double], width: Int, raw: [Double], rawOutput: String) {
+        self.expected = expected
+        self.values = values
+        self.width = width
+        self.raw = raw
+        self.rawOutput = rawOutput
+    }
+
+    /// Explains the rows of `x` with the covers the rows of `training` give each node.
+    public init(_ model: TreeExplainable, training: Matrix, rows x: Matrix) {
+        let trees = model.explainedTrees, weight = model.treeWeight
+        let covers = trees.map { $0.covers(training) }
+        var expected = model.rawOffset
+        for (t, c) in zip(trees, covers) { expected += weight * TreeSHAP.expectedValue(t, cover: c) }
+        var values = [Double](repeating: 0, count: x.rows * x.cols), raw = [Double](repeating: model.rawOffset, count: x.rows)
+        var phi = [Double](repeating: 0, count: x.cols)
+        x.values.withUnsafeBufferPointer { v in
+            for r in 0..<x.rows {
+                guard let row = v.baseAddress.map({ $0 + r * x.cols }) else { continue }
+                for j in phi.indices { phi[j] = 0 }
+                for (t, c) in zip(trees, covers) {
+                    TreeSHAP.add(t, cover: c, row: row, scale: weight, to: &phi)
+                    raw[r] += weight * t.leafValue(row)
+                }
+                for j in phi.indices { values[r * x.cols + j] = phi[j] }
+            }
+        }
+        self.init(expected: expected, values: values, width: x.cols, raw: raw, rawOutput: model.rawOutput)
+    }
+
+    /// The largest |expected + Σ values − raw output| over the rows: how exactly the values add up.
+    public var additivityError: Double {
+        var worst = 0.0
+        for r in raw.indices {
+            var s = expected
+            for j in 0..<width { s += values[r * width + j] }
+            worst = max(worst, abs(s - raw[r]))
+        }
+        return worst
+    }
+}
+
+extension TreeExplanation: BinaryCodable {
+    public func encode(to w: inout ByteWriter) {
+        w.write(expected); w.write(values); w.write(width); w.write(raw); w.write(rawOutput)
+    }
+
+    public init(from r: inout ByteReader) throws {
+        let expected = try r.readDouble(), values = try r.readDoubles(), width = try r.readInt(), raw = try r.readDoubles()
+        guard width >= 0, values.count == raw.count * width else { throw BinaryFormatError.inconsistent("SHAP values") }
+        self.init(expected: expected, values: values, width: width, raw: raw, rawOutput: try r.readString())
+    }
+}

@@ -98,6 +98,12 @@ public struct FittedPreprocessing: Sendable, Equatable, BinaryCodable {
         return out
     }
 
+    /// The input column (an index into `inputColumns`) each output column comes from, in `outputNames` order: a
+    /// one-hot block and a missing indicator come from their column.
+    public var outputSources: [Int] {
+        numeric.map(\.index) + numeric.filter(\.indicator).map(\.index) + categorical.flatMap { [Int](repeating: $0.index, count: $0.width) }
+    }
+
     /// The output columns of each categorical feature (for SMOTE-NC), after the numeric and indicator columns.
     public var categoricalBlocks: [Range<Int>] {
         var start = numeric.count + numeric.filter(\.indicator).count
