@@ -197,14 +197,16 @@ struct Planner {
                                                  metric: metric, repeats: repeats, using: &rng)
     }
 
-    /// TreeSHAP values of a refit tree model on the test rows; the nodes' covers count the training rows (as the refit
-    /// pipeline transforms them) that reach each node.
+    /// Exact SHAP values of a refit tree or linear model on the test rows: TreeSHAP with each node's cover counting the
+    /// training rows (as the refit pipeline transforms them) that reach it, or linear SHAP with those rows' means.
     mutating func shap(_ m: ModelSpec, refit: TaskKey, load: TaskKey, split: TaskKey) -> TaskKey {
-        add(ShapTask(modelName: m.name), [load, split, refit], label: "TreeSHAP of \(m.name)", kind: "importance") { _, inputs in
+        add(ShapTask(modelName: m.name), [load, split, refit], label: "SHAP values of \(m.name)", kind: "importance") { _, inputs in
             let data = try Dataset(decoding: inputs[0]), split = try Split(decoding: inputs[1]), refit = try RefitResult(decoding: inputs[2])
-            guard let model = refit.model.fitted as? TreeExplainable else { throw LearnError.badParameter("model '\(m.name)' is not a tree model") }
             let training = try refit.preprocessing.transform(data.features, rows: split.train, training: true)
-            return TreeExplanation(model, training: training, rows: try refit.preprocessing.transform(data.features, rows: split.test))
+            let rows = try refit.preprocessing.transform(data.features, rows: split.test)
+            if let model = refit.model.fitted as? TreeExplainable { return ShapValues(model, training: training, rows: rows) }
+            guard let model = refit.model.fitted as? LinearExplainable else { throw LearnError.badParameter("model '\(m.name)' has no exact SHAP values") }
+            return ShapValues(linear: model, training: training, rows: rows)
         }
     }
 

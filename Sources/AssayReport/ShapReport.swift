@@ -7,6 +7,8 @@ public struct ShapReport: Sendable, Equatable {
     public var model: String
     /// What the values are in: `probability`, `log-odds`, `value`, `log of the value`.
     public var rawOutput: String
+    /// `tree` or `linear`.
+    public var method: String
     public var expected: Double
     public var rows: Int
     /// Input columns by mean |SHAP|, largest first (ties by name).
@@ -19,9 +21,10 @@ public struct ShapReport: Sendable, Equatable {
     }
 
     /// Summarizes row-major values (`width` output columns per row), each output column from input column `sources[j]`.
-    public init(model: String, rawOutput: String, expected: Double, values: [Double], width: Int, sources: [Int], inputs: [String], additivityError: Double) {
+    public init(model: String, rawOutput: String, method: String, expected: Double, values: [Double], width: Int, sources: [Int], inputs: [String], additivityError: Double) {
         self.model = model
         self.rawOutput = rawOutput
+        self.method = method
         self.expected = expected
         self.additivityError = additivityError
         let rows = width > 0 ? values.count / width : 0
@@ -41,7 +44,9 @@ public struct ShapReport: Sendable, Equatable {
 
     func markdown() -> [String] {
         var out = ["### SHAP values of \(Markup.text(model)) (test rows)", ""]
-        out += ["Exact TreeSHAP (path-dependent, as the `shap` package's TreeExplainer) on the \(rows) test rows, in the model's raw output "
+        let how = method == "linear" ? "Exact linear SHAP (as the `shap` package's LinearExplainer: features independent, the training rows' means as the background)"
+            : "Exact TreeSHAP (path-dependent, as the `shap` package's TreeExplainer)"
+        out += ["\(how) on the \(rows) test rows, in the model's raw output "
                 + "(\(rawOutput)): each row's values and the expected value \(NumberFormat.fixed(expected)) add up to its output "
                 + (addsUp ? "(to within 1e-9)." : "except for rounding as large as \(NumberFormat.json(additivityError)).") + " A one-hot column's values are summed per row.", ""]
         out += ["| column | mean \\|SHAP\\| |", "|---|---:|"]
@@ -51,7 +56,7 @@ public struct ShapReport: Sendable, Equatable {
     }
 
     var json: JSONValue {
-        .object(["raw_output": .string(rawOutput), "expected_value": .number(expected), "rows": .integer(rows),
+        .object(["method": .string(method), "raw_output": .string(rawOutput), "expected_value": .number(expected), "rows": .integer(rows),
                  "adds_up": .bool(addsUp),
                  "mean_abs": .object(Dictionary(uniqueKeysWithValues: columns.map { ($0.name, JSONValue.number($0.meanAbs)) }))])
     }

@@ -8,7 +8,21 @@ import XCTest
 final class TreeSHAPTests: XCTestCase {
     struct Tree: Decodable { let left, right, feature: [Int32]; let threshold, value, cover: [Double] }
     struct Model: Decodable { let name: String; let trees: [Tree]; let expected: Double; let shap: [[Double]]; let output: [Double] }
-    struct Fixture: Decodable { let rows: [[Double]]; let models: [Model] }
+    struct Linear: Decodable { let coefficients: [Double]; let intercept: Double; let background: [[Double]]; let expected: Double; let shap: [[Double]] }
+    struct Fixture: Decodable { let rows: [[Double]]; let models: [Model]; let linear: Linear }
+    struct Logistic: LinearExplainable { let coefficients: [Double]; let intercept: Double; var rawOutput: String { "log-odds" } }
+
+    func testLinearValuesEqualShapsLinearExplainer() throws {
+        let url = Bundle.module.url(forResource: "treeshap", withExtension: "json", subdirectory: "Fixtures")!
+        let f = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
+        let l = f.linear
+        let background = Matrix(rows: l.background.count, cols: l.coefficients.count, values: l.background.flatMap { $0 })
+        let rows = Matrix(rows: f.rows.count, cols: l.coefficients.count, values: f.rows.flatMap { $0 })
+        let v = ShapValues(linear: Logistic(coefficients: l.coefficients, intercept: l.intercept), training: background, rows: rows)
+        XCTAssertEqual(v.expected, l.expected, accuracy: 1e-9)
+        for r in 0..<rows.rows { for j in 0..<rows.cols { XCTAssertEqual(v.values[r * v.width + j], l.shap[r][j], accuracy: 1e-9) } }
+        XCTAssertLessThan(v.additivityError, 1e-12)
+    }
 
     func testValuesEqualShapsAndAddUpToTheOutput() throws {
         let url = Bundle.module.url(forResource: "treeshap", withExtension: "json", subdirectory: "Fixtures")!

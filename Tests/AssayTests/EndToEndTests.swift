@@ -284,9 +284,10 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(healed.lines, [])
     }
 
-    /// `importance: {shap: true}`: the tree models get exact TreeSHAP values on the test rows. In the predictions file
-    /// each test row's values (a one-hot column summed) and the expected value add up to the model's raw output: the
-    /// probability of a tree or forest, the log-odds of boosting; the report and metrics.json summarize them.
+    /// `importance: {shap: true}`: the tree and linear models get exact SHAP values on the test rows. In the predictions
+    /// file each test row's values (a one-hot column summed) and the expected value add up to the model's raw output:
+    /// the probability of a tree or forest, the log-odds of boosting and logistic regression; the report and
+    /// metrics.json summarize them.
     func testShapValuesAddUpInThePredictionsFileAndAreSummarized() throws {
         let text = spec().replacingOccurrences(of: """
           b:
@@ -306,12 +307,13 @@ final class EndToEndTests: XCTestCase {
         options.predictionsFile = dir.appendingPathComponent("p.csv").path
         let outcome = try Experiment.run(specPath: dir.appendingPathComponent("e.yaml").path, options: options)
         let shap = try XCTUnwrap(outcome.report?.shap)
-        XCTAssertEqual(Set(shap.map(\.model)), ["tree", "boost"], "the logistic regression is not a tree model")
+        XCTAssertEqual(Set(shap.map(\.model)), ["a", "tree", "boost"])
         XCTAssertEqual(shap.first { $0.model == "boost" }?.rawOutput, "log-odds")
+        XCTAssertEqual(shap.first { $0.model == "a" }?.method, "linear")
         for s in shap { XCTAssertLessThan(s.additivityError, 1e-9, s.model) }
         let lines = try String(contentsOf: dir.appendingPathComponent("p.csv"), encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         let header = lines[0]
-        for model in ["tree", "boost"] {
+        for model in ["a", "tree", "boost"] {
             let columns = header.indices.filter { header[$0].hasPrefix("shap:\(model):") && header[$0] != "shap:\(model):expected" }
             let expected = try XCTUnwrap(header.firstIndex(of: "shap:\(model):expected")), output = try XCTUnwrap(header.firstIndex(of: model))
             XCTAssertEqual(columns.count, 3, "one per input column: \(header)")
@@ -321,7 +323,7 @@ final class EndToEndTests: XCTestCase {
                 testRows += 1
                 let total = Double(l[expected])! + columns.reduce(0) { $0 + Double(l[$1])! }
                 let p = Double(l[output])!
-                XCTAssertEqual(model == "boost" ? 1 / (1 + exp(-total)) : total, p, accuracy: 1e-9, "\(model): \(l)")
+                XCTAssertEqual(model == "tree" ? total : 1 / (1 + exp(-total)), p, accuracy: 1e-9, "\(model): \(l)")
             }
             XCTAssertEqual(testRows, outcome.testRows.count)
         }

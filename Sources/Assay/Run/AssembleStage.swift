@@ -29,7 +29,7 @@ extension RunSession {
         report.otherImportance = evaluation.otherImportance
         report.shap = evaluation.shap.map { i, e in
             let p = evaluation.refits[i].preprocessing
-            return ShapReport(model: spec.models[i].name, rawOutput: e.rawOutput, expected: e.expected, values: e.values, width: e.width,
+            return ShapReport(model: spec.models[i].name, rawOutput: e.rawOutput, method: e.method, expected: e.expected, values: e.values, width: e.width,
                               sources: p.outputSources, inputs: p.inputColumns, additivityError: e.additivityError)
         }
         report.impurityImportance = evaluation.ownImportance

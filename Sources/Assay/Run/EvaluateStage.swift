@@ -18,8 +18,8 @@ struct Evaluation {
     var ownImportance: (model: String, kind: String, columns: [(name: String, value: Double)])?
     /// Permutation importance of the other models the spec's `importance.models` names, in spec order.
     var otherImportance: [ImportanceReport] = []
-    /// `importance.shap`: each explained tree model's TreeSHAP values on the test rows, best model first.
-    var shap: [(model: Int, explanation: TreeExplanation)] = []
+    /// `importance.shap`: each explained tree or linear model's SHAP values on the test rows, best model first.
+    var shap: [(model: Int, explanation: ShapValues)] = []
 }
 
 extension RunSession {
@@ -47,12 +47,12 @@ extension RunSession {
         evaluation.importance = try importance(best)
         evaluation.otherImportance = try spec.models.indices.filter { $0 != best && spec.importanceModels.contains(spec.models[$0].name) }.map(importance)
         if spec.shap && !data.split.test.isEmpty {
-            // The tree models among those explained: the best first, then the others in spec order.
+            // The tree and linear models among those explained: the best first, then the others in spec order.
             let explained = [best] + spec.models.indices.filter { $0 != best && spec.importanceModels.contains(spec.models[$0].name) }
-            let trees = explained.filter { refits[$0].model.fitted is TreeExplainable }
+            let trees = explained.filter { refits[$0].model.fitted is TreeExplainable || refits[$0].model.fitted is LinearExplainable }
             let keys = trees.map { planner.shap(spec.models[$0], refit: refitKeys[$0], load: data.load, split: data.splitKey) }
             try execute(keys)
-            evaluation.shap = try zip(trees, keys).map { ($0, try value($1, as: TreeExplanation.self)) }
+            evaluation.shap = try zip(trees, keys).map { ($0, try value($1, as: ShapValues.self)) }
         }
         if let (kind, values) = refits[best].model.ownImportance {
             let columns = zip(refits[best].preprocessing.outputNames, values).map { (name: $0, value: $1) }

@@ -190,22 +190,60 @@ extension FittedBoostingRegressor: TreeExplainable {
     public var rawOutput: String { logLink ? "log of the value" : "value" }
 }
 
-/// SHAP values of some rows: one value per model input column and row, the expected value (the raw output's mean over
-/// the covers) and each row's raw output, which the values and the expected value add up to.
-public struct TreeExplanation: Sendable, Equatable {
+/// A linear model: raw output = intercept + coefficients · x (the log-odds of a logistic regression).
+public protocol LinearExplainable {
+    var coefficients: [Double] { get }
+    var intercept: Double { get }
+    var rawOutput: String { get }
+}
+
+extension FittedLogisticRegression: LinearExplainable {
+    public var rawOutput: String { "log-odds" }
+}
+
+extension FittedLinearRegressor: LinearExplainable {
+    public var rawOutput: String { "value" }
+}
+
+/// SHAP values of some rows: one value per model input column and row, the expected value and each row's raw output,
+/// which the values and the expected value add up to.
+public struct ShapValues: Sendable, Equatable {
     public var expected: Double
     /// Row-major: row r's value for column j is values[r × width + j].
     public var values: [Double]
     public var width: Int
     public var raw: [Double]
     public var rawOutput: String
+    /// `tree` (path-dependent TreeSHAP) or `linear`.
+    public var method: String = "tree"
 
-    public init(expected: Double, values: [Double], width: Int, raw: [Double], rawOutput: String) {
+    public init(expected: Double, values: [Double], width: Int, raw: [Double], rawOutput: String, method: String = "tree") {
         self.expected = expected
         self.values = values
         self.width = width
         self.raw = raw
         self.rawOutput = rawOutput
+        self.method = method
+    }
+
+    /// Exact SHAP values of a linear model with independent features, the `shap` package's `LinearExplainer`
+    /// (interventional) with the training rows as the background: φⱼ = wⱼ (xⱼ − mean of xⱼ over the training rows), and
+    /// the expected value is the raw output at those means.
+    public init(linear model: LinearExplainable, training: Matrix, rows x: Matrix) {
+        let w = model.coefficients
+        var mean = [Double](repeating: 0, count: x.cols)
+        for r in 0..<training.rows { for j in 0..<x.cols { mean[j] += training[r, j] } }
+        for j in mean.indices { mean[j] /= Double(max(training.rows, 1)) }
+        var expected = model.intercept
+        for j in w.indices { expected += w[j] * mean[j] }
+        var values = [Double](repeating: 0, count: x.rows * x.cols), raw = [Double](repeating: model.intercept, count: x.rows)
+        for r in 0..<x.rows {
+            for j in 0..<x.cols {
+                values[r * x.cols + j] = w[j] * (x[r, j] - mean[j])
+                raw[r] += w[j] * x[r, j]
+            }
+        }
+        self.init(expected: expected, values: values, width: x.cols, raw: raw, rawOutput: model.rawOutput, method: "linear")
     }
 
     /// Explains the rows of `x` with the covers the rows of `training` give each node.
@@ -242,14 +280,14 @@ public struct TreeExplanation: Sendable, Equatable {
     }
 }
 
-extension TreeExplanation: BinaryCodable {
+extension ShapValues: BinaryCodable {
     public func encode(to w: inout ByteWriter) {
-        w.write(expected); w.write(values); w.write(width); w.write(raw); w.write(rawOutput)
+        w.write(expected); w.write(values); w.write(width); w.write(raw); w.write(rawOutput); w.write(method)
     }
 
     public init(from r: inout ByteReader) throws {
         let expected = try r.readDouble(), values = try r.readDoubles(), width = try r.readInt(), raw = try r.readDoubles()
         guard width >= 0, values.count == raw.count * width else { throw BinaryFormatError.inconsistent("SHAP values") }
-        self.init(expected: expected, values: values, width: width, raw: raw, rawOutput: try r.readString())
+        self.init(expected: expected, values: values, width: width, raw: raw, rawOutput: try r.readString(), method: try r.readString())
     }
 }

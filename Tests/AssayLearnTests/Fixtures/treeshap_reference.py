@@ -1,4 +1,5 @@
-"""Reference values for TreeSHAPTests, from the shap package's TreeExplainer on scikit-learn trees.
+"""Reference values for TreeSHAPTests, from the shap package's TreeExplainer on scikit-learn trees (and its
+LinearExplainer on a logistic regression).
 
 Each fitted tree is exported as arrays (children, split feature, threshold, positive-class probability or value, and
 weighted_n_node_samples, the covers); Assay rebuilds the same trees from them and must give the same SHAP values.
@@ -42,5 +43,11 @@ for name, model, classifier in [
         output = model.predict(rows)
     trees = [export(t, classifier) for t in (model.estimators_ if hasattr(model, "estimators_") else [model])]
     out["models"].append({"name": name, "trees": trees, "expected": expected, "shap": sv.tolist(), "output": output.tolist()})
+# A logistic regression, explained by LinearExplainer with the training rows as the background (log-odds).
+from sklearn.linear_model import LogisticRegression
+lr = LogisticRegression().fit(X, y)
+e = shap.LinearExplainer(lr, shap.maskers.Independent(X, max_samples=len(X)))  # every training row as the background (shap samples 100 by default)
+out["linear"] = {"coefficients": lr.coef_[0].tolist(), "intercept": float(lr.intercept_[0]), "background": X.tolist(),
+                 "expected": float(np.atleast_1d(e.expected_value)[0]), "shap": np.asarray(e.shap_values(rows)).tolist()}
 json.dump(out, open("treeshap.json", "w"))
 print("shap", shap.__version__)
