@@ -210,6 +210,33 @@ struct Planner {
         }
     }
 
+    /// Partial dependence of a refit model on `columns`, over the test rows (scikit-learn's `partial_dependence` with
+    /// the test rows as X): a numeric column's grid from those rows' values, a categorical column's categories present there.
+    mutating func partialDependence(_ m: ModelSpec, columns: [String], refit: TaskKey, load: TaskKey, split: TaskKey) -> TaskKey {
+        add(PartialDependenceTask(modelName: m.name, columns: columns), [load, split, refit], label: "partial dependence of \(m.name)", kind: "importance") { _, inputs in
+            let data = try Dataset(decoding: inputs[0]), split = try Split(decoding: inputs[1]), refit = try RefitResult(decoding: inputs[2])
+            var grids: [[Double]] = [], labels: [[String]] = [], averages: [[Double]] = []
+            for name in columns {
+                guard let column = data.features.column(named: name) else { throw LearnError.badParameter("no column '\(name)'") }
+                let grid: [Double]
+                switch column.values {
+                case .numeric(let v):
+                    grid = PartialDependence.grid(split.test.map { v[$0] })
+                    labels.append([])
+                case .categorical(let codes, let levels):
+                    let present = Set(split.test.map { codes[$0] }.filter { $0 >= 0 })
+                    grid = levels.indices.filter { present.contains(Int32($0)) }.sorted { levels[$0].utf8.lexicographicallyPrecedes(levels[$1].utf8) }.map(Double.init)
+                    labels.append(grid.map { levels[Int($0)] })
+                }
+                grids.append(grid)
+                averages.append(try PartialDependence.average(data.features, rows: split.test, column: name, grid: grid) { table, rows in
+                    try refit.model.predict(try refit.preprocessing.transform(table, rows: rows))
+                })
+            }
+            return PartialDependenceCurves(columns: columns, grids: grids, labels: labels, averages: averages)
+        }
+    }
+
     /// Fit on all training rows, predict the test rows; keeps the fitted pipeline.
     mutating func refit(_ m: ModelSpec, _ point: [String: ParamValue], variant: Preprocessing, load: TaskKey, split: TaskKey) -> TaskKey {
         let prep = self.prep(variant, rows: .all, load: load, split: split)

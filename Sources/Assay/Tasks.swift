@@ -137,3 +137,42 @@ struct ShapTask: TaskDescriptor {
     var operation: String { "shap" }
     var parameters: String { "model=\(modelName)" }
 }
+
+/// Partial dependence of a refit model on some input columns, on the test rows.
+struct PartialDependenceTask: TaskDescriptor {
+    let modelName: String
+    let columns: [String]
+    var operation: String { "partial-dependence" }
+    var parameters: String { "model=\(modelName);columns=" + columns.map(JSONText.quote).joined(separator: ",") }
+}
+
+/// Each column's grid (numbers, or a categorical column's category codes, with their names in `labels`) and the
+/// average prediction at each point.
+struct PartialDependenceCurves: BinaryCodable {
+    var columns: [String]
+    var grids: [[Double]]
+    /// A categorical column's category at each grid point; empty for a numeric column.
+    var labels: [[String]]
+    var averages: [[Double]]
+
+    func encode(to w: inout ByteWriter) {
+        w.write(columns)
+        w.write(grids.count)
+        for (g, (l, a)) in zip(grids, zip(labels, averages)) { w.write(g); w.write(l); w.write(a) }
+    }
+
+    init(columns: [String], grids: [[Double]], labels: [[String]], averages: [[Double]]) {
+        self.columns = columns
+        self.grids = grids
+        self.labels = labels
+        self.averages = averages
+    }
+
+    init(from r: inout ByteReader) throws {
+        let columns = try r.readStrings()
+        var grids: [[Double]] = [], labels: [[String]] = [], averages: [[Double]] = []
+        for _ in 0..<(try r.readCount()) { grids.append(try r.readDoubles()); labels.append(try r.readStrings()); averages.append(try r.readDoubles()) }
+        guard grids.count == columns.count, zip(grids, averages).allSatisfy({ $0.count == $1.count }) else { throw BinaryFormatError.inconsistent("partial dependence") }
+        self.init(columns: columns, grids: grids, labels: labels, averages: averages)
+    }
+}

@@ -43,6 +43,7 @@ public enum Figures {
         return curves + [("cv.svg", cvSpread(r))] + (r.importance.map { [("importance.svg", importance($0))] } ?? [])
             + (r.segments.map { [("segments.svg", $0.figure)] } ?? [])
             + r.shap.prefix(1).map { ("shap.svg", $0.figure) }
+            + (r.partialDependence?.figures.map { ($0.file, $0.svg) } ?? [])
     }
 
     /// The most important columns (at most 25) as mean ± std bars, each repeat a ring.

@@ -87,6 +87,7 @@ public enum MarkdownReport {
             }
             for s in r.shap { out += s.markdown() }
         }
+        if let pd = r.partialDependence { out += pd.markdown(figures: pd.figures.map { ($0.file, $0.title) }) }
 
         if let imp = r.impurityImportance {
             if imp.kind == "gain" {

@@ -61,6 +61,7 @@ public enum MetricsJSON {
         if !r.otherImportance.isEmpty {
             top["importance_by_model"] = .object(Dictionary(uniqueKeysWithValues: r.otherImportance.map { ($0.model, importance($0)) }))
         }
+        if let pd = r.partialDependence { top["partial_dependence"] = pd.json }
         if !r.shap.isEmpty { top["shap_by_model"] = .object(Dictionary(uniqueKeysWithValues: r.shap.map { ($0.model, $0.json) })) }
         return JSONValue.object(top).rendered()
     }

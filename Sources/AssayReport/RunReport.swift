@@ -54,6 +54,8 @@ public struct RunReport: Sendable {
     public var otherImportance: [ImportanceReport] = []
     /// `importance.shap`: exact TreeSHAP values of the tree models explained, best model first.
     public var shap: [ShapReport] = []
+    /// `importance.partial_dependence`: the best model's partial dependence on its most important columns.
+    public var partialDependence: PartialDependenceReport? = nil
     /// The best model's own importance, by output column, largest first: `impurity` for trees and forests
     /// (scikit-learn's `feature_importances_`), `gain` for boosting (LightGBM's gain importance).
     public var impurityImportance: (model: String, kind: String, columns: [(name: String, value: Double)])? = nil

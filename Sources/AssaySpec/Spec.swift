@@ -32,6 +32,9 @@ public struct Spec: Sendable {
     /// `importance.shap`: exact TreeSHAP values on the test rows for the tree models (decision_tree, random_forest,
     /// gradient_boosting) among the best model and `importanceModels`.
     public var shap = false
+    /// `importance.partial_dependence`: partial dependence of the best model on its this many most important columns
+    /// (by permutation importance), on the test rows; 0 for none.
+    public var partialDependence = 0
     /// `segments:`: rows crossed by the best model's probability and a value column's band.
     public var segments: SegmentsRule? = nil
     /// `segment:` (task segment): how the table's rows are clustered.

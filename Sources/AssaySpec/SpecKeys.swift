@@ -8,7 +8,7 @@ public enum SpecKeys {
     public static let rfm = ["recency", "frequency", "monetary"]
     public static let associate = ["min_support", "min_confidence", "min_lift", "max_len", "max_itemsets", "top"]
     public static let segments = ["value", "probability", "value_bands"]
-    public static let importance = ["models", "shap"]
+    public static let importance = ["models", "shap", "partial_dependence"]
     public static let predictions = ["columns"]
     public static let labels = ["positive"]
     /// How a delimited file is written: shared by `data` and each `data.join` entry.

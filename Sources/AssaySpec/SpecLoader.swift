@@ -132,6 +132,12 @@ struct SpecDecoder {
         if let i = top["importance"] {
             let f = try Fields(i, "importance", allowed: SpecKeys.importance)
             if let s = f["shap"] { spec.shap = try bool(s, "importance.shap") }
+            if let d = f["partial_dependence"] {
+                spec.partialDependence = try int(d, "importance.partial_dependence")
+                guard (0...10).contains(spec.partialDependence) else {
+                    throw SpecError(at: d.location, "importance.partial_dependence is how many of the best model's most important columns to show, 0 to 10; got \(spec.partialDependence)")
+                }
+            }
             if let m = f["models"] {
                 let names = spec.models.map(\.name)
                 if case .scalar(let t, .string, _) = m, t == "all" {

@@ -23,8 +23,8 @@ public enum SpecSchema {
             "predictions": describe(object(SpecKeys.predictions, ["columns": ["type": "array", "items": string, "uniqueItems": true]]),
                                     "Columns carried, as written, into the row-level predictions file (assay run --predictions FILE)."),
             "importance": describe(object(SpecKeys.importance, ["models": ["anyOf": [["const": "all"], ["type": "array", "items": string]]],
-                                                                "shap": ["type": "boolean"]]),
-                                   "Models whose permutation importance is computed besides the best model's: all, or a list of names; shap: true adds exact TreeSHAP values for the tree models among them."),
+                                                                "shap": ["type": "boolean"], "partial_dependence": ["type": "integer", "minimum": 0, "maximum": 10]]),
+                                   "Models whose permutation importance is computed besides the best model's: all, or a list of names; shap: true adds exact SHAP values for the tree and linear models among them; partial_dependence: N the best model's partial dependence on its N most important columns."),
             "segments": describe(object(SpecKeys.segments, [
                 "value": string,
                 "probability": ["anyOf": [["type": "array", "minItems": 1, "items": ["type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1]],

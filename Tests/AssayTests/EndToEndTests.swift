@@ -333,6 +333,31 @@ final class EndToEndTests: XCTestCase {
         XCTAssertTrue(metrics.contains("\"shap_by_model\""))
     }
 
+    /// `importance: {partial_dependence: 3}`: the best model's average probability with each of its three most important
+    /// columns set to each grid value in turn. For a logistic regression it moves one way only in a numeric column, and
+    /// a categorical column is set to each of its categories.
+    func testPartialDependenceOfTheBestModel() throws {
+        try (spec() + "\nimportance: {partial_dependence: 3}\n").write(to: dir.appendingPathComponent("e.yaml"), atomically: true, encoding: .utf8)
+        let outcome = try runSpec()
+        let pd = try XCTUnwrap(outcome.report?.partialDependence)
+        XCTAssertEqual(pd.model, outcome.report?.bestModel)
+        XCTAssertEqual(pd.rows, outcome.testRows.count)
+        XCTAssertEqual(Set(pd.curves.map(\.column)), ["visits", "spend", "plan"])
+        XCTAssertEqual(pd.curves.map(\.column), outcome.report?.importance?.columns.prefix(3).map(\.name), "in order of permutation importance")
+        for c in pd.curves where c.categories.isEmpty {
+            let steps = zip(c.average, c.average.dropFirst()).map { $1 - $0 }
+            XCTAssertTrue(steps.allSatisfy { $0 >= 0 } || steps.allSatisfy { $0 <= 0 }, "\(c.column): \(c.average)")
+            XCTAssertLessThanOrEqual(c.grid.count, 100)
+        }
+        XCTAssertEqual(pd.curves.first { $0.column == "plan" }?.categories, ["basic", "free", "pro"])
+        let visits = try XCTUnwrap(pd.curves.first { $0.column == "visits" })
+        XCTAssertEqual(visits.grid, (0...19).map(Double.init), "fewer than 100 distinct values: each of them")
+        XCTAssertGreaterThan(visits.average.last!, visits.average.first!, "more visits, more buying")
+        let markdown = try String(contentsOf: dir.appendingPathComponent("runs/e2e/report.md"), encoding: .utf8)
+        XCTAssertTrue(markdown.contains("## Partial dependence of \(pd.model)"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("runs/e2e/figures/pd-1.svg").path))
+    }
+
     /// `--predictions FILE`: every training row's out-of-fold probability (fold and repeat named) and every test row's,
     /// per model, from which the report's CV means and test scores are recomputed exactly; the same from a warm cache.
     func testPredictionsFileReproducesTheReportsNumbers() throws {

@@ -27,6 +27,13 @@ extension RunSession {
         }
         report.importance = evaluation.importance
         report.otherImportance = evaluation.otherImportance
+        if let pd = evaluation.partialDependence, let best = spec.models.firstIndex(where: { $0.name == evaluation.bestModel }) {
+            report.partialDependence = PartialDependenceReport(
+                model: spec.models[best].name, rows: data.split.test.count, output: spec.kind == .regression ? "prediction" : "probability",
+                curves: pd.columns.indices.map { k in
+                    PartialDependenceReport.Curve(column: pd.columns[k], grid: pd.labels[k].isEmpty ? pd.grids[k] : [], categories: pd.labels[k], average: pd.averages[k])
+                })
+        }
         report.shap = evaluation.shap.map { i, e in
             let p = evaluation.refits[i].preprocessing
             return ShapReport(model: spec.models[i].name, rawOutput: e.rawOutput, method: e.method, expected: e.expected, values: e.values, width: e.width,

@@ -20,6 +20,8 @@ struct Evaluation {
     var otherImportance: [ImportanceReport] = []
     /// `importance.shap`: each explained tree or linear model's SHAP values on the test rows, best model first.
     var shap: [(model: Int, explanation: ShapValues)] = []
+    /// `importance.partial_dependence`: the best model's partial dependence on its most important columns.
+    var partialDependence: PartialDependenceCurves? = nil
 }
 
 extension RunSession {
@@ -53,6 +55,12 @@ extension RunSession {
             let keys = trees.map { planner.shap(spec.models[$0], refit: refitKeys[$0], load: data.load, split: data.splitKey) }
             try execute(keys)
             evaluation.shap = try zip(trees, keys).map { ($0, try value($1, as: ShapValues.self)) }
+        }
+        if spec.partialDependence > 0, !data.split.test.isEmpty, let imp = evaluation.importance {
+            let key = planner.partialDependence(spec.models[best], columns: imp.columns.prefix(spec.partialDependence).map(\.name),
+                                                refit: refitKeys[best], load: data.load, split: data.splitKey)
+            try execute([key])
+            evaluation.partialDependence = try value(key, as: PartialDependenceCurves.self)
         }
         if let (kind, values) = refits[best].model.ownImportance {
             let columns = zip(refits[best].preprocessing.outputNames, values).map { (name: $0, value: $1) }
