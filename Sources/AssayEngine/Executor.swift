@@ -12,6 +12,8 @@ public struct ExecutionStats: Sendable, Equatable {
     public var executed = 0
     public var cached = 0
     public var executedByKind: [String: Int] = [:]
+    /// Seconds the executed tasks of each kind took, summed over the workers (a measurement, not a result).
+    public var secondsByKind: [String: Double] = [:]
 
     public init() {}
 
@@ -19,6 +21,7 @@ public struct ExecutionStats: Sendable, Equatable {
         var s = a
         s.tasks += b.tasks; s.executed += b.executed; s.cached += b.cached
         s.executedByKind.merge(b.executedByKind, uniquingKeysWith: +)
+        s.secondsByKind.merge(b.secondsByKind, uniquingKeysWith: +)
         return s
     }
 }
@@ -76,14 +79,15 @@ public final class Executor: @unchecked Sendable {
         stats.cached = graph.count - needed.count
         for k in needed { stats.executedByKind[graph.tasks[k]!.kind, default: 0] += 1 }
         if !needed.isEmpty {
-            try execute(needed.map { graph.tasks[$0]! }, have: &have)
+            stats.secondsByKind = try execute(needed.map { graph.tasks[$0]! }, have: &have)
         }
         var out: [TaskKey: Data] = [:]
         for k in wanted { out[k] = have[k] }
         return (out, stats)
     }
 
-    private func execute(_ tasks: [TaskNode], have: inout [TaskKey: Data]) throws {
+    /// Runs `tasks` on the workers; returns the seconds the tasks of each kind took.
+    private func execute(_ tasks: [TaskNode], have: inout [TaskKey: Data]) throws -> [String: Double] {
         let state = SchedulerState(tasks: tasks, have: have)
         let total = tasks.count
         let workers = min(jobs, total)
@@ -95,9 +99,11 @@ public final class Executor: @unchecked Sendable {
                 while let (task, inputs, done) = state.next() {
                     observer?.started(task, done: done, total: total)
                     do {
+                        let start = DispatchTime.now().uptimeNanoseconds
                         let result = try task.run(inputs)
+                        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                         try store.put(task.key, result)
-                        let finished = state.complete(task.key, result)
+                        let finished = state.complete(task.key, result, kind: task.kind, seconds: seconds)
                         observer?.finished(task, done: finished, total: total)
                     } catch {
                         state.fail(error)
@@ -108,6 +114,7 @@ public final class Executor: @unchecked Sendable {
         group.wait()
         if let error = state.error { throw error }
         have = state.have
+        return state.secondsByKind
     }
 }
 
@@ -119,6 +126,7 @@ final class SchedulerState: @unchecked Sendable {
     private var completed = 0
     private(set) var have: [TaskKey: Data]
     private(set) var error: Error?
+    private(set) var secondsByKind: [String: Double] = [:]
 
     init(tasks: [TaskNode], have: [TaskKey: Data]) {
         self.pending = tasks
@@ -141,9 +149,10 @@ final class SchedulerState: @unchecked Sendable {
         }
     }
 
-    func complete(_ key: TaskKey, _ data: Data) -> Int {
+    func complete(_ key: TaskKey, _ data: Data, kind: String, seconds: Double) -> Int {
         cond.lock()
         have[key] = data
+        secondsByKind[kind, default: 0] += seconds
         running -= 1
         completed += 1
         let c = completed

@@ -134,11 +134,12 @@ struct Run: ParsableCommand {
         try writeStats(s, seconds: seconds)
     }
 
-    /// `--stats-json`: task counts and wall time.
+    /// `--stats-json`: task counts, wall time, and the seconds the executed tasks of each kind took (summed over workers).
     func writeStats(_ s: ExecutionStats, seconds: Double) throws {
         guard let statsJson else { return }
+        let kinds = s.secondsByKind.keys.sorted().map { "\"\($0)\": " + String(format: "%.3f", s.secondsByKind[$0]!) }.joined(separator: ", ")
         let text = "{\"cached\": \(s.cached), \"executed\": \(s.executed), \"fits_executed\": \(s.executedByKind["fit", default: 0]), \"seconds\": "
-            + String(format: "%.3f", seconds) + ", \"tasks\": \(s.tasks)}\n"
+            + String(format: "%.3f", seconds) + ", \"task_seconds_by_kind\": {\(kinds)}, \"tasks\": \(s.tasks)}\n"
         guard FileManager.default.createFile(atPath: statsJson, contents: Data(text.utf8)) else {
             Console.error("assay: error: cannot write \(statsJson)")
             throw ExitCode(1)

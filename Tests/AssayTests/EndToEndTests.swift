@@ -693,7 +693,10 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("runs/ok/report.md").path))
         let stats = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("stats.json"))) as! [String: Any]
         XCTAssertEqual(stats["fits_executed"] as? Int, 3)  // 2 folds and the refit (no test set: the saved pipeline still needs it)
-        XCTAssertEqual(Set(stats.keys), ["tasks", "executed", "cached", "fits_executed", "seconds"])
+        XCTAssertEqual(Set(stats.keys), ["tasks", "executed", "cached", "fits_executed", "seconds", "task_seconds_by_kind"])
+        let byKind = try XCTUnwrap(stats["task_seconds_by_kind"] as? [String: Double])
+        XCTAssertTrue(Set(byKind.keys).isSuperset(of: ["load", "split", "fit"]), "\(byKind)")
+        XCTAssertTrue(byKind.values.allSatisfy { $0 >= 0 })
 
         let predicted = try assay(["predict", "--model", "m/ok/lr.assaymodel", "--input", "d.csv", "--output", "p.csv", "--top", "20%"], in: dir)
         XCTAssertEqual(predicted.code, 0, predicted.stderr)
