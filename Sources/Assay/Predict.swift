@@ -182,8 +182,8 @@ public enum Predict {
         for r in 0..<csv.rowCount {
             let key = csv.cell(row: r, column: b), item = csv.cell(row: r, column: i)
             guard !key.isEmpty, !item.isEmpty, !model.csv.missing.contains(key), !model.csv.missing.contains(item) else { continue }
-            if items[key] == nil { order.append(key); items[key] = [] }
-            items[key]!.insert(item)
+            if items[key] == nil { order.append(key) }
+            items[key, default: []].insert(item)
         }
         var text = [model.basketColumn, "rank", "item", "confidence", "lift", "support", "because"].map(CSVWriter.field).joined(separator: ",") + "\n"
         var written = 0

@@ -189,10 +189,9 @@ public struct BasketReport: Sendable {
             chart.y = 0...min(1, (confidences.max() ?? 1) * 1.05)
             chart.legendAtTop = true
             for band in 0...3 {
-                let lo = band == 0 ? lifts.first! : cuts[band - 1], hi = band == 3 ? lifts.last! : cuts[band]
-                let members = rules.filter { r in (band == 0 || r.lift >= lo) && (band == 3 || r.lift < hi) }
-                guard !members.isEmpty else { continue }
-                chart.series.append(SVGChart.Series(name: "lift \(NumberFormat.fixed(members.map(\.lift).min()!, decimals: 2))–\(NumberFormat.fixed(members.map(\.lift).max()!, decimals: 2))",
+                let members = rules.filter { r in (band == 0 || r.lift >= cuts[band - 1]) && (band == 3 || r.lift < cuts[band]) }
+                guard let low = members.map(\.lift).min(), let high = members.map(\.lift).max() else { continue }
+                chart.series.append(SVGChart.Series(name: "lift \(NumberFormat.fixed(low, decimals: 2))–\(NumberFormat.fixed(high, decimals: 2))",
                                                     points: members.map { ($0.support, $0.confidence) }, style: .markers, color: band))
             }
             out.append(("rules.svg", chart.render()))

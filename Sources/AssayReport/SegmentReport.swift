@@ -174,7 +174,7 @@ public struct SegmentReport: Sendable {
         }
         if !stability.isEmpty {
             let mean = stability.reduce(0, +) / Double(stability.count)
-            out += ["Stability: against \(stability.count) other seeds, the adjusted Rand index of the clustering is \(NumberFormat.fixed(mean)) on average (lowest \(NumberFormat.fixed(stability.min()!)); 1 is the same partition)."]
+            out += ["Stability: against \(stability.count) other seeds, the adjusted Rand index of the clustering is \(NumberFormat.fixed(mean)) on average (lowest \(NumberFormat.fixed(stability.min() ?? .nan)); 1 is the same partition)."]
         }
         out += [""]
 

@@ -24,9 +24,9 @@ struct AssociateTask: TaskDescriptor {
 extension Planner {
     mutating func baskets(contentHash: String) -> TaskKey {
         let options = DataFile.loadOptions(spec), path = spec.data.resolvedPath
-        guard let events = options.events else { preconditionFailure("task associate always has data.events (the spec loader requires it)") }
         return add(BasketsTask(options: options, contentHash: contentHash), [], label: "baskets of \(path)", kind: "load") { _, _ in
-            try Baskets.build(path: path, displayName: path, events, options: options.csv, kinds: options.columns)
+            guard let events = options.events else { throw AssayError.input("task associate reads a purchase log: data.events is required") }
+            return try Baskets.build(path: path, displayName: path, events, options: options.csv, kinds: options.columns)
         }
     }
 

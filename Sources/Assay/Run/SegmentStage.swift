@@ -98,7 +98,6 @@ extension Experiment {
         -> (SegmentReport, String, [String: String]) {
         guard let settings = spec.segmentation else { throw AssayError.input("task segment needs a segment: section") }
         let (data, input, prepared) = try prepareSegmentation(spec, settings, &session)
-        let x = prepared.matrix
         func model(_ k: Int) -> KMeans { KMeans(clusters: k, nInit: settings.nInit, maxIter: settings.maxIter, tol: settings.tol) }
         let keys = settings.ks.map { session.planner.kmeans(input, model($0), replicate: 0) }
         try session.execute(keys)
@@ -154,7 +153,7 @@ extension Experiment {
         try session.execute([input])
         let prepared = try session.value(input, as: SegmentInput.self), x = prepared.matrix
         var distinct = Set<ArraySlice<Double>>()
-        for r in 0..<x.rows where distinct.count <= settings.ks.last! { distinct.insert(x.values[(r * x.cols)..<((r + 1) * x.cols)]) }
+        for r in 0..<x.rows where distinct.count <= (settings.ks.last ?? 0) { distinct.insert(x.values[(r * x.cols)..<((r + 1) * x.cols)]) }
         if let tooMany = settings.ks.first(where: { $0 > distinct.count }) {
             throw SpecError(at: settings.kAt, "segment.k: k = \(tooMany) is more than the \(distinct.count) distinct rows of the table: at most \(distinct.count) clusters can be told apart")
         }

@@ -42,14 +42,12 @@ public struct KMeans: Sendable, Hashable {
         try validate(x)
         let (centred, mean) = Self.centred(x)
         let tolerance = Self.tolerance(centred, tol)
-        var best: FittedKMeans? = nil
-        for _ in 0..<nInit {
-            let initial = Self.plusPlus(centred, clusters, using: &rng)
-            let run = Self.lloyd(centred, initial, maxIter: maxIter, tolerance: tolerance)
-            if let b = best, !(run.inertia < b.inertia && !Self.sameClustering(run.labels, b.labels, clusters)) { continue }
-            best = run
+        var best = Self.lloyd(centred, Self.plusPlus(centred, clusters, using: &rng), maxIter: maxIter, tolerance: tolerance)
+        for _ in 1..<nInit {
+            let run = Self.lloyd(centred, Self.plusPlus(centred, clusters, using: &rng), maxIter: maxIter, tolerance: tolerance)
+            if run.inertia < best.inertia && !Self.sameClustering(run.labels, best.labels, clusters) { best = run }
         }
-        return best!.shifted(by: mean)
+        return best.shifted(by: mean)
     }
 
     /// Lloyd iterations from the given initial centres (scikit-learn's `init=array`, `n_init=1`).
