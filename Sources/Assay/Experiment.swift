@@ -224,6 +224,7 @@ public enum Experiment {
         }
         do {
             var session = try RunSession(spec: spec, options: options)
+            if !spec.kind.isSupervised && options.assemble { throw AssayError.input(shardRefusal(spec, "--assemble")) }
             switch spec.kind {
             case .binary, .regression: break
             case .associate:
@@ -298,6 +299,7 @@ public enum Experiment {
     /// `--shard` run goes on from there.
     public static func runShard(specPath: String, overrides: [String] = [], options: RunOptions, shard: Shard) throws -> ShardOutcome {
         let spec = try loadSpec(specPath: specPath, overrides: overrides)
+        guard spec.kind.isSupervised else { throw AssayError.input(shardRefusal(spec, "--shard")) }
         guard options.cacheDirectory != nil else { throw AssayError.input("--shard needs a cache: the shards' fits meet there") }
         do {
             var session = try RunSession(spec: spec, options: options)
@@ -306,6 +308,11 @@ public enum Experiment {
             _ = try session.search(data, shard: (shard, { progress = $0 }), assemble: false)
             return ShardOutcome(experiment: spec.name, shard: shard, progress: progress, stats: session.totals)
         } catch { throw AssayError.wrap(error) }
+    }
+
+    /// Why `--shard` and `--assemble` do not apply to a kind without a grid of model fits.
+    static func shardRefusal(_ spec: Spec, _ flag: String) -> String {
+        "\(flag) splits a grid of model fits across machines; task \(spec.kind.rawValue) has none (run it whole: assay run \(spec.file))"
     }
 
     /// Checks that the columns the spec names exist, reporting a missing one at the spec line that names it.

@@ -73,6 +73,18 @@ public struct MetricsDiff: Sendable {
                 number(name, "test." + metric, x?.test[metric], y?.test[metric], into: &numbers, metric: metric, noise: largest(halfWidths))
             }
         }
+        // A segmentation's or a basket analysis's numbers (`segmentation.k`, `baskets.rules`, …): better or worse in the
+        // metric's direction (no folds, so no noise to weigh them against); the chosen k is a choice.
+        for part in Set(a.summaries.keys).union(b.summaries.keys).sorted() {
+            let x = a.summaries[part] ?? [:], y = b.summaries[part] ?? [:]
+            for key in ordered(Set(x.keys).union(y.keys)) {
+                if Metric(rawValue: key) != nil {
+                    number(nil, part + "." + key, x[key], y[key], into: &numbers, metric: key)
+                } else {
+                    number(nil, part + "." + key, x[key], y[key], into: &choices)
+                }
+            }
+        }
         changes = choices + numbers
     }
 

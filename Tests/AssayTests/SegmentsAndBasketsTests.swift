@@ -218,4 +218,23 @@ final class SegmentsAndBasketsTests: XCTestCase {
         // Segment 1 spends the most (900 a row): row c2 is one of those.
         XCTAssertEqual(lines.first { $0[0] == "c2" }?[2], "1")
     }
+
+    /// `assay diff` compares two segmentations' numbers (the chosen k a choice, the scores better or worse), and
+    /// `--shard` / `--assemble`, which split a grid of model fits, refuse kinds that have none.
+    func testDiffAndShardingOfASegmentation() throws {
+        try write("t.csv", segmentTable())
+        try write("s.yaml", segmentSpec())
+        _ = try run("s.yaml")
+        _ = try Experiment.run(specPath: dir.appendingPathComponent("s.yaml").path, overrides: ["segment.k=[2]"],
+                               options: RunOptions(jobs: 1, outputRoot: dir.appendingPathComponent("two").path, cacheDirectory: nil, modelsDirectory: nil))
+        let diff = try Gate.diff(dir.appendingPathComponent("runs/seg").path, dir.appendingPathComponent("two/seg").path)
+        let k = try XCTUnwrap(diff.changes.first { $0.key == "segmentation.k" })
+        XCTAssertEqual(k.a.double, 3)
+        XCTAssertEqual(k.b.double, 2)
+        XCTAssertNil(k.verdict, "the chosen k is a choice")
+        XCTAssertEqual(diff.changes.first { $0.key == "segmentation.silhouette" }?.verdict, .worse)
+        let spec = dir.appendingPathComponent("s.yaml").path
+        XCTAssertEqual(message { try Experiment.runShard(specPath: spec, options: RunOptions(jobs: 1, cacheDirectory: self.dir.appendingPathComponent("c").path), shard: Shard(index: 0, count: 2)) },
+                       "--shard splits a grid of model fits across machines; task segment has none (run it whole: assay run \(spec))")
+    }
 }
