@@ -225,6 +225,10 @@ public enum Experiment {
         do {
             var session = try RunSession(spec: spec, options: options)
             if !spec.kind.isSupervised && options.assemble { throw AssayError.input(shardRefusal(spec, "--assemble")) }
+            if !spec.kind.isSupervised && options.predictionsFile != nil {
+                throw AssayError.input("--predictions writes the models' predictions per row; task \(spec.kind.rawValue) fits no model to a target"
+                                       + (spec.kind == .segment ? " (assay predict with its segments.assaymodel gives each row's segment)" : ""))
+            }
             switch spec.kind {
             case .binary, .regression: break
             case .associate:

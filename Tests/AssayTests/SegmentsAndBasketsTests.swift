@@ -236,5 +236,10 @@ final class SegmentsAndBasketsTests: XCTestCase {
         let spec = dir.appendingPathComponent("s.yaml").path
         XCTAssertEqual(message { try Experiment.runShard(specPath: spec, options: RunOptions(jobs: 1, cacheDirectory: self.dir.appendingPathComponent("c").path), shard: Shard(index: 0, count: 2)) },
                        "--shard splits a grid of model fits across machines; task segment has none (run it whole: assay run \(spec))")
+        var options = RunOptions(jobs: 1, outputRoot: dir.appendingPathComponent("p").path, cacheDirectory: nil, modelsDirectory: nil)
+        options.predictionsFile = dir.appendingPathComponent("p.csv").path
+        XCTAssertEqual(message { try Experiment.run(specPath: spec, options: options) },
+                       "--predictions writes the models' predictions per row; task segment fits no model to a target (assay predict with its segments.assaymodel gives each row's segment)")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("p").path), "nothing was written")
     }
 }
