@@ -147,6 +147,7 @@ public enum Experiment {
             let spec = try SpecLoader.load(path: specPath, overrides: overrides, catalog: catalog).drawingRandomPoints(catalog: catalog)
             // The columns the predictions file carries are checked too (they are read only when it is written).
             let options = DataFile.loadOptions(spec).keeping(spec.predictionColumns).keeping(spec.segments.map { [$0.value] } ?? [], role: "segments.value")
+                .keeping(spec.threshold?.unitValues?.value.map { [$0] } ?? [], role: "threshold.profit.value")
             let url = URL(fileURLWithPath: spec.data.resolvedPath)
             if let events = options.events {
                 // A purchase log: its header has the event columns (but those events.clean derives); the customer
@@ -274,8 +275,7 @@ public enum Experiment {
     /// each row's probability from the best model (out of fold on training rows, refit on test rows).
     static func segments(_ rule: SegmentsRule, _ spec: Spec, _ data: PreparedData, _ evaluation: Evaluation) throws -> ValueSegments? {
         guard let best = evaluation.models.firstIndex(where: { $0.name == evaluation.bestModel }) else { return nil }
-        let options = DataFile.loadOptions(spec).keeping([rule.value], role: "segments.value")
-        guard let column = try DatasetLoader.load(path: spec.data.resolvedPath, displayName: spec.data.resolvedPath, options).kept.first else { return nil }
+        let column = try numericColumn(rule.value, role: "segments.value", spec)
         var rows: [Int] = [], probabilities: [Double] = []
         for (r, p) in zip(data.split.validated, evaluation.outOfFold[best].probabilities) { rows.append(r); probabilities.append(p) }
         let test = evaluation.refits[best].test
@@ -283,18 +283,38 @@ public enum Experiment {
         // A row without a value (a missing token) cannot be banded: it is left out, and the section says how many.
         var kept: [(row: Int, probability: Double, value: Double)] = []
         for (r, p) in zip(rows, probabilities) {
-            let text = column.values[r]
-            if spec.data.missing.contains(text) { continue }
-            guard let v = NumberParser.parse(text, decimal: spec.data.decimal), v.isFinite else {
-                throw AssayError.input("segments.value: column '\(rule.value)' holds '\(text)' in row \(r + 1) of the table, not a number")
-            }
-            kept.append((r, p, v))
+            if let v = column[r] { kept.append((r, p, v)) }
         }
         var segments = ValueSegments(model: evaluation.models[best].name, value: rule.value, probabilities: kept.map(\.probability),
                                      values: kept.map(\.value), labels: kept.map { data.profile.labels[$0.row] },
                                      probabilityCuts: rule.probability, valueCuts: rule.valueBands)
         segments.withoutValue = rows.count - kept.count
         return segments
+    }
+
+    /// A profit rule's `value` column by table row: every row needs one, since every scored row may be flagged.
+    static func profitValues(column name: String, _ spec: Spec) throws -> [Double] {
+        let role = "threshold.profit.value"
+        return try numericColumn(name, role: role, spec).enumerated().map { r, v in
+            guard let v else { throw AssayError.input("\(role): column '\(name)' has no value in row \(r + 1) of the table; every row needs one (fill or drop it with clean:)") }
+            return v
+        }
+    }
+
+    /// A numeric column the report needs beside the model (a value to cross with scores), read as it is, not in any
+    /// cached task: naming it refits nothing. Per table row, nil where it holds a missing token.
+    static func numericColumn(_ name: String, role: String, _ spec: Spec) throws -> [Double?] {
+        let options = DataFile.loadOptions(spec).keeping([name], role: role)
+        guard let column = try DatasetLoader.load(path: spec.data.resolvedPath, displayName: spec.data.resolvedPath, options).kept.first else {
+            throw AssayError.input("\(role): column '\(name)' was not read")
+        }
+        return try column.values.enumerated().map { r, text in
+            if spec.data.missing.contains(text) { return nil }
+            guard let v = NumberParser.parse(text, decimal: spec.data.decimal), v.isFinite else {
+                throw AssayError.input("\(role): column '\(name)' holds '\(text)' in row \(r + 1) of the table, not a number")
+            }
+            return v
+        }
     }
 
     /// Runs shard `shard` of the spec's CV fits (`assay run --shard i/N`): the fits whose position in plan order is i

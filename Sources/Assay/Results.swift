@@ -50,7 +50,7 @@ struct Predictions: BinaryCodable, Sendable {
     /// `metric` on these rows (a threshold metric calls a probability above `threshold` positive).
     func score(_ metric: Metric, threshold: Double) -> Double { scored.score(metric, threshold: threshold) }
 
-    var scored: ScoredRows { ScoredRows(labels: labels, probabilities: probabilities, values: values) }
+    var scored: ScoredRows { ScoredRows(labels: labels, probabilities: probabilities, values: values, rows: rows) }
 }
 
 /// Rows a model scored, in row order: their truth (labels, 1 = positive, or a regression target's values) and the
@@ -59,12 +59,18 @@ struct ScoredRows: Sendable {
     var labels: [UInt8]
     var probabilities: [Double]
     var values: [Double]? = nil
+    /// The table's row of each (empty where the rows are not known).
+    var rows: [Int] = []
 
-    init(labels: [UInt8], probabilities: [Double], values: [Double]? = nil) {
+    init(labels: [UInt8], probabilities: [Double], values: [Double]? = nil, rows: [Int] = []) {
         self.labels = labels
         self.probabilities = probabilities
         self.values = values
+        self.rows = rows
     }
+
+    /// A profit rule's row values (indexed by table row) for these rows, in their order; nil without them.
+    func rowValues(_ byTableRow: [Double]?) -> [Double]? { byTableRow.map { v in rows.map { v[$0] } } }
 
     var count: Int { probabilities.count }
 

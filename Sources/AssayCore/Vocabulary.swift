@@ -265,7 +265,9 @@ public enum ThresholdRule: Sendable, Hashable {
         case .maxF1: return "max_f1"
         case .recall(let r): return "recall ≥ \(NumberFormat.json(r))"
         case .top(let s): return "top \(NumberFormat.json(s * 100))%"
-        case .profit(let v): return "profit {tp: \(NumberFormat.json(v.tp)), fp: \(NumberFormat.json(v.fp)), fn: \(NumberFormat.json(v.fn)), tn: \(NumberFormat.json(v.tn))}"
+        case .profit(let v):
+            return "profit {" + (v.value.map { "value: \($0), " } ?? "")
+                + "tp: \(NumberFormat.json(v.tp)), fp: \(NumberFormat.json(v.fp)), fn: \(NumberFormat.json(v.fn)), tn: \(NumberFormat.json(v.tn))}"
         }
     }
 
@@ -278,16 +280,21 @@ public enum ThresholdRule: Sendable, Hashable {
 
 /// What each outcome of a decision is worth, per row: a flagged positive (`tp`, say the margin of a sale less the
 /// cost of the contact), a flagged negative (`fp`, the cost of a wasted contact, negative), a missed positive
-/// (`fn`) and a rightly ignored negative (`tn`), in the spec's unit of money.
+/// (`fn`) and a rightly ignored negative (`tn`), in the spec's unit of money. With a `value` column, a flagged positive
+/// is worth its own row's value plus `tp` (then `tp` is typically the cost of the contact, negative).
 public struct UnitValues: Sendable, Hashable {
     public var tp: Double, fp: Double, fn: Double, tn: Double
+    /// The column holding each row's own value (a customer's expected order, say), added to `tp`; nil for unit values alone.
+    public var value: String?
 
-    public init(tp: Double, fp: Double, fn: Double = 0, tn: Double = 0) {
-        self.tp = tp; self.fp = fp; self.fn = fn; self.tn = tn
+    public init(tp: Double, fp: Double, fn: Double = 0, tn: Double = 0, value: String? = nil) {
+        self.tp = tp; self.fp = fp; self.fn = fn; self.tn = tn; self.value = value
     }
 
-    /// The total value of a confusion matrix.
-    public func total(tp a: Double, fp b: Double, fn c: Double, tn d: Double) -> Double { tp * a + fp * b + fn * c + tn * d }
+    /// The total value of a confusion matrix, plus `positiveValue`: the row values of its flagged positives.
+    public func total(tp a: Double, fp b: Double, fn c: Double, tn d: Double, positiveValue: Double = 0) -> Double {
+        tp * a + fp * b + fn * c + tn * d + positiveValue
+    }
 }
 
 /// `calibrate:` of a model: how its probabilities are recalibrated, fitted inside each fit on held-out rows.

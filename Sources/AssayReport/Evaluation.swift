@@ -85,7 +85,8 @@ public struct ModelEvaluation: Sendable {
                 + (c.profit.map { " \(NumberFormat.fixed($0, decimals: 0)) |" } ?? (profit ? " |" : ""))
         }
         if let rule, case .profit(let v) = rule {
-            out += ["", "Profit: the total over these \(rows) rows with each flagged positive worth \(NumberFormat.json(v.tp)), each flagged negative "
+            let positive = v.value.map { "its own `\($0)`" + (v.tp == 0 ? "" : " \(v.tp < 0 ? "−" : "+") \(NumberFormat.json(abs(v.tp)))") } ?? NumberFormat.json(v.tp)
+            out += ["", "Profit: the total over these \(rows) rows with each flagged positive worth \(positive), each flagged negative "
                     + "\(NumberFormat.json(v.fp)), each missed positive \(NumberFormat.json(v.fn)) and each ignored negative \(NumberFormat.json(v.tn))."]
         }
         let shared = lift.contains { $0.positives != $0.positives.rounded() }

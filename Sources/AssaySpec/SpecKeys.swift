@@ -42,7 +42,7 @@ public enum SpecKeys {
     public static let calibrate = ["method", "cv"]
     public static let distributions = ["uniform", "loguniform", "randint"]
     public static let thresholdRules = ["recall", "top", "profit"]
-    public static let profit = ["tp", "fp", "fn", "tn"]
+    public static let profit = ["tp", "fp", "fn", "tn", "value"]
 
     /// The options of each preprocessing step kind.
     public static func options(ofStep kind: String) -> [String] {

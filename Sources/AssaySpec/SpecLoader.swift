@@ -89,7 +89,7 @@ struct SpecDecoder {
         if let c = top["checks"] { try checks(c, into: &spec) }
         if let t = top["threshold"] {
             guard kind == .binary else { throw SpecError(at: t.location, "threshold applies to task binary only: a \(kind.rawValue) model predicts a value, not a probability to cut") }
-            spec.threshold = try threshold(t)
+            spec.threshold = try threshold(t, references: &spec.data.columnReferences)
         }
         spec.kind = kind
         if let p = top["predictions"] {
@@ -267,7 +267,7 @@ struct SpecDecoder {
     }
 
     /// `threshold:` a number in (0, 1), `max_f1`, `{recall: R}` or `{top: 10%}` (or a fraction).
-    func threshold(_ node: YAMLNode) throws -> ThresholdRule {
+    func threshold(_ node: YAMLNode, references: inout [ColumnReference]) throws -> ThresholdRule {
         let usage = "threshold must be a number in (0, 1), max_f1, {recall: 0.8}, {top: 10%} or {profit: {tp: 40, fp: -2}}"
         switch node {
         case .scalar(let t, let kind, let at):
@@ -306,8 +306,14 @@ struct SpecDecoder {
                 guard let tp = try value("tp"), let fp = try value("fp") else {
                     throw SpecError(at: p.value.location, "threshold.profit needs tp and fp: what a flagged positive and a flagged negative are worth (fn and tn default to 0)")
                 }
-                let values = UnitValues(tp: tp, fp: fp, fn: try value("fn") ?? 0, tn: try value("tn") ?? 0)
-                guard values.tp - values.fn > values.fp - values.tn else {
+                var column: String? = nil
+                if let n = f["value"] {
+                    column = try text(n, "threshold.profit.value")
+                    references.append(ColumnReference(role: "threshold.profit.value", name: column ?? "", location: n.location))
+                }
+                let values = UnitValues(tp: tp, fp: fp, fn: try value("fn") ?? 0, tn: try value("tn") ?? 0, value: column)
+                // With a value column, whether a score helps depends on the rows' values: the run's profit curve shows it.
+                guard column != nil || values.tp - values.fn > values.fp - values.tn else {
                     throw SpecError(at: p.value.location, "threshold.profit: flagging a positive must be worth more, against missing it, than flagging a negative is against ignoring it (tp - fn > fp - tn); otherwise no score helps")
                 }
                 return .profit(values)

@@ -279,7 +279,8 @@ public enum SpecSchema {
     static var threshold: JSONValue {
         guard case .object(var rules) = object(SpecKeys.thresholdRules, [
             "recall": ["type": "number", "exclusiveMinimum": 0, "maximum": 1], "top": share,
-            "profit": object(SpecKeys.profit, Dictionary(uniqueKeysWithValues: SpecKeys.profit.map { ($0, ["type": "number"]) }), required: ["tp", "fp"]),
+            "profit": object(SpecKeys.profit, Dictionary(uniqueKeysWithValues: SpecKeys.profit.map { ($0, $0 == "value" ? ["type": "string"] : ["type": "number"]) }),
+                             required: ["tp", "fp"]),
         ]) else { return [:] }
         rules["minProperties"] = 1
         rules["maxProperties"] = 1

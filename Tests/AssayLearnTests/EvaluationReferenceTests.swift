@@ -78,6 +78,18 @@ final class EvaluationReferenceTests: XCTestCase {
         let missed = UnitValues(tp: 10, fp: -4, fn: -5, tn: 1)  // missing a positive costs 5, ignoring a negative saves 1
         XCTAssertEqual(Thresholds.profitCurve(labels: y, probabilities: p, values: missed).first?.y, -12, "nobody flagged: 3 missed, 3 ignored")
         XCTAssertNil(Thresholds.cut("x", threshold: 0.5, labels: y, probabilities: p).profit)
+
+        // Each positive worth its own value (50, 2, –, 1, –, –) less a contact of 1; a wasted contact costs 3. Flagging the
+        // top k totals 0, 49, 50, 47, 47, 44, 41: the best flags two rows, where unit values of the same mean would flag four.
+        let own = UnitValues(tp: -1, fp: -3, value: "margin"), margin: [Double] = [50, 2, 0, 1, 0, 0]
+        XCTAssertEqual(Thresholds.profitCurve(labels: y, probabilities: p, values: own, rowValues: margin).map(\.y), [0, 49, 50, 47, 47, 44, 41])
+        XCTAssertEqual(Thresholds.choose(.profit(own), labels: y, probabilities: p, rowValues: margin), 0.75, accuracy: 1e-12)
+        XCTAssertEqual(Thresholds.cut("x", threshold: 0.75, labels: y, probabilities: p, values: own, rowValues: margin).profit, 50)
+        XCTAssertEqual(Thresholds.cut("x", threshold: 0.5, labels: y, probabilities: p, values: own, rowValues: margin).profit, 47)
+        XCTAssertEqual(Thresholds.choose(.profit(UnitValues(tp: 53.0 / 3 - 1, fp: -3)), labels: y, probabilities: p), 0.5, accuracy: 1e-12)
+        // Tied scores flag together: the tie's positives bring their own values.
+        let tied = [0.9, 0.8, 0.8, 0.6, 0.4, 0.2]
+        XCTAssertEqual(Thresholds.profitCurve(labels: y, probabilities: tied, values: own, rowValues: margin).map(\.y), [0, 49, 47, 47, 44, 41])
     }
 
     func testCalibratedModelRoundTripsAndPredictsInRange() throws {

@@ -405,6 +405,10 @@ final class SpecTests: XCTestCase {
         XCTAssertEqual(try parse(base + "\nthreshold: {profit: {tp: 40, fp: -2, fn: -5, tn: 0.5}}").threshold, .profit(UnitValues(tp: 40, fp: -2, fn: -5, tn: 0.5)))
         XCTAssertThrowsError(try parse(base + "\nthreshold: {profit: {tp: 40}}")) { XCTAssertTrue("\($0)".contains("threshold.profit needs tp and fp"), "\($0)") }
         XCTAssertThrowsError(try parse(base + "\nthreshold: {profit: {tp: 1, fp: 2}}")) { XCTAssertTrue("\($0)".contains("tp - fn > fp - tn"), "\($0)") }
+        let own = try parse(base + "\nthreshold: {profit: {value: margin, tp: -1, fp: -3}}")
+        XCTAssertEqual(own.threshold, .profit(UnitValues(tp: -1, fp: -3, value: "margin")), "with a value column, tp may be a cost")
+        XCTAssertEqual(own.threshold?.display, "profit {value: margin, tp: -1, fp: -3, fn: 0, tn: 0}")
+        XCTAssertTrue(own.data.columnReferences.contains { $0.role == "threshold.profit.value" && $0.name == "margin" }, "validate checks the column")
         XCTAssertThrowsError(try parse(base + "\nthreshold: {profit: {tp: 1, fpp: -2}}")) { XCTAssertTrue("\($0)".contains("did you mean 'fp'?"), "\($0)") }
     }
 

@@ -358,6 +358,43 @@ final class EndToEndTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("runs/e2e/figures/pd-1.svg").path))
     }
 
+    /// `threshold: {profit: {value: visits, …}}`: each flagged positive is worth its own row's `visits` less the contact; the
+    /// threshold table's profit of every cut and the profit curve are recomputed here from the test rows.
+    func testProfitThresholdWithEachRowsOwnValue() throws {
+        try (spec() + "\nthreshold: {profit: {value: visits, tp: -1, fp: -3}}\n").write(to: dir.appendingPathComponent("e.yaml"), atomically: true, encoding: .utf8)
+        let outcome = try runSpec()
+        let table = try String(contentsOf: dir.appendingPathComponent("t.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
+            .map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let visits = table.map { Double($0[1])! }, bought = table.map { $0[4] == "yes" }
+        for model in try XCTUnwrap(outcome.report?.models) {
+            let evaluation = try XCTUnwrap(model.evaluation)
+            XCTAssertEqual(evaluation.source, "test")
+            let p = try XCTUnwrap(outcome.testProbabilities[model.name])
+            for cut in evaluation.cuts {
+                var total = 0.0
+                for (r, q) in zip(outcome.testRows, p) where q > cut.threshold { total += bought[r] ? visits[r] - 1 : -3 }
+                XCTAssertEqual(try XCTUnwrap(cut.profit), total, accuracy: 1e-9, "\(model.name), \(cut.label)")
+            }
+            let curve = try XCTUnwrap(model.curves?.profit)
+            let everybody = zip(outcome.testRows, p).reduce(0.0) { $0 + (bought[$1.0] ? visits[$1.0] - 1 : -3) }
+            XCTAssertEqual(curve.last?.y ?? .nan, everybody, accuracy: 1e-9)
+            XCTAssertEqual(curve.first?.y, 0)
+        }
+        let markdown = try String(contentsOf: dir.appendingPathComponent("runs/e2e/report.md"), encoding: .utf8)
+        XCTAssertTrue(markdown.contains("each flagged positive worth its own `visits` − 1, each flagged negative -3"), markdown)
+        XCTAssertTrue(markdown.contains("chosen: profit {value: visits, tp: -1, fp: -3, fn: 0, tn: 0}"))
+
+        // Every row may be flagged, so every row needs a value: spend misses one in 17.
+        try (spec() + "\nthreshold: {profit: {value: spend, tp: -1, fp: -3}}\n").write(to: dir.appendingPathComponent("e.yaml"), atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try runSpec()) {
+            XCTAssertTrue("\($0)".hasSuffix("threshold.profit.value: column 'spend' has no value in row 1 of the table; every row needs one (fill or drop it with clean:)"), "\($0)")
+        }
+        try (spec() + "\nthreshold: {profit: {value: spnd, tp: -1, fp: -3}}\n").write(to: dir.appendingPathComponent("e.yaml"), atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try runSpec()) {
+            XCTAssertTrue("\($0)".hasSuffix("threshold.profit.value: no column 'spnd' in \(dir.path)/t.csv; did you mean 'spend'?"), "\($0)")
+        }
+    }
+
     /// `--predictions FILE`: every training row's out-of-fold probability (fold and repeat named) and every test row's,
     /// per model, from which the report's CV means and test scores are recomputed exactly; the same from a warm cache.
     func testPredictionsFileReproducesTheReportsNumbers() throws {

@@ -105,25 +105,26 @@ extension RunSession {
     /// Each binary model's threshold table, lift, calibration and curves.
     func addBinaryEvaluation(_ report: inout RunReport, _ evaluation: Evaluation) {
         for i in report.models.indices {
-            let rows = report.curvesOnTest ? ScoredRows(labels: evaluation.refits[i].test.labels, probabilities: evaluation.refits[i].test.probabilities)
-                : evaluation.outOfFold[i]
+            let rows = report.curvesOnTest ? evaluation.refits[i].test.scored : evaluation.outOfFold[i]
             guard !rows.labels.isEmpty else { continue }
-            report.models[i].evaluation = Self.evaluation(rows, onTest: report.curvesOnTest, threshold: report.models[i].best.threshold, rule: spec.threshold)
-            report.models[i].curves = Self.curves(rows, values: spec.threshold?.unitValues)
+            let rowValues = rows.rowValues(evaluation.profitValues)
+            report.models[i].evaluation = Self.evaluation(rows, onTest: report.curvesOnTest, threshold: report.models[i].best.threshold, rule: spec.threshold,
+                                                          rowValues: rowValues)
+            report.models[i].curves = Self.curves(rows, values: spec.threshold?.unitValues, rowValues: rowValues)
         }
     }
 
     /// The threshold table (the usual budgets, then the rule's cut), lift by decile, calibration bins and Brier score.
-    static func evaluation(_ rows: ScoredRows, onTest: Bool, threshold: Double, rule: ThresholdRule?) -> ModelEvaluation {
+    static func evaluation(_ rows: ScoredRows, onTest: Bool, threshold: Double, rule: ThresholdRule?, rowValues: [Double]? = nil) -> ModelEvaluation {
         let y = rows.labels, p = rows.probabilities
         return ModelEvaluation(source: onTest ? "test" : "cv", rows: y.count, threshold: threshold,
-                               cuts: Thresholds.table(rule, threshold: threshold, labels: y, probabilities: p),
+                               cuts: Thresholds.table(rule, threshold: threshold, labels: y, probabilities: p, rowValues: rowValues),
                                lift: Thresholds.lift(labels: y, probabilities: p), calibration: Curves.calibrationBins(labels: y, probabilities: p),
                                brier: Scoring.score(.brier, labels: y, probabilities: p))
     }
 
     /// ROC and precision–recall curves (each step of distinct scores), calibration bins and cumulative gains.
-    static func curves(_ rows: ScoredRows, values: UnitValues?) -> ModelCurves {
+    static func curves(_ rows: ScoredRows, values: UnitValues?, rowValues: [Double]? = nil) -> ModelCurves {
         let y = rows.labels, p = rows.probabilities
         let steps = Scoring.curve(y, p)
         var roc: (auc: Double, points: [(x: Double, y: Double)])? = nil
@@ -136,7 +137,7 @@ extension RunSession {
         }
         var curves = ModelCurves(roc: roc, precisionRecall: pr, calibration: Curves.calibrationBins(labels: y, probabilities: p),
                                  gains: Curves.gains(labels: y, probabilities: p), positiveRate: Double(y.reduce(0) { $0 + Int($1) }) / Double(y.count))
-        curves.profit = values.map { Thresholds.profitCurve(labels: y, probabilities: p, values: $0) }
+        curves.profit = values.map { Thresholds.profitCurve(labels: y, probabilities: p, values: $0, rowValues: rowValues) }
         return curves
     }
 }

@@ -22,13 +22,16 @@ struct Evaluation {
     var shap: [(model: Int, explanation: ShapValues)] = []
     /// `importance.partial_dependence`: the best model's partial dependence on its most important columns.
     var partialDependence: PartialDependenceCurves? = nil
+    /// A profit rule's `value` column, indexed by table row; nil without one.
+    var profitValues: [Double]? = nil
 }
 
 extension RunSession {
     /// Stage 3: aggregate folds and select each model's point, refit it on all training rows and score the test rows
     /// (with bootstrap intervals), pick the best model, and explain it (permutation and the model's own importance).
     mutating func evaluate(_ searches: [ModelSearch], _ data: PreparedData) throws -> Evaluation {
-        let selected = try searches.map(selectPoint)
+        let profitValues = try spec.threshold?.unitValues?.value.map { try Experiment.profitValues(column: $0, spec) }
+        let selected = try searches.map { try selectPoint($0, profitValues: profitValues) }
         var models = selected.map(\.report)
         let refitKeys = zip(spec.models, models).map { m, r in
             planner.refit(m, m.points[r.bestIndex], variant: Preprocessing(m.steps(for: m.points[r.bestIndex], default: spec.preprocess)),
@@ -41,6 +44,7 @@ extension RunSession {
         }
         var evaluation = Evaluation(models: models, refits: refits, outOfFold: selected.map(\.outOfFold), bestModel: Evaluate.bestModel(models, spec.select))
         evaluation.selectedFolds = selected.map(\.folds)
+        evaluation.profitValues = profitValues
         guard let best = models.firstIndex(where: { $0.name == evaluation.bestModel }) else { return evaluation }
         func importance(_ i: Int) throws -> ImportanceReport {
             data.split.test.isEmpty ? try foldImportance(searches[i], bestIndex: models[i].bestIndex, data)
@@ -72,10 +76,10 @@ extension RunSession {
 
     /// One model's points scored over their folds (under successive halving, the folds of the last round each
     /// point reached), and the best of the search's finalists selected.
-    func selectPoint(_ search: ModelSearch) throws -> (report: ModelReport, outOfFold: ScoredRows, folds: [Predictions]) {
+    func selectPoint(_ search: ModelSearch, profitValues: [Double]?) throws -> (report: ModelReport, outOfFold: ScoredRows, folds: [Predictions]) {
         let m = search.model, select = spec.select
         let foldPredictions = try search.keys.map { try $0.map { try value($0, as: Predictions.self) } }
-        var points = try zip(m.points, foldPredictions).map { point, folds in try Evaluate.pointReport(spec, m, point, folds) }
+        var points = try zip(m.points, foldPredictions).map { point, folds in try Evaluate.pointReport(spec, m, point, folds, profitValues: profitValues) }
         let finalists = Set(search.finalists)
         for p in points.indices {
             if let note = search.strategy.note(lastRound: search.lastRound[p], finalist: finalists.contains(p)) { points[p].notes.append(note) }
@@ -122,9 +126,10 @@ extension RunSession {
 /// Scoring helpers of the evaluation stage (pure functions of fold predictions).
 enum Evaluate {
     /// One grid point's CV scores over its folds; a threshold rule is applied to its out-of-fold predictions.
-    static func pointReport(_ spec: Spec, _ m: ModelSpec, _ point: [String: ParamValue], _ folds: [Predictions]) throws -> GridPointReport {
+    static func pointReport(_ spec: Spec, _ m: ModelSpec, _ point: [String: ParamValue], _ folds: [Predictions], profitValues: [Double]? = nil) throws -> GridPointReport {
         let oof = outOfFold(folds)
-        let threshold = oof.values != nil ? 0.5 : spec.threshold.map { Thresholds.choose($0, labels: oof.labels, probabilities: oof.probabilities) } ?? 0.5
+        let threshold = oof.values != nil ? 0.5
+            : spec.threshold.map { Thresholds.choose($0, labels: oof.labels, probabilities: oof.probabilities, rowValues: oof.rowValues(profitValues)) } ?? 0.5
         let scores = Dictionary(uniqueKeysWithValues: spec.metrics.map { metric in
             (metric, folds.map { $0.score(metric, threshold: threshold) })
         })
@@ -176,7 +181,7 @@ enum Evaluate {
         let rows = sum.keys.sorted()
         let regression = folds.contains { $0.values != nil }
         return ScoredRows(labels: regression ? [] : rows.map { sum[$0]!.label }, probabilities: rows.map { sum[$0]!.total / Double(sum[$0]!.count) },
-                          values: regression ? rows.map { sum[$0]!.value } : nil)
+                          values: regression ? rows.map { sum[$0]!.value } : nil, rows: rows)
     }
 
     static func notes(_ folds: [Predictions]) -> [String] {
