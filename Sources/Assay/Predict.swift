@@ -121,7 +121,7 @@ public enum Predict {
         let probabilities: [Double]
         do { probabilities = try pipeline.probabilities(for: csv) } catch { throw AssayError.wrap(error) }
         // The ranking key: the probability, or the expected value.
-        let p = rankBy == .expectedValue ? zip(probabilities, values!).map { $0 * $1 } : probabilities
+        let p = rankBy == .expectedValue ? zip(probabilities, values ?? []).map { $0 * $1 } : probabilities
 
         let (order, runs) = Curves.tieRuns(p)
         let n = order.count

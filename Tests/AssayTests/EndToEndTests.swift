@@ -362,11 +362,19 @@ final class EndToEndTests: XCTestCase {
     /// threshold table's profit of every cut and the profit curve are recomputed here from the test rows.
     func testProfitThresholdWithEachRowsOwnValue() throws {
         try (spec() + "\nthreshold: {profit: {value: visits, tp: -1, fp: -3}}\n").write(to: dir.appendingPathComponent("e.yaml"), atomically: true, encoding: .utf8)
-        let outcome = try runSpec()
+        var options = RunOptions(jobs: 2, outputRoot: dir.appendingPathComponent("runs").path, cacheDirectory: dir.appendingPathComponent("cache").path)
+        options.predictionsFile = dir.appendingPathComponent("p.csv").path
+        let outcome = try Experiment.run(specPath: dir.appendingPathComponent("e.yaml").path, overrides: [], options: options)
+        let predictions = try String(contentsOf: dir.appendingPathComponent("p.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
+            .map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }.filter { $0[2] == "train" }
         let table = try String(contentsOf: dir.appendingPathComponent("t.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
             .map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         let visits = table.map { Double($0[1])! }, bought = table.map { $0[4] == "yes" }
-        for model in try XCTUnwrap(outcome.report?.models) {
+        for (i, model) in try XCTUnwrap(outcome.report?.models).enumerated() {
+            // Chosen on the out-of-fold rows, each with its own visits.
+            let rows = predictions.map { Int($0[0])! - 1 }
+            XCTAssertEqual(model.best.threshold, Thresholds.choose(.profit(UnitValues(tp: -1, fp: -3, value: "visits")), labels: rows.map { bought[$0] ? 1 : 0 },
+                                                                   probabilities: predictions.map { Double($0[6 + i])! }, rowValues: rows.map { visits[$0] }))
             let evaluation = try XCTUnwrap(model.evaluation)
             XCTAssertEqual(evaluation.source, "test")
             let p = try XCTUnwrap(outcome.testProbabilities[model.name])

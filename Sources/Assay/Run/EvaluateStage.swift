@@ -30,8 +30,7 @@ extension RunSession {
     /// Stage 3: aggregate folds and select each model's point, refit it on all training rows and score the test rows
     /// (with bootstrap intervals), pick the best model, and explain it (permutation and the model's own importance).
     mutating func evaluate(_ searches: [ModelSearch], _ data: PreparedData) throws -> Evaluation {
-        let profitValues = try spec.threshold?.unitValues?.value.map { try Experiment.profitValues(column: $0, spec) }
-        let selected = try searches.map { try selectPoint($0, profitValues: profitValues) }
+        let selected = try searches.map { try selectPoint($0, profitValues: data.profitValues) }
         var models = selected.map(\.report)
         let refitKeys = zip(spec.models, models).map { m, r in
             planner.refit(m, m.points[r.bestIndex], variant: Preprocessing(m.steps(for: m.points[r.bestIndex], default: spec.preprocess)),
@@ -44,7 +43,7 @@ extension RunSession {
         }
         var evaluation = Evaluation(models: models, refits: refits, outOfFold: selected.map(\.outOfFold), bestModel: Evaluate.bestModel(models, spec.select))
         evaluation.selectedFolds = selected.map(\.folds)
-        evaluation.profitValues = profitValues
+        evaluation.profitValues = data.profitValues
         guard let best = models.firstIndex(where: { $0.name == evaluation.bestModel }) else { return evaluation }
         func importance(_ i: Int) throws -> ImportanceReport {
             data.split.test.isEmpty ? try foldImportance(searches[i], bestIndex: models[i].bestIndex, data)
@@ -126,7 +125,7 @@ extension RunSession {
 /// Scoring helpers of the evaluation stage (pure functions of fold predictions).
 enum Evaluate {
     /// One grid point's CV scores over its folds; a threshold rule is applied to its out-of-fold predictions.
-    static func pointReport(_ spec: Spec, _ m: ModelSpec, _ point: [String: ParamValue], _ folds: [Predictions], profitValues: [Double]? = nil) throws -> GridPointReport {
+    static func pointReport(_ spec: Spec, _ m: ModelSpec, _ point: [String: ParamValue], _ folds: [Predictions], profitValues: [Double]?) throws -> GridPointReport {
         let oof = outOfFold(folds)
         let threshold = oof.values != nil ? 0.5
             : spec.threshold.map { Thresholds.choose($0, labels: oof.labels, probabilities: oof.probabilities, rowValues: oof.rowValues(profitValues)) } ?? 0.5

@@ -12,6 +12,8 @@ struct PreparedData {
     let split: Split
     /// The data profile (target rate per value, each column's AUC): binary targets only so far.
     let tableProfile: TableProfile?
+    /// A profit rule's `value` column, indexed by table row (read as written, outside the cached tasks); nil without one.
+    var profitValues: [Double]? = nil
 }
 
 extension RunSession {
@@ -22,9 +24,10 @@ extension RunSession {
         let schemaKey = planner.schema(load), splitKey = planner.split(load)
         let profileKey = spec.kind == .binary ? planner.profile(contentHash: hash) : nil
         try execute([schemaKey, splitKey] + (profileKey.map { [$0] } ?? []))
-        let data = PreparedData(load: load, splitKey: splitKey, profile: try value(schemaKey), split: try value(splitKey),
+        var data = PreparedData(load: load, splitKey: splitKey, profile: try value(schemaKey), split: try value(splitKey),
                                 tableProfile: try profileKey.map { try value($0) })
         try Self.checkInputs(spec, data.profile, data.split)
+        data.profitValues = try spec.threshold?.unitValues?.value.map { try Experiment.profitValues(column: $0, spec) }
         for w in data.profile.warnings { warn(w) }
         return data
     }

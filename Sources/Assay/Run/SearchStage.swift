@@ -82,7 +82,8 @@ extension RunSession {
                 guard let round else { continue }
                 let m = searches[i].model, keys = searches[i].keys
                 rounds[i] = try searches[i].strategy.round(after: round, metric: spec.select) { p in
-                    try Evaluate.pointReport(spec, m, m.points[p], try keys[p].map { try value($0, as: Predictions.self) }).cv[spec.select]!.mean
+                    try Evaluate.pointReport(spec, m, m.points[p], try keys[p].map { try value($0, as: Predictions.self) },
+                                             profitValues: data.profitValues).cv[spec.select]!.mean
                 }
                 if rounds[i] == nil { searches[i].finalists = round.candidates }
             }
