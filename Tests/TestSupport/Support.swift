@@ -18,6 +18,21 @@ public enum TestPaths {
         return dir
     }
 
+    /// A Python with scikit-learn and pandas (the peer's environment): `ASSAY_PEER_PYTHON`, else `/tmp/peer/bin/python`;
+    /// when neither imports them the calling test is skipped. CI sets `ASSAY_PEER_PYTHON` to a venv it makes.
+    public static func peerPython() throws -> String {
+        let candidates = [ProcessInfo.processInfo.environment["ASSAY_PEER_PYTHON"], "/tmp/peer/bin/python"].compactMap { $0 }
+        for python in candidates where FileManager.default.isExecutableFile(atPath: python) {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: python)
+            p.arguments = ["-c", "import sklearn, pandas"]
+            p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
+            try p.run(); p.waitUntilExit()
+            if p.terminationStatus == 0 { return python }
+        }
+        throw XCTSkip("no Python with scikit-learn and pandas: set ASSAY_PEER_PYTHON (tried \(candidates.joined(separator: ", ")))")
+    }
+
     /// A fresh empty temporary directory.
     public static func temporaryDirectory() throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("assay-test-\(UUID().uuidString)")
