@@ -130,7 +130,7 @@ public enum Experiment {
             var session = try RunSession(spec: spec, options: RunOptions(jobs: 1, cacheDirectory: nil, modelsDirectory: nil, warn: warn))
             do {
                 switch spec.kind {
-                case .binary, .regression: _ = try session.prepareData()
+                case .binary, .multiclass, .regression: _ = try session.prepareData()
                 case .segment: _ = try prepareSegmentation(spec, spec.segmentation ?? SegmentSection(ks: []), &session)
                 case .associate: try session.execute([session.planner.baskets(contentHash: try DataFile.contentHash(spec, statCache: nil))])
                 }
@@ -193,6 +193,8 @@ public enum Experiment {
                 columns.append(Column(name: spec.data.target, values: .numeric(values)))
             } else if spec.kind == .segment {
                 // No target: the table is the rows to cluster.
+            } else if let classes = data.classNames {
+                columns.append(Column(name: spec.data.target, values: .categorical(codes: data.target.map(Int32.init), levels: classes)))
             } else {
                 columns.append(Column(name: spec.data.target, values: .categorical(codes: data.target.map { $0 == 1 ? 0 : 1 },
                                                                                    levels: [data.positiveLabel, data.negativeLabel])))
@@ -231,7 +233,7 @@ public enum Experiment {
                                        + (spec.kind == .segment ? " (assay predict with its segments.assaymodel gives each row's segment)" : ""))
             }
             switch spec.kind {
-            case .binary, .regression: break
+            case .binary, .multiclass, .regression: break
             case .associate:
                 let (report, dir, saved) = try runAssociate(spec, &session, specPath: specPath, overrides: overrides, options: options)
                 var outcome = RunOutcome(experiment: spec.name, report: nil, outputDirectory: dir, stats: session.totals, testRows: [], testProbabilities: [:], savedModels: saved)

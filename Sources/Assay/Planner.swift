@@ -10,7 +10,7 @@ import Foundation
 /// canonical parameters and its inputs' keys, so an unchanged task is found in the cache.
 struct Planner {
     /// Bump when a task's output format or meaning changes: every cached result is then recomputed.
-    static let formatVersion = 14
+    static let formatVersion = 15
 
     let spec: Spec
     private(set) var graph = TaskGraph()
@@ -108,6 +108,10 @@ struct Planner {
         let x = try pipeline.transform(data.features, rows: rows, training: true)
         if let values = data.values { return (x, .values(rows.map { values[$0] })) }  // validation refuses resampling a regression
         let y = rows.map { data.target[$0] }
+        if let classes = data.classNames {
+            guard resample == nil else { throw LearnError.badParameter("resample applies to binary labels only") }  // validation refuses it first
+            return (x, .classes(y, count: classes.count))
+        }
         guard let resample else { return (x, .labels(y)) }
         var rng = SplitMix64(seed: Seeds.derive(seed, "resample"))
         let (rx, ry) = try Resampler.resample(x, y, resample, categoricalBlocks: pipeline.categoricalBlocks, using: &rng)
@@ -192,6 +196,10 @@ struct Planner {
         if let values = data.values {
             return try PermutationImportance.compute(table: data.features, values: values, rows: rows, preprocessing: preprocessing, model: model,
                                                      metric: metric, repeats: repeats, using: &rng)
+        }
+        if let classes = data.classNames {
+            return try PermutationImportance.compute(table: data.features, labels: data.target, classes: classes.count, rows: rows, preprocessing: preprocessing,
+                                                     model: model, metric: metric, repeats: repeats, using: &rng)
         }
         return try PermutationImportance.compute(table: data.features, labels: data.target, rows: rows, preprocessing: preprocessing, model: model,
                                                  metric: metric, repeats: repeats, using: &rng)

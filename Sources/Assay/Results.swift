@@ -12,8 +12,11 @@ struct Predictions: BinaryCodable, Sendable {
     var values: [Double]? = nil
     /// A note on the fit, such as non-convergence.
     var note: String?
+    /// A multiclass model's number of classes: `labels` are class indices and `probabilities` holds each row's
+    /// probability of every class, row after row; 0 for the other kinds.
+    var classCount = 0
 
-    static let version: UInt32 = 2
+    static let version: UInt32 = 3
 
     func encode(to w: inout ByteWriter) {
         w.writeHeader(version: Self.version)
@@ -21,6 +24,7 @@ struct Predictions: BinaryCodable, Sendable {
         w.write(values != nil)
         if let values { w.write(values) }
         w.write(note ?? "")
+        w.write(classCount)
     }
 
     init(rows: [Int], labels: [UInt8], probabilities: [Double], note: String?) {
@@ -34,6 +38,7 @@ struct Predictions: BinaryCodable, Sendable {
     init(rows: [Int], of data: Dataset, scores: [Double], note: String?) {
         self.init(rows: rows, labels: data.values == nil ? rows.map { data.target[$0] } : [], probabilities: scores, note: note)
         values = data.values.map { v in rows.map { v[$0] } }
+        classCount = data.classNames?.count ?? 0
     }
 
     init(from r: inout ByteReader) throws {
@@ -42,7 +47,9 @@ struct Predictions: BinaryCodable, Sendable {
         values = try r.readBool() ? try r.readDoubles() : nil
         let n = try r.readString()
         note = n.isEmpty ? nil : n
-        guard rows.count == (values?.count ?? labels.count), rows.count == probabilities.count, values == nil || labels.isEmpty else {
+        classCount = try r.readInt()
+        guard rows.count == (values?.count ?? labels.count), rows.count * max(classCount, 1) == probabilities.count, values == nil || labels.isEmpty,
+              classCount == 0 || (classCount >= 2 && labels.allSatisfy { Int($0) < classCount }) else {
             throw BinaryFormatError.truncated
         }
     }
@@ -50,7 +57,11 @@ struct Predictions: BinaryCodable, Sendable {
     /// `metric` on these rows (a threshold metric calls a probability above `threshold` positive).
     func score(_ metric: Metric, threshold: Double) -> Double { scored.score(metric, threshold: threshold) }
 
-    var scored: ScoredRows { ScoredRows(labels: labels, probabilities: probabilities, values: values, rows: rows) }
+    var scored: ScoredRows {
+        var s = ScoredRows(labels: labels, probabilities: probabilities, values: values, rows: rows)
+        s.classCount = classCount
+        return s
+    }
 }
 
 /// Rows a model scored, in row order: their truth (labels, 1 = positive, or a regression target's values) and the
@@ -61,6 +72,8 @@ struct ScoredRows: Sendable {
     var values: [Double]? = nil
     /// The table's row of each (empty where the rows are not known).
     var rows: [Int] = []
+    /// A multiclass model's number of classes (`probabilities` then holds every class's, row after row); 0 otherwise.
+    var classCount = 0
 
     init(labels: [UInt8], probabilities: [Double], values: [Double]? = nil, rows: [Int] = []) {
         self.labels = labels
@@ -72,17 +85,21 @@ struct ScoredRows: Sendable {
     /// A profit rule's row values (indexed by table row) for these rows, in their order; nil without them.
     func rowValues(_ byTableRow: [Double]?) -> [Double]? { byTableRow.map { v in rows.map { v[$0] } } }
 
-    var count: Int { probabilities.count }
+    var count: Int { probabilities.count / max(classCount, 1) }
 
     /// `metric` on these rows, by the kind of truth they hold.
     func score(_ metric: Metric, threshold: Double) -> Double {
         if let values { return RegressionScoring.score(metric, values: values, predictions: probabilities) }
+        if classCount > 0 { return MulticlassScoring.score(metric, labels: labels, probabilities: probabilities, classes: classCount) }
         return Scoring.score(metric, labels: labels, probabilities: probabilities, threshold: threshold)
     }
 
     /// 95% bootstrap intervals of `metrics` (1,000 resamples).
     func intervals(_ metrics: [Metric], threshold: Double, using rng: inout SplitMix64) -> [Metric: (low: Double, high: Double)] {
         if let values { return Bootstrap.intervals(metrics, values: values, predictions: probabilities, using: &rng) }
+        if classCount > 0 {
+            return MulticlassScoring.intervals(metrics, MulticlassScoring.Rows(labels: labels, probabilities: probabilities, classes: classCount), using: &rng)
+        }
         return Bootstrap.intervals(metrics, labels: labels, probabilities: probabilities, threshold: threshold, using: &rng)
     }
 }
@@ -132,6 +149,8 @@ struct DataProfile: BinaryCodable, Sendable {
     /// A customer table's cutoffs, and each row's (see `Dataset.cutoffOfRow`).
     var cutoffs: [String] = []
     var cutoffOfRow: [Int]? = nil
+    /// A multiclass target's class names (`labels` are indices into them); nil for the other kinds.
+    var classNames: [String]? = nil
 
     func encode(to w: inout ByteWriter) {
         w.write(rows); w.write(positives); w.write(numeric); w.write(categorical); w.write(numericWithMissing); w.write(labels); w.write(negativeLabel)
@@ -140,6 +159,8 @@ struct DataProfile: BinaryCodable, Sendable {
         if let values { w.write(values) }
         w.write(cutoffOfRow != nil)
         if let cutoffOfRow { w.write(cutoffs); w.write(cutoffOfRow) }
+        w.write(classNames != nil)
+        if let classNames { w.write(classNames) }
     }
 
     init(_ d: Dataset) {
@@ -154,6 +175,7 @@ struct DataProfile: BinaryCodable, Sendable {
         preparation = d.preparation
         cutoffs = d.cutoffs
         cutoffOfRow = d.cutoffOfRow
+        classNames = d.classNames
     }
 
     init(from r: inout ByteReader) throws {
@@ -166,6 +188,11 @@ struct DataProfile: BinaryCodable, Sendable {
             let rows = try r.readInts()
             guard rows.count == self.rows, rows.allSatisfy(cutoffs.indices.contains) else { throw BinaryFormatError.truncated }
             cutoffOfRow = rows
+        }
+        if try r.readBool() {
+            let names = try r.readStrings()
+            guard names.count >= 2, labels.allSatisfy({ Int($0) < names.count }) else { throw BinaryFormatError.truncated }
+            classNames = names
         }
     }
 }

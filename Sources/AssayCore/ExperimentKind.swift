@@ -4,6 +4,8 @@
 public enum ExperimentKind: String, Sendable, Hashable, CaseIterable {
     /// A target with two values, one of them the positive label; models predict its probability.
     case binary
+    /// A target with several values (classes); models predict each class's probability.
+    case multiclass
     /// A numeric target; models predict its value.
     case regression
     /// No target: rows (customers) grouped by k-means, scored by cluster quality (`segment:`).
@@ -13,13 +15,14 @@ public enum ExperimentKind: String, Sendable, Hashable, CaseIterable {
 
     /// Whether the experiment fits the spec's models to a target (binary, regression), rather than describing the
     /// data (segment, associate).
-    public var isSupervised: Bool { self == .binary || self == .regression }
+    public var isSupervised: Bool { self == .binary || self == .multiclass || self == .regression }
 
     /// What a task's canonical encoding adds for this kind: nothing for binary, so that binary experiments keep
     /// their cache keys and random streams.
     public var taskKeySuffix: String {
         switch self {
         case .binary: return ""
+        case .multiclass: return ";task=multiclass"
         case .regression: return ";task=regression"
         case .segment: return ";task=segment"
         case .associate: return ";task=associate"
@@ -30,6 +33,7 @@ public enum ExperimentKind: String, Sendable, Hashable, CaseIterable {
     public var defaultMetric: Metric {
         switch self {
         case .binary: return .rocAUC
+        case .multiclass: return .rocAUCOvr
         case .regression: return .rmse
         case .segment: return .silhouette
         case .associate: return .rules

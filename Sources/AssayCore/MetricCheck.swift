@@ -14,7 +14,7 @@ public struct MetricPath: Sendable, Hashable, CustomStringConvertible {
         /// The part that holds the metrics of a kind of experiment that has no models.
         public static func summary(of kind: ExperimentKind) -> Part? {
             switch kind {
-            case .binary, .regression: return nil
+            case .binary, .multiclass, .regression: return nil
             case .segment: return .segmentation
             case .associate: return .baskets
             }

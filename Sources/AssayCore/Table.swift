@@ -115,6 +115,8 @@ public struct Dataset: Sendable, Equatable {
 
     public var rowCount: Int { features.rowCount }
     public var positiveCount: Int { target.reduce(0) { $0 + Int($1) } }
+    /// A multiclass target's class names, in code-point order: `target` holds each row's index into them; nil otherwise.
+    public var classNames: [String]? = nil
 }
 
 /// A dense row-major matrix of doubles.

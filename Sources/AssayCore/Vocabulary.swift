@@ -12,6 +12,13 @@ public enum Metric: String, Sendable, CaseIterable, Codable {
     case mcc
     case logLoss = "log_loss"
     case brier
+    // Multiclass (scikit-learn's scorers: macro averages over the classes, a class never predicted has precision 0).
+    case f1Macro = "f1_macro"
+    case f1Weighted = "f1_weighted"
+    case precisionMacro = "precision_macro"
+    case recallMacro = "recall_macro"
+    /// One-vs-rest ROC-AUC of each class's probability, averaged over the classes (`roc_auc_score(multi_class="ovr")`).
+    case rocAUCOvr = "roc_auc_ovr"
     // Regression (scikit-learn's definitions; losses are reported as positive numbers).
     case rmse
     case mae
@@ -39,15 +46,21 @@ public enum Metric: String, Sendable, CaseIterable, Codable {
         }
     }
 
-    /// The kind of experiment whose predictions this metric scores.
-    public var kind: ExperimentKind {
+    /// The kinds of experiment whose predictions this metric scores (accuracy, balanced accuracy, MCC and log loss
+    /// score binary and multiclass predictions alike, in scikit-learn's multiclass forms).
+    public var kinds: [ExperimentKind] {
         switch self {
-        case .rocAUC, .prAUC, .f1, .precision, .recall, .accuracy, .balancedAccuracy, .mcc, .logLoss, .brier: return .binary
-        case .rmse, .mae, .r2, .mape, .medianAE, .explainedVariance, .poissonDeviance: return .regression
-        case .silhouette, .calinskiHarabasz, .daviesBouldin, .inertia: return .segment
-        case .itemsets, .rules: return .associate
+        case .accuracy, .balancedAccuracy, .mcc, .logLoss: return [.binary, .multiclass]
+        case .rocAUC, .prAUC, .f1, .precision, .recall, .brier: return [.binary]
+        case .f1Macro, .f1Weighted, .precisionMacro, .recallMacro, .rocAUCOvr: return [.multiclass]
+        case .rmse, .mae, .r2, .mape, .medianAE, .explainedVariance, .poissonDeviance: return [.regression]
+        case .silhouette, .calinskiHarabasz, .daviesBouldin, .inertia: return [.segment]
+        case .itemsets, .rules: return [.associate]
         }
     }
+
+    /// Whether this metric scores experiments of `kind`.
+    public func scores(_ kind: ExperimentKind) -> Bool { kinds.contains(kind) }
 
     /// Whether `a` is strictly better than `b` for this metric; NaN is never better.
     public func isBetter(_ a: Double, than b: Double) -> Bool {

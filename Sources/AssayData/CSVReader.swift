@@ -72,7 +72,7 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
         case .targetClasses(let f, let c, let v):
             let numeric = v.allSatisfy({ NumberParser.parse($0, decimal: UInt8(ascii: ".")) != nil || NumberParser.parse($0, decimal: UInt8(ascii: ",")) != nil })
             let advice = v.count <= 2 ? "" : numeric ? "; a numeric target is a regression: set task: regression"
-                : "; several classes make a multiclass target, and this Assay runs binary and regression targets only"
+                : "; several classes make a multiclass target: set task: multiclass"
             return "\(f): target '\(c)' must have exactly two distinct values, found \(v.count): \(Self.list(v))" + advice
         case .targetNotNumeric(let f, let l, let r, let c, let v):
             return "\(f):\(l): row \(r), target '\(c)': '\(v)' is not a number; task: regression needs a numeric target"

@@ -131,10 +131,11 @@ public enum DatasetLoader {
         try checkColumns(frame.names, roles, file: file)
         guard frame.rowCount > 0 else { throw DataError.step(origin: file, message: "no rows are left after data.join and data.clean") }
 
-        var target: [UInt8] = [], values: [Double]? = nil, negativeLabel = ""
+        var target: [UInt8] = [], values: [Double]? = nil, negativeLabel = "", classNames: [String]? = nil
         if let t = frame.index(of: options.target) {
             switch options.kind {
             case .binary: (target, negativeLabel) = try binaryTarget(frame.columns[t], frame, options, file: file)
+            case .multiclass: (target, classNames) = try multiclassTarget(frame.columns[t], frame, options, file: file)
             case .regression: values = try numericTarget(frame.columns[t], frame, options, file: file)
             case .segment, .associate: break  // the target option is empty: there is no target column
             }
@@ -168,9 +169,10 @@ public enum DatasetLoader {
         let columns = frame.columns.filter { !excluded.contains($0.name) }
         func texts(_ c: Int) -> [String] { (0..<frame.rowCount).map { frame.columns[c].text(at: $0) ?? "" } }
         var dataset = Dataset(features: Table(columns: columns, rowCount: frame.rowCount), target: target,
-                              positiveLabel: values == nil ? options.positive : "", negativeLabel: negativeLabel, folds: folds, preparation: log,
-                              ids: options.id.flatMap(frame.index(of:)).map(texts))
+                              positiveLabel: values == nil && classNames == nil ? options.positive : "", negativeLabel: negativeLabel, folds: folds,
+                              preparation: log, ids: options.id.flatMap(frame.index(of:)).map(texts))
         dataset.values = values
+        dataset.classNames = classNames
         if options.events != nil, let c = frame.index(of: EventsOptions.cutoffColumn), case .categorical(let codes, let levels) = frame.columns[c].values {
             dataset.cutoffs = levels
             dataset.cutoffOfRow = codes.map(Int.init)
@@ -226,6 +228,28 @@ public enum DatasetLoader {
         }
         let target = labelCodes.map { UInt8($0 == positiveCode ? 1 : 0) }
         return (target, labels[1 - positiveCode])
+    }
+
+    /// A multiclass target: each distinct text a class (at least 2, at most 255), in code-point order as scikit-learn
+    /// sorts them; returns each row's class index and the class names.
+    static func multiclassTarget(_ targetColumn: Column, _ frame: Frame, _ options: LoadOptions, file: String) throws -> ([UInt8], [String]) {
+        var texts: [String] = []
+        texts.reserveCapacity(frame.rowCount)
+        for r in 0..<frame.rowCount {
+            guard let text = targetColumn.text(at: r) else {
+                throw DataError.targetMissing(file: file, line: frame.lines[r], row: frame.rows[r], column: options.target)
+            }
+            texts.append(text)
+        }
+        let names = Set(texts).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        guard names.count >= 2 else {
+            throw DataError.step(origin: file, message: "target '\(options.target)' has \(names.count) class (\(names.joined())): task multiclass needs at least two")
+        }
+        guard names.count <= 255 else {
+            throw DataError.step(origin: file, message: "target '\(options.target)' has \(names.count) distinct values, more than the 255 classes task multiclass takes; is it a number (task: regression)?")
+        }
+        let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, UInt8($0)) })
+        return (texts.map { index[$0] ?? 0 }, names)
     }
 
     /// A regression target: every cell a finite number (with the file's decimal mark), else an error naming the row.

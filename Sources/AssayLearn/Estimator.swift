@@ -50,6 +50,13 @@ public protocol Regressor: DefinedModel {
     func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [Double], using rng: inout G) throws -> Fitted
 }
 
+/// A multiclass classifier's settings: hyperparameters that are never changed by fitting (house rule 1).
+public protocol MulticlassClassifier: DefinedModel {
+    associatedtype Fitted: FittedMulticlassClassifier
+    /// Fits on rows `x` with class indices `y` (0 ..< `classes`, each present) and returns a new fitted model.
+    func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], classes: Int, using rng: inout G) throws -> Fitted
+}
+
 /// A fitted model of any kind: it can only come from fitting or from its saved bytes.
 public protocol FittedEstimator: Sendable, BinaryCodable {
     /// Number of input columns the model expects.
@@ -78,6 +85,19 @@ extension FittedClassifier {
     public func predictScores(_ x: Matrix) throws -> [Double] { try predictProbabilities(x) }
 }
 
+/// A fitted multiclass classifier: it can only come from `MulticlassClassifier.fit` or from its saved bytes.
+public protocol FittedMulticlassClassifier: FittedEstimator {
+    /// How many classes it scores.
+    var classCount: Int { get }
+    /// Each row's probability of each class: rows × `classCount`, each row summing to 1.
+    func predictClassProbabilities(_ x: Matrix) throws -> Matrix
+}
+
+extension FittedMulticlassClassifier {
+    /// Each row's class probabilities, row after row (rows × `classCount` numbers).
+    public func predictScores(_ x: Matrix) throws -> [Double] { try predictClassProbabilities(x).values }
+}
+
 /// A fitted regressor: it can only come from `Regressor.fit` or from its saved bytes.
 public protocol FittedRegressor: FittedEstimator {
     /// The predicted value of each row.
@@ -103,6 +123,19 @@ public enum InputCheck {
         guard y.count == x.rows else { throw LearnError.labelCount(rows: x.rows, labels: y.count) }
         try finite(x)
         if let i = y.firstIndex(where: { !$0.isFinite }) { throw LearnError.badParameter("target value of row \(i) is not finite") }
+    }
+
+    /// A multiclass input: rows, one class index per row below `classes`, every class present, finite features.
+    public static func fitting(_ x: Matrix, _ y: [UInt8], classes: Int) throws {
+        guard x.rows > 0 else { throw LearnError.empty }
+        guard y.count == x.rows else { throw LearnError.labelCount(rows: x.rows, labels: y.count) }
+        try finite(x)
+        var seen = [Bool](repeating: false, count: classes)
+        for label in y {
+            guard Int(label) < classes else { throw LearnError.badParameter("class index \(label) is not below the \(classes) classes") }
+            seen[Int(label)] = true
+        }
+        if let missing = seen.firstIndex(of: false) { throw LearnError.badParameter("the training rows hold no row of class \(missing + 1) of \(classes)") }
     }
 
     public static func predicting(_ x: Matrix, width: Int) throws {

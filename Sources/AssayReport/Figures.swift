@@ -10,6 +10,9 @@ public enum Figures {
         case .binary:
             curves = [("roc.svg", "ROC curve"), ("pr.svg", "Precision–recall curve"), ("calibration.svg", "Calibration"), ("gains.svg", "Cumulative gains")]
                 + (hasProfit(r) ? [("profit.svg", "Profit by share contacted")] : [])
+        case .multiclass:
+            let best = bestMulticlass(r)
+            curves = best == nil ? [] : [("confusion.svg", "Confusion matrix of \(best?.name ?? "")"), ("roc-ovr.svg", "One-vs-rest ROC curves of \(best?.name ?? "")")]
         case .regression, .segment, .associate:  // a RunReport is a supervised run's (segment and associate have their own)
             curves = [("predicted.svg", "Predicted against actual"), ("residuals.svg", "Residuals"), ("capture.svg", "Share of the total by share of rows")]
         }
@@ -34,6 +37,10 @@ public enum Figures {
             curves = [("roc.svg", roc(scored, source)), ("pr.svg", precisionRecall(scored, source)),
                       ("calibration.svg", calibration(scored, source)), ("gains.svg", gains(scored, source, positives: r.positiveName))]
                 + (hasProfit(r) ? [("profit.svg", profit(scored, source))] : [])
+        case .multiclass:
+            if let (name, e) = bestMulticlass(r) {
+                curves = [("confusion.svg", e.confusionFigure(model: name)), ("roc-ovr.svg", e.rocFigure(model: name))]
+            } else { curves = [] }
         case .regression, .segment, .associate:  // a RunReport is a supervised run's (segment and associate have their own)
             let evaluated: [(name: String, evaluation: RegressionEvaluation)] = r.models.compactMap { m in m.regression.map { (m.name, $0) } }
             let best = evaluated.first { $0.name == r.bestModel } ?? evaluated.first
@@ -44,6 +51,12 @@ public enum Figures {
             + (r.segments.map { [("segments.svg", $0.figure)] } ?? [])
             + r.shap.prefix(1).map { ("shap.svg", $0.figure) }
             + (r.partialDependence?.figures.map { ($0.file, $0.svg) } ?? [])
+    }
+
+    /// The best model's multiclass evaluation (the figures show it alone: one chart per model would be too many curves).
+    static func bestMulticlass(_ r: RunReport) -> (name: String, evaluation: MulticlassEvaluation)? {
+        guard let m = r.models.first(where: { $0.name == r.bestModel }), let e = m.multiclass else { return nil }
+        return (m.name, e)
     }
 
     /// The most important columns (at most 25) as mean ± std bars, each repeat a ring.

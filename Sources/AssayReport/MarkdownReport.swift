@@ -12,6 +12,11 @@ public enum MarkdownReport {
             out += ["| rows | train | test | target mean | std | min | max | zero share |", "|---:|---:|---:|---:|---:|---:|---:|---:|"]
             out += ["| \(d.rows) | \(d.trainRows) | \(d.testRows) | \([t.mean, t.std, t.min, t.max, t.zeroShare].map { NumberFormat.fixed($0) }.joined(separator: " | ")) |", ""]
             out += ["- File: `\(Markup.code(d.path))`; numeric target `\(Markup.code(d.target))` (regression)."]
+        } else if let classes = d.classes {
+            out += ["| rows | train | test | classes |", "|---:|---:|---:|---:|"]
+            out += ["| \(d.rows) | \(d.trainRows) | \(d.testRows) | \(classes.count) |", ""]
+            out += ["- File: `\(Markup.code(d.path))`; target `\(Markup.code(d.target))` (multiclass): "
+                    + classes.map { "`\(Markup.code($0.name))` \($0.rows) (\(NumberFormat.fixed(Double($0.rows) / Double(max(d.rows, 1)) * 100, decimals: 1))%)" }.joined(separator: ", ") + "."]
         } else {
             out += ["| rows | train | test | positive rate |", "|---:|---:|---:|---:|"]
             out += ["| \(d.rows) | \(d.trainRows) | \(d.testRows) | \(NumberFormat.fixed(d.positiveRate)) |", ""]
@@ -76,6 +81,7 @@ public enum MarkdownReport {
         if let name = r.bestModel, let m = r.models.first(where: { $0.name == name }) {
             if let e = m.evaluation { out += e.markdown(model: Markup.text(name), rule: r.threshold) }
             if let e = m.regression { out += e.markdown(model: Markup.text(name), target: r.data.target) }
+            if let e = m.multiclass { out += e.markdown(model: Markup.text(name)) }
         }
 
         if let imp = r.importance {

@@ -15,6 +15,7 @@ public enum MetricsJSON {
             if r.kind == .binary { fields["threshold"] = .number(m.best.threshold) }
             if let e = m.evaluation { fields["evaluation"] = e.json }
             if let e = m.regression { fields["evaluation"] = e.json }
+            if let e = m.multiclass { fields["evaluation"] = e.json }
             if !m.testIntervals.isEmpty {
                 fields["test_ci"] = .object(Dictionary(uniqueKeysWithValues: r.metrics.compactMap { k in
                     m.testIntervals[k].map { (k.rawValue, JSONValue.object(["low": .number($0.low), "high": .number($0.high)])) }
@@ -25,6 +26,8 @@ public enum MetricsJSON {
         var data: [String: JSONValue] = ["rows": .integer(r.data.rows), "train_rows": .integer(r.data.trainRows), "test_rows": .integer(r.data.testRows)]
         if let t = r.data.targetSummary {
             data["target"] = .object(["mean": .number(t.mean), "std": .number(t.std), "min": .number(t.min), "max": .number(t.max), "zero_share": .number(t.zeroShare)])
+        } else if let classes = r.data.classes {
+            data["classes"] = .object(Dictionary(classes.map { ($0.name, JSONValue.integer($0.rows)) }, uniquingKeysWith: { a, _ in a }))
         } else {
             data["positive_rate"] = .number(r.data.positiveRate)
         }

@@ -134,6 +134,8 @@ public struct DataSummary: Sendable {
     public var preparation: [LogLine] = []
     /// A regression target's mean, spread and range over all rows; nil for a binary target.
     public var targetSummary: TargetSummary? = nil
+    /// A multiclass target's classes with their rows (all rows), in class order; nil for other kinds.
+    public var classes: [(name: String, rows: Int)]? = nil
 
     public init(path: String, rows: Int, trainRows: Int, testRows: Int, positiveRate: Double, target: String,
                 positiveLabel: String, numericColumns: [String], categoricalColumns: [String], split: SplitSummary, preparation: [LogLine] = []) {
@@ -245,6 +247,8 @@ public struct ModelReport: Sendable {
     public var curves: ModelCurves? = nil
     /// A regression model's ranking tables and figure data; nil for a binary model.
     public var regression: RegressionEvaluation? = nil
+    /// A multiclass model's confusion matrix, per-class scores and one-vs-rest curves; nil for other kinds.
+    public var multiclass: MulticlassEvaluation? = nil
 
     public init(name: String, type: String, fixedParams: [(name: String, value: ParamValue)], preprocess: [PreprocessStep],
                 points: [GridPointReport], bestIndex: Int, test: [Metric: Double]) {

@@ -241,7 +241,7 @@ public struct SegmentReport: Sendable {
                 return .object(o)
             }),
         ]
-        if let t = chosenTrial { for m in Metric.allCases where m.kind == .segment { seg[m.rawValue] = .number(t.score(m)) } }
+        if let t = chosenTrial { for m in Metric.allCases where m.scores(.segment) { seg[m.rawValue] = .number(t.score(m)) } }
         if !stability.isEmpty { seg["stability_ari"] = .array(stability.map(JSONValue.number)) }
         if !rfm.isEmpty {
             seg["rfm"] = .array(rfm.map { g in .object(["name": .string(g.name), "rows": .integer(g.rows), "mean_recency": .number(g.meanRecency),

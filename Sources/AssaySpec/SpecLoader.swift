@@ -131,9 +131,15 @@ struct SpecDecoder {
         }
         if let i = top["importance"] {
             let f = try Fields(i, "importance", allowed: SpecKeys.importance)
-            if let s = f["shap"] { spec.shap = try bool(s, "importance.shap") }
+            if let s = f["shap"] {
+                spec.shap = try bool(s, "importance.shap")
+                if spec.shap && kind == .multiclass { throw SpecError(at: s.location, "importance.shap explains one output per row; task multiclass has one per class and is not supported by it yet") }
+            }
             if let d = f["partial_dependence"] {
                 spec.partialDependence = try int(d, "importance.partial_dependence")
+                if spec.partialDependence > 0 && kind == .multiclass {
+                    throw SpecError(at: d.location, "importance.partial_dependence averages one output per row; task multiclass has one per class and is not supported by it yet")
+                }
                 guard (0...10).contains(spec.partialDependence) else {
                     throw SpecError(at: d.location, "importance.partial_dependence is how many of the best model's most important columns to show, 0 to 10; got \(spec.partialDependence)")
                 }
@@ -174,7 +180,7 @@ struct SpecDecoder {
                 + (kind == .segment ? " (segment: says how the rows are clustered)" : " (associate: sets the itemset and rule thresholds)"))
         } }
         var spec = Spec(file: file, name: name, description: description, seed: seed, data: data, split: SplitSection(testSize: 0, folds: 2, foldColumn: nil),
-                        preprocess: [], models: [], metrics: Metric.allCases.filter { $0.kind == kind }, select: kind.defaultMetric)
+                        preprocess: [], models: [], metrics: Metric.allCases.filter { $0.scores(kind) }, select: kind.defaultMetric)
         spec.kind = kind
         switch kind {
         case .segment:
@@ -951,7 +957,10 @@ struct SpecDecoder {
                 guard c.min != nil || c.max != nil || c.quantiles != nil else { throw SpecError(at: kindAt, "\(ctx) needs min, max or quantiles") }
                 out.append(.clip(c))
             default:
-                guard self.kind == .binary else { throw SpecError(at: kindAt, "\(ctx): resample applies to classification only, and this spec's task is \(self.kind.rawValue)") }
+                guard self.kind == .binary else {
+                    throw SpecError(at: kindAt, self.kind == .multiclass ? "\(ctx): resample is built for task binary only; task multiclass is not supported by it yet"
+                                                : "\(ctx): resample applies to classification only, and this spec's task is \(self.kind.rawValue)")
+                }
                 let f = try Fields(opts, ctx, allowed: SpecKeys.resample)
                 resampleAt = kindAt
                 var r = ResampleStep(method: try f["method"].map { try choice($0, "\(ctx): method", ResampleMethod.self) } ?? .smote)
@@ -1246,25 +1255,22 @@ struct SpecDecoder {
 
     func metric(_ node: YAMLNode, _ what: String) throws -> Metric {
         let t = try text(node, what)
-        let known = Metric.allCases.filter { $0.kind == kind }.map(\.rawValue)
+        let known = Metric.allCases.filter { $0.scores(kind) }.map(\.rawValue)
         guard let m = Metric(rawValue: t) else {
             throw SpecError(at: node.location, "unknown metric '\(t)'\(Suggest.hint(t, among: known))")
         }
-        guard m.kind == kind else {
-            throw SpecError(at: node.location, "metric '\(t)' scores task \(m.kind.rawValue), and this spec's task is \(kind.rawValue) (its metrics: \(known.joined(separator: ", ")))")
+        guard m.scores(kind) else {
+            throw SpecError(at: node.location, "metric '\(t)' scores task \(m.kinds.map(\.rawValue).joined(separator: " and ")), and this spec's task is \(kind.rawValue) (its metrics: \(known.joined(separator: ", ")))")
         }
         return m
     }
 
-    /// SPEC.md's `task:`: binary (the default) and regression run; multiclass is named but not built yet.
+    /// SPEC.md's `task:`: binary (the default), multiclass, regression, segment or associate.
     func task(_ t: YAMLNode) throws -> ExperimentKind {
         let name = try text(t, "task")
         guard let kind = ExperimentKind(rawValue: name) else {
-            let known = ["binary", "multiclass", "regression", "segment", "associate"]
-            if known.contains(name) {
-                throw SpecError(at: t.location, "task: \(name) is not available in this Assay yet; it runs task binary, regression, segment and associate")
-            }
-            throw SpecError(at: t.location, "task must be binary, multiclass, regression, segment or associate, got '\(name)'\(Suggest.hint(name, among: known))")
+            let known = ExperimentKind.allCases.map(\.rawValue)
+            throw SpecError(at: t.location, "task must be \(known.dropLast().joined(separator: ", ")) or \(known.last ?? ""), got '\(name)'\(Suggest.hint(name, among: known))")
         }
         return kind
     }

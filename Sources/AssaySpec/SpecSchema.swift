@@ -11,7 +11,7 @@ public enum SpecSchema {
             "name": describe(string, "The run's name: the report goes to runs/<name>/ (default: the file's stem)."),
             "description": describe(string, "What question the run answers; shown at the top of the report."),
             "seed": describe(["type": "integer", "minimum": 0], "Every random choice derives from it."),
-            "task": describe(choice(ExperimentKind.self), "What the experiment answers: binary (the default: two labels, one positive), regression (a number), segment (k-means segments, no target) or associate (frequent itemsets and rules of a purchase log's baskets); multiclass is not built yet."),
+            "task": describe(choice(ExperimentKind.self), "What the experiment answers: binary (the default: two labels, one positive), multiclass (one of several classes), regression (a number), segment (k-means segments, no target) or associate (frequent itemsets and rules of a purchase log's baskets)."),
             "data": data,
             "split": split,
             "preprocess": describe(ref("preprocess"), "Preprocessing steps, in order, fitted on the training rows of each fold only."),

@@ -161,7 +161,7 @@ struct Validate: ParsableCommand {
         let fits = spec.models.reduce(0) { $0 + $1.points.count }
         let what: String
         switch spec.kind {
-        case .binary, .regression: what = "\(spec.models.count) models, \(fits) grid points"
+        case .binary, .multiclass, .regression: what = "\(spec.models.count) models, \(fits) grid points"
         case .segment: what = "task segment, k in \((spec.segmentation?.ks ?? []).map(String.init).joined(separator: ", "))"
         case .associate: what = "task associate, min_support \(spec.associate.map { NumberFormat.json($0.minSupport) } ?? "")"
         }

@@ -140,7 +140,7 @@ final class DatasetLoaderTests: XCTestCase {
 
     func testTargetMustHaveTwoValuesAndContainPositive() {
         XCTAssertThrowsError(try load("v,y\n1,a\n2,b\n3,c\n", LoadOptions(target: "y", positive: "a"))) {
-            XCTAssertEqual("\($0)", "t.csv: target 'y' must have exactly two distinct values, found 3: 'a', 'b', 'c'; several classes make a multiclass target, and this Assay runs binary and regression targets only")
+            XCTAssertEqual("\($0)", "t.csv: target 'y' must have exactly two distinct values, found 3: 'a', 'b', 'c'; several classes make a multiclass target: set task: multiclass")
         }
         XCTAssertThrowsError(try load("v,y\n1,TRUE\n2,FALSE\n", LoadOptions(target: "y", positive: "1"))) {
             XCTAssertEqual("\($0)", "t.csv: positive label '1' does not occur in target 'y' (values: 'FALSE', 'TRUE')")

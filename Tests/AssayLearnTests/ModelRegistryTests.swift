@@ -16,11 +16,14 @@ final class ModelRegistryTests: XCTestCase {
             .allSatisfy { name in models.contains { $0.name == name } })
         XCTAssertTrue(["linear_regression", "ridge", "lasso", "elastic_net", "decision_tree", "random_forest", "knn", "gradient_boosting", "mlp", "svm", "dummy"]
             .allSatisfy { name in models.contains { $0.name == name && $0.kind == .regression } })
+        XCTAssertTrue(["logistic_regression", "knn", "naive_bayes", "dummy"].allSatisfy { name in models.contains { $0.name == name && $0.kind == .multiclass } })
         for definition in models {
             switch definition.kind {
             case .binary:
                 try EstimatorContract.check(try definition.estimator([:]), registry: Self.registry)
                 try EstimatorContract.check(try definition.estimator([:]).calibrated(CalibrateStep(method: .sigmoid, cv: 3)), registry: Self.registry)
+            case .multiclass:
+                try EstimatorContract.checkMulticlass(try definition.estimator([:]), registry: Self.registry)
             case .regression:
                 try EstimatorContract.checkRegressor(try definition.estimator([:]), registry: Self.registry)
             case .segment, .associate:

@@ -341,13 +341,24 @@ final class SpecTests: XCTestCase {
         XCTAssertEqual(e("preprocess.scale: [x]"), "exp/s.yaml:8:12: model 'lr': grid key 'preprocess.scale' must be preprocess.STEP.OPTION, like preprocess.scale.method")
     }
 
-    /// SPEC.md's `task:`: binary and regression run, multiclass is refused with one line until it is built; a
-    /// regression spec gets its own metrics and model types, and binary-only settings are refused where they are written.
+    /// SPEC.md's `task:`: a regression or multiclass spec gets its own metrics and model types, and binary-only settings
+    /// are refused where they are written.
     func testTask() throws {
         XCTAssertEqual(try parse(base + "\ntask: binary").kind, .binary)
-        XCTAssertThrowsError(try parse(base + "\ntask: multiclass")) {
-            XCTAssertTrue("\($0)".hasSuffix("task: multiclass is not available in this Assay yet; it runs task binary, regression, segment and associate"), "\($0)")
+        let multiclass = try parse(base + "\ntask: multiclass")
+        XCTAssertEqual(multiclass.kind, .multiclass)
+        XCTAssertEqual(multiclass.select, .rocAUCOvr, "the peer's default")
+        XCTAssertEqual(error(base + "\ntask: multiclass\nmetrics: [roc_auc]"),
+                       "exp/s.yaml:10:11: metric 'roc_auc' scores task binary, and this spec's task is multiclass (its metrics: accuracy, balanced_accuracy, mcc, log_loss, f1_macro, f1_weighted, precision_macro, recall_macro, roc_auc_ovr)")
+        XCTAssertEqual(try parse(base + "\ntask: multiclass\nmetrics: [accuracy, mcc, f1_macro]").metrics, [.accuracy, .mcc, .f1Macro, .rocAUCOvr])
+        XCTAssertThrowsError(try parse(base + "\ntask: multiclass\nthreshold: 0.3")) { XCTAssertTrue("\($0)".contains("threshold applies to task binary only"), "\($0)") }
+        XCTAssertThrowsError(try parse(base + "\ntask: multiclass\nimportance: {shap: true}")) {
+            XCTAssertTrue("\($0)".contains("importance.shap explains one output per row; task multiclass has one per class"), "\($0)")
         }
+        XCTAssertThrowsError(try parse(base + "\ntask: multiclass\npreprocess:\n  - resample: {method: smote}")) {
+            XCTAssertTrue("\($0)".contains("resample is built for task binary only"), "\($0)")
+        }
+        XCTAssertThrowsError(try parse(base + "\ntask: multiclasss")) { XCTAssertTrue("\($0)".contains("did you mean 'multiclass'?"), "\($0)") }
         XCTAssertThrowsError(try parse(base + "\ntask: regresion")) { XCTAssertTrue("\($0)".contains("did you mean 'regression'?"), "\($0)") }
         XCTAssertEqual(error(base + "\ntask: regression"),
                        "exp/s.yaml:7:11: model type 'logistic_regression' is for task binary, not regression (task regression has: linear_regression, ridge, lasso, elastic_net, decision_tree, random_forest, knn, gradient_boosting, mlp, svm, dummy)")

@@ -149,6 +149,35 @@ public enum EstimatorContract {
         XCTAssertEqual(pr.map(\.bitPattern), pa.map(\.bitPattern), "save/load changed predictions", file: file, line: line)
     }
 
+    /// The multiclass classifier's contract: fitting leaves the settings unchanged, the same seed gives the same model,
+    /// each row's class probabilities are finite and sum to 1, predicting a subset equals a subset of predicting all,
+    /// NaN input and a missing class are refused, binary labels are refused, and saving and reading back keeps
+    /// predictions bit-identical.
+    public static func checkMulticlass(_ estimator: AnyEstimator, registry: ModelRegistry = .standard,
+                                       file: StaticString = #filePath, line: UInt = #line) throws {
+        let (x, z) = Synthetic.regression(rows: 200, cols: 5, seed: 13)
+        let sorted = z.sorted()
+        let y = z.map { v in UInt8(v < sorted[66] ? 0 : v < sorted[133] ? 1 : 2) }
+        let before = estimator
+        let a = try estimator.fit(x, .classes(y, count: 3), seed: 5)
+        XCTAssertTrue(estimator.hasSameSettings(as: before), "fit changed the settings", file: file, line: line)
+        let pa = try a.predict(x), pb = try estimator.fit(x, .classes(y, count: 3), seed: 5).predict(x)
+        XCTAssertEqual(pa, pb, "same seed, different model", file: file, line: line)
+        XCTAssertEqual(pa.count, 600, "three probabilities per row", file: file, line: line)
+        for i in 0..<200 {
+            XCTAssertEqual(pa[3 * i] + pa[3 * i + 1] + pa[3 * i + 2], 1, accuracy: 1e-9, "row \(i)'s probabilities", file: file, line: line)
+        }
+        let subset = [3, 17, 42, 199, 0]
+        XCTAssertEqual(try a.predict(x.rows(subset)), subset.flatMap { r in (0..<3).map { pa[3 * r + $0] } }, "subset predictions differ", file: file, line: line)
+        var bad = x
+        bad[4, 2] = .nan
+        XCTAssertThrowsError(try estimator.fit(bad, .classes(y, count: 3), seed: 5), file: file, line: line)
+        XCTAssertThrowsError(try a.predict(bad), file: file, line: line)
+        XCTAssertThrowsError(try estimator.fit(x, .classes(y.map { min($0, 1) }, count: 3), seed: 5), "a class with no row", file: file, line: line)
+        XCTAssertThrowsError(try estimator.fit(x, .labels(y.map { min($0, 1) }), seed: 5), "a multiclass model fitted binary labels", file: file, line: line)
+        try checkRoundTrip(a, x, pa, registry: registry, file: file, line: line)
+    }
+
     /// The regressor's contract: fitting leaves the settings unchanged, the same seed gives the same model, predictions
     /// are finite and track the target, predicting a subset equals a subset of predicting all, NaN, empty and
     /// wrong-width input are refused with the right error, binary labels are refused, and saving and reading back

@@ -18,7 +18,7 @@ extension RunSession {
                               preparation: profile.preparation),
             models: evaluation.models, bestModel: evaluation.bestModel, profile: data.tableProfile)
         report.kind = spec.kind
-        report.data.split.stratified = spec.kind == .binary
+        report.data.split.stratified = spec.kind == .binary || spec.kind == .multiclass
         report.data.split.group = spec.split.group ?? (data.profile.cutoffs.count > 1 ? spec.data.events?.customer : nil)
         if spec.split.holdoutLastCutoff {
             report.data.split.lastCutoff = data.profile.cutoffs.last
@@ -51,16 +51,44 @@ extension RunSession {
         case .regression:
             report.data.targetSummary = profile.values.map(TargetSummary.init)
             addRegressionEvaluation(&report, evaluation)
+        case .multiclass:
+            if let names = profile.classNames {
+                var rows = [Int](repeating: 0, count: names.count)
+                for label in profile.labels { rows[Int(label)] += 1 }
+                report.data.classes = zip(names, rows).map { (name: $0, rows: $1) }
+            }
+            addMulticlassEvaluation(&report, evaluation, classes: profile.classNames ?? [])
         case .segment, .associate: break  // these never reach the supervised stages (Experiment.run sends them elsewhere)
         }
         return report
+    }
+
+    /// Each multiclass model's confusion matrix, per-class scores and one-vs-rest ROC curves (test rows, else out of fold).
+    func addMulticlassEvaluation(_ report: inout RunReport, _ evaluation: Evaluation, classes: [String]) {
+        for i in report.models.indices {
+            let scored = report.curvesOnTest ? evaluation.refits[i].test.scored : evaluation.outOfFold[i]
+            guard scored.classCount == classes.count, !scored.labels.isEmpty else { continue }
+            let rows = MulticlassScoring.Rows(labels: scored.labels, probabilities: scored.probabilities, classes: scored.classCount)
+            let confusion = MulticlassScoring.confusion(rows)
+            let perClass = MulticlassScoring.perClass(confusion).map {
+                MulticlassEvaluation.ClassScores(precision: $0.precision, recall: $0.recall, f1: $0.f1, support: Int($0.support))
+            }
+            let roc = classes.indices.map { c -> (auc: Double, points: [(x: Double, y: Double)]) in
+                let points = MulticlassScoring.rocPoints(rows, class: c)
+                guard let last = points.last, last.tp > 0, last.fp > 0 else { return (.nan, []) }
+                return (MulticlassScoring.oneVsRestAUC(rows, class: c), [(0, 0)] + points.map { ($0.fp / last.fp, $0.tp / last.tp) })
+            }
+            report.models[i].multiclass = MulticlassEvaluation(source: report.curvesOnTest ? "test" : "cv", classes: classes,
+                                                               confusion: confusion.map { $0.map { Int($0) } }, perClass: perClass, roc: roc)
+        }
     }
 
     /// A customer table with several cutoffs: each model's select metric on each cutoff's rows (out of fold on the
     /// training cutoffs, the refit's predictions on the test rows).
     func scoresOverTime(_ data: PreparedData, _ evaluation: Evaluation) -> ScoresOverTime? {
         let profile = data.profile, split = data.split
-        guard let cutoffOfRow = profile.cutoffOfRow, profile.cutoffs.count > 1 else { return nil }
+        // (A multiclass table's scores over cutoffs are not built: its rows carry every class's probability.)
+        guard let cutoffOfRow = profile.cutoffOfRow, profile.cutoffs.count > 1, profile.classNames == nil else { return nil }
         // Out-of-fold predictions exist for the validated rows (in forward chaining, not the first cutoff's).
         let validated = split.validated, test = split.test
         let testSet = Set(test), validatedSet = Set(validated), trainSet = Set(split.train)

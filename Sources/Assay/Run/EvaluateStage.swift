@@ -169,18 +169,28 @@ enum Evaluate {
     /// A point's out-of-fold predictions: every training row once, in row order (with repeated k-fold, the mean
     /// of its predictions over the repeats).
     static func outOfFold(_ folds: [Predictions]) -> ScoredRows {
-        var sum: [Int: (label: UInt8, value: Double, total: Double, count: Int)] = [:]
+        // A multiclass row has one probability per class: `width` numbers per row.
+        let classes = folds.first?.classCount ?? 0, width = max(classes, 1)
+        var sum: [Int: (label: UInt8, value: Double, total: [Double], count: Int)] = [:]
         for f in folds {
             for i in f.rows.indices {
                 let r = f.rows[i]
-                let old = sum[r] ?? (f.labels.isEmpty ? 0 : f.labels[i], f.values?[i] ?? 0, 0, 0)
-                sum[r] = (old.label, old.value, old.total + f.probabilities[i], old.count + 1)
+                var entry = sum[r] ?? (f.labels.isEmpty ? 0 : f.labels[i], f.values?[i] ?? 0, [Double](repeating: 0, count: width), 0)
+                for c in 0..<width { entry.total[c] += f.probabilities[i * width + c] }
+                entry.count += 1
+                sum[r] = entry
             }
         }
         let rows = sum.keys.sorted()
         let regression = folds.contains { $0.values != nil }
-        return ScoredRows(labels: regression ? [] : rows.map { sum[$0]!.label }, probabilities: rows.map { sum[$0]!.total / Double(sum[$0]!.count) },
-                          values: regression ? rows.map { sum[$0]!.value } : nil, rows: rows)
+        var scored = ScoredRows(labels: [], probabilities: [], values: regression ? [] : nil, rows: rows)
+        scored.classCount = classes
+        for r in rows {
+            guard let entry = sum[r] else { continue }
+            if regression { scored.values?.append(entry.value) } else { scored.labels.append(entry.label) }
+            for c in 0..<width { scored.probabilities.append(entry.total[c] / Double(entry.count)) }
+        }
+        return scored
     }
 
     static func notes(_ folds: [Predictions]) -> [String] {

@@ -53,6 +53,23 @@ extension RunSession {
             }
             return
         }
+        if let classes = profile.classNames {
+            // Every fold's training rows must hold every class: each model fits all of them.
+            var counts = [Int](repeating: 0, count: classes.count)
+            for r in split.train { counts[Int(profile.labels[r])] += 1 }
+            if spec.split.foldColumn == nil, let c = counts.indices.min(by: { counts[$0] < counts[$1] }), counts[c] < spec.split.folds {
+                throw AssayError.input("\(spec.data.resolvedPath): the training rows hold \(counts[c]) rows of class '\(classes[c])', fewer than the \(spec.split.folds) folds; "
+                    + "use at most \(max(counts[c], 1)) folds, or merge the class into another (data.clean: replace)")
+            }
+            for k in split.folds.indices {
+                var present = [Bool](repeating: false, count: classes.count)
+                for r in split.trainingRows(ofFold: k) { present[Int(profile.labels[r])] = true }
+                if let c = present.firstIndex(of: false) {
+                    throw AssayError.input("\(spec.data.resolvedPath): the training rows of fold \(k + 1) hold no row of class '\(classes[c])'; every model fits every class: use fewer folds")
+                }
+            }
+            return
+        }
         if spec.split.foldColumn == nil && split.training == nil {
             let positives = split.train.reduce(0) { $0 + Int(profile.labels[$1]) }
             let negatives = split.train.count - positives

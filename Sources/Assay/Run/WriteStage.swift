@@ -38,8 +38,12 @@ enum WriteStage {
         // The truth of row j of some predictions: its label as written, or a regression target's value.
         func truth(_ p: Predictions, _ j: Int) -> String {
             if let v = p.values { return "\(v[j])" }
+            if let classes = data.profile.classNames { return classes[Int(p.labels[j])] }
             return p.labels[j] == 1 ? spec.data.positive : data.profile.negativeLabel
         }
+        // A multiclass model writes one column per class (`MODEL:CLASS`, its probability): `width` numbers per row.
+        let classes = data.profile.classNames, width = classes?.count ?? 1
+        let modelColumns = classes.map { names in models.flatMap { m in names.map { "\(m):\($0)" } } } ?? models
         let truthName = spec.kind == .regression ? "actual" : "label"
         // `importance.shap`: each explained tree model's expected value and SHAP value per input column, on the test rows.
         let shap = evaluation.shap.map { i, e -> (names: [String], rows: [[Double]]) in
@@ -51,19 +55,20 @@ enum WriteStage {
             }
             return ((["expected"] + p.inputColumns).map { "shap:\(models[i]):\($0)" }, rows)
         }
-        var header = ["row"] + (spec.data.id.map { [$0] } ?? []) + kept.map(\.name) + ["split", "repeat", "fold", truthName] + models + shap.flatMap(\.names)
+        var header = ["row"] + (spec.data.id.map { [$0] } ?? []) + kept.map(\.name) + ["split", "repeat", "fold", truthName] + modelColumns + shap.flatMap(\.names)
         header = header.map(CSVWriter.field)
         let emptyShap = String(repeating: ",", count: shap.reduce(0) { $0 + $1.names.count })
         var lines = [header.joined(separator: ",")]
         // Each model's probability (or predicted value) by (fold, row), and each row's truth.
-        var byFold: [[Int: [Int: Double]]] = Array(repeating: [:], count: models.count), truths: [Int: String] = [:]
+        var byFold: [[Int: [Int: ArraySlice<Double>]]] = Array(repeating: [:], count: models.count), truths: [Int: String] = [:]
         for (i, folds) in evaluation.selectedFolds.enumerated() {
             for (k, f) in folds.enumerated() {
-                var probabilities: [Int: Double] = [:]
-                for (j, r) in f.rows.enumerated() { probabilities[r] = f.probabilities[j]; truths[r] = truth(f, j) }
+                var probabilities: [Int: ArraySlice<Double>] = [:]
+                for (j, r) in f.rows.enumerated() { probabilities[r] = f.probabilities[(j * width)..<((j + 1) * width)]; truths[r] = truth(f, j) }
                 byFold[i][k] = probabilities
             }
         }
+        let missing = [Double?](repeating: nil, count: width)
         func line(_ r: Int, _ part: String, _ repeatText: String, _ foldText: String, _ y: String, _ values: [Double?]) -> String {
             ([String(r + 1)] + (ids.map { [$0[r]] } ?? []) + kept.map { $0.values[r] } + [part, repeatText, foldText, y])
                 .map(CSVWriter.field).joined(separator: ",")
@@ -74,10 +79,11 @@ enum WriteStage {
         training.sort { ($0.repeat, $0.row) < ($1.repeat, $1.row) }
         for t in training {
             lines.append(line(t.row, "train", String(t.repeat + 1), String(t.fold % perRepeat + 1), truths[t.row] ?? "",
-                              (0..<models.count).map { byFold[$0][t.fold]?[t.row] }) + emptyShap)
+                              (0..<models.count).flatMap { byFold[$0][t.fold]?[t.row].map { $0.map(Optional.some) } ?? missing }) + emptyShap)
         }
         for (j, r) in split.test.enumerated() {
-            lines.append(line(r, "test", "", "", evaluation.refits.first.map { truth($0.test, j) } ?? "", evaluation.refits.map { $0.test.probabilities[j] })
+            lines.append(line(r, "test", "", "", evaluation.refits.first.map { truth($0.test, j) } ?? "",
+                              evaluation.refits.flatMap { $0.test.probabilities[(j * width)..<((j + 1) * width)].map(Optional.some) })
                          + shap.map { "," + $0.rows[j].map { "\($0)" }.joined(separator: ",") }.joined())
         }
         return lines.joined(separator: "\n") + "\n"

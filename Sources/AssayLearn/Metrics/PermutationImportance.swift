@@ -33,6 +33,16 @@ public enum PermutationImportance {
                            repeats: repeats, using: &rng) { Scoring.score(metric, labels: y, probabilities: $0) }
     }
 
+    /// A multiclass model's importance by `metric` on `rows`, whose class indices are `labels[row]` (of `classes`).
+    public static func compute<G: RandomNumberGenerator>(
+        table: Table, labels: [UInt8], classes: Int, rows: [Int], preprocessing: FittedPreprocessing, model: FittedModel,
+        metric: Metric, repeats: Int, using rng: inout G
+    ) throws -> Result {
+        let y = rows.map { labels[$0] }
+        return try compute(table: table, rows: rows, preprocessing: preprocessing, model: model, higherIsBetter: metric.higherIsBetter,
+                           repeats: repeats, using: &rng) { MulticlassScoring.score(metric, labels: y, probabilities: $0, classes: classes) }
+    }
+
     /// A regression model's importance by `metric` on `rows`, whose target values are `values[row]`.
     public static func compute<G: RandomNumberGenerator>(
         table: Table, values: [Double], rows: [Int], preprocessing: FittedPreprocessing, model: FittedModel,

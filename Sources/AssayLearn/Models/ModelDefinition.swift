@@ -73,6 +73,15 @@ public struct ModelDefinition: Sendable {
               erase: { AnyEstimator($0, tag: tag) }, decode: { r, _ in try C.Fitted(from: &r) })
     }
 
+    /// A multiclass classifier type whose settings start at `defaults` and are set by `parameters`.
+    public static func multiclass<C: MulticlassClassifier & Equatable>(
+        _ name: String, tag: UInt8, defaults: C, parameters: [Parameter<C>],
+        checkPoint: @escaping @Sendable ([String: ParamValue]) -> String? = { _ in nil }
+    ) -> ModelDefinition {
+        model(name, kind: .multiclass, tag: tag, defaults: defaults, parameters: parameters, checkPoint: checkPoint,
+              erase: { AnyEstimator(multiclass: $0, tag: tag) }, decode: { r, _ in try C.Fitted(from: &r) })
+    }
+
     /// A regressor type whose settings start at `defaults` and are set by `parameters`.
     public static func regressor<R: Regressor & Equatable>(
         _ name: String, tag: UInt8, defaults: R, parameters: [Parameter<R>],
@@ -117,9 +126,10 @@ public struct ModelDefinition: Sendable {
     }
 }
 
-/// What a model is fitted to: binary labels (1 positive) or a regression target's values.
+/// What a model is fitted to: binary labels (1 positive), class indices of `count` classes, or a regression target's values.
 public enum FitTarget: Sendable, Equatable {
     case labels([UInt8])
+    case classes([UInt8], count: Int)
     case values([Double])
 }
 
@@ -136,6 +146,14 @@ public struct AnyEstimator: Sendable {
             guard case .labels(let y) = target else { throw LearnError.badParameter("\(C.definition.name) is a classifier: it fits binary labels") }
             var rng = SplitMix64(seed: seed)
             return try settings.fit(x, y, using: &rng)
+        }, equals: { ($0 as? C) == settings })
+    }
+
+    public init<C: MulticlassClassifier & Equatable>(multiclass settings: C, tag: UInt8) {
+        self.init(settings: settings, tag: tag, fit: { x, target, seed in
+            guard case .classes(let y, let count) = target else { throw LearnError.badParameter("\(C.definition.name) (task multiclass) fits class indices") }
+            var rng = SplitMix64(seed: seed)
+            return try settings.fit(x, y, classes: count, using: &rng)
         }, equals: { ($0 as? C) == settings })
     }
 

@@ -21,6 +21,11 @@ public struct ModelRegistry: Sendable {
         SupportVectorClassifier.definition,
         MultilayerPerceptron.definition,
         FittedCalibrated.definition,
+        // Multiclass.
+        MultinomialLogisticRegression.definition,
+        MulticlassKNearestNeighbors.definition,
+        MulticlassGaussianNaiveBayes.definition,
+        MulticlassDummyClassifier.definition,
         // Regression.
         LinearRegression.definition,
         Ridge.definition,

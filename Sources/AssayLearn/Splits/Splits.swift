@@ -77,7 +77,7 @@ public enum StratifiedSplitter {
     /// then both sides permuted), so the rows and their order are the ones scikit-learn would use.
     public static func shuffleSplit(_ y: [UInt8], testFraction: Double, using rs: inout NumpyRandomState) -> (train: [Int], test: [Int]) {
         let nTest = Int((testFraction * Double(y.count)).rounded(.up)), nTrain = y.count - nTest
-        let members = [UInt8(0), 1].map { c in y.indices.filter { y[$0] == c } }.filter { !$0.isEmpty }
+        let members = (0..<classCount(y)).map { c in y.indices.filter { Int(y[$0]) == c } }.filter { !$0.isEmpty }
         let counts = members.map(\.count)
         let trainCounts = approximateMode(counts, nTrain, &rs)
         let testCounts = approximateMode(zip(counts, trainCounts).map { $0 - $1 }, nTest, &rs)
@@ -109,9 +109,12 @@ public enum StratifiedSplitter {
         return floored.map { Int($0) }
     }
 
+    /// How many classes labels 0 ... max hold (two for binary labels, whichever is present).
+    static func classCount(_ y: [UInt8]) -> Int { max(2, Int(y.max() ?? 0) + 1) }
+
     /// Chooses `count` rows with each class in proportion (largest remainders get the leftover rows).
     static func holdout<G: RandomNumberGenerator>(_ y: [UInt8], rows: [Int], count: Int, using rng: inout G) -> [Int] {
-        let byClass: [[Int]] = [rows.filter { y[$0] == 0 }, rows.filter { y[$0] == 1 }]
+        let byClass: [[Int]] = (0..<classCount(y)).map { c in rows.filter { Int(y[$0]) == c } }
         let n = Double(rows.count)
         var take = byClass.map { Int((Double(count) * Double($0.count) / n).rounded(.down)) }
         let remainders = byClass.indices.map { Double(count) * Double(byClass[$0].count) / n - Double(take[$0]) }
@@ -133,10 +136,11 @@ public enum StratifiedSplitter {
     static func kFold<G: RandomNumberGenerator>(_ y: [UInt8], rows: [Int], k: Int, using rng: inout G) -> [[Int]] {
         var sortedLabels = rows.map { y[$0] }
         sortedLabels.sort()
-        var allocation = [[Int]](repeating: [0, 0], count: k)
+        let classes = classCount(y)
+        var allocation = [[Int]](repeating: [Int](repeating: 0, count: classes), count: k)
         for (i, label) in sortedLabels.enumerated() { allocation[i % k][Int(label)] += 1 }
         var folds = [[Int]](repeating: [], count: k)
-        for c in 0..<2 {
+        for c in 0..<classes {
             let members = rows.filter { Int(y[$0]) == c }
             var assignment: [Int] = []
             for f in 0..<k { assignment += [Int](repeating: f, count: allocation[f][c]) }

@@ -82,10 +82,17 @@ public struct FittedKNearestNeighbors: FittedClassifier, Equatable {
 
     /// Each query row's (weighted) mean target over its nearest training rows: the positive share of a classifier.
     func predictMeans(_ q: Matrix) throws -> [Double] {
-        try InputCheck.predicting(q, width: x.cols)
-        if let tree { return searchTree(tree, q) }
-        let k = settings.neighbors, p = x.cols, n = x.rows
         var out = [Double](repeating: 0, count: q.rows)
+        try forEachNearest(q) { i, d, idx in out[i] = vote(d, idx) }
+        return out
+    }
+
+    /// Calls `visit` with each query row's index and its k nearest training rows (distances as the search keeps them:
+    /// squared for p = 2), nearest first, ties to the earlier row.
+    func forEachNearest(_ q: Matrix, _ visit: (Int, [Double], [Int]) -> Void) throws {
+        try InputCheck.predicting(q, width: x.cols)
+        if let tree { return searchTree(tree, q, visit) }
+        let k = settings.neighbors, p = x.cols, n = x.rows
         var bestD = [Double](repeating: 0, count: k), bestI = [Int](repeating: 0, count: k)
         x.values.withUnsafeBufferPointer { train in
             q.values.withUnsafeBufferPointer { query in
@@ -109,19 +116,18 @@ public struct FittedKNearestNeighbors: FittedClassifier, Equatable {
                             if count < k { count += 1 }
                         }
                     }
-                    out[i] = vote(bestD, bestI)
+                    visit(i, bestD, bestI)
                 }
             }
         }
-        return out
     }
 
-    private func searchTree(_ tree: KDTree, _ q: Matrix) -> [Double] {
+    private func searchTree(_ tree: KDTree, _ q: Matrix, _ visit: (Int, [Double], [Int]) -> Void) {
         let k = settings.neighbors, p = x.cols
         var heapD = [Double](repeating: 0, count: k), heapI = [Int](repeating: 0, count: k)
-        return x.values.withUnsafeBufferPointer { train in
+        x.values.withUnsafeBufferPointer { train in
             q.values.withUnsafeBufferPointer { query in
-                (0..<q.rows).map { i in
+                for i in 0..<q.rows {
                     heapD.withUnsafeMutableBufferPointer { d in
                         heapI.withUnsafeMutableBufferPointer { r in
                             tree.search(query.baseAddress! + i * p, in: train.baseAddress!, cols: p, manhattan: settings.p == 1,
@@ -129,7 +135,7 @@ public struct FittedKNearestNeighbors: FittedClassifier, Equatable {
                         }
                     }
                     let nearest = (0..<k).sorted { heapD[$0] < heapD[$1] }
-                    return vote(nearest.map { heapD[$0] }, nearest.map { heapI[$0] })
+                    visit(i, nearest.map { heapD[$0] }, nearest.map { heapI[$0] })
                 }
             }
         }
@@ -248,5 +254,67 @@ public struct FittedKNeighborsRegressor: FittedRegressor, Equatable {
 
     public init(from r: inout ByteReader) throws {
         neighbors = try FittedKNearestNeighbors(from: &r, targets: \.isFinite)
+    }
+}
+
+/// k-nearest neighbours for task multiclass: scikit-learn's `KNeighborsClassifier`, each class's (weighted) share of
+/// the `n_neighbors` nearest training rows, with the search, weights and differences of `KNearestNeighbors`.
+public struct MulticlassKNearestNeighbors: MulticlassClassifier, Equatable {
+    public var settings = KNearestNeighbors()
+
+    public init() {}
+
+    /// The spec's `knn` (task multiclass); its parameters are the binary classifier's.
+    public static let definition = ModelDefinition.multiclass("knn", tag: 21, defaults: MulticlassKNearestNeighbors(),
+                                                              parameters: KNearestNeighbors.parameters.map { p in p.lifted(\.settings) })
+
+    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], classes k: Int, using rng: inout G) throws -> FittedMulticlassKNearestNeighbors {
+        try InputCheck.fitting(x, y, classes: k)
+        guard settings.neighbors <= x.rows else {
+            throw LearnError.badParameter("knn: n_neighbors (\(settings.neighbors)) is larger than the \(x.rows) training rows")
+        }
+        return FittedMulticlassKNearestNeighbors(classCount: k, neighbors: FittedKNearestNeighbors(settings: settings, x: x, targets: y.map(Double.init)))
+    }
+}
+
+public struct FittedMulticlassKNearestNeighbors: FittedMulticlassClassifier, Equatable {
+    public let classCount: Int
+    /// The training rows, each with its class index as its target.
+    public let neighbors: FittedKNearestNeighbors
+
+    public var inputWidth: Int { neighbors.inputWidth }
+
+    init(classCount: Int, neighbors: FittedKNearestNeighbors) {
+        self.classCount = classCount
+        self.neighbors = neighbors
+    }
+
+    /// Each class's share of the vote: uniform, or by inverse distance (rows at distance 0 share it alone).
+    public func predictClassProbabilities(_ q: Matrix) throws -> Matrix {
+        var out = Matrix(rows: q.rows, cols: classCount)
+        let settings = neighbors.settings, targets = neighbors.targets
+        try neighbors.forEachNearest(q) { i, d, idx in
+            var weights = [Double](repeating: 1, count: idx.count)
+            if settings.weights == .distance {
+                let distance = settings.p == 2 ? d.map { $0.squareRoot() } : d
+                weights = distance.contains(0) ? distance.map { $0 == 0 ? 1 : 0 } : distance.map { 1 / $0 }
+            }
+            let total = weights.reduce(0, +)
+            for (w, r) in zip(weights, idx) { out[i, Int(targets[r])] += w }
+            for c in 0..<classCount { out[i, c] /= total }
+        }
+        return out
+    }
+
+    public func encode(to w: inout ByteWriter) {
+        w.write(classCount)
+        neighbors.encode(to: &w)
+    }
+
+    public init(from r: inout ByteReader) throws {
+        let k = try r.readInt()
+        try BinaryFormatError.require((2...255).contains(k), "knn: class count")
+        classCount = k
+        neighbors = try FittedKNearestNeighbors(from: &r, targets: { $0 >= 0 && $0 < Double(k) && $0 == $0.rounded() })
     }
 }

@@ -1,0 +1,89 @@
+import AssayCore
+@testable import AssayLearn
+import Foundation
+import XCTest
+
+/// Multiclass models and metrics against scikit-learn on a fixed table (Fixtures/multiclass.json, written by
+/// multiclass_reference.py): the same class probabilities on the test rows, and the same scores.
+final class MulticlassTests: XCTestCase {
+    struct Fixture: Decodable {
+        struct Never: Decodable { let y: [UInt8]; let p: [[Double]]; let metrics: [String: Double] }
+        let x: [[Double]], y: [UInt8], train: [Int], test: [Int], classes: Int
+        let models: [String: [[Double]]]
+        let metrics: [String: Double]
+        let never_predicted: Never
+    }
+
+    func fixture() throws -> Fixture {
+        let url = try XCTUnwrap(Bundle.module.url(forResource: "multiclass", withExtension: "json", subdirectory: "Fixtures"))
+        return try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
+    }
+
+    func matrix(_ rows: [[Double]]) -> Matrix { Matrix(rows: rows.count, cols: rows.first?.count ?? 0, values: rows.flatMap { $0 }) }
+
+    func probabilities(_ type: String, _ params: [String: ParamValue], _ f: Fixture) throws -> Matrix {
+        let estimator = try ModelRegistry.standard.estimator(type: type, kind: .multiclass, params: params)
+        let fitted = try estimator.fit(matrix(f.train.map { f.x[$0] }), .classes(f.train.map { f.y[$0] }, count: f.classes), seed: 1)
+        let p = try fitted.predict(matrix(f.test.map { f.x[$0] }))
+        return Matrix(rows: f.test.count, cols: f.classes, values: p)
+    }
+
+    func assertClose(_ ours: Matrix, _ theirs: [[Double]], _ tolerance: Double, _ what: String) {
+        XCTAssertEqual(ours.rows, theirs.count)
+        var worst = 0.0
+        for i in theirs.indices { for c in theirs[i].indices { worst = max(worst, abs(ours[i, c] - theirs[i][c])) } }
+        XCTAssertLessThanOrEqual(worst, tolerance, what)
+    }
+
+    func testModelsGiveScikitLearnsClassProbabilities() throws {
+        let f = try fixture()
+        assertClose(try probabilities("logistic_regression", ["C": .double(0.5), "tol": .double(1e-10), "max_iter": .int(10000)], f),
+                    f.models["logistic_regression"] ?? [], 1e-6, "multinomial logistic regression")
+        assertClose(try probabilities("logistic_regression", ["C": .int(2), "class_weight": .string("balanced"), "tol": .double(1e-10), "max_iter": .int(10000)], f),
+                    f.models["logistic_regression_balanced"] ?? [], 1e-6, "balanced multinomial logistic regression")
+        assertClose(try probabilities("naive_bayes", [:], f), f.models["naive_bayes"] ?? [], 1e-12, "Gaussian naive Bayes")
+        assertClose(try probabilities("knn", ["n_neighbors": .int(7)], f), f.models["knn"] ?? [], 0, "kNN")
+        assertClose(try probabilities("knn", ["n_neighbors": .int(7), "weights": .string("distance")], f), f.models["knn_distance"] ?? [], 1e-12, "distance-weighted kNN")
+        assertClose(try probabilities("dummy", [:], f), f.models["dummy"] ?? [], 1e-15, "dummy prior")
+        assertClose(try probabilities("dummy", ["strategy": .string("most_frequent")], f), f.models["dummy_most_frequent"] ?? [], 0, "dummy most_frequent")
+    }
+
+    func testMetricsAreScikitLearns() throws {
+        let f = try fixture()
+        let p = (f.models["naive_bayes"] ?? []).flatMap { $0 }, y = f.test.map { f.y[$0] }
+        for (name, expected) in f.metrics {
+            let metric = try XCTUnwrap(Metric(rawValue: name))
+            XCTAssertEqual(MulticlassScoring.score(metric, labels: y, probabilities: p, classes: f.classes), expected, accuracy: 1e-12, name)
+        }
+        let never = f.never_predicted
+        for (name, expected) in never.metrics {
+            let metric = try XCTUnwrap(Metric(rawValue: name))
+            XCTAssertEqual(MulticlassScoring.score(metric, labels: never.y, probabilities: never.p.flatMap { $0 }, classes: 3), expected, accuracy: 1e-12,
+                           "\(name), class 2 never predicted")
+        }
+    }
+
+    /// A bootstrap resample counted by weights scores as the rows repeated: weights 2 on a row equal the row twice.
+    func testWeightsCountRows() {
+        let y: [UInt8] = [0, 1, 2, 1], p: [Double] = [0.7, 0.2, 0.1, 0.1, 0.6, 0.3, 0.2, 0.3, 0.5, 0.5, 0.1, 0.4]
+        let weighted = MulticlassScoring.Rows(labels: y, probabilities: p, classes: 3)
+        let repeated = MulticlassScoring.Rows(labels: y + [2], probabilities: p + [0.2, 0.3, 0.5], classes: 3)
+        for metric in [Metric.accuracy, .f1Macro, .mcc, .logLoss, .rocAUCOvr, .balancedAccuracy] {
+            XCTAssertEqual(MulticlassScoring.score(metric, weighted, weights: [1, 1, 2, 1]), MulticlassScoring.score(metric, repeated), accuracy: 1e-12, "\(metric)")
+        }
+    }
+
+    /// Stratified splits keep every class's share in the test rows and in every fold, and binary labels split as before.
+    func testStratifiedSplitsKeepEveryClass() {
+        let y = (0..<300).map { UInt8($0 % 10 < 5 ? 0 : $0 % 10 < 8 ? 1 : 2) }  // 50%, 30%, 20%
+        var rng = SplitMix64(seed: 4)
+        let split = StratifiedSplitter.split(labels: y, testSize: 0.2, folds: 5, using: &rng)
+        XCTAssertEqual([0, 1, 2].map { c in split.test.filter { y[$0] == c }.count }, [30, 18, 12])
+        // 240 training rows: 120, 72 and 48 of the classes; each fold holds a fifth of each, give or take one row.
+        for c in 0..<3 {
+            let counts = split.folds.map { fold in fold.filter { y[$0] == c }.count }
+            XCTAssertEqual(counts.reduce(0, +), [120, 72, 48][c])
+            XCTAssertLessThanOrEqual((counts.max() ?? 0) - (counts.min() ?? 0), 1, "class \(c): \(counts)")
+        }
+    }
+}
