@@ -54,8 +54,10 @@ public enum Predict {
     /// `with` names columns of the input carried, as written, after the id. `value` names a numeric column (a
     /// customer's value, in money): the output then gives it and the expected value (probability × value), and
     /// `rankBy: .expectedValue` ranks by the latter.
+    /// A multiclass model writes every class's probability (`probability:CLASS`) and the predicted (most probable)
+    /// class, ranked by `rankClass`'s probability, or by the predicted class's.
     public static func run(model: String, input: String, output: String, id: String?, top: TopRule?, with carried: [String] = [],
-                           value valueColumn: String? = nil, rankBy: RankBy = .probability) throws -> PredictOutcome {
+                           value valueColumn: String? = nil, rankBy: RankBy = .probability, rankClass: String? = nil) throws -> PredictOutcome {
         if rankBy == .expectedValue && valueColumn == nil {
             throw AssayError.input("--rank-by expected_value needs --value COL: the column holding each row's value")
         }
@@ -78,9 +80,20 @@ public enum Predict {
             return try recommend(SavedRules(fileData: modelData, file: model), input: input, output: output, top: n)
         }
         let pipeline = try SavedPipeline(fileData: modelData, file: model)
-        let regression = pipeline.kind == .regression
+        let regression = pipeline.kind == .regression, classes = pipeline.classes
         if regression, let name = valueColumn {
             throw AssayError.input("\(model): --value \(name) weighs a binary model's probability; model '\(pipeline.model)' of experiment '\(pipeline.experiment)' is a regression and predicts the value itself")
+        }
+        if !classes.isEmpty, let name = valueColumn {
+            throw AssayError.input("\(model): --value \(name) weighs a binary model's probability; model '\(pipeline.model)' of experiment '\(pipeline.experiment)' predicts \(classes.count) classes")
+        }
+        var rankIndex: Int? = nil
+        if let name = rankClass {
+            guard !classes.isEmpty else { throw AssayError.input("\(model): --class ranks by one class's probability; model '\(pipeline.model)' is not a multiclass model") }
+            guard let c = classes.firstIndex(of: name) else {
+                throw AssayError.input("\(model): --class '\(name)' is not a class of the model (\(classes.joined(separator: ", ")))\(Suggest.hint(name, among: classes))")
+            }
+            rankIndex = c
         }
         let csv: CSVFile
         do {
@@ -120,6 +133,10 @@ public enum Predict {
         }
         let probabilities: [Double]
         do { probabilities = try pipeline.probabilities(for: csv) } catch { throw AssayError.wrap(error) }
+        if !classes.isEmpty {
+            return try multiclass(pipeline, probabilities, csv: csv, ids: ids, idName: idName, carried: carried, carriedColumns: carriedColumns,
+                                  top: top, rankIndex: rankIndex, output: output)
+        }
         // The ranking key: the probability, or the expected value.
         let p = rankBy == .expectedValue ? zip(probabilities, values ?? []).map { $0 * $1 } : probabilities
 
@@ -138,6 +155,28 @@ public enum Predict {
             let valueCells = values.map { ["\($0[i])", "\(probabilities[i] * $0[i])"] } ?? []
             text += ([CSVWriter.field(ids[i])] + carriedColumns.map { CSVWriter.field(csv.cell(row: i, column: $0)) }
                      + ["\(probabilities[i])"] + valueCells + label + [String(decile[rank]), String(rank + 1)]).joined(separator: ",") + "\n"
+        }
+        try AtomicFiles.write([(output, Data(text.utf8))])
+        return PredictOutcome(pipeline: pipeline, provenance: pipeline.provenance, rowsScored: n, rowsWritten: keep,
+                              what: "\(pipeline.experiment)/\(pipeline.model) (\(pipeline.type))")
+    }
+
+    /// A multiclass model's scores: every class's probability and the predicted class, ranked by one class's
+    /// probability (`rankIndex`) or by the predicted class's.
+    static func multiclass(_ pipeline: SavedPipeline, _ probabilities: [Double], csv: CSVFile, ids: [String], idName: String, carried: [String],
+                           carriedColumns: [Int], top: TopRule?, rankIndex: Int?, output: String) throws -> PredictOutcome {
+        let classes = pipeline.classes, k = classes.count, n = csv.rowCount
+        let predicted = (0..<n).map { i in (0..<k).reduce(0) { probabilities[i * k + $1] > probabilities[i * k + $0] ? $1 : $0 } }
+        let key = (0..<n).map { i in probabilities[i * k + (rankIndex ?? predicted[i])] }
+        let (order, runs) = Curves.tieRuns(key)
+        let keep = top?.rows(of: n) ?? n
+        var decile = [Int](repeating: 0, count: n)
+        for run in runs { for r in run { decile[r] = (run.lowerBound + run.upperBound - 1) * 5 / n + 1 } }
+        var text = ([idName] + carried + classes.map { "probability:\($0)" } + ["predicted", "decile", "rank"]).map(CSVWriter.field).joined(separator: ",") + "\n"
+        for (rank, i) in order.prefix(keep).enumerated() {
+            text += ([CSVWriter.field(ids[i])] + carriedColumns.map { CSVWriter.field(csv.cell(row: i, column: $0)) }
+                     + (0..<k).map { "\(probabilities[i * k + $0])" } + [CSVWriter.field(classes[predicted[i]]), String(decile[rank]), String(rank + 1)])
+                .joined(separator: ",") + "\n"
         }
         try AtomicFiles.write([(output, Data(text.utf8))])
         return PredictOutcome(pipeline: pipeline, provenance: pipeline.provenance, rowsScored: n, rowsWritten: keep,

@@ -14,7 +14,7 @@ public enum AssayVersion {
 /// File layout: the line `assay-model\n`, a format version (UInt32), the SHA-256 of the body, then the body.
 /// A file with a newer format version is refused with a message naming both versions.
 public struct SavedPipeline: Sendable {
-    public static let formatVersion: UInt32 = 2
+    public static let formatVersion: UInt32 = 3
     public static let magic = Array("assay-model\n".utf8)
 
     public var assayVersion: String
@@ -40,17 +40,22 @@ public struct SavedPipeline: Sendable {
     /// The spec's row-wise `data.clean` steps (replace, normalize, derive), applied to new rows before scoring;
     /// `filter` and `drop_duplicates` are not: every input row gets a score.
     public var rowSteps: [CleanStep] = []
+    /// A multiclass model's class names, in the order of its probabilities; empty for the other kinds.
+    public var classes: [String] = []
 
     /// Which run's model this is, in one line: experiment, model, type, selected settings, threshold, the spec's hash
     /// and the Assay that saved it (`predict` prints it, so a score can always be traced to its run).
     public var provenance: String {
         "model '\(model)' (\(type), \(params)) of experiment '\(experiment)', "
-            + (kind == .binary ? "threshold \(NumberFormat.json(threshold)), " : "a regression, ")
+            + (kind == .binary ? "threshold \(NumberFormat.json(threshold)), " : kind == .multiclass ? "\(classes.count) classes, " : "a regression, ")
             + "spec \(specHash.prefix(12)), saved by Assay \(assayVersion)"
     }
 
-    /// What the model predicts: a binary probability, or a regression value (read from the fitted model's kind).
-    public var kind: ExperimentKind { fitted.fitted is any FittedRegressor ? .regression : .binary }
+    /// What the model predicts: a binary probability, every class's probability, or a regression value (read from the
+    /// fitted model's kind).
+    public var kind: ExperimentKind {
+        fitted.fitted is any FittedRegressor ? .regression : fitted.fitted is any FittedMulticlassClassifier ? .multiclass : .binary
+    }
 
     /// Keeps the steps that transform a row without removing any.
     public static func rowWise(_ steps: [CleanStep]) -> [CleanStep] {
@@ -67,6 +72,7 @@ public struct SavedPipeline: Sendable {
         w.write(features.map(\.name)); w.write(features.map(\.kind.rawValue))
         w.write(preprocessing); w.write(fitted)
         Self.write(rowSteps, to: &w)
+        w.write(classes)
         return ModelFile.framed(w.data, magic: Self.magic, version: Self.formatVersion)
     }
 
@@ -93,12 +99,14 @@ public struct SavedPipeline: Sendable {
             if version >= 2 {
                 rowSteps = try (0..<r.readCount()).map { _ in try Self.rowStep(try r.readStrings()) }
             }
+            if version >= 3 { classes = try r.readStrings() }
             guard r.isAtEnd else { throw BinaryFormatError.trailingBytes }
             // The parts must fit together: the features are the columns the preprocessing was fitted on, and its
             // output is what the model reads.
             try BinaryFormatError.require(features.map(\.name) == preprocessing.inputColumns, "feature columns")
             try BinaryFormatError.require(preprocessing.outputWidth == fitted.fitted.inputWidth, "model width")
             try BinaryFormatError.require((0...1).contains(threshold), "threshold")
+            try BinaryFormatError.require(classes.count == ((fitted.fitted as? any FittedMulticlassClassifier)?.classCount ?? 0), "class names")
         } catch let e as BinaryFormatError {
             throw AssayError.input("\(file): damaged model file (\(e))")
         }
@@ -106,8 +114,10 @@ public struct SavedPipeline: Sendable {
 
     public init(assayVersion: String, specHash: String, experiment: String, model: String, type: String, params: String,
                 threshold: Double, csv: CSVOptions, positiveLabel: String, negativeLabel: String, idColumn: String?,
-                features: [(name: String, kind: ColumnKind)], preprocessing: FittedPreprocessing, fitted: FittedModel, rowSteps: [CleanStep] = []) {
+                features: [(name: String, kind: ColumnKind)], preprocessing: FittedPreprocessing, fitted: FittedModel, rowSteps: [CleanStep] = [],
+                classes: [String] = []) {
         self.rowSteps = rowSteps
+        self.classes = classes
         self.assayVersion = assayVersion
         self.specHash = specHash
         self.experiment = experiment
@@ -184,7 +194,8 @@ public struct SavedPipeline: Sendable {
     /// Checks that a file has every feature column (or what derives it); extra columns are ignored.
     public func checkColumns(_ csv: CSVFile) throws { try input.checkColumns(csv) }
 
-    /// Probabilities (a regression: predicted values) for every row of a tokenized file, in file order, scored in blocks of `blockRows`.
+    /// Probabilities (a regression: predicted values; a multiclass model: every class's, row after row) for every row of a
+    /// tokenized file, in file order, scored in blocks of `blockRows`.
     public func probabilities(for csv: CSVFile, blockRows: Int = 4096) throws -> [Double] {
         let table = try input.table(of: csv)
         var out: [Double] = []

@@ -309,6 +309,9 @@ struct Predict: ParsableCommand {
     @Option(help: "Rank by probability or expected_value (needs --value).")
     var rankBy: String = "probability"
 
+    @Option(name: .customLong("class"), help: ArgumentHelp("A multiclass model: rank by this class's probability (default: the predicted class's).", valueName: "name"))
+    var rankClass: String?
+
     func validate() throws {
         if let top, TopRule(top) == nil { throw ValidationError("--top must be a positive count or a percentage such as 10%, got '\(top)'") }
         guard let rank = RankBy(rawValue: rankBy) else {
@@ -320,7 +323,7 @@ struct Predict: ParsableCommand {
     func run() throws {
         let outcome = try reportingErrors {
             try Assay.Predict.run(model: model, input: input, output: output, id: id, top: top.flatMap(TopRule.init), with: carried,
-                                  value: value, rankBy: RankBy(rawValue: rankBy) ?? .probability)
+                                  value: value, rankBy: RankBy(rawValue: rankBy) ?? .probability, rankClass: rankClass)
         }
         Console.error("assay: scoring with \(outcome.provenance)")
         Console.error("assay: scored \(outcome.rowsScored) \(outcome.pipeline == nil && outcome.what.hasSuffix("rules") ? "baskets" : "rows") with \(outcome.what); wrote \(outcome.rowsWritten) lines to \(output)")

@@ -119,6 +119,6 @@ enum WriteStage {
             csv: spec.data.events == nil ? DataFile.loadOptions(spec).csv : CSVOptions(),
             positiveLabel: spec.data.positive, negativeLabel: profile.negativeLabel, idColumn: spec.data.id,
             features: refit.preprocessing.inputColumns.map { ($0, kinds[$0]!) }, preprocessing: refit.preprocessing, fitted: refit.model,
-            rowSteps: SavedPipeline.rowWise(spec.data.clean))
+            rowSteps: SavedPipeline.rowWise(spec.data.clean), classes: profile.classNames ?? [])
     }
 }
