@@ -108,7 +108,7 @@ final class ModelRegistryTests: XCTestCase {
         let byTag = Dictionary(grouping: Self.registry.definitions, by: \.tag)
         for (tag, group) in byTag where group.count > 1 {
             XCTAssertEqual(Set(group.map(\.kind)).count, 1, "tag \(tag) is shared across kinds")
-            let target: FitTarget = group[0].kind == .binary ? .labels(y) : .values(y.map(Double.init))
+            let target: FitTarget = group[0].kind == .binary ? .labels(y) : group[0].kind == .multiclass ? .classes(y, count: 2) : .values(y.map(Double.init))
             let forms = try group.map { "\(type(of: try $0.estimator([:]).fit(x, target, seed: 1).fitted))" }
             XCTAssertEqual(Set(forms).count, 1, "tag \(tag) is shared by \(group.map(\.name)) with different fitted forms \(forms)")
         }

@@ -46,6 +46,16 @@ final class MulticlassTests: XCTestCase {
         assertClose(try probabilities("knn", ["n_neighbors": .int(7), "weights": .string("distance")], f), f.models["knn_distance"] ?? [], 1e-12, "distance-weighted kNN")
         assertClose(try probabilities("dummy", [:], f), f.models["dummy"] ?? [], 1e-15, "dummy prior")
         assertClose(try probabilities("dummy", ["strategy": .string("most_frequent")], f), f.models["dummy_most_frequent"] ?? [], 0, "dummy most_frequent")
+        // Trees: every feature has fewer than 255 distinct training values, so the bins are scikit-learn's exact midpoints;
+        // shallow trees, since deep nodes of a few rows have many equally good splits, which each side breaks by its
+        // own random feature order.
+        assertClose(try probabilities("decision_tree", ["max_depth": .int(3)], f), f.models["tree_depth3"] ?? [], 1e-12, "tree of depth 3")
+        assertClose(try probabilities("decision_tree", ["criterion": .string("entropy"), "max_depth": .int(3), "min_samples_leaf": .int(5)], f),
+                    f.models["tree_entropy_leaf5"] ?? [], 1e-12, "entropy tree, 5 rows a leaf")
+        assertClose(try probabilities("decision_tree", ["max_depth": .int(4), "class_weight": .string("balanced")], f),
+                    f.models["tree_balanced"] ?? [], 1e-12, "balanced tree of depth 4")
+        assertClose(try probabilities("decision_tree", ["max_depth": .int(3), "min_samples_leaf": .int(5)], f), f.models["tree_gini_leaf5"] ?? [], 1e-12, "gini tree, 5 rows a leaf")
+        assertClose(try probabilities("decision_tree", ["max_depth": .int(3), "criterion": .string("entropy")], f), f.models["tree_entropy"] ?? [], 1e-12, "entropy tree of depth 3")
     }
 
     func testMetricsAreScikitLearns() throws {

@@ -26,6 +26,8 @@ public struct ModelRegistry: Sendable {
         MulticlassKNearestNeighbors.definition,
         MulticlassGaussianNaiveBayes.definition,
         MulticlassDummyClassifier.definition,
+        MulticlassDecisionTree.definition,
+        MulticlassRandomForest.definition,
         // Regression.
         LinearRegression.definition,
         Ridge.definition,

@@ -10,6 +10,7 @@ from sklearn.metrics import (accuracy_score, balanced_accuracy_score, f1_score, 
                              recall_score, roc_auc_score)
 from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier
+from sklearn.tree import DecisionTreeClassifier
 
 rng = np.random.RandomState(7)
 n, p, k = 120, 4, 3
@@ -26,6 +27,11 @@ models = {
     "knn_distance": KNeighborsClassifier(n_neighbors=7, weights="distance"),
     "dummy": DummyClassifier(strategy="prior"),
     "dummy_most_frequent": DummyClassifier(strategy="most_frequent"),
+    "tree_depth3": DecisionTreeClassifier(max_depth=3, random_state=0),
+    "tree_entropy_leaf5": DecisionTreeClassifier(criterion="entropy", max_depth=3, min_samples_leaf=5, random_state=0),
+    "tree_gini_leaf5": DecisionTreeClassifier(max_depth=3, min_samples_leaf=5, random_state=0),
+    "tree_entropy": DecisionTreeClassifier(criterion="entropy", max_depth=3, random_state=0),
+    "tree_balanced": DecisionTreeClassifier(max_depth=4, class_weight="balanced", random_state=0),
 }
 out = {"x": x.tolist(), "y": y.tolist(), "train": train.tolist(), "test": test.tolist(), "classes": k, "models": {}}
 for name, m in models.items():

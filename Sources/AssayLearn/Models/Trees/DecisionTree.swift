@@ -164,14 +164,17 @@ public struct FittedTree: Sendable, Equatable {
         }
     }
 
-    func leafValue(_ row: UnsafePointer<Double>) -> Double {
+    func leafValue(_ row: UnsafePointer<Double>) -> Double { value[leaf(row)] }
+
+    /// The index of the leaf a row reaches.
+    func leaf(_ row: UnsafePointer<Double>) -> Int {
         feature.withUnsafeBufferPointer { f in
             threshold.withUnsafeBufferPointer { t in
                 left.withUnsafeBufferPointer { l in
                     right.withUnsafeBufferPointer { r in
                         var n = 0
                         while f[n] >= 0 { n = Int(row[Int(f[n])] <= t[n] ? l[n] : r[n]) }
-                        return value[n]
+                        return n
                     }
                 }
             }
