@@ -299,9 +299,9 @@ final class PredictTests: XCTestCase {
         XCTAssertEqual(pipeline.features.map(\.name), ["visits", "spend", "plan"])
         bytes[12] = 99  // format version
         XCTAssertThrowsError(try SavedPipeline(fileData: bytes, file: "m")) {
-            XCTAssertEqual("\($0)", "m: model format version 99 is newer than this Assay \(AssayVersion.current) reads (up to 2); use a newer Assay or re-run the experiment")
+            XCTAssertEqual("\($0)", "m: model format version 99 is newer than this Assay \(AssayVersion.current) reads (up to 3); use a newer Assay or re-run the experiment")
         }
-        bytes[12] = 2
+        bytes[12] = 3
         bytes[bytes.count - 3] ^= 1
         XCTAssertThrowsError(try SavedPipeline(fileData: bytes, file: "m")) { XCTAssertEqual("\($0)", "m: the model file is damaged (checksum mismatch)") }
         XCTAssertThrowsError(try SavedPipeline(fileData: Data("hello".utf8), file: "m")) { XCTAssertEqual("\($0)", "m: not an Assay model file") }

@@ -46,7 +46,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
                 let p = try pipeline.probabilities(for: Self.scoringTable)
                 // A classifier's scores must be probabilities; a regressor's may be any number (a damaged but finite
                 // coefficient can make one infinite), so for it only the row count is checked.
-                guard p.count == Self.scoringTable.rowCount, pipeline.kind == .regression || p.allSatisfy({ $0.isNaN || (0...1).contains($0) }) else {
+                // A multiclass model gives each row every class's probability.
+                guard p.count == Self.scoringTable.rowCount * max(pipeline.classes.count, 1),
+                      pipeline.kind == .regression || p.allSatisfy({ $0.isNaN || (0...1).contains($0) }) else {
                     fatalError("a model file was read, and scored \(p.count) rows with probabilities outside [0, 1]")
                 }
                 return true
@@ -205,6 +207,33 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
 
         """
 
+    /// One model of every multiclass type: the plan as the target.
+    public static let multiclassSeedSpec = """
+        assay: 1
+        name: fuzz-seeds
+        task: multiclass
+        seed: 1
+        data:
+          path: seed.csv
+          delimiter: ";"
+          decimal: ","
+          target: plan
+          id: id
+        split: {test_size: 0.25, folds: 3}
+        preprocess:
+          - impute: {numeric: median, categorical: most_frequent}
+          - encode: {method: onehot}
+          - scale: {method: standard}
+        models:
+          mc_logreg: {type: logistic_regression}
+          mc_knn: {type: knn, params: {n_neighbors: 3}}
+          mc_nb: {type: naive_bayes}
+          mc_dummy: {type: dummy}
+          mc_tree: {type: decision_tree, params: {max_depth: 3}}
+          mc_forest: {type: random_forest, params: {n_estimators: 3, max_depth: 3}}
+
+        """
+
     nonisolated(unsafe) static let scoringTable: CSVFile = {  // immutable once built
         do { return try CSVFile(bytes: Array(seedTable.utf8), displayName: "seed.csv", options: csvOptions[1].csv) }
         catch { fatalError("the seed table does not read: \(error)") }
@@ -218,7 +247,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         try seedTable.write(to: work.appendingPathComponent("seed.csv"), atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var names: [String] = []
-        for spec in [seedSpec, regressionSeedSpec] {
+        for spec in [seedSpec, regressionSeedSpec, multiclassSeedSpec] {
             try spec.write(to: work.appendingPathComponent("seed.yaml"), atomically: true, encoding: .utf8)
             let outcome = try Experiment.run(specPath: work.appendingPathComponent("seed.yaml").path, options: RunOptions(
                 jobs: 2, outputRoot: work.appendingPathComponent("runs").path, cacheDirectory: nil, modelsDirectory: work.appendingPathComponent("models").path))

@@ -13,6 +13,9 @@ struct ClassTreeGrower {
     let y: [UInt8]
     let classes: Int
     let weight: [Double]
+    /// Search every midpoint of a node's distinct values (scikit-learn's splitter), not the bins' edges: a single
+    /// tree's splits; a forest keeps the bins, fast enough for hundreds of trees.
+    var exact = false
 
     /// A node waiting to be split: its range of the row index, its depth and its position in the tree.
     struct Node { var start: Int, count: Int, depth: Int, id: Int }
@@ -62,11 +65,36 @@ struct ClassTreeGrower {
                 || (settings.maxDepth.map { n.depth >= $0 } ?? false) { continue }
             var order = Array(0..<p)
             order.seededShuffle(using: &rng)
-            var best: (score: Double, feature: Int, bin: Int)? = nil
+            var best: (score: Double, feature: Int, bin: Int, threshold: Double?)? = nil
             var visited = 0, next = 0
+            func consider(_ wl: Double, _ j: Int, _ bin: Int, _ threshold: Double?) {
+                let wr = total - wl
+                if wl <= 0 || wr <= 0 { return }
+                let score = wl * left.withUnsafeBufferPointer { impurity($0.baseAddress!) } + wr * right.withUnsafeBufferPointer { impurity($0.baseAddress!) }
+                if best.map({ score < $0.score - 1e-12 }) ?? true { best = (score, j, bin, threshold) }
+            }
             while visited < tries && next < p {
                 let j = order[next]
                 next += 1
+                if exact {
+                    // The node's rows in order of the feature (equal values by row); a constant feature is skipped uncounted.
+                    let sorted = index[n.start..<(n.start + n.count)].sorted { (x[$0, j], $0) < (x[$1, j], $1) }
+                    guard let first = sorted.first, let last = sorted.last, x[last, j] > x[first, j] + 1e-7 else { continue }
+                    visited += 1
+                    for c in 0..<k { left[c] = 0 }
+                    for t in 0..<(sorted.count - 1) {
+                        let i = sorted[t]
+                        left[Int(y[i])] += weight[i]
+                        let v = x[i, j], following = x[sorted[t + 1], j]
+                        if following <= v + 1e-7 || t + 1 < settings.minSamplesLeaf { continue }
+                        if n.count - t - 1 < settings.minSamplesLeaf { break }
+                        var wl = 0.0
+                        for c in 0..<k { right[c] = node[c] - left[c]; wl += left[c] }
+                        let middle = v / 2 + following / 2
+                        consider(wl, j, 0, middle == following || !middle.isFinite ? v : middle)
+                    }
+                    continue
+                }
                 if binned.edges[j].isEmpty { continue }
                 let column = j * binned.rows
                 var lo = 255, hi = 0
@@ -90,10 +118,7 @@ struct ClassTreeGrower {
                     if n.count - leftCount < settings.minSamplesLeaf { break }
                     var wl = 0.0
                     for c in 0..<k { right[c] = node[c] - left[c]; wl += left[c] }
-                    let wr = total - wl
-                    if wl <= 0 || wr <= 0 { continue }
-                    let score = wl * left.withUnsafeBufferPointer { impurity($0.baseAddress!) } + wr * right.withUnsafeBufferPointer { impurity($0.baseAddress!) }
-                    if best.map({ score < $0.score - 1e-12 }) ?? true { best = (score, j, b) }
+                    consider(wl, j, b, nil)
                 }
             }
             guard let split = best else { continue }
@@ -101,15 +126,20 @@ struct ClassTreeGrower {
             var l = 0, s = 0
             for r in n.start..<n.start + n.count {
                 let i = index[r]
-                if Int(binned.codes[column + i]) <= split.bin { index[n.start + l] = i; l += 1 } else { spill[s] = i; s += 1 }
+                let goesLeft = split.threshold.map { x[i, split.feature] <= $0 } ?? (Int(binned.codes[column + i]) <= split.bin)
+                if goesLeft { index[n.start + l] = i; l += 1 } else { spill[s] = i; s += 1 }
             }
             for t in 0..<s { index[n.start + l + t] = spill[t] }
-            var below = -Double.infinity, above = Double.infinity
-            for t in 0..<l { below = max(below, x[index[n.start + t], split.feature]) }
-            for t in 0..<s { above = min(above, x[spill[t], split.feature]) }
-            let middle = below / 2 + above / 2
+            var threshold = split.threshold ?? 0
+            if split.threshold == nil {
+                var below = -Double.infinity, above = Double.infinity
+                for t in 0..<l { below = max(below, x[index[n.start + t], split.feature]) }
+                for t in 0..<s { above = min(above, x[spill[t], split.feature]) }
+                let middle = below / 2 + above / 2
+                threshold = middle == above || !middle.isFinite ? below : middle
+            }
             tree.feature[n.id] = Int32(split.feature)
-            tree.threshold[n.id] = middle == above || !middle.isFinite ? below : middle
+            tree.threshold[n.id] = threshold
             tree.decrease[n.id] = total * parent - split.score
             let a = newNode(n.start, l, n.depth + 1), b = newNode(n.start + l, s, n.depth + 1)
             tree.left[n.id] = Int32(a.id); tree.right[n.id] = Int32(b.id)
@@ -130,8 +160,9 @@ struct ClassTreeGrower {
 }
 
 /// A CART decision tree for task multiclass: scikit-learn's `DecisionTreeClassifier` over several classes (gini or
-/// entropy over every class; a leaf gives its rows' weighted class shares), with the binary tree's parameters,
-/// bins and differences.
+/// entropy over every class; a leaf gives its rows' weighted class shares) with the binary tree's parameters, and
+/// scikit-learn's exact split search (every midpoint of a node's distinct values). Differs from scikit-learn: ties
+/// between equally good splits are broken by this tree's own seeded feature order.
 public struct MulticlassDecisionTree: MulticlassClassifier, Equatable, GrowsTrees {
     public var settings = TreeSettings()
 
@@ -149,7 +180,9 @@ public struct MulticlassDecisionTree: MulticlassClassifier, Equatable, GrowsTree
     public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], classes k: Int, using rng: inout G) throws -> FittedClassForest {
         try InputCheck.fitting(x, y, classes: k)
         let weights = ClassTreeGrower.classWeights(y, classes: k, counts: [Double](repeating: 1, count: y.count), balanced: settings.balanced)
-        let grown = ClassTreeGrower(settings: settings, x: x, binned: Binned(x), y: y, classes: k, weight: weights).grow(rows: Array(0..<x.rows), using: &rng)
+        var grower = ClassTreeGrower(settings: settings, x: x, binned: Binned(x), y: y, classes: k, weight: weights)
+        grower.exact = true
+        let grown = grower.grow(rows: Array(0..<x.rows), using: &rng)
         return FittedClassForest(classCount: k, trees: [grown.tree], probabilities: [grown.probabilities], width: x.cols)
     }
 }
