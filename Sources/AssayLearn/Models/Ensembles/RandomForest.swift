@@ -7,7 +7,7 @@ import Foundation
 /// per-row counts) with `max_features` candidate features per split (default `sqrt`), and the forest's
 /// probability is the mean of its trees'. Tree details and differences are those of `DecisionTree`.
 /// Each tree's random stream derives from the fit's seed and the tree's index.
-public struct RandomForest: Classifier, Equatable, GrowsTrees {
+public struct RandomForest: Classifier, Equatable, GrowsForests {
     public var estimators = 100
     public var bootstrap = true
     public var settings: TreeSettings = { var s = TreeSettings(); s.maxFeatures = .sqrt; return s }()
@@ -20,10 +20,8 @@ public struct RandomForest: Classifier, Equatable, GrowsTrees {
     }
 
     /// The spec's `random_forest` (its fitted form and tag are the decision tree's).
-    public static let definition = ModelDefinition.classifier("random_forest", tag: 5, defaults: RandomForest(), parameters: [
-        Parameter(.integer("n_estimators", atLeast: 1), default: .int(100), accepts: [.int(1)], rejects: [.int(0)]) { $0.estimators = $1.intValue! },
-        Parameter(.boolean("bootstrap"), default: .bool(true), accepts: [.bool(false)], rejects: [.string("yes"), .int(1)]) { $0.bootstrap = $1.boolValue! },
-    ] + TreeSettings.parameters(maxFeatures: .string("sqrt")))
+    public static let definition = ModelDefinition.classifier("random_forest", tag: 5, defaults: RandomForest(),
+                                                               parameters: TreeSettings.forestParameters() + TreeSettings.parameters(maxFeatures: .string("sqrt")))
 
     public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], using rng: inout G) throws -> FittedForest {
         try InputCheck.fitting(x, y)
@@ -53,7 +51,7 @@ public struct RandomForest: Classifier, Equatable, GrowsTrees {
 /// Matches scikit-learn's `RandomForestRegressor`: each tree is grown on a bootstrap sample (drawn as per-row
 /// counts) with `max_features` candidate features per split (default 1.0: all of them), and the forest predicts
 /// the mean of its trees. Tree details and differences are those of `DecisionTreeRegressor`.
-public struct RandomForestRegressor: Regressor, Equatable, GrowsTrees {
+public struct RandomForestRegressor: Regressor, Equatable, GrowsForests {
     public var estimators = 100
     public var bootstrap = true
     public var settings: TreeSettings = { var s = TreeSettings(); s.maxFeatures = .fraction(1); return s }()
@@ -66,10 +64,8 @@ public struct RandomForestRegressor: Regressor, Equatable, GrowsTrees {
     }
 
     /// The spec's `random_forest` (task regression; its fitted form and tag are the regression tree's).
-    public static let definition = ModelDefinition.regressor("random_forest", tag: 10, defaults: RandomForestRegressor(), parameters: [
-        Parameter(.integer("n_estimators", atLeast: 1), default: .int(100), accepts: [.int(1)], rejects: [.int(0)]) { $0.estimators = $1.intValue! },
-        Parameter(.boolean("bootstrap"), default: .bool(true), accepts: [.bool(false)], rejects: [.string("yes"), .int(1)]) { $0.bootstrap = $1.boolValue! },
-    ] + TreeSettings.regressionParameters(maxFeatures: .double(1)))
+    public static let definition = ModelDefinition.regressor("random_forest", tag: 10, defaults: RandomForestRegressor(),
+                                                               parameters: TreeSettings.forestParameters() + TreeSettings.regressionParameters(maxFeatures: .double(1)))
 
     public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [Double], using rng: inout G) throws -> FittedForestRegressor {
         try InputCheck.fitting(x, y)

@@ -88,6 +88,22 @@ protocol GrowsTrees: Sendable {
     var treeSettings: TreeSettings { get set }
 }
 
+/// A random forest's settings: how many trees, and whether each grows on a bootstrap sample.
+protocol GrowsForests: GrowsTrees {
+    var estimators: Int { get set }
+    var bootstrap: Bool { get set }
+}
+
+extension TreeSettings {
+    /// `n_estimators` and `bootstrap`, the parameters every random forest has beside its trees'.
+    static func forestParameters<M: GrowsForests>() -> [Parameter<M>] {
+        [
+            Parameter(.integer("n_estimators", atLeast: 1), default: .int(100), accepts: [.int(1)], rejects: [.int(0)]) { $0.estimators = $1.intValue! },
+            Parameter(.boolean("bootstrap"), default: .bool(true), accepts: [.bool(false)], rejects: [.string("yes"), .int(1)]) { $0.bootstrap = $1.boolValue! },
+        ]
+    }
+}
+
 /// Features cut into at most 255 ordered bins, learned from training rows.
 ///
 /// A column with at most 255 distinct values gets one bin per value, so the candidate thresholds are the

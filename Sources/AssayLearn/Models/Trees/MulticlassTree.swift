@@ -190,7 +190,7 @@ public struct MulticlassDecisionTree: MulticlassClassifier, Equatable, GrowsTree
 /// A random forest for task multiclass: scikit-learn's `RandomForestClassifier` over several classes (bootstrap
 /// samples drawn as the binary forest draws them, `max_features` default `sqrt`, the trees' class probabilities
 /// averaged).
-public struct MulticlassRandomForest: MulticlassClassifier, Equatable, GrowsTrees {
+public struct MulticlassRandomForest: MulticlassClassifier, Equatable, GrowsForests {
     public var estimators = 100
     public var bootstrap = true
     public var settings: TreeSettings = { var s = TreeSettings(); s.maxFeatures = .sqrt; return s }()
@@ -203,10 +203,8 @@ public struct MulticlassRandomForest: MulticlassClassifier, Equatable, GrowsTree
     }
 
     /// The spec's `random_forest` under `task: multiclass` (its fitted form and tag are the multiclass tree's).
-    public static let definition = ModelDefinition.multiclass("random_forest", tag: 24, defaults: MulticlassRandomForest(), parameters: [
-        Parameter(.integer("n_estimators", atLeast: 1), default: .int(100), accepts: [.int(1)], rejects: [.int(0)]) { $0.estimators = $1.intValue! },
-        Parameter(.boolean("bootstrap"), default: .bool(true), accepts: [.bool(false)], rejects: [.string("yes"), .int(1)]) { $0.bootstrap = $1.boolValue! },
-    ] + TreeSettings.parameters(maxFeatures: .string("sqrt")))
+    public static let definition = ModelDefinition.multiclass("random_forest", tag: 24, defaults: MulticlassRandomForest(),
+                                                               parameters: TreeSettings.forestParameters() + TreeSettings.parameters(maxFeatures: .string("sqrt")))
 
     public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], classes k: Int, using rng: inout G) throws -> FittedClassForest {
         try InputCheck.fitting(x, y, classes: k)
