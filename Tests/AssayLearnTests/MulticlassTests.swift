@@ -46,6 +46,11 @@ final class MulticlassTests: XCTestCase {
         assertClose(try probabilities("knn", ["n_neighbors": .int(7), "weights": .string("distance")], f), f.models["knn_distance"] ?? [], 1e-12, "distance-weighted kNN")
         assertClose(try probabilities("dummy", [:], f), f.models["dummy"] ?? [], 1e-15, "dummy prior")
         assertClose(try probabilities("dummy", ["strategy": .string("most_frequent")], f), f.models["dummy_most_frequent"] ?? [], 0, "dummy most_frequent")
+        // Boosting with small trees (4 leaves); with more leaves the two drift apart as the binary model does (within the
+        // 0.01 of docs/peer-comparison.md on the studies).
+        assertClose(try probabilities("gradient_boosting", ["max_iter": .int(30), "min_samples_leaf": .int(5), "max_leaf_nodes": .int(4)], f), f.models["boosting_4"] ?? [], 1e-5, "boosting 4")
+        assertClose(try probabilities("gradient_boosting", ["max_iter": .int(30), "min_samples_leaf": .int(5), "max_leaf_nodes": .int(4), "class_weight": .string("balanced")], f),
+                    f.models["boosting_balanced"] ?? [], 1e-5, "balanced boosting")
         // Trees: every feature has fewer than 255 distinct training values, so the bins are scikit-learn's exact midpoints;
         // shallow trees, since deep nodes of a few rows have many equally good splits, which each side breaks by its
         // own random feature order.
@@ -56,6 +61,18 @@ final class MulticlassTests: XCTestCase {
                     f.models["tree_balanced"] ?? [], 1e-12, "balanced tree of depth 4")
         assertClose(try probabilities("decision_tree", ["max_depth": .int(3), "min_samples_leaf": .int(5)], f), f.models["tree_gini_leaf5"] ?? [], 1e-12, "gini tree, 5 rows a leaf")
         assertClose(try probabilities("decision_tree", ["max_depth": .int(3), "criterion": .string("entropy")], f), f.models["tree_entropy"] ?? [], 1e-12, "entropy tree of depth 3")
+    }
+
+    /// `early_stopping`: a stratified 10% held out; the fit stops once 10 iterations bring no gain, one tree per class each.
+    func testBoostingStopsEarlyOnHeldOutLoss() throws {
+        let f = try fixture()
+        let estimator = try ModelRegistry.standard.estimator(type: "gradient_boosting", kind: .multiclass,
+                                                             params: ["max_iter": .int(500), "min_samples_leaf": .int(5), "early_stopping": .bool(true)])
+        let fitted = try estimator.fit(matrix(f.train.map { f.x[$0] }), .classes(f.train.map { f.y[$0] }, count: 3), seed: 1)
+        let model = try XCTUnwrap(fitted.fitted as? FittedMulticlassBoosting)
+        XCTAssertEqual(model.trees.count % 3, 0)
+        XCTAssertLessThan(model.trees.count, 3 * 500, "the held-out loss stops improving long before 500 iterations")
+        XCTAssertGreaterThanOrEqual(model.trees.count, 3 * 11)
     }
 
     func testMetricsAreScikitLearns() throws {

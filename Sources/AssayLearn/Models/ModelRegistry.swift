@@ -28,6 +28,7 @@ public struct ModelRegistry: Sendable {
         MulticlassDummyClassifier.definition,
         MulticlassDecisionTree.definition,
         MulticlassRandomForest.definition,
+        MulticlassGradientBoosting.definition,
         // Regression.
         LinearRegression.definition,
         Ridge.definition,

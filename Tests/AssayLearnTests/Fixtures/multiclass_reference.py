@@ -5,6 +5,7 @@ Run with the peer's environment: /tmp/peer/bin/python Tests/AssayLearnTests/Fixt
 import json
 import numpy as np
 from sklearn.dummy import DummyClassifier
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import (accuracy_score, balanced_accuracy_score, f1_score, log_loss, matthews_corrcoef, precision_score,
                              recall_score, roc_auc_score)
@@ -27,6 +28,9 @@ models = {
     "knn_distance": KNeighborsClassifier(n_neighbors=7, weights="distance"),
     "dummy": DummyClassifier(strategy="prior"),
     "dummy_most_frequent": DummyClassifier(strategy="most_frequent"),
+    "boosting_4": HistGradientBoostingClassifier(max_iter=30, min_samples_leaf=5, max_leaf_nodes=4, early_stopping=False, random_state=0),
+    "boosting_balanced": HistGradientBoostingClassifier(max_iter=30, min_samples_leaf=5, max_leaf_nodes=4, class_weight="balanced",
+                                                        early_stopping=False, random_state=0),
     "tree_depth3": DecisionTreeClassifier(max_depth=3, random_state=0),
     "tree_entropy_leaf5": DecisionTreeClassifier(criterion="entropy", max_depth=3, min_samples_leaf=5, random_state=0),
     "tree_gini_leaf5": DecisionTreeClassifier(max_depth=3, min_samples_leaf=5, random_state=0),

@@ -231,6 +231,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
           mc_dummy: {type: dummy}
           mc_tree: {type: decision_tree, params: {max_depth: 3}}
           mc_forest: {type: random_forest, params: {n_estimators: 3, max_depth: 3}}
+          mc_boost: {type: gradient_boosting, params: {max_iter: 3, max_leaf_nodes: 4}}
 
         """
 

@@ -28,11 +28,14 @@ public struct GradientBoosting: Classifier, Equatable {
     public init() {}
 
     /// The spec's `gradient_boosting`.
-    public static let definition = ModelDefinition.classifier("gradient_boosting", tag: 6, defaults: GradientBoosting(), parameters: parameters + [
+    public static let definition = ModelDefinition.classifier("gradient_boosting", tag: 6, defaults: GradientBoosting(), parameters: classifierParameters)
+
+    /// The classifiers' parameters (binary and multiclass): the shared ones and `class_weight`.
+    static let classifierParameters: [Parameter<GradientBoosting>] = parameters + [
         Parameter(.choice("class_weight", ["balanced"], nullable: true), default: .null, accepts: [.string("balanced")], rejects: [.string("auto")]) {
             $0.balanced = $1 == .string("balanced")
         },
-    ])
+    ]
 
     /// The parameters of `gradient_boosting`, shared by the classifier and the regressor.
     static let parameters: [Parameter<GradientBoosting>] = [
