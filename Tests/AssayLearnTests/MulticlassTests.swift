@@ -51,6 +51,11 @@ final class MulticlassTests: XCTestCase {
         assertClose(try probabilities("gradient_boosting", ["max_iter": .int(30), "min_samples_leaf": .int(5), "max_leaf_nodes": .int(4)], f), f.models["boosting_4"] ?? [], 1e-5, "boosting 4")
         assertClose(try probabilities("gradient_boosting", ["max_iter": .int(30), "min_samples_leaf": .int(5), "max_leaf_nodes": .int(4), "class_weight": .string("balanced")], f),
                     f.models["boosting_balanced"] ?? [], 1e-5, "balanced boosting")
+        // The network: scikit-learn's initial weights and batch orders, drawn from the same random_state.
+        assertClose(try probabilities("mlp", ["hidden_layer_sizes": .list([.int(6)]), "learning_rate_init": .double(0.01), "max_iter": .int(60),
+                                               "random_state": .int(3)], f), f.models["mlp"] ?? [], 1e-9, "mlp")
+        assertClose(try probabilities("mlp", ["hidden_layer_sizes": .list([.int(6), .int(4)]), "activation": .string("tanh"), "early_stopping": .bool(true),
+                                               "max_iter": .int(200), "random_state": .int(5)], f), f.models["mlp_early"] ?? [], 1e-9, "mlp with early stopping")
         // Trees: every feature has fewer than 255 distinct training values, so the bins are scikit-learn's exact midpoints;
         // shallow trees, since deep nodes of a few rows have many equally good splits, which each side breaks by its
         // own random feature order.

@@ -29,6 +29,7 @@ public struct ModelRegistry: Sendable {
         MulticlassDecisionTree.definition,
         MulticlassRandomForest.definition,
         MulticlassGradientBoosting.definition,
+        MulticlassMLP.definition,
         // Regression.
         LinearRegression.definition,
         Ridge.definition,

@@ -11,6 +11,7 @@ from sklearn.metrics import (accuracy_score, balanced_accuracy_score, f1_score, 
                              recall_score, roc_auc_score)
 from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier
+from sklearn.neural_network import MLPClassifier
 from sklearn.tree import DecisionTreeClassifier
 
 rng = np.random.RandomState(7)
@@ -31,12 +32,16 @@ models = {
     "boosting_4": HistGradientBoostingClassifier(max_iter=30, min_samples_leaf=5, max_leaf_nodes=4, early_stopping=False, random_state=0),
     "boosting_balanced": HistGradientBoostingClassifier(max_iter=30, min_samples_leaf=5, max_leaf_nodes=4, class_weight="balanced",
                                                         early_stopping=False, random_state=0),
+    "mlp": MLPClassifier(hidden_layer_sizes=(6,), learning_rate_init=0.01, max_iter=60, random_state=3),
+    "mlp_early": MLPClassifier(hidden_layer_sizes=(6, 4), activation="tanh", early_stopping=True, max_iter=200, random_state=5),
     "tree_depth3": DecisionTreeClassifier(max_depth=3, random_state=0),
     "tree_entropy_leaf5": DecisionTreeClassifier(criterion="entropy", max_depth=3, min_samples_leaf=5, random_state=0),
     "tree_gini_leaf5": DecisionTreeClassifier(max_depth=3, min_samples_leaf=5, random_state=0),
     "tree_entropy": DecisionTreeClassifier(criterion="entropy", max_depth=3, random_state=0),
     "tree_balanced": DecisionTreeClassifier(max_depth=4, class_weight="balanced", random_state=0),
 }
+import warnings
+warnings.filterwarnings("ignore")  # the MLPs stop at max_iter on purpose
 out = {"x": x.tolist(), "y": y.tolist(), "train": train.tolist(), "test": test.tolist(), "classes": k, "models": {}}
 for name, m in models.items():
     m.fit(x[train], y[train])

@@ -75,10 +75,13 @@ public struct MultilayerPerceptron: Classifier, Equatable {
 
     /// Trains the network on `targets`: a classifier's 0/1 labels (`labels` given: a logistic output and log loss), or a
     /// regression's values (`labels` nil: an identity output and half squared error, scikit-learn's `MLPRegressor`).
-    func train<G: RandomNumberGenerator>(_ x: Matrix, targets: [Double], labels y: [UInt8]?, using rng: inout G) throws -> FittedMultilayerPerceptron {
-        let regression = y == nil
+    /// With `classes` (task multiclass), `labels` are class indices and the output is `classes` softmax units with the
+    /// multinomial log loss (scikit-learn's `MLPClassifier` on more than two classes: one-hot targets).
+    func train<G: RandomNumberGenerator>(_ x: Matrix, targets: [Double], labels y: [UInt8]?, classes: Int? = nil, using rng: inout G) throws -> FittedMultilayerPerceptron {
+        let regression = y == nil, softmax = classes != nil
         var rs = NumpyRandomState(seed: randomState ?? UInt32(truncatingIfNeeded: rng.next()))
-        let sizes = [x.cols] + hiddenLayerSizes + [1]
+        let outputs = classes ?? 1
+        let sizes = [x.cols] + hiddenLayerSizes + [outputs]
         let layers = sizes.count - 1
 
         // Parameters: weights of each layer (fan_in × fan_out, row-major), then biases of each layer; drawn
@@ -92,8 +95,9 @@ public struct MultilayerPerceptron: Classifier, Equatable {
         }
 
         var trainRows = Array(0..<x.rows), validRows: [Int] = []
-        if earlyStopping, regression {
-            // scikit-learn's train_test_split without stratify: one permutation, test rows first.
+        if earlyStopping, regression || softmax {
+            // scikit-learn's train_test_split without stratify (it stratifies only a single output unit, not one-hot
+            // targets): one permutation, test rows first.
             let nValid = Int((validationFraction * Double(x.rows)).rounded(.up))
             let p = rs.permutation(x.rows)
             (validRows, trainRows) = (Array(p[..<nValid]), Array(p[nValid...]))
@@ -101,8 +105,9 @@ public struct MultilayerPerceptron: Classifier, Equatable {
                 throw LearnError.badParameter("mlp: the validation set of \(validRows.count) rows is too small (raise validation_fraction)")
             }
         } else if earlyStopping, let y {
-            let positives = y.reduce(0) { $0 + Int($1) }
-            guard min(positives, y.count - positives) >= 2 else {
+            var counts = [Int](repeating: 0, count: max(outputs, 2))
+            for label in y { counts[Int(label)] += 1 }
+            guard (counts.min() ?? 0) >= 2 else {
                 throw LearnError.badParameter("mlp: early_stopping needs at least two rows of each class")
             }
             (trainRows, validRows) = StratifiedSplitter.shuffleSplit(y, testFraction: validationFraction, using: &rs)
@@ -120,7 +125,7 @@ public struct MultilayerPerceptron: Classifier, Equatable {
         var work = Network.Workspace(sizes: sizes, rows: batch)
         var grads = params.map { [Double](repeating: 0, count: $0.count) }
         var order = Array(0..<n)
-        var batchX = [Double](repeating: 0, count: batch * x.cols), batchY = [Double](repeating: 0, count: batch)
+        var batchX = [Double](repeating: 0, count: batch * x.cols), batchY = [Double](repeating: 0, count: batch * outputs)
 
         var bestLoss = Double.infinity, bestScore = -Double.infinity
         var best = params
@@ -140,9 +145,14 @@ public struct MultilayerPerceptron: Classifier, Equatable {
                         }
                     }
                 }
-                for r in 0..<m { batchY[r] = yt[order[start + r]] }
+                if softmax {
+                    // One-hot targets, a row of `outputs` per row.
+                    for r in 0..<m { for c in 0..<outputs { batchY[r * outputs + c] = Int(yt[order[start + r]]) == c ? 1 : 0 } }
+                } else {
+                    for r in 0..<m { batchY[r] = yt[order[start + r]] }
+                }
                 let loss = Network.backpropagate(params, sizes: sizes, activation: activation, alpha: alpha, identityOutput: regression,
-                                                 x: batchX, y: batchY, rows: m, work: &work, gradients: &grads)
+                                                 softmaxOutput: softmax, x: batchX, y: batchY, rows: m, work: &work, gradients: &grads)
                 total += loss * Double(m)
                 adam.update(&params, grads)
                 start += m
@@ -150,10 +160,15 @@ public struct MultilayerPerceptron: Classifier, Equatable {
             epochs += 1
             if earlyStopping {
                 // The validation score: R² for a regressor, accuracy for a classifier (each one's `score`).
-                let p = Network.forward(params, sizes: sizes, activation: activation, identityOutput: regression, x: xv)
+                let p = Network.forward(params, sizes: sizes, activation: activation, identityOutput: regression, softmaxOutput: softmax, x: xv)
                 var score: Double
                 if regression {
                     score = RegressionScoring.score(.r2, values: yv, predictions: p)
+                } else if softmax {
+                    // Accuracy: the most probable class (the first of equals) against the row's class.
+                    var correct = 0
+                    for i in yv.indices where Double((0..<outputs).reduce(0) { p[i * outputs + $1] > p[i * outputs + $0] ? $1 : $0 }) == yv[i] { correct += 1 }
+                    score = Double(correct) / Double(yv.count)
                 } else {
                     var correct = 0
                     for i in p.indices where (p[i] > 0.5 ? 1.0 : 0.0) == yv[i] { correct += 1 }
@@ -168,8 +183,10 @@ public struct MultilayerPerceptron: Classifier, Equatable {
             }
             if stall > nIterNoChange { stopped = true; break }
         }
-        return FittedMultilayerPerceptron(sizes: sizes, activation: activation, parameters: earlyStopping ? best : params,
-                                          epochs: epochs, converged: stopped, identityOutput: regression)
+        var fitted = FittedMultilayerPerceptron(sizes: sizes, activation: activation, parameters: earlyStopping ? best : params,
+                                                epochs: epochs, converged: stopped, identityOutput: regression)
+        fitted.softmaxOutput = softmax
+        return fitted
     }
 }
 
@@ -210,11 +227,13 @@ enum Network {
         }
     }
 
-    /// The positive-class probability of every row of `x` (with `identityOutput`, the output unit's value).
-    static func forward(_ params: [[Double]], sizes: [Int], activation: MultilayerPerceptron.Activation, identityOutput: Bool = false, x: Matrix) -> [Double] {
-        let layers = sizes.count - 1
+    /// The positive-class probability of every row of `x` (with `identityOutput`, the output unit's value; with
+    /// `softmaxOutput`, the softmax of the output units, a row of them per row).
+    static func forward(_ params: [[Double]], sizes: [Int], activation: MultilayerPerceptron.Activation, identityOutput: Bool = false,
+                        softmaxOutput: Bool = false, x: Matrix) -> [Double] {
+        let layers = sizes.count - 1, outputs = sizes[layers]
         let block = 256
-        var out = [Double](repeating: 0, count: x.rows)
+        var out = [Double](repeating: 0, count: x.rows * (softmaxOutput ? outputs : 1))
         var buffers = sizes.map { [Double](repeating: 0, count: $0 * block) }
         var start = 0
         while start < x.rows {
@@ -235,16 +254,32 @@ enum Network {
                     }
                 }
             }
-            for r in 0..<m { out[start + r] = identityOutput ? buffers[layers][r] : Logistic.sigmoid(buffers[layers][r]) }
+            if softmaxOutput {
+                buffers[layers].withUnsafeBufferPointer { z in
+                    for r in 0..<m { softmax(z.baseAddress! + r * outputs, outputs, into: &out, at: (start + r) * outputs) }
+                }
+            } else {
+                for r in 0..<m { out[start + r] = identityOutput ? buffers[layers][r] : Logistic.sigmoid(buffers[layers][r]) }
+            }
             start += m
         }
         return out
     }
 
+    /// The softmax of `count` values at `z`, written to `out` from `at` (scikit-learn's: shifted by the largest).
+    static func softmax(_ z: UnsafePointer<Double>, _ count: Int, into out: inout [Double], at: Int) {
+        var top = -Double.infinity
+        for c in 0..<count { top = max(top, z[c]) }
+        var total = 0.0
+        for c in 0..<count { let e = exp(z[c] - top); out[at + c] = e; total += e }
+        for c in 0..<count { out[at + c] /= total }
+    }
+
     /// One batch: the loss (mean log loss, or with `identityOutput` half the mean squared error, plus the L2 term) and,
     /// in `gradients`, its gradient for every parameter.
+    /// With `softmaxOutput`, `y` holds a one-hot row per row and the loss is the multinomial log loss.
     static func backpropagate(_ params: [[Double]], sizes: [Int], activation: MultilayerPerceptron.Activation, alpha: Double, identityOutput: Bool = false,
-                              x: [Double], y: [Double], rows m: Int, work: inout Workspace, gradients: inout [[Double]]) -> Double {
+                              softmaxOutput: Bool = false, x: [Double], y: [Double], rows m: Int, work: inout Workspace, gradients: inout [[Double]]) -> Double {
         let layers = sizes.count - 1
         work.activations[0].withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: x, count: m * sizes[0]) }
         for l in 0..<layers {
@@ -263,7 +298,20 @@ enum Network {
         // Output: probability, log loss (clipped as scikit-learn does) and δ = p − y.
         var loss = 0.0
         let clip = Double.ulpOfOne
-        for r in 0..<m {
+        if softmaxOutput {
+            let k = sizes[layers]
+            var p = [Double](repeating: 0, count: k)
+            for r in 0..<m {
+                work.activations[layers].withUnsafeBufferPointer { z in softmax(z.baseAddress! + r * k, k, into: &p, at: 0) }
+                for c in 0..<k {
+                    let t = y[r * k + c]
+                    if t != 0 { loss -= t * log(min(max(p[c], clip), 1 - clip)) }
+                    work.activations[layers][r * k + c] = p[c]
+                    work.deltas[layers][r * k + c] = p[c] - t
+                }
+            }
+        }
+        for r in 0..<m where !softmaxOutput {
             if identityOutput {
                 let p = work.activations[layers][r]
                 loss += (p - y[r]) * (p - y[r]) / 2
@@ -351,6 +399,8 @@ public struct FittedMultilayerPerceptron: FittedClassifier, Equatable {
     /// A regressor's network: its output unit is read as it is, not through the logistic function (not saved: the
     /// regressor's own fitted type says so).
     public var identityOutput = false
+    /// A multiclass network: its output units go through the softmax (not saved: the multiclass fitted type says so).
+    public var softmaxOutput = false
 
     public var inputWidth: Int { sizes[0] }
 
@@ -380,11 +430,14 @@ public struct FittedMultilayerPerceptron: FittedClassifier, Equatable {
         self.converged = converged
     }
 
-    public init(from r: inout ByteReader) throws {
+    public init(from r: inout ByteReader) throws { try self.init(from: &r, outputs: 1...1) }
+
+    /// Reads a network whose output layer has a size in `outputs` (1 for a binary or regression network).
+    init(from r: inout ByteReader, outputs: ClosedRange<Int>) throws {
         try r.readHeader("multilayer perceptron", version: Self.formatVersion)
         let sizes = try r.readInts()
         let tag = try r.readUInt8()
-        guard sizes.count >= 2, sizes.allSatisfy({ $0 >= 1 }), sizes.last == 1, Int(tag) < MultilayerPerceptron.Activation.allCases.count else {
+        guard sizes.count >= 2, sizes.allSatisfy({ $0 >= 1 }), outputs.contains(sizes.last ?? 0), Int(tag) < MultilayerPerceptron.Activation.allCases.count else {
             throw BinaryFormatError.badTag("multilayer perceptron", tag)
         }
         let layers = sizes.count - 1
@@ -435,4 +488,46 @@ public struct FittedMLPRegressor: FittedRegressor, Equatable {
     }
 
     public init(from r: inout ByteReader) throws { self.init(network: try FittedMultilayerPerceptron(from: &r)) }
+}
+
+/// A multilayer perceptron for task multiclass: scikit-learn's `MLPClassifier(solver="adam")` on more than two classes,
+/// the binary network's parameters, initial draws and training with `classes` softmax output units, one-hot targets and
+/// the multinomial log loss; `early_stopping` holds out a stratified `validation_fraction` and watches its accuracy.
+public struct MulticlassMLP: MulticlassClassifier, Equatable {
+    public var network = MultilayerPerceptron()
+
+    public init() {}
+
+    /// The spec's `mlp` under `task: multiclass`.
+    public static let definition = ModelDefinition.multiclass("mlp", tag: 26, defaults: MulticlassMLP(),
+                                                              parameters: MultilayerPerceptron.parameters.map { $0.lifted(\.network) })
+
+    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], classes k: Int, using rng: inout G) throws -> FittedMulticlassMLP {
+        try InputCheck.fitting(x, y, classes: k)
+        return FittedMulticlassMLP(network: try network.train(x, targets: y.map(Double.init), labels: y, classes: k, using: &rng))
+    }
+}
+
+public struct FittedMulticlassMLP: FittedMulticlassClassifier, Equatable {
+    public let network: FittedMultilayerPerceptron
+
+    public var classCount: Int { network.sizes.last ?? 0 }
+    public var inputWidth: Int { network.inputWidth }
+    public var convergenceNote: String? { network.convergenceNote }
+
+    init(network: FittedMultilayerPerceptron) {
+        var n = network
+        n.softmaxOutput = true
+        self.network = n
+    }
+
+    public func predictClassProbabilities(_ x: Matrix) throws -> Matrix {
+        try InputCheck.predicting(x, width: inputWidth)
+        return Matrix(rows: x.rows, cols: classCount,
+                      values: Network.forward(network.parameters, sizes: network.sizes, activation: network.activation, softmaxOutput: true, x: x))
+    }
+
+    public func encode(to w: inout ByteWriter) { network.encode(to: &w) }
+
+    public init(from r: inout ByteReader) throws { self.init(network: try FittedMultilayerPerceptron(from: &r, outputs: 2...255)) }
 }
