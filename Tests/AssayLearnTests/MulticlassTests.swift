@@ -10,6 +10,8 @@ final class MulticlassTests: XCTestCase {
         struct Never: Decodable { let y: [UInt8]; let p: [[Double]]; let metrics: [String: Double] }
         let x: [[Double]], y: [UInt8], train: [Int], test: [Int], classes: Int
         let models: [String: [[Double]]]
+        let svm_ovo_decision: [[Double]]
+        let svm_ovo_decision_balanced: [[Double]]
         let metrics: [String: Double]
         let never_predicted: Never
     }
@@ -78,6 +80,31 @@ final class MulticlassTests: XCTestCase {
         XCTAssertEqual(model.trees.count % 3, 0)
         XCTAssertLessThan(model.trees.count, 3 * 500, "the held-out loss stops improving long before 500 iterations")
         XCTAssertGreaterThanOrEqual(model.trees.count, 3 * 11)
+    }
+
+    /// One-vs-one SVM: each pair's machine is libsvm's (its decision values equal scikit-learn's `decision_function_shape:
+    /// ovo`, sign flipped: Assay's are positive for the pair's second class), and the coupling recovers class
+    /// probabilities from consistent pairwise ones.
+    func testOneVsOneMachinesAndCoupling() throws {
+        let f = try fixture()
+        for (params, expected) in [(["C": ParamValue.int(2)], f.svm_ovo_decision),
+                                   (["C": .double(0.5), "kernel": .string("linear"), "class_weight": .string("balanced")], f.svm_ovo_decision_balanced)] {
+            let fitted = try ModelRegistry.standard.estimator(type: "svm", kind: .multiclass, params: params)
+                .fit(matrix(f.train.map { f.x[$0] }), .classes(f.train.map { f.y[$0] }, count: 3), seed: 1)
+            let model = try XCTUnwrap(fitted.fitted as? FittedMulticlassSupportVectorClassifier)
+            XCTAssertEqual(model.machines.count, 3)
+            let x = matrix(f.test.map { f.x[$0] })
+            var worst = 0.0
+            for (m, machine) in model.machines.enumerated() {
+                for (i, value) in try machine.decisionFunction(x).enumerated() { worst = max(worst, abs(-value - expected[i][m])) }
+            }
+            XCTAssertLessThanOrEqual(worst, 1e-6, "\(params)")
+        }
+        let truth = [0.5, 0.3, 0.15, 0.05]
+        let r = truth.indices.map { i in truth.indices.map { j in i == j ? 0 : truth[i] / (truth[i] + truth[j]) } }
+        let coupled = FittedMulticlassSupportVectorClassifier.couple(r)
+        for (a, b) in zip(coupled, truth) { XCTAssertEqual(a, b, accuracy: 1e-3) }
+        XCTAssertEqual(coupled.reduce(0, +), 1, accuracy: 1e-12)
     }
 
     func testMetricsAreScikitLearns() throws {

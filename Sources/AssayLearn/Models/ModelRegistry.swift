@@ -30,6 +30,7 @@ public struct ModelRegistry: Sendable {
         MulticlassRandomForest.definition,
         MulticlassGradientBoosting.definition,
         MulticlassMLP.definition,
+        MulticlassSupportVectorClassifier.definition,
         // Regression.
         LinearRegression.definition,
         Ridge.definition,

@@ -13,6 +13,7 @@ from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.neural_network import MLPClassifier
 from sklearn.tree import DecisionTreeClassifier
+from sklearn.svm import SVC
 
 rng = np.random.RandomState(7)
 n, p, k = 120, 4, 3
@@ -46,6 +47,11 @@ out = {"x": x.tolist(), "y": y.tolist(), "train": train.tolist(), "test": test.t
 for name, m in models.items():
     m.fit(x[train], y[train])
     out["models"][name] = m.predict_proba(x[test]).tolist()
+# The one-vs-one machines' decision values (positive for the pair's first class), pairs in libsvm's order.
+svc = SVC(C=2, decision_function_shape="ovo").fit(x[train], y[train])
+out["svm_ovo_decision"] = svc.decision_function(x[test]).tolist()
+svc_balanced = SVC(C=0.5, kernel="linear", class_weight="balanced", decision_function_shape="ovo").fit(x[train], y[train])
+out["svm_ovo_decision_balanced"] = svc_balanced.decision_function(x[test]).tolist()
 # Metrics of the logistic regression's test probabilities (predicted class: argmax).
 proba = np.array(out["models"]["naive_bayes"])
 pred = proba.argmax(axis=1)

@@ -233,6 +233,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
           mc_forest: {type: random_forest, params: {n_estimators: 3, max_depth: 3}}
           mc_boost: {type: gradient_boosting, params: {max_iter: 3, max_leaf_nodes: 4}}
           mc_mlp: {type: mlp, params: {hidden_layer_sizes: [4], max_iter: 20}}
+          mc_svm: {type: svm}
 
         """
 

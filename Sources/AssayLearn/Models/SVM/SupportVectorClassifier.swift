@@ -33,11 +33,14 @@ public struct SupportVectorClassifier: Classifier, Equatable {
     public init() {}
 
     /// The spec's `svm`.
-    public static let definition = ModelDefinition.classifier("svm", tag: 7, defaults: SupportVectorClassifier(), parameters: kernelParameters + [
+    public static let definition = ModelDefinition.classifier("svm", tag: 7, defaults: SupportVectorClassifier(), parameters: classifierParameters)
+
+    /// The classifiers' parameters (binary and multiclass): the kernel's and `class_weight`.
+    static let classifierParameters: [Parameter<SupportVectorClassifier>] = kernelParameters + [
         Parameter(.choice("class_weight", ["balanced"], nullable: true), default: .null, accepts: [.string("balanced")], rejects: [.string("auto")]) {
             $0.balanced = $1 == .string("balanced")
         },
-    ])
+    ]
 
     /// The parameters of the solver and kernel, shared by the classifier and the regressor (SVR).
     static let kernelParameters: [Parameter<SupportVectorClassifier>] = [
