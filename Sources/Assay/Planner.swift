@@ -108,14 +108,11 @@ struct Planner {
         let x = try pipeline.transform(data.features, rows: rows, training: true)
         if let values = data.values { return (x, .values(rows.map { values[$0] })) }  // validation refuses resampling a regression
         let y = rows.map { data.target[$0] }
-        if let classes = data.classNames {
-            guard resample == nil else { throw LearnError.badParameter("resample applies to binary labels only") }  // validation refuses it first
-            return (x, .classes(y, count: classes.count))
-        }
-        guard let resample else { return (x, .labels(y)) }
+        func target(_ labels: [UInt8]) -> FitTarget { data.classNames.map { .classes(labels, count: $0.count) } ?? .labels(labels) }
+        guard let resample else { return (x, target(y)) }
         var rng = SplitMix64(seed: Seeds.derive(seed, "resample"))
         let (rx, ry) = try Resampler.resample(x, y, resample, categoricalBlocks: pipeline.categoricalBlocks, using: &rng)
-        return (rx, .labels(ry))
+        return (rx, target(ry))
     }
 
     /// The training rows `rows` names: all of them, a fold's, or the share of a fold's that a successive-halving

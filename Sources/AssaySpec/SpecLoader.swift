@@ -957,9 +957,8 @@ struct SpecDecoder {
                 guard c.min != nil || c.max != nil || c.quantiles != nil else { throw SpecError(at: kindAt, "\(ctx) needs min, max or quantiles") }
                 out.append(.clip(c))
             default:
-                guard self.kind == .binary else {
-                    throw SpecError(at: kindAt, self.kind == .multiclass ? "\(ctx): resample is built for task binary only; task multiclass is not supported by it yet"
-                                                : "\(ctx): resample applies to classification only, and this spec's task is \(self.kind.rawValue)")
+                guard self.kind == .binary || self.kind == .multiclass else {
+                    throw SpecError(at: kindAt, "\(ctx): resample applies to classification only, and this spec's task is \(self.kind.rawValue)")
                 }
                 let f = try Fields(opts, ctx, allowed: SpecKeys.resample)
                 resampleAt = kindAt
@@ -970,6 +969,9 @@ struct SpecDecoder {
                     guard r.kNeighbors >= 1 else { throw SpecError(at: k.location, "\(ctx): k_neighbors must be at least 1, got \(r.kNeighbors)") }
                 }
                 if let sNode = f["sampling_strategy"], !(sNode.text == "'auto'") {
+                    if self.kind == .multiclass {
+                        throw SpecError(at: sNode.location, "\(ctx): sampling_strategy is a minority/majority ratio of two classes; with several classes leave it out (auto), as imbalanced-learn does")
+                    }
                     r.samplingStrategy = try fraction(sNode, "\(ctx): sampling_strategy", closedAtOne: true)
                 }
                 out.append(.resample(r))

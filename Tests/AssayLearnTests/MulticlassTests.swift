@@ -107,6 +107,27 @@ final class MulticlassTests: XCTestCase {
         XCTAssertEqual(coupled.reduce(0, +), 1, accuracy: 1e-12)
     }
 
+    /// Resampling several classes as imbalanced-learn's `auto`: undersampling cuts every class to the smallest's rows,
+    /// over-sampling and SMOTE grow every class to the largest's; original rows first, then each class's new rows.
+    func testResamplingSeveralClasses() throws {
+        let f = try fixture()
+        let x = matrix(f.train.map { f.x[$0] }), y = f.train.map { f.y[$0] }
+        let counts = (0..<3).map { c in y.filter { Int($0) == c }.count }
+        for method in [ResampleMethod.undersample, .oversample, .smote] {
+            var rng = SplitMix64(seed: 9)
+            let (rx, ry) = try Resampler.resample(x, y, ResampleStep(method: method), using: &rng)
+            let after = (0..<3).map { c in ry.filter { Int($0) == c }.count }
+            XCTAssertEqual(after, [Int](repeating: method == .undersample ? counts.min()! : counts.max()!, count: 3), "\(method)")
+            XCTAssertEqual(rx.rows, ry.count)
+            if method != .undersample {
+                XCTAssertEqual(Array(ry.prefix(y.count)), y, "the original rows first")
+                XCTAssertEqual(Array(rx.values.prefix(x.values.count)), x.values)
+            }
+        }
+        var rng = SplitMix64(seed: 9)
+        XCTAssertThrowsError(try Resampler.resample(x, y, ResampleStep(method: .smote, samplingStrategy: 0.5), using: &rng))
+    }
+
     func testMetricsAreScikitLearns() throws {
         let f = try fixture()
         let p = (f.models["naive_bayes"] ?? []).flatMap { $0 }, y = f.test.map { f.y[$0] }

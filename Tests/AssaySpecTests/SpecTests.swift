@@ -355,8 +355,9 @@ final class SpecTests: XCTestCase {
         XCTAssertThrowsError(try parse(base + "\ntask: multiclass\nimportance: {shap: true}")) {
             XCTAssertTrue("\($0)".contains("importance.shap explains one output per row; task multiclass has one per class"), "\($0)")
         }
-        XCTAssertThrowsError(try parse(base + "\ntask: multiclass\npreprocess:\n  - resample: {method: smote}")) {
-            XCTAssertTrue("\($0)".contains("resample is built for task binary only"), "\($0)")
+        XCTAssertNoThrow(try parse(base + "\ntask: multiclass\npreprocess:\n  - resample: {method: smote}"), "imbalanced-learn's auto: every class to the largest")
+        XCTAssertThrowsError(try parse(base + "\ntask: multiclass\npreprocess:\n  - resample: {method: smote, sampling_strategy: 0.5}")) {
+            XCTAssertTrue("\($0)".contains("sampling_strategy is a minority/majority ratio of two classes; with several classes leave it out (auto)"), "\($0)")
         }
         XCTAssertThrowsError(try parse(base + "\ntask: multiclasss")) { XCTAssertTrue("\($0)".contains("did you mean 'multiclass'?"), "\($0)") }
         XCTAssertThrowsError(try parse(base + "\ntask: regresion")) { XCTAssertTrue("\($0)".contains("did you mean 'regression'?"), "\($0)") }

@@ -16,6 +16,7 @@ import Foundation
 public enum Resampler {
     public static func resample<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], _ step: ResampleStep, categoricalBlocks: [Range<Int>] = [],
                                                           using rng: inout G) throws -> (Matrix, [UInt8]) {
+        if (y.max() ?? 0) > 1 { return try resampleClasses(x, y, step, categoricalBlocks: categoricalBlocks, using: &rng) }
         let positives = y.reduce(0) { $0 + Int($1) }, negatives = y.count - positives
         guard positives > 0, negatives > 0 else { return (x, y) }
         let minority: UInt8 = positives < negatives ? 1 : 0
@@ -53,6 +54,51 @@ public enum Resampler {
                 out += samples
             }
             return (Matrix(rows: y.count + extra, cols: x.cols, values: out), y + [UInt8](repeating: minority, count: extra))
+        }
+    }
+
+    /// More than two classes (class indices), as imbalanced-learn's `sampling_strategy: auto` treats them: undersampling
+    /// cuts every class but the smallest to the smallest's rows (the first of equals is the smallest); over-sampling and
+    /// SMOTE grow every class but the largest to the largest's, class by class in class order, each from its own rows.
+    /// A ratio is refused, as imbalanced-learn refuses a float `sampling_strategy` for several classes.
+    static func resampleClasses<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], _ step: ResampleStep, categoricalBlocks: [Range<Int>],
+                                                          using rng: inout G) throws -> (Matrix, [UInt8]) {
+        guard step.samplingStrategy == nil else {
+            throw LearnError.badParameter("resample: sampling_strategy is a minority/majority ratio of two classes; with several classes leave it out (auto)")
+        }
+        let k = Int(y.max() ?? 0) + 1
+        let members = (0..<k).map { c in y.indices.filter { Int(y[$0]) == c } }
+        let counts = members.map(\.count)
+        switch step.method {
+        case .undersample:
+            let smallest = counts.indices.filter { counts[$0] > 0 }.min { counts[$0] < counts[$1] } ?? 0
+            var kept = Set(members[smallest])
+            for c in 0..<k where c != smallest {
+                var rows = members[c]
+                rows.seededShuffle(using: &rng)
+                kept.formUnion(rows.prefix(counts[smallest]))
+            }
+            let rows = y.indices.filter { kept.contains($0) }
+            return (x.selecting(rows), rows.map { y[$0] })
+        case .oversample, .smote, .smoteNC:
+            let largest = counts.indices.max { counts[$0] < counts[$1] || (counts[$0] == counts[$1] && $0 > $1) } ?? 0
+            var out = x.values, labels = y
+            for c in 0..<k where c != largest && counts[c] > 0 {
+                let extra = counts[largest] - counts[c]
+                guard extra > 0 else { continue }
+                if step.method == .oversample {
+                    for _ in 0..<extra { out += x.row(members[c][Int.random(in: 0..<members[c].count, using: &rng)]) }
+                } else {
+                    guard members[c].count > step.kNeighbors else {
+                        throw LearnError.badParameter("resample: SMOTE needs more than k_neighbors = \(step.kNeighbors) rows of each class in the training rows, found \(members[c].count) of class \(c + 1)")
+                    }
+                    out += step.method == .smote
+                        ? smote(x, members[c], k: step.kNeighbors, extra: extra, using: &rng)
+                        : try smoteNC(x, members[c], k: step.kNeighbors, extra: extra, blocks: categoricalBlocks, using: &rng)
+                }
+                labels += [UInt8](repeating: UInt8(c), count: extra)
+            }
+            return (Matrix(rows: labels.count, cols: x.cols, values: out), labels)
         }
     }
 
