@@ -1111,7 +1111,7 @@ struct SpecDecoder {
         let preprocess = try f["preprocess"].map { try steps($0, "\(ctx): preprocess") }
         var spec = ModelSpec(name: name, type: typeName, params: params, grid: grid, preprocess: preprocess)
         if let c = f["calibrate"] {
-            guard kind == .binary else { throw SpecError(at: c.location, "\(ctx): calibrate applies to task binary only (it calibrates probabilities)") }
+            guard kind == .binary || kind == .multiclass else { throw SpecError(at: c.location, "\(ctx): calibrate applies to classification only (it calibrates probabilities)") }
             if case .scalar = c {
                 spec.calibrate = CalibrateStep(method: try choice(c, "\(ctx): calibrate", CalibrationMethod.self))
             } else {

@@ -128,6 +128,32 @@ final class MulticlassTests: XCTestCase {
         XCTAssertThrowsError(try Resampler.resample(x, y, ResampleStep(method: .smote, samplingStrategy: 0.5), using: &rng))
     }
 
+    /// `calibrate:` on several classes: each inner fold's member with a calibrator per class; rows sum to 1, the same seed
+    /// gives the same model, and the saved form reads back to the same probabilities under its own tag.
+    func testCalibrationOfSeveralClasses() throws {
+        let f = try fixture()
+        let x = matrix(f.train.map { f.x[$0] }), y = f.train.map { f.y[$0] }, test = matrix(f.test.map { f.x[$0] })
+        let raw = try ModelRegistry.standard.estimator(type: "naive_bayes", kind: .multiclass, params: [:]).fit(x, .classes(y, count: 3), seed: 1).predict(test)
+        for method in [CalibrationMethod.sigmoid, .isotonic] {
+            let estimator = try ModelRegistry.standard.estimator(type: "naive_bayes", kind: .multiclass, params: [:], calibrate: CalibrateStep(method: method, cv: 3))
+            let fitted = try estimator.fit(x, .classes(y, count: 3), seed: 1)
+            let model = try XCTUnwrap(fitted.fitted as? FittedCalibratedClasses)
+            XCTAssertEqual(model.members.count, 3)
+            XCTAssertEqual(model.calibrators.map(\.count), [3, 3, 3])
+            let p = try fitted.predict(test)
+            for i in 0..<test.rows { XCTAssertEqual(p[3 * i] + p[3 * i + 1] + p[3 * i + 2], 1, accuracy: 1e-12) }
+            XCTAssertNotEqual(p, raw, "\(method) moves the probabilities")
+            XCTAssertEqual(try estimator.fit(x, .classes(y, count: 3), seed: 1).predict(test), p, "same seed, same model")
+            var r = ByteReader(fitted.encoded())
+            let back = try ModelRegistry.standard.decode(from: &r)
+            XCTAssertTrue(r.isAtEnd)
+            XCTAssertEqual(try back.predict(test).map(\.bitPattern), p.map(\.bitPattern))
+            // Calibrated on held-out rows, the probabilities of the rows' own classes beat the dummy's on average.
+            let own = f.test.indices.map { p[3 * $0 + Int(f.y[f.test[$0]])] }
+            XCTAssertGreaterThan(own.reduce(0, +) / Double(own.count), 0.4)
+        }
+    }
+
     func testMetricsAreScikitLearns() throws {
         let f = try fixture()
         let p = (f.models["naive_bayes"] ?? []).flatMap { $0 }, y = f.test.map { f.y[$0] }

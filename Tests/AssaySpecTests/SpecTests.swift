@@ -388,7 +388,7 @@ final class SpecTests: XCTestCase {
         XCTAssertEqual(error(regression + "\npreprocess: [{encode: {method: target}}]"),
                        "exp/s.yaml:8:32: preprocess step 'encode': method target encodes a binary target's rate; task regression is not supported by it yet (use onehot or ordinal)")
         XCTAssertEqual(error(regression.replacingOccurrences(of: "type: ridge", with: "type: ridge\n    calibrate: sigmoid")),
-                       "exp/s.yaml:7:16: model 'r': calibrate applies to task binary only (it calibrates probabilities)")
+                       "exp/s.yaml:7:16: model 'r': calibrate applies to classification only (it calibrates probabilities)")
         XCTAssertEqual(error(regression.replacingOccurrences(of: "type: ridge", with: "type: rigde")),
                        "exp/s.yaml:6:11: unknown model type 'rigde' for task regression; did you mean 'ridge'?")
     }

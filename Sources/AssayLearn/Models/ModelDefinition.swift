@@ -175,7 +175,9 @@ public struct AnyEstimator: Sendable {
 
     /// Fits on `x` and `target` with a generator seeded by `seed` (the task's seed).
     public func fit(_ x: Matrix, _ target: FitTarget, seed: UInt64) throws -> FittedModel {
-        FittedModel(tag: tag, fitted: try fitBody(x, target, seed))
+        let fitted = try fitBody(x, target, seed)
+        // Calibration wraps binary and multiclass models alike; its multiclass form has a tag of its own.
+        return FittedModel(tag: fitted is FittedCalibratedClasses ? FittedCalibratedClasses.tag : tag, fitted: fitted)
     }
 
     /// Fits a classifier on binary labels `y`.
@@ -187,9 +189,13 @@ public struct AnyEstimator: Sendable {
     /// These settings wrapped in probability calibration (scikit-learn's `CalibratedClassifierCV`).
     public func calibrated(_ step: CalibrateStep) -> AnyEstimator {
         let calibrated = CalibratedClassifier(base: self, settings: step)
+        // The tag names the binary form; a multiclass fit returns its own form, tagged as such by `fit`.
         return AnyEstimator(settings: calibrated, tag: FittedCalibrated.tag, fit: { x, target, seed in
-                                guard case .labels(let y) = target else { throw LearnError.badParameter("calibration fits binary labels") }
-                                return try calibrated.fit(x, y, seed: seed)
+                                switch target {
+                                case .labels(let y): return try calibrated.fit(x, y, seed: seed)
+                                case .classes(let y, let count): return try calibrated.fitClasses(x, y, classes: count, seed: seed)
+                                case .values: throw LearnError.badParameter("calibration fits class labels")
+                                }
                             },
                             equals: { other in
                                 guard let other = other as? CalibratedClassifier else { return false }

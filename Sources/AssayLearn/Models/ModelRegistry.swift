@@ -21,6 +21,7 @@ public struct ModelRegistry: Sendable {
         SupportVectorClassifier.definition,
         MultilayerPerceptron.definition,
         FittedCalibrated.definition,
+        FittedCalibratedClasses.definition,
         // Multiclass.
         MultinomialLogisticRegression.definition,
         MulticlassKNearestNeighbors.definition,

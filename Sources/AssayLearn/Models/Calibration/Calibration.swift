@@ -92,6 +92,86 @@ public struct CalibratedClassifier: Sendable {
     }
 }
 
+extension CalibratedClassifier {
+    /// Fits on several classes (scikit-learn's multiclass `CalibratedClassifierCV`): in each inner fold, a calibrator per
+    /// class on that class's probability against the rest; a prediction calibrates each class's probability, divides by
+    /// their sum (uniform where every one is 0) and averages the folds' members.
+    public func fitClasses(_ x: Matrix, _ y: [UInt8], classes k: Int, seed: UInt64) throws -> FittedCalibratedClasses {
+        try InputCheck.fitting(x, y, classes: k)
+        var rng = SplitMix64(seed: Seeds.derive(seed, "calibrate"))
+        let folds = StratifiedSplitter.kFold(y, rows: Array(y.indices), k: settings.cv, using: &rng)
+        var members: [FittedModel] = [], calibrators: [[Calibrator]] = []
+        for (f, held) in folds.enumerated() {
+            let heldSet = Set(held)
+            let train = y.indices.filter { !heldSet.contains($0) }
+            let model = try base.fit(x.selecting(train), .classes(train.map { y[$0] }, count: k), seed: Seeds.derive(seed, "calibrate fold \(f)"))
+            let scores = try model.predict(x.selecting(held))
+            members.append(model)
+            calibrators.append((0..<k).map { c in
+                Calibrator.fit(settings.method, scores: held.indices.map { scores[$0 * k + c] }, labels: held.map { UInt8(Int(y[$0]) == c ? 1 : 0) })
+            })
+        }
+        return FittedCalibratedClasses(members: members, calibrators: calibrators)
+    }
+}
+
+/// A fitted multiclass `CalibratedClassifier`: the members and, per member, a calibrator per class.
+public struct FittedCalibratedClasses: FittedMulticlassClassifier {
+    public let members: [FittedModel]
+    public let calibrators: [[Calibrator]]
+
+    /// Read back by this tag, as `FittedCalibrated` is.
+    static let tag: UInt8 = 28
+    static let definition = ModelDefinition.wrapper("calibrated multiclass", tag: tag) { r, registry in try FittedCalibratedClasses(from: &r, registry: registry) }
+
+    public var classCount: Int { calibrators.first?.count ?? 0 }
+    public var inputWidth: Int { members.first?.fitted.inputWidth ?? 0 }
+    public var convergenceNote: String? { members.lazy.compactMap(\.convergenceNote).first }
+
+    public init(members: [FittedModel], calibrators: [[Calibrator]]) {
+        self.members = members
+        self.calibrators = calibrators
+    }
+
+    public func predictClassProbabilities(_ x: Matrix) throws -> Matrix {
+        let k = classCount
+        var sum = Matrix(rows: x.rows, cols: k)
+        for (m, cs) in zip(members, calibrators) {
+            let p = try m.predict(x)
+            for i in 0..<x.rows {
+                let q = (0..<k).map { cs[$0].apply(p[i * k + $0]) }
+                let total = q.reduce(0, +)
+                for c in 0..<k { sum[i, c] += total > 0 ? q[c] / total : 1 / Double(k) }
+            }
+        }
+        for i in 0..<x.rows { for c in 0..<k { sum[i, c] /= Double(members.count) } }
+        return sum
+    }
+
+    public func encode(to w: inout ByteWriter) {
+        w.write(members.count)
+        for (m, cs) in zip(members, calibrators) {
+            m.encode(to: &w)
+            w.write(cs.count)
+            for c in cs { FittedCalibrated.write(c, to: &w) }
+        }
+    }
+
+    public init(from r: inout ByteReader) throws { try self.init(from: &r, registry: .standard) }
+
+    init(from r: inout ByteReader, registry: ModelRegistry) throws {
+        var members: [FittedModel] = [], calibrators: [[Calibrator]] = []
+        for _ in 0..<(try r.readCount()) {
+            members.append(try registry.decode(from: &r))
+            calibrators.append(try (0..<r.readCount()).map { _ in try FittedCalibrated.readCalibrator(&r) })
+        }
+        let k = calibrators.first?.count ?? 0
+        try BinaryFormatError.require(!members.isEmpty && Set(members.map(\.fitted.inputWidth)).count == 1 && k >= 2 && calibrators.allSatisfy { $0.count == k }
+                                      && members.allSatisfy { ($0.fitted as? any FittedMulticlassClassifier)?.classCount == k }, "calibration: members")
+        self.init(members: members, calibrators: calibrators)
+    }
+}
+
 /// A fitted `CalibratedClassifier`: the members and their calibrators.
 public struct FittedCalibrated: FittedClassifier {
     public let members: [FittedModel]
@@ -130,10 +210,27 @@ public struct FittedCalibrated: FittedClassifier {
         w.write(members.count)
         for (m, c) in zip(members, calibrators) {
             m.encode(to: &w)
-            switch c {
-            case .sigmoid(let a, let b): w.write(UInt8(0)); w.write(a); w.write(b)
-            case .isotonic(let x, let y): w.write(UInt8(1)); w.write(x); w.write(y)
-            }
+            Self.write(c, to: &w)
+        }
+    }
+
+    static func write(_ c: Calibrator, to w: inout ByteWriter) {
+        switch c {
+        case .sigmoid(let a, let b): w.write(UInt8(0)); w.write(a); w.write(b)
+        case .isotonic(let x, let y): w.write(UInt8(1)); w.write(x); w.write(y)
+        }
+    }
+
+    static func readCalibrator(_ r: inout ByteReader) throws -> Calibrator {
+        let tag = try r.readUInt8()
+        switch tag {
+        case 0: return .sigmoid(a: try r.readDouble(), b: try r.readDouble())
+        case 1:
+            let x = try r.readDoubles(), y = try r.readDoubles()
+            try BinaryFormatError.require(x.count == y.count && zip(x, x.dropFirst()).allSatisfy { $0 < $1 } && y.allSatisfy { (0...1).contains($0) },
+                                          "calibration: isotonic steps")
+            return .isotonic(x: x, y: y)
+        default: throw BinaryFormatError.badTag("calibrator", tag)
         }
     }
 
@@ -144,16 +241,7 @@ public struct FittedCalibrated: FittedClassifier {
         var members: [FittedModel] = [], calibrators: [Calibrator] = []
         for _ in 0..<(try r.readCount()) {
             members.append(try registry.decode(from: &r))
-            let tag = try r.readUInt8()
-            switch tag {
-            case 0: calibrators.append(.sigmoid(a: try r.readDouble(), b: try r.readDouble()))
-            case 1:
-                let x = try r.readDoubles(), y = try r.readDoubles()
-                try BinaryFormatError.require(x.count == y.count && zip(x, x.dropFirst()).allSatisfy { $0 < $1 } && y.allSatisfy { (0...1).contains($0) },
-                                              "calibration: isotonic steps")
-                calibrators.append(.isotonic(x: x, y: y))
-            default: throw BinaryFormatError.badTag("calibrator", tag)
-            }
+            calibrators.append(try Self.readCalibrator(&r))
         }
         try BinaryFormatError.require(!members.isEmpty && Set(members.map(\.fitted.inputWidth)).count == 1, "calibration: members")
         self.init(members: members, calibrators: calibrators)
