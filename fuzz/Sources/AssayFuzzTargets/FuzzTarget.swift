@@ -234,6 +234,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
           mc_boost: {type: gradient_boosting, params: {max_iter: 3, max_leaf_nodes: 4}}
           mc_mlp: {type: mlp, params: {hidden_layer_sizes: [4], max_iter: 20}}
           mc_svm: {type: svm}
+          mc_calibrated: {type: naive_bayes, calibrate: sigmoid}
 
         """
 
