@@ -3,6 +3,7 @@
 #
 #     bench/compare.sh [ROWS]      (default 10000; PYTHON=... names the peer's python, default /tmp/peer/bin/python)
 #     SPEC=bench/regression.yaml bench/compare.sh [ROWS]    (the regression workload on the same table)
+#     SPEC=bench/multiclass.yaml bench/compare.sh [ROWS]    (the multiclass workload: five channels)
 #
 # Both run the same spec, unchanged but for data.path, on 2 cores (Assay --jobs 2 with a fresh cache,
 # the peer --jobs 2).

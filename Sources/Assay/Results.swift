@@ -48,7 +48,8 @@ struct Predictions: BinaryCodable, Sendable {
         let n = try r.readString()
         note = n.isEmpty ? nil : n
         classCount = try r.readInt()
-        guard rows.count == (values?.count ?? labels.count), rows.count * max(classCount, 1) == probabilities.count, values == nil || labels.isEmpty,
+        guard (0...255).contains(classCount), rows.count == (values?.count ?? labels.count), rows.count * max(classCount, 1) == probabilities.count,
+              values == nil || labels.isEmpty,
               classCount == 0 || (classCount >= 2 && labels.allSatisfy { Int($0) < classCount }) else {
             throw BinaryFormatError.truncated
         }

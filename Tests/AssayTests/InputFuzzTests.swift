@@ -22,6 +22,21 @@ final class InputFuzzTests: XCTestCase {
         }
     }
 
+    /// Inputs that once crashed a reader (found by `fuzz/run`, kept under `fuzz/regressions/TARGET/`) are refused now.
+    func testFormerCrashersAreRefused() throws {
+        let folder = TestPaths.repository.appendingPathComponent("fuzz/regressions")
+        var count = 0
+        for target in FuzzTarget.allCases {
+            let dir = folder.appendingPathComponent(target.rawValue)
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: dir.path))?.sorted() ?? [] {
+                let bytes = try Data(contentsOf: dir.appendingPathComponent(name))
+                XCTAssertFalse(target.run(Array(bytes)), "\(target.rawValue)/\(name) is read as valid")
+                count += 1
+            }
+        }
+        XCTAssertGreaterThan(count, 0)
+    }
+
     func testMutatedInputsAreReadOrRefusedNeverCrash() throws {
         for target in FuzzTarget.allCases {
             let count = Self.mutations ?? (target == .model ? 1_000 : 2_000)

@@ -269,11 +269,12 @@ public struct FittedClassForest: FittedMulticlassClassifier, Equatable {
     public init(from r: inout ByteReader) throws {
         try r.readHeader("multiclass trees", version: Self.formatVersion)
         let k = try r.readInt(), width = try r.readInt()
+        try BinaryFormatError.require((2...255).contains(k), "multiclass trees: class count")
         var trees: [FittedTree] = [], probabilities: [[Double]] = []
         for _ in 0..<(try r.readCount()) {
             let t = try FittedTree(from: &r), p = try r.readDoubles()
             try t.check(width: width)
-            try BinaryFormatError.require(k >= 2 && p.count == t.feature.count * k && p.allSatisfy { (0...1).contains($0) }, "multiclass trees: class probabilities")
+            try BinaryFormatError.require(p.count == t.feature.count * k && p.allSatisfy { (0...1).contains($0) }, "multiclass trees: class probabilities")
             trees.append(t); probabilities.append(p)
         }
         try BinaryFormatError.require(!trees.isEmpty && width >= 0, "multiclass trees: no trees")
