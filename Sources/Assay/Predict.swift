@@ -144,8 +144,7 @@ public enum Predict {
         let n = order.count
         let keep = top?.rows(of: n) ?? n
         // Rows tied on a score share one decile, that of their middle rank, so input order does not place them.
-        var decile = [Int](repeating: 0, count: n)
-        for run in runs { for k in run { decile[k] = (run.lowerBound + run.upperBound - 1) * 5 / n + 1 } }
+        let decile = deciles(runs, rows: n)
         let valueHeader = values == nil ? [] : ["value", "expected_value"]
         // A regression writes its predicted value, and no predicted label.
         let scoreHeader = regression ? ["prediction"] : ["probability"], labelHeader = regression ? [] : ["predicted"]
@@ -170,8 +169,7 @@ public enum Predict {
         let key = (0..<n).map { i in probabilities[i * k + (rankIndex ?? predicted[i])] }
         let (order, runs) = Curves.tieRuns(key)
         let keep = top?.rows(of: n) ?? n
-        var decile = [Int](repeating: 0, count: n)
-        for run in runs { for r in run { decile[r] = (run.lowerBound + run.upperBound - 1) * 5 / n + 1 } }
+        let decile = deciles(runs, rows: n)
         var text = ([idName] + carried + classes.map { "probability:\($0)" } + ["predicted", "decile", "rank"]).map(CSVWriter.field).joined(separator: ",") + "\n"
         for (rank, i) in order.prefix(keep).enumerated() {
             text += ([CSVWriter.field(ids[i])] + carriedColumns.map { CSVWriter.field(csv.cell(row: i, column: $0)) }
@@ -181,6 +179,14 @@ public enum Predict {
         try AtomicFiles.write([(output, Data(text.utf8))])
         return PredictOutcome(pipeline: pipeline, provenance: pipeline.provenance, rowsScored: n, rowsWritten: keep,
                               what: "\(pipeline.experiment)/\(pipeline.model) (\(pipeline.type))")
+    }
+
+    /// Each rank's decile (1 = the top tenth): rows tied on a score share one, that of their middle rank, so input order
+    /// does not place them.
+    static func deciles(_ runs: [Range<Int>], rows n: Int) -> [Int] {
+        var decile = [Int](repeating: 0, count: n)
+        for run in runs { for k in run { decile[k] = (run.lowerBound + run.upperBound - 1) * 5 / n + 1 } }
+        return decile
     }
 
     /// Reads `input` as the run read its table, or fails with one line.

@@ -99,7 +99,8 @@ struct ScoredRows: Sendable {
     func intervals(_ metrics: [Metric], threshold: Double, using rng: inout SplitMix64) -> [Metric: (low: Double, high: Double)] {
         if let values { return Bootstrap.intervals(metrics, values: values, predictions: probabilities, using: &rng) }
         if classCount > 0 {
-            return MulticlassScoring.intervals(metrics, MulticlassScoring.Rows(labels: labels, probabilities: probabilities, classes: classCount), using: &rng)
+            let rows = MulticlassScoring.Rows(labels: labels, probabilities: probabilities, classes: classCount, ranked: metrics.contains(.rocAUCOvr))
+            return MulticlassScoring.intervals(metrics, rows, using: &rng)
         }
         return Bootstrap.intervals(metrics, labels: labels, probabilities: probabilities, threshold: threshold, using: &rng)
     }

@@ -47,7 +47,7 @@ extension RunSession {
         report.lead = report.models.first { $0.name == evaluation.bestModel }.flatMap { ModelLead.of($0, among: report.models, metric: spec.select) }
         report.overTime = scoresOverTime(data, evaluation)
         switch spec.kind {
-        case .binary: addBinaryEvaluation(&report, evaluation)
+        case .binary: addBinaryEvaluation(&report, evaluation, profitValues: data.profitValues)
         case .regression:
             report.data.targetSummary = profile.values.map(TargetSummary.init)
             addRegressionEvaluation(&report, evaluation)
@@ -130,12 +130,12 @@ extension RunSession {
         }
     }
 
-    /// Each binary model's threshold table, lift, calibration and curves.
-    func addBinaryEvaluation(_ report: inout RunReport, _ evaluation: Evaluation) {
+    /// Each binary model's threshold table, lift, calibration and curves (`profitValues`: a profit rule's value column).
+    func addBinaryEvaluation(_ report: inout RunReport, _ evaluation: Evaluation, profitValues: [Double]?) {
         for i in report.models.indices {
             let rows = report.curvesOnTest ? evaluation.refits[i].test.scored : evaluation.outOfFold[i]
             guard !rows.labels.isEmpty else { continue }
-            let rowValues = rows.rowValues(evaluation.profitValues)
+            let rowValues = rows.rowValues(profitValues)
             report.models[i].evaluation = Self.evaluation(rows, onTest: report.curvesOnTest, threshold: report.models[i].best.threshold, rule: spec.threshold,
                                                           rowValues: rowValues)
             report.models[i].curves = Self.curves(rows, values: spec.threshold?.unitValues, rowValues: rowValues)

@@ -22,8 +22,6 @@ struct Evaluation {
     var shap: [(model: Int, explanation: ShapValues)] = []
     /// `importance.partial_dependence`: the best model's partial dependence on its most important columns.
     var partialDependence: PartialDependenceCurves? = nil
-    /// A profit rule's `value` column, indexed by table row; nil without one.
-    var profitValues: [Double]? = nil
 }
 
 extension RunSession {
@@ -43,7 +41,6 @@ extension RunSession {
         }
         var evaluation = Evaluation(models: models, refits: refits, outOfFold: selected.map(\.outOfFold), bestModel: Evaluate.bestModel(models, spec.select))
         evaluation.selectedFolds = selected.map(\.folds)
-        evaluation.profitValues = data.profitValues
         guard let best = models.firstIndex(where: { $0.name == evaluation.bestModel }) else { return evaluation }
         func importance(_ i: Int) throws -> ImportanceReport {
             data.split.test.isEmpty ? try foldImportance(searches[i], bestIndex: models[i].bestIndex, data)

@@ -5,15 +5,16 @@ import Foundation
 /// `p` its k class probabilities, row after row; the predicted class is the most probable one (the lowest index of
 /// equals, as `argmax` takes it). Optional per-row weights count a row that many times (a bootstrap resample).
 public enum MulticlassScoring {
-    /// Rows scored once: the predicted classes and, per class, the rows in descending order of its probability.
+    /// Rows scored once: the predicted classes and (`ranked`, for ROC-AUC) per class the rows in descending order of its
+    /// probability.
     public struct Rows: Sendable {
         public let labels: [UInt8]
         public let probabilities: [Double]
         public let classes: Int
         public let predicted: [Int]
-        let orders: [[Int]]
+        let orders: [[Int]]?
 
-        public init(labels: [UInt8], probabilities: [Double], classes k: Int) {
+        public init(labels: [UInt8], probabilities: [Double], classes k: Int, ranked: Bool = true) {
             self.labels = labels
             self.probabilities = probabilities
             self.classes = k
@@ -22,14 +23,17 @@ public enum MulticlassScoring {
                 for c in 1..<k where probabilities[i * k + c] > probabilities[i * k + best] { best = c }
                 return best
             }
-            orders = (0..<k).map { c in labels.indices.sorted { probabilities[$0 * k + c] > probabilities[$1 * k + c] } }
+            orders = ranked ? (0..<k).map { Self.order(of: $0, probabilities, k) } : nil
         }
+
+        /// The rows in descending order of class `c`'s probability.
+        static func order(of c: Int, _ p: [Double], _ k: Int) -> [Int] { (0..<(p.count / k)).sorted { p[$0 * k + c] > p[$1 * k + c] } }
 
         public var count: Int { labels.count }
     }
 
     public static func score(_ metric: Metric, labels y: [UInt8], probabilities p: [Double], classes k: Int) -> Double {
-        score(metric, Rows(labels: y, probabilities: p, classes: k))
+        score(metric, Rows(labels: y, probabilities: p, classes: k, ranked: metric == .rocAUCOvr))
     }
 
     /// The confusion matrix: `matrix[t][q]` is the (weighted) count of rows of class t predicted as class q.
@@ -103,7 +107,7 @@ public enum MulticlassScoring {
 
     /// Cumulative (weighted) false and true positives of class `c` at each distinct probability, highest first.
     public static func rocPoints(_ rows: Rows, class c: Int, weights w: [Double]? = nil) -> [(fp: Double, tp: Double)] {
-        let order = rows.orders[c], k = rows.classes
+        let k = rows.classes, order = rows.orders?[c] ?? Rows.order(of: c, rows.probabilities, k)
         var points: [(fp: Double, tp: Double)] = []
         var tp = 0.0, fp = 0.0
         for (j, i) in order.enumerated() {

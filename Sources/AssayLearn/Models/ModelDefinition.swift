@@ -137,8 +137,8 @@ public enum FitTarget: Sendable, Equatable {
 public struct AnyEstimator: Sendable {
     /// The settings value (a `Classifier` or a `Regressor`), kept for comparison.
     public let settings: any Sendable
-    let tag: UInt8
-    let fitBody: @Sendable (Matrix, FitTarget, UInt64) throws -> any FittedEstimator
+    /// Fits and tags the fitted model with the byte its form is read back by.
+    let fitBody: @Sendable (Matrix, FitTarget, UInt64) throws -> FittedModel
     let equals: @Sendable (any Sendable) -> Bool
 
     public init<C: Classifier & Equatable>(_ settings: C, tag: UInt8) {
@@ -165,20 +165,20 @@ public struct AnyEstimator: Sendable {
         }, equals: { ($0 as? R) == settings })
     }
 
+    /// Settings whose every fitted model is read back by `tag`.
     init(settings: any Sendable, tag: UInt8, fit: @escaping @Sendable (Matrix, FitTarget, UInt64) throws -> any FittedEstimator,
          equals: @escaping @Sendable (any Sendable) -> Bool) {
+        self.init(settings: settings, fit: { FittedModel(tag: tag, fitted: try fit($0, $1, $2)) }, equals: equals)
+    }
+
+    init(settings: any Sendable, fit: @escaping @Sendable (Matrix, FitTarget, UInt64) throws -> FittedModel, equals: @escaping @Sendable (any Sendable) -> Bool) {
         self.settings = settings
-        self.tag = tag
         self.fitBody = fit
         self.equals = equals
     }
 
     /// Fits on `x` and `target` with a generator seeded by `seed` (the task's seed).
-    public func fit(_ x: Matrix, _ target: FitTarget, seed: UInt64) throws -> FittedModel {
-        let fitted = try fitBody(x, target, seed)
-        // Calibration wraps binary and multiclass models alike; its multiclass form has a tag of its own.
-        return FittedModel(tag: fitted is FittedCalibratedClasses ? FittedCalibratedClasses.tag : tag, fitted: fitted)
-    }
+    public func fit(_ x: Matrix, _ target: FitTarget, seed: UInt64) throws -> FittedModel { try fitBody(x, target, seed) }
 
     /// Fits a classifier on binary labels `y`.
     public func fit(_ x: Matrix, _ y: [UInt8], seed: UInt64) throws -> FittedModel { try fit(x, .labels(y), seed: seed) }
@@ -189,11 +189,12 @@ public struct AnyEstimator: Sendable {
     /// These settings wrapped in probability calibration (scikit-learn's `CalibratedClassifierCV`).
     public func calibrated(_ step: CalibrateStep) -> AnyEstimator {
         let calibrated = CalibratedClassifier(base: self, settings: step)
-        // The tag names the binary form; a multiclass fit returns its own form, tagged as such by `fit`.
-        return AnyEstimator(settings: calibrated, tag: FittedCalibrated.tag, fit: { x, target, seed in
+        // The binary and the multiclass fitted forms are read back by tags of their own.
+        return AnyEstimator(settings: calibrated, fit: { x, target, seed in
                                 switch target {
-                                case .labels(let y): return try calibrated.fit(x, y, seed: seed)
-                                case .classes(let y, let count): return try calibrated.fitClasses(x, y, classes: count, seed: seed)
+                                case .labels(let y): return FittedModel(tag: FittedCalibrated.tag, fitted: try calibrated.fit(x, y, seed: seed))
+                                case .classes(let y, let count):
+                                    return FittedModel(tag: FittedCalibratedClasses.tag, fitted: try calibrated.fitClasses(x, y, classes: count, seed: seed))
                                 case .values: throw LearnError.badParameter("calibration fits class labels")
                                 }
                             },

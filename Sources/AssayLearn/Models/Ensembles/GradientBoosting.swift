@@ -249,7 +249,10 @@ public struct FittedBoosting: FittedClassifier, Equatable {
 
     /// Gain importance (LightGBM's `importance_type="gain"`): each feature's loss reduction summed over every
     /// split of every tree, normalized to sum 1.
-    public var gainImportance: [Double] {
+    public var gainImportance: [Double] { Self.gainImportance(trees, width: width) }
+
+    /// The same over any boosting trees reading `width` inputs (a multiclass model's too).
+    static func gainImportance(_ trees: [FittedTree], width: Int) -> [Double] {
         var total = [Double](repeating: 0, count: width)
         for t in trees where t.decrease.count == t.feature.count {
             for (n, f) in t.feature.enumerated() where f >= 0 { total[Int(f)] += t.decrease[n] }

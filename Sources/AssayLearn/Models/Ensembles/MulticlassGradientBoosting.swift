@@ -81,12 +81,10 @@ public struct MulticlassGradientBoosting: MulticlassClassifier, Equatable {
 
     /// Each row's softmax of its `classes` raw scores.
     static func softmax(_ raw: [Double], into p: inout [Double], classes k: Int) {
-        for i in 0..<(raw.count / k) {
-            var top = -Double.infinity
-            for c in 0..<k { top = max(top, raw[i * k + c]) }
-            var total = 0.0
-            for c in 0..<k { let e = exp(raw[i * k + c] - top); p[i * k + c] = e; total += e }
-            for c in 0..<k { p[i * k + c] /= total }
+        raw.withUnsafeBufferPointer { z in
+            p.withUnsafeMutableBufferPointer { o in
+                for i in 0..<(raw.count / k) { Logistic.softmax(z.baseAddress! + i * k, count: k, into: o.baseAddress! + i * k) }
+            }
         }
     }
 }
@@ -100,7 +98,7 @@ public struct FittedMulticlassBoosting: FittedMulticlassClassifier, Equatable {
     public var classCount: Int { baselines.count }
     public var inputWidth: Int { width }
 
-    public var ownImportance: (kind: String, values: [Double])? { ("gain", FittedBoosting(baseline: 0, trees: trees, width: width).gainImportance) }
+    public var ownImportance: (kind: String, values: [Double])? { ("gain", FittedBoosting.gainImportance(trees, width: width)) }
 
     public init(baselines: [Double], trees: [FittedTree], width: Int) {
         self.baselines = baselines

@@ -84,17 +84,6 @@ public struct MultinomialLogisticRegression: MulticlassClassifier, Equatable {
     }
 }
 
-/// Per-row weights of `class_weight: balanced` over `classes` classes: `n / (K · n_class)`; all 1 when not enabled.
-enum ClassWeights {
-    static func balanced(_ y: [UInt8], classes k: Int, enabled: Bool) -> [Double] {
-        guard enabled else { return [Double](repeating: 1, count: y.count) }
-        var counts = [Double](repeating: 0, count: k)
-        for label in y { counts[Int(label)] += 1 }
-        let n = Double(y.count)
-        return y.map { n / (Double(k) * counts[Int($0)]) }
-    }
-}
-
 /// A fitted multinomial logistic regression: per class, coefficients per input column and an intercept.
 public struct FittedMultinomialLogisticRegression: FittedMulticlassClassifier, Equatable {
     public let classCount: Int
@@ -119,7 +108,7 @@ public struct FittedMultinomialLogisticRegression: FittedMulticlassClassifier, E
     public func predictClassProbabilities(_ x: Matrix) throws -> Matrix {
         try InputCheck.predicting(x, width: inputWidth)
         let k = classCount, p = x.cols
-        var out = Matrix(rows: x.rows, cols: k)
+        var out = [Double](repeating: 0, count: x.rows * k)
         var z = [Double](repeating: 0, count: k)
         for i in 0..<x.rows {
             for c in 0..<k {
@@ -127,12 +116,9 @@ public struct FittedMultinomialLogisticRegression: FittedMulticlassClassifier, E
                 for j in 0..<p { s += x[i, j] * coefficients[c * p + j] }
                 z[c] = s
             }
-            let top = z.max() ?? 0
-            var total = 0.0
-            for c in 0..<k { total += exp(z[c] - top) }
-            for c in 0..<k { out[i, c] = exp(z[c] - top) / total }
+            out.withUnsafeMutableBufferPointer { o in Logistic.softmax(z, count: k, into: o.baseAddress! + i * k) }
         }
-        return out
+        return Matrix(rows: x.rows, cols: k, values: out)
     }
 
     static let formatVersion: UInt32 = 1

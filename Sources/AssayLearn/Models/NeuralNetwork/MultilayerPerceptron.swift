@@ -256,7 +256,9 @@ enum Network {
             }
             if softmaxOutput {
                 buffers[layers].withUnsafeBufferPointer { z in
-                    for r in 0..<m { softmax(z.baseAddress! + r * outputs, outputs, into: &out, at: (start + r) * outputs) }
+                    out.withUnsafeMutableBufferPointer { o in
+                        for r in 0..<m { Logistic.softmax(z.baseAddress! + r * outputs, count: outputs, into: o.baseAddress! + (start + r) * outputs) }
+                    }
                 }
             } else {
                 for r in 0..<m { out[start + r] = identityOutput ? buffers[layers][r] : Logistic.sigmoid(buffers[layers][r]) }
@@ -264,15 +266,6 @@ enum Network {
             start += m
         }
         return out
-    }
-
-    /// The softmax of `count` values at `z`, written to `out` from `at` (scikit-learn's: shifted by the largest).
-    static func softmax(_ z: UnsafePointer<Double>, _ count: Int, into out: inout [Double], at: Int) {
-        var top = -Double.infinity
-        for c in 0..<count { top = max(top, z[c]) }
-        var total = 0.0
-        for c in 0..<count { let e = exp(z[c] - top); out[at + c] = e; total += e }
-        for c in 0..<count { out[at + c] /= total }
     }
 
     /// One batch: the loss (mean log loss, or with `identityOutput` half the mean squared error, plus the L2 term) and,
@@ -302,7 +295,7 @@ enum Network {
             let k = sizes[layers]
             var p = [Double](repeating: 0, count: k)
             for r in 0..<m {
-                work.activations[layers].withUnsafeBufferPointer { z in softmax(z.baseAddress! + r * k, k, into: &p, at: 0) }
+                work.activations[layers].withUnsafeBufferPointer { z in p.withUnsafeMutableBufferPointer { Logistic.softmax(z.baseAddress! + r * k, count: k, into: $0.baseAddress!) } }
                 for c in 0..<k {
                     let t = y[r * k + c]
                     if t != 0 { loss -= t * log(min(max(p[c], clip), 1 - clip)) }

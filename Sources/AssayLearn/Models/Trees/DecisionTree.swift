@@ -436,7 +436,10 @@ public struct FittedForest: FittedClassifier, Equatable {
     /// scikit-learn's `feature_importances_` (mean decrease in impurity): per tree, each feature's summed
     /// impurity decrease over the root's weight, normalized to sum 1; then the mean over trees that split,
     /// normalized again. All zeros when no tree splits.
-    public var impurityImportance: [Double] {
+    public var impurityImportance: [Double] { Self.impurityImportance(trees, width: width) }
+
+    /// The same over any trees reading `width` inputs (a multiclass forest's too).
+    static func impurityImportance(_ trees: [FittedTree], width: Int) -> [Double] {
         var total = [Double](repeating: 0, count: width)
         for t in trees where t.decrease.count == t.feature.count && t.feature.count > 1 {
             var imp = [Double](repeating: 0, count: width)

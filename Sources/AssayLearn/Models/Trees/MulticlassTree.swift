@@ -9,13 +9,12 @@ import Foundation
 struct ClassTreeGrower {
     let settings: TreeSettings
     let x: Matrix
-    let binned: Binned
+    /// The features' bins (a forest's trees search their edges); nil searches every midpoint of a node's distinct
+    /// values (scikit-learn's splitter: a single tree's splits).
+    let binned: Binned?
     let y: [UInt8]
     let classes: Int
     let weight: [Double]
-    /// Search every midpoint of a node's distinct values (scikit-learn's splitter), not the bins' edges: a single
-    /// tree's splits; a forest keeps the bins, fast enough for hundreds of trees.
-    var exact = false
 
     /// A node waiting to be split: its range of the row index, its depth and its position in the tree.
     struct Node { var start: Int, count: Int, depth: Int, id: Int }
@@ -39,7 +38,7 @@ struct ClassTreeGrower {
     func grow<G: RandomNumberGenerator>(rows: [Int], using rng: inout G) -> (tree: FittedTree, probabilities: [Double]) {
         var tree = FittedTree()
         var probabilities: [Double] = []
-        let k = classes, p = binned.edges.count, tries = settings.maxFeatures.count(of: p)
+        let k = classes, p = x.cols, tries = settings.maxFeatures.count(of: p)
         var index = rows, spill = [Int](repeating: 0, count: rows.count)
         // Per bin: the class weights, then the row count.
         let stride = k + 1
@@ -76,7 +75,7 @@ struct ClassTreeGrower {
             while visited < tries && next < p {
                 let j = order[next]
                 next += 1
-                if exact {
+                guard let binned else {
                     // The node's rows in order of the feature (equal values by row); a constant feature is skipped uncounted.
                     let sorted = index[n.start..<(n.start + n.count)].sorted { (x[$0, j], $0) < (x[$1, j], $1) }
                     guard let first = sorted.first, let last = sorted.last, x[last, j] > x[first, j] + 1e-7 else { continue }
@@ -122,11 +121,11 @@ struct ClassTreeGrower {
                 }
             }
             guard let split = best else { continue }
-            let column = split.feature * binned.rows
             var l = 0, s = 0
             for r in n.start..<n.start + n.count {
                 let i = index[r]
-                let goesLeft = split.threshold.map { x[i, split.feature] <= $0 } ?? (Int(binned.codes[column + i]) <= split.bin)
+                // An exact split's threshold, or a bin split's bin (the threshold is set from the node's values below).
+                let goesLeft = split.threshold.map { x[i, split.feature] <= $0 } ?? (binned.map { Int($0.codes[split.feature * $0.rows + i]) <= split.bin } ?? false)
                 if goesLeft { index[n.start + l] = i; l += 1 } else { spill[s] = i; s += 1 }
             }
             for t in 0..<s { index[n.start + l + t] = spill[t] }
@@ -149,14 +148,6 @@ struct ClassTreeGrower {
         return (tree, probabilities)
     }
 
-    /// Per-row weights for `balanced` over `classes` classes: count × n / (K · n_class), from the rows' counts.
-    static func classWeights(_ y: [UInt8], classes k: Int, counts: [Double], balanced: Bool) -> [Double] {
-        guard balanced else { return counts }
-        var n = [Double](repeating: 0, count: k)
-        for (label, c) in zip(y, counts) { n[Int(label)] += c }
-        let total = n.reduce(0, +)
-        return zip(y, counts).map { label, c in n[Int(label)] > 0 ? c * total / (Double(k) * n[Int(label)]) : 0 }
-    }
 }
 
 /// A CART decision tree for task multiclass: scikit-learn's `DecisionTreeClassifier` over several classes (gini or
@@ -179,10 +170,8 @@ public struct MulticlassDecisionTree: MulticlassClassifier, Equatable, GrowsTree
 
     public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], classes k: Int, using rng: inout G) throws -> FittedClassForest {
         try InputCheck.fitting(x, y, classes: k)
-        let weights = ClassTreeGrower.classWeights(y, classes: k, counts: [Double](repeating: 1, count: y.count), balanced: settings.balanced)
-        var grower = ClassTreeGrower(settings: settings, x: x, binned: Binned(x), y: y, classes: k, weight: weights)
-        grower.exact = true
-        let grown = grower.grow(rows: Array(0..<x.rows), using: &rng)
+        let weights = ClassWeights.balanced(y, classes: k, enabled: settings.balanced)
+        let grown = ClassTreeGrower(settings: settings, x: x, binned: nil, y: y, classes: k, weight: weights).grow(rows: Array(0..<x.rows), using: &rng)
         return FittedClassForest(classCount: k, trees: [grown.tree], probabilities: [grown.probabilities], width: x.cols)
     }
 }
@@ -211,7 +200,7 @@ public struct MulticlassRandomForest: MulticlassClassifier, Equatable, GrowsFore
         let binned = Binned(x)
         var probabilities: [[Double]] = []
         let trees = RandomForest.bootstrapTrees(estimators, rows: x.rows, bootstrap: bootstrap, seed: rng.next()) { counts, rows, g in
-            let weights = ClassTreeGrower.classWeights(y, classes: k, counts: counts, balanced: settings.balanced)
+            let weights = ClassWeights.balanced(y, classes: k, counts: counts, enabled: settings.balanced)
             let grown = ClassTreeGrower(settings: settings, x: x, binned: binned, y: y, classes: k, weight: weights).grow(rows: rows, using: &g)
             probabilities.append(grown.probabilities)
             return grown.tree
@@ -231,7 +220,7 @@ public struct FittedClassForest: FittedMulticlassClassifier, Equatable {
 
     public var inputWidth: Int { width }
 
-    public var ownImportance: (kind: String, values: [Double])? { ("impurity", FittedForest(trees: trees, width: width).impurityImportance) }
+    public var ownImportance: (kind: String, values: [Double])? { ("impurity", FittedForest.impurityImportance(trees, width: width)) }
 
     public init(classCount: Int, trees: [FittedTree], probabilities: [[Double]], width: Int) {
         self.classCount = classCount
