@@ -13,21 +13,26 @@ extension TableProfile {
     /// Profiles every column of `table` (the file's columns but the target), given the target and each column's role.
     public init(_ table: Table, target: [UInt8], roles: [String: Role]) {
         let positives = target.reduce(0) { $0 + Int($1) }
-        let summarized = table.columns.map { Self.summarize($0, role: roles[$0.name] ?? .feature, target: target) }
+        let minority: UInt8 = positives * 2 <= table.rowCount ? 1 : 0
+        let minorityCount = minority == 1 ? positives : table.rowCount - positives
+        let summarized = table.columns.map { Self.summarize($0, role: roles[$0.name] ?? .feature, target: target, minorityCount: minorityCount) }
         var summaries = summarized.map(\.summary)
 
         // Flags, now that every column's AUC is known.
-        let minority: UInt8 = positives * 2 <= table.rowCount ? 1 : 0
-        let minorityCount = minority == 1 ? positives : table.rowCount - positives
         let n = table.rowCount, all = summaries
+        let idLikeColumns = summaries.indices.map { Self.isIDLike(all[$0], table.columns[$0], n) }
+        // The two best AUCs of columns that are not ID-like (NaN skipped): each column's runner-up is the best other one.
+        var best = (index: -1, auc: -Double.infinity), second = -Double.infinity
+        for i in all.indices where !idLikeColumns[i] && !all[i].auc.isNaN {
+            if all[i].auc > best.auc { second = best.auc; best = (i, all[i].auc) } else if all[i].auc > second { second = all[i].auc }
+        }
         for i in summaries.indices {
-            let c = summaries[i], column = table.columns[i]
+            let c = summaries[i]
             if c.distinct <= 1 { summaries[i].flags.append("constant"); continue }
-            let idLike = Self.isIDLike(c, column, n)
+            let idLike = idLikeColumns[i]
             if idLike { summaries[i].flags.append("ID-like: every value distinct") }
-            let others = all.indices.filter { $0 != i && !Self.isIDLike(all[$0], table.columns[$0], n) }
-                .map { all[$0].auc }.filter { !$0.isNaN }
-            let runnerUp = others.max() ?? 0.5
+            let other = i == best.index ? second : best.auc
+            let runnerUp = other == -Double.infinity ? 0.5 : other
             if c.auc >= Self.leakAUC {
                 summaries[i].flags.append("likely leak: predicts the target alone (AUC \(NumberFormat.fixed(c.auc, decimals: 3)))"
                     + (idLike ? "; the rows may be ordered by the outcome" : ""))
@@ -57,8 +62,10 @@ extension TableProfile {
     /// Groups smaller than this are pooled when a category's positive rate scores the column.
     static func minGroup(_ rows: Int) -> Int { Swift.max(10, rows / 1000) }
 
-    /// A column's summary, and a group for each of its distinct values (in value order, or level order for categories).
-    static func summarize(_ column: Column, role: Role, target: [UInt8]) -> (summary: ColumnSummary, values: [Group]) {
+    /// A column's summary, and a group for each of its distinct values (in value order, or level order for categories)
+    /// that could be a segment of the minority class (`pureGroup`): numeric values holding fewer rows than
+    /// `segmentShare` of the `minorityCount` minority rows are left out (their labels are not worth writing).
+    static func summarize(_ column: Column, role: Role, target: [UInt8], minorityCount: Int) -> (summary: ColumnSummary, values: [Group]) {
         var s = ColumnSummary(name: column.name, role: role, kind: column.kind, missing: column.missingCount, distinct: 0,
                               min: .nan, median: .nan, max: .nan, groups: [], auc: .nan, flags: [])
         let n = target.count
@@ -76,10 +83,12 @@ extension TableProfile {
             }
             let runs = valueRuns(present.map { v[$0] }, present.map { target[$0] })
             s.distinct = runs.count
-            values = runs.map { Group(label: NumberFormat.json($0.value), count: $0.count, positives: $0.positives) }
             if runs.count <= 10 {
+                values = runs.map { Group(label: NumberFormat.json($0.value), count: $0.count, positives: $0.positives) }
                 s.groups = values
             } else {
+                values = runs.filter { minorityCount > 0 && Double($0.count) >= segmentShare * Double(minorityCount) }
+                    .map { Group(label: NumberFormat.json($0.value), count: $0.count, positives: $0.positives) }
                 // Quantile bins: edges at the deciles of the present values, merged where they coincide.
                 var edges: [Double] = []
                 for k in 0...10 {

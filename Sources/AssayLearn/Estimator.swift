@@ -144,7 +144,19 @@ public enum InputCheck {
     }
 
     static func finite(_ x: Matrix) throws {
-        if let k = x.values.firstIndex(where: { !$0.isFinite }) {
+        // v * 0 is 0 for a finite v and NaN otherwise: one vectorized pass, then the search only when something is off.
+        let allFinite = x.values.withUnsafeBufferPointer { b -> Bool in
+            var acc = SIMD8<Double>(repeating: 0)
+            var i = 0
+            while i + 8 <= b.count {
+                acc += UnsafeRawPointer(b.baseAddress! + i).loadUnaligned(as: SIMD8<Double>.self) * 0
+                i += 8
+            }
+            var tail = 0.0
+            while i < b.count { tail += b[i] * 0; i += 1 }
+            return !(acc.sum() + tail).isNaN
+        }
+        if !allFinite, let k = x.values.firstIndex(where: { !$0.isFinite }) {
             throw LearnError.nonFinite(row: k / max(x.cols, 1), column: k % max(x.cols, 1))
         }
     }

@@ -42,6 +42,28 @@ final class ImportanceTests: XCTestCase {
                                                      metric: .logLoss, repeats: 2, using: &rng2)
         XCTAssertGreaterThan(loss.columns[0].importances.min()!, 0.2)
 
+        // The same numbers, bit for bit, as transforming the whole shuffled table for every shuffle (the definition).
+        var rng4 = SplitMix64(seed: 5)
+        for (j, column) in table.columns.enumerated() {
+            for k in 0..<4 {
+                var order = rows
+                order.seededShuffle(using: &rng4)
+                var columns = table.columns
+                switch column.values {
+                case .numeric(let v):
+                    var w = v
+                    for (r, s) in zip(rows, order) { w[r] = v[s] }
+                    columns[j] = Column(name: column.name, values: .numeric(w))
+                case .categorical(let codes, let levels):
+                    var w = codes
+                    for (r, s) in zip(rows, order) { w[r] = codes[s] }
+                    columns[j] = Column(name: column.name, values: .categorical(codes: w, levels: levels))
+                }
+                let p = try model.predict(try prep.transform(Table(columns: columns, rowCount: table.rowCount), rows: rows))
+                XCTAssertEqual((baseline - Scoring.rocAUC(rows.map { y[$0] }, p)).bitPattern, r.columns[j].importances[k].bitPattern, "column \(j), shuffle \(k)")
+            }
+        }
+
         // Same seed, same numbers; only the scored rows are shuffled (the others cannot change the result).
         var rng3 = SplitMix64(seed: 5)
         XCTAssertEqual(try PermutationImportance.compute(table: table, labels: y, rows: rows, preprocessing: prep, model: model,

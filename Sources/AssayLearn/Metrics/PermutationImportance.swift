@@ -59,28 +59,32 @@ public enum PermutationImportance {
         repeats: Int, using rng: inout G, scoring: ([Double]) -> Double
     ) throws -> Result {
         precondition(repeats >= 1, "repeats must be at least 1")
-        func score(_ t: Table) throws -> Double { scoring(try model.predict(try preprocessing.transform(t, rows: rows))) }
-        let baseline = try score(table)
+        // One design matrix; a shuffle rewrites only the output columns of the shuffled input column, and the
+        // column's own values put them back before the next one.
+        var x = try preprocessing.transform(table, rows: rows)
+        let baseline = scoring(try model.predict(x))
         var out: [(name: String, importances: [Double])] = []
         for (j, column) in table.columns.enumerated() {
             var importances: [Double] = []
             for _ in 0..<repeats {
                 var order = rows
                 order.seededShuffle(using: &rng)
-                var columns = table.columns
+                let shuffled: Column
                 switch column.values {
                 case .numeric(let v):
                     var w = v
                     for (r, s) in zip(rows, order) { w[r] = v[s] }
-                    columns[j] = Column(name: column.name, values: .numeric(w))
+                    shuffled = Column(name: column.name, values: .numeric(w))
                 case .categorical(let codes, let levels):
                     var w = codes
                     for (r, s) in zip(rows, order) { w[r] = codes[s] }
-                    columns[j] = Column(name: column.name, values: .categorical(codes: w, levels: levels))
+                    shuffled = Column(name: column.name, values: .categorical(codes: w, levels: levels))
                 }
-                let shuffled = try score(Table(columns: columns, rowCount: table.rowCount))
-                importances.append(higherIsBetter ? baseline - shuffled : shuffled - baseline)
+                try preprocessing.rewrite(input: j, shuffled, rows: rows, in: &x)
+                let score = scoring(try model.predict(x))
+                importances.append(higherIsBetter ? baseline - score : score - baseline)
             }
+            try preprocessing.rewrite(input: j, column, rows: rows, in: &x)
             out.append((column.name, importances))
         }
         return Result(baseline: baseline, columns: out)

@@ -116,57 +116,77 @@ public struct FittedPreprocessing: Sendable, Equatable, BinaryCodable {
         guard table.names == inputColumns else {
             throw LearnError.badParameter("the table's columns differ from those the preprocessing was fitted on")
         }
-        var crossFitIndex: [Int]? = nil
-        if training && categorical.contains(where: { $0.method == .target }) {
-            guard rows == trainingRows else { throw LearnError.badParameter("target encoding: cross-fitted values exist only for the rows it was fitted on") }
-            crossFitIndex = Array(rows.indices)
-        }
-        let width = outputWidth
-        var out = Matrix(rows: rows.count, cols: width)
-        var offset = 0
-        for col in numeric {
-            guard case .numeric(let all) = table.columns[col.index].values else { continue }
-            for (i, r) in rows.enumerated() {
-                var v = all[r]
-                for op in col.ops { v = op.apply(v) }
-                out.values[i * width + offset] = v
-            }
-            offset += 1
-        }
-        for col in numeric where col.indicator {
-            guard case .numeric(let all) = table.columns[col.index].values else { continue }
-            for (i, r) in rows.enumerated() where all[r].isNaN { out.values[i * width + offset] = 1 }
-            offset += 1
-        }
-        for col in categorical {
-            guard case .categorical(let codes, let levels) = table.columns[col.index].values else { continue }
-            // Map each level of the table to its output position (-1: unknown to the fitted encoder).
-            let position = Dictionary(uniqueKeysWithValues: col.categories.enumerated().map { ($1, $0) })
-            let infrequentSlot = col.infrequent.isEmpty ? -1 : col.categories.count
-            let infrequent = Set(col.infrequent)
-            func slot(_ text: String) -> Int { position[text] ?? (infrequent.contains(text) ? infrequentSlot : -1) }
-            let levelPosition = levels.map(slot)
-            let fillPosition = slot(col.fill)
-            for (i, r) in rows.enumerated() {
-                let k = codes[r] >= 0 ? levelPosition[Int(codes[r])] : fillPosition
-                switch col.method {
-                case .onehot:
-                    if k >= 0 { out.values[i * width + offset + k] = 1; continue }
-                    switch col.handleUnknown {
-                    case .ignore: break
-                    case .infrequentIfExist: if infrequentSlot >= 0 { out.values[i * width + offset + infrequentSlot] = 1 }
-                    case .error:
-                        let text = codes[r] >= 0 ? levels[Int(codes[r])] : col.fill
-                        throw LearnError.badParameter("encode: column '\(inputColumns[col.index])' has category '\(text)', unseen in the training rows (handle_unknown: error)")
-                    }
-                case .ordinal: out.values[i * width + offset] = Double(k)
-                case .target:
-                    out.values[i * width + offset] = crossFitIndex.map { col.crossFitted[$0[i]] } ?? (k >= 0 ? col.encodings[k] : col.encodings.last!)
-                }
-            }
-            offset += col.width
+        let crossFitted = try crossFittedRows(rows, training: training)
+        var out = Matrix(rows: rows.count, cols: outputWidth)
+        for input in inputColumns.indices {
+            try write(input: input, table.columns[input], rows: rows, crossFitted: crossFitted, into: &out)
         }
         return out
+    }
+
+    /// Rewrites in `matrix` (this preprocessing's output for `rows`, as `transform` gives it) the output columns that
+    /// come from input column `input`, from `column`'s values: what `transform` would give with `column` in its place,
+    /// without recomputing the other columns (permutation importance shuffles one input column at a time).
+    public func rewrite(input: Int, _ column: Column, rows: [Int], in matrix: inout Matrix) throws {
+        precondition(matrix.rows == rows.count && matrix.cols == outputWidth, "rewrite: the matrix is not this preprocessing's output for the rows")
+        try write(input: input, column, rows: rows, crossFitted: nil, into: &matrix)
+    }
+
+    /// With `training`, the position of each row among the fitted rows (target encodings give those rows their cross-fitted values).
+    private func crossFittedRows(_ rows: [Int], training: Bool) throws -> [Int]? {
+        guard training && categorical.contains(where: { $0.method == .target }) else { return nil }
+        guard rows == trainingRows else { throw LearnError.badParameter("target encoding: cross-fitted values exist only for the rows it was fitted on") }
+        return Array(rows.indices)
+    }
+
+    /// Writes (clearing first) every output column of input column `input`, whose values are `column`'s.
+    private func write(input: Int, _ column: Column, rows: [Int], crossFitted: [Int]?, into out: inout Matrix) throws {
+        let width = out.cols
+        let indicatorStart = numeric.count
+        var indicatorOffset = indicatorStart, categoricalOffset = indicatorStart + numeric.filter(\.indicator).count
+        try out.values.withUnsafeMutableBufferPointer { o in
+            for (position, col) in numeric.enumerated() {
+                defer { if col.indicator { indicatorOffset += 1 } }
+                guard col.index == input, case .numeric(let all) = column.values else { continue }
+                let ops = col.ops
+                for (i, r) in rows.enumerated() {
+                    var v = all[r]
+                    for op in ops { v = op.apply(v) }
+                    o[i * width + position] = v
+                    if col.indicator { o[i * width + indicatorOffset] = all[r].isNaN ? 1 : 0 }
+                }
+            }
+            for col in categorical {
+                defer { categoricalOffset += col.width }
+                guard col.index == input, case .categorical(let codes, let levels) = column.values else { continue }
+                let offset = categoricalOffset
+                // Map each level of the table to its output position (-1: unknown to the fitted encoder).
+                let position = Dictionary(uniqueKeysWithValues: col.categories.enumerated().map { ($1, $0) })
+                let infrequentSlot = col.infrequent.isEmpty ? -1 : col.categories.count
+                let infrequent = Set(col.infrequent)
+                func slot(_ text: String) -> Int { position[text] ?? (infrequent.contains(text) ? infrequentSlot : -1) }
+                let levelPosition = levels.map(slot)
+                let fillPosition = slot(col.fill)
+                for (i, r) in rows.enumerated() {
+                    let k = codes[r] >= 0 ? levelPosition[Int(codes[r])] : fillPosition
+                    switch col.method {
+                    case .onehot:
+                        for j in 0..<col.width { o[i * width + offset + j] = 0 }
+                        if k >= 0 { o[i * width + offset + k] = 1; continue }
+                        switch col.handleUnknown {
+                        case .ignore: break
+                        case .infrequentIfExist: if infrequentSlot >= 0 { o[i * width + offset + infrequentSlot] = 1 }
+                        case .error:
+                            let text = codes[r] >= 0 ? levels[Int(codes[r])] : col.fill
+                            throw LearnError.badParameter("encode: column '\(inputColumns[col.index])' has category '\(text)', unseen in the training rows (handle_unknown: error)")
+                        }
+                    case .ordinal: o[i * width + offset] = Double(k)
+                    case .target:
+                        o[i * width + offset] = crossFitted.map { col.crossFitted[$0[i]] } ?? (k >= 0 ? col.encodings[k] : col.encodings[col.encodings.count - 1])
+                    }
+                }
+            }
+        }
     }
 
     static let formatVersion: UInt32 = 2
