@@ -141,6 +141,14 @@ public struct Matrix: Sendable, Equatable {
         set { values[row * cols + col] = newValue }
     }
 
+    /// The matrix made of the given columns, in that order.
+    public func columns(_ indices: [Int]) -> Matrix {
+        var out = [Double]()
+        out.reserveCapacity(rows * indices.count)
+        for r in 0..<rows { for c in indices { out.append(values[r * cols + c]) } }
+        return Matrix(rows: rows, cols: indices.count, values: out)
+    }
+
     /// The matrix made of the given rows, in that order.
     public func rows(_ indices: [Int]) -> Matrix {
         var out = [Double]()

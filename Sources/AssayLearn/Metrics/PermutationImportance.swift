@@ -63,9 +63,13 @@ public enum PermutationImportance {
         // column's own values put them back before the next one.
         var x = try preprocessing.transform(table, rows: rows)
         let baseline = scoring(try model.predict(x))
-        var out: [(name: String, importances: [Double])] = []
+        // A model that predicts changed copies of the rows in one batch (k-NN by brute force) gets every shuffle at once.
+        let batch = (model.fitted as? PerturbedPredicting).flatMap { $0.predictsPerturbationsInBatch ? $0 : nil }
+        let sources = preprocessing.outputSources
+        var perturbations: [ColumnPerturbation] = []
+        var importances = [[Double]](repeating: [], count: table.columns.count)
         for (j, column) in table.columns.enumerated() {
-            var importances: [Double] = []
+            let outputs = sources.indices.filter { sources[$0] == j }
             for _ in 0..<repeats {
                 var order = rows
                 order.seededShuffle(using: &rng)
@@ -81,12 +85,52 @@ public enum PermutationImportance {
                     shuffled = Column(name: column.name, values: .categorical(codes: w, levels: levels))
                 }
                 try preprocessing.rewrite(input: j, shuffled, rows: rows, in: &x)
-                let score = scoring(try model.predict(x))
-                importances.append(higherIsBetter ? baseline - score : score - baseline)
+                if batch != nil {
+                    perturbations.append(ColumnPerturbation(columns: outputs, values: x.columns(outputs)))
+                } else {
+                    let score = scoring(try model.predict(x))
+                    importances[j].append(higherIsBetter ? baseline - score : score - baseline)
+                }
             }
             try preprocessing.rewrite(input: j, column, rows: rows, in: &x)
-            out.append((column.name, importances))
         }
+        if let batch {
+            let predictions = try batch.predictScores(x, perturbations: perturbations)
+            for (i, p) in predictions.enumerated() {
+                let score = scoring(p)
+                importances[i / repeats].append(higherIsBetter ? baseline - score : score - baseline)
+            }
+        }
+        let out = table.columns.indices.map { (name: table.columns[$0].name, importances: importances[$0]) }
         return Result(baseline: baseline, columns: out)
     }
+}
+
+/// A copy of a batch of rows with some columns replaced: `values` holds, per row, the new values of `columns` in order.
+public struct ColumnPerturbation: Sendable {
+    public let columns: [Int]
+    public let values: Matrix
+
+    public init(columns: [Int], values: Matrix) {
+        precondition(values.cols == columns.count, "a perturbation holds one value per row and column")
+        self.columns = columns
+        self.values = values
+    }
+
+    /// `x` with this perturbation's columns replaced.
+    public func applied(to x: Matrix) -> Matrix {
+        var out = x
+        for r in 0..<x.rows { for (i, c) in columns.enumerated() { out[r, c] = values[r, i] } }
+        return out
+    }
+}
+
+/// A fitted model that predicts many copies of one batch of rows, each with a few columns changed, faster than each
+/// copy from scratch (k-NN reuses the distances of the unchanged columns). Its scores are those of `predictScores` on
+/// each copy, bit for bit.
+public protocol PerturbedPredicting: FittedEstimator {
+    /// Whether the batch pays for this fitted model (else each copy is predicted on its own).
+    var predictsPerturbationsInBatch: Bool { get }
+    /// `predictScores` of `x` with each perturbation applied, in order.
+    func predictScores(_ x: Matrix, perturbations: [ColumnPerturbation]) throws -> [[Double]]
 }

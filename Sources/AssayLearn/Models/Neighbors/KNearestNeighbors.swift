@@ -70,7 +70,7 @@ public struct KNearestNeighbors: Classifier, Equatable {
 
 /// A fitted kNN model: the training rows themselves with their targets (0/1 labels for a classifier), and the k-d
 /// tree over them when it searches by one.
-public struct FittedKNearestNeighbors: FittedClassifier, Equatable {
+public struct FittedKNearestNeighbors: FittedClassifier, PerturbedPredicting, Equatable {
     public let settings: KNearestNeighbors
     public let x: Matrix
     public let targets: [Double]
@@ -79,6 +79,12 @@ public struct FittedKNearestNeighbors: FittedClassifier, Equatable {
     public var inputWidth: Int { x.cols }
 
     public func predictProbabilities(_ q: Matrix) throws -> [Double] { try predictMeans(q) }
+
+    public var predictsPerturbationsInBatch: Bool { tree == nil }
+
+    public func predictScores(_ q: Matrix, perturbations: [ColumnPerturbation]) throws -> [[Double]] {
+        try predictScores(q, perturbations: perturbations, width: 1) { [vote($0, $1)] }
+    }
 
     /// Each query row's (weighted) mean target over its nearest training rows: the positive share of a classifier.
     func predictMeans(_ q: Matrix) throws -> [Double] {
@@ -120,6 +126,122 @@ public struct FittedKNearestNeighbors: FittedClassifier, Equatable {
                 }
             }
         }
+    }
+
+    /// Like `forEachNearest` for each perturbation's copy of the rows of `q` (brute force only): `visit` gets the
+    /// perturbation's index, the row and its k nearest training rows, exactly as `forEachNearest` gives them for that
+    /// copy. Each row's distances to every training row are computed once; a copy's are those less the changed
+    /// columns' terms plus their new ones. That sum carries rounding error, so it only picks candidates: every
+    /// training row that could be among the k nearest within a rigorous error bound, whose distances are then computed
+    /// as `forEachNearest` computes them and ranked the same way (ties to the earlier row).
+    func forEachNearest(_ q: Matrix, perturbations: [ColumnPerturbation], _ visit: (Int, Int, [Double], [Int]) -> Void) throws {
+        try InputCheck.predicting(q, width: x.cols)
+        precondition(tree == nil, "perturbed predictions search by brute force")
+        for pert in perturbations {
+            precondition(pert.values.rows == q.rows && pert.columns.allSatisfy { (0..<x.cols).contains($0) }, "a perturbation of other rows or columns")
+            try InputCheck.finite(pert.values)
+        }
+        let k = settings.neighbors, p = x.cols, n = x.rows, squared = settings.p == 2
+        let blockRows = Swift.max(1, Swift.min(q.rows, (1 << 21) / Swift.max(n, 1)))
+        var base = [Double](repeating: 0, count: blockRows * n)
+        var lower = [Double](repeating: 0, count: n)
+        var heap = [Double](repeating: 0, count: k)
+        var row = [Double](repeating: 0, count: p)
+        // Rounding: each distance is a sum of at most p + 2w terms, each formed with one rounding; 2^-53 per operation.
+        let unit = 0x1p-53
+        x.values.withUnsafeBufferPointer { train in
+            q.values.withUnsafeBufferPointer { query in
+                var start = 0
+                while start < q.rows {
+                    let end = Swift.min(q.rows, start + blockRows)
+                    for i in start..<end {
+                        let a = query.baseAddress! + i * p
+                        for t in 0..<n { base[(i - start) * n + t] = Self.distance(a, train.baseAddress! + t * p, p, squared: squared, bound: .infinity) }
+                    }
+                    // A row no perturbation changes keeps its own nearest rows: found once per row.
+                    var unchanged = [(d: [Double], t: [Int])?](repeating: nil, count: end - start)
+                    for (index, pert) in perturbations.enumerated() {
+                        let w = pert.columns.count
+                        for i in start..<end {
+                            let a = query.baseAddress! + i * p
+                            // Only the columns whose value changes in this row count (a one-hot block changes at most two).
+                            var changed: [(column: Int, value: Double)] = []
+                            for (c, column) in pert.columns.enumerated() where pert.values.values[i * w + c] != a[column] {
+                                changed.append((column, pert.values.values[i * w + c]))
+                            }
+                            if changed.isEmpty, let own = unchanged[i - start] {
+                                visit(index, i, own.d, own.t)
+                                continue
+                            }
+                            let factor = 4 * Double(p + 2 * changed.count + 8) * unit
+                            // The k-th smallest upper bound, by a max-heap of the k smallest so far.
+                            let kthUpper = base.withUnsafeBufferPointer { d0s in
+                                lower.withUnsafeMutableBufferPointer { lower in
+                                    heap.withUnsafeMutableBufferPointer { heap in
+                                        var filled = 0
+                                        for t in 0..<n {
+                                            let b = train.baseAddress! + t * p
+                                            var removed = 0.0, added = 0.0
+                                            for (column, value) in changed {
+                                                let before = a[column] - b[column], after = value - b[column]
+                                                removed += squared ? before * before : Swift.abs(before)
+                                                added += squared ? after * after : Swift.abs(after)
+                                            }
+                                            let d0 = d0s[(i - start) * n + t], approx = d0 - removed + added
+                                            let margin = factor * (d0 + removed + added + Swift.abs(approx)) + Double.leastNormalMagnitude
+                                            lower[t] = approx - margin
+                                            let upper = approx + margin
+                                            if filled < k {
+                                                heap[filled] = upper
+                                                filled += 1
+                                                var c = filled - 1
+                                                while c > 0 && heap[(c - 1) / 2] < heap[c] { heap.swapAt(c, (c - 1) / 2); c = (c - 1) / 2 }
+                                            } else if upper < heap[0] {
+                                                heap[0] = upper
+                                                var c = 0
+                                                while true {
+                                                    let l = 2 * c + 1, r = l + 1
+                                                    var m = c
+                                                    if l < k && heap[l] > heap[m] { m = l }
+                                                    if r < k && heap[r] > heap[m] { m = r }
+                                                    if m == c { break }
+                                                    heap.swapAt(c, m)
+                                                    c = m
+                                                }
+                                            }
+                                        }
+                                        return heap[0]
+                                    }
+                                }
+                            }
+                            // The copy's own row, for the exact distances of the candidates.
+                            for j in 0..<p { row[j] = a[j] }
+                            for (column, value) in changed { row[column] = value }
+                            var candidates: [(d: Double, t: Int)] = []
+                            row.withUnsafeBufferPointer { r in
+                                for t in 0..<n where lower[t] <= kthUpper {
+                                    candidates.append((Self.distance(r.baseAddress!, train.baseAddress! + t * p, p, squared: squared, bound: .infinity), t))
+                                }
+                            }
+                            candidates.sort { $0.d != $1.d ? $0.d < $1.d : $0.t < $1.t }
+                            let nearest = candidates.prefix(k)
+                            if changed.isEmpty { unchanged[i - start] = (nearest.map(\.d), nearest.map(\.t)) }
+                            visit(index, i, nearest.map(\.d), nearest.map(\.t))
+                        }
+                    }
+                    start = end
+                }
+            }
+        }
+    }
+
+    /// Scores of each perturbation's copy of `q`, `width` numbers per row, from each row's nearest training rows.
+    func predictScores(_ q: Matrix, perturbations: [ColumnPerturbation], width: Int, scores: ([Double], [Int]) -> [Double]) throws -> [[Double]] {
+        var out = [[Double]](repeating: [Double](repeating: 0, count: q.rows * width), count: perturbations.count)
+        try forEachNearest(q, perturbations: perturbations) { index, i, d, idx in
+            for (c, v) in scores(d, idx).enumerated() { out[index][i * width + c] = v }
+        }
+        return out
     }
 
     private func searchTree(_ tree: KDTree, _ q: Matrix, _ visit: (Int, [Double], [Int]) -> Void) {
@@ -241,12 +363,18 @@ public struct KNeighborsRegressor: Regressor, Equatable {
     }
 }
 
-public struct FittedKNeighborsRegressor: FittedRegressor, Equatable {
+public struct FittedKNeighborsRegressor: FittedRegressor, PerturbedPredicting, Equatable {
     public let neighbors: FittedKNearestNeighbors
 
     public var inputWidth: Int { neighbors.inputWidth }
 
     public func predict(_ x: Matrix) throws -> [Double] { try neighbors.predictMeans(x) }
+
+    public var predictsPerturbationsInBatch: Bool { neighbors.predictsPerturbationsInBatch }
+
+    public func predictScores(_ x: Matrix, perturbations: [ColumnPerturbation]) throws -> [[Double]] {
+        try neighbors.predictScores(x, perturbations: perturbations)
+    }
 
     public func encode(to w: inout ByteWriter) { neighbors.encode(to: &w) }
 
@@ -277,7 +405,7 @@ public struct MulticlassKNearestNeighbors: MulticlassClassifier, Equatable {
     }
 }
 
-public struct FittedMulticlassKNearestNeighbors: FittedMulticlassClassifier, Equatable {
+public struct FittedMulticlassKNearestNeighbors: FittedMulticlassClassifier, PerturbedPredicting, Equatable {
     public let classCount: Int
     /// The training rows, each with its class index as its target.
     public let neighbors: FittedKNearestNeighbors
@@ -292,17 +420,30 @@ public struct FittedMulticlassKNearestNeighbors: FittedMulticlassClassifier, Equ
     /// Each class's share of the vote: uniform, or by inverse distance (rows at distance 0 share it alone).
     public func predictClassProbabilities(_ q: Matrix) throws -> Matrix {
         var out = Matrix(rows: q.rows, cols: classCount)
-        let settings = neighbors.settings, targets = neighbors.targets
         try neighbors.forEachNearest(q) { i, d, idx in
-            var weights = [Double](repeating: 1, count: idx.count)
-            if settings.weights == .distance {
-                let distance = settings.p == 2 ? d.map { $0.squareRoot() } : d
-                weights = distance.contains(0) ? distance.map { $0 == 0 ? 1 : 0 } : distance.map { 1 / $0 }
-            }
-            let total = weights.reduce(0, +)
-            for (w, r) in zip(weights, idx) { out[i, Int(targets[r])] += w }
-            for c in 0..<classCount { out[i, c] /= total }
+            for (c, share) in shares(d, idx).enumerated() { out[i, c] = share }
         }
+        return out
+    }
+
+    public var predictsPerturbationsInBatch: Bool { neighbors.predictsPerturbationsInBatch }
+
+    public func predictScores(_ x: Matrix, perturbations: [ColumnPerturbation]) throws -> [[Double]] {
+        try neighbors.predictScores(x, perturbations: perturbations, width: classCount, scores: shares)
+    }
+
+    /// Each class's share of the vote of the nearest rows `idx` at distances `d`.
+    private func shares(_ d: [Double], _ idx: [Int]) -> [Double] {
+        let settings = neighbors.settings, targets = neighbors.targets
+        var weights = [Double](repeating: 1, count: idx.count)
+        if settings.weights == .distance {
+            let distance = settings.p == 2 ? d.map { $0.squareRoot() } : d
+            weights = distance.contains(0) ? distance.map { $0 == 0 ? 1 : 0 } : distance.map { 1 / $0 }
+        }
+        let total = weights.reduce(0, +)
+        var out = [Double](repeating: 0, count: classCount)
+        for (w, r) in zip(weights, idx) { out[Int(targets[r])] += w }
+        for c in 0..<classCount { out[c] /= total }
         return out
     }
 
