@@ -19,6 +19,15 @@ STUDIES = ["student_purchase", "audiobooks", "buyer_activity", "online_shoppers"
 PEER_STEPS = {"impute", "encode", "scale", "resample"}
 
 
+class SpecLoader(yaml.SafeLoader):
+    """YAML 1.2 booleans only, as Assay reads specs: `on:` is a key, not True."""
+
+
+SpecLoader.yaml_implicit_resolvers = {k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:bool"]
+                                      for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+SpecLoader.add_implicit_resolver("tag:yaml.org,2002:bool", __import__("re").compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+
+
 def timed(cmd, out):
     """Runs `cmd`, returns (seconds, peak MiB, ok, last stderr line)."""
     t = out + ".time"
@@ -73,7 +82,7 @@ def main():
         key = name.replace(" ", "_")
         if what is None:
             path = os.path.join(REPO, "experiments", name + ".yaml")
-            spec, base = yaml.safe_load(open(path)), os.path.dirname(path)
+            spec, base = yaml.load(open(path), Loader=SpecLoader), os.path.dirname(path)
         elif what == "wide":
             r, c = args.wide.split("x")
             data = f"{work}/wide.csv"
@@ -86,7 +95,7 @@ def main():
             data = f"{work}/purchase_{what}.csv"
             subprocess.run([sys.executable, os.path.join(SHARED, "bench", "make_purchase_data.py"), what, data], check=True)
             path = os.path.join(SHARED, "bench", "bench.yaml")
-            spec, base = yaml.safe_load(open(path)), os.path.dirname(path)
+            spec, base = yaml.load(open(path), Loader=SpecLoader), os.path.dirname(path)
             spec["data"]["path"] = data
         spec_path, removed = peer_spec(spec, base, work, key)
         (a_s, a_mb, a_ok, a_last), (p_s, p_mb, p_ok, p_last) = run(key, spec_path, work)
@@ -95,12 +104,13 @@ def main():
             note += f" ASSAY FAILED: {a_last}"
         if not p_ok:
             note += f" peer failed: {p_last}"
-        rows.append((name, a_s, p_s, a_mb, p_mb, note.strip()))
+        rows.append((name, a_s, p_s, a_mb, p_mb, note.strip(), a_ok and p_ok))
         print(f"{name}: assay {a_s:.1f} s, peer {p_s:.1f} s", file=sys.stderr, flush=True)
     print("| workload | Assay s | peer s | ratio | Assay MiB | peer MiB | note |")
     print("|---|---:|---:|---:|---:|---:|---|")
-    for name, a_s, p_s, a_mb, p_mb, note in rows:
-        print(f"| {name} | {a_s:.1f} | {p_s:.1f} | {a_s / p_s:.2f} | {a_mb:.0f} | {p_mb:.0f} | {note} |")
+    for name, a_s, p_s, a_mb, p_mb, note, ok in rows:
+        ratio = f"{a_s / p_s:.2f}" if ok else "–"
+        print(f"| {name} | {a_s:.1f} | {p_s:.1f} | {ratio} | {a_mb:.0f} | {p_mb:.0f} | {note} |")
     print(f"(work files in {work})")
 
 
