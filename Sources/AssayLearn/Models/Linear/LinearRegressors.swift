@@ -124,12 +124,7 @@ public struct FittedLinearRegressor: FittedRegressor, Equatable {
 
     public func predict(_ x: Matrix) throws -> [Double] {
         try InputCheck.predicting(x, width: coefficients.count)
-        let p = x.cols
-        return (0..<x.rows).map { i in
-            var s = intercept
-            for j in 0..<p { s += x.values[i * p + j] * coefficients[j] }
-            return s
-        }
+        return RowDots.compute(x.values, rows: x.rows, cols: x.cols, coefficients, start: intercept)
     }
 
     static let formatVersion: UInt32 = 1

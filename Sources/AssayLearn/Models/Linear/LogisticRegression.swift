@@ -78,11 +78,9 @@ public struct LogisticRegression: Classifier, Equatable {
                 let b = theta[p]
                 var loss = 0.0
                 theta.withUnsafeBufferPointer { t in
+                    z.withUnsafeMutableBufferPointer { zb in RowDots.compute(xb.baseAddress!, rows: n, cols: p, t.baseAddress!, start: b, into: zb.baseAddress!) }
                     for i in 0..<n {
-                        var s = b
-                        let row = xb.baseAddress! + i * p
-                        for j in 0..<p { s += row[j] * t[j] }
-                        z[i] = s
+                        let s = z[i]
                         // log(1 + e^s) - y s, computed stably.
                         let softplus = s > 0 ? s + log1p(exp(-s)) : log1p(exp(s))
                         loss += weights[i] * (softplus - labels[i] * s)
@@ -126,15 +124,7 @@ public struct FittedLogisticRegression: FittedClassifier, Equatable {
 
     public func decisionFunction(_ x: Matrix) throws -> [Double] {
         try InputCheck.predicting(x, width: inputWidth)
-        let p = x.cols
-        return x.values.withUnsafeBufferPointer { xb in
-            (0..<x.rows).map { i in
-                var s = intercept
-                let row = xb.baseAddress! + i * p
-                for j in 0..<p { s += row[j] * coefficients[j] }
-                return s
-            }
-        }
+        return RowDots.compute(x.values, rows: x.rows, cols: x.cols, coefficients, start: intercept)
     }
 
     public func predictProbabilities(_ x: Matrix) throws -> [Double] {

@@ -109,13 +109,12 @@ public struct FittedMultinomialLogisticRegression: FittedMulticlassClassifier, E
         try InputCheck.predicting(x, width: inputWidth)
         let k = classCount, p = x.cols
         var out = [Double](repeating: 0, count: x.rows * k)
+        let scores = (0..<k).map { c in
+            RowDots.compute(x.values, rows: x.rows, cols: p, Array(coefficients[(c * p)..<((c + 1) * p)]), start: intercepts[c])
+        }
         var z = [Double](repeating: 0, count: k)
         for i in 0..<x.rows {
-            for c in 0..<k {
-                var s = intercepts[c]
-                for j in 0..<p { s += x[i, j] * coefficients[c * p + j] }
-                z[c] = s
-            }
+            for c in 0..<k { z[c] = scores[c][i] }
             out.withUnsafeMutableBufferPointer { o in Logistic.softmax(z, count: k, into: o.baseAddress! + i * k) }
         }
         return Matrix(rows: x.rows, cols: k, values: out)

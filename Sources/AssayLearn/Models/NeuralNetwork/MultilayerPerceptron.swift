@@ -357,11 +357,10 @@ enum Network {
                     work.activations[l].withUnsafeBufferPointer { a in
                         work.deltas[l].withUnsafeMutableBufferPointer { below in
                             for r in 0..<m {
-                                let dr = d.baseAddress! + r * n
+                                // Row r of δ Wᵀ: each weight row's dot with δ's row r, in column order.
+                                RowDots.compute(w.baseAddress!, rows: k, cols: n, d.baseAddress! + r * n, start: 0, into: below.baseAddress! + r * k)
                                 for kk in 0..<k {
-                                    let wr = w.baseAddress! + kk * n
-                                    var s = 0.0
-                                    for j in 0..<n { s += dr[j] * wr[j] }
+                                    var s = below[r * k + kk]
                                     let out = a[r * k + kk]
                                     switch activation {
                                     case .relu: s = out == 0 ? 0 : s
