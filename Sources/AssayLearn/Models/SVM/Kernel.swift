@@ -47,6 +47,32 @@ public struct Kernel: Sendable, Equatable {
         return s
     }
 
+    /// `dot(a, b[t], p)` for four rows at once, each summed in column order as `dot` sums it (bit-identical), the
+    /// four sums independent so that their additions overlap.
+    @inline(__always)
+    static func dots(_ a: UnsafePointer<Double>, _ b0: UnsafePointer<Double>, _ b1: UnsafePointer<Double>, _ b2: UnsafePointer<Double>,
+                     _ b3: UnsafePointer<Double>, _ p: Int) -> SIMD4<Double> {
+        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+        for k in 0..<p {
+            let ak = a[k]
+            s0 += ak * b0[k]; s1 += ak * b1[k]; s2 += ak * b2[k]; s3 += ak * b3[k]
+        }
+        return SIMD4(s0, s1, s2, s3)
+    }
+
+    /// `Σ (a − b[t])²` for four rows at once, each summed in column order (as a one-row loop sums it).
+    @inline(__always)
+    static func squaredDistances(_ a: UnsafePointer<Double>, _ b0: UnsafePointer<Double>, _ b1: UnsafePointer<Double>, _ b2: UnsafePointer<Double>,
+                                 _ b3: UnsafePointer<Double>, _ p: Int) -> SIMD4<Double> {
+        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+        for k in 0..<p {
+            let ak = a[k]
+            let d0 = ak - b0[k], d1 = ak - b1[k], d2 = ak - b2[k], d3 = ak - b3[k]
+            s0 += d0 * d0; s1 += d1 * d1; s2 += d2 * d2; s3 += d3 * d3
+        }
+        return SIMD4(s0, s1, s2, s3)
+    }
+
     static func squaredNorms(_ x: Matrix) -> [Double] {
         x.values.withUnsafeBufferPointer { xb in
             (0..<x.rows).map { i in let r = xb.baseAddress! + i * x.cols; return dot(r, r, x.cols) }
@@ -123,10 +149,20 @@ final class KernelRowCache: QMatrix {
     private func fill(_ out: UnsafeMutablePointer<Float>, row i: Int, from: Int, to: Int) {
         let p = x.cols, yi = signs[i], ni = norms[i]
         x.values.withUnsafeBufferPointer { xb in
-            let xi = xb.baseAddress! + rowAt[i] * p
-            for j in from..<to {
-                let k = kernel.value(dot: Kernel.dot(xi, xb.baseAddress! + rowAt[j] * p, p), squaredNormA: ni, squaredNormB: norms[j])
+            let base = xb.baseAddress!, xi = base + rowAt[i] * p
+            var j = from
+            while j + 4 <= to {
+                let dots = Kernel.dots(xi, base + rowAt[j] * p, base + rowAt[j + 1] * p, base + rowAt[j + 2] * p, base + rowAt[j + 3] * p, p)
+                for t in 0..<4 {
+                    let k = kernel.value(dot: dots[t], squaredNormA: ni, squaredNormB: norms[j + t])
+                    out[j + t] = Float(yi * signs[j + t] * k)
+                }
+                j += 4
+            }
+            while j < to {
+                let k = kernel.value(dot: Kernel.dot(xi, base + rowAt[j] * p, p), squaredNormA: ni, squaredNormB: norms[j])
                 out[j] = Float(yi * signs[j] * k)
+                j += 1
             }
         }
     }
