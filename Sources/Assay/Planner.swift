@@ -161,14 +161,29 @@ struct Planner {
     }
 
     /// Permutation importance of a refit pipeline on the test rows, by the spec's `select` metric.
+    /// How many tasks share a test-set permutation importance (it often runs alone, after every fit).
+    static let importanceParts = 2
+
+    /// Permutation importance of a model's refit pipeline on the test rows: parts over the columns, then one task
+    /// that puts them together.
     mutating func importance(_ m: ModelSpec, refit: TaskKey, load: TaskKey, split: TaskKey, repeats: Int) -> TaskKey {
-        let metric = spec.select
-        return add(TestImportanceTask(modelName: m.name, metric: metric, repeats: repeats), [load, split, refit],
-                   label: "permutation importance of \(m.name)", kind: "importance") { seed, inputs in
-            let data = try Dataset(decoding: inputs[0]), split = try Split(decoding: inputs[1]), refit = try RefitResult(decoding: inputs[2])
-            var rng = SplitMix64(seed: seed)
-            return try Self.permutationImportance(data, rows: split.test, preprocessing: refit.preprocessing, model: refit.model, metric: metric,
-                                                  repeats: repeats, using: &rng)
+        let metric = spec.select, whole = TestImportanceTask(modelName: m.name, metric: metric, repeats: repeats)
+        let parts = (0..<Self.importanceParts).map { part in
+            let task = TestImportancePartTask(whole: whole, part: part, parts: Self.importanceParts)
+            return add(task, [load, split, refit], label: "permutation importance of \(m.name) (part \(part + 1) of \(Self.importanceParts))",
+                       kind: "importance") { seed, inputs in
+                let data = try Dataset(decoding: inputs[0]), split = try Split(decoding: inputs[1]), refit = try RefitResult(decoding: inputs[2])
+                var rng = SplitMix64(seed: seed)
+                return try Self.permutationImportance(data, rows: split.test, preprocessing: refit.preprocessing, model: refit.model, metric: metric,
+                                                      repeats: repeats, columns: task.columns(of: data.features.columns.count), using: &rng)
+            }
+        }
+        return add(whole, parts, label: "permutation importance of \(m.name)", kind: "importance") { _, inputs in
+            let results = try inputs.map { try PermutationImportance.Result(decoding: $0) }
+            guard let first = results.first, results.allSatisfy({ $0.baseline.bitPattern == first.baseline.bitPattern }) else {
+                throw LearnError.badParameter("permutation importance: its parts scored the unshuffled rows differently")
+            }
+            return PermutationImportance.Result(baseline: first.baseline, columns: results.flatMap(\.columns))
         }
     }
 
@@ -189,17 +204,17 @@ struct Planner {
 
     /// Permutation importance on `rows` against the dataset's truth (labels or values).
     static func permutationImportance(_ data: Dataset, rows: [Int], preprocessing: FittedPreprocessing, model: FittedModel, metric: Metric,
-                                      repeats: Int, using rng: inout SplitMix64) throws -> PermutationImportance.Result {
+                                      repeats: Int, columns: Range<Int>? = nil, using rng: inout SplitMix64) throws -> PermutationImportance.Result {
         if let values = data.values {
             return try PermutationImportance.compute(table: data.features, values: values, rows: rows, preprocessing: preprocessing, model: model,
-                                                     metric: metric, repeats: repeats, using: &rng)
+                                                     metric: metric, repeats: repeats, columns: columns, using: &rng)
         }
         if let classes = data.classNames {
             return try PermutationImportance.compute(table: data.features, labels: data.target, classes: classes.count, rows: rows, preprocessing: preprocessing,
-                                                     model: model, metric: metric, repeats: repeats, using: &rng)
+                                                     model: model, metric: metric, repeats: repeats, columns: columns, using: &rng)
         }
         return try PermutationImportance.compute(table: data.features, labels: data.target, rows: rows, preprocessing: preprocessing, model: model,
-                                                 metric: metric, repeats: repeats, using: &rng)
+                                                 metric: metric, repeats: repeats, columns: columns, using: &rng)
     }
 
     /// Exact SHAP values of a refit tree or linear model on the test rows: TreeSHAP with each node's cover counting the

@@ -12,6 +12,8 @@ protocol TaskDescriptor: Sendable {
     var operation: String { get }
     /// Canonical text of everything that decides the result besides the inputs.
     var parameters: String { get }
+    /// The seed of the task's random choices (see the extension).
+    func seed(specSeed: UInt64) -> UInt64
 }
 
 extension TaskDescriptor {
@@ -119,6 +121,21 @@ struct TestImportanceTask: TaskDescriptor {
     let repeats: Int
     var operation: String { "importance" }
     var parameters: String { "model=\(modelName);metric=\(metric.rawValue);repeats=\(repeats)" }
+}
+
+/// A part of a model's test-set permutation importance: input columns `part·c/parts ..< (part+1)·c/parts` of the
+/// table's c columns. It draws from the whole task's random stream (its seed is the whole task's), so the parts
+/// together hold exactly the numbers of the whole task computed in one piece, and the executor runs them side by side.
+struct TestImportancePartTask: TaskDescriptor {
+    let whole: TestImportanceTask
+    let part: Int
+    let parts: Int
+    var operation: String { "importance part" }
+    var parameters: String { whole.parameters + ";part=\(part)/\(parts)" }
+    func seed(specSeed: UInt64) -> UInt64 { whole.seed(specSeed: specSeed) }
+
+    /// The columns of this part among `count`.
+    func columns(of count: Int) -> Range<Int> { (part * count / parts)..<((part + 1) * count / parts) }
 }
 
 /// Permutation importance of one fold fit on that fold's validation rows: the fit it explains is embedded,

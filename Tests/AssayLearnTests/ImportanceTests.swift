@@ -64,6 +64,17 @@ final class ImportanceTests: XCTestCase {
             }
         }
 
+        // Parts over the columns, each drawing from the same seed, hold the whole loop's numbers.
+        for cut in 0...4 {
+            var first = SplitMix64(seed: 5), second = SplitMix64(seed: 5)
+            let a = try PermutationImportance.compute(table: table, labels: y, rows: rows, preprocessing: prep, model: model,
+                                                      metric: .rocAUC, repeats: 4, columns: 0..<cut, using: &first)
+            let b = try PermutationImportance.compute(table: table, labels: y, rows: rows, preprocessing: prep, model: model,
+                                                      metric: .rocAUC, repeats: 4, columns: cut..<4, using: &second)
+            XCTAssertEqual(PermutationImportance.Result(baseline: a.baseline, columns: a.columns + b.columns), r, "cut at \(cut)")
+            XCTAssertEqual(a.baseline.bitPattern, b.baseline.bitPattern)
+        }
+
         // Same seed, same numbers; only the scored rows are shuffled (the others cannot change the result).
         var rng3 = SplitMix64(seed: 5)
         XCTAssertEqual(try PermutationImportance.compute(table: table, labels: y, rows: rows, preprocessing: prep, model: model,

@@ -26,38 +26,41 @@ public enum PermutationImportance {
     /// A binary model's importance by `metric` on `rows`, whose labels are `labels[row]`.
     public static func compute<G: RandomNumberGenerator>(
         table: Table, labels: [UInt8], rows: [Int], preprocessing: FittedPreprocessing, model: FittedModel,
-        metric: Metric, repeats: Int, using rng: inout G
+        metric: Metric, repeats: Int, columns: Range<Int>? = nil, using rng: inout G
     ) throws -> Result {
         let y = rows.map { labels[$0] }
         return try compute(table: table, rows: rows, preprocessing: preprocessing, model: model, higherIsBetter: metric.higherIsBetter,
-                           repeats: repeats, using: &rng) { Scoring.score(metric, labels: y, probabilities: $0) }
+                           repeats: repeats, columns: columns, using: &rng) { Scoring.score(metric, labels: y, probabilities: $0) }
     }
 
     /// A multiclass model's importance by `metric` on `rows`, whose class indices are `labels[row]` (of `classes`).
     public static func compute<G: RandomNumberGenerator>(
         table: Table, labels: [UInt8], classes: Int, rows: [Int], preprocessing: FittedPreprocessing, model: FittedModel,
-        metric: Metric, repeats: Int, using rng: inout G
+        metric: Metric, repeats: Int, columns: Range<Int>? = nil, using rng: inout G
     ) throws -> Result {
         let y = rows.map { labels[$0] }
         return try compute(table: table, rows: rows, preprocessing: preprocessing, model: model, higherIsBetter: metric.higherIsBetter,
-                           repeats: repeats, using: &rng) { MulticlassScoring.score(metric, labels: y, probabilities: $0, classes: classes) }
+                           repeats: repeats, columns: columns, using: &rng) { MulticlassScoring.score(metric, labels: y, probabilities: $0, classes: classes) }
     }
 
     /// A regression model's importance by `metric` on `rows`, whose target values are `values[row]`.
     public static func compute<G: RandomNumberGenerator>(
         table: Table, values: [Double], rows: [Int], preprocessing: FittedPreprocessing, model: FittedModel,
-        metric: Metric, repeats: Int, using rng: inout G
+        metric: Metric, repeats: Int, columns: Range<Int>? = nil, using rng: inout G
     ) throws -> Result {
         let y = rows.map { values[$0] }
         return try compute(table: table, rows: rows, preprocessing: preprocessing, model: model, higherIsBetter: metric.higherIsBetter,
-                           repeats: repeats, using: &rng) { RegressionScoring.score(metric, values: y, predictions: $0) }
+                           repeats: repeats, columns: columns, using: &rng) { RegressionScoring.score(metric, values: y, predictions: $0) }
     }
 
-    /// The shuffling loop: `scoring` scores the model's predictions for `rows`, in that order.
+    /// The shuffling loop: `scoring` scores the model's predictions for `rows`, in that order. With `columns`, only
+    /// those input columns are scored, with the numbers the whole loop gives them: the shuffles of the columns before
+    /// are drawn (and not scored) so that the generator is where the whole loop would have it.
     static func compute<G: RandomNumberGenerator>(
         table: Table, rows: [Int], preprocessing: FittedPreprocessing, model: FittedModel, higherIsBetter: Bool,
-        repeats: Int, using rng: inout G, scoring: ([Double]) -> Double
+        repeats: Int, columns: Range<Int>? = nil, using rng: inout G, scoring: ([Double]) -> Double
     ) throws -> Result {
+        let scored = (columns ?? table.columns.indices).clamped(to: table.columns.indices)
         precondition(repeats >= 1, "repeats must be at least 1")
         // One design matrix; a shuffle rewrites only the output columns of the shuffled input column, and the
         // column's own values put them back before the next one.
@@ -68,7 +71,12 @@ public enum PermutationImportance {
         let sources = preprocessing.outputSources
         var perturbations: [ColumnPerturbation] = []
         var importances = [[Double]](repeating: [], count: table.columns.count)
-        for (j, column) in table.columns.enumerated() {
+        for _ in 0..<(scored.lowerBound * repeats) {
+            var order = rows
+            order.seededShuffle(using: &rng)
+        }
+        for j in scored {
+            let column = table.columns[j]
             let outputs = sources.indices.filter { sources[$0] == j }
             for _ in 0..<repeats {
                 var order = rows
@@ -98,10 +106,10 @@ public enum PermutationImportance {
             let predictions = try batch.predictScores(x, perturbations: perturbations)
             for (i, p) in predictions.enumerated() {
                 let score = scoring(p)
-                importances[i / repeats].append(higherIsBetter ? baseline - score : score - baseline)
+                importances[scored.lowerBound + i / repeats].append(higherIsBetter ? baseline - score : score - baseline)
             }
         }
-        let out = table.columns.indices.map { (name: table.columns[$0].name, importances: importances[$0]) }
+        let out = scored.map { (name: table.columns[$0].name, importances: importances[$0]) }
         return Result(baseline: baseline, columns: out)
     }
 }
