@@ -8,6 +8,8 @@ stratified k-fold from scikit-learn, seeded by the spec), runs `assay run` on a 
 `split: {fold_column: __fold}`, runs the peer's own pipeline (imported from
 ../shared/peers/sklearn_peer.py) with GridSearchCV on the same folds, and prints mean CV ROC-AUC
 (or the spec's `select` metric; `task: regression` uses plain holdout and KFold) per grid point for both.
+With `data.weight`, the peer's model is fitted and scored with `sample_weight` from that column (metadata routing;
+its preprocessing, as Assay's, ignores the weights).
 Exits 1 when any point differs by more than --tol.
 Needs the peer's environment (scikit-learn, pandas, pyyaml).
 """
@@ -60,6 +62,19 @@ def with_fold_column(spec, base, tmp):
     return s2
 
 
+def request_weights(est, model):
+    """Metadata routing: `model` takes the sample weights; every other step of `est` that could take them does not."""
+    for _, step in getattr(est, "steps", []):
+        request_weights(step, model)
+    for _, step, _ in getattr(est, "transformers", []):
+        if not isinstance(step, str):
+            request_weights(step, model)
+    if est is model:
+        est.set_fit_request(sample_weight=True)
+    elif not hasattr(est, "steps") and not hasattr(est, "transformers") and hasattr(est, "set_fit_request"):
+        est.set_fit_request(sample_weight=False)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("spec")
@@ -95,7 +110,18 @@ def main():
     select = spec.get("select", peer.DEFAULT_SELECT[task])
     scorer, sign = peer.TASK_SCORERS[task][select], (-1 if select in peer.TASK_NEGATED[task] else 1)
     X2, y2, num2, cat2, fold2 = peer.load(s2, tmp, task)
+    weight = spec["data"].get("weight")
+    fit_params = {}
+    if weight:
+        import sklearn
+        from sklearn.metrics import get_scorer
+        sklearn.set_config(enable_metadata_routing=True)
+        w2 = X2.pop(weight).to_numpy(dtype=float)
+        num2 = [c for c in num2 if c != weight]
+        scorer = get_scorer(scorer).set_score_request(sample_weight=True)
     test = fold2 < 0
+    if weight:
+        fit_params["sample_weight"] = w2[~test]
     cv = PredefinedSplit(fold2[~test])
     worst = 0.0
     t1 = time.perf_counter()
@@ -104,8 +130,10 @@ def main():
         # A model's own `random_state` (Assay's MLP draws numpy's stream from it) becomes the peer's seed for it.
         model = peer.make_model(m["type"], params, params.pop("random_state", seed), task)
         pipe = peer.build_pipeline(m.get("preprocess", spec.get("preprocess")), model, num2, cat2, seed)
+        if weight:
+            request_weights(pipe, model)
         gs = GridSearchCV(pipe, peer.grid_of(m) or {}, scoring=scorer, cv=cv, n_jobs=a.jobs)
-        gs.fit(X2[~test], y2[~test])
+        gs.fit(X2[~test], y2[~test], **fit_params)
         for i, params in enumerate(gs.cv_results_["params"]):
             p = {k.removeprefix("model__"): v for k, v in params.items()}
             theirs = sign * float(gs.cv_results_["mean_test_score"][i])

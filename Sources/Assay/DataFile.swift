@@ -19,6 +19,7 @@ enum DataFile {
         options.kind = spec.kind
         options.events = d.events
         options.group = spec.split.group
+        options.weight = d.weight
         return options
     }
 
@@ -51,7 +52,7 @@ enum DataFile {
             "drop=\(o.drop.map { "\($0.utf8.count):\($0)" }.joined(separator: ","))",
             "columns=\(o.columns.keys.sorted().map { "\($0.utf8.count):\($0)=\(o.columns[$0]!.rawValue)" }.joined(separator: ","))",
             "fold_column=\(o.foldColumn ?? "")",
-        ] + (o.group.map { ["group=\($0.utf8.count):\($0)"] } ?? [])
+        ] + (o.group.map { ["group=\($0.utf8.count):\($0)"] } ?? []) + (o.weight.map { ["weight=\($0.utf8.count):\($0)"] } ?? [])
         return (prepared + plain + (o.events.map { [$0.canonical] } ?? [])).joined(separator: ";") + o.kind.taskKeySuffix
     }
 

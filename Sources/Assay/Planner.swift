@@ -10,7 +10,7 @@ import Foundation
 /// canonical parameters and its inputs' keys, so an unchanged task is found in the cache.
 struct Planner {
     /// Bump when a task's output format or meaning changes: every cached result is then recomputed.
-    static let formatVersion = 15
+    static let formatVersion = 16
 
     let spec: Spec
     private(set) var graph = TaskGraph()
@@ -104,15 +104,18 @@ struct Planner {
 
     /// The training matrix and labels a model is fitted on: the fitted transforms applied to the training rows,
     /// then the resampler, if any (the training rows only: validation and test rows are never resampled).
-    static func trainingSet(_ data: Dataset, _ pipeline: FittedPreprocessing, rows: [Int], resample: ResampleStep?, seed: UInt64) throws -> (Matrix, FitTarget) {
+    /// With `data.weight`, the rows' sample weights come too (validation refuses resampling weighted rows).
+    static func trainingSet(_ data: Dataset, _ pipeline: FittedPreprocessing, rows: [Int], resample: ResampleStep?,
+                            seed: UInt64) throws -> (x: Matrix, target: FitTarget, weights: [Double]?) {
         let x = try pipeline.transform(data.features, rows: rows, training: true)
-        if let values = data.values { return (x, .values(rows.map { values[$0] })) }  // validation refuses resampling a regression
+        let weights = data.weights.map { w in rows.map { w[$0] } }
+        if let values = data.values { return (x, .values(rows.map { values[$0] }), weights) }  // validation refuses resampling a regression
         let y = rows.map { data.target[$0] }
         func target(_ labels: [UInt8]) -> FitTarget { data.classNames.map { .classes(labels, count: $0.count) } ?? .labels(labels) }
-        guard let resample else { return (x, target(y)) }
+        guard let resample else { return (x, target(y), weights) }
         var rng = SplitMix64(seed: Seeds.derive(seed, "resample"))
         let (rx, ry) = try Resampler.resample(x, y, resample, categoricalBlocks: pipeline.categoricalBlocks, using: &rng)
-        return (rx, target(ry))
+        return (rx, target(ry), nil)
     }
 
     /// The training rows `rows` names: all of them, a fold's, or the share of a fold's that a successive-halving
@@ -140,8 +143,8 @@ struct Planner {
     /// task that explains it, so both see the same model.
     static func fitModel(_ fit: FitTask, _ data: Dataset, _ split: Split, _ pipeline: FittedPreprocessing, specSeed: UInt64) throws -> FittedModel {
         let seed = fit.seed(specSeed: specSeed)
-        let (x, y) = try trainingSet(data, pipeline, rows: trainingRows(split, fit.rows, specSeed: specSeed), resample: fit.model.resample, seed: seed)
-        return try fit.model.estimator().fit(x, y, seed: seed)
+        let set = try trainingSet(data, pipeline, rows: trainingRows(split, fit.rows, specSeed: specSeed), resample: fit.model.resample, seed: seed)
+        return try fit.model.estimator().fit(set.x, set.target, weights: set.weights, seed: seed)
     }
 
     /// Fit on fold `fold`'s training rows, predict its validation rows.
@@ -207,14 +210,14 @@ struct Planner {
                                       repeats: Int, columns: Range<Int>? = nil, using rng: inout SplitMix64) throws -> PermutationImportance.Result {
         if let values = data.values {
             return try PermutationImportance.compute(table: data.features, values: values, rows: rows, preprocessing: preprocessing, model: model,
-                                                     metric: metric, repeats: repeats, columns: columns, using: &rng)
+                                                     metric: metric, weights: data.weights, repeats: repeats, columns: columns, using: &rng)
         }
         if let classes = data.classNames {
             return try PermutationImportance.compute(table: data.features, labels: data.target, classes: classes.count, rows: rows, preprocessing: preprocessing,
-                                                     model: model, metric: metric, repeats: repeats, columns: columns, using: &rng)
+                                                     model: model, metric: metric, weights: data.weights, repeats: repeats, columns: columns, using: &rng)
         }
         return try PermutationImportance.compute(table: data.features, labels: data.target, rows: rows, preprocessing: preprocessing, model: model,
-                                                 metric: metric, repeats: repeats, columns: columns, using: &rng)
+                                                 metric: metric, weights: data.weights, repeats: repeats, columns: columns, using: &rng)
     }
 
     /// Exact SHAP values of a refit tree or linear model on the test rows: TreeSHAP with each node's cover counting the
@@ -264,8 +267,8 @@ struct Planner {
         return add(task, [load, split, prep], label: "refit \(Self.pointLabel(m, point)) on all training rows", kind: "fit") { seed, inputs in
             let data = try Dataset(decoding: inputs[0]), split = try Split(decoding: inputs[1])
             let pipeline = try FittedPreprocessing(decoding: inputs[2])
-            let (x, y) = try Self.trainingSet(data, pipeline, rows: split.train, resample: task.model.resample, seed: seed)
-            let model = try task.model.estimator().fit(x, y, seed: seed)
+            let set = try Self.trainingSet(data, pipeline, rows: split.train, resample: task.model.resample, seed: seed)
+            let model = try task.model.estimator().fit(set.x, set.target, weights: set.weights, seed: seed)
             let p = try model.predict(try pipeline.transform(data.features, rows: split.test))
             let test = Predictions(rows: split.test, of: data, scores: p, note: model.convergenceNote)
             return RefitResult(test: test, preprocessing: pipeline, model: model)

@@ -15,8 +15,10 @@ struct Predictions: BinaryCodable, Sendable {
     /// A multiclass model's number of classes: `labels` are class indices and `probabilities` holds each row's
     /// probability of every class, row after row; 0 for the other kinds.
     var classCount = 0
+    /// The rows' sample weights (`data.weight`), which every metric applies; nil without them.
+    var weights: [Double]? = nil
 
-    static let version: UInt32 = 3
+    static let version: UInt32 = 4
 
     func encode(to w: inout ByteWriter) {
         w.writeHeader(version: Self.version)
@@ -25,6 +27,8 @@ struct Predictions: BinaryCodable, Sendable {
         if let values { w.write(values) }
         w.write(note ?? "")
         w.write(classCount)
+        w.write(weights != nil)
+        if let weights { w.write(weights) }
     }
 
     init(rows: [Int], labels: [UInt8], probabilities: [Double], note: String?) {
@@ -39,6 +43,7 @@ struct Predictions: BinaryCodable, Sendable {
         self.init(rows: rows, labels: data.values == nil ? rows.map { data.target[$0] } : [], probabilities: scores, note: note)
         values = data.values.map { v in rows.map { v[$0] } }
         classCount = data.classNames?.count ?? 0
+        weights = data.weights.map { w in rows.map { w[$0] } }
     }
 
     init(from r: inout ByteReader) throws {
@@ -48,8 +53,9 @@ struct Predictions: BinaryCodable, Sendable {
         let n = try r.readString()
         note = n.isEmpty ? nil : n
         classCount = try r.readInt()
+        weights = try r.readBool() ? try r.readDoubles() : nil
         guard (0...255).contains(classCount), rows.count == (values?.count ?? labels.count), rows.count * max(classCount, 1) == probabilities.count,
-              values == nil || labels.isEmpty,
+              values == nil || labels.isEmpty, weights.map({ $0.count == rows.count }) ?? true,
               classCount == 0 || (classCount >= 2 && labels.allSatisfy { Int($0) < classCount }) else {
             throw BinaryFormatError.truncated
         }
@@ -61,6 +67,7 @@ struct Predictions: BinaryCodable, Sendable {
     var scored: ScoredRows {
         var s = ScoredRows(labels: labels, probabilities: probabilities, values: values, rows: rows)
         s.classCount = classCount
+        s.weights = weights
         return s
     }
 }
@@ -75,6 +82,8 @@ struct ScoredRows: Sendable {
     var rows: [Int] = []
     /// A multiclass model's number of classes (`probabilities` then holds every class's, row after row); 0 otherwise.
     var classCount = 0
+    /// The rows' sample weights (`data.weight`): every metric and its bootstrap interval weighs the rows by them.
+    var weights: [Double]? = nil
 
     init(labels: [UInt8], probabilities: [Double], values: [Double]? = nil, rows: [Int] = []) {
         self.labels = labels
@@ -90,19 +99,22 @@ struct ScoredRows: Sendable {
 
     /// `metric` on these rows, by the kind of truth they hold.
     func score(_ metric: Metric, threshold: Double) -> Double {
-        if let values { return RegressionScoring.score(metric, values: values, predictions: probabilities) }
-        if classCount > 0 { return MulticlassScoring.score(metric, labels: labels, probabilities: probabilities, classes: classCount) }
-        return Scoring.score(metric, labels: labels, probabilities: probabilities, threshold: threshold)
+        if let values { return RegressionScoring.score(metric, values: values, predictions: probabilities, weights: weights) }
+        if classCount > 0 {
+            let rows = MulticlassScoring.Rows(labels: labels, probabilities: probabilities, classes: classCount, ranked: metric == .rocAUCOvr)
+            return MulticlassScoring.score(metric, rows, weights: weights)
+        }
+        return Scoring.score(metric, labels: labels, probabilities: probabilities, threshold: threshold, weights: weights)
     }
 
-    /// 95% bootstrap intervals of `metrics` (1,000 resamples).
+    /// 95% bootstrap intervals of `metrics` (1,000 resamples; a drawn row counts its sample weight each time).
     func intervals(_ metrics: [Metric], threshold: Double, using rng: inout SplitMix64) -> [Metric: (low: Double, high: Double)] {
-        if let values { return Bootstrap.intervals(metrics, values: values, predictions: probabilities, using: &rng) }
+        if let values { return Bootstrap.intervals(metrics, values: values, predictions: probabilities, weights: weights, using: &rng) }
         if classCount > 0 {
             let rows = MulticlassScoring.Rows(labels: labels, probabilities: probabilities, classes: classCount, ranked: metrics.contains(.rocAUCOvr))
-            return MulticlassScoring.intervals(metrics, rows, using: &rng)
+            return MulticlassScoring.intervals(metrics, rows, weights: weights, using: &rng)
         }
-        return Bootstrap.intervals(metrics, labels: labels, probabilities: probabilities, threshold: threshold, using: &rng)
+        return Bootstrap.intervals(metrics, labels: labels, probabilities: probabilities, threshold: threshold, weights: weights, using: &rng)
     }
 }
 
@@ -153,6 +165,8 @@ struct DataProfile: BinaryCodable, Sendable {
     var cutoffOfRow: [Int]? = nil
     /// A multiclass target's class names (`labels` are indices into them); nil for the other kinds.
     var classNames: [String]? = nil
+    /// `data.weight`'s total over all rows and the rows that weigh 0; nil without sample weights.
+    var weight: (total: Double, zeroRows: Int)? = nil
 
     func encode(to w: inout ByteWriter) {
         w.write(rows); w.write(positives); w.write(numeric); w.write(categorical); w.write(numericWithMissing); w.write(labels); w.write(negativeLabel)
@@ -163,6 +177,8 @@ struct DataProfile: BinaryCodable, Sendable {
         if let cutoffOfRow { w.write(cutoffs); w.write(cutoffOfRow) }
         w.write(classNames != nil)
         if let classNames { w.write(classNames) }
+        w.write(weight != nil)
+        if let weight { w.write(weight.total); w.write(weight.zeroRows) }
     }
 
     init(_ d: Dataset) {
@@ -178,6 +194,7 @@ struct DataProfile: BinaryCodable, Sendable {
         cutoffs = d.cutoffs
         cutoffOfRow = d.cutoffOfRow
         classNames = d.classNames
+        weight = d.weights.map { w in (w.reduce(0, +), w.filter { $0 == 0 }.count) }
     }
 
     init(from r: inout ByteReader) throws {
@@ -196,6 +213,7 @@ struct DataProfile: BinaryCodable, Sendable {
             guard names.count >= 2, labels.allSatisfy({ Int($0) < names.count }) else { throw BinaryFormatError.truncated }
             classNames = names
         }
+        if try r.readBool() { weight = (try r.readDouble(), try r.readInt()) }
     }
 }
 

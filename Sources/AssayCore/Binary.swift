@@ -219,6 +219,8 @@ extension Dataset: BinaryCodable {
         if let groups { w.write(groups) }
         w.write(classNames != nil)
         if let classNames { w.write(classNames) }
+        w.write(weights != nil)
+        if let weights { w.write(weights) }
         // `kept` is not part of the cached form: carried columns are read when the predictions file is written.
     }
 
@@ -234,16 +236,18 @@ extension Dataset: BinaryCodable {
         let cutoffs = try r.readBool() ? (try r.readStrings(), try r.readInts()) : nil
         let groups = try r.readBool() ? try r.readInts() : nil
         let classNames = try r.readBool() ? try r.readStrings() : nil
+        let weights = try r.readBool() ? try r.readDoubles() : nil
         let n = features.rowCount
         // A dataset without a target (task segment) has neither labels nor values.
         guard values.map({ $0.count == n }) ?? (target.count == n || target.isEmpty), values == nil || target.isEmpty, ids.map({ $0.count == n }) ?? true,
               folds.map({ $0.count == n }) ?? true, cutoffs.map({ $0.1.count == n && $0.1.allSatisfy($0.0.indices.contains) }) ?? true,
-              groups.map({ $0.count == n }) ?? true, classNames.map({ names in names.count >= 2 && target.allSatisfy { Int($0) < names.count } }) ?? true
+              groups.map({ $0.count == n }) ?? true, weights.map({ $0.count == n }) ?? true, classNames.map({ names in names.count >= 2 && target.allSatisfy { Int($0) < names.count } }) ?? true
         else { throw BinaryFormatError.truncated }
         self.init(features: features, target: target, positiveLabel: pos, negativeLabel: neg, folds: folds, preparation: preparation, ids: ids)
         self.values = values
         if let cutoffs { (self.cutoffs, self.cutoffOfRow) = cutoffs }
         self.groups = groups
         self.classNames = classNames
+        self.weights = weights
     }
 }

@@ -11,6 +11,8 @@ public struct ModelType: Sendable {
     public let parameters: [ParameterRule]
     /// A check of one grid point's parameters together (for rules that tie parameters to each other).
     public let checkPoint: @Sendable ([String: ParamValue]) -> String?
+    /// Nil when the type fits with per-row sample weights (`data.weight`); otherwise why not, in words.
+    public var noSampleWeights: String? = nil
 
     public init(name: String, kind: ExperimentKind = .binary, unsupported: String?, parameters: [ParameterRule],
                 checkPoint: @escaping @Sendable ([String: ParamValue]) -> String? = { _ in nil }) {

@@ -2,12 +2,14 @@
 /// column alone with them, and metrics score a model's probabilities.
 public enum RankStatistics {
     /// Cumulative (false positives, true positives) at each distinct score, from the highest score down.
-    public static func curve(_ y: [UInt8], _ p: [Double]) -> [(fp: Double, tp: Double)] {
+    /// With `weights` (sample weights), each row counts its weight.
+    public static func curve(_ y: [UInt8], _ p: [Double], weights: [Double]? = nil) -> [(fp: Double, tp: Double)] {
         let order = p.indices.sorted { p[$0] > p[$1] }
         var points: [(fp: Double, tp: Double)] = []
         var tp = 0.0, fp = 0.0
         for (k, i) in order.enumerated() {
-            if y[i] == 1 { tp += 1 } else { fp += 1 }
+            let w = weights?[i] ?? 1
+            if y[i] == 1 { tp += w } else { fp += w }
             if k == order.count - 1 || p[order[k + 1]] != p[i] { points.append((fp, tp)) }  // tied scores form one step
         }
         return points

@@ -95,6 +95,9 @@ public struct Dataset: Sendable, Equatable {
     /// Each row's group (`split.group`, or a customer table's customer when it has several cutoffs): rows of one group
     /// are never split apart; nil without groups.
     public var groups: [Int]? = nil
+    /// Each row's sample weight from `data.weight` (finite, not negative; scikit-learn's `sample_weight`), used in
+    /// fitting and in every metric; nil without one.
+    public var weights: [Double]? = nil
 
     public init(features: Table, target: [UInt8], positiveLabel: String, negativeLabel: String, folds: [Int]?, preparation: [LogLine] = [],
                 ids: [String]? = nil) {

@@ -47,6 +47,10 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
     case targetTooFewValues(file: String, column: String, values: [String])
     case positiveNotFound(file: String, column: String, positive: String, values: [String])
     case badFold(file: String, line: Int, row: Int, column: String, value: String)
+    /// A `data.weight` cell that is missing, not a number, negative or not finite.
+    case badWeight(file: String, line: Int, row: Int, column: String, value: String)
+    /// A `data.weight` column whose every weight is 0.
+    case zeroWeights(file: String, column: String)
     /// A purchase log's time cell that does not match `data.events.time_format`.
     case badTime(file: String, line: Int, row: Int, column: String, value: String, format: String)
     case foldsNotContiguous(file: String, column: String, found: [Int])
@@ -83,6 +87,11 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
             return "\(f): positive label '\(p)' does not occur in target '\(c)' (values: \(Self.list(v)))"
         case .badFold(let f, let l, let r, let c, let v):
             return "\(f):\(l): row \(r), fold column '\(c)': '\(v)' is not a fold number (0..k-1, or -1 for test)"
+        case .badWeight(let f, let l, let r, let c, let v):
+            return "\(f):\(l): row \(r), weight column '\(c)': " + (v.isEmpty ? "the weight is missing" : "'\(v)' is not a weight")
+                + " (data.weight needs a finite number ≥ 0 in every row)"
+        case .zeroWeights(let f, let c):
+            return "\(f): every row's weight in column '\(c)' is 0 (data.weight needs a positive weight somewhere)"
         case .badTime(let f, let l, let r, let c, let v, let format):
             return "\(f):\(l): row \(r), time column '\(c)': '\(v)' does not match time_format \(format == "iso" ? "iso (YYYY-MM-DD, optionally a time of day)" : "'\(format)'")"
         case .foldsNotContiguous(let f, let c, let found):

@@ -27,6 +27,8 @@ public struct LoadOptions: Sendable, Hashable {
     public var events: EventsOptions? = nil
     /// `split.group`: the column whose value keeps rows together in the split.
     public var group: String? = nil
+    /// `data.weight`: the column of each row's sample weight (not a feature).
+    public var weight: String? = nil
 
     public init(csv: CSVOptions = CSVOptions(), target: String, positive: String, id: String? = nil, drop: [String] = [],
                 columns: [String: ColumnKind] = [:], foldColumn: String? = nil, joins: [JoinOptions] = [], clean: [CleanStep] = []) {
@@ -74,6 +76,7 @@ public enum DatasetLoader {
         if let f = options.foldColumn { try need(f, "split.fold_column") }
         for k in options.keep { try need(k, options.keepRoles[k] ?? "predictions.columns") }
         if let g = options.group { try need(g, "split.group") }
+        if let w = options.weight { try need(w, "data.weight") }
     }
 
     /// Reads the file at `path` (a purchase log streamed into its customer table with `data.events`), joins the
@@ -95,7 +98,7 @@ public enum DatasetLoader {
         guard csv.rowCount > 0 else { throw DataError.empty(file: file) }
         // The target, id and fold cells are read as text, exactly as written (an id keeps its leading zeros).
         var kinds = options.columns
-        for name in [options.target] + (options.foldColumn.map { [$0] } ?? []) + (options.id.map { [$0] } ?? []) where csv.names.contains(name) {
+        for name in [options.target] + [options.foldColumn, options.id, options.weight].compactMap({ $0 }) where csv.names.contains(name) {
             kinds[name] = .categorical
         }
         if let events = options.events {
@@ -161,8 +164,11 @@ public enum DatasetLoader {
             folds = f
         }
 
+        let weights = try options.weight.map { try sampleWeights(frame, column: $0, decimal: options.csv.decimal) }
+
         // Features.
         var excluded = Set(options.drop + [options.target])
+        if let w = options.weight { excluded.insert(w) }
         if options.events != nil { excluded.insert(EventsOptions.cutoffColumn) }
         if let id = options.id { excluded.insert(id) }
         if let fc = options.foldColumn { excluded.insert(fc) }
@@ -173,6 +179,7 @@ public enum DatasetLoader {
                               preparation: log, ids: options.id.flatMap(frame.index(of:)).map(texts))
         dataset.values = values
         dataset.classNames = classNames
+        dataset.weights = weights
         if options.events != nil, let c = frame.index(of: EventsOptions.cutoffColumn), case .categorical(let codes, let levels) = frame.columns[c].values {
             dataset.cutoffs = levels
             dataset.cutoffOfRow = codes.map(Int.init)
@@ -273,6 +280,26 @@ public enum DatasetLoader {
                                                values: distinct.sorted().map { NumberFormat.json($0) })
         }
         return values
+    }
+
+    /// `data.weight`'s column: a finite number ≥ 0 in every row (as written, with the file's decimal mark), not all 0.
+    static func sampleWeights(_ frame: Frame, column name: String, decimal: UInt8) throws -> [Double] {
+        guard let c = frame.index(of: name) else { return [] }  // checkColumns has named a missing column
+        let column = frame.columns[c]
+        var weights = [Double]()
+        weights.reserveCapacity(frame.rowCount)
+        for r in 0..<frame.rowCount {
+            // Read as text from the main file (its decimal mark); a joined or derived column may already be numeric.
+            let text = column.text(at: r) ?? ""
+            let number: Double?
+            if case .numeric(let v) = column.values { number = v[r] } else { number = NumberParser.parse(text, decimal: decimal) }
+            guard let v = number, v.isFinite, v >= 0 else {
+                throw DataError.badWeight(file: frame.file, line: frame.lines[r], row: frame.rows[r], column: name, value: text)
+            }
+            weights.append(v)
+        }
+        guard weights.contains(where: { $0 > 0 }) else { throw DataError.zeroWeights(file: frame.file, column: name) }
+        return weights
     }
 
     static let trueWords = ["True", "TRUE", "true"].map { Array($0.utf8) }

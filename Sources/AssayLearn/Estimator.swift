@@ -57,6 +57,22 @@ public protocol MulticlassClassifier: DefinedModel {
     func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], classes: Int, using rng: inout G) throws -> Fitted
 }
 
+/// A binary classifier that also fits with per-row sample weights (scikit-learn's `sample_weight`, `data.weight`):
+/// each row counts `weights[i]` times in the fit's loss, counts and statistics, on top of any `class_weight`.
+public protocol WeightedClassifier: Classifier {
+    func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], weights: [Double], using rng: inout G) throws -> Fitted
+}
+
+/// A regressor that also fits with per-row sample weights (see `WeightedClassifier`).
+public protocol WeightedRegressor: Regressor {
+    func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [Double], weights: [Double], using rng: inout G) throws -> Fitted
+}
+
+/// A multiclass classifier that also fits with per-row sample weights (see `WeightedClassifier`).
+public protocol WeightedMulticlassClassifier: MulticlassClassifier {
+    func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], classes: Int, weights: [Double], using rng: inout G) throws -> Fitted
+}
+
 /// A fitted model of any kind: it can only come from fitting or from its saved bytes.
 public protocol FittedEstimator: Sendable, BinaryCodable {
     /// Number of input columns the model expects.
@@ -136,6 +152,13 @@ public enum InputCheck {
             seen[Int(label)] = true
         }
         if let missing = seen.firstIndex(of: false) { throw LearnError.badParameter("the training rows hold no row of class \(missing + 1) of \(classes)") }
+    }
+
+    /// Sample weights for `rows` rows: one each, finite, not negative, and not all 0.
+    public static func weights(_ w: [Double], rows: Int) throws {
+        guard w.count == rows else { throw LearnError.badParameter("\(rows) rows but \(w.count) sample weights") }
+        if let i = w.firstIndex(where: { !$0.isFinite || $0 < 0 }) { throw LearnError.badParameter("sample weight of row \(i) is \(w[i]); weights must be finite and not negative") }
+        guard w.contains(where: { $0 > 0 }) else { throw LearnError.badParameter("every sample weight is 0") }
     }
 
     public static func predicting(_ x: Matrix, width: Int) throws {

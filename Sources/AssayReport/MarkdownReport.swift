@@ -23,6 +23,11 @@ public enum MarkdownReport {
             out += ["- File: `\(Markup.code(d.path))`; target `\(Markup.code(d.target))`, positive label `\(Markup.code(d.positiveLabel))`."]
         }
         if !d.preparation.isEmpty { out += ["- Prepared before the split:"] + d.preparation.map { "  - " + Markup.line($0) } }
+        if let w = d.weight {
+            out += ["- Rows weighted by `\(Markup.code(w.column))` (`data.weight`; total \(NumberFormat.fixed(w.total))"
+                    + (w.zeroRows > 0 ? ", \(w.zeroRows) rows of weight 0" : "") + "): every fit and every metric, with its interval, weigh each row by it; "
+                    + "the tables and figures of the evaluation count rows."]
+        }
         out += ["- Split: \(Describe.split(d.split))."]
         out += ["- Columns: \(columnList(d.numericColumns, "numeric")); \(columnList(d.categoricalColumns, "categorical")).", ""]
 

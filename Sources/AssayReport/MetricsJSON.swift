@@ -31,6 +31,9 @@ public enum MetricsJSON {
         } else {
             data["positive_rate"] = .number(r.data.positiveRate)
         }
+        if let w = r.data.weight {
+            data["weight"] = .object(["column": .string(w.column), "total": .number(w.total), "zero_rows": .integer(w.zeroRows)])
+        }
         var top: [String: JSONValue] = [
             "assay": .integer(1),
             "experiment": .string(r.experiment),

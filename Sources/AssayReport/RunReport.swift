@@ -136,6 +136,8 @@ public struct DataSummary: Sendable {
     public var targetSummary: TargetSummary? = nil
     /// A multiclass target's classes with their rows (all rows), in class order; nil for other kinds.
     public var classes: [(name: String, rows: Int)]? = nil
+    /// `data.weight`: the weight column, the total weight of all rows and how many rows weigh 0; nil without weights.
+    public var weight: (column: String, total: Double, zeroRows: Int)? = nil
 
     public init(path: String, rows: Int, trainRows: Int, testRows: Int, positiveRate: Double, target: String,
                 positiveLabel: String, numericColumns: [String], categoricalColumns: [String], split: SplitSummary, preparation: [LogLine] = []) {

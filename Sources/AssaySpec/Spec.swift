@@ -138,6 +138,8 @@ public struct DataSection: Sendable, Hashable {
     public var target: String
     public var positive: String
     public var id: String?
+    /// `data.weight`: the column holding each row's sample weight (fitting and metrics), never a feature.
+    public var weight: String? = nil
     public var drop: [String]
     public var columns: [String: ColumnKind]
     /// Where each column name of this section was written ("data.target", "data.drop", …), for errors about it.

@@ -13,7 +13,7 @@ public enum SpecKeys {
     public static let labels = ["positive"]
     /// How a delimited file is written: shared by `data` and each `data.join` entry.
     public static let format = ["path", "delimiter", "decimal", "missing", "header", "names", "columns"]
-    public static let data = format + ["target", "positive", "id", "drop", "join", "clean", "events", "cutoff", "features", "label", "customers"]
+    public static let data = format + ["target", "positive", "id", "weight", "drop", "join", "clean", "events", "cutoff", "features", "label", "customers"]
     /// `data.events`: a purchase log (its file format, then the columns that play each role).
     public static let events = format + ["customer", "time", "time_format", "amount", "order", "item", "category", "clean"]
     /// The keys of `data` that only a customer table built from `data.events` has.

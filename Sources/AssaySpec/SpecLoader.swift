@@ -29,6 +29,9 @@ public enum SpecLoader {
         }
         var decoder = SpecDecoder(file: file, catalog: catalog)
         if case .map(let pairs, _) = root, let t = pairs.first(where: { $0.key == "task" })?.value { decoder.kind = try decoder.task(t) }
+        if case .map(let pairs, _) = root, case .map(let data, _)? = pairs.first(where: { $0.key == "data" })?.value {
+            decoder.weightedAt = data.first { $0.key == "weight" }?.keyAt
+        }
         return try decoder.spec(root)
     }
 }
@@ -39,6 +42,8 @@ struct SpecDecoder {
     let catalog: ModelCatalog
     /// The spec's `task:`, read before the sections whose meaning depends on it.
     var kind: ExperimentKind = .binary
+    /// Where `data.weight` is written, when it is: read before the models, which must each take sample weights.
+    var weightedAt: SourceLocation? = nil
 
     static let topNotYet: [String: String] = [:]
 
@@ -302,6 +307,9 @@ struct SpecDecoder {
                 guard share > 0, share <= 1 else { throw SpecError(at: p.value.location, "threshold.top must be a share in (0, 100%], got \(p.value.text)") }
                 return .top(share)
             case "profit":
+                if let weightedAt {
+                    throw SpecError(at: p.value.location, "threshold.profit counts flagged rows and cannot be combined with data.weight (\(weightedAt)) yet; use max_f1, recall or top, which weigh the rows")
+                }
                 let f = try Fields(p.value, "threshold.profit", allowed: SpecKeys.profit)
                 func value(_ key: String) throws -> Double? {
                     guard let n = f[key] else { return nil }
@@ -420,9 +428,19 @@ struct SpecDecoder {
         }
         if let d = f["drop"], !target.isEmpty, drop.contains(target) { throw SpecError(at: d.location, "data.drop cannot contain the target '\(target)'") }
         if let i = f["id"], id == target { throw SpecError(at: i.location, "data.id cannot be the target '\(target)'") }
+        let weight = try f["weight"].map { try text($0, "data.weight") }
+        if let w = f["weight"], let weight {
+            if kind == .segment { throw SpecError(at: w.location, "data.weight does not apply to task segment (k-means weighs every row alike)") }
+            for (role, name) in [("data.target", target), ("data.id", id)] where name == weight {
+                throw SpecError(at: w.location, "data.weight cannot be \(role) '\(weight)'")
+            }
+            if drop.contains(weight) { throw SpecError(at: w.location, "data.weight '\(weight)' is also in data.drop; the weight column is never a feature, so leave it out of data.drop") }
+            references.append(ColumnReference(role: "data.weight", name: weight, location: w.location))
+        }
         var section = DataSection(path: format.path, resolvedPath: format.resolved, delimiter: format.delimiter, decimal: format.decimal,
                                   missing: format.missing, header: format.header, names: format.names, target: target, positive: positive,
                                   id: id, drop: drop, columns: format.columns, columnReferences: references)
+        section.weight = weight
         if let j = f["join"] { section.joins = try list(j, "data.join").enumerated().map { try join($1, "data.join[\($0)]") } }
         if let c = f["clean"] { section.clean = try clean(c, "data.clean") }
         return section
@@ -431,6 +449,9 @@ struct SpecDecoder {
     /// `data` with `events:`: a purchase log turned into one row per customer and cutoff. The table's target is the
     /// label column, its id the customer column.
     func customerTable(_ f: Fields, _ node: YAMLNode, _ eventsNode: YAMLNode) throws -> DataSection {
+        if let n = f["weight"] {
+            throw SpecError(at: n.location, "data.weight needs a table read from data.path: a customer table built from data.events weighs every customer alike")
+        }
         for key in SpecKeys.format + ["target", "positive", "id"] {
             if let n = f[key] {
                 throw SpecError(at: n.location, "data.\(key) is not used with data.events: "
@@ -736,6 +757,7 @@ struct SpecDecoder {
                 throw SpecError(at: t.location, "split.test_size cannot be used with fold_column (rows with fold -1 form the test set)")
             }
             if foldColumn == data.target { throw SpecError(at: fcNode.location, "split.fold_column cannot be the target") }
+            if foldColumn == data.weight { throw SpecError(at: fcNode.location, "split.fold_column cannot be data.weight's column") }
         }
         var section = SplitSection(testSize: foldColumn == nil ? testSize : 0, folds: folds, foldColumn: foldColumn)
         if let r = f["repeats"] {
@@ -960,6 +982,9 @@ struct SpecDecoder {
                 guard self.kind == .binary || self.kind == .multiclass else {
                     throw SpecError(at: kindAt, "\(ctx): resample applies to classification only, and this spec's task is \(self.kind.rawValue)")
                 }
+                if let weightedAt {
+                    throw SpecError(at: kindAt, "\(ctx): resample cannot be combined with data.weight (\(weightedAt)): imbalanced-learn's samplers take no sample weights")
+                }
                 let f = try Fields(opts, ctx, allowed: SpecKeys.resample)
                 resampleAt = kindAt
                 var r = ResampleStep(method: try f["method"].map { try choice($0, "\(ctx): method", ResampleMethod.self) } ?? .smote)
@@ -1018,6 +1043,9 @@ struct SpecDecoder {
             throw SpecError(at: typeNode.location, "unknown model type '\(typeName)'\(kind == .binary ? "" : " for task \(kind.rawValue)")\(Suggest.hint(typeName, among: known))")
         }
         if let why = type.unsupported { throw SpecError(at: typeNode.location, why) }
+        if let weightedAt, let why = type.noSampleWeights {
+            throw SpecError(at: typeNode.location, "\(ctx): \(why), and data.weight (\(weightedAt)) weighs the rows; leave it out or use another model")
+        }
         var randomIterations: Int? = nil
         var halving: HalvingSettings? = nil
         if let s = f["search"] {

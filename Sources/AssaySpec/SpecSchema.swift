@@ -158,6 +158,7 @@ public enum SpecSchema {
             "target": describe(string, "The column to predict."),
             "positive": describe(["type": ["string", "number", "integer", "boolean"]], "The positive label, as written in the file."),
             "id": describe(string, "Carried into predictions, never a feature."),
+            "weight": describe(string, "Each row's sample weight (a number ≥ 0), used in fitting and in every metric; never a feature."),
             "drop": ["type": "array", "items": string],
             "join": ["type": "array", "items": join],
             "clean": ref("clean"),

@@ -61,8 +61,8 @@ final class LeakageTests: XCTestCase {
         for m in methods {
             let p1 = try variant.fit(clean.features, rows: rowsA, labels: clean.target, seed: 5)
             let p2 = try variant.fit(dirty.features, rows: rowsA, labels: dirty.target, seed: 5)
-            let (x1, y1) = try Planner.trainingSet(clean, p1, rows: rowsA, resample: m, seed: 9)
-            let (x2, y2) = try Planner.trainingSet(dirty, p2, rows: rowsA, resample: m, seed: 9)
+            let (x1, y1, _) = try Planner.trainingSet(clean, p1, rows: rowsA, resample: m, seed: 9)
+            let (x2, y2, _) = try Planner.trainingSet(dirty, p2, rows: rowsA, resample: m, seed: 9)
             XCTAssertEqual(x1, x2, "\(m.method.rawValue) produced different training rows when other rows changed")
             XCTAssertEqual(y1, y2)
             XCTAssertGreaterThan(x1.rows, 0)

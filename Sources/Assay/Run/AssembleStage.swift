@@ -18,6 +18,7 @@ extension RunSession {
                               preparation: profile.preparation),
             models: evaluation.models, bestModel: evaluation.bestModel, profile: data.tableProfile)
         report.kind = spec.kind
+        if let column = spec.data.weight, let w = profile.weight { report.data.weight = (column, w.total, w.zeroRows) }
         report.data.split.stratified = spec.kind == .binary || spec.kind == .multiclass
         report.data.split.group = spec.split.group ?? (data.profile.cutoffs.count > 1 ? spec.data.events?.customer : nil)
         if spec.split.holdoutLastCutoff {
@@ -106,8 +107,9 @@ extension RunSession {
                 default: return nil
                 }
                 let keep = order.indices.filter { cutoffOfRow[order[$0]] == c }
-                let subset = ScoredRows(labels: scored.values == nil ? keep.map { scored.labels[$0] } : [], probabilities: keep.map { scored.probabilities[$0] },
+                var subset = ScoredRows(labels: scored.values == nil ? keep.map { scored.labels[$0] } : [], probabilities: keep.map { scored.probabilities[$0] },
                                         values: scored.values.map { v in keep.map { v[$0] } })
+                subset.weights = scored.weights.map { w in keep.map { w[$0] } }
                 let threshold = evaluation.models[i].best.threshold
                 let value = subset.score(spec.select, threshold: threshold)
                 return value.isFinite ? value : nil

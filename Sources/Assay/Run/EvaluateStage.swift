@@ -125,7 +125,8 @@ enum Evaluate {
     static func pointReport(_ spec: Spec, _ m: ModelSpec, _ point: [String: ParamValue], _ folds: [Predictions], profitValues: [Double]?) throws -> GridPointReport {
         let oof = outOfFold(folds)
         let threshold = oof.values != nil ? 0.5
-            : spec.threshold.map { Thresholds.choose($0, labels: oof.labels, probabilities: oof.probabilities, rowValues: oof.rowValues(profitValues)) } ?? 0.5
+            : spec.threshold.map { Thresholds.choose($0, labels: oof.labels, probabilities: oof.probabilities, rowValues: oof.rowValues(profitValues),
+                                                  weights: oof.weights) } ?? 0.5
         let scores = Dictionary(uniqueKeysWithValues: spec.metrics.map { metric in
             (metric, folds.map { $0.score(metric, threshold: threshold) })
         })
@@ -168,11 +169,11 @@ enum Evaluate {
     static func outOfFold(_ folds: [Predictions]) -> ScoredRows {
         // A multiclass row has one probability per class: `width` numbers per row.
         let classes = folds.first?.classCount ?? 0, width = max(classes, 1)
-        var sum: [Int: (label: UInt8, value: Double, total: [Double], count: Int)] = [:]
+        var sum: [Int: (label: UInt8, value: Double, weight: Double, total: [Double], count: Int)] = [:]
         for f in folds {
             for i in f.rows.indices {
                 let r = f.rows[i]
-                var entry = sum[r] ?? (f.labels.isEmpty ? 0 : f.labels[i], f.values?[i] ?? 0, [Double](repeating: 0, count: width), 0)
+                var entry = sum[r] ?? (f.labels.isEmpty ? 0 : f.labels[i], f.values?[i] ?? 0, f.weights?[i] ?? 1, [Double](repeating: 0, count: width), 0)
                 for c in 0..<width { entry.total[c] += f.probabilities[i * width + c] }
                 entry.count += 1
                 sum[r] = entry
@@ -182,9 +183,12 @@ enum Evaluate {
         let regression = folds.contains { $0.values != nil }
         var scored = ScoredRows(labels: [], probabilities: [], values: regression ? [] : nil, rows: rows)
         scored.classCount = classes
+        let weighted = folds.contains { $0.weights != nil }
+        if weighted { scored.weights = [] }
         for r in rows {
             guard let entry = sum[r] else { continue }
             if regression { scored.values?.append(entry.value) } else { scored.labels.append(entry.label) }
+            if weighted { scored.weights?.append(entry.weight) }
             for c in 0..<width { scored.probabilities.append(entry.total[c] / Double(entry.count)) }
         }
         return scored

@@ -49,6 +49,26 @@ public enum Stats {
         return (x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(x.count)).squareRoot()
     }
 
+    /// scikit-learn's `_weighted_percentile` at `rank` percent: the first value, ascending, whose cumulative weight
+    /// reaches `rank`% of the total (numpy's `inverted_cdf`); with `average`, the mean of it and the next value when it
+    /// reaches it exactly (`averaged_inverted_cdf`, numpy's median for whole-number weights). Rows of weight 0 are left
+    /// out; NaN when every weight is 0.
+    public static func weightedPercentile(_ v: [Double], _ w: [Double], _ rank: Double = 50, average: Bool = false) -> Double {
+        let order = v.indices.filter { w[$0] > 0 }.sorted { v[$0] < v[$1] }
+        let total = order.reduce(0.0) { $0 + w[$1] }
+        guard total > 0 else { return .nan }
+        var target = rank / 100 * total
+        if target == 0 { target = target.nextUp }
+        var cdf = 0.0
+        for (k, i) in order.enumerated() {
+            cdf += w[i]
+            guard cdf >= target else { continue }
+            if !average || cdf - target > Double.ulpOfOne || k + 1 == order.count { return v[i] }
+            return (v[i] + v[order[k + 1]]) / 2
+        }
+        return v[order[order.count - 1]]
+    }
+
     /// The q-th percentile of sorted values with linear interpolation (numpy's default method).
     public static func percentile(_ sorted: [Double], _ q: Double) -> Double {
         guard !sorted.isEmpty else { return .nan }

@@ -6,25 +6,27 @@ import Foundation
 /// the 2.5th and 97.5th percentile of those values (numpy's linear interpolation). A resample is represented
 /// by how often it drew each row, so no resampled copy is built and the rows are sorted once.
 public enum Bootstrap {
-    public static func intervals(_ metrics: [Metric], labels y: [UInt8], probabilities p: [Double], threshold: Double,
+    /// `weights` (sample weights, `data.weight`) multiply each drawn row's count.
+    public static func intervals(_ metrics: [Metric], labels y: [UInt8], probabilities p: [Double], threshold: Double, weights: [Double]? = nil,
                                  resamples: Int = 1000, level: Double = 0.95, using rng: inout SplitMix64) -> [Metric: (low: Double, high: Double)] {
         let order = p.indices.sorted { p[$0] > p[$1] }
         let losses = Losses(y, p)
-        return intervals(metrics, rows: y.count, resamples: resamples, level: level, using: &rng) { m, counts in
+        return intervals(metrics, rows: y.count, weights: weights, resamples: resamples, level: level, using: &rng) { m, counts in
             weightedScore(m, y, p, counts, order: order, threshold: threshold, losses: losses)
         }
     }
 
     /// The same for regression predictions `p` of the values `y`.
-    public static func intervals(_ metrics: [Metric], values y: [Double], predictions p: [Double],
+    public static func intervals(_ metrics: [Metric], values y: [Double], predictions p: [Double], weights: [Double]? = nil,
                                  resamples: Int = 1000, level: Double = 0.95, using rng: inout SplitMix64) -> [Metric: (low: Double, high: Double)] {
-        intervals(metrics, rows: y.count, resamples: resamples, level: level, using: &rng) { m, counts in
+        intervals(metrics, rows: y.count, weights: weights, resamples: resamples, level: level, using: &rng) { m, counts in
             RegressionScoring.score(m, values: y, predictions: p, weights: counts)
         }
     }
 
-    /// The resampling loop: `score` computes a metric with each row counted as often as the resample drew it.
-    static func intervals(_ metrics: [Metric], rows n: Int, resamples: Int, level: Double, using rng: inout SplitMix64,
+    /// The resampling loop: `score` computes a metric with each row counted as often as the resample drew it (times
+    /// its sample weight, when `weights` are given).
+    static func intervals(_ metrics: [Metric], rows n: Int, weights: [Double]? = nil, resamples: Int, level: Double, using rng: inout SplitMix64,
                           score: (Metric, [Double]) -> Double) -> [Metric: (low: Double, high: Double)] {
         guard n > 0 else { return [:] }
         var values = [Metric: [Double]]()
@@ -32,6 +34,7 @@ public enum Bootstrap {
         for _ in 0..<resamples {
             for i in counts.indices { counts[i] = 0 }
             for _ in 0..<n { counts[Int.random(in: 0..<n, using: &rng)] += 1 }
+            if let weights { for i in counts.indices { counts[i] *= weights[i] } }
             for m in metrics { values[m, default: []].append(score(m, counts)) }
         }
         let tail = (1 - level) / 2 * 100

@@ -119,8 +119,10 @@ public enum MulticlassScoring {
     }
 
     /// 95% bootstrap intervals of `metrics` on these rows (the resampling of `Bootstrap`).
-    public static func intervals(_ metrics: [Metric], _ rows: Rows, resamples: Int = 1000, level: Double = 0.95,
+    public static func intervals(_ metrics: [Metric], _ rows: Rows, weights: [Double]? = nil, resamples: Int = 1000, level: Double = 0.95,
                                  using rng: inout SplitMix64) -> [Metric: (low: Double, high: Double)] {
-        Bootstrap.intervals(metrics, rows: rows.count, resamples: resamples, level: level, using: &rng) { m, counts in score(m, rows, weights: counts) }
+        Bootstrap.intervals(metrics, rows: rows.count, weights: weights, resamples: resamples, level: level, using: &rng) { m, counts in
+            score(m, rows, weights: counts)
+        }
     }
 }

@@ -26,31 +26,33 @@ public enum PermutationImportance {
     /// A binary model's importance by `metric` on `rows`, whose labels are `labels[row]`.
     public static func compute<G: RandomNumberGenerator>(
         table: Table, labels: [UInt8], rows: [Int], preprocessing: FittedPreprocessing, model: FittedModel,
-        metric: Metric, repeats: Int, columns: Range<Int>? = nil, using rng: inout G
+        metric: Metric, weights: [Double]? = nil, repeats: Int, columns: Range<Int>? = nil, using rng: inout G
     ) throws -> Result {
-        let y = rows.map { labels[$0] }
+        let y = rows.map { labels[$0] }, w = weights.map { w in rows.map { w[$0] } }
         return try compute(table: table, rows: rows, preprocessing: preprocessing, model: model, higherIsBetter: metric.higherIsBetter,
-                           repeats: repeats, columns: columns, using: &rng) { Scoring.score(metric, labels: y, probabilities: $0) }
+                           repeats: repeats, columns: columns, using: &rng) { Scoring.score(metric, labels: y, probabilities: $0, weights: w) }
     }
 
     /// A multiclass model's importance by `metric` on `rows`, whose class indices are `labels[row]` (of `classes`).
     public static func compute<G: RandomNumberGenerator>(
         table: Table, labels: [UInt8], classes: Int, rows: [Int], preprocessing: FittedPreprocessing, model: FittedModel,
-        metric: Metric, repeats: Int, columns: Range<Int>? = nil, using rng: inout G
+        metric: Metric, weights: [Double]? = nil, repeats: Int, columns: Range<Int>? = nil, using rng: inout G
     ) throws -> Result {
-        let y = rows.map { labels[$0] }
+        let y = rows.map { labels[$0] }, w = weights.map { w in rows.map { w[$0] } }
         return try compute(table: table, rows: rows, preprocessing: preprocessing, model: model, higherIsBetter: metric.higherIsBetter,
-                           repeats: repeats, columns: columns, using: &rng) { MulticlassScoring.score(metric, labels: y, probabilities: $0, classes: classes) }
+                           repeats: repeats, columns: columns, using: &rng) {
+            MulticlassScoring.score(metric, MulticlassScoring.Rows(labels: y, probabilities: $0, classes: classes, ranked: metric == .rocAUCOvr), weights: w)
+        }
     }
 
     /// A regression model's importance by `metric` on `rows`, whose target values are `values[row]`.
     public static func compute<G: RandomNumberGenerator>(
         table: Table, values: [Double], rows: [Int], preprocessing: FittedPreprocessing, model: FittedModel,
-        metric: Metric, repeats: Int, columns: Range<Int>? = nil, using rng: inout G
+        metric: Metric, weights: [Double]? = nil, repeats: Int, columns: Range<Int>? = nil, using rng: inout G
     ) throws -> Result {
-        let y = rows.map { values[$0] }
+        let y = rows.map { values[$0] }, w = weights.map { w in rows.map { w[$0] } }
         return try compute(table: table, rows: rows, preprocessing: preprocessing, model: model, higherIsBetter: metric.higherIsBetter,
-                           repeats: repeats, columns: columns, using: &rng) { RegressionScoring.score(metric, values: y, predictions: $0) }
+                           repeats: repeats, columns: columns, using: &rng) { RegressionScoring.score(metric, values: y, predictions: $0, weights: w) }
     }
 
     /// The shuffling loop: `scoring` scores the model's predictions for `rows`, in that order. With `columns`, only

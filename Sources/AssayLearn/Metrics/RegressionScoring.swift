@@ -48,19 +48,10 @@ public enum RegressionScoring {
         return 1 - residual / total
     }
 
-    /// numpy's median of the values repeated `w[i]` times each (weights are whole counts: a bootstrap resample).
+    /// The median of `v` weighted by `w` as scikit-learn's `median_absolute_error` takes it (`averaged_inverted_cdf`:
+    /// numpy's median of the values repeated `w[i]` times each when the weights are whole counts, a bootstrap resample).
     static func weightedMedian(_ v: [Double], _ w: [Double]?) -> Double {
         guard let w else { return Stats.percentile(v.sorted(), 50) }
-        let order = v.indices.filter { w[$0] > 0 }.sorted { v[$0] < v[$1] }
-        let total = order.reduce(0.0) { $0 + w[$1] }
-        guard total > 0 else { return .nan }
-        // The values at 0-based positions ⌊(total−1)/2⌋ and ⌊total/2⌋ of the repeated, sorted list.
-        func at(_ position: Double) -> Double {
-            var seen = 0.0
-            for i in order { seen += w[i]; if seen > position { return v[i] } }
-            return v[order.last!]
-        }
-        let low = at(((total - 1) / 2).rounded(.down)), high = at((total / 2).rounded(.down))
-        return (low + high) / 2
+        return Stats.weightedPercentile(v, w, 50, average: true)
     }
 }

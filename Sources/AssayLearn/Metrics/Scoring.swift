@@ -7,8 +7,13 @@ import Foundation
 /// `predict`). Undefined ratios (precision with no predicted positive, and so on) are 0, as with
 /// scikit-learn's `zero_division` default; ROC-AUC and average precision are NaN when a class is absent.
 public enum Scoring {
-    public static func score(_ metric: Metric, labels y: [UInt8], probabilities p: [Double], threshold: Double = 0.5) -> Double {
+    /// `weights`, when given, are sample weights: each row counts that much (scikit-learn's `sample_weight`).
+    public static func score(_ metric: Metric, labels y: [UInt8], probabilities p: [Double], threshold: Double = 0.5, weights: [Double]? = nil) -> Double {
         precondition(y.count == p.count, "labels and probabilities differ in length")
+        if let weights {
+            precondition(weights.count == y.count, "labels and weights differ in length")
+            return Bootstrap.weightedScore(metric, y, p, weights, order: p.indices.sorted { p[$0] > p[$1] }, threshold: threshold)
+        }
         switch metric {
         case .rocAUC: return rocAUC(y, p)
         case .prAUC: return averagePrecision(y, p)

@@ -9,12 +9,15 @@ import Foundation
 public enum Thresholds {
     /// The threshold `rule` picks on these scored rows (out-of-fold predictions, in practice). `rowValues`, aligned
     /// with the rows, are their own values under a profit rule with a `value` column.
-    public static func choose(_ rule: ThresholdRule, labels y: [UInt8], probabilities p: [Double], rowValues: [Double]? = nil) -> Double {
+    /// With `weights` (sample weights; validation refuses them with a profit rule) the counts and shares are weighted.
+    public static func choose(_ rule: ThresholdRule, labels y: [UInt8], probabilities p: [Double], rowValues: [Double]? = nil,
+                              weights: [Double]? = nil) -> Double {
         let scores = Array(Set(p)).sorted(by: >)
         guard !scores.isEmpty else { return 0.5 }
         /// The threshold that flags every row scoring at least scores[k].
         func cut(_ k: Int) -> Double { k + 1 < scores.count ? (scores[k] + scores[k + 1]) / 2 : scores[k] / 2 }
-        let curve = Scoring.curve(y, p)  // cumulative (fp, tp) at each distinct score, highest first: aligned with `scores`
+        // Cumulative (fp, tp) at each distinct score, highest first: aligned with `scores`.
+        let curve = RankStatistics.curve(y, p, weights: weights)
         let positives = curve.last?.tp ?? 0
         switch rule {
         case .fixed(let t): return t
@@ -29,6 +32,10 @@ public enum Thresholds {
             let k = curve.firstIndex { positives > 0 && $0.tp / positives >= r - 1e-12 } ?? curve.count - 1
             return cut(k)
         case .top(let share):
+            if let weights {
+                let want = share * weights.reduce(0, +)
+                return cut(curve.firstIndex { $0.tp + $0.fp >= want * (1 - 1e-12) } ?? curve.count - 1)
+            }
             let want = Int((share * Double(p.count)).rounded(.up))
             let k = curve.firstIndex { Int($0.tp + $0.fp) >= want } ?? curve.count - 1
             return cut(k)

@@ -10,4 +10,17 @@ enum ClassWeights {
         let total = n.reduce(0, +)
         return zip(y, counts).map { label, c in n[Int(label)] > 0 ? c * total / (Double(k) * n[Int(label)]) : 0 }
     }
+
+    /// Per-row weights times the rows' sample weights, when there are any.
+    static func times(_ w: [Double], _ sample: [Double]?) -> [Double] {
+        guard let sample else { return w }
+        return zip(w, sample).map { $0 * $1 }
+    }
+
+    /// The rows a tree is grown on: those of `rows` with a positive sample weight (scikit-learn's splitter skips rows of
+    /// weight 0); all of them without sample weights.
+    static func weighted(_ rows: [Int], _ sample: [Double]?) -> [Int] {
+        guard let sample else { return rows }
+        return rows.filter { sample[$0] > 0 }
+    }
 }

@@ -69,7 +69,7 @@ public struct ModelDefinition: Sendable {
         _ name: String, tag: UInt8, defaults: C, parameters: [Parameter<C>],
         checkPoint: @escaping @Sendable ([String: ParamValue]) -> String? = { _ in nil }
     ) -> ModelDefinition {
-        model(name, kind: .binary, tag: tag, defaults: defaults, parameters: parameters, checkPoint: checkPoint,
+        model(name, kind: .binary, tag: tag, defaults: defaults, parameters: parameters, checkPoint: checkPoint, weighted: C.self is any WeightedClassifier.Type,
               erase: { AnyEstimator($0, tag: tag) }, decode: { r, _ in try C.Fitted(from: &r) })
     }
 
@@ -79,7 +79,7 @@ public struct ModelDefinition: Sendable {
         checkPoint: @escaping @Sendable ([String: ParamValue]) -> String? = { _ in nil }
     ) -> ModelDefinition {
         model(name, kind: .multiclass, tag: tag, defaults: defaults, parameters: parameters, checkPoint: checkPoint,
-              erase: { AnyEstimator(multiclass: $0, tag: tag) }, decode: { r, _ in try C.Fitted(from: &r) })
+              weighted: C.self is any WeightedMulticlassClassifier.Type, erase: { AnyEstimator(multiclass: $0, tag: tag) }, decode: { r, _ in try C.Fitted(from: &r) })
     }
 
     /// A regressor type whose settings start at `defaults` and are set by `parameters`.
@@ -88,16 +88,17 @@ public struct ModelDefinition: Sendable {
         checkPoint: @escaping @Sendable ([String: ParamValue]) -> String? = { _ in nil }
     ) -> ModelDefinition {
         model(name, kind: .regression, tag: tag, defaults: defaults, parameters: parameters, checkPoint: checkPoint,
-              erase: { AnyEstimator(regressor: $0, tag: tag) }, decode: { r, _ in try R.Fitted(from: &r) })
+              weighted: R.self is any WeightedRegressor.Type, erase: { AnyEstimator(regressor: $0, tag: tag) }, decode: { r, _ in try R.Fitted(from: &r) })
     }
 
     /// A model type of `kind` whose settings start at `defaults`, are set by `parameters` and erased by `erase`.
     static func model<S: Sendable>(
         _ name: String, kind: ExperimentKind, tag: UInt8, defaults: S, parameters: [Parameter<S>],
-        checkPoint: @escaping @Sendable ([String: ParamValue]) -> String?, erase: @escaping @Sendable (S) -> AnyEstimator,
+        checkPoint: @escaping @Sendable ([String: ParamValue]) -> String?, weighted: Bool, erase: @escaping @Sendable (S) -> AnyEstimator,
         decode: @escaping @Sendable (inout ByteReader, ModelRegistry) throws -> any FittedEstimator
     ) -> ModelDefinition {
-        let schema = ModelType(name: name, kind: kind, unsupported: nil, parameters: parameters.map(\.rule), checkPoint: checkPoint)
+        var schema = ModelType(name: name, kind: kind, unsupported: nil, parameters: parameters.map(\.rule), checkPoint: checkPoint)
+        if !weighted { schema.noSampleWeights = "\(name) (task \(kind.rawValue)) takes no sample weights" }
         let byName = Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0) })
         return ModelDefinition(
             name: name, kind: kind, tag: tag, schema: schema,
@@ -137,48 +138,72 @@ public enum FitTarget: Sendable, Equatable {
 public struct AnyEstimator: Sendable {
     /// The settings value (a `Classifier` or a `Regressor`), kept for comparison.
     public let settings: any Sendable
-    /// Fits and tags the fitted model with the byte its form is read back by.
-    let fitBody: @Sendable (Matrix, FitTarget, UInt64) throws -> FittedModel
+    /// Fits (with sample weights when given) and tags the fitted model with the byte its form is read back by.
+    let fitBody: @Sendable (Matrix, FitTarget, [Double]?, UInt64) throws -> FittedModel
     let equals: @Sendable (any Sendable) -> Bool
 
     public init<C: Classifier & Equatable>(_ settings: C, tag: UInt8) {
-        self.init(settings: settings, tag: tag, fit: { x, target, seed in
+        self.init(settings: settings, tag: tag, fit: { x, target, weights, seed in
             guard case .labels(let y) = target else { throw LearnError.badParameter("\(C.definition.name) is a classifier: it fits binary labels") }
             var rng = SplitMix64(seed: seed)
-            return try settings.fit(x, y, using: &rng)
+            guard let weights else { return try settings.fit(x, y, using: &rng) }
+            guard let weighted = settings as? any WeightedClassifier else { throw Self.unweighted(C.definition) }
+            return try Self.fitWeighted(weighted, x, y, weights, &rng)
         }, equals: { ($0 as? C) == settings })
     }
 
     public init<C: MulticlassClassifier & Equatable>(multiclass settings: C, tag: UInt8) {
-        self.init(settings: settings, tag: tag, fit: { x, target, seed in
+        self.init(settings: settings, tag: tag, fit: { x, target, weights, seed in
             guard case .classes(let y, let count) = target else { throw LearnError.badParameter("\(C.definition.name) (task multiclass) fits class indices") }
             var rng = SplitMix64(seed: seed)
-            return try settings.fit(x, y, classes: count, using: &rng)
+            guard let weights else { return try settings.fit(x, y, classes: count, using: &rng) }
+            guard let weighted = settings as? any WeightedMulticlassClassifier else { throw Self.unweighted(C.definition) }
+            return try Self.fitWeighted(weighted, x, y, count, weights, &rng)
         }, equals: { ($0 as? C) == settings })
     }
 
     public init<R: Regressor & Equatable>(regressor settings: R, tag: UInt8) {
-        self.init(settings: settings, tag: tag, fit: { x, target, seed in
+        self.init(settings: settings, tag: tag, fit: { x, target, weights, seed in
             guard case .values(let y) = target else { throw LearnError.badParameter("\(R.definition.name) is a regressor: it fits numeric values") }
             var rng = SplitMix64(seed: seed)
-            return try settings.fit(x, y, using: &rng)
+            guard let weights else { return try settings.fit(x, y, using: &rng) }
+            guard let weighted = settings as? any WeightedRegressor else { throw Self.unweighted(R.definition) }
+            return try Self.fitWeighted(weighted, x, y, weights, &rng)
         }, equals: { ($0 as? R) == settings })
     }
 
-    /// Settings whose every fitted model is read back by `tag`.
-    init(settings: any Sendable, tag: UInt8, fit: @escaping @Sendable (Matrix, FitTarget, UInt64) throws -> any FittedEstimator,
-         equals: @escaping @Sendable (any Sendable) -> Bool) {
-        self.init(settings: settings, fit: { FittedModel(tag: tag, fitted: try fit($0, $1, $2)) }, equals: equals)
+    static func unweighted(_ d: ModelDefinition) -> LearnError { .badParameter(d.schema.noSampleWeights ?? "\(d.name) takes no sample weights") }
+
+    static func fitWeighted<C: WeightedClassifier>(_ c: C, _ x: Matrix, _ y: [UInt8], _ w: [Double], _ rng: inout SplitMix64) throws -> any FittedEstimator {
+        try InputCheck.weights(w, rows: x.rows)
+        return try c.fit(x, y, weights: w, using: &rng)
     }
 
-    init(settings: any Sendable, fit: @escaping @Sendable (Matrix, FitTarget, UInt64) throws -> FittedModel, equals: @escaping @Sendable (any Sendable) -> Bool) {
+    static func fitWeighted<C: WeightedMulticlassClassifier>(_ c: C, _ x: Matrix, _ y: [UInt8], _ k: Int, _ w: [Double], _ rng: inout SplitMix64) throws -> any FittedEstimator {
+        try InputCheck.weights(w, rows: x.rows)
+        return try c.fit(x, y, classes: k, weights: w, using: &rng)
+    }
+
+    static func fitWeighted<R: WeightedRegressor>(_ r: R, _ x: Matrix, _ y: [Double], _ w: [Double], _ rng: inout SplitMix64) throws -> any FittedEstimator {
+        try InputCheck.weights(w, rows: x.rows)
+        return try r.fit(x, y, weights: w, using: &rng)
+    }
+
+    /// Settings whose every fitted model is read back by `tag`.
+    init(settings: any Sendable, tag: UInt8, fit: @escaping @Sendable (Matrix, FitTarget, [Double]?, UInt64) throws -> any FittedEstimator,
+         equals: @escaping @Sendable (any Sendable) -> Bool) {
+        self.init(settings: settings, fit: { FittedModel(tag: tag, fitted: try fit($0, $1, $2, $3)) }, equals: equals)
+    }
+
+    init(settings: any Sendable, fit: @escaping @Sendable (Matrix, FitTarget, [Double]?, UInt64) throws -> FittedModel, equals: @escaping @Sendable (any Sendable) -> Bool) {
         self.settings = settings
         self.fitBody = fit
         self.equals = equals
     }
 
-    /// Fits on `x` and `target` with a generator seeded by `seed` (the task's seed).
-    public func fit(_ x: Matrix, _ target: FitTarget, seed: UInt64) throws -> FittedModel { try fitBody(x, target, seed) }
+    /// Fits on `x` and `target` with a generator seeded by `seed` (the task's seed); `weights`, when given, are the
+    /// rows' sample weights (a type that takes none refuses them).
+    public func fit(_ x: Matrix, _ target: FitTarget, weights: [Double]? = nil, seed: UInt64) throws -> FittedModel { try fitBody(x, target, weights, seed) }
 
     /// Fits a classifier on binary labels `y`.
     public func fit(_ x: Matrix, _ y: [UInt8], seed: UInt64) throws -> FittedModel { try fit(x, .labels(y), seed: seed) }
@@ -190,11 +215,13 @@ public struct AnyEstimator: Sendable {
     public func calibrated(_ step: CalibrateStep) -> AnyEstimator {
         let calibrated = CalibratedClassifier(base: self, settings: step)
         // The binary and the multiclass fitted forms are read back by tags of their own.
-        return AnyEstimator(settings: calibrated, fit: { x, target, seed in
+        return AnyEstimator(settings: calibrated, fit: { x, target, weights, seed in
+                                if let weights { try InputCheck.weights(weights, rows: x.rows) }
                                 switch target {
-                                case .labels(let y): return FittedModel(tag: FittedCalibrated.tag, fitted: try calibrated.fit(x, y, seed: seed))
+                                case .labels(let y): return FittedModel(tag: FittedCalibrated.tag, fitted: try calibrated.fit(x, y, weights: weights, seed: seed))
                                 case .classes(let y, let count):
-                                    return FittedModel(tag: FittedCalibratedClasses.tag, fitted: try calibrated.fitClasses(x, y, classes: count, seed: seed))
+                                    return FittedModel(tag: FittedCalibratedClasses.tag,
+                                                       fitted: try calibrated.fitClasses(x, y, classes: count, weights: weights, seed: seed))
                                 case .values: throw LearnError.badParameter("calibration fits class labels")
                                 }
                             },

@@ -8,7 +8,7 @@ import Foundation
 /// lowest-label rule), `stratified` gives each row a one-hot draw from the class shares.
 /// Differs from scikit-learn: a `stratified` draw is seeded by the fitted seed and the row's values,
 /// so predicting a subset of rows gives the same draws as predicting all of them.
-public struct DummyClassifier: Classifier, Equatable {
+public struct DummyClassifier: WeightedClassifier, Equatable {
     public enum Strategy: String, Sendable { case prior, mostFrequent = "most_frequent", stratified }
 
     public var strategy: Strategy = .prior
@@ -29,6 +29,13 @@ public struct DummyClassifier: Classifier, Equatable {
         try InputCheck.fitting(x, y)
         let share = Double(y.reduce(0) { $0 + Int($1) }) / Double(y.count)
         return FittedDummyClassifier(strategy: strategy, positiveShare: share, width: x.cols, seed: rng.next())
+    }
+
+    /// The positive class's share of the sample weight.
+    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], weights: [Double], using rng: inout G) throws -> FittedDummyClassifier {
+        try InputCheck.fitting(x, y)
+        let positive = zip(y, weights).reduce(0.0) { $0 + ($1.0 == 1 ? $1.1 : 0) }
+        return FittedDummyClassifier(strategy: strategy, positiveShare: positive / weights.reduce(0, +), width: x.cols, seed: rng.next())
     }
 }
 
@@ -80,7 +87,7 @@ public struct FittedDummyClassifier: FittedClassifier, Equatable {
 /// The dummy classifier for task multiclass (scikit-learn's `DummyClassifier`): `prior` gives every row the class
 /// shares, `most_frequent` all of it to the most frequent class (the lowest index of equals), `stratified` a one-hot
 /// draw from the shares, seeded as the binary one is.
-public struct MulticlassDummyClassifier: MulticlassClassifier, Equatable {
+public struct MulticlassDummyClassifier: WeightedMulticlassClassifier, Equatable {
     public var settings = DummyClassifier()
 
     public init() {}
@@ -94,6 +101,16 @@ public struct MulticlassDummyClassifier: MulticlassClassifier, Equatable {
         var shares = [Double](repeating: 0, count: k)
         for label in y { shares[Int(label)] += 1 }
         return FittedMulticlassDummyClassifier(strategy: settings.strategy, shares: shares.map { $0 / Double(y.count) }, width: x.cols, seed: rng.next())
+    }
+
+    /// Each class's share of the sample weight.
+    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], classes k: Int, weights: [Double],
+                                              using rng: inout G) throws -> FittedMulticlassDummyClassifier {
+        try InputCheck.fitting(x, y, classes: k)
+        var shares = [Double](repeating: 0, count: k)
+        for (label, w) in zip(y, weights) { shares[Int(label)] += w }
+        let total = weights.reduce(0, +)
+        return FittedMulticlassDummyClassifier(strategy: settings.strategy, shares: shares.map { $0 / total }, width: x.cols, seed: rng.next())
     }
 }
 

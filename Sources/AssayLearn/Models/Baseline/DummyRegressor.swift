@@ -3,7 +3,7 @@ import Foundation
 
 /// A baseline that ignores the features: scikit-learn's `DummyRegressor` with `strategy` `mean` (the default)
 /// or `median` (numpy's median of the training targets).
-public struct DummyRegressor: Regressor, Equatable {
+public struct DummyRegressor: WeightedRegressor, Equatable {
     public enum Strategy: String, Sendable { case mean, median }
 
     public var strategy: Strategy = .mean
@@ -20,6 +20,13 @@ public struct DummyRegressor: Regressor, Equatable {
     public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [Double], using rng: inout G) throws -> FittedDummyRegressor {
         try InputCheck.fitting(x, y)
         let value = strategy == .mean ? y.reduce(0, +) / Double(y.count) : Stats.percentile(y.sorted(), 50)
+        return FittedDummyRegressor(value: value, width: x.cols)
+    }
+
+    /// The weighted mean, or scikit-learn's weighted median (`_weighted_percentile` at 50, inverted CDF).
+    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [Double], weights: [Double], using rng: inout G) throws -> FittedDummyRegressor {
+        try InputCheck.fitting(x, y)
+        let value = strategy == .mean ? zip(y, weights).reduce(0.0) { $0 + $1.0 * $1.1 } / weights.reduce(0, +) : Stats.weightedPercentile(y, weights, 50)
         return FittedDummyRegressor(value: value, width: x.cols)
     }
 }

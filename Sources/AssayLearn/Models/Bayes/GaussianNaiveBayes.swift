@@ -7,7 +7,7 @@ import Foundation
 /// every variance is increased by `var_smoothing` times the largest feature variance of the whole
 /// training set; class priors are the class shares. Probabilities come from the joint log-likelihood
 /// normalized with log-sum-exp.
-public struct GaussianNaiveBayes: Classifier, Equatable {
+public struct GaussianNaiveBayes: WeightedClassifier, Equatable {
     public var varSmoothing: Double = 1e-9
 
     public init(varSmoothing: Double = 1e-9) { self.varSmoothing = varSmoothing }
@@ -27,8 +27,17 @@ public struct GaussianNaiveBayes: Classifier, Equatable {
         return FittedGaussianNaiveBayes(means: means, variances: variances, priors: priors)
     }
 
-    /// Per class 0 ..< `classes`: each feature's mean and smoothed variance, and the class's share of the rows.
-    func classStatistics(_ x: Matrix, _ y: [UInt8], classes: Int) -> (means: [[Double]], variances: [[Double]], priors: [Double]) {
+    /// Sample weights weigh each class's means and variances and its prior (its share of the weight); the smoothing
+    /// still comes from the unweighted variances, as in scikit-learn.
+    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], weights: [Double], using rng: inout G) throws -> FittedGaussianNaiveBayes {
+        try InputCheck.fitting(x, y)
+        let (means, variances, priors) = classStatistics(x, y, classes: 2, weights: weights)
+        return FittedGaussianNaiveBayes(means: means, variances: variances, priors: priors)
+    }
+
+    /// Per class 0 ..< `classes`: each feature's mean and smoothed variance, and the class's share of the rows (of
+    /// their sample weight, with `weights`).
+    func classStatistics(_ x: Matrix, _ y: [UInt8], classes: Int, weights: [Double]? = nil) -> (means: [[Double]], variances: [[Double]], priors: [Double]) {
         let p = x.cols
         var largest = 0.0
         for j in 0..<p {
@@ -38,6 +47,21 @@ public struct GaussianNaiveBayes: Classifier, Equatable {
         }
         let epsilon = varSmoothing * largest
         var means: [[Double]] = [], variances: [[Double]] = [], priors: [Double] = []
+        if let weights {
+            let total = weights.reduce(0, +)
+            for c in 0..<classes {
+                let rows = y.indices.filter { Int(y[$0]) == c }
+                let w = rows.reduce(0.0) { $0 + weights[$1] }
+                priors.append(w / total)
+                var mu = [Double](repeating: 0, count: p), v = mu
+                for j in 0..<p {
+                    mu[j] = rows.reduce(0.0) { $0 + weights[$1] * x[$1, j] } / w
+                    v[j] = rows.reduce(0.0) { $0 + weights[$1] * (x[$1, j] - mu[j]) * (x[$1, j] - mu[j]) } / w + epsilon
+                }
+                means.append(mu); variances.append(v)
+            }
+            return (means, variances, priors)
+        }
         for c in 0..<classes {
             let rows = y.indices.filter { Int(y[$0]) == c }
             priors.append(Double(rows.count) / Double(x.rows))
@@ -111,7 +135,7 @@ public struct FittedGaussianNaiveBayes: FittedClassifier, Equatable {
 }
 
 /// Gaussian naive Bayes for task multiclass: the same model over every class (scikit-learn's `GaussianNB`).
-public struct MulticlassGaussianNaiveBayes: MulticlassClassifier, Equatable {
+public struct MulticlassGaussianNaiveBayes: WeightedMulticlassClassifier, Equatable {
     public var settings = GaussianNaiveBayes()
 
     public init() {}
@@ -123,6 +147,13 @@ public struct MulticlassGaussianNaiveBayes: MulticlassClassifier, Equatable {
     public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], classes k: Int, using rng: inout G) throws -> FittedMulticlassGaussianNaiveBayes {
         try InputCheck.fitting(x, y, classes: k)
         let (means, variances, priors) = settings.classStatistics(x, y, classes: k)
+        return FittedMulticlassGaussianNaiveBayes(means: means, variances: variances, priors: priors)
+    }
+
+    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], classes k: Int, weights: [Double],
+                                              using rng: inout G) throws -> FittedMulticlassGaussianNaiveBayes {
+        try InputCheck.fitting(x, y, classes: k)
+        let (means, variances, priors) = settings.classStatistics(x, y, classes: k, weights: weights)
         return FittedMulticlassGaussianNaiveBayes(means: means, variances: variances, priors: priors)
     }
 }

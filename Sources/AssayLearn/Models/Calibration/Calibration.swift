@@ -9,13 +9,15 @@ public enum Calibrator: Sendable, Equatable {
     /// (scikit-learn's `IsotonicRegression(out_of_bounds="clip")`).
     case isotonic(x: [Double], y: [Double])
 
-    public static func fit(_ method: CalibrationMethod, scores: [Double], labels: [UInt8]) -> Calibrator {
+    /// `weights` (sample weights) weigh each point: Platt's priors and loss, the isotonic fit's means (points of weight
+    /// 0 left out, as scikit-learn's `IsotonicRegression` strips them).
+    public static func fit(_ method: CalibrationMethod, scores: [Double], labels: [UInt8], weights: [Double]? = nil) -> Calibrator {
         switch method {
         case .sigmoid:
-            let (a, b) = PlattScaling.fit(scores, labels)
+            let (a, b) = PlattScaling.fit(scores, labels, weights: weights)
             return .sigmoid(a: a, b: b)
         case .isotonic:
-            let (x, y) = isotonic(scores, labels.map(Double.init))
+            let (x, y) = isotonic(scores, labels.map(Double.init), weights: weights)
             return .isotonic(x: x, y: y)
         }
     }
@@ -35,14 +37,15 @@ public enum Calibrator: Sendable, Equatable {
     }
 
     /// Pool adjacent violators on points sorted by x, equal x merged first (their y averaged, weighted by count).
-    static func isotonic(_ xs: [Double], _ ys: [Double]) -> ([Double], [Double]) {
-        let order = xs.indices.sorted { xs[$0] < xs[$1] }
+    static func isotonic(_ xs: [Double], _ ys: [Double], weights: [Double]? = nil) -> ([Double], [Double]) {
+        let order = xs.indices.filter { (weights?[$0] ?? 1) > 0 }.sorted { xs[$0] < xs[$1] }
         var ux: [Double] = [], uy: [Double] = [], uw: [Double] = []
         for i in order {
+            let w = weights?[i] ?? 1
             if let last = ux.last, last == xs[i] {
                 let k = ux.count - 1
-                uy[k] = (uy[k] * uw[k] + ys[i]) / (uw[k] + 1); uw[k] += 1
-            } else { ux.append(xs[i]); uy.append(ys[i]); uw.append(1) }
+                uy[k] = (uy[k] * uw[k] + ys[i] * w) / (uw[k] + w); uw[k] += w
+            } else { ux.append(xs[i]); uy.append(ys[i]); uw.append(w) }
         }
         // Blocks of (value, weight, count of points).
         var value: [Double] = [], weight: [Double] = [], size: [Int] = []
@@ -74,8 +77,9 @@ public struct CalibratedClassifier: Sendable {
         self.settings = settings
     }
 
-    /// Fits; the inner folds and each member's generator derive from `seed`.
-    public func fit(_ x: Matrix, _ y: [UInt8], seed: UInt64) throws -> FittedCalibrated {
+    /// Fits; the inner folds and each member's generator derive from `seed`. `weights` (sample weights) go to each
+    /// member's fit and to its calibrator, as scikit-learn's `CalibratedClassifierCV.fit(sample_weight=…)` passes them.
+    public func fit(_ x: Matrix, _ y: [UInt8], weights: [Double]? = nil, seed: UInt64) throws -> FittedCalibrated {
         try InputCheck.fitting(x, y)  // before the inner folds, so an error names a row of `x`
         var rng = SplitMix64(seed: Seeds.derive(seed, "calibrate"))
         let folds = StratifiedSplitter.kFold(y, rows: Array(y.indices), k: settings.cv, using: &rng)
@@ -83,10 +87,11 @@ public struct CalibratedClassifier: Sendable {
         for (k, held) in folds.enumerated() {
             let heldSet = Set(held)
             let train = y.indices.filter { !heldSet.contains($0) }
-            let model = try base.fit(x.selecting(train), train.map { y[$0] }, seed: Seeds.derive(seed, "calibrate fold \(k)"))
+            let model = try base.fit(x.selecting(train), .labels(train.map { y[$0] }), weights: weights.map { w in train.map { w[$0] } },
+                                     seed: Seeds.derive(seed, "calibrate fold \(k)"))
             let scores = try model.predict(x.selecting(held))
             members.append(model)
-            calibrators.append(Calibrator.fit(settings.method, scores: scores, labels: held.map { y[$0] }))
+            calibrators.append(Calibrator.fit(settings.method, scores: scores, labels: held.map { y[$0] }, weights: weights.map { w in held.map { w[$0] } }))
         }
         return FittedCalibrated(members: members, calibrators: calibrators)
     }
@@ -96,7 +101,7 @@ extension CalibratedClassifier {
     /// Fits on several classes (scikit-learn's multiclass `CalibratedClassifierCV`): in each inner fold, a calibrator per
     /// class on that class's probability against the rest; a prediction calibrates each class's probability, divides by
     /// their sum (uniform where every one is 0) and averages the folds' members.
-    public func fitClasses(_ x: Matrix, _ y: [UInt8], classes k: Int, seed: UInt64) throws -> FittedCalibratedClasses {
+    public func fitClasses(_ x: Matrix, _ y: [UInt8], classes k: Int, weights: [Double]? = nil, seed: UInt64) throws -> FittedCalibratedClasses {
         try InputCheck.fitting(x, y, classes: k)
         var rng = SplitMix64(seed: Seeds.derive(seed, "calibrate"))
         let folds = StratifiedSplitter.kFold(y, rows: Array(y.indices), k: settings.cv, using: &rng)
@@ -104,11 +109,14 @@ extension CalibratedClassifier {
         for (f, held) in folds.enumerated() {
             let heldSet = Set(held)
             let train = y.indices.filter { !heldSet.contains($0) }
-            let model = try base.fit(x.selecting(train), .classes(train.map { y[$0] }, count: k), seed: Seeds.derive(seed, "calibrate fold \(f)"))
+            let model = try base.fit(x.selecting(train), .classes(train.map { y[$0] }, count: k), weights: weights.map { w in train.map { w[$0] } },
+                                     seed: Seeds.derive(seed, "calibrate fold \(f)"))
             let scores = try model.predict(x.selecting(held))
             members.append(model)
+            let heldWeights = weights.map { w in held.map { w[$0] } }
             calibrators.append((0..<k).map { c in
-                Calibrator.fit(settings.method, scores: held.indices.map { scores[$0 * k + c] }, labels: held.map { UInt8(Int(y[$0]) == c ? 1 : 0) })
+                Calibrator.fit(settings.method, scores: held.indices.map { scores[$0 * k + c] }, labels: held.map { UInt8(Int(y[$0]) == c ? 1 : 0) },
+                               weights: heldWeights)
             })
         }
         return FittedCalibratedClasses(members: members, calibrators: calibrators)

@@ -5,8 +5,16 @@ import Foundation
 public enum PlattScaling {
     /// Platt's sigmoid fitted by the Newton method with backtracking of Lin, Lin and Weng (2007), as libsvm's
     /// `sigmoid_train`: targets are smoothed to `(N₊ + 1)/(N₊ + 2)` and `1/(N₋ + 2)`.
-    public static func fit(_ f: [Double], _ y: [UInt8]) -> (a: Double, b: Double) {
-        let prior1 = Double(y.reduce(0) { $0 + Int($1) }), prior0 = Double(y.count) - prior1
+    /// With `weights` (sample weights), the priors are the classes' weights and every point's loss, gradient and
+    /// hessian is weighted (scikit-learn's `_sigmoid_calibration` with `sample_weight`).
+    public static func fit(_ f: [Double], _ y: [UInt8], weights: [Double]? = nil) -> (a: Double, b: Double) {
+        let prior1: Double, prior0: Double
+        if let weights {
+            prior1 = zip(y, weights).reduce(0.0) { $0 + ($1.0 == 1 ? $1.1 : 0) }
+            prior0 = weights.reduce(0, +) - prior1
+        } else {
+            prior1 = Double(y.reduce(0) { $0 + Int($1) }); prior0 = Double(y.count) - prior1
+        }
         let hi = (prior1 + 1) / (prior1 + 2), lo = 1 / (prior0 + 2)
         let t = y.map { $0 == 1 ? hi : lo }
         let minStep = 1e-10, sigma = 1e-12, eps = 1e-5
@@ -14,7 +22,7 @@ public enum PlattScaling {
             var v = 0.0
             for i in f.indices {
                 let z = f[i] * a + b
-                v += z >= 0 ? t[i] * z + log1p(exp(-z)) : (t[i] - 1) * z + log1p(exp(z))
+                v += (weights?[i] ?? 1) * (z >= 0 ? t[i] * z + log1p(exp(-z)) : (t[i] - 1) * z + log1p(exp(z)))
             }
             return v
         }
@@ -25,9 +33,10 @@ public enum PlattScaling {
             for i in f.indices {
                 let z = f[i] * a + b
                 let p = Logistic.sigmoid(-z), q = Logistic.sigmoid(z)
-                let d2 = p * q
+                let wi = weights?[i] ?? 1
+                let d2 = p * q * wi
                 h11 += f[i] * f[i] * d2; h22 += d2; h21 += f[i] * d2
-                let d1 = t[i] - p
+                let d1 = (t[i] - p) * wi
                 g1 += f[i] * d1; g2 += d1
             }
             if abs(g1) < eps && abs(g2) < eps { break }

@@ -15,7 +15,7 @@ import Foundation
 /// Differs from scikit-learn: `early_stopping` defaults to false (scikit-learn's `auto` turns it on above
 /// 10,000 rows; the peer turns it off), missing values must be imputed first, and quantile bin edges come from
 /// all training rows rather than a 200,000-row subsample.
-public struct GradientBoosting: Classifier, Equatable {
+public struct GradientBoosting: WeightedClassifier, Equatable {
     public var maxIter = 100
     public var learningRate = 0.1
     public var maxLeafNodes: Int? = 31
@@ -57,6 +57,16 @@ public struct GradientBoosting: Classifier, Equatable {
     ]
 
     public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], using rng: inout G) throws -> FittedBoosting {
+        try fit(x, y, sampleWeights: nil, using: &rng)
+    }
+
+    /// Sample weights multiply the class weights (`balanced` counts rows, as scikit-learn's `compute_sample_weight`)
+    /// in the baseline, the gradients and hessians and the early-stopping loss; bins come from rows of positive weight.
+    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], weights: [Double], using rng: inout G) throws -> FittedBoosting {
+        try fit(x, y, sampleWeights: weights, using: &rng)
+    }
+
+    func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], sampleWeights: [Double]?, using rng: inout G) throws -> FittedBoosting {
         try InputCheck.fitting(x, y)
         var trainRows = Array(0..<x.rows), validRows: [Int] = []
         if earlyStopping {
@@ -66,14 +76,16 @@ public struct GradientBoosting: Classifier, Equatable {
             trainRows = trainRows.filter { !held.contains($0) }
         }
         let xt = x.rows(trainRows), yt = trainRows.map { y[$0] }
-        // Per-row weights (nil: all 1), from the class counts over every given row.
+        // Per-row weights (all 1 unless weighted), from the class counts over every given row, times the sample weights.
         let allPositives = Double(y.reduce(0) { $0 + Int($1) }), total = Double(y.count)
         let classWeight = [total / (2 * (total - allPositives)), total / (2 * allPositives)]
-        let weight: (UInt8) -> Double = { self.balanced ? classWeight[Int($0)] : 1 }
-        let binned = Binned(xt)
+        let weighted = balanced || sampleWeights != nil
+        let rowWeight: (Int) -> Double = { i in (self.balanced ? classWeight[Int(y[i])] : 1) * (sampleWeights?[i] ?? 1) }
+        let wt = trainRows.map(rowWeight), wv = validRows.map(rowWeight)
+        let binned = Binned(xt, weights: sampleWeights.map { _ in wt })
         let n = xt.rows
         var positives = 0.0, weightSum = 0.0
-        for label in yt { let w = weight(label); weightSum += w; if label == 1 { positives += w } }
+        for i in 0..<n { let w = wt[i]; weightSum += w; if yt[i] == 1 { positives += w } }
         let baseline = log(positives / (weightSum - positives))
         var raw = [Double](repeating: baseline, count: n)
         var validRaw = [Double](repeating: baseline, count: validRows.count)
@@ -85,15 +97,15 @@ public struct GradientBoosting: Classifier, Equatable {
             for i in 0..<n {
                 let p = Logistic.sigmoid(raw[i])
                 g[i] = p - Double(yt[i]); h[i] = p * (1 - p)
-                if balanced { let w = weight(yt[i]); g[i] *= w; h[i] *= w }
+                if weighted { let w = wt[i]; g[i] *= w; h[i] *= w }
             }
             let (tree, leafOfRow) = growTree(binned, g, h)
             for i in 0..<n { raw[i] += tree.value[leafOfRow[i]] }
             trees.append(tree)
             if earlyStopping {
                 tree.addLeafValues(xv, to: &validRaw)
-                scores.append(-(balanced ? Self.weightedLogLoss(yv, validRaw.map(Logistic.sigmoid), weight)
-                                          : Scoring.logLoss(yv, validRaw.map(Logistic.sigmoid))))
+                scores.append(-(weighted ? Self.weightedLogLoss(yv, validRaw.map(Logistic.sigmoid), wv)
+                                         : Scoring.logLoss(yv, validRaw.map(Logistic.sigmoid))))
                 if scores.count > 10 {
                     let reference = scores[scores.count - 11]
                     if scores.suffix(10).allSatisfy({ $0 <= reference + 1e-7 }) { break }
@@ -103,12 +115,12 @@ public struct GradientBoosting: Classifier, Equatable {
         return FittedBoosting(baseline: baseline, trees: trees, width: x.cols)
     }
 
-    /// Log loss with each row weighted by its class's weight (scikit-learn's `np.average(loss, weights=…)`).
-    static func weightedLogLoss(_ y: [UInt8], _ p: [Double], _ weight: (UInt8) -> Double) -> Double {
+    /// Log loss with each row weighted by `weights` (scikit-learn's `np.average(loss, weights=…)`).
+    static func weightedLogLoss(_ y: [UInt8], _ p: [Double], _ weights: [Double]) -> Double {
         var s = 0.0, total = 0.0
-        for (label, prob) in zip(y, p) {
-            let w = weight(label)
-            s += w * Scoring.logLoss([label], [prob])
+        for (i, label) in y.enumerated() {
+            let w = weights[i]
+            s += w * Scoring.logLoss([label], [p[i]])
             total += w
         }
         return s / total

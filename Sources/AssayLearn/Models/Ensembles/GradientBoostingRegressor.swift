@@ -12,7 +12,7 @@ import Foundation
 ///   `exp(raw)`. The target must be ≥ 0 with a positive sum.
 /// With `early_stopping: true`, a seeded, shuffled 10% of the training rows is held out and fitting stops when the
 /// held-out loss has not improved by 1e-7 in 10 iterations (scikit-learn's `scoring="loss"`).
-public struct GradientBoostingRegressor: Regressor, Equatable {
+public struct GradientBoostingRegressor: WeightedRegressor, Equatable {
     public enum Loss: String, Sendable, CaseIterable { case squaredError = "squared_error", absoluteError = "absolute_error", poisson }
 
     public var booster = GradientBoosting()
@@ -27,6 +27,16 @@ public struct GradientBoostingRegressor: Regressor, Equatable {
     ] + GradientBoosting.parameters.map { $0.lifted(\.booster) })
 
     public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [Double], using rng: inout G) throws -> FittedBoostingRegressor {
+        try fit(x, y, sampleWeights: nil, using: &rng)
+    }
+
+    /// Sample weights weigh the baseline (weighted mean, median or log of the mean), the gradients and hessians, the
+    /// absolute-error leaf medians and the early-stopping loss, as in scikit-learn; bins come from rows of positive weight.
+    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [Double], weights: [Double], using rng: inout G) throws -> FittedBoostingRegressor {
+        try fit(x, y, sampleWeights: weights, using: &rng)
+    }
+
+    func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [Double], sampleWeights: [Double]?, using rng: inout G) throws -> FittedBoostingRegressor {
         try InputCheck.fitting(x, y)
         if loss == .poisson {
             if let i = y.firstIndex(where: { $0 < 0 }) { throw LearnError.badParameter("gradient_boosting: loss poisson needs a target ≥ 0; row \(i) is \(NumberFormat.json(y[i]))") }
@@ -41,19 +51,29 @@ public struct GradientBoostingRegressor: Regressor, Equatable {
             trainRows = trainRows.filter { !held.contains($0) }
         }
         let xt = x.rows(trainRows), yt = trainRows.map { y[$0] }
-        let binned = Binned(xt)
+        let wt = sampleWeights.map { w in trainRows.map { w[$0] } }, wv = sampleWeights.map { w in validRows.map { w[$0] } }
+        let binned = Binned(xt, weights: wt)
         let n = xt.rows
         let baseline: Double
-        switch loss {
-        case .squaredError: baseline = yt.reduce(0, +) / Double(n)
-        case .absoluteError: baseline = Stats.percentile(yt.sorted(), 50)
-        case .poisson: baseline = log(yt.reduce(0, +) / Double(n))
+        if let wt {
+            let mean = zip(yt, wt).reduce(0.0) { $0 + $1.0 * $1.1 } / wt.reduce(0, +)
+            switch loss {
+            case .squaredError: baseline = mean
+            case .absoluteError: baseline = Stats.weightedPercentile(yt, wt, 50)
+            case .poisson: baseline = log(mean)
+            }
+        } else {
+            switch loss {
+            case .squaredError: baseline = yt.reduce(0, +) / Double(n)
+            case .absoluteError: baseline = Stats.percentile(yt.sorted(), 50)
+            case .poisson: baseline = log(yt.reduce(0, +) / Double(n))
+            }
         }
         var raw = [Double](repeating: baseline, count: n)
         let xv = x.rows(validRows), yv = validRows.map { y[$0] }
         var validRaw = [Double](repeating: baseline, count: validRows.count)
         var trees: [FittedTree] = [], scores: [Double] = []
-        var g = [Double](repeating: 0, count: n), h = [Double](repeating: 1, count: n)
+        var g = [Double](repeating: 0, count: n), h = wt ?? [Double](repeating: 1, count: n)
         for _ in 0..<booster.maxIter {
             for i in 0..<n {
                 switch loss {
@@ -61,18 +81,26 @@ public struct GradientBoostingRegressor: Regressor, Equatable {
                 case .absoluteError: g[i] = raw[i] > yt[i] ? 1 : (raw[i] < yt[i] ? -1 : 0)
                 case .poisson: let mu = exp(raw[i]); g[i] = mu - yt[i]; h[i] = mu
                 }
+                if let wt {
+                    g[i] *= wt[i]
+                    if loss == .poisson { h[i] *= wt[i] }
+                }
             }
             var (tree, leafOfRow) = booster.growTree(binned, g, h)
             if loss == .absoluteError {
-                var residuals: [Int: [Double]] = [:]
-                for i in 0..<n { residuals[leafOfRow[i], default: []].append(yt[i] - raw[i]) }
-                for (leaf, r) in residuals { tree.value[leaf] = booster.learningRate * Stats.percentile(r.sorted(), 50) }
+                var residuals: [Int: [Int]] = [:]
+                for i in 0..<n { residuals[leafOfRow[i], default: []].append(i) }
+                for (leaf, rows) in residuals {
+                    let r = rows.map { yt[$0] - raw[$0] }
+                    let median = wt.map { w in Stats.weightedPercentile(r, rows.map { w[$0] }, 50) } ?? Stats.percentile(r.sorted(), 50)
+                    tree.value[leaf] = booster.learningRate * median
+                }
             }
             for i in 0..<n { raw[i] += tree.value[leafOfRow[i]] }
             trees.append(tree)
             if booster.earlyStopping {
                 tree.addLeafValues(xv, to: &validRaw)
-                scores.append(-Self.meanLoss(loss, yv, validRaw))
+                scores.append(-Self.meanLoss(loss, yv, validRaw, weights: wv))
                 if scores.count > 10 {
                     let reference = scores[scores.count - 11]
                     if scores.suffix(10).allSatisfy({ $0 <= reference + 1e-7 }) { break }
@@ -84,17 +112,19 @@ public struct GradientBoostingRegressor: Regressor, Equatable {
 
     /// The loss scikit-learn minimizes, averaged over rows with raw predictions `raw` (half squared error, absolute
     /// error, half Poisson deviance without its constant term).
-    static func meanLoss(_ loss: Loss, _ y: [Double], _ raw: [Double]) -> Double {
+    static func meanLoss(_ loss: Loss, _ y: [Double], _ raw: [Double], weights: [Double]? = nil) -> Double {
         guard !y.isEmpty else { return 0 }
-        var s = 0.0
-        for (t, r) in zip(y, raw) {
+        var s = 0.0, total = 0.0
+        for (i, (t, r)) in zip(y, raw).enumerated() {
+            let l: Double
             switch loss {
-            case .squaredError: s += 0.5 * (t - r) * (t - r)
-            case .absoluteError: s += abs(t - r)
-            case .poisson: s += exp(r) - t * r
+            case .squaredError: l = 0.5 * (t - r) * (t - r)
+            case .absoluteError: l = abs(t - r)
+            case .poisson: l = exp(r) - t * r
             }
+            if let weights { s += weights[i] * l; total += weights[i] } else { s += l }
         }
-        return s / Double(y.count)
+        return s / (weights == nil ? Double(y.count) : total)
     }
 }
 

@@ -9,7 +9,7 @@ import Foundation
 /// bins, gains and leaf values (`GradientBoosting.growTree`). `class_weight: balanced` weighs each row by
 /// `n / (K · n_class)`; `early_stopping` holds out a stratified, seeded 10% and stops when its log loss has not
 /// improved by 1e-7 in 10 iterations. Differences are the binary model's.
-public struct MulticlassGradientBoosting: MulticlassClassifier, Equatable {
+public struct MulticlassGradientBoosting: WeightedMulticlassClassifier, Equatable {
     public var settings = GradientBoosting()
 
     public init() {}
@@ -19,6 +19,18 @@ public struct MulticlassGradientBoosting: MulticlassClassifier, Equatable {
                                                               parameters: GradientBoosting.classifierParameters.map { $0.lifted(\.settings) })
 
     public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], classes k: Int, using rng: inout G) throws -> FittedMulticlassBoosting {
+        try fit(x, y, classes: k, sampleWeights: nil, using: &rng)
+    }
+
+    /// Sample weights multiply the class weights (`balanced` counts rows) everywhere they are used; bins come from
+    /// rows of positive weight.
+    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], classes k: Int, weights: [Double],
+                                              using rng: inout G) throws -> FittedMulticlassBoosting {
+        try fit(x, y, classes: k, sampleWeights: weights, using: &rng)
+    }
+
+    func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], classes k: Int, sampleWeights: [Double]?,
+                                       using rng: inout G) throws -> FittedMulticlassBoosting {
         try InputCheck.fitting(x, y, classes: k)
         var trainRows = Array(0..<x.rows), validRows: [Int] = []
         if settings.earlyStopping {
@@ -28,9 +40,9 @@ public struct MulticlassGradientBoosting: MulticlassClassifier, Equatable {
             trainRows = trainRows.filter { !heldSet.contains($0) }
         }
         // Per-row weights from the class counts over every given row (all 1 without `balanced`).
-        let weight = ClassWeights.balanced(y, classes: k, enabled: settings.balanced)
+        let weight = ClassWeights.times(ClassWeights.balanced(y, classes: k, enabled: settings.balanced), sampleWeights)
         let xt = x.rows(trainRows), yt = trainRows.map { y[$0] }, wt = trainRows.map { weight[$0] }
-        let binned = Binned(xt)
+        let binned = Binned(xt, weights: sampleWeights.map { _ in wt })
         let n = xt.rows
         var shares = [Double](repeating: 0, count: k)
         for (label, w) in zip(yt, wt) { shares[Int(label)] += w }

@@ -7,7 +7,7 @@ import Foundation
 /// per-row counts) with `max_features` candidate features per split (default `sqrt`), and the forest's
 /// probability is the mean of its trees'. Tree details and differences are those of `DecisionTree`.
 /// Each tree's random stream derives from the fit's seed and the tree's index.
-public struct RandomForest: Classifier, Equatable, GrowsForests {
+public struct RandomForest: WeightedClassifier, Equatable, GrowsForests {
     public var estimators = 100
     public var bootstrap = true
     public var settings: TreeSettings = { var s = TreeSettings(); s.maxFeatures = .sqrt; return s }()
@@ -24,11 +24,21 @@ public struct RandomForest: Classifier, Equatable, GrowsForests {
                                                                parameters: TreeSettings.forestParameters() + TreeSettings.parameters(maxFeatures: .string("sqrt")))
 
     public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], using rng: inout G) throws -> FittedForest {
+        try fit(x, y, sampleWeights: nil, using: &rng)
+    }
+
+    /// Each tree's rows count their bootstrap draws times their sample weight (as in scikit-learn); rows of weight 0
+    /// are left out.
+    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], weights: [Double], using rng: inout G) throws -> FittedForest {
+        try fit(x, y, sampleWeights: weights, using: &rng)
+    }
+
+    func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], sampleWeights: [Double]?, using rng: inout G) throws -> FittedForest {
         try InputCheck.fitting(x, y)
-        let binned = Binned(x)
+        let binned = Binned(x, weights: sampleWeights)
         let trees = Self.bootstrapTrees(estimators, rows: x.rows, bootstrap: bootstrap, seed: rng.next()) { counts, rows, g in
-            let weights = TreeGrower.classWeights(y, counts: counts, balanced: settings.balanced)
-            return TreeGrower(settings: settings, binned: binned, y: y, weight: weights).grow(rows: rows, using: &g)
+            let weights = ClassWeights.times(TreeGrower.classWeights(y, counts: counts, balanced: settings.balanced), sampleWeights)
+            return TreeGrower(settings: settings, binned: binned, y: y, weight: weights).grow(rows: ClassWeights.weighted(rows, sampleWeights), using: &g)
         }
         return FittedForest(trees: trees, width: x.cols)
     }
@@ -51,7 +61,7 @@ public struct RandomForest: Classifier, Equatable, GrowsForests {
 /// Matches scikit-learn's `RandomForestRegressor`: each tree is grown on a bootstrap sample (drawn as per-row
 /// counts) with `max_features` candidate features per split (default 1.0: all of them), and the forest predicts
 /// the mean of its trees. Tree details and differences are those of `DecisionTreeRegressor`.
-public struct RandomForestRegressor: Regressor, Equatable, GrowsForests {
+public struct RandomForestRegressor: WeightedRegressor, Equatable, GrowsForests {
     public var estimators = 100
     public var bootstrap = true
     public var settings: TreeSettings = { var s = TreeSettings(); s.maxFeatures = .fraction(1); return s }()
@@ -68,12 +78,21 @@ public struct RandomForestRegressor: Regressor, Equatable, GrowsForests {
                                                                parameters: TreeSettings.forestParameters() + TreeSettings.regressionParameters(maxFeatures: .double(1)))
 
     public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [Double], using rng: inout G) throws -> FittedForestRegressor {
+        try fit(x, y, sampleWeights: nil, using: &rng)
+    }
+
+    /// Each tree's rows count their bootstrap draws times their sample weight; rows of weight 0 are left out.
+    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [Double], weights: [Double], using rng: inout G) throws -> FittedForestRegressor {
+        try fit(x, y, sampleWeights: weights, using: &rng)
+    }
+
+    func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [Double], sampleWeights: [Double]?, using rng: inout G) throws -> FittedForestRegressor {
         try InputCheck.fitting(x, y)
-        let binned = Binned(x)
+        let binned = Binned(x, weights: sampleWeights)
         let trees = RandomForest.bootstrapTrees(estimators, rows: x.rows, bootstrap: bootstrap, seed: rng.next()) { counts, rows, g in
-            var grower = TreeGrower(settings: settings, binned: binned, y: [], weight: counts)
+            var grower = TreeGrower(settings: settings, binned: binned, y: [], weight: ClassWeights.times(counts, sampleWeights))
             grower.values = y
-            return grower.grow(rows: rows, using: &g)
+            return grower.grow(rows: ClassWeights.weighted(rows, sampleWeights), using: &g)
         }
         return FittedForestRegressor(forest: FittedForest(trees: trees, width: x.cols))
     }

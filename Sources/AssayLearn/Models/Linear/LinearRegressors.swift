@@ -8,7 +8,7 @@ import Foundation
 /// that makes the residuals sum to zero. Solved through the eigendecomposition of the centred Gram matrix;
 /// directions with an eigenvalue below 1e-10 of the largest count as null (`lstsq` cuts singular values below
 /// machine epsilon × rows of the largest, which the Gram matrix cannot resolve).
-public struct LinearRegression: Regressor, Equatable {
+public struct LinearRegression: WeightedRegressor, Equatable {
     public init() {}
 
     /// The spec's `linear_regression` (task regression).
@@ -18,6 +18,12 @@ public struct LinearRegression: Regressor, Equatable {
         try InputCheck.fitting(x, y)
         return LinearSolve.ridge(x, y, alpha: 0)
     }
+
+    /// Weighted least squares (each row's squared error times its sample weight).
+    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [Double], weights: [Double], using rng: inout G) throws -> FittedLinearRegressor {
+        try InputCheck.fitting(x, y)
+        return LinearSolve.ridge(x, y, alpha: 0, weights: weights)
+    }
 }
 
 /// Least squares with an L2 penalty `alpha‖w‖²` on the coefficients (not the intercept).
@@ -25,7 +31,7 @@ public struct LinearRegression: Regressor, Equatable {
 /// Matches scikit-learn's `Ridge` (its `cholesky` solver, which `auto` picks for dense input): the coefficients
 /// solve (XcᵀXc + αI) w = Xcᵀyc on the centred columns. Solved through the same eigendecomposition as
 /// `LinearRegression`.
-public struct Ridge: Regressor, Equatable {
+public struct Ridge: WeightedRegressor, Equatable {
     public var alpha = 1.0
 
     public init(alpha: Double = 1) { self.alpha = alpha }
@@ -39,6 +45,12 @@ public struct Ridge: Regressor, Equatable {
         try InputCheck.fitting(x, y)
         return LinearSolve.ridge(x, y, alpha: alpha)
     }
+
+    /// Weighted least squares with the same penalty (scikit-learn does not scale `alpha` by the weights).
+    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [Double], weights: [Double], using rng: inout G) throws -> FittedLinearRegressor {
+        try InputCheck.fitting(x, y)
+        return LinearSolve.ridge(x, y, alpha: alpha, weights: weights)
+    }
 }
 
 /// Least squares with an elastic-net penalty, by cyclic coordinate descent.
@@ -47,7 +59,7 @@ public struct Ridge: Regressor, Equatable {
 /// `1/(2n)‖y − Xw − b‖² + α·ρ‖w‖₁ + α(1 − ρ)/2 ‖w‖²` on the centred columns, visiting the coefficients in
 /// order, and stops when the largest coefficient change is below `tol` × the largest coefficient and the duality
 /// gap is below `tol` × ‖y_c‖², or after `max_iter` passes (then the report notes it did not converge).
-public struct ElasticNet: Regressor, Equatable {
+public struct ElasticNet: WeightedRegressor, Equatable {
     public var alpha = 1.0
     public var l1Ratio = 0.5
     public var maxIter = 1000
@@ -78,6 +90,11 @@ public struct ElasticNet: Regressor, Equatable {
         try InputCheck.fitting(x, y)
         return LinearSolve.coordinateDescent(x, y, alpha: alpha, l1Ratio: l1Ratio, maxIter: maxIter, tol: tol)
     }
+
+    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [Double], weights: [Double], using rng: inout G) throws -> FittedLinearRegressor {
+        try InputCheck.fitting(x, y)
+        return LinearSolve.coordinateDescent(x, y, alpha: alpha, l1Ratio: l1Ratio, maxIter: maxIter, tol: tol, weights: weights)
+    }
 }
 
 /// Settings that hold an elastic net (so `ElasticNet` and `Lasso` share their parameters).
@@ -93,7 +110,7 @@ extension ElasticNet: ElasticNetSettings {
 }
 
 /// Least squares with an L1 penalty: scikit-learn's `Lasso`, an `ElasticNet` with `l1_ratio = 1`.
-public struct Lasso: Regressor, Equatable, ElasticNetSettings {
+public struct Lasso: WeightedRegressor, Equatable, ElasticNetSettings {
     var net: ElasticNet = { var e = ElasticNet(); e.l1Ratio = 1; return e }()
 
     public init() {}
@@ -103,6 +120,10 @@ public struct Lasso: Regressor, Equatable, ElasticNetSettings {
 
     public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [Double], using rng: inout G) throws -> FittedLinearRegressor {
         try net.fit(x, y, using: &rng)
+    }
+
+    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [Double], weights: [Double], using rng: inout G) throws -> FittedLinearRegressor {
+        try net.fit(x, y, weights: weights, using: &rng)
     }
 }
 
@@ -145,6 +166,24 @@ public struct FittedLinearRegressor: FittedRegressor, Equatable {
 /// The solvers behind the linear regressors, on centred columns.
 enum LinearSolve {
     /// Column means, and the centred matrix (row-major) and target.
+    /// With sample weights: the weighted means, and each centred row (and its target) times the square root of its
+    /// weight, so that plain least squares on them is the weighted problem (scikit-learn's `_rescale_data`).
+    static func centred(_ x: Matrix, _ y: [Double], weights: [Double]?) -> (xMean: [Double], yMean: Double, xc: [Double], yc: [Double]) {
+        guard let weights else { return centred(x, y) }
+        let n = x.rows, p = x.cols, total = weights.reduce(0, +)
+        var xMean = [Double](repeating: 0, count: p)
+        for i in 0..<n { for j in 0..<p { xMean[j] += weights[i] * x.values[i * p + j] } }
+        for j in 0..<p { xMean[j] /= total }
+        let yMean = zip(y, weights).reduce(0.0) { $0 + $1.0 * $1.1 } / total
+        var xc = x.values, yc = y
+        for i in 0..<n {
+            let root = weights[i].squareRoot()
+            for j in 0..<p { xc[i * p + j] = (xc[i * p + j] - xMean[j]) * root }
+            yc[i] = (y[i] - yMean) * root
+        }
+        return (xMean, yMean, xc, yc)
+    }
+
     static func centred(_ x: Matrix, _ y: [Double]) -> (xMean: [Double], yMean: Double, xc: [Double], yc: [Double]) {
         let n = x.rows, p = x.cols
         var xMean = [Double](repeating: 0, count: p)
@@ -157,9 +196,9 @@ enum LinearSolve {
     }
 
     /// (XcᵀXc + αI)⁺ Xcᵀyc through the eigendecomposition of XcᵀXc; with α = 0, the minimum-norm solution.
-    static func ridge(_ x: Matrix, _ y: [Double], alpha: Double) -> FittedLinearRegressor {
+    static func ridge(_ x: Matrix, _ y: [Double], alpha: Double, weights: [Double]? = nil) -> FittedLinearRegressor {
         let n = x.rows, p = x.cols
-        let (xMean, yMean, xc, yc) = centred(x, y)
+        let (xMean, yMean, xc, yc) = centred(x, y, weights: weights)
         var gram = [Double](repeating: 0, count: p * p), xty = [Double](repeating: 0, count: p)
         for i in 0..<n {
             let row = i * p
@@ -185,10 +224,13 @@ enum LinearSolve {
         return FittedLinearRegressor(coefficients: w, intercept: yMean - zip(xMean, w).reduce(0) { $0 + $1.0 * $1.1 })
     }
 
-    /// scikit-learn's `enet_coordinate_descent` on the centred columns.
-    static func coordinateDescent(_ x: Matrix, _ y: [Double], alpha: Double, l1Ratio: Double, maxIter: Int, tol: Double) -> FittedLinearRegressor {
+    /// scikit-learn's `enet_coordinate_descent` on the centred columns; sample weights are first scaled to sum to the
+    /// row count, as scikit-learn's `ElasticNet.fit` does.
+    static func coordinateDescent(_ x: Matrix, _ y: [Double], alpha: Double, l1Ratio: Double, maxIter: Int, tol: Double,
+                                  weights: [Double]? = nil) -> FittedLinearRegressor {
         let n = x.rows, p = x.cols
-        let (xMean, yMean, xcRows, yc) = centred(x, y)
+        let scaled = weights.map { w -> [Double] in let total = w.reduce(0, +); return w.map { $0 * (Double(n) / total) } }
+        let (xMean, yMean, xcRows, yc) = centred(x, y, weights: scaled)
         // Column-major copy: each coordinate step reads one column.
         var col = [Double](repeating: 0, count: n * p)
         for i in 0..<n { for j in 0..<p { col[j * n + i] = xcRows[i * p + j] } }

@@ -12,7 +12,7 @@ import Foundation
 /// Differs from scikit-learn: the line search is a backtracking Armijo search rather than L-BFGS-B's
 /// Moré–Thuente search, and scikit-learn solves L1 and elastic-net with SAGA, whose `tol` bounds the change in
 /// coefficients instead; loosely converged fits (default `tol`) stop at slightly different points.
-public struct LogisticRegression: Classifier, Equatable {
+public struct LogisticRegression: WeightedClassifier, Equatable {
     public enum ClassWeight: String, Sendable { case balanced }
     public enum Penalty: String, Sendable { case l2, l1, elasticnet, none }
 
@@ -56,10 +56,23 @@ public struct LogisticRegression: Classifier, Equatable {
     })
 
     public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], using rng: inout G) throws -> FittedLogisticRegression {
+        try fit(x, y, sampleWeights: nil)
+    }
+
+    /// Sample weights multiply each row's class weight (`balanced` counts the classes by weight); the loss and its
+    /// penalty are divided by their sum (scikit-learn's scaling).
+    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], weights: [Double], using rng: inout G) throws -> FittedLogisticRegression {
+        try fit(x, y, sampleWeights: weights)
+    }
+
+    func fit(_ x: Matrix, _ y: [UInt8], sampleWeights: [Double]?) throws -> FittedLogisticRegression {
         try InputCheck.fitting(x, y)
         let n = x.rows, p = x.cols
         var weights = [Double](repeating: 1, count: n)
-        if classWeight == .balanced {
+        if let sampleWeights {
+            // `balanced` counts each class by its rows' sample weights, as scikit-learn's LogisticRegression does.
+            weights = ClassWeights.balanced(y, classes: 2, counts: sampleWeights, enabled: classWeight == .balanced)
+        } else if classWeight == .balanced {
             let positives = Double(y.reduce(0) { $0 + Int($1) })
             let w1 = Double(n) / (2 * positives), w0 = Double(n) / (2 * (Double(n) - positives))
             for i in 0..<n { weights[i] = y[i] == 1 ? w1 : w0 }

@@ -9,7 +9,7 @@ import Foundation
 /// `class_weight: balanced` weighs each class by `n / (K · n_class)`.
 /// Differs from scikit-learn: the line search is a backtracking Armijo search rather than L-BFGS-B's Moré–Thuente
 /// search, so loosely converged fits stop at slightly different points; `l1` and `elasticnet` (saga) are not offered.
-public struct MultinomialLogisticRegression: MulticlassClassifier, Equatable {
+public struct MultinomialLogisticRegression: WeightedMulticlassClassifier, Equatable {
     public enum Penalty: String, Sendable { case l2, none }
 
     public var C: Double = 1
@@ -36,9 +36,19 @@ public struct MultinomialLogisticRegression: MulticlassClassifier, Equatable {
     ])
 
     public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], classes k: Int, using rng: inout G) throws -> FittedMultinomialLogisticRegression {
+        try fit(x, y, classes: k, sampleWeights: nil)
+    }
+
+    /// Sample weights multiply each row's class weight (`balanced` counts the classes by weight, as scikit-learn does).
+    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], classes k: Int, weights: [Double],
+                                              using rng: inout G) throws -> FittedMultinomialLogisticRegression {
+        try fit(x, y, classes: k, sampleWeights: weights)
+    }
+
+    func fit(_ x: Matrix, _ y: [UInt8], classes k: Int, sampleWeights: [Double]?) throws -> FittedMultinomialLogisticRegression {
         try InputCheck.fitting(x, y, classes: k)
         let n = x.rows, p = x.cols
-        let weights = ClassWeights.balanced(y, classes: k, enabled: classWeight == .balanced)
+        let weights = ClassWeights.balanced(y, classes: k, counts: sampleWeights, enabled: classWeight == .balanced)
         let sw = weights.reduce(0, +)
         let l2 = penalty == .none ? 0 : 1 / (C * sw)
         let solver = LBFGS(maxIterations: maxIter, gradientTolerance: tol)

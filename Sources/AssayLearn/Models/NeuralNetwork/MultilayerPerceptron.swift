@@ -15,7 +15,7 @@ import Foundation
 /// batch order are drawn in its order from numpy's `RandomState` (MT19937). With `random_state: N` that
 /// stream is seeded by N, as `MLPClassifier(random_state=N)` is, and the same rows then give the same
 /// network up to floating-point summation order; without it, the seed comes from the task's own stream.
-public struct MultilayerPerceptron: Classifier, Equatable {
+public struct MultilayerPerceptron: WeightedClassifier, Equatable {
     public enum Activation: String, Sendable, CaseIterable { case relu, tanh, logistic, identity }
 
     public var hiddenLayerSizes = [100]
@@ -73,11 +73,20 @@ public struct MultilayerPerceptron: Classifier, Equatable {
         return try train(x, targets: y.map(Double.init), labels: y, using: &rng)
     }
 
+    /// Weighted batch losses and gradients, as scikit-learn's `MLPClassifier.fit(sample_weight=…)` (see `train`).
+    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], weights: [Double], using rng: inout G) throws -> FittedMultilayerPerceptron {
+        try InputCheck.fitting(x, y)
+        return try train(x, targets: y.map(Double.init), labels: y, sampleWeights: weights, using: &rng)
+    }
+
     /// Trains the network on `targets`: a classifier's 0/1 labels (`labels` given: a logistic output and log loss), or a
     /// regression's values (`labels` nil: an identity output and half squared error, scikit-learn's `MLPRegressor`).
     /// With `classes` (task multiclass), `labels` are class indices and the output is `classes` softmax units with the
     /// multinomial log loss (scikit-learn's `MLPClassifier` on more than two classes: one-hot targets).
-    func train<G: RandomNumberGenerator>(_ x: Matrix, targets: [Double], labels y: [UInt8]?, classes: Int? = nil, using rng: inout G) throws -> FittedMultilayerPerceptron {
+    /// With `sampleWeights` (scikit-learn's `sample_weight`), each batch's loss and gradients are weighted averages (the
+    /// L2 term divided by the batch's weight) and the early-stopping score is weighted.
+    func train<G: RandomNumberGenerator>(_ x: Matrix, targets: [Double], labels y: [UInt8]?, classes: Int? = nil, sampleWeights: [Double]? = nil,
+                                         using rng: inout G) throws -> FittedMultilayerPerceptron {
         let regression = y == nil, softmax = classes != nil
         var rs = NumpyRandomState(seed: randomState ?? UInt32(truncatingIfNeeded: rng.next()))
         let outputs = classes ?? 1
@@ -117,6 +126,7 @@ public struct MultilayerPerceptron: Classifier, Equatable {
         }
         let xt = x.rows(trainRows), yt = trainRows.map { targets[$0] }
         let xv = x.rows(validRows), yv = validRows.map { targets[$0] }
+        let wt = sampleWeights.map { w in trainRows.map { w[$0] } }, wv = sampleWeights.map { w in validRows.map { w[$0] } }
         params += biases
         var adam = Adam(sizes: params.map(\.count), learningRate: learningRateInit)
 
@@ -126,6 +136,7 @@ public struct MultilayerPerceptron: Classifier, Equatable {
         var grads = params.map { [Double](repeating: 0, count: $0.count) }
         var order = Array(0..<n)
         var batchX = [Double](repeating: 0, count: batch * x.cols), batchY = [Double](repeating: 0, count: batch * outputs)
+        var batchW = [Double](repeating: 1, count: wt == nil ? 0 : batch)
 
         var bestLoss = Double.infinity, bestScore = -Double.infinity
         var best = params
@@ -151,8 +162,10 @@ public struct MultilayerPerceptron: Classifier, Equatable {
                 } else {
                     for r in 0..<m { batchY[r] = yt[order[start + r]] }
                 }
+                if let wt { for r in 0..<m { batchW[r] = wt[order[start + r]] } }
                 let loss = Network.backpropagate(params, sizes: sizes, activation: activation, alpha: alpha, identityOutput: regression,
-                                                 softmaxOutput: softmax, x: batchX, y: batchY, rows: m, work: &work, gradients: &grads)
+                                                 softmaxOutput: softmax, x: batchX, y: batchY, weights: wt == nil ? nil : batchW, rows: m,
+                                                 work: &work, gradients: &grads)
                 total += loss * Double(m)
                 adam.update(&params, grads)
                 start += m
@@ -163,16 +176,16 @@ public struct MultilayerPerceptron: Classifier, Equatable {
                 let p = Network.forward(params, sizes: sizes, activation: activation, identityOutput: regression, softmaxOutput: softmax, x: xv)
                 var score: Double
                 if regression {
-                    score = RegressionScoring.score(.r2, values: yv, predictions: p)
+                    score = RegressionScoring.score(.r2, values: yv, predictions: p, weights: wv)
                 } else if softmax {
                     // Accuracy: the most probable class (the first of equals) against the row's class.
-                    var correct = 0
-                    for i in yv.indices where Double((0..<outputs).reduce(0) { p[i * outputs + $1] > p[i * outputs + $0] ? $1 : $0 }) == yv[i] { correct += 1 }
-                    score = Double(correct) / Double(yv.count)
+                    var correct = 0.0
+                    for i in yv.indices where Double((0..<outputs).reduce(0) { p[i * outputs + $1] > p[i * outputs + $0] ? $1 : $0 }) == yv[i] { correct += wv?[i] ?? 1 }
+                    score = correct / (wv?.reduce(0, +) ?? Double(yv.count))
                 } else {
-                    var correct = 0
-                    for i in p.indices where (p[i] > 0.5 ? 1.0 : 0.0) == yv[i] { correct += 1 }
-                    score = Double(correct) / Double(p.count)
+                    var correct = 0.0
+                    for i in p.indices where (p[i] > 0.5 ? 1.0 : 0.0) == yv[i] { correct += wv?[i] ?? 1 }
+                    score = correct / (wv?.reduce(0, +) ?? Double(p.count))
                 }
                 stall = score < bestScore + tol ? stall + 1 : 0
                 if score > bestScore { bestScore = score; best = params }
@@ -271,8 +284,11 @@ enum Network {
     /// One batch: the loss (mean log loss, or with `identityOutput` half the mean squared error, plus the L2 term) and,
     /// in `gradients`, its gradient for every parameter.
     /// With `softmaxOutput`, `y` holds a one-hot row per row and the loss is the multinomial log loss.
+    /// With `weights` (the batch's sample weights), the loss is their weighted mean, δ of the output is scaled by each
+    /// row's weight and every mean (and the L2 term) divides by the weights' sum instead of the row count.
     static func backpropagate(_ params: [[Double]], sizes: [Int], activation: MultilayerPerceptron.Activation, alpha: Double, identityOutput: Bool = false,
-                              softmaxOutput: Bool = false, x: [Double], y: [Double], rows m: Int, work: inout Workspace, gradients: inout [[Double]]) -> Double {
+                              softmaxOutput: Bool = false, x: [Double], y: [Double], weights: [Double]? = nil, rows m: Int, work: inout Workspace,
+                              gradients: inout [[Double]]) -> Double {
         let layers = sizes.count - 1
         work.activations[0].withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: x, count: m * sizes[0]) }
         for l in 0..<layers {
@@ -296,33 +312,36 @@ enum Network {
             var p = [Double](repeating: 0, count: k)
             for r in 0..<m {
                 work.activations[layers].withUnsafeBufferPointer { z in p.withUnsafeMutableBufferPointer { Logistic.softmax(z.baseAddress! + r * k, count: k, into: $0.baseAddress!) } }
+                let wr = weights?[r] ?? 1
                 for c in 0..<k {
                     let t = y[r * k + c]
-                    if t != 0 { loss -= t * log(min(max(p[c], clip), 1 - clip)) }
+                    if t != 0 { loss -= wr * (t * log(min(max(p[c], clip), 1 - clip))) }
                     work.activations[layers][r * k + c] = p[c]
-                    work.deltas[layers][r * k + c] = p[c] - t
+                    work.deltas[layers][r * k + c] = (p[c] - t) * wr
                 }
             }
         }
         for r in 0..<m where !softmaxOutput {
+            let wr = weights?[r] ?? 1
             if identityOutput {
                 let p = work.activations[layers][r]
-                loss += (p - y[r]) * (p - y[r]) / 2
-                work.deltas[layers][r] = p - y[r]
+                loss += wr * ((p - y[r]) * (p - y[r]) / 2)
+                work.deltas[layers][r] = (p - y[r]) * wr
                 continue
             }
             let p = Logistic.sigmoid(work.activations[layers][r])
             work.activations[layers][r] = p
             let pc = min(max(p, clip), 1 - clip)
-            loss -= y[r] == 1 ? log(pc) : log(1 - pc)
-            work.deltas[layers][r] = p - y[r]
+            loss -= wr * (y[r] == 1 ? log(pc) : log(1 - pc))
+            work.deltas[layers][r] = (p - y[r]) * wr
         }
-        loss /= Double(m)
+        let total = weights.map { w in (0..<m).reduce(0.0) { $0 + w[$1] } } ?? Double(m)
+        loss /= total
         var squares = 0.0
         for l in 0..<layers { for w in params[l] { squares += w * w } }
-        loss += 0.5 * alpha * squares / Double(m)
+        loss += 0.5 * alpha * squares / total
 
-        let scale = 1 / Double(m)
+        let scale = 1 / total
         for l in stride(from: layers - 1, through: 0, by: -1) {
             let k = sizes[l], n = sizes[l + 1]
             // ∂W = (Aᵀ δ + α W) / m,  ∂b = Σ δ / m.
@@ -448,7 +467,7 @@ public struct FittedMultilayerPerceptron: FittedClassifier, Equatable {
 /// training (`MultilayerPerceptron`, the same parameters and random draws) with an identity output unit and half the
 /// mean squared error as the loss; with `early_stopping`, the held-out rows are an unstratified `validation_fraction`
 /// (scikit-learn's `train_test_split` draw) and the criterion is their R².
-public struct MLPRegressor: Regressor, Equatable {
+public struct MLPRegressor: WeightedRegressor, Equatable {
     public var network = MultilayerPerceptron()
 
     public init() {}
@@ -460,6 +479,11 @@ public struct MLPRegressor: Regressor, Equatable {
     public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [Double], using rng: inout G) throws -> FittedMLPRegressor {
         try InputCheck.fitting(x, y)
         return FittedMLPRegressor(network: try network.train(x, targets: y, labels: nil, using: &rng))
+    }
+
+    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [Double], weights: [Double], using rng: inout G) throws -> FittedMLPRegressor {
+        try InputCheck.fitting(x, y)
+        return FittedMLPRegressor(network: try network.train(x, targets: y, labels: nil, sampleWeights: weights, using: &rng))
     }
 }
 
@@ -485,7 +509,7 @@ public struct FittedMLPRegressor: FittedRegressor, Equatable {
 /// A multilayer perceptron for task multiclass: scikit-learn's `MLPClassifier(solver="adam")` on more than two classes,
 /// the binary network's parameters, initial draws and training with `classes` softmax output units, one-hot targets and
 /// the multinomial log loss; `early_stopping` holds out a stratified `validation_fraction` and watches its accuracy.
-public struct MulticlassMLP: MulticlassClassifier, Equatable {
+public struct MulticlassMLP: WeightedMulticlassClassifier, Equatable {
     public var network = MultilayerPerceptron()
 
     public init() {}
@@ -497,6 +521,11 @@ public struct MulticlassMLP: MulticlassClassifier, Equatable {
     public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], classes k: Int, using rng: inout G) throws -> FittedMulticlassMLP {
         try InputCheck.fitting(x, y, classes: k)
         return FittedMulticlassMLP(network: try network.train(x, targets: y.map(Double.init), labels: y, classes: k, using: &rng))
+    }
+
+    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], classes k: Int, weights: [Double], using rng: inout G) throws -> FittedMulticlassMLP {
+        try InputCheck.fitting(x, y, classes: k)
+        return FittedMulticlassMLP(network: try network.train(x, targets: y.map(Double.init), labels: y, classes: k, sampleWeights: weights, using: &rng))
     }
 }
 

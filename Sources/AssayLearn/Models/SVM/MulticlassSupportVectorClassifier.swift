@@ -7,7 +7,7 @@ import Foundation
 /// C per class by `n / (K · n_class)` over all the rows, `gamma: scale` is computed once on all of them); a row's class
 /// probabilities couple its pairwise probabilities by libsvm's `multiclass_probability` (Wu, Lin and Weng's second
 /// method). Differences are the binary classifier's: each pair's Platt folds come from Assay's seeded generator.
-public struct MulticlassSupportVectorClassifier: MulticlassClassifier, Equatable {
+public struct MulticlassSupportVectorClassifier: WeightedMulticlassClassifier, Equatable {
     public var settings = SupportVectorClassifier()
 
     public init() {}
@@ -17,19 +17,35 @@ public struct MulticlassSupportVectorClassifier: MulticlassClassifier, Equatable
                                                               parameters: SupportVectorClassifier.classifierParameters.map { $0.lifted(\.settings) })
 
     public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], classes k: Int, using rng: inout G) throws -> FittedMulticlassSupportVectorClassifier {
+        try fit(x, y, classes: k, sampleWeights: nil, using: &rng)
+    }
+
+    /// Each row's C is its class's times its sample weight; rows of weight 0 are left out first (as the binary machine).
+    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], classes k: Int, weights: [Double],
+                                              using rng: inout G) throws -> FittedMulticlassSupportVectorClassifier {
+        try fit(x, y, classes: k, sampleWeights: weights, using: &rng)
+    }
+
+    func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], classes k: Int, sampleWeights: [Double]?,
+                                       using rng: inout G) throws -> FittedMulticlassSupportVectorClassifier {
         try InputCheck.fitting(x, y, classes: k)
         let kernel = Kernel(kind: settings.kind, gamma: settings.resolvedGamma(x), coef0: settings.coef0, degree: settings.degree)
         var counts = [Double](repeating: 0, count: k)
         for label in y { counts[Int(label)] += 1 }
         let c = counts.map { settings.balanced ? settings.C * Double(y.count) / (Double(k) * $0) : settings.C }
+        let (x, y, w) = SupportVectorClassifier.positiveWeights(x, y, sampleWeights)
+        if let missing = (0..<k).first(where: { c in !y.contains { Int($0) == c } }) {
+            throw LearnError.badParameter("svm: no row of class \(missing + 1) of \(k) has a positive sample weight")
+        }
         var machines: [FittedSupportVectorClassifier] = []
         for i in 0..<k {
             for j in (i + 1)..<k {
                 let rows = y.indices.filter { Int(y[$0]) == i || Int(y[$0]) == j }
                 let xs = x.rows(rows), ys = rows.map { UInt8(Int(y[$0]) == j ? 1 : 0) }
                 // Class i is the binary machine's class 0 (libsvm's first class), class j its class 1.
-                let (a, b) = settings.plattParameters(xs, ys, kernel: kernel, cPositive: c[j], cNegative: c[i], using: &rng)
-                var machine = settings.train(xs, ys, kernel: kernel, cPositive: c[j], cNegative: c[i])
+                let ws = w.map { w in rows.map { w[$0] } }
+                let (a, b) = settings.plattParameters(xs, ys, kernel: kernel, cPositive: c[j], cNegative: c[i], weights: ws, using: &rng)
+                var machine = settings.train(xs, ys, kernel: kernel, cPositive: c[j], cNegative: c[i], weights: ws)
                 machine.plattA = a
                 machine.plattB = b
                 machines.append(machine)

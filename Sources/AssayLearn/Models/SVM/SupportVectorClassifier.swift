@@ -14,7 +14,7 @@ import Foundation
 /// Differs from scikit-learn: the cross-validation folds come from Assay's seeded generator, not libsvm's
 /// `rand()`, so A and B (and log loss, Brier) differ slightly; the ranking, and so ROC-AUC, comes from the
 /// final decision function alone.
-public struct SupportVectorClassifier: Classifier, Equatable {
+public struct SupportVectorClassifier: WeightedClassifier, Equatable {
     public enum Gamma: Equatable, Sendable { case scale, auto, value(Double) }
 
     public var C = 1.0
@@ -74,17 +74,37 @@ public struct SupportVectorClassifier: Classifier, Equatable {
     ]
 
     public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], using rng: inout G) throws -> FittedSupportVectorClassifier {
+        try fit(x, y, sampleWeights: nil, using: &rng)
+    }
+
+    /// Each row's C is its class's times its sample weight (libsvm's per-row weights, as scikit-learn passes them);
+    /// rows of weight 0 are left out before anything else, as scikit-learn's libsvm does (gamma `scale` still reads
+    /// every row, as scikit-learn computes it first).
+    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], weights: [Double], using rng: inout G) throws -> FittedSupportVectorClassifier {
+        try fit(x, y, sampleWeights: weights, using: &rng)
+    }
+
+    func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], sampleWeights: [Double]?, using rng: inout G) throws -> FittedSupportVectorClassifier {
         try InputCheck.fitting(x, y)
         let kernel = Kernel(kind: kind, gamma: resolvedGamma(x), coef0: coef0, degree: degree)
         let positives = y.reduce(0) { $0 + Int($1) }
         let n = Double(x.rows)
         let cPositive = balanced ? C * n / (2 * Double(positives)) : C
         let cNegative = balanced ? C * n / (2 * (n - Double(positives))) : C
-        let (a, b) = plattParameters(x, y, kernel: kernel, cPositive: cPositive, cNegative: cNegative, using: &rng)
-        var model = train(x, y, kernel: kernel, cPositive: cPositive, cNegative: cNegative)
+        let (x, y, w) = Self.positiveWeights(x, y, sampleWeights)
+        guard y.contains(0), y.contains(1) else { throw LearnError.badParameter("svm: the rows of positive sample weight hold only one class") }
+        let (a, b) = plattParameters(x, y, kernel: kernel, cPositive: cPositive, cNegative: cNegative, weights: w, using: &rng)
+        var model = train(x, y, kernel: kernel, cPositive: cPositive, cNegative: cNegative, weights: w)
         model.plattA = a
         model.plattB = b
         return model
+    }
+
+    /// The rows of positive sample weight, their labels and weights; everything unchanged without weights.
+    static func positiveWeights<Label>(_ x: Matrix, _ y: [Label], _ w: [Double]?) -> (Matrix, [Label], [Double]?) {
+        guard let w, w.contains(where: { $0 == 0 }) else { return (x, y, w) }
+        let kept = w.indices.filter { w[$0] > 0 }
+        return (x.rows(kept), kept.map { y[$0] }, kept.map { w[$0] })
     }
 
     func resolvedGamma(_ x: Matrix) -> Double {
@@ -100,13 +120,13 @@ public struct SupportVectorClassifier: Classifier, Equatable {
     }
 
     /// One SMO fit; the result has no probability calibration yet.
-    func train(_ x: Matrix, _ y: [UInt8], kernel: Kernel, cPositive: Double, cNegative: Double) -> FittedSupportVectorClassifier {
+    func train(_ x: Matrix, _ y: [UInt8], kernel: Kernel, cPositive: Double, cNegative: Double, weights: [Double]? = nil) -> FittedSupportVectorClassifier {
         // libsvm (as scikit-learn builds it) sorts the labels, puts the rows of the first class (0) first with
         // sign +1 and those of class 1 after them with sign −1, each in their given order. SMO's path, and so
         // where a loose tolerance stops it on a badly conditioned problem, depends on that order.
         let grouped = y.indices.filter { y[$0] == 0 } + y.indices.filter { y[$0] == 1 }
         let signs = grouped.map { y[$0] == 0 ? 1.0 : -1.0 }
-        let upper = grouped.map { y[$0] == 0 ? cNegative : cPositive }
+        let upper = grouped.map { (y[$0] == 0 ? cNegative : cPositive) * (weights?[$0] ?? 1) }
         let rows = x.rows(grouped)
         let cache = KernelRowCache(x: rows, signs: signs, kernel: kernel, bytes: cacheBytes)
         let solver = SMOSolver(tolerance: tol, shrinking: shrinking, maxIterations: maxIter ?? max(10_000_000, 100 * x.rows))
@@ -119,7 +139,7 @@ public struct SupportVectorClassifier: Classifier, Equatable {
     }
 
     func plattParameters<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], kernel: Kernel, cPositive: Double, cNegative: Double,
-                                                   using rng: inout G) -> (Double, Double) {
+                                                   weights: [Double]? = nil, using rng: inout G) -> (Double, Double) {
         let l = x.rows, folds = 5
         var perm = Array(0..<l)
         for i in 0..<l { perm.swapAt(i, i + Int.random(in: 0..<(l - i), using: &rng)) }
@@ -136,7 +156,8 @@ public struct SupportVectorClassifier: Classifier, Equatable {
                 for i in held { decisions[i] = value }
                 continue
             }
-            let sub = train(x.rows(trainRows), trainLabels, kernel: kernel, cPositive: cPositive, cNegative: cNegative)
+            let sub = train(x.rows(trainRows), trainLabels, kernel: kernel, cPositive: cPositive, cNegative: cNegative,
+                            weights: weights.map { w in trainRows.map { w[$0] } })
             let values = sub.decisionValues(x.rows(held))
             for (k, i) in held.enumerated() { decisions[i] = values[k] }
         }

@@ -115,12 +115,15 @@ struct Binned {
     let codes: [UInt8]
     let rows: Int
 
-    init(_ x: Matrix) {
+    /// With sample weights, the edges come from the rows of positive weight only (as scikit-learn's binning and
+    /// splitter leave rows of weight 0 out); every row is still coded.
+    init(_ x: Matrix, weights: [Double]? = nil) {
         rows = x.rows
         var edges: [[Double]] = []
         var codes = [UInt8](repeating: 0, count: x.rows * x.cols)
+        let weighted = weights.map { w in (0..<x.rows).filter { w[$0] > 0 } }
         for j in 0..<x.cols {
-            var column = (0..<x.rows).map { x[$0, j] }
+            var column = weighted.map { rows in rows.map { x[$0, j] } } ?? (0..<x.rows).map { x[$0, j] }
             column.sort()
             var distinct: [Double] = []
             for v in column where distinct.last != v { distinct.append(v) }
@@ -394,7 +397,7 @@ struct TreeGrower {
 /// weighted positive share. Differs from scikit-learn: split candidates come from at most 255 bins per
 /// feature (exact for features with at most 255 distinct training values, quantile edges otherwise), and
 /// ties between equally good splits are broken by this tree's own seeded feature order.
-public struct DecisionTree: Classifier, Equatable, GrowsTrees {
+public struct DecisionTree: WeightedClassifier, Equatable, GrowsTrees {
     public var settings = TreeSettings()
 
     public init(settings: TreeSettings = TreeSettings()) { self.settings = settings }
@@ -409,10 +412,21 @@ public struct DecisionTree: Classifier, Equatable, GrowsTrees {
                                                               parameters: TreeSettings.parameters(maxFeatures: .null))
 
     public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], using rng: inout G) throws -> FittedForest {
+        try fit(x, y, sampleWeights: nil, using: &rng)
+    }
+
+    /// Sample weights multiply the class weights (`balanced` counts rows, as scikit-learn's `compute_sample_weight`);
+    /// rows of weight 0 are left out; `min_samples_leaf` and `min_samples_split` still count rows.
+    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], weights: [Double], using rng: inout G) throws -> FittedForest {
+        try fit(x, y, sampleWeights: weights, using: &rng)
+    }
+
+    func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], sampleWeights: [Double]?, using rng: inout G) throws -> FittedForest {
         try InputCheck.fitting(x, y)
-        let binned = Binned(x)
-        let weights = TreeGrower.classWeights(y, counts: [Double](repeating: 1, count: y.count), balanced: settings.balanced)
-        let tree = TreeGrower(settings: settings, binned: binned, y: y, weight: weights).grow(rows: Array(0..<x.rows), using: &rng)
+        let binned = Binned(x, weights: sampleWeights)
+        let weights = ClassWeights.times(TreeGrower.classWeights(y, counts: [Double](repeating: 1, count: y.count), balanced: settings.balanced), sampleWeights)
+        let tree = TreeGrower(settings: settings, binned: binned, y: y, weight: weights)
+            .grow(rows: ClassWeights.weighted(Array(0..<x.rows), sampleWeights), using: &rng)
         return FittedForest(trees: [tree], width: x.cols)
     }
 }
@@ -491,7 +505,7 @@ public struct FittedForest: FittedClassifier, Equatable {
 /// midpoint of a node's distinct values; `ExactRegressionTreeGrower`); a leaf predicts the mean target of its rows.
 /// Candidate features are drawn as scikit-learn's splitter draws them; with `random_state: N` from the same stream, so
 /// the same rows give scikit-learn's tree (without it, the stream is seeded from the task).
-public struct DecisionTreeRegressor: Regressor, Equatable, GrowsTrees {
+public struct DecisionTreeRegressor: WeightedRegressor, Equatable, GrowsTrees {
     public var settings = TreeSettings()
     /// Nil: the splitter's stream is seeded from the fit's generator.
     public var randomState: UInt32? = nil
@@ -516,6 +530,16 @@ public struct DecisionTreeRegressor: Regressor, Equatable, GrowsTrees {
         // scikit-learn's splitter draws its rand_r state as RandomState(random_state).randint(0, 2**31 - 1).
         var rs = NumpyRandomState(seed: randomState ?? UInt32(truncatingIfNeeded: rng.next()))
         let tree = ExactRegressionTreeGrower(settings: settings, x: x, y: y).grow(seed: UInt32(rs.interval(0x7FFF_FFFE)))
+        return FittedForestRegressor(forest: FittedForest(trees: [tree], width: x.cols))
+    }
+
+    /// Weighted sums and means in the criterion and the leaves; rows of weight 0 are left out; the size rules count rows.
+    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [Double], weights: [Double], using rng: inout G) throws -> FittedForestRegressor {
+        try InputCheck.fitting(x, y)
+        var rs = NumpyRandomState(seed: randomState ?? UInt32(truncatingIfNeeded: rng.next()))
+        var grower = ExactRegressionTreeGrower(settings: settings, x: x, y: y)
+        grower.weights = weights
+        let tree = grower.grow(seed: UInt32(rs.interval(0x7FFF_FFFE)))
         return FittedForestRegressor(forest: FittedForest(trees: [tree], width: x.cols))
     }
 }

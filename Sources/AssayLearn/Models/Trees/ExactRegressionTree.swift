@@ -18,6 +18,9 @@ struct ExactRegressionTreeGrower {
     let settings: TreeSettings
     let x: Matrix
     let y: [Double]
+    /// Sample weights: Σw, Σw·y and Σw·y² take the place of counts and sums (`min_samples_leaf` and `min_samples_split`
+    /// still count rows); nil weighs every row 1. Rows of weight 0 must be left out of the root.
+    var weights: [Double]? = nil
 
     /// scikit-learn's `FEATURE_THRESHOLD`: values closer than this are not split between.
     static let featureThreshold = 1e-7
@@ -40,18 +43,22 @@ struct ExactRegressionTreeGrower {
         var features = Array(0..<p), constantFeatures = [Int](repeating: 0, count: p)
         func newNode(_ rows: [Int], _ depth: Int, constants: Int) -> Node {
             var s = 0.0, s2 = 0.0
-            for i in rows { s += y[i]; s2 += y[i] * y[i] }
-            let w = Double(rows.count)
+            if let weights {
+                for i in rows { s += weights[i] * y[i]; s2 += weights[i] * y[i] * y[i] }
+            } else {
+                for i in rows { s += y[i]; s2 += y[i] * y[i] }
+            }
+            let w = weightOf(rows)
             tree.feature.append(-1); tree.threshold.append(0); tree.left.append(-1); tree.right.append(-1)
             tree.value.append(w > 0 ? s / w : 0)
             tree.decrease.append(0)
             return Node(rows: rows, depth: depth, id: tree.feature.count - 1, s: s, s2: s2, constants: constants)
         }
-        var stack = [newNode(Array(0..<x.rows), 0, constants: 0)]
+        var stack = [newNode(weights.map { w in (0..<x.rows).filter { w[$0] > 0 } } ?? Array(0..<x.rows), 0, constants: 0)]
         var pairs: [(value: Double, row: Int)] = []
         pairs.reserveCapacity(x.rows)
         while let node = stack.popLast() {
-            let n = node.rows.count, w = Double(n)
+            let n = node.rows.count, w = weightOf(node.rows)
             let mean = node.s / w
             let impurity = node.s2 / w - mean * mean
             if node.depth >= (settings.maxDepth ?? Int.max) || n < settings.minSamplesSplit || n < 2 * settings.minSamplesLeaf
@@ -84,7 +91,7 @@ struct ExactRegressionTreeGrower {
                 fi -= 1
                 features.swapAt(fi, fj)
                 // Boundaries as scikit-learn's `next_p` finds them: past each run of values within the threshold.
-                var position = 0, added = 0, sl = 0.0
+                var position = 0, added = 0, sl = 0.0, addedWeight = 0.0
                 while position < n {
                     while position + 1 < n && pairs[position + 1].value <= pairs[position].value + Self.featureThreshold { position += 1 }
                     let previous = position
@@ -92,8 +99,12 @@ struct ExactRegressionTreeGrower {
                     if position >= n { continue }
                     let left = position
                     if left < settings.minSamplesLeaf || n - left < settings.minSamplesLeaf { continue }
-                    while added < left { sl += y[pairs[added].row]; added += 1 }
-                    let wl = Double(left), sr = node.s - sl
+                    if let weights {
+                        while added < left { let i = pairs[added].row; sl += weights[i] * y[i]; addedWeight += weights[i]; added += 1 }
+                    } else {
+                        while added < left { sl += y[pairs[added].row]; added += 1 }
+                    }
+                    let wl = weights == nil ? Double(left) : addedWeight, sr = node.s - sl
                     let proxy = sl * sl / wl + sr * sr / (w - wl)
                     if best == nil || proxy > best!.proxy {
                         var t = pairs[previous].value / 2 + pairs[left].value / 2
@@ -117,5 +128,11 @@ struct ExactRegressionTreeGrower {
             stack.append(l)
         }
         return tree
+    }
+
+    /// The rows' total weight (their count without sample weights).
+    func weightOf(_ rows: [Int]) -> Double {
+        guard let weights else { return Double(rows.count) }
+        return rows.reduce(0.0) { $0 + weights[$1] }
     }
 }

@@ -154,7 +154,7 @@ struct ClassTreeGrower {
 /// entropy over every class; a leaf gives its rows' weighted class shares) with the binary tree's parameters, and
 /// scikit-learn's exact split search (every midpoint of a node's distinct values). Differs from scikit-learn: ties
 /// between equally good splits are broken by this tree's own seeded feature order.
-public struct MulticlassDecisionTree: MulticlassClassifier, Equatable, GrowsTrees {
+public struct MulticlassDecisionTree: WeightedMulticlassClassifier, Equatable, GrowsTrees {
     public var settings = TreeSettings()
 
     public init() {}
@@ -169,9 +169,19 @@ public struct MulticlassDecisionTree: MulticlassClassifier, Equatable, GrowsTree
                                                               parameters: TreeSettings.parameters(maxFeatures: .null))
 
     public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], classes k: Int, using rng: inout G) throws -> FittedClassForest {
+        try fit(x, y, classes: k, sampleWeights: nil, using: &rng)
+    }
+
+    /// Sample weights multiply the class weights (`balanced` counts rows); rows of weight 0 are left out.
+    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], classes k: Int, weights: [Double], using rng: inout G) throws -> FittedClassForest {
+        try fit(x, y, classes: k, sampleWeights: weights, using: &rng)
+    }
+
+    func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], classes k: Int, sampleWeights: [Double]?, using rng: inout G) throws -> FittedClassForest {
         try InputCheck.fitting(x, y, classes: k)
-        let weights = ClassWeights.balanced(y, classes: k, enabled: settings.balanced)
-        let grown = ClassTreeGrower(settings: settings, x: x, binned: nil, y: y, classes: k, weight: weights).grow(rows: Array(0..<x.rows), using: &rng)
+        let weights = ClassWeights.times(ClassWeights.balanced(y, classes: k, enabled: settings.balanced), sampleWeights)
+        let grown = ClassTreeGrower(settings: settings, x: x, binned: nil, y: y, classes: k, weight: weights)
+            .grow(rows: ClassWeights.weighted(Array(0..<x.rows), sampleWeights), using: &rng)
         return FittedClassForest(classCount: k, trees: [grown.tree], probabilities: [grown.probabilities], width: x.cols)
     }
 }
@@ -179,7 +189,7 @@ public struct MulticlassDecisionTree: MulticlassClassifier, Equatable, GrowsTree
 /// A random forest for task multiclass: scikit-learn's `RandomForestClassifier` over several classes (bootstrap
 /// samples drawn as the binary forest draws them, `max_features` default `sqrt`, the trees' class probabilities
 /// averaged).
-public struct MulticlassRandomForest: MulticlassClassifier, Equatable, GrowsForests {
+public struct MulticlassRandomForest: WeightedMulticlassClassifier, Equatable, GrowsForests {
     public var estimators = 100
     public var bootstrap = true
     public var settings: TreeSettings = { var s = TreeSettings(); s.maxFeatures = .sqrt; return s }()
@@ -196,12 +206,22 @@ public struct MulticlassRandomForest: MulticlassClassifier, Equatable, GrowsFore
                                                                parameters: TreeSettings.forestParameters() + TreeSettings.parameters(maxFeatures: .string("sqrt")))
 
     public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], classes k: Int, using rng: inout G) throws -> FittedClassForest {
+        try fit(x, y, classes: k, sampleWeights: nil, using: &rng)
+    }
+
+    /// Each tree's rows count their bootstrap draws times their sample weight; rows of weight 0 are left out.
+    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], classes k: Int, weights: [Double], using rng: inout G) throws -> FittedClassForest {
+        try fit(x, y, classes: k, sampleWeights: weights, using: &rng)
+    }
+
+    func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], classes k: Int, sampleWeights: [Double]?, using rng: inout G) throws -> FittedClassForest {
         try InputCheck.fitting(x, y, classes: k)
-        let binned = Binned(x)
+        let binned = Binned(x, weights: sampleWeights)
         var probabilities: [[Double]] = []
         let trees = RandomForest.bootstrapTrees(estimators, rows: x.rows, bootstrap: bootstrap, seed: rng.next()) { counts, rows, g in
-            let weights = ClassWeights.balanced(y, classes: k, counts: counts, enabled: settings.balanced)
-            let grown = ClassTreeGrower(settings: settings, x: x, binned: binned, y: y, classes: k, weight: weights).grow(rows: rows, using: &g)
+            let weights = ClassWeights.times(ClassWeights.balanced(y, classes: k, counts: counts, enabled: settings.balanced), sampleWeights)
+            let grown = ClassTreeGrower(settings: settings, x: x, binned: binned, y: y, classes: k, weight: weights)
+                .grow(rows: ClassWeights.weighted(rows, sampleWeights), using: &g)
             probabilities.append(grown.probabilities)
             return grown.tree
         }
