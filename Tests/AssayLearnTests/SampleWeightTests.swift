@@ -61,9 +61,9 @@ final class SampleWeightTests: XCTestCase {
         try check("naive_bayes", [:], "naive_bayes", 1e-12)
         try check("dummy", [:], "dummy", 1e-15)
         try check("decision_tree", Self.tree, "decision_tree", 1e-12)
-        try check("gradient_boosting", Self.boosting, "gradient_boosting", 1e-5)
+        try check("gradient_boosting", Self.boosting, "gradient_boosting", 1e-12)
         // In boosting, `balanced` counts rows (scikit-learn's compute_sample_weight) and multiplies the sample weights.
-        try check("gradient_boosting", Self.boosting.merging(["class_weight": .string("balanced")]) { $1 }, "gradient_boosting_balanced", 1e-5)
+        try check("gradient_boosting", Self.boosting.merging(["class_weight": .string("balanced")]) { $1 }, "gradient_boosting_balanced", 1e-12)
         try check("mlp", Self.mlp, "mlp", 1e-9)
         let svm = try XCTUnwrap(try fitted("svm", .binary, ["C": .int(2)], f).fitted as? FittedSupportVectorClassifier)
         assertClose(svm.decisionValues(f.testX), p["svm_decision"], 1e-6, "svm decision values (C times each row's weight)")
@@ -80,7 +80,7 @@ final class SampleWeightTests: XCTestCase {
         try check("naive_bayes", [:], "naive_bayes", 1e-12)
         try check("dummy", [:], "dummy", 1e-15)
         try check("decision_tree", Self.tree, "decision_tree", 1e-12)
-        try check("gradient_boosting", Self.boosting, "gradient_boosting", 1e-5)
+        try check("gradient_boosting", Self.boosting, "gradient_boosting", 1e-12)
         try check("mlp", Self.mlp, "mlp", 1e-9)
     }
 
@@ -97,9 +97,9 @@ final class SampleWeightTests: XCTestCase {
         try check("dummy", [:], "dummy_mean", 1e-12)
         try check("dummy", ["strategy": .string("median")], "dummy_median", 0)
         try check("decision_tree", Self.tree.merging(["random_state": .int(0)]) { $1 }, "decision_tree", 1e-12)
-        try check("gradient_boosting", Self.boosting, "gradient_boosting", 1e-5)
-        try check("gradient_boosting", Self.boosting.merging(["loss": .string("absolute_error")]) { $1 }, "gradient_boosting_absolute", 1e-5)
-        try check("gradient_boosting", Self.boosting.merging(["loss": .string("poisson")]) { $1 }, "gradient_boosting_poisson", 1e-5)
+        try check("gradient_boosting", Self.boosting, "gradient_boosting", 1e-12)
+        try check("gradient_boosting", Self.boosting.merging(["loss": .string("absolute_error")]) { $1 }, "gradient_boosting_absolute", 1e-12)
+        try check("gradient_boosting", Self.boosting.merging(["loss": .string("poisson")]) { $1 }, "gradient_boosting_poisson", 1e-12)
         try check("svm", ["C": .int(2), "epsilon": .double(0.2)], "svm", 1e-6)
         try check("mlp", Self.mlp, "mlp", 1e-9)
     }

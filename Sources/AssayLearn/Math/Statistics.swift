@@ -54,19 +54,31 @@ public enum Stats {
     /// reaches it exactly (`averaged_inverted_cdf`, numpy's median for whole-number weights). Rows of weight 0 are left
     /// out; NaN when every weight is 0.
     public static func weightedPercentile(_ v: [Double], _ w: [Double], _ rank: Double = 50, average: Bool = false) -> Double {
-        let order = v.indices.filter { w[$0] > 0 }.sorted { v[$0] < v[$1] }
-        let total = order.reduce(0.0) { $0 + w[$1] }
-        guard total > 0 else { return .nan }
-        var target = rank / 100 * total
-        if target == 0 { target = target.nextUp }
-        var cdf = 0.0
-        for (k, i) in order.enumerated() {
-            cdf += w[i]
-            guard cdf >= target else { continue }
-            if !average || cdf - target > Double.ulpOfOne || k + 1 == order.count { return v[i] }
-            return (v[i] + v[order[k + 1]]) / 2
+        WeightedQuantiles(v, w).percentile(rank, average: average)
+    }
+
+    /// Values of positive weight sorted once, with their cumulative weights, for several weighted percentiles.
+    public struct WeightedQuantiles {
+        let sorted: [Double], cdf: [Double]
+
+        public init(_ v: [Double], _ w: [Double]) {
+            let order = v.indices.filter { w[$0] > 0 }.sorted { v[$0] < v[$1] }
+            sorted = order.map { v[$0] }
+            var total = 0.0
+            cdf = order.map { total += w[$0]; return total }
         }
-        return v[order[order.count - 1]]
+
+        /// `Stats.weightedPercentile` at `rank` percent.
+        public func percentile(_ rank: Double, average: Bool = false) -> Double {
+            guard let total = cdf.last, total > 0 else { return .nan }
+            var target = rank / 100 * total
+            if target == 0 { target = target.nextUp }
+            var lo = 0, hi = cdf.count  // the first cumulative weight ≥ target
+            while lo < hi { let mid = (lo + hi) / 2; if cdf[mid] >= target { hi = mid } else { lo = mid + 1 } }
+            guard lo < cdf.count else { return sorted[sorted.count - 1] }
+            if !average || cdf[lo] - target > Double.ulpOfOne || lo + 1 == cdf.count { return sorted[lo] }
+            return (sorted[lo] + sorted[lo + 1]) / 2
+        }
     }
 
     /// The q-th percentile of sorted values with linear interpolation (numpy's default method).

@@ -3,17 +3,21 @@ import Foundation
 
 /// Histogram gradient boosting for binary log loss.
 ///
-/// Matches scikit-learn's `HistGradientBoostingClassifier`: features binned into at most 255 bins, a
-/// log-odds baseline, then `max_iter` trees fitted to the log-loss gradients and hessians; each tree grows
-/// leaf-wise (best gain first) up to `max_leaf_nodes`, `max_depth` and `min_samples_leaf`, with split gain
-/// `G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ)` and leaf values `−learning_rate · G/(H+λ)` (λ = `l2_regularization`).
+/// Matches scikit-learn's `HistGradientBoostingClassifier`: features binned into at most 255 bins (midpoints of the
+/// distinct values, or scikit-learn's percentiles of a column of more: `Binned.Scheme.percentiles`, weighted by the
+/// class and sample weights when there are any), a log-odds baseline, then `max_iter` trees fitted to the log-loss
+/// gradients and hessians, stored as float32 as scikit-learn stores them; each tree grows leaf-wise (best gain first)
+/// up to `max_leaf_nodes`, `max_depth` and `min_samples_leaf`, with scikit-learn's split gain `G·v − G_L·v_L − G_R·v_R`,
+/// v = −G/(H+λ+1e-15) (the same `G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ)` in exact arithmetic; computed as scikit-learn
+/// computes it, it decides a node whose rows share one gradient, whose gain is zero but for rounding, as scikit-learn
+/// does), and leaf values `v · learning_rate` (λ = `l2_regularization`).
 /// With `early_stopping: true`, a stratified, seeded 10% of the training rows is held out and fitting stops
 /// when the held-out loss has not improved by 1e-7 in 10 iterations (scikit-learn's defaults).
 /// `class_weight: balanced` weighs each row by `n / (2 · n_class)` (counted over all the rows it is given, before the
 /// early-stopping split), as scikit-learn does: the baseline is the weighted log-odds, gradients and hessians are
 /// multiplied by the weights, and the held-out loss is weighted.
 /// Differs from scikit-learn: `early_stopping` defaults to false (scikit-learn's `auto` turns it on above
-/// 10,000 rows; the peer turns it off), missing values must be imputed first, and quantile bin edges come from
+/// 10,000 rows; the peer turns it off), missing values must be imputed first, and percentile bin edges come from
 /// all training rows rather than a 200,000-row subsample.
 public struct GradientBoosting: WeightedClassifier, Equatable {
     public var maxIter = 100
@@ -82,7 +86,7 @@ public struct GradientBoosting: WeightedClassifier, Equatable {
         let weighted = balanced || sampleWeights != nil
         let rowWeight: (Int) -> Double = { i in (self.balanced ? classWeight[Int(y[i])] : 1) * (sampleWeights?[i] ?? 1) }
         let wt = trainRows.map(rowWeight), wv = validRows.map(rowWeight)
-        let binned = Binned(xt, weights: sampleWeights.map { _ in wt })
+        let binned = Binned(xt, weights: weighted ? wt : nil, scheme: .percentiles)  // scikit-learn bins with the class × sample weights
         let n = xt.rows
         var positives = 0.0, weightSum = 0.0
         for i in 0..<n { let w = wt[i]; weightSum += w; if yt[i] == 1 { positives += w } }
@@ -98,6 +102,8 @@ public struct GradientBoosting: WeightedClassifier, Equatable {
                 let p = Logistic.sigmoid(raw[i])
                 g[i] = p - Double(yt[i]); h[i] = p * (1 - p)
                 if weighted { let w = wt[i]; g[i] *= w; h[i] *= w }
+                // Stored as scikit-learn stores them (float32), so that equal gradients sum exactly.
+                g[i] = Double(Float(g[i])); h[i] = Double(Float(h[i]))
             }
             let (tree, leafOfRow) = growTree(binned, g, h)
             for i in 0..<n { raw[i] += tree.value[leafOfRow[i]] }
@@ -143,6 +149,10 @@ public struct GradientBoosting: WeightedClassifier, Equatable {
         var bin = -1
     }
 
+    /// scikit-learn's `compute_node_value`: a node's value (before the learning rate) from its sums.
+    @inline(__always)
+    static func nodeValue(_ g: Double, _ h: Double, _ lambda: Double) -> Double { -g / (h + lambda + 1e-15) }
+
     /// One tree, grown leaf-wise; returns it with each training row's leaf node.
     func growTree(_ b: Binned, _ g: [Double], _ h: [Double]) -> (FittedTree, [Int]) {
         let p = b.edges.count
@@ -152,7 +162,7 @@ public struct GradientBoosting: WeightedClassifier, Equatable {
             var sg = 0.0, sh = 0.0
             for i in rows { sg += g[i]; sh += h[i] }
             tree.feature.append(-1); tree.threshold.append(0); tree.left.append(-1); tree.right.append(-1)
-            tree.value.append(-learningRate * sg / (sh + l2Regularization + 1e-15))
+            tree.value.append(Self.nodeValue(sg, sh, l2Regularization) * learningRate)
             tree.decrease.append(0)
             return tree.feature.count - 1
         }
@@ -196,7 +206,10 @@ public struct GradientBoosting: WeightedClassifier, Equatable {
             var G = 0.0, H = 0.0
             for i in c.rows { G += g[i]; H += h[i] }
             let lambda = l2Regularization
-            let parent = G * G / (H + lambda)
+            // scikit-learn's `_split_gain`: the node's loss G·v less its children's, each v = −G/(H + λ + 1e-15). A node
+            // whose rows share one gradient and hessian (one class, one raw score) gains exactly nothing in theory; its
+            // sums are exact (float32 gradients), so this arithmetic decides it as scikit-learn's does.
+            let parent = G * Self.nodeValue(G, H, lambda)
             for j in 0..<p where !b.edges[j].isEmpty {
                 let o = offsets[j]
                 var gl = 0.0, hl = 0.0, nl = 0
@@ -206,8 +219,8 @@ public struct GradientBoosting: WeightedClassifier, Equatable {
                     let nr = c.rows.count - nl, gr = G - gl, hr = H - hl
                     if nr < minSamplesLeaf { break }
                     if hr < 1e-3 { break }
-                    let gain = gl * gl / (hl + lambda) + gr * gr / (hr + lambda) - parent
-                    if gain > 0 && (c.feature < 0 || gain > c.gain + 1e-12 * c.gain) { c.gain = gain; c.feature = j; c.bin = bin }
+                    let gain = parent - gl * Self.nodeValue(gl, hl, lambda) - gr * Self.nodeValue(gr, hr, lambda)
+                    if gain > 0 && (c.feature < 0 || gain > c.gain) { c.gain = gain; c.feature = j; c.bin = bin }
                 }
             }
         }

@@ -52,7 +52,7 @@ public struct GradientBoostingRegressor: WeightedRegressor, Equatable {
         }
         let xt = x.rows(trainRows), yt = trainRows.map { y[$0] }
         let wt = sampleWeights.map { w in trainRows.map { w[$0] } }, wv = sampleWeights.map { w in validRows.map { w[$0] } }
-        let binned = Binned(xt, weights: wt)
+        let binned = Binned(xt, weights: wt, scheme: .percentiles)
         let n = xt.rows
         let baseline: Double
         if let wt {
@@ -78,13 +78,14 @@ public struct GradientBoostingRegressor: WeightedRegressor, Equatable {
             for i in 0..<n {
                 switch loss {
                 case .squaredError: g[i] = raw[i] - yt[i]
-                case .absoluteError: g[i] = raw[i] > yt[i] ? 1 : (raw[i] < yt[i] ? -1 : 0)
+                case .absoluteError: g[i] = raw[i] > yt[i] ? 1 : -1  // scikit-learn's sign: −1 where the prediction is exact
                 case .poisson: let mu = exp(raw[i]); g[i] = mu - yt[i]; h[i] = mu
                 }
                 if let wt {
                     g[i] *= wt[i]
                     if loss == .poisson { h[i] *= wt[i] }
                 }
+                g[i] = Double(Float(g[i])); h[i] = Double(Float(h[i]))  // float32, as scikit-learn stores them
             }
             var (tree, leafOfRow) = booster.growTree(binned, g, h)
             if loss == .absoluteError {

@@ -42,7 +42,8 @@ public struct MulticlassGradientBoosting: WeightedMulticlassClassifier, Equatabl
         // Per-row weights from the class counts over every given row (all 1 without `balanced`).
         let weight = ClassWeights.times(ClassWeights.balanced(y, classes: k, enabled: settings.balanced), sampleWeights)
         let xt = x.rows(trainRows), yt = trainRows.map { y[$0] }, wt = trainRows.map { weight[$0] }
-        let binned = Binned(xt, weights: sampleWeights.map { _ in wt })
+        // scikit-learn bins with the class × sample weights when there are any.
+        let binned = Binned(xt, weights: settings.balanced || sampleWeights != nil ? wt : nil, scheme: .percentiles)
         let n = xt.rows
         var shares = [Double](repeating: 0, count: k)
         for (label, w) in zip(yt, wt) { shares[Int(label)] += w }
@@ -62,7 +63,7 @@ public struct MulticlassGradientBoosting: WeightedMulticlassClassifier, Equatabl
             for c in 0..<k {
                 for i in 0..<n {
                     let q = p[i * k + c]
-                    g[i] = (q - (Int(yt[i]) == c ? 1 : 0)) * wt[i]; h[i] = q * (1 - q) * wt[i]
+                    g[i] = Double(Float((q - (Int(yt[i]) == c ? 1 : 0)) * wt[i])); h[i] = Double(Float(q * (1 - q) * wt[i]))  // float32, as scikit-learn
                 }
                 let (tree, leafOfRow) = settings.growTree(binned, g, h)
                 for i in 0..<n { raw[i * k + c] += tree.value[leafOfRow[i]] }

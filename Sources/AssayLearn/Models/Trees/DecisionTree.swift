@@ -115,9 +115,18 @@ struct Binned {
     let codes: [UInt8]
     let rows: Int
 
+    /// How a column of more than 255 distinct values is cut.
+    enum Scheme {
+        /// Assay's quantile edges: midway between the value at each 255th of the sorted rows and the next distinct value.
+        case quantiles
+        /// scikit-learn's `_BinMapper`: numpy's `averaged_inverted_cdf` percentiles at 100·k/255 (k = 1 … 254), or
+        /// `_weighted_percentile(average=True)` with sample weights, duplicates removed.
+        case percentiles
+    }
+
     /// With sample weights, the edges come from the rows of positive weight only (as scikit-learn's binning and
     /// splitter leave rows of weight 0 out); every row is still coded.
-    init(_ x: Matrix, weights: [Double]? = nil) {
+    init(_ x: Matrix, weights: [Double]? = nil, scheme: Scheme = .quantiles) {
         rows = x.rows
         var edges: [[Double]] = []
         var codes = [UInt8](repeating: 0, count: x.rows * x.cols)
@@ -130,6 +139,9 @@ struct Binned {
             var e: [Double] = []
             if distinct.count <= 255 {
                 for k in 1..<max(distinct.count, 1) { e.append((distinct[k - 1] + distinct[k]) / 2) }
+            } else if scheme == .percentiles {
+                let w = weighted.flatMap { rows in weights.map { w in rows.map { w[$0] } } }
+                e = Self.percentileEdges(x, column: j, sorted: column, rows: weighted, weights: w)
             } else {
                 for q in 1..<255 {
                     let v = column[q * column.count / 255]
@@ -144,6 +156,32 @@ struct Binned {
         }
         self.edges = edges
         self.codes = codes
+    }
+
+    /// scikit-learn's thresholds for a column of more than 255 distinct values (`_find_binning_thresholds`): `sorted`
+    /// holds the column's values of `rows` (all rows when nil), ascending; `weights` their sample weights, if any.
+    static func percentileEdges(_ x: Matrix, column j: Int, sorted: [Double], rows: [Int]?, weights: [Double]?) -> [Double] {
+        var e: [Double] = []
+        let step = 100.0 / 255.0, n = sorted.count
+        if let weights {
+            let values = rows.map { r in r.map { x[$0, j] } } ?? (0..<x.rows).map { x[$0, j] }
+            let quantiles = Stats.WeightedQuantiles(values, weights)
+            for k in 1..<255 { e.append(quantiles.percentile(Double(k) * step, average: true)) }
+        } else {
+            for k in 1..<255 {
+                // numpy: virtual index n·q − 1; gamma 0 averages the two neighbours, anything else takes the next one.
+                let index = Double(n) * ((Double(k) * step) / 100) - 1
+                var previous = index.rounded(.down), next = previous + 1
+                if index >= Double(n - 1) { previous = Double(n - 1); next = previous }
+                if index < 0 { previous = 0; next = 0 }
+                let t = index - previous == 0 ? 0.5 : 1.0
+                let a = sorted[Int(previous)], b = sorted[Int(next)]
+                e.append(b - (b - a) * (1 - t))  // numpy's _lerp for t ≥ 0.5
+            }
+        }
+        var unique: [Double] = []
+        for v in e.sorted() where unique.last != v { unique.append(v) }
+        return unique
     }
 
     /// Index of the first sorted value above `v`.
