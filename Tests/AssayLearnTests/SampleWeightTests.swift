@@ -49,11 +49,18 @@ final class SampleWeightTests: XCTestCase {
     static let tree: [String: ParamValue] = ["max_depth": .int(3), "min_samples_leaf": .int(3)]
     static let mlp: [String: ParamValue] = ["hidden_layer_sizes": .list([.int(6)]), "learning_rate_init": .double(0.01), "max_iter": .int(60), "random_state": .int(3)]
 
+    /// A model of `type` fitted with the fixture's weights predicts the test rows as scikit-learn's `key` did.
+    func check(_ kind: ExperimentKind, _ type: String, _ params: [String: ParamValue], _ key: String, _ tolerance: Double, _ f: Fixture,
+               file: StaticString = #filePath, line: UInt = #line) throws {
+        let reference = kind == .binary ? f.binary_predictions : kind == .multiclass ? f.multiclass_predictions : f.regression_predictions
+        assertClose(try fitted(type, kind, params, f).predict(f.testX), reference[key], tolerance, key, file: file, line: line)
+    }
+
     func testBinaryModelsWeighRowsAsScikitLearn() throws {
         let f = try fixture()
         let p = f.binary_predictions
         func check(_ type: String, _ params: [String: ParamValue], _ key: String, _ tolerance: Double) throws {
-            assertClose(try fitted(type, .binary, params, f).predict(f.testX), p[key], tolerance, key)
+            try self.check(.binary, type, params, key, tolerance, f)
         }
         try check("logistic_regression", Self.logistic, "logistic_regression", 1e-7)
         // `balanced` counts each class by its rows' weights in a logistic regression (scikit-learn's LogisticRegression).
@@ -71,9 +78,8 @@ final class SampleWeightTests: XCTestCase {
 
     func testMulticlassModelsWeighRowsAsScikitLearn() throws {
         let f = try fixture()
-        let p = f.multiclass_predictions
         func check(_ type: String, _ params: [String: ParamValue], _ key: String, _ tolerance: Double) throws {
-            assertClose(try fitted(type, .multiclass, params, f).predict(f.testX), p[key], tolerance, key)
+            try self.check(.multiclass, type, params, key, tolerance, f)
         }
         try check("logistic_regression", Self.logistic, "logistic_regression", 1e-6)
         try check("logistic_regression", Self.logisticBalanced, "logistic_regression_balanced", 1e-6)
@@ -86,9 +92,8 @@ final class SampleWeightTests: XCTestCase {
 
     func testRegressorsWeighRowsAsScikitLearn() throws {
         let f = try fixture()
-        let p = f.regression_predictions
         func check(_ type: String, _ params: [String: ParamValue], _ key: String, _ tolerance: Double) throws {
-            assertClose(try fitted(type, .regression, params, f).predict(f.testX), p[key], tolerance, key)
+            try self.check(.regression, type, params, key, tolerance, f)
         }
         try check("linear_regression", [:], "linear_regression", 1e-9)
         try check("ridge", ["alpha": .int(2)], "ridge", 1e-9)
