@@ -161,6 +161,17 @@ public enum InputCheck {
         guard w.contains(where: { $0 > 0 }) else { throw LearnError.badParameter("every sample weight is 0") }
     }
 
+    /// The same, and every class of `labels` (0 ..< `classes`) with some weight: a class whose rows all weigh 0 would
+    /// leave the model nothing to learn it from (and a baseline of log 0).
+    public static func weights(_ w: [Double], rows: Int, labels: [UInt8], classes: Int) throws {
+        try weights(w, rows: rows)
+        var total = [Double](repeating: 0, count: classes)
+        for (label, weight) in zip(labels, w) where Int(label) < classes { total[Int(label)] += weight }
+        if let c = total.firstIndex(of: 0) {
+            throw LearnError.badParameter("every training row of class \(classes == 2 ? (c == 1 ? "positive" : "negative") : "\(c + 1) of \(classes)") weighs 0")
+        }
+    }
+
     public static func predicting(_ x: Matrix, width: Int) throws {
         guard x.cols == width else { throw LearnError.wrongWidth(expected: width, got: x.cols) }
         try finite(x)

@@ -175,6 +175,23 @@ final class SampleWeightTests: XCTestCase {
         XCTAssertEqual(checked, 26, "weighted model types checked: every type but k-NN, under each of the three tasks")
     }
 
+    /// A class whose training rows all weigh 0 is refused with one line, for every classifier (no log 0, no NaN).
+    func testAClassOfWeightZeroIsRefused() throws {
+        let f = try fixture()
+        let y = Array(f.binary[0..<f.train]), zero = y.map { $0 == 1 ? 0.0 : 1.0 }
+        for type in ["logistic_regression", "gradient_boosting", "naive_bayes", "svm"] {
+            let estimator = try ModelRegistry.standard.estimator(type: type, kind: .binary, params: [:])
+            XCTAssertThrowsError(try estimator.fit(f.trainX, .labels(y), weights: zero, seed: 1), type) {
+                XCTAssertEqual("\($0)", "every training row of class positive weighs 0", type)
+            }
+        }
+        let classes = Array(f.classes[0..<f.train])
+        let estimator = try ModelRegistry.standard.estimator(type: "naive_bayes", kind: .multiclass, params: [:])
+        XCTAssertThrowsError(try estimator.fit(f.trainX, .classes(classes, count: 3), weights: classes.map { $0 == 2 ? 0 : 1 }, seed: 1)) {
+            XCTAssertEqual("\($0)", "every training row of class 3 of 3 weighs 0")
+        }
+    }
+
     /// A row of weight 0 is as if it were not there (where no random draw depends on the row count; the SVM's gamma
     /// given, since `scale` reads every row, as scikit-learn's does).
     func testZeroWeightRowsAreLeftOut() throws {

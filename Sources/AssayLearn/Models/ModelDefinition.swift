@@ -175,12 +175,12 @@ public struct AnyEstimator: Sendable {
     static func unweighted(_ d: ModelDefinition) -> LearnError { .badParameter(d.schema.noSampleWeights ?? "\(d.name) takes no sample weights") }
 
     static func fitWeighted<C: WeightedClassifier>(_ c: C, _ x: Matrix, _ y: [UInt8], _ w: [Double], _ rng: inout SplitMix64) throws -> any FittedEstimator {
-        try InputCheck.weights(w, rows: x.rows)
+        try InputCheck.weights(w, rows: x.rows, labels: y, classes: 2)
         return try c.fit(x, y, weights: w, using: &rng)
     }
 
     static func fitWeighted<C: WeightedMulticlassClassifier>(_ c: C, _ x: Matrix, _ y: [UInt8], _ k: Int, _ w: [Double], _ rng: inout SplitMix64) throws -> any FittedEstimator {
-        try InputCheck.weights(w, rows: x.rows)
+        try InputCheck.weights(w, rows: x.rows, labels: y, classes: k)
         return try c.fit(x, y, classes: k, weights: w, using: &rng)
     }
 

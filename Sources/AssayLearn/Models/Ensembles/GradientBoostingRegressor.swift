@@ -60,7 +60,7 @@ public struct GradientBoostingRegressor: WeightedRegressor, Equatable {
             switch loss {
             case .squaredError: baseline = mean
             case .absoluteError: baseline = Stats.weightedPercentile(yt, wt, 50)
-            case .poisson: baseline = log(mean)
+            case .poisson: baseline = log(max(mean, Double.ulpOfOne))  // scikit-learn clips the mean at machine epsilon
             }
         } else {
             switch loss {
