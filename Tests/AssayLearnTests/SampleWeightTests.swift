@@ -140,6 +140,33 @@ final class SampleWeightTests: XCTestCase {
         assertClose(c.grid.map(isotonic.apply), c.isotonic, 1e-12, "weighted isotonic")
     }
 
+    /// Threshold rules under weights pick the cut a brute-force search over the weighted counts picks: the best weighted
+    /// F1, the first cut reaching a weighted recall, the first flagging a share of the weight.
+    func testThresholdRulesWeighRows() throws {
+        let f = try fixture()
+        let p = try XCTUnwrap(f.binary_predictions["logistic_regression"]), y = Array(f.binary[f.train...]), w = f.testWeights
+        let cuts = Array(Set(p)).sorted(by: >)
+        func counts(flagging k: Int) -> (tp: Double, fp: Double, positives: Double) {
+            var tp = 0.0, fp = 0.0, positives = 0.0
+            for i in y.indices {
+                if y[i] == 1 { positives += w[i] }
+                if p[i] >= cuts[k] { if y[i] == 1 { tp += w[i] } else { fp += w[i] } }
+            }
+            return (tp, fp, positives)
+        }
+        func threshold(_ k: Int) -> Double { k + 1 < cuts.count ? (cuts[k] + cuts[k + 1]) / 2 : cuts[k] / 2 }
+        let f1 = cuts.indices.map { k -> Double in let c = counts(flagging: k); return 2 * c.tp / (c.tp + c.fp + c.positives) }
+        let bestF1 = try XCTUnwrap(f1.indices.max { f1[$0] < f1[$1] || (f1[$0] == f1[$1] && $0 > $1) })
+        XCTAssertEqual(Thresholds.choose(.maxF1, labels: y, probabilities: p, weights: w), threshold(bestF1))
+        let recall = try XCTUnwrap(cuts.indices.first { let c = counts(flagging: $0); return c.tp / c.positives >= 0.8 })
+        XCTAssertEqual(Thresholds.choose(.recall(0.8), labels: y, probabilities: p, weights: w), threshold(recall))
+        let total = w.reduce(0, +)
+        let top = try XCTUnwrap(cuts.indices.first { let c = counts(flagging: $0); return c.tp + c.fp >= 0.3 * total })
+        XCTAssertEqual(Thresholds.choose(.top(0.3), labels: y, probabilities: p, weights: w), threshold(top))
+        XCTAssertNotEqual(Thresholds.choose(.top(0.3), labels: y, probabilities: p, weights: w), Thresholds.choose(.top(0.3), labels: y, probabilities: p),
+                          "the weights move the cut")
+    }
+
     /// scikit-learn's `_weighted_percentile` at 50 (values from scikit-learn 1.9.1): the inverted CDF, and its averaged
     /// form (`median_absolute_error`), which is numpy's median under whole-number weights; a weight of 0 leaves its value out.
     func testWeightedMedianIsScikitLearns() {
