@@ -10,7 +10,7 @@ import Foundation
 /// canonical parameters and its inputs' keys, so an unchanged task is found in the cache.
 struct Planner {
     /// Bump when a task's output format or meaning changes: every cached result is then recomputed.
-    static let formatVersion = 16
+    static let formatVersion = 17
 
     let spec: Spec
     private(set) var graph = TaskGraph()
@@ -47,6 +47,7 @@ struct Planner {
         let everyColumn = options, path = spec.data.resolvedPath
         return add(ProfileTask(options: everyColumn, roles: roles, contentHash: contentHash), [], label: "profile \(path)", kind: "profile") { _, _ in
             let data = try DatasetLoader.load(path: path, displayName: path, everyColumn)
+            if let values = data.values { return TableProfile(data.features, values: values, roles: roles) }
             return TableProfile(data.features, target: data.target, roles: roles)
         }
     }

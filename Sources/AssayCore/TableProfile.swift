@@ -16,6 +16,9 @@ public struct TableProfile: Sendable, Equatable {
         public var count: Int
         public var positives: Int
         public var positiveRate: Double { count == 0 ? .nan : Double(positives) / Double(count) }
+        /// A numeric target's sum over the group's rows (0 for a binary target).
+        public var targetSum = 0.0
+        public var targetMean: Double { count == 0 ? .nan : targetSum / Double(count) }
 
         public init(label: String, count: Int, positives: Int) {
             self.label = label
@@ -64,6 +67,9 @@ public struct TableProfile: Sendable, Equatable {
     public var duplicateRows: Int
     public var idColumn: String?
     public var columns: [ColumnSummary]
+    /// A numeric target's mean, when the profile is of a regression target (then each column's `auc` is its concordance
+    /// index and each group's `targetSum` is set); nil for a binary target.
+    public var targetMean: Double? = nil
 
     public init(rows: Int, positives: Int, duplicateRows: Int, idColumn: String?, columns: [ColumnSummary]) {
         self.rows = rows
@@ -83,6 +89,11 @@ extension TableProfile: BinaryCodable {
             w.write(c.min); w.write(c.median); w.write(c.max); w.write(c.auc); w.write(c.flags)
             w.write(c.groups.count)
             for g in c.groups { w.write(g.label); w.write(g.count); w.write(g.positives) }
+        }
+        w.write(targetMean != nil)
+        if let targetMean {
+            w.write(targetMean)
+            for c in columns { for g in c.groups { w.write(g.targetSum) } }
         }
     }
 
@@ -104,5 +115,9 @@ extension TableProfile: BinaryCodable {
                                          max: max, groups: groups, auc: auc, flags: flags))
         }
         self.init(rows: rows, positives: positives, duplicateRows: duplicates, idColumn: hasID ? id : nil, columns: columns)
+        if try r.readBool() {
+            targetMean = try r.readDouble()
+            for c in self.columns.indices { for g in self.columns[c].groups.indices { self.columns[c].groups[g].targetSum = try r.readDouble() } }
+        }
     }
 }

@@ -155,13 +155,18 @@ public enum MarkdownReport {
         return out + [""]
     }
 
-    /// `## Data profile`: a table of the columns, their flags, and the target rate per value or bin.
+    /// `## Data profile`: a table of the columns, their flags, and the target rate (a numeric target's mean) per value or bin.
     static func profile(_ p: TableProfile) -> [String] {
         let rate = p.rows == 0 ? Double.nan : Double(p.positives) / Double(p.rows)
+        let score = p.targetMean == nil ? "AUC alone" : "C alone"
         var out = ["## Data profile", ""]
         out += ["\(p.rows) rows, \(p.duplicateRows) duplicate rows (equal to an earlier row in every column"
-            + (p.idColumn.map { " but the id `\($0)`" } ?? "") + "), positive rate \(NumberFormat.fixed(rate)). "
-            + "\"AUC alone\" is the ROC-AUC of the column by itself (numbers as they are, categories by their positive rate), "
+            + (p.idColumn.map { " but the id `\($0)`" } ?? "") + "), "
+            + (p.targetMean.map { "target mean \(NumberFormat.fixed($0)). "
+                + "\"C alone\" is the concordance index of the column by itself (the share of row pairs with different targets that it "
+                + "orders as the target, ties half; numbers as they are, categories by their mean target), " }
+                ?? "positive rate \(NumberFormat.fixed(rate)). "
+                + "\"AUC alone\" is the ROC-AUC of the column by itself (numbers as they are, categories by their positive rate), ")
             + "computed on all rows: a screen for leaks, not a model.", ""]
         let flagged = p.columns.filter { !$0.flags.isEmpty }
         if flagged.isEmpty {
@@ -169,18 +174,19 @@ public enum MarkdownReport {
         } else {
             out += flagged.map { c in "- **Check `\(Markup.code(c.name))`** (\(c.role.rawValue)): " + c.flags.map { Markup.text($0, limit: 400) }.joined(separator: "; ") + "." } + [""]
         }
-        out += ["| column | role | type | missing | distinct | min | median | max | AUC alone |", "|---|---|---|---:|---:|---:|---:|---:|---:|"]
+        out += ["| column | role | type | missing | distinct | min | median | max | \(score) |", "|---|---|---|---:|---:|---:|---:|---:|---:|"]
         for c in p.columns {
             let missing = p.rows == 0 ? "–" : NumberFormat.fixed(Double(c.missing) / Double(p.rows) * 100, decimals: 1) + "%"
             let numbers = c.kind == .numeric ? [c.min, c.median, c.max].map(shortNumber) : ["", "", ""]
             out += ["| \(Markup.text(c.name)) | \(c.role.rawValue) | \(c.kind.rawValue) | \(missing) | \(c.distinct) | " + numbers.joined(separator: " | ")
                 + " | \(NumberFormat.fixed(c.auc, decimals: 3)) |"]
         }
-        out += ["", "Positive rate by value (categories: the 10 most frequent; numbers: each value, or decile bins), with the row count:", ""]
+        out += ["", (p.targetMean == nil ? "Positive rate" : "Target mean") + " by value (categories: the 10 most frequent; numbers: each value, or decile bins), with the row count:", ""]
         for c in p.columns where !c.groups.isEmpty {
             // Category labels come from the data; numeric values and bins are written by the profile itself.
             let label = { (g: TableProfile.Group) in c.kind == .categorical ? Markup.text(g.label) : g.label }
-            out += ["- `\(Markup.code(c.name))`: " + c.groups.map { "\(label($0)) \(NumberFormat.fixed($0.positiveRate, decimals: 2)) (\($0.count))" }.joined(separator: " · ")]
+            let value = { (g: TableProfile.Group) in p.targetMean == nil ? NumberFormat.fixed(g.positiveRate, decimals: 2) : shortNumber(g.targetMean) }
+            out += ["- `\(Markup.code(c.name))`: " + c.groups.map { "\(label($0)) \(value($0)) (\($0.count))" }.joined(separator: " · ")]
         }
         return out + [""]
     }

@@ -92,4 +92,63 @@ final class ProfileTests: XCTestCase {
         XCTAssertTrue(md.contains("| noise | feature | numeric | 0.0% | 11 | 0 | 5 | 10 | "), md)
         XCTAssertTrue(md.contains("- `plan`: basic 0.19 (67) · free "), md)
     }
+
+    /// The concordance index against a brute-force count over every pair (ties in the column count half, pairs of equal
+    /// targets do not count), and it is the ROC-AUC for a two-valued target.
+    func testConcordanceCountsEveryPair() {
+        var rng = SplitMix64(seed: 4)
+        let y = (0..<300).map { _ in Double(rng.next() % 40) }, x = y.map { v in (v + Double(rng.next() % 25)).rounded() / 3 }
+        var concordant = 0.0, comparable = 0.0
+        for i in y.indices { for j in y.indices where y[i] < y[j] {
+            comparable += 1
+            concordant += x[i] < x[j] ? 1 : x[i] == x[j] ? 0.5 : 0
+        } }
+        XCTAssertEqual(RankStatistics.concordance(y, x), concordant / comparable, accuracy: 1e-12)
+        let labels = y.map { UInt8($0 >= 20 ? 1 : 0) }
+        XCTAssertEqual(RankStatistics.concordance(labels.map(Double.init), x), RankStatistics.rocAUC(labels, x), accuracy: 1e-12)
+        XCTAssertTrue(RankStatistics.concordance([2, 2, 2], [1, 2, 3]).isNaN, "no pair with different targets")
+    }
+
+    /// A regression target's profile: the mean per value or bin, the concordance alone, and the flags (a column that is
+    /// the target plus noise is a likely leak; constants and identifiers as for a binary target); it round-trips.
+    func testRegressionTargetProfile() throws {
+        let (t, _) = table()
+        let spend = (0..<200).map { i in Double((i >= 198 ? i - 198 : i) % 40) * 2.5 }
+        let leak = Column(name: "next_spend", values: .numeric(spend.map { $0 + 0.1 }))
+        let lagged = Column(name: "last_spend", values: .numeric(spend.indices.map { spend[$0] + Double((($0 >= 198 ? $0 - 198 : $0) * 37) % 41) }))
+        let table = Table(columns: t.columns + [leak, lagged], rowCount: 200)
+        let p = TableProfile(table, values: spend, roles: ["id": .id])
+        XCTAssertEqual(p.targetMean ?? .nan, spend.reduce(0, +) / 200, accuracy: 1e-12)
+        XCTAssertEqual(p.duplicateRows, 2)
+        let c = Dictionary(uniqueKeysWithValues: p.columns.map { ($0.name, $0) })
+        XCTAssertEqual(c["const"]?.flags, ["constant"])
+        XCTAssertEqual(c["id"]?.flags.first, "ID-like: every value distinct")
+        XCTAssertEqual(c["next_spend"]?.auc, 1)
+        XCTAssertEqual(c["next_spend"]?.flags, ["likely leak: predicts the target alone (concordance 1.000)"])
+        XCTAssertEqual(c["noise"]?.flags, [])
+        // A strong honest predictor, far ahead of every other column but below 0.95, is not called a leak (a binary profile would).
+        let alone = TableProfile(Table(columns: t.columns + [lagged], rowCount: 200), values: spend, roles: ["id": .id])
+        let strong = try XCTUnwrap(alone.columns.first { $0.name == "last_spend" })
+        let others = alone.columns.filter { $0.name != "last_spend" && $0.name != "id" }.map(\.auc).filter { !$0.isNaN }
+        XCTAssertTrue(strong.auc > 0.8 && strong.auc < 0.95 && strong.auc >= (others.max() ?? 0) + 0.1, "\(strong.auc) against \(others)")
+        XCTAssertEqual(strong.flags, [])
+        // `plan` (categorical, one missing cell): each group's mean is its rows' mean spend.
+        let plan = try XCTUnwrap(c["plan"])
+        let codes: [Int] = (0..<200).map { i in let r = i >= 198 ? i - 198 : i; return r == 3 ? -1 : r % 3 }
+        for g in plan.groups {
+            let rows = codes.indices.filter { g.label == "missing" ? codes[$0] < 0 : codes[$0] >= 0 && ["free", "basic", "pro"][codes[$0]] == g.label }
+            XCTAssertEqual(g.count, rows.count, g.label)
+            XCTAssertEqual(g.targetMean, rows.reduce(0.0) { $0 + spend[$1] } / Double(rows.count), accuracy: 1e-12, g.label)
+        }
+        let back = try TableProfile(decoding: p.encoded())
+        XCTAssertEqual(back.encoded(), p.encoded())
+        XCTAssertEqual("\(back)", "\(p)")  // NaN ranges of categorical columns: compared as text
+        let d = DataSummary(path: "x.csv", rows: 200, trainRows: 200, testRows: 0, positiveRate: 0, target: "spend", positiveLabel: "",
+                            numericColumns: [], categoricalColumns: [], split: SplitSummary(foldColumn: nil, folds: 5, repeats: 1, fits: 5, testRows: 0, testSize: 0, seed: 0))
+        let md = MarkdownReport.render(RunReport(experiment: "ex", description: nil, select: .r2, metrics: [.r2], data: d, models: [], bestModel: nil, profile: p))
+        XCTAssertTrue(md.contains("200 rows, 2 duplicate rows (equal to an earlier row in every column but the id `id`), target mean "), md)
+        XCTAssertTrue(md.contains("| column | role | type | missing | distinct | min | median | max | C alone |"), md)
+        XCTAssertTrue(md.contains("- **Check `next_spend`** (feature): likely leak: predicts the target alone (concordance 1.000)."), md)
+        XCTAssertTrue(md.contains("Target mean by value"), md)
+    }
 }

@@ -22,7 +22,7 @@ extension RunSession {
         let hash = try DataFile.contentHash(spec, statCache: statCache)
         let load = planner.load(contentHash: hash)
         let schemaKey = planner.schema(load), splitKey = planner.split(load)
-        let profileKey = spec.kind == .binary ? planner.profile(contentHash: hash) : nil
+        let profileKey = spec.kind == .binary || spec.kind == .regression ? planner.profile(contentHash: hash) : nil
         try execute([schemaKey, splitKey] + (profileKey.map { [$0] } ?? []))
         var data = PreparedData(load: load, splitKey: splitKey, profile: try value(schemaKey), split: try value(splitKey),
                                 tableProfile: try profileKey.map { try value($0) })
