@@ -29,9 +29,10 @@ public enum RankStatistics {
 
     /// Harrell's concordance index of `x` for a numeric target `y`: over the pairs of rows whose targets differ, the share
     /// that `x` orders as `y` does, a tie in `x` counting half (the ROC-AUC when `y` has two values); NaN without such a
-    /// pair. O(n log n): rows in target order, a Fenwick tree of `x` ranks.
+    /// pair. A missing (NaN) score ranks below every other. O(n log n): rows in target order, a Fenwick tree of `x` ranks.
     public static func concordance(_ y: [Double], _ x: [Double]) -> Double {
         precondition(y.count == x.count, "targets and scores differ in length")
+        let x = x.map { $0.isNaN ? -Double.infinity : $0 }
         let distinct = Array(Set(x)).sorted()
         var rank: [Double: Int] = [:]
         for (k, v) in distinct.enumerated() { rank[v] = k + 1 }
@@ -43,11 +44,11 @@ public enum RankStatistics {
             var end = start
             while end < order.count && y[order[end]] == y[order[start]] { end += 1 }
             for i in order[start..<end] {  // against every earlier row, whose target is smaller
-                let k = rank[x[i]] ?? 0
+                let k = rank[x[i]] ?? 1  // every score has a rank ≥ 1
                 let less = below(k - 1), equal = below(k) - less
                 concordant += Double(less); tied += Double(equal); comparable += Double(inserted)
             }
-            for i in order[start..<end] { var k = rank[x[i]] ?? 0; while k < tree.count { tree[k] += 1; k += k & -k } }
+            for i in order[start..<end] { var k = rank[x[i]] ?? 1; while k < tree.count { tree[k] += 1; k += k & -k } }
             inserted += end - start
             start = end
         }

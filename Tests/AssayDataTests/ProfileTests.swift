@@ -107,6 +107,8 @@ final class ProfileTests: XCTestCase {
         let labels = y.map { UInt8($0 >= 20 ? 1 : 0) }
         XCTAssertEqual(RankStatistics.concordance(labels.map(Double.init), x), RankStatistics.rocAUC(labels, x), accuracy: 1e-12)
         XCTAssertTrue(RankStatistics.concordance([2, 2, 2], [1, 2, 3]).isNaN, "no pair with different targets")
+        XCTAssertEqual(RankStatistics.concordance([1, 2, 3, 4], [.nan, 1, .nan, 2]), RankStatistics.concordance([1, 2, 3, 4], [-.infinity, 1, -.infinity, 2]),
+                       "a missing score ranks lowest")
     }
 
     /// A regression target's profile: the mean per value or bin, the concordance alone, and the flags (a column that is
