@@ -58,55 +58,45 @@ final class SampleWeightTests: XCTestCase {
 
     func testBinaryModelsWeighRowsAsScikitLearn() throws {
         let f = try fixture()
-        let p = f.binary_predictions
-        func check(_ type: String, _ params: [String: ParamValue], _ key: String, _ tolerance: Double) throws {
-            try self.check(.binary, type, params, key, tolerance, f)
-        }
-        try check("logistic_regression", Self.logistic, "logistic_regression", 1e-7)
+        try check(.binary, "logistic_regression", Self.logistic, "logistic_regression", 1e-7, f)
         // `balanced` counts each class by its rows' weights in a logistic regression (scikit-learn's LogisticRegression).
-        try check("logistic_regression", Self.logisticBalanced, "logistic_regression_balanced", 1e-7)
-        try check("naive_bayes", [:], "naive_bayes", 1e-12)
-        try check("dummy", [:], "dummy", 1e-15)
-        try check("decision_tree", Self.tree, "decision_tree", 1e-12)
-        try check("gradient_boosting", Self.boosting, "gradient_boosting", 1e-12)
+        try check(.binary, "logistic_regression", Self.logisticBalanced, "logistic_regression_balanced", 1e-7, f)
+        try check(.binary, "naive_bayes", [:], "naive_bayes", 1e-12, f)
+        try check(.binary, "dummy", [:], "dummy", 1e-15, f)
+        try check(.binary, "decision_tree", Self.tree, "decision_tree", 1e-12, f)
+        try check(.binary, "gradient_boosting", Self.boosting, "gradient_boosting", 1e-12, f)
         // In boosting, `balanced` counts rows (scikit-learn's compute_sample_weight) and multiplies the sample weights.
-        try check("gradient_boosting", Self.boosting.merging(["class_weight": .string("balanced")]) { $1 }, "gradient_boosting_balanced", 1e-12)
-        try check("mlp", Self.mlp, "mlp", 1e-9)
+        try check(.binary, "gradient_boosting", Self.boosting.merging(["class_weight": .string("balanced")]) { $1 }, "gradient_boosting_balanced", 1e-12, f)
+        try check(.binary, "mlp", Self.mlp, "mlp", 1e-9, f)
         let svm = try XCTUnwrap(try fitted("svm", .binary, ["C": .int(2)], f).fitted as? FittedSupportVectorClassifier)
-        assertClose(svm.decisionValues(f.testX), p["svm_decision"], 1e-6, "svm decision values (C times each row's weight)")
+        assertClose(svm.decisionValues(f.testX), f.binary_predictions["svm_decision"], 1e-6, "svm decision values (C times each row's weight)")
     }
 
     func testMulticlassModelsWeighRowsAsScikitLearn() throws {
         let f = try fixture()
-        func check(_ type: String, _ params: [String: ParamValue], _ key: String, _ tolerance: Double) throws {
-            try self.check(.multiclass, type, params, key, tolerance, f)
-        }
-        try check("logistic_regression", Self.logistic, "logistic_regression", 1e-6)
-        try check("logistic_regression", Self.logisticBalanced, "logistic_regression_balanced", 1e-6)
-        try check("naive_bayes", [:], "naive_bayes", 1e-12)
-        try check("dummy", [:], "dummy", 1e-15)
-        try check("decision_tree", Self.tree, "decision_tree", 1e-12)
-        try check("gradient_boosting", Self.boosting, "gradient_boosting", 1e-12)
-        try check("mlp", Self.mlp, "mlp", 1e-9)
+        try check(.multiclass, "logistic_regression", Self.logistic, "logistic_regression", 1e-6, f)
+        try check(.multiclass, "logistic_regression", Self.logisticBalanced, "logistic_regression_balanced", 1e-6, f)
+        try check(.multiclass, "naive_bayes", [:], "naive_bayes", 1e-12, f)
+        try check(.multiclass, "dummy", [:], "dummy", 1e-15, f)
+        try check(.multiclass, "decision_tree", Self.tree, "decision_tree", 1e-12, f)
+        try check(.multiclass, "gradient_boosting", Self.boosting, "gradient_boosting", 1e-12, f)
+        try check(.multiclass, "mlp", Self.mlp, "mlp", 1e-9, f)
     }
 
     func testRegressorsWeighRowsAsScikitLearn() throws {
         let f = try fixture()
-        func check(_ type: String, _ params: [String: ParamValue], _ key: String, _ tolerance: Double) throws {
-            try self.check(.regression, type, params, key, tolerance, f)
-        }
-        try check("linear_regression", [:], "linear_regression", 1e-9)
-        try check("ridge", ["alpha": .int(2)], "ridge", 1e-9)
-        try check("lasso", ["alpha": .double(0.05), "tol": .double(1e-10), "max_iter": .int(100_000)], "lasso", 1e-7)
-        try check("elastic_net", ["alpha": .double(0.1), "l1_ratio": .double(0.3), "tol": .double(1e-10), "max_iter": .int(100_000)], "elastic_net", 1e-7)
-        try check("dummy", [:], "dummy_mean", 1e-12)
-        try check("dummy", ["strategy": .string("median")], "dummy_median", 0)
-        try check("decision_tree", Self.tree.merging(["random_state": .int(0)]) { $1 }, "decision_tree", 1e-12)
-        try check("gradient_boosting", Self.boosting, "gradient_boosting", 1e-12)
-        try check("gradient_boosting", Self.boosting.merging(["loss": .string("absolute_error")]) { $1 }, "gradient_boosting_absolute", 1e-12)
-        try check("gradient_boosting", Self.boosting.merging(["loss": .string("poisson")]) { $1 }, "gradient_boosting_poisson", 1e-12)
-        try check("svm", ["C": .int(2), "epsilon": .double(0.2)], "svm", 1e-6)
-        try check("mlp", Self.mlp, "mlp", 1e-9)
+        try check(.regression, "linear_regression", [:], "linear_regression", 1e-9, f)
+        try check(.regression, "ridge", ["alpha": .int(2)], "ridge", 1e-9, f)
+        try check(.regression, "lasso", ["alpha": .double(0.05), "tol": .double(1e-10), "max_iter": .int(100_000)], "lasso", 1e-7, f)
+        try check(.regression, "elastic_net", ["alpha": .double(0.1), "l1_ratio": .double(0.3), "tol": .double(1e-10), "max_iter": .int(100_000)], "elastic_net", 1e-7, f)
+        try check(.regression, "dummy", [:], "dummy_mean", 1e-12, f)
+        try check(.regression, "dummy", ["strategy": .string("median")], "dummy_median", 0, f)
+        try check(.regression, "decision_tree", Self.tree.merging(["random_state": .int(0)]) { $1 }, "decision_tree", 1e-12, f)
+        try check(.regression, "gradient_boosting", Self.boosting, "gradient_boosting", 1e-12, f)
+        try check(.regression, "gradient_boosting", Self.boosting.merging(["loss": .string("absolute_error")]) { $1 }, "gradient_boosting_absolute", 1e-12, f)
+        try check(.regression, "gradient_boosting", Self.boosting.merging(["loss": .string("poisson")]) { $1 }, "gradient_boosting_poisson", 1e-12, f)
+        try check(.regression, "svm", ["C": .int(2), "epsilon": .double(0.2)], "svm", 1e-6, f)
+        try check(.regression, "mlp", Self.mlp, "mlp", 1e-9, f)
     }
 
     func testWeightedMetricsAreScikitLearns() throws {
