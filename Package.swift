@@ -15,7 +15,8 @@ let package = Package(
     targets: [
         .target(name: "AssayCore"),
         .target(name: "AssayData", dependencies: ["AssayCore"]),
-        .target(name: "AssayLearn", dependencies: ["AssayCore"]),
+        .target(name: "AssayKernels"),
+        .target(name: "AssayLearn", dependencies: ["AssayCore", "AssayKernels"]),
         .target(name: "AssaySpec", dependencies: ["AssayCore", .product(name: "Yams", package: "Yams")]),
         .target(name: "AssayEngine"),
         .target(name: "AssayReport", dependencies: ["AssayCore"]),

@@ -6,6 +6,9 @@
 //         FP-growth itemsets and association rules of a log's baskets (built once, not timed)
 //     swift run -c release assay-bench kmeans FILE --columns COL,COL,... --k 2..8 [--n-init 10] [--repeat 3]
 //         k-means for each k on log1p + standardized columns (prepared once, not timed), one thread; then the silhouettes
+//     swift run -c release assay-bench gemm [--size 512] [--repeat 10]
+//         one N × N × N matrix product (MatrixProduct), one thread: GFLOP/s of the best and median run
+//         (bench/gemm.sh runs it beside numpy's OpenBLAS, single-threaded, on the same shape)
 import AssayCore
 import AssayData
 import AssayLearn
@@ -106,6 +109,20 @@ if all.first == "kmeans", all.count >= 2 {
     let scores = timed(1) { silhouettes = zip(ks, labels).map { ClusterScores.silhouette(x, labels: $1, clusters: $0) } }
     print(String(format: "kmeans: %d rows, k = %d..%d, n_init %d: fits best %.4f s, median %.4f s; silhouettes %.4f s", x.rows, ks[0], ks.last!, nInit, fits.best, fits.median, scores.best))
     print("  inertia " + inertias.map { String(format: "%.2f", $0) }.joined(separator: " ") + "; silhouette " + silhouettes.map { String(format: "%.4f", $0) }.joined(separator: " "))
+    exit(0)
+}
+if all.first == "gemm" {
+    let o = options(all[1...])
+    guard let n = Int(o["size"] ?? "512"), n > 0 else { fail("usage: assay-bench gemm [--size N] [--repeat R]") }
+    var rng = SplitMix64(seed: 1)
+    let a = Matrix(rows: n, cols: n, values: (0..<n * n).map { _ in Double.random(in: -1...1, using: &rng) })
+    let b = Matrix(rows: n, cols: n, values: (0..<n * n).map { _ in Double.random(in: -1...1, using: &rng) })
+    var c = Matrix(rows: 0, cols: 0)
+    let t = timed(Int(o["repeat"] ?? "") ?? 10) { c = MatrixProduct.multiply(a, b) }
+    let flops = 2 * Double(n) * Double(n) * Double(n)
+    print(String(format: "gemm %d x %d x %d (%@): best %.2f GFLOP/s, median %.2f GFLOP/s; checksum %.6e", n, n, n,
+                 MatrixProduct.usesFMA ? "AVX2 + FMA tile" : "portable tile", flops / t.best / 1e9, flops / t.median / 1e9,
+                 c.values.reduce(0, +)))
     exit(0)
 }
 var args = all

@@ -1,0 +1,23 @@
+#ifndef ASSAY_KERNELS_H
+#define ASSAY_KERNELS_H
+
+#include <stdint.h>
+
+/// The register block of `assay_gemm_tile`: ASSAY_TILE_ROWS rows by ASSAY_TILE_COLS columns of the product.
+#define ASSAY_TILE_ROWS 6
+#define ASSAY_TILE_COLS 8
+
+/// One register tile of a matrix product:
+///   c[i * ldc + j] (= or +=) sum over p < depth of a[p * 6 + i] * b[p * 8 + j],   i < 6, j < 8,
+/// with `a` and `b` packed micro-panels (6 and 8 values per step of the depth) and each sum taken in order of p
+/// from 0, then added to c when `accumulate` is nonzero. Uses AVX2 and FMA when this CPU has them (one rounding per
+/// multiply-add), otherwise a portable loop (two roundings); the choice is made once per process.
+void assay_gemm_tile(int64_t depth, const double *a, const double *b, double *c, int64_t ldc, int accumulate);
+
+/// The portable loop alone, whatever the CPU (tests compare it with the textbook loop, bit for bit).
+void assay_gemm_tile_portable(int64_t depth, const double *a, const double *b, double *c, int64_t ldc, int accumulate);
+
+/// 1 when `assay_gemm_tile` uses AVX2 + FMA on this CPU, 0 when it uses the portable loop.
+int assay_gemm_uses_fma(void);
+
+#endif
