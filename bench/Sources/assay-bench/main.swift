@@ -9,6 +9,9 @@
 //     swift run -c release assay-bench gemm [--size 512] [--repeat 10]
 //         one N × N × N matrix product (MatrixProduct), one thread: GFLOP/s of the best and median run
 //         (bench/gemm.sh runs it beside numpy's OpenBLAS, single-threaded, on the same shape)
+//     swift run -c release assay-bench knn FILE --train-rows N [--neighbors 25] [--weights uniform] [--repeat 3]
+//         k-NN fit + positive probabilities, one thread: a numeric CSV whose last column is the 0/1 label, the first
+//         N rows to train on, the rest to predict (bench/knn.sh writes the student table so and runs scikit-learn beside it)
 import AssayCore
 import AssayData
 import AssayLearn
@@ -123,6 +126,30 @@ if all.first == "gemm" {
     print(String(format: "gemm %d x %d x %d (%@): best %.2f GFLOP/s, median %.2f GFLOP/s; checksum %.6e", n, n, n,
                  MatrixProduct.usesFMA ? "AVX2 + FMA tile" : "portable tile", flops / t.best / 1e9, flops / t.median / 1e9,
                  c.values.reduce(0, +)))
+    exit(0)
+}
+if all.first == "knn", all.count >= 2 {
+    let o = options(all[2...])
+    guard let trainRows = o["train-rows"].flatMap(Int.init) else { fail("usage: assay-bench knn FILE --train-rows N [--neighbors K] [--weights W] [--repeat R]") }
+    let csv = read(all[1])
+    let p = csv.columnCount - 1
+    var values = [Double](repeating: 0, count: csv.rowCount * p), labels = [UInt8](repeating: 0, count: csv.rowCount)
+    for r in 0..<csv.rowCount {
+        for c in 0..<p { values[r * p + c] = Double(csv.cell(row: r, column: c)) ?? .nan }
+        labels[r] = csv.cell(row: r, column: p) == "1" ? 1 : 0
+    }
+    guard (1..<csv.rowCount).contains(trainRows) else { fail("--train-rows must leave rows to predict") }
+    let train = Matrix(rows: trainRows, cols: p, values: Array(values[0..<trainRows * p]))
+    let query = Matrix(rows: csv.rowCount - trainRows, cols: p, values: Array(values[(trainRows * p)...]))
+    var model = KNearestNeighbors(neighbors: Int(o["neighbors"] ?? "") ?? 25)
+    if let w = o["weights"] { guard let weights = KNearestNeighbors.Weights(rawValue: w) else { fail("--weights uniform|distance") }; model.weights = weights }
+    var probabilities: [Double] = []
+    let t = timed(Int(o["repeat"] ?? "") ?? 3) {
+        var rng = SplitMix64(seed: 1)
+        probabilities = try model.fit(train, Array(labels[0..<trainRows]), using: &rng).predictProbabilities(query)
+    }
+    print(String(format: "knn %d train x %d query rows, %d columns, k %d, %@: fit + predict best %.3f s, median %.3f s; mean probability %.6f",
+                 train.rows, query.rows, p, model.neighbors, model.weights.rawValue, t.best, t.median, probabilities.reduce(0, +) / Double(probabilities.count)))
     exit(0)
 }
 var args = all

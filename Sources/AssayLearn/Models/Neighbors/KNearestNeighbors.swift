@@ -98,6 +98,13 @@ public struct FittedKNearestNeighbors: FittedClassifier, PerturbedPredicting, Eq
     func forEachNearest(_ q: Matrix, _ visit: (Int, [Double], [Int]) -> Void) throws {
         try InputCheck.predicting(q, width: x.cols)
         if let tree { return searchTree(tree, q, visit) }
+        if let norms = productNorms(q) { return searchByProducts(q, norms: norms, visit) }
+        scan(q, visit)
+    }
+
+    /// Brute force by scanning every training row for each query row, dropping a row once its partial distance
+    /// exceeds the k-th best.
+    private func scan(_ q: Matrix, _ visit: (Int, [Double], [Int]) -> Void) {
         let k = settings.neighbors, p = x.cols, n = x.rows
         var bestD = [Double](repeating: 0, count: k), bestI = [Int](repeating: 0, count: k)
         x.values.withUnsafeBufferPointer { train in
@@ -128,6 +135,104 @@ public struct FittedKNearestNeighbors: FittedClassifier, PerturbedPredicting, Eq
         }
     }
 
+    /// Euclidean brute force narrows its search by matrix products from this many columns on.
+    static let productColumns = 16
+
+    /// Each row's Σ x², or nil when one is too large for ‖a‖² + ‖b‖² − 2a·b to be computed without overflow.
+    static func squaredNorms(_ m: Matrix) -> [Double]? {
+        var out = [Double](repeating: 0, count: m.rows)
+        for i in 0..<m.rows {
+            var s = 0.0
+            for j in 0..<m.cols { let v = m.values[i * m.cols + j]; s += v * v }
+            guard s < 0x1p1000 else { return nil }
+            out[i] = s
+        }
+        return out
+    }
+
+    /// The squared norms of the training and query rows when the Euclidean brute force narrows its search by matrix
+    /// products: from `productColumns` columns on, and unless a norm is too large to be formed.
+    private func productNorms(_ q: Matrix) -> (train: [Double], query: [Double])? {
+        guard settings.p == 2, x.cols >= Self.productColumns, let train = Self.squaredNorms(x), let query = Self.squaredNorms(q) else { return nil }
+        return (train, query)
+    }
+
+    /// `out[r·n + t] = a·b` for query rows `a` = `start + r` (`r < rows`) and every training row `b` (`MatrixProduct`).
+    /// ‖a‖² + ‖b‖² − 2a·b formed from it errs by at most (p + 4)·2⁻⁵³·(‖a‖² + ‖b‖²): each norm's and the dot product's
+    /// (p + 2)·2⁻⁵³ times its size, |a·b| ≤ (‖a‖² + ‖b‖²)/2, and two more roundings.
+    private func productDots(_ query: UnsafePointer<Double>, _ train: UnsafePointer<Double>, start: Int, rows: Int,
+                             into out: UnsafeMutablePointer<Double>) {
+        let n = x.rows, p = x.cols
+        MatrixProduct.multiply(.init(query + start * p, rows: rows, cols: p, rowStride: p),
+                               MatrixProduct.Operand(train, rows: n, cols: p, rowStride: p).transposed, into: out, ldc: n)
+    }
+
+    /// Euclidean brute force narrowed by the distances' matrix product (`productDots`), in one pass over blocks of 288
+    /// query rows by 1,024 training rows (a block of products stays in cache): a training row whose lower bound
+    /// (‖a‖² + ‖b‖² − 2a·b less a margin of 8(p + 8)·2⁻⁵³ times ‖a‖² + ‖b‖² + |approximation|, which also covers the
+    /// exact distance's own p·2⁻⁵³ rounding) exceeds the k-th smallest upper bound seen so far cannot be among the k
+    /// nearest. The others are kept as candidates; at the end those within the final bound have their distances computed
+    /// exactly as the scan computes them and are ranked the same way (ties to the earlier row), so the neighbours and
+    /// distances are the scan's, bit for bit, on any CPU.
+    private func searchByProducts(_ q: Matrix, norms: (train: [Double], query: [Double]), _ visit: (Int, [Double], [Int]) -> Void) {
+        let k = settings.neighbors, p = x.cols, n = x.rows
+        let blockRows = Swift.min(q.rows, 288), chunk = Swift.min(n, 1024)
+        var products = [Double](repeating: 0, count: blockRows * chunk)
+        var bounds = (0..<blockRows).map { _ in SmallestBounds(k) }
+        var candidates = [[(lower: Double, t: Int)]](repeating: [], count: blockRows), exact: [(d: Double, t: Int)] = []
+        let factor = 8 * Double(p + 8) * 0x1p-53, floor = Double(p + 8) * Double.leastNormalMagnitude
+        x.values.withUnsafeBufferPointer { train in
+            q.values.withUnsafeBufferPointer { query in
+                products.withUnsafeMutableBufferPointer { products in
+                    norms.train.withUnsafeBufferPointer { trainNorms in
+                        guard let train = train.baseAddress, let query = query.baseAddress, let dots = products.baseAddress,
+                              let trainNorms = trainNorms.baseAddress else { return }
+                        var start = 0
+                        while start < q.rows {
+                            let rows = Swift.min(blockRows, q.rows - start)
+                            bounds.withUnsafeMutableBufferPointer { bounds in
+                                candidates.withUnsafeMutableBufferPointer { candidates in
+                                    for r in 0..<rows { bounds[r].removeAll(); candidates[r].removeAll(keepingCapacity: true) }
+                                    var t0 = 0
+                                    while t0 < n {
+                                        let cols = Swift.min(chunk, n - t0)
+                                        MatrixProduct.multiply(.init(query + start * p, rows: rows, cols: p, rowStride: p),
+                                                               MatrixProduct.Operand(train + t0 * p, rows: cols, cols: p, rowStride: p).transposed,
+                                                               into: dots, ldc: cols)
+                                        for r in 0..<rows {
+                                            let qn = norms.query[start + r], row = dots + r * cols
+                                            var limit = bounds[r].limit
+                                            for c in 0..<cols {
+                                                let sum = qn + trainNorms[t0 + c], d = sum - 2 * row[c]
+                                                let margin = factor * (sum + Swift.abs(d)) + floor
+                                                guard d - margin <= limit else { continue }
+                                                candidates[r].append((d - margin, t0 + c))
+                                                bounds[r].insert(d + margin)
+                                                limit = bounds[r].limit
+                                            }
+                                        }
+                                        t0 += cols
+                                    }
+                                    for r in 0..<rows {
+                                        let i = start + r, a = query + i * p, limit = bounds[r].limit
+                                        exact.removeAll(keepingCapacity: true)
+                                        for (lower, t) in candidates[r] where lower <= limit {
+                                            exact.append((Self.distance(a, train + t * p, p, squared: true, bound: .infinity), t))
+                                        }
+                                        exact.sort { $0.d != $1.d ? $0.d < $1.d : $0.t < $1.t }
+                                        let nearest = exact.prefix(k)
+                                        visit(i, nearest.map(\.d), nearest.map(\.t))
+                                    }
+                                }
+                            }
+                            start += rows
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Like `forEachNearest` for each perturbation's copy of the rows of `q` (brute force only): `visit` gets the
     /// perturbation's index, the row and its k nearest training rows, exactly as `forEachNearest` gives them for that
     /// copy. Each row's distances to every training row are computed once; a copy's are those less the changed
@@ -145,18 +250,31 @@ public struct FittedKNearestNeighbors: FittedClassifier, PerturbedPredicting, Eq
         let blockRows = Swift.max(1, Swift.min(q.rows, (1 << 21) / Swift.max(n, 1)))
         var base = [Double](repeating: 0, count: blockRows * n)
         var lower = [Double](repeating: 0, count: n)
-        var heap = [Double](repeating: 0, count: k)
+        var kth = SmallestBounds(k)
         var row = [Double](repeating: 0, count: p)
+        // Each row's distances to every training row, by matrix products (Euclidean) or exactly (Manhattan).
+        let norms = productNorms(q)
         // Rounding: each distance is a sum of at most p + 2w terms, each formed with one rounding; 2^-53 per operation.
+        // A base distance from the product also carries (p + 4)·2⁻⁵³ times the two rows' squared norms.
         let unit = 0x1p-53
         x.values.withUnsafeBufferPointer { train in
             q.values.withUnsafeBufferPointer { query in
                 var start = 0
                 while start < q.rows {
                     let end = Swift.min(q.rows, start + blockRows)
-                    for i in start..<end {
-                        let a = query.baseAddress! + i * p
-                        for t in 0..<n { base[(i - start) * n + t] = Self.distance(a, train.baseAddress! + t * p, p, squared: squared, bound: .infinity) }
+                    if let norms {
+                        base.withUnsafeMutableBufferPointer { out in
+                            productDots(query.baseAddress!, train.baseAddress!, start: start, rows: end - start, into: out.baseAddress!)
+                            for r in 0..<(end - start) {
+                                let qn = norms.query[start + r]
+                                for t in 0..<n { out[r * n + t] = qn + norms.train[t] - 2 * out[r * n + t] }
+                            }
+                        }
+                    } else {
+                        for i in start..<end {
+                            let a = query.baseAddress! + i * p
+                            for t in 0..<n { base[(i - start) * n + t] = Self.distance(a, train.baseAddress! + t * p, p, squared: squared, bound: .infinity) }
+                        }
                     }
                     // A row no perturbation changes keeps its own nearest rows: found once per row.
                     var unchanged = [(d: [Double], t: [Int])?](repeating: nil, count: end - start)
@@ -173,47 +291,23 @@ public struct FittedKNearestNeighbors: FittedClassifier, PerturbedPredicting, Eq
                                 visit(index, i, own.d, own.t)
                                 continue
                             }
-                            let factor = 4 * Double(p + 2 * changed.count + 8) * unit
-                            // The k-th smallest upper bound, by a max-heap of the k smallest so far.
-                            let kthUpper = base.withUnsafeBufferPointer { d0s in
-                                lower.withUnsafeMutableBufferPointer { lower in
-                                    heap.withUnsafeMutableBufferPointer { heap in
-                                        var filled = 0
-                                        for t in 0..<n {
-                                            let b = train.baseAddress! + t * p
-                                            var removed = 0.0, added = 0.0
-                                            for (column, value) in changed {
-                                                let before = a[column] - b[column], after = value - b[column]
-                                                removed += squared ? before * before : Swift.abs(before)
-                                                added += squared ? after * after : Swift.abs(after)
-                                            }
-                                            let d0 = d0s[(i - start) * n + t], approx = d0 - removed + added
-                                            let margin = factor * (d0 + removed + added + Swift.abs(approx)) + Double.leastNormalMagnitude
-                                            lower[t] = approx - margin
-                                            let upper = approx + margin
-                                            if filled < k {
-                                                heap[filled] = upper
-                                                filled += 1
-                                                var c = filled - 1
-                                                while c > 0 && heap[(c - 1) / 2] < heap[c] { heap.swapAt(c, (c - 1) / 2); c = (c - 1) / 2 }
-                                            } else if upper < heap[0] {
-                                                heap[0] = upper
-                                                var c = 0
-                                                while true {
-                                                    let l = 2 * c + 1, r = l + 1
-                                                    var m = c
-                                                    if l < k && heap[l] > heap[m] { m = l }
-                                                    if r < k && heap[r] > heap[m] { m = r }
-                                                    if m == c { break }
-                                                    heap.swapAt(c, m)
-                                                    c = m
-                                                }
-                                            }
-                                        }
-                                        return heap[0]
-                                    }
+                            let factor = 8 * Double(p + 2 * changed.count + 8) * unit, qn = norms?.query[i] ?? 0
+                            // The k-th smallest upper bound.
+                            kth.removeAll()
+                            for t in 0..<n {
+                                let b = train.baseAddress! + t * p
+                                var removed = 0.0, added = 0.0
+                                for (column, value) in changed {
+                                    let before = a[column] - b[column], after = value - b[column]
+                                    removed += squared ? before * before : Swift.abs(before)
+                                    added += squared ? after * after : Swift.abs(after)
                                 }
+                                let d0 = base[(i - start) * n + t], approx = d0 - removed + added, norm = norms.map { qn + $0.train[t] } ?? 0
+                                let margin = factor * (norm + Swift.abs(d0) + removed + added + Swift.abs(approx)) + Double(p + 8) * Double.leastNormalMagnitude
+                                lower[t] = approx - margin
+                                kth.insert(approx + margin)
                             }
+                            let kthUpper = kth.largest
                             // The copy's own row, for the exact distances of the candidates.
                             for j in 0..<p { row[j] = a[j] }
                             for (column, value) in changed { row[column] = value }
@@ -457,5 +551,48 @@ public struct FittedMulticlassKNearestNeighbors: FittedMulticlassClassifier, Per
         try BinaryFormatError.require((2...255).contains(k), "knn: class count")
         classCount = k
         neighbors = try FittedKNearestNeighbors(from: &r, targets: { $0 >= 0 && $0 < Double(k) && $0 == $0.rounded() })
+    }
+}
+
+/// The `k` smallest of a stream of numbers, as a max-heap: `largest` is the k-th smallest seen (the largest seen while
+/// fewer than `k` came).
+struct SmallestBounds {
+    private var heap: [Double]
+    private var count = 0
+    let k: Int
+
+    init(_ k: Int) {
+        precondition(k >= 1, "k smallest: k")
+        self.k = k
+        heap = [Double](repeating: 0, count: k)
+    }
+
+    mutating func removeAll() { count = 0 }
+
+    var largest: Double { heap[0] }
+
+    /// The k-th smallest seen, or infinity while fewer than `k` came.
+    var limit: Double { count < k ? .infinity : heap[0] }
+
+    @inline(__always)
+    mutating func insert(_ v: Double) {
+        if count < k {
+            var c = count
+            heap[c] = v
+            count += 1
+            while c > 0 && heap[(c - 1) / 2] < heap[c] { heap.swapAt(c, (c - 1) / 2); c = (c - 1) / 2 }
+        } else if v < heap[0] {
+            heap[0] = v
+            var c = 0
+            while true {
+                let l = 2 * c + 1, r = l + 1
+                var m = c
+                if l < k && heap[l] > heap[m] { m = l }
+                if r < k && heap[r] > heap[m] { m = r }
+                if m == c { break }
+                heap.swapAt(c, m)
+                c = m
+            }
+        }
     }
 }
