@@ -25,7 +25,9 @@ struct Planner {
         let key = TaskKey(operation: task.operation, parameters: task.parameters, inputs: inputs, version: Self.formatVersion)
         let seed = task.seed(specSeed: spec.seed)
         graph.add(TaskNode(key: key, label: label, kind: kind, inputs: inputs, readable: { (try? Output(decoding: $0)) != nil }) { data in
-            do { return try body(seed, data).encoded() } catch let e as LearnError { throw AssayError.learn(e, task: label) }
+            // The executor's idle workers, lent to the task's independent pieces (`Parallel.map`).
+            let lender = IdleWorkers.current.map { idle in Parallel.Lender(borrow: idle.borrow, giveBack: idle.giveBack) }
+            do { return try Parallel.lending(lender) { try body(seed, data) }.encoded() } catch let e as LearnError { throw AssayError.learn(e, task: label) }
         })
         return key
     }

@@ -88,7 +88,7 @@ public final class Executor: @unchecked Sendable {
 
     /// Runs `tasks` on the workers; returns the seconds the tasks of each kind took.
     private func execute(_ tasks: [TaskNode], have: inout [TaskKey: Data]) throws -> [String: Double] {
-        let state = SchedulerState(tasks: tasks, have: have)
+        let state = SchedulerState(tasks: tasks, have: have, jobs: jobs)
         let total = tasks.count
         let workers = min(jobs, total)
         let group = DispatchGroup()
@@ -96,6 +96,7 @@ public final class Executor: @unchecked Sendable {
             group.enter()
             Thread.detachNewThread { [self] in
                 defer { group.leave() }
+                Thread.current.threadDictionary[IdleWorkers.key] = IdleWorkers(state: state)
                 while let (task, inputs, done) = state.next() {
                     observer?.started(task, done: done, total: total)
                     do {
@@ -118,19 +119,58 @@ public final class Executor: @unchecked Sendable {
     }
 }
 
+/// The executor's idle capacity as seen from the task running on this thread: while no other task is ready, the task
+/// may borrow the workers that have nothing to run (for independent pieces of its own work, in index order; the run
+/// wires this to `Parallel` in AssayCore), and no new task starts until they are given back.
+public final class IdleWorkers: @unchecked Sendable {
+    static let key = "assay.engine.idle-workers"
+    private let state: SchedulerState
+
+    init(state: SchedulerState) { self.state = state }
+
+    /// The idle workers of the executor running the task on this thread; nil outside an executor's worker.
+    public static var current: IdleWorkers? { Thread.current.threadDictionary[key] as? IdleWorkers }
+
+    /// Takes up to `count` workers that are idle with no task ready for them; returns how many it took.
+    public func borrow(_ count: Int) -> Int { state.borrow(count) }
+
+    /// Returns workers taken by `borrow`.
+    public func giveBack(_ count: Int) { state.giveBack(count) }
+}
+
 /// The shared queue of the executor's workers; all access under one condition lock.
 final class SchedulerState: @unchecked Sendable {
     private let cond = NSCondition()
     private var pending: [TaskNode]
     private var running = 0
+    /// Workers lent to running tasks (`IdleWorkers`): counted as busy, so no new task starts on them.
+    private var lent = 0
+    private let jobs: Int
     private var completed = 0
     private(set) var have: [TaskKey: Data]
     private(set) var error: Error?
     private(set) var secondsByKind: [String: Double] = [:]
 
-    init(tasks: [TaskNode], have: [TaskKey: Data]) {
+    init(tasks: [TaskNode], have: [TaskKey: Data], jobs: Int) {
         self.pending = tasks
         self.have = have
+        self.jobs = jobs
+    }
+
+    func borrow(_ count: Int) -> Int {
+        cond.lock()
+        defer { cond.unlock() }
+        guard error == nil, !pending.contains(where: { $0.inputs.allSatisfy { have[$0] != nil } }) else { return 0 }
+        let taken = max(0, min(count, jobs - running - lent))
+        lent += taken
+        return taken
+    }
+
+    func giveBack(_ count: Int) {
+        cond.lock()
+        lent -= count
+        cond.broadcast()
+        cond.unlock()
     }
 
     /// The next ready task with its inputs, waiting while tasks are running; nil when all is done or failed.
@@ -139,7 +179,7 @@ final class SchedulerState: @unchecked Sendable {
         defer { cond.unlock() }
         while true {
             if error != nil || pending.isEmpty { return nil }
-            if let i = pending.firstIndex(where: { $0.inputs.allSatisfy { have[$0] != nil } }) {
+            if running + lent < jobs, let i = pending.firstIndex(where: { $0.inputs.allSatisfy { have[$0] != nil } }) {
                 let task = pending.remove(at: i)
                 running += 1
                 return (task, task.inputs.map { have[$0]! }, completed)

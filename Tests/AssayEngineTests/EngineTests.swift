@@ -140,6 +140,42 @@ final class ExecutorTests: XCTestCase {
         XCTAssertEqual(stats.cached, 4)
     }
 
+    /// A task may borrow the workers idle while no other task is ready, and only those; outside a worker there are none.
+    func testATaskBorrowsOnlyIdleWorkers() throws {
+        XCTAssertNil(IdleWorkers.current)
+        final class Seen: @unchecked Sendable { var lonely = -1, crowded: [Int] = []; let lock = NSLock() }
+        let seen = Seen()
+        var g = TaskGraph()
+        let lonelyKey = TaskKey(operation: "lonely", parameters: "", inputs: [], version: 1)
+        g.add(TaskNode(key: lonelyKey, label: "lonely", kind: "x", inputs: []) { _ in
+            let idle = IdleWorkers.current!
+            let taken = idle.borrow(5)
+            idle.giveBack(taken)
+            seen.lonely = taken
+            return Data()
+        })
+        _ = try Executor(store: NoStore(), jobs: 3).run(g, want: [lonelyKey])
+        XCTAssertEqual(seen.lonely, 2, "jobs 3, one task running: two idle workers")
+        // Eight ready tasks on two workers: while others wait, a task borrows nothing.
+        var crowd = TaskGraph()
+        let keys = (0..<8).map { i -> TaskKey in
+            let key = TaskKey(operation: "crowd \(i)", parameters: "", inputs: [], version: 1)
+            crowd.add(TaskNode(key: key, label: "crowd", kind: "x", inputs: []) { _ in
+                let taken = IdleWorkers.current!.borrow(4)
+                IdleWorkers.current!.giveBack(taken)
+                seen.lock.lock(); seen.crowded.append(taken); seen.lock.unlock()
+                return Data()
+            })
+            return key
+        }
+        _ = try Executor(store: NoStore(), jobs: 2).run(crowd, want: keys)
+        XCTAssertEqual(seen.crowded.count, 8)
+        XCTAssertEqual(Array(seen.crowded.prefix(5)), [0, 0, 0, 0, 0], "tasks were still waiting")
+        XCTAssertTrue(seen.crowded.allSatisfy { $0 <= 1 })
+        _ = try Executor(store: NoStore(), jobs: 1).run(g, want: [lonelyKey])
+        XCTAssertEqual(seen.lonely, 0, "--jobs 1 lends nothing")
+    }
+
     func testAFailingTaskFailsTheRun() {
         struct Boom: Error {}
         var g = TaskGraph()

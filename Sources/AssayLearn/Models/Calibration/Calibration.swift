@@ -83,17 +83,16 @@ public struct CalibratedClassifier: Sendable {
         try InputCheck.fitting(x, y)  // before the inner folds, so an error names a row of `x`
         var rng = SplitMix64(seed: Seeds.derive(seed, "calibrate"))
         let folds = StratifiedSplitter.kFold(y, rows: Array(y.indices), k: settings.cv, using: &rng)
-        var members: [FittedModel] = [], calibrators: [Calibrator] = []
-        for (k, held) in folds.enumerated() {
-            let heldSet = Set(held)
+        // The inner folds are independent (each member's seed derives from its fold): fitted on idle workers if lent.
+        let fitted = try Parallel.tryMap(folds.count) { k -> (FittedModel, Calibrator) in
+            let held = folds[k], heldSet = Set(held)
             let train = y.indices.filter { !heldSet.contains($0) }
             let model = try base.fit(x.selecting(train), .labels(train.map { y[$0] }), weights: weights.map { w in train.map { w[$0] } },
                                      seed: Seeds.derive(seed, "calibrate fold \(k)"))
             let scores = try model.predict(x.selecting(held))
-            members.append(model)
-            calibrators.append(Calibrator.fit(settings.method, scores: scores, labels: held.map { y[$0] }, weights: weights.map { w in held.map { w[$0] } }))
+            return (model, Calibrator.fit(settings.method, scores: scores, labels: held.map { y[$0] }, weights: weights.map { w in held.map { w[$0] } }))
         }
-        return FittedCalibrated(members: members, calibrators: calibrators)
+        return FittedCalibrated(members: fitted.map(\.0), calibrators: fitted.map(\.1))
     }
 }
 
@@ -105,21 +104,19 @@ extension CalibratedClassifier {
         try InputCheck.fitting(x, y, classes: k)
         var rng = SplitMix64(seed: Seeds.derive(seed, "calibrate"))
         let folds = StratifiedSplitter.kFold(y, rows: Array(y.indices), k: settings.cv, using: &rng)
-        var members: [FittedModel] = [], calibrators: [[Calibrator]] = []
-        for (f, held) in folds.enumerated() {
-            let heldSet = Set(held)
+        let fitted = try Parallel.tryMap(folds.count) { f -> (FittedModel, [Calibrator]) in
+            let held = folds[f], heldSet = Set(held)
             let train = y.indices.filter { !heldSet.contains($0) }
             let model = try base.fit(x.selecting(train), .classes(train.map { y[$0] }, count: k), weights: weights.map { w in train.map { w[$0] } },
                                      seed: Seeds.derive(seed, "calibrate fold \(f)"))
             let scores = try model.predict(x.selecting(held))
-            members.append(model)
             let heldWeights = weights.map { w in held.map { w[$0] } }
-            calibrators.append((0..<k).map { c in
+            return (model, (0..<k).map { c in
                 Calibrator.fit(settings.method, scores: held.indices.map { scores[$0 * k + c] }, labels: held.map { UInt8(Int(y[$0]) == c ? 1 : 0) },
                                weights: heldWeights)
             })
         }
-        return FittedCalibratedClasses(members: members, calibrators: calibrators)
+        return FittedCalibratedClasses(members: fitted.map(\.0), calibrators: fitted.map(\.1))
     }
 }
 

@@ -44,10 +44,11 @@ public struct RandomForest: WeightedClassifier, Equatable, GrowsForests {
     }
 
     /// `count` trees, each grown by `grow` on its own bootstrap sample of the `n` rows (drawn as per-row counts; every
-    /// count 1 without `bootstrap`), the rows it holds, and its own stream, derived from `seed` and the tree's index.
+    /// count 1 without `bootstrap`), the rows it holds, and its own stream, derived from `seed` and the tree's index —
+    /// so the trees are grown on whatever idle workers the executor lends (`Parallel.map`), with the same result.
     static func bootstrapTrees(_ count: Int, rows n: Int, bootstrap: Bool, seed: UInt64,
                                grow: (_ counts: [Double], _ rows: [Int], _ g: inout SplitMix64) -> FittedTree) -> [FittedTree] {
-        (0..<count).map { t -> FittedTree in
+        Parallel.map(count) { t -> FittedTree in
             var g = SplitMix64(seed: Seeds.derive(seed, "tree \(t)"))
             var counts = [Double](repeating: bootstrap ? 0 : 1, count: n)
             if bootstrap { for _ in 0..<n { counts[Int(g.next() % UInt64(n))] += 1 } }
