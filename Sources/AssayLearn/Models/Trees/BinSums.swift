@@ -70,6 +70,45 @@ enum BinSums {
             (hi[0], hi[1], hi[2], hi[3]) = (hi0, hi1, hi2, hi3)
             return
         }
+        if count == 3 {
+            let (c0, c1, c2) = (columns[0], columns[1], columns[2])
+            let (b0, b1, b2) = (bins[0], bins[1], bins[2])
+            var (lo0, lo1, lo2) = (lo[0], lo[1], lo[2])
+            var (hi0, hi1, hi2) = (hi[0], hi[1], hi[2])
+            for k in 0..<m {
+                let i = order.row(k), ak = a[k], bk = b[k]
+                let x0 = Int(c0[i]), x1 = Int(c1[i]), x2 = Int(c2[i])
+                b0[3 * x0] += ak; b0[3 * x0 + 1] += bk; b0[3 * x0 + 2] += 1
+                b1[3 * x1] += ak; b1[3 * x1 + 1] += bk; b1[3 * x1 + 2] += 1
+                b2[3 * x2] += ak; b2[3 * x2 + 1] += bk; b2[3 * x2 + 2] += 1
+                if T.tracked {
+                    lo0 = min(lo0, x0); lo1 = min(lo1, x1); lo2 = min(lo2, x2)
+                    hi0 = max(hi0, x0); hi1 = max(hi1, x1); hi2 = max(hi2, x2)
+                }
+            }
+            (lo[0], lo[1], lo[2]) = (lo0, lo1, lo2)
+            (hi[0], hi[1], hi[2]) = (hi0, hi1, hi2)
+            return
+        }
+        if count == 2 {
+            let (c0, c1) = (columns[0], columns[1])
+            let (b0, b1) = (bins[0], bins[1])
+            var (lo0, lo1) = (lo[0], lo[1])
+            var (hi0, hi1) = (hi[0], hi[1])
+            for k in 0..<m {
+                let i = order.row(k), ak = a[k], bk = b[k]
+                let x0 = Int(c0[i]), x1 = Int(c1[i])
+                b0[3 * x0] += ak; b0[3 * x0 + 1] += bk; b0[3 * x0 + 2] += 1
+                b1[3 * x1] += ak; b1[3 * x1 + 1] += bk; b1[3 * x1 + 2] += 1
+                if T.tracked {
+                    lo0 = min(lo0, x0); lo1 = min(lo1, x1)
+                    hi0 = max(hi0, x0); hi1 = max(hi1, x1)
+                }
+            }
+            (lo[0], lo[1]) = (lo0, lo1)
+            (hi[0], hi[1]) = (hi0, hi1)
+            return
+        }
         for t in 0..<count {
             let column = columns[t], bt = bins[t]
             var l = lo[t], h = hi[t]
