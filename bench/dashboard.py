@@ -7,7 +7,8 @@ Runs each of the five studies' specs, ../shared/bench/bench.yaml at each size in
 table) and a wide table (bench/make_wide_data.py, one logistic regression) with a release build of Assay
 (`--jobs 2`, a fresh cache) and with ../shared/peers/sklearn_peer.py (`--jobs 2`), and prints wall time, the ratio
 Assay / peer and each side's peak memory (both from /usr/bin/time). Preprocessing steps the peer does not have
-(log1p, clip, derive) are removed from both sides' spec, and the table says so. Needs the peer's environment.
+(log1p, clip, derive) and grids over a step's setting (`preprocess.scale.method`) are removed from both sides'
+spec, and the table says so. Needs the peer's environment.
 """
 import argparse, copy, os, subprocess, sys, tempfile
 import yaml
@@ -52,6 +53,12 @@ def peer_spec(spec, base, work, name):
     removed = [next(iter(p)) for p in s.get("preprocess", []) if next(iter(p)) not in PEER_STEPS]
     s["preprocess"] = [p for p in s.get("preprocess", []) if next(iter(p)) in PEER_STEPS]
     s.pop("checks", None)
+    # The peer cannot grid over a preprocessing step's setting: both sides keep the step's own (first) value.
+    for m in (s.get("models") or {}).values():
+        grid = m.get("grid") or {}
+        for key in [k for k in grid if k.startswith("preprocess.")]:
+            del grid[key]
+            removed.append(f"the grid over {key}")
     path = os.path.join(work, name + ".yaml")
     with open(path, "w") as f:
         yaml.safe_dump(s, f, sort_keys=False)
@@ -99,7 +106,7 @@ def main():
             spec["data"]["path"] = data
         spec_path, removed = peer_spec(spec, base, work, key)
         (a_s, a_mb, a_ok, a_last), (p_s, p_mb, p_ok, p_last) = run(key, spec_path, work)
-        note = ("without " + ", ".join(removed) + " (the peer has no such step)") if removed else ""
+        note = ("without " + ", ".join(dict.fromkeys(removed)) + " (the peer has no such step)") if removed else ""
         if not a_ok:
             note += f" ASSAY FAILED: {a_last}"
         if not p_ok:

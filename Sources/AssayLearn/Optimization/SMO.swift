@@ -72,40 +72,49 @@ struct SMOSolver {
             var gMax = -Double.infinity, gMax2 = -Double.infinity
             var iBest = -1, jBest = -1
             var objDiffMin = Double.infinity
-            let qd = q.diagonal
-            for t in 0..<activeSize {
-                if y[t] > 0 {
-                    if status[t] != .upper, -gradient[t] >= gMax { gMax = -gradient[t]; iBest = t }
-                } else {
-                    if status[t] != .lower, gradient[t] >= gMax { gMax = gradient[t]; iBest = t }
+            let qd = q.diagonal, n = activeSize
+            // Read through buffers: the loops below run over every active variable at every step.
+            return y.withUnsafeBufferPointer { y in
+                gradient.withUnsafeBufferPointer { gradient in
+                    status.withUnsafeBufferPointer { status in
+                        qd.withUnsafeBufferPointer { qd in
+                            for t in 0..<n {
+                                if y[t] > 0 {
+                                    if status[t] != .upper, -gradient[t] >= gMax { gMax = -gradient[t]; iBest = t }
+                                } else {
+                                    if status[t] != .lower, gradient[t] >= gMax { gMax = gradient[t]; iBest = t }
+                                }
+                            }
+                            guard iBest >= 0 else { return nil }
+                            let i = iBest, qdi = qd[i], yi = y[i]
+                            let qi = q.row(i, count: n)
+                            for j in 0..<n {
+                                if y[j] > 0 {
+                                    guard status[j] != .lower else { continue }
+                                    let gradDiff = gMax + gradient[j]
+                                    if gradient[j] >= gMax2 { gMax2 = gradient[j] }
+                                    if gradDiff > 0 {
+                                        let quad = qdi + qd[j] - 2 * yi * Double(qi[j])
+                                        let objDiff = -(gradDiff * gradDiff) / (quad > 0 ? quad : tau)
+                                        if objDiff <= objDiffMin { jBest = j; objDiffMin = objDiff }
+                                    }
+                                } else {
+                                    guard status[j] != .upper else { continue }
+                                    let gradDiff = gMax - gradient[j]
+                                    if -gradient[j] >= gMax2 { gMax2 = -gradient[j] }
+                                    if gradDiff > 0 {
+                                        let quad = qdi + qd[j] + 2 * yi * Double(qi[j])
+                                        let objDiff = -(gradDiff * gradDiff) / (quad > 0 ? quad : tau)
+                                        if objDiff <= objDiffMin { jBest = j; objDiffMin = objDiff }
+                                    }
+                                }
+                            }
+                            if gMax + gMax2 < tolerance || jBest == -1 { return nil }
+                            return (i, jBest)
+                        }
+                    }
                 }
             }
-            guard iBest >= 0 else { return nil }
-            let i = iBest
-            let qi = q.row(i, count: activeSize)
-            for j in 0..<activeSize {
-                if y[j] > 0 {
-                    guard status[j] != .lower else { continue }
-                    let gradDiff = gMax + gradient[j]
-                    if gradient[j] >= gMax2 { gMax2 = gradient[j] }
-                    if gradDiff > 0 {
-                        let quad = qd[i] + qd[j] - 2 * y[i] * Double(qi[j])
-                        let objDiff = -(gradDiff * gradDiff) / (quad > 0 ? quad : tau)
-                        if objDiff <= objDiffMin { jBest = j; objDiffMin = objDiff }
-                    }
-                } else {
-                    guard status[j] != .upper else { continue }
-                    let gradDiff = gMax - gradient[j]
-                    if -gradient[j] >= gMax2 { gMax2 = -gradient[j] }
-                    if gradDiff > 0 {
-                        let quad = qd[i] + qd[j] + 2 * y[i] * Double(qi[j])
-                        let objDiff = -(gradDiff * gradDiff) / (quad > 0 ? quad : tau)
-                        if objDiff <= objDiffMin { jBest = j; objDiffMin = objDiff }
-                    }
-                }
-            }
-            if gMax + gMax2 < tolerance || jBest == -1 { return nil }
-            return (i, jBest)
         }
 
         func shouldShrink(_ i: Int, _ gMax1: Double, _ gMax2: Double) -> Bool {

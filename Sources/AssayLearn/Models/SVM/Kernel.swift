@@ -88,17 +88,19 @@ final class KernelRowCache: QMatrix {
     let l: Int
     private let x: Matrix
     private let kernel: Kernel
+    // The per-position state lives in buffers the class owns (constant pointers): reading and writing them needs no
+    // run-time exclusivity check, which a `var` array property of a class costs on every element access.
     /// By position: the training row there, its sign, its squared norm.
-    private var rowAt: [Int]
-    private var signs: [Double]
-    private var norms: [Double]
+    private let rowAt: UnsafeMutableBufferPointer<Int>
+    private let signs: UnsafeMutableBufferPointer<Double>
+    private let norms: UnsafeMutableBufferPointer<Double>
     /// `Q[i][i]` by position, in full precision.
     private(set) var diagonal: [Double]
     /// By position: the cached row's storage and how many leading entries it holds.
-    private var data: [UnsafeMutablePointer<Float>?]
-    private var length: [Int]
+    private let data: UnsafeMutableBufferPointer<UnsafeMutablePointer<Float>?>
+    private let length: UnsafeMutableBufferPointer<Int>
     /// A circular least-recently-used list over positions; index `l` is its head (oldest next).
-    private var previous: [Int], next: [Int]
+    private let previous: UnsafeMutableBufferPointer<Int>, next: UnsafeMutableBufferPointer<Int>
     /// Floats that may still be allocated.
     private var budget: Int
 
@@ -106,20 +108,24 @@ final class KernelRowCache: QMatrix {
         self.x = x
         self.kernel = kernel
         l = x.rows
-        rowAt = Array(0..<x.rows)
-        self.signs = signs
+        rowAt = .allocate(capacity: x.rows); _ = rowAt.initialize(from: 0..<x.rows)
+        self.signs = .allocate(capacity: x.rows); _ = self.signs.initialize(from: signs)
         let norms = Kernel.squaredNorms(x)
-        self.norms = norms
+        self.norms = .allocate(capacity: x.rows); _ = self.norms.initialize(from: norms)
         diagonal = (0..<x.rows).map { kernel.value(dot: norms[$0], squaredNormA: norms[$0], squaredNormB: norms[$0]) }
-        data = [UnsafeMutablePointer<Float>?](repeating: nil, count: x.rows)
-        length = [Int](repeating: 0, count: x.rows)
-        previous = [Int](repeating: x.rows, count: x.rows + 1)
-        next = [Int](repeating: x.rows, count: x.rows + 1)
+        data = .allocate(capacity: x.rows); data.initialize(repeating: nil)
+        length = .allocate(capacity: x.rows); length.initialize(repeating: 0)
+        previous = .allocate(capacity: x.rows + 1); previous.initialize(repeating: x.rows)
+        next = .allocate(capacity: x.rows + 1); next.initialize(repeating: x.rows)
         // libsvm: the bytes as floats, less 32 bytes of bookkeeping per row, and never under two full rows.
         budget = Swift.max(bytes / 4 - x.rows * 8, 2 * x.rows)
     }
 
-    deinit { for d in data { d?.deallocate() } }
+    deinit {
+        for d in data { d?.deallocate() }
+        for b in [rowAt, length, previous, next] { b.deallocate() }
+        signs.deallocate(); norms.deallocate(); data.deallocate()
+    }
 
     /// Row `i` of Q, right for the first `count` positions (libsvm's `get_Q(i, len)`). The pointer stays valid
     /// until another row is fetched with more entries than the cache can add without dropping this one
