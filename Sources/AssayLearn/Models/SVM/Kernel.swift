@@ -254,7 +254,12 @@ final class SVRKernelMatrix: QMatrix {
         let out = buffers[nextBuffer]
         nextBuffer = 1 - nextBuffer
         let si = signs[i]
-        for j in 0..<count { out[j] = si * signs[j] * data[index[j]] }
+        // Through buffers: a `var` array property of a class pays a run-time exclusivity check per element access.
+        signs.withUnsafeBufferPointer { signs in
+            index.withUnsafeBufferPointer { index in
+                for j in 0..<count { out[j] = si * signs[j] * data[index[j]] }
+            }
+        }
         return UnsafePointer(out)
     }
 
