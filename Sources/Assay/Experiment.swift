@@ -125,6 +125,7 @@ public enum Experiment {
     /// and writes nothing.
     /// `warn` receives what deserves a look without being an error (a numeric column read as categories, for one).
     public static func validate(specPath: String, overrides: [String] = [], warn: @escaping @Sendable (String) -> Void = { _ in }) throws -> Spec {
+        defer { SharedTable.release() }
         let spec = try loadSpec(specPath: specPath, overrides: overrides)
         do {
             var session = try RunSession(spec: spec, options: RunOptions(jobs: 1, cacheDirectory: nil, modelsDirectory: nil, warn: warn))
@@ -208,6 +209,7 @@ public enum Experiment {
 
     /// Runs the experiment at `specPath` and writes its report: prepare data → search → evaluate → assemble → write.
     public static func run(specPath: String, overrides: [String] = [], options: RunOptions) throws -> RunOutcome {
+        defer { SharedTable.release() }
         let spec = try loadSpec(specPath: specPath, overrides: overrides)
         for (flag, folder) in [("--out", options.outputRoot)] + (options.modelsDirectory.map { [("--models-dir", $0)] } ?? []) {
             if let problem = AtomicFiles.problem(writingInto: folder) { throw AssayError.input("\(flag) \(folder): \(problem); nothing was run") }
@@ -324,6 +326,7 @@ public enum Experiment {
     /// its points (successive halving) continues only as far as every fit of a round is in the cache: a later
     /// `--shard` run goes on from there.
     public static func runShard(specPath: String, overrides: [String] = [], options: RunOptions, shard: Shard) throws -> ShardOutcome {
+        defer { SharedTable.release() }
         let spec = try loadSpec(specPath: specPath, overrides: overrides)
         guard spec.kind.isSupervised else { throw AssayError.input(shardRefusal(spec, "--shard")) }
         guard options.cacheDirectory != nil else { throw AssayError.input("--shard needs a cache: the shards' fits meet there") }

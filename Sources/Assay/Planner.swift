@@ -57,7 +57,7 @@ struct Planner {
     mutating func schema(_ load: TaskKey) -> TaskKey {
         let decimal = spec.data.decimal, file = spec.data.resolvedPath
         return add(SchemaTask(), [load], label: "profile table", kind: "schema") { _, inputs in
-            let data = try Dataset(decoding: inputs[0])
+            let data = try SharedTable.dataset(load, inputs[0])
             var profile = DataProfile(data)
             profile.warnings = ColumnDiagnostics.warnings(data.features, decimal: decimal, file: file)
             return profile
@@ -67,7 +67,7 @@ struct Planner {
     mutating func split(_ load: TaskKey) -> TaskKey {
         let s = spec.split, horizon = spec.data.events?.label?.window.days ?? 0
         return add(SplitTask(split: s, specSeed: spec.seed), [load], label: "split rows", kind: "split") { seed, inputs in
-            let data = try Dataset(decoding: inputs[0])
+            let data = try SharedTable.dataset(load, inputs[0])
             if let folds = data.folds { return StratifiedSplitter.predefined(folds) }
             var rng = SplitMix64(seed: seed)
             let classes = data.values != nil ? [UInt8](repeating: 0, count: data.rowCount) : data.target
@@ -91,7 +91,7 @@ struct Planner {
         let specSeed = spec.seed
         return add(PrepTask(variant: variant, rows: rows), [load, split],
                    label: "preprocess on \(where_)" + (rows.resources.map { " (\($0)-row round)" } ?? ""), kind: "prep") { seed, inputs in
-            let data = try Dataset(decoding: inputs[0]), split = try Split(decoding: inputs[1])
+            let data = try SharedTable.dataset(load, inputs[0]), split = try Split(decoding: inputs[1])
             let training = Self.trainingRows(split, rows, specSeed: specSeed)
             return try variant.fit(data.features, rows: training, labels: data.target, seed: seed)
         }
@@ -157,7 +157,7 @@ struct Planner {
         let prep = self.prep(variant, rows: task.rows, load: load, split: split), specSeed = spec.seed
         return add(task, [load, split, prep],
                    label: "fit \(Self.pointLabel(m, point)) fold \(fold + 1)" + (resources.map { " (\($0)-row round)" } ?? ""), kind: "fit") { _, inputs in
-            let data = try Dataset(decoding: inputs[0]), split = try Split(decoding: inputs[1])
+            let data = try SharedTable.dataset(load, inputs[0]), split = try Split(decoding: inputs[1])
             let pipeline = try FittedPreprocessing(decoding: inputs[2])
             let model = try Self.fitModel(task, data, split, pipeline, specSeed: specSeed)
             let valid = split.folds[fold]
@@ -178,7 +178,7 @@ struct Planner {
             let task = TestImportancePartTask(whole: whole, part: part, parts: Self.importanceParts)
             return add(task, [load, split, refit], label: "permutation importance of \(m.name) (part \(part + 1) of \(Self.importanceParts))",
                        kind: "importance") { seed, inputs in
-                let data = try Dataset(decoding: inputs[0]), split = try Split(decoding: inputs[1]), refit = try RefitResult(decoding: inputs[2])
+                let data = try SharedTable.dataset(load, inputs[0]), split = try Split(decoding: inputs[1]), refit = try RefitResult(decoding: inputs[2])
                 var rng = SplitMix64(seed: seed)
                 return try Self.permutationImportance(data, rows: split.test, preprocessing: refit.preprocessing, model: refit.model, metric: metric,
                                                       repeats: repeats, columns: task.columns(of: data.features.columns.count), using: &rng)
@@ -199,7 +199,7 @@ struct Planner {
         let metric = spec.select, specSeed = spec.seed
         return add(FoldImportanceTask(fit: fit, metric: metric, repeats: repeats), [load, split, prep],
                    label: "permutation importance of \(m.name) on fold \(fit.fold + 1)", kind: "importance") { seed, inputs in
-            let data = try Dataset(decoding: inputs[0]), split = try Split(decoding: inputs[1])
+            let data = try SharedTable.dataset(load, inputs[0]), split = try Split(decoding: inputs[1])
             let pipeline = try FittedPreprocessing(decoding: inputs[2])
             let model = try Self.fitModel(fit, data, split, pipeline, specSeed: specSeed)
             var rng = SplitMix64(seed: seed)
@@ -227,7 +227,7 @@ struct Planner {
     /// training rows (as the refit pipeline transforms them) that reach it, or linear SHAP with those rows' means.
     mutating func shap(_ m: ModelSpec, refit: TaskKey, load: TaskKey, split: TaskKey) -> TaskKey {
         add(ShapTask(modelName: m.name), [load, split, refit], label: "SHAP values of \(m.name)", kind: "importance") { _, inputs in
-            let data = try Dataset(decoding: inputs[0]), split = try Split(decoding: inputs[1]), refit = try RefitResult(decoding: inputs[2])
+            let data = try SharedTable.dataset(load, inputs[0]), split = try Split(decoding: inputs[1]), refit = try RefitResult(decoding: inputs[2])
             let training = try refit.preprocessing.transform(data.features, rows: split.train, training: true)
             let rows = try refit.preprocessing.transform(data.features, rows: split.test)
             if let model = refit.model.fitted as? TreeExplainable { return ShapValues(model, training: training, rows: rows) }
@@ -240,7 +240,7 @@ struct Planner {
     /// the test rows as X): a numeric column's grid from those rows' values, a categorical column's categories present there.
     mutating func partialDependence(_ m: ModelSpec, columns: [String], refit: TaskKey, load: TaskKey, split: TaskKey) -> TaskKey {
         add(PartialDependenceTask(modelName: m.name, columns: columns), [load, split, refit], label: "partial dependence of \(m.name)", kind: "importance") { _, inputs in
-            let data = try Dataset(decoding: inputs[0]), split = try Split(decoding: inputs[1]), refit = try RefitResult(decoding: inputs[2])
+            let data = try SharedTable.dataset(load, inputs[0]), split = try Split(decoding: inputs[1]), refit = try RefitResult(decoding: inputs[2])
             var grids: [[Double]] = [], labels: [[String]] = [], averages: [[Double]] = []
             for name in columns {
                 guard let column = data.features.column(named: name) else { throw LearnError.badParameter("no column '\(name)'") }
@@ -268,7 +268,7 @@ struct Planner {
         let prep = self.prep(variant, rows: .all, load: load, split: split)
         let task = RefitTask(model: settings(m, point, variant))
         return add(task, [load, split, prep], label: "refit \(Self.pointLabel(m, point)) on all training rows", kind: "fit") { seed, inputs in
-            let data = try Dataset(decoding: inputs[0]), split = try Split(decoding: inputs[1])
+            let data = try SharedTable.dataset(load, inputs[0]), split = try Split(decoding: inputs[1])
             let pipeline = try FittedPreprocessing(decoding: inputs[2])
             let set = try Self.trainingSet(data, pipeline, rows: split.train, resample: task.model.resample, seed: seed)
             let model = try task.model.estimator().fit(set.x, set.target, weights: set.weights, seed: seed)
@@ -276,5 +276,34 @@ struct Planner {
             let test = Predictions(rows: split.test, of: data, scores: p, note: model.convergenceNote)
             return RefitResult(test: test, preprocessing: pipeline, model: model)
         }
+    }
+}
+
+/// The loaded table, decoded once for the tasks that read it: every fit, refit and importance task of a run reads the
+/// whole table, and two running at once each held a decoded copy (a 1M-row table is about 100 MB). Keeps the last
+/// table decoded, by its load task's key (the same key is the same bytes), until the run ends (`release`).
+enum SharedTable {
+    private final class Entry: @unchecked Sendable {
+        let lock = NSLock()
+        var table: (key: TaskKey, data: Dataset)?
+    }
+
+    private static let entry = Entry()
+
+    /// The table of the load task `key`, whose result is `bytes`: decoded now, or the copy decoded last for `key`.
+    static func dataset(_ key: TaskKey, _ bytes: Data) throws -> Dataset {
+        entry.lock.lock()
+        defer { entry.lock.unlock() }
+        if let table = entry.table, table.key == key { return table.data }
+        let data = try Dataset(decoding: bytes)
+        entry.table = (key, data)
+        return data
+    }
+
+    /// Forgets the decoded table (at the end of a run).
+    static func release() {
+        entry.lock.lock()
+        entry.table = nil
+        entry.lock.unlock()
     }
 }

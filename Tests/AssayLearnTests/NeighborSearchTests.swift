@@ -34,41 +34,31 @@ final class NeighborSearchTests: XCTestCase {
     /// carried from block to block keeps every row that may be among the nearest.
     func testProductSearchAcrossBlocks() throws {
         let (train, query) = data(offset: 0.5, seed: 13, rows: 2_300, queries: 600, cols: 16)
-        for k in [3, 50] {
-            var settings = KNearestNeighbors(neighbors: k, weights: .uniform, p: 2)
-            settings.algorithm = .brute
-            var rng = SplitMix64(seed: 1)
-            let fitted = try settings.fit(train, (0..<2_300).map { UInt8($0 % 2) }, using: &rng)
-            var seen = 0
-            try fitted.forEachNearest(query) { i, d, t in
-                let want = reference(train, query, row: i, k: k)
-                XCTAssertEqual(t, want.t, "k \(k), row \(i)")
-                XCTAssertEqual(d, want.d, "k \(k), row \(i)")
-                seen += 1
-            }
-            XCTAssertEqual(seen, 600)
-        }
+        for k in [3, 50] { try assertSearchMatchesReference(train, query, k: k, weights: .uniform, "offset 0.5") }
     }
 
     func testProductSearchFindsTheExactNearestRowsTiesToTheEarlierRow() throws {
         for offset in [0.0, -0.2, 3e6] {
             let (train, query) = data(offset: offset, seed: 5)
-            for k in [1, 7, 40, 310] {
-                var settings = KNearestNeighbors(neighbors: k, weights: .distance, p: 2)
-                settings.algorithm = .brute
-                var rng = SplitMix64(seed: 1)
-                let fitted = try settings.fit(train, [UInt8](repeating: 0, count: 310).enumerated().map { UInt8($0.offset % 2) }, using: &rng)
-                XCTAssertNotNil(FittedKNearestNeighbors.squaredNorms(train), "searches by products")
-                var seen = 0
-                try fitted.forEachNearest(query) { i, d, t in
-                    let want = reference(train, query, row: i, k: k)
-                    XCTAssertEqual(t, want.t, "offset \(offset), k \(k), row \(i)")
-                    XCTAssertEqual(d, want.d, "offset \(offset), k \(k), row \(i)")
-                    seen += 1
-                }
-                XCTAssertEqual(seen, 70)
-            }
+            XCTAssertNotNil(FittedKNearestNeighbors.squaredNorms(train), "searches by products")
+            for k in [1, 7, 40, 310] { try assertSearchMatchesReference(train, query, k: k, weights: .distance, "offset \(offset)") }
         }
+    }
+
+    /// Brute-force search of `query` in `train` gives every row the reference's neighbours and distances.
+    private func assertSearchMatchesReference(_ train: Matrix, _ query: Matrix, k: Int, weights: KNearestNeighbors.Weights, _ what: String) throws {
+        var settings = KNearestNeighbors(neighbors: k, weights: weights, p: 2)
+        settings.algorithm = .brute
+        var rng = SplitMix64(seed: 1)
+        let fitted = try settings.fit(train, (0..<train.rows).map { UInt8($0 % 2) }, using: &rng)
+        var seen = 0
+        try fitted.forEachNearest(query) { i, d, t in
+            let want = reference(train, query, row: i, k: k)
+            XCTAssertEqual(t, want.t, "\(what), k \(k), row \(i)")
+            XCTAssertEqual(d, want.d, "\(what), k \(k), row \(i)")
+            seen += 1
+        }
+        XCTAssertEqual(seen, query.rows)
     }
 
     /// Rows too large for ‖a‖² to be formed fall back to the scan, with the same answer.
@@ -77,13 +67,7 @@ final class NeighborSearchTests: XCTestCase {
         let scale = { (m: Matrix) in Matrix(rows: m.rows, cols: m.cols, values: m.values.map { $0 * 1e152 }) }
         let train = scale(small), q = scale(query)
         XCTAssertNil(FittedKNearestNeighbors.squaredNorms(train))
-        var settings = KNearestNeighbors(neighbors: 5, weights: .uniform, p: 2)
-        settings.algorithm = .brute
-        var rng = SplitMix64(seed: 1)
-        let fitted = try settings.fit(train, (0..<310).map { UInt8($0 % 2) }, using: &rng)
-        try fitted.forEachNearest(q) { i, d, t in
-            XCTAssertEqual(t, reference(train, q, row: i, k: 5).t)
-        }
+        try assertSearchMatchesReference(train, q, k: 5, weights: .uniform, "scaled by 1e152")
     }
 
     func testSmallestBoundsKeepsTheKSmallest() {
