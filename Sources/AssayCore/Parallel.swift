@@ -69,7 +69,10 @@ public enum Parallel {
             }
             group.wait()
             work.body = nil  // the helpers are done: `body` does not outlive this call
-            return try work.results.map { try $0!.get() }
+            return try work.results.map { result in
+                guard let result else { preconditionFailure("parallel map: a piece did not run") }
+                return try result.get()
+            }
         }
     }
 
@@ -103,6 +106,9 @@ public enum Parallel {
             return results.count - next
         }
 
-        func run(_ i: Int) { results[i] = Result { try body!(i) } }
+        func run(_ i: Int) {
+            guard let body else { preconditionFailure("parallel map: a piece ran after the call returned") }
+            results[i] = Result { try body(i) }
+        }
     }
 }

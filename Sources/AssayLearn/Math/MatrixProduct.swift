@@ -45,7 +45,7 @@ public enum MatrixProduct {
         var edge = [Double](repeating: 0, count: tileRows * tileCols)
         defer { packedA.deallocate(); packedB.deallocate() }
         edge.withUnsafeMutableBufferPointer { edgeBuffer in
-            let scratch = edgeBuffer.baseAddress!
+            guard let scratch = edgeBuffer.baseAddress else { return }
             for jc in stride(from: 0, to: n, by: blockCols) {
                 let nc = min(blockCols, n - jc)
                 for pc in stride(from: 0, to: depth, by: blockDepth) {

@@ -264,7 +264,8 @@ public struct FittedKNearestNeighbors: FittedClassifier, PerturbedPredicting, Eq
                     let end = Swift.min(q.rows, start + blockRows)
                     if let norms {
                         base.withUnsafeMutableBufferPointer { out in
-                            productDots(query.baseAddress!, train.baseAddress!, start: start, rows: end - start, into: out.baseAddress!)
+                            guard let queryBase = query.baseAddress, let trainBase = train.baseAddress, let outBase = out.baseAddress else { return }
+                            productDots(queryBase, trainBase, start: start, rows: end - start, into: outBase)
                             for r in 0..<(end - start) {
                                 let qn = norms.query[start + r]
                                 for t in 0..<n { out[r * n + t] = qn + norms.train[t] - 2 * out[r * n + t] }
