@@ -43,7 +43,8 @@ public enum Parallel {
         (try? tryMap(count) { i -> T in body(i) }) ?? []
     }
 
-    /// As `map`, for pieces that may throw: every piece runs; the error of the lowest index that threw is thrown.
+    /// As `map`, for pieces that may throw: the error of the lowest index that threw is thrown (on one thread the
+    /// pieces after it do not run; with lent workers every piece runs first).
     ///
     /// The calling thread runs pieces itself; before each, it asks the lender for idle workers for the pieces no one
     /// has taken yet (a worker freed by another task mid-way joins then), and each helper gives its worker back as
