@@ -254,6 +254,8 @@ public struct FittedKNearestNeighbors: FittedClassifier, PerturbedPredicting, Eq
         var row = [Double](repeating: 0, count: p)
         // Each row's distances to every training row, by matrix products (Euclidean) or exactly (Manhattan).
         let norms = productNorms(q)
+        // Zero without the product (the margin's norm term vanishes), so the inner loop need not ask.
+        let trainNorms = norms?.train ?? [Double](repeating: 0, count: n)
         // Rounding: each distance is a sum of at most p + 2w terms, each formed with one rounding; 2^-53 per operation.
         // A base distance from the product also carries (p + 4)·2⁻⁵³ times the two rows' squared norms.
         let unit = 0x1p-53
@@ -303,7 +305,7 @@ public struct FittedKNearestNeighbors: FittedClassifier, PerturbedPredicting, Eq
                                     removed += squared ? before * before : Swift.abs(before)
                                     added += squared ? after * after : Swift.abs(after)
                                 }
-                                let d0 = base[(i - start) * n + t], approx = d0 - removed + added, norm = norms.map { qn + $0.train[t] } ?? 0
+                                let d0 = base[(i - start) * n + t], approx = d0 - removed + added, norm = qn + trainNorms[t]
                                 let margin = factor * (norm + Swift.abs(d0) + removed + added + Swift.abs(approx)) + Double(p + 8) * Double.leastNormalMagnitude
                                 lower[t] = approx - margin
                                 kth.insert(approx + margin)
