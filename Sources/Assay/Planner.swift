@@ -146,8 +146,13 @@ struct Planner {
     /// task that explains it, so both see the same model.
     static func fitModel(_ fit: FitTask, _ data: Dataset, _ split: Split, _ pipeline: FittedPreprocessing, specSeed: UInt64) throws -> FittedModel {
         let seed = fit.seed(specSeed: specSeed)
-        let set = try trainingSet(data, pipeline, rows: trainingRows(split, fit.rows, specSeed: specSeed), resample: fit.model.resample, seed: seed)
-        return try fit.model.estimator().fit(set.x, set.target, weights: set.weights, seed: seed)
+        return try fitted(fit.model, data, pipeline, rows: trainingRows(split, fit.rows, specSeed: specSeed), seed: seed)
+    }
+
+    /// `model` fitted on the training set of `rows`; the matrix is handed over, so a tree model frees it once binned.
+    static func fitted(_ model: ModelSettings, _ data: Dataset, _ pipeline: FittedPreprocessing, rows: [Int], seed: UInt64) throws -> FittedModel {
+        let (x, target, weights) = try trainingSet(data, pipeline, rows: rows, resample: model.resample, seed: seed)
+        return try model.estimator().fit(consume x, target, weights: weights, seed: seed)
     }
 
     /// Fit on fold `fold`'s training rows, predict its validation rows.
@@ -270,8 +275,7 @@ struct Planner {
         return add(task, [load, split, prep], label: "refit \(Self.pointLabel(m, point)) on all training rows", kind: "fit") { seed, inputs in
             let data = try SharedTable.dataset(load, inputs[0]), split = try Split(decoding: inputs[1])
             let pipeline = try FittedPreprocessing(decoding: inputs[2])
-            let set = try Self.trainingSet(data, pipeline, rows: split.train, resample: task.model.resample, seed: seed)
-            let model = try task.model.estimator().fit(set.x, set.target, weights: set.weights, seed: seed)
+            let model = try Self.fitted(task.model, data, pipeline, rows: split.train, seed: seed)
             let p = try model.predict(try pipeline.transform(data.features, rows: split.test))
             let test = Predictions(rows: split.test, of: data, scores: p, note: model.convergenceNote)
             return RefitResult(test: test, preprocessing: pipeline, model: model)

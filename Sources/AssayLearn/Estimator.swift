@@ -37,40 +37,43 @@ extension DefinedModel {
 }
 
 /// A model's settings: hyperparameters that are never changed by fitting (house rule 1).
+///
+/// Every `fit` takes its matrix as `consuming`: a model that turns the rows into something else (trees bin them)
+/// may let the matrix go once it has, so that a big fit does not hold both for its whole length.
 public protocol Classifier: DefinedModel {
     associatedtype Fitted: FittedClassifier
     /// Fits on rows `x` with labels `y` (1 positive, 0 negative) and returns a new fitted model.
-    func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], using rng: inout G) throws -> Fitted
+    func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [UInt8], using rng: inout G) throws -> Fitted
 }
 
 /// A regressor's settings: hyperparameters that are never changed by fitting (house rule 1).
 public protocol Regressor: DefinedModel {
     associatedtype Fitted: FittedRegressor
     /// Fits on rows `x` with target values `y` and returns a new fitted model.
-    func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [Double], using rng: inout G) throws -> Fitted
+    func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [Double], using rng: inout G) throws -> Fitted
 }
 
 /// A multiclass classifier's settings: hyperparameters that are never changed by fitting (house rule 1).
 public protocol MulticlassClassifier: DefinedModel {
     associatedtype Fitted: FittedMulticlassClassifier
     /// Fits on rows `x` with class indices `y` (0 ..< `classes`, each present) and returns a new fitted model.
-    func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], classes: Int, using rng: inout G) throws -> Fitted
+    func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [UInt8], classes: Int, using rng: inout G) throws -> Fitted
 }
 
 /// A binary classifier that also fits with per-row sample weights (scikit-learn's `sample_weight`, `data.weight`):
 /// each row counts `weights[i]` times in the fit's loss, counts and statistics, on top of any `class_weight`.
 public protocol WeightedClassifier: Classifier {
-    func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], weights: [Double], using rng: inout G) throws -> Fitted
+    func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [UInt8], weights: [Double], using rng: inout G) throws -> Fitted
 }
 
 /// A regressor that also fits with per-row sample weights (see `WeightedClassifier`).
 public protocol WeightedRegressor: Regressor {
-    func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [Double], weights: [Double], using rng: inout G) throws -> Fitted
+    func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [Double], weights: [Double], using rng: inout G) throws -> Fitted
 }
 
 /// A multiclass classifier that also fits with per-row sample weights (see `WeightedClassifier`).
 public protocol WeightedMulticlassClassifier: MulticlassClassifier {
-    func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], classes: Int, weights: [Double], using rng: inout G) throws -> Fitted
+    func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [UInt8], classes: Int, weights: [Double], using rng: inout G) throws -> Fitted
 }
 
 /// A fitted model of any kind: it can only come from fitting or from its saved bytes.

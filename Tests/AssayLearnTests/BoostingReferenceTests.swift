@@ -42,3 +42,29 @@ final class BoostingReferenceTests: XCTestCase {
                     f.absolute_31, "absolute error")
     }
 }
+
+/// Binning some of a matrix's rows in place (boosting's rows outside its early-stopping hold-out) gives the bins of
+/// those rows copied out, so that no fit needs a second copy of its matrix.
+final class BinnedRowsTests: XCTestCase {
+    func testBinningSelectedRowsEqualsBinningTheirCopy() {
+        var g = SplitMix64(seed: 7)
+        let rows = 1_200, cols = 3
+        // Column 0: 1,200 distinct values (cut at edges); column 1: 12 levels; column 2: constant.
+        var values: [Double] = []
+        for i in 0..<rows { values += [Double(g.next() % 100_000) / 7, Double(i % 12), 5] }
+        let x = Matrix(rows: rows, cols: cols, values: values)
+        let selected = (0..<rows).filter { _ in g.next() % 10 != 0 }
+        let weights = selected.map { i in i % 17 == 0 ? 0 : Double(1 + i % 3) }
+        for scheme in [Binned.Scheme.quantiles, .percentiles] {
+            for w in [nil, weights] {
+                let inPlace = Binned(x, rows: selected, weights: w, scheme: scheme), copied = Binned(x.rows(selected), weights: w, scheme: scheme)
+                XCTAssertEqual(inPlace.rows, selected.count)
+                XCTAssertEqual(inPlace.edges, copied.edges, "\(scheme), weighted \(w != nil)")
+                XCTAssertTrue(inPlace.codes == copied.codes, "codes differ: \(scheme), weighted \(w != nil)")
+                XCTAssertGreaterThan(Set(inPlace.codes.prefix(selected.count)).count, 200, "column 0 is cut into many bins")
+            }
+        }
+        // Every row, in order, when no rows are named.
+        XCTAssertTrue(Binned(x, rows: Array(0..<rows)).codes == Binned(x).codes)
+    }
+}

@@ -139,16 +139,16 @@ public struct AnyEstimator: Sendable {
     /// The settings value (a `Classifier` or a `Regressor`), kept for comparison.
     public let settings: any Sendable
     /// Fits (with sample weights when given) and tags the fitted model with the byte its form is read back by.
-    let fitBody: @Sendable (Matrix, FitTarget, [Double]?, UInt64) throws -> FittedModel
+    let fitBody: @Sendable (consuming Matrix, FitTarget, [Double]?, UInt64) throws -> FittedModel
     let equals: @Sendable (any Sendable) -> Bool
 
     public init<C: Classifier & Equatable>(_ settings: C, tag: UInt8) {
         self.init(settings: settings, tag: tag, fit: { x, target, weights, seed in
             guard case .labels(let y) = target else { throw LearnError.badParameter("\(C.definition.name) is a classifier: it fits binary labels") }
             var rng = SplitMix64(seed: seed)
-            guard let weights else { return try settings.fit(x, y, using: &rng) }
+            guard let weights else { return try settings.fit(consume x, y, using: &rng) }
             guard let weighted = settings as? any WeightedClassifier else { throw Self.unweighted(C.definition) }
-            return try Self.fitWeighted(weighted, x, y, weights, &rng)
+            return try Self.fitWeighted(weighted, consume x, y, weights, &rng)
         }, equals: { ($0 as? C) == settings })
     }
 
@@ -156,9 +156,9 @@ public struct AnyEstimator: Sendable {
         self.init(settings: settings, tag: tag, fit: { x, target, weights, seed in
             guard case .classes(let y, let count) = target else { throw LearnError.badParameter("\(C.definition.name) (task multiclass) fits class indices") }
             var rng = SplitMix64(seed: seed)
-            guard let weights else { return try settings.fit(x, y, classes: count, using: &rng) }
+            guard let weights else { return try settings.fit(consume x, y, classes: count, using: &rng) }
             guard let weighted = settings as? any WeightedMulticlassClassifier else { throw Self.unweighted(C.definition) }
-            return try Self.fitWeighted(weighted, x, y, count, weights, &rng)
+            return try Self.fitWeighted(weighted, consume x, y, count, weights, &rng)
         }, equals: { ($0 as? C) == settings })
     }
 
@@ -166,44 +166,47 @@ public struct AnyEstimator: Sendable {
         self.init(settings: settings, tag: tag, fit: { x, target, weights, seed in
             guard case .values(let y) = target else { throw LearnError.badParameter("\(R.definition.name) is a regressor: it fits numeric values") }
             var rng = SplitMix64(seed: seed)
-            guard let weights else { return try settings.fit(x, y, using: &rng) }
+            guard let weights else { return try settings.fit(consume x, y, using: &rng) }
             guard let weighted = settings as? any WeightedRegressor else { throw Self.unweighted(R.definition) }
-            return try Self.fitWeighted(weighted, x, y, weights, &rng)
+            return try Self.fitWeighted(weighted, consume x, y, weights, &rng)
         }, equals: { ($0 as? R) == settings })
     }
 
     static func unweighted(_ d: ModelDefinition) -> LearnError { .badParameter(d.schema.noSampleWeights ?? "\(d.name) takes no sample weights") }
 
-    static func fitWeighted<C: WeightedClassifier>(_ c: C, _ x: Matrix, _ y: [UInt8], _ w: [Double], _ rng: inout SplitMix64) throws -> any FittedEstimator {
+    static func fitWeighted<C: WeightedClassifier>(_ c: C, _ x: consuming Matrix, _ y: [UInt8], _ w: [Double], _ rng: inout SplitMix64) throws -> any FittedEstimator {
         try InputCheck.weights(w, rows: x.rows, labels: y, classes: 2)
-        return try c.fit(x, y, weights: w, using: &rng)
+        return try c.fit(consume x, y, weights: w, using: &rng)
     }
 
-    static func fitWeighted<C: WeightedMulticlassClassifier>(_ c: C, _ x: Matrix, _ y: [UInt8], _ k: Int, _ w: [Double], _ rng: inout SplitMix64) throws -> any FittedEstimator {
+    static func fitWeighted<C: WeightedMulticlassClassifier>(_ c: C, _ x: consuming Matrix, _ y: [UInt8], _ k: Int, _ w: [Double], _ rng: inout SplitMix64) throws -> any FittedEstimator {
         try InputCheck.weights(w, rows: x.rows, labels: y, classes: k)
-        return try c.fit(x, y, classes: k, weights: w, using: &rng)
+        return try c.fit(consume x, y, classes: k, weights: w, using: &rng)
     }
 
-    static func fitWeighted<R: WeightedRegressor>(_ r: R, _ x: Matrix, _ y: [Double], _ w: [Double], _ rng: inout SplitMix64) throws -> any FittedEstimator {
+    static func fitWeighted<R: WeightedRegressor>(_ r: R, _ x: consuming Matrix, _ y: [Double], _ w: [Double], _ rng: inout SplitMix64) throws -> any FittedEstimator {
         try InputCheck.weights(w, rows: x.rows)
-        return try r.fit(x, y, weights: w, using: &rng)
+        return try r.fit(consume x, y, weights: w, using: &rng)
     }
 
     /// Settings whose every fitted model is read back by `tag`.
-    init(settings: any Sendable, tag: UInt8, fit: @escaping @Sendable (Matrix, FitTarget, [Double]?, UInt64) throws -> any FittedEstimator,
+    init(settings: any Sendable, tag: UInt8, fit: @escaping @Sendable (consuming Matrix, FitTarget, [Double]?, UInt64) throws -> any FittedEstimator,
          equals: @escaping @Sendable (any Sendable) -> Bool) {
-        self.init(settings: settings, fit: { FittedModel(tag: tag, fitted: try fit($0, $1, $2, $3)) }, equals: equals)
+        self.init(settings: settings, fit: { x, target, weights, seed in FittedModel(tag: tag, fitted: try fit(consume x, target, weights, seed)) }, equals: equals)
     }
 
-    init(settings: any Sendable, fit: @escaping @Sendable (Matrix, FitTarget, [Double]?, UInt64) throws -> FittedModel, equals: @escaping @Sendable (any Sendable) -> Bool) {
+    init(settings: any Sendable, fit: @escaping @Sendable (consuming Matrix, FitTarget, [Double]?, UInt64) throws -> FittedModel, equals: @escaping @Sendable (any Sendable) -> Bool) {
         self.settings = settings
         self.fitBody = fit
         self.equals = equals
     }
 
     /// Fits on `x` and `target` with a generator seeded by `seed` (the task's seed); `weights`, when given, are the
-    /// rows' sample weights (a type that takes none refuses them).
-    public func fit(_ x: Matrix, _ target: FitTarget, weights: [Double]? = nil, seed: UInt64) throws -> FittedModel { try fitBody(x, target, weights, seed) }
+    /// rows' sample weights (a type that takes none refuses them). A model may let `x` go before it returns (trees,
+    /// once they have binned it): pass the last copy (`consume`) for its memory to be freed then.
+    public func fit(_ x: consuming Matrix, _ target: FitTarget, weights: [Double]? = nil, seed: UInt64) throws -> FittedModel {
+        try fitBody(consume x, target, weights, seed)
+    }
 
     /// Fits a classifier on binary labels `y`.
     public func fit(_ x: Matrix, _ y: [UInt8], seed: UInt64) throws -> FittedModel { try fit(x, .labels(y), seed: seed) }

@@ -60,17 +60,17 @@ public struct GradientBoosting: WeightedClassifier, Equatable {
         Parameter(.boolean("early_stopping"), default: .bool(false), accepts: [.bool(true)], rejects: [.string("auto")]) { $0.earlyStopping = $1.boolValue! },
     ]
 
-    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], using rng: inout G) throws -> FittedBoosting {
-        try fit(x, y, sampleWeights: nil, using: &rng)
+    public func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [UInt8], using rng: inout G) throws -> FittedBoosting {
+        try fit(consume x, y, sampleWeights: nil, using: &rng)
     }
 
     /// Sample weights multiply the class weights (`balanced` counts rows, as scikit-learn's `compute_sample_weight`)
     /// in the baseline, the gradients and hessians and the early-stopping loss; bins come from rows of positive weight.
-    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], weights: [Double], using rng: inout G) throws -> FittedBoosting {
-        try fit(x, y, sampleWeights: weights, using: &rng)
+    public func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [UInt8], weights: [Double], using rng: inout G) throws -> FittedBoosting {
+        try fit(consume x, y, sampleWeights: weights, using: &rng)
     }
 
-    func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], sampleWeights: [Double]?, using rng: inout G) throws -> FittedBoosting {
+    func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [UInt8], sampleWeights: [Double]?, using rng: inout G) throws -> FittedBoosting {
         try InputCheck.fitting(x, y)
         var trainRows = Array(0..<x.rows), validRows: [Int] = []
         if earlyStopping {
@@ -79,21 +79,23 @@ public struct GradientBoosting: WeightedClassifier, Equatable {
             validRows = split.sorted()
             trainRows = trainRows.filter { !held.contains($0) }
         }
-        let xt = x.rows(trainRows), yt = trainRows.map { y[$0] }
+        let yt = trainRows.map { y[$0] }
         // Per-row weights (all 1 unless weighted), from the class counts over every given row, times the sample weights.
         let allPositives = Double(y.reduce(0) { $0 + Int($1) }), total = Double(y.count)
         let classWeight = [total / (2 * (total - allPositives)), total / (2 * allPositives)]
         let weighted = balanced || sampleWeights != nil
         let rowWeight: (Int) -> Double = { i in (self.balanced ? classWeight[Int(y[i])] : 1) * (sampleWeights?[i] ?? 1) }
         let wt = trainRows.map(rowWeight), wv = validRows.map(rowWeight)
-        let binned = Binned(xt, weights: weighted ? wt : nil, scheme: .percentiles)  // scikit-learn bins with the class × sample weights
-        let n = xt.rows
+        // scikit-learn bins with the class × sample weights
+        let xv = x.rows(validRows), yv = validRows.map { y[$0] }, width = x.cols
+        // The trees need only the bins (and the held-out rows): the matrix goes now.
+        let binned = Binned(consume x, rows: earlyStopping ? trainRows : nil, weights: weighted ? wt : nil, scheme: .percentiles)
+        let n = trainRows.count
         var positives = 0.0, weightSum = 0.0
         for i in 0..<n { let w = wt[i]; weightSum += w; if yt[i] == 1 { positives += w } }
         let baseline = log(positives / (weightSum - positives))
         var raw = [Double](repeating: baseline, count: n)
         var validRaw = [Double](repeating: baseline, count: validRows.count)
-        let xv = x.rows(validRows), yv = validRows.map { y[$0] }
         var trees: [FittedTree] = []
         var scores: [Double] = []
         var g = [Double](repeating: 0, count: n), h = g
@@ -118,7 +120,7 @@ public struct GradientBoosting: WeightedClassifier, Equatable {
                 }
             }
         }
-        return FittedBoosting(baseline: baseline, trees: trees, width: x.cols)
+        return FittedBoosting(baseline: baseline, trees: trees, width: width)
     }
 
     /// Log loss with each row weighted by `weights` (scikit-learn's `np.average(loss, weights=…)`).

@@ -26,17 +26,17 @@ public struct GradientBoostingRegressor: WeightedRegressor, Equatable {
                   rejects: [.string("huber"), .string("log_loss")]) { $0.loss = Loss(rawValue: $1.stringValue!)! },
     ] + GradientBoosting.parameters.map { $0.lifted(\.booster) })
 
-    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [Double], using rng: inout G) throws -> FittedBoostingRegressor {
-        try fit(x, y, sampleWeights: nil, using: &rng)
+    public func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [Double], using rng: inout G) throws -> FittedBoostingRegressor {
+        try fit(consume x, y, sampleWeights: nil, using: &rng)
     }
 
     /// Sample weights weigh the baseline (weighted mean, median or log of the mean), the gradients and hessians, the
     /// absolute-error leaf medians and the early-stopping loss, as in scikit-learn; bins come from rows of positive weight.
-    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [Double], weights: [Double], using rng: inout G) throws -> FittedBoostingRegressor {
-        try fit(x, y, sampleWeights: weights, using: &rng)
+    public func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [Double], weights: [Double], using rng: inout G) throws -> FittedBoostingRegressor {
+        try fit(consume x, y, sampleWeights: weights, using: &rng)
     }
 
-    func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [Double], sampleWeights: [Double]?, using rng: inout G) throws -> FittedBoostingRegressor {
+    func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [Double], sampleWeights: [Double]?, using rng: inout G) throws -> FittedBoostingRegressor {
         try InputCheck.fitting(x, y)
         if loss == .poisson {
             if let i = y.firstIndex(where: { $0 < 0 }) { throw LearnError.badParameter("gradient_boosting: loss poisson needs a target ≥ 0; row \(i) is \(NumberFormat.json(y[i]))") }
@@ -50,10 +50,12 @@ public struct GradientBoostingRegressor: WeightedRegressor, Equatable {
             let held = Set(validRows)
             trainRows = trainRows.filter { !held.contains($0) }
         }
-        let xt = x.rows(trainRows), yt = trainRows.map { y[$0] }
+        let yt = trainRows.map { y[$0] }
         let wt = sampleWeights.map { w in trainRows.map { w[$0] } }, wv = sampleWeights.map { w in validRows.map { w[$0] } }
-        let binned = Binned(xt, weights: wt, scheme: .percentiles)
-        let n = xt.rows
+        let xv = x.rows(validRows), yv = validRows.map { y[$0] }, width = x.cols
+        // The trees need only the bins (and the held-out rows): the matrix goes now.
+        let binned = Binned(consume x, rows: booster.earlyStopping ? trainRows : nil, weights: wt, scheme: .percentiles)
+        let n = trainRows.count
         let baseline: Double
         if let wt {
             let mean = zip(yt, wt).reduce(0.0) { $0 + $1.0 * $1.1 } / wt.reduce(0, +)
@@ -70,7 +72,6 @@ public struct GradientBoostingRegressor: WeightedRegressor, Equatable {
             }
         }
         var raw = [Double](repeating: baseline, count: n)
-        let xv = x.rows(validRows), yv = validRows.map { y[$0] }
         var validRaw = [Double](repeating: baseline, count: validRows.count)
         var trees: [FittedTree] = [], scores: [Double] = []
         var g = [Double](repeating: 0, count: n), h = wt ?? [Double](repeating: 1, count: n)
@@ -108,7 +109,7 @@ public struct GradientBoostingRegressor: WeightedRegressor, Equatable {
                 }
             }
         }
-        return FittedBoostingRegressor(baseline: baseline, trees: trees, width: x.cols, logLink: loss == .poisson)
+        return FittedBoostingRegressor(baseline: baseline, trees: trees, width: width, logLink: loss == .poisson)
     }
 
     /// The loss scikit-learn minimizes, averaged over rows with raw predictions `raw` (half squared error, absolute

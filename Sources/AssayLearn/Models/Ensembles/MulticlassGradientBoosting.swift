@@ -18,18 +18,18 @@ public struct MulticlassGradientBoosting: WeightedMulticlassClassifier, Equatabl
     public static let definition = ModelDefinition.multiclass("gradient_boosting", tag: 25, defaults: MulticlassGradientBoosting(),
                                                               parameters: GradientBoosting.classifierParameters.map { $0.lifted(\.settings) })
 
-    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], classes k: Int, using rng: inout G) throws -> FittedMulticlassBoosting {
-        try fit(x, y, classes: k, sampleWeights: nil, using: &rng)
+    public func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [UInt8], classes k: Int, using rng: inout G) throws -> FittedMulticlassBoosting {
+        try fit(consume x, y, classes: k, sampleWeights: nil, using: &rng)
     }
 
     /// Sample weights multiply the class weights (`balanced` counts rows) everywhere they are used; bins come from
     /// rows of positive weight.
-    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], classes k: Int, weights: [Double],
+    public func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [UInt8], classes k: Int, weights: [Double],
                                               using rng: inout G) throws -> FittedMulticlassBoosting {
-        try fit(x, y, classes: k, sampleWeights: weights, using: &rng)
+        try fit(consume x, y, classes: k, sampleWeights: weights, using: &rng)
     }
 
-    func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], classes k: Int, sampleWeights: [Double]?,
+    func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [UInt8], classes k: Int, sampleWeights: [Double]?,
                                        using rng: inout G) throws -> FittedMulticlassBoosting {
         try InputCheck.fitting(x, y, classes: k)
         var trainRows = Array(0..<x.rows), validRows: [Int] = []
@@ -41,10 +41,13 @@ public struct MulticlassGradientBoosting: WeightedMulticlassClassifier, Equatabl
         }
         // Per-row weights from the class counts over every given row (all 1 without `balanced`).
         let weight = ClassWeights.times(ClassWeights.balanced(y, classes: k, enabled: settings.balanced), sampleWeights)
-        let xt = x.rows(trainRows), yt = trainRows.map { y[$0] }, wt = trainRows.map { weight[$0] }
+        let yt = trainRows.map { y[$0] }, wt = trainRows.map { weight[$0] }
         // scikit-learn bins with the class × sample weights when there are any.
-        let binned = Binned(xt, weights: settings.balanced || sampleWeights != nil ? wt : nil, scheme: .percentiles)
-        let n = xt.rows
+        let xv = x.rows(validRows), yv = validRows.map { y[$0] }, wv = validRows.map { weight[$0] }, width = x.cols
+        // The trees need only the bins (and the held-out rows): the matrix goes now.
+        let binned = Binned(consume x, rows: settings.earlyStopping ? trainRows : nil, weights: settings.balanced || sampleWeights != nil ? wt : nil,
+                            scheme: .percentiles)
+        let n = trainRows.count
         var shares = [Double](repeating: 0, count: k)
         for (label, w) in zip(yt, wt) { shares[Int(label)] += w }
         let totalWeight = shares.reduce(0, +)
@@ -52,7 +55,6 @@ public struct MulticlassGradientBoosting: WeightedMulticlassClassifier, Equatabl
         let centre = baseline.reduce(0, +) / Double(k)
         baseline = baseline.map { $0 - centre }
         var raw = (0..<n).flatMap { _ in baseline }
-        let xv = x.rows(validRows), yv = validRows.map { y[$0] }, wv = validRows.map { weight[$0] }
         var validRaw = (0..<validRows.count).flatMap { _ in baseline }
         var trees: [FittedTree] = []
         var scores: [Double] = []
@@ -89,7 +91,7 @@ public struct MulticlassGradientBoosting: WeightedMulticlassClassifier, Equatabl
                 }
             }
         }
-        return FittedMulticlassBoosting(baselines: baseline, trees: trees, width: x.cols)
+        return FittedMulticlassBoosting(baselines: baseline, trees: trees, width: width)
     }
 
     /// Each row's softmax of its `classes` raw scores.

@@ -23,24 +23,25 @@ public struct RandomForest: WeightedClassifier, Equatable, GrowsForests {
     public static let definition = ModelDefinition.classifier("random_forest", tag: 5, defaults: RandomForest(),
                                                                parameters: TreeSettings.forestParameters() + TreeSettings.parameters(maxFeatures: .string("sqrt")))
 
-    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], using rng: inout G) throws -> FittedForest {
-        try fit(x, y, sampleWeights: nil, using: &rng)
+    public func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [UInt8], using rng: inout G) throws -> FittedForest {
+        try fit(consume x, y, sampleWeights: nil, using: &rng)
     }
 
     /// Each tree's rows count their bootstrap draws times their sample weight (as in scikit-learn); rows of weight 0
     /// are left out.
-    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], weights: [Double], using rng: inout G) throws -> FittedForest {
-        try fit(x, y, sampleWeights: weights, using: &rng)
+    public func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [UInt8], weights: [Double], using rng: inout G) throws -> FittedForest {
+        try fit(consume x, y, sampleWeights: weights, using: &rng)
     }
 
-    func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], sampleWeights: [Double]?, using rng: inout G) throws -> FittedForest {
+    func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [UInt8], sampleWeights: [Double]?, using rng: inout G) throws -> FittedForest {
         try InputCheck.fitting(x, y)
-        let binned = Binned(x, weights: sampleWeights)
-        let trees = Self.bootstrapTrees(estimators, rows: x.rows, bootstrap: bootstrap, seed: rng.next()) { counts, rows, g in
+        let (n, width) = (x.rows, x.cols)
+        let binned = Binned(consume x, weights: sampleWeights)  // the trees need only the bins: the matrix goes now
+        let trees = Self.bootstrapTrees(estimators, rows: n, bootstrap: bootstrap, seed: rng.next()) { counts, rows, g in
             let weights = ClassWeights.times(TreeGrower.classWeights(y, counts: counts, balanced: settings.balanced), sampleWeights)
             return TreeGrower(settings: settings, binned: binned, y: y, weight: weights).grow(rows: ClassWeights.weighted(rows, sampleWeights), using: &g)
         }
-        return FittedForest(trees: trees, width: x.cols)
+        return FittedForest(trees: trees, width: width)
     }
 
     /// `count` trees, each grown by `grow` on its own bootstrap sample of the `n` rows (drawn as per-row counts; every
@@ -78,23 +79,24 @@ public struct RandomForestRegressor: WeightedRegressor, Equatable, GrowsForests 
     public static let definition = ModelDefinition.regressor("random_forest", tag: 10, defaults: RandomForestRegressor(),
                                                                parameters: TreeSettings.forestParameters() + TreeSettings.regressionParameters(maxFeatures: .double(1)))
 
-    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [Double], using rng: inout G) throws -> FittedForestRegressor {
-        try fit(x, y, sampleWeights: nil, using: &rng)
+    public func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [Double], using rng: inout G) throws -> FittedForestRegressor {
+        try fit(consume x, y, sampleWeights: nil, using: &rng)
     }
 
     /// Each tree's rows count their bootstrap draws times their sample weight; rows of weight 0 are left out.
-    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [Double], weights: [Double], using rng: inout G) throws -> FittedForestRegressor {
-        try fit(x, y, sampleWeights: weights, using: &rng)
+    public func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [Double], weights: [Double], using rng: inout G) throws -> FittedForestRegressor {
+        try fit(consume x, y, sampleWeights: weights, using: &rng)
     }
 
-    func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [Double], sampleWeights: [Double]?, using rng: inout G) throws -> FittedForestRegressor {
+    func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [Double], sampleWeights: [Double]?, using rng: inout G) throws -> FittedForestRegressor {
         try InputCheck.fitting(x, y)
-        let binned = Binned(x, weights: sampleWeights)
-        let trees = RandomForest.bootstrapTrees(estimators, rows: x.rows, bootstrap: bootstrap, seed: rng.next()) { counts, rows, g in
+        let (n, width) = (x.rows, x.cols)
+        let binned = Binned(consume x, weights: sampleWeights)
+        let trees = RandomForest.bootstrapTrees(estimators, rows: n, bootstrap: bootstrap, seed: rng.next()) { counts, rows, g in
             var grower = TreeGrower(settings: settings, binned: binned, y: [], weight: ClassWeights.times(counts, sampleWeights))
             grower.values = y
             return grower.grow(rows: ClassWeights.weighted(rows, sampleWeights), using: &g)
         }
-        return FittedForestRegressor(forest: FittedForest(trees: trees, width: x.cols))
+        return FittedForestRegressor(forest: FittedForest(trees: trees, width: width))
     }
 }

@@ -124,24 +124,27 @@ struct Binned {
         case percentiles
     }
 
-    /// With sample weights, the edges come from the rows of positive weight only (as scikit-learn's binning and
-    /// splitter leave rows of weight 0 out); every row is still coded.
-    init(_ x: Matrix, weights: [Double]? = nil, scheme: Scheme = .quantiles) {
-        rows = x.rows
+    /// The bins of `x`'s rows `selected` (every row when nil), in that order: codes row `i` is row `selected[i]` of `x`
+    /// (no copy of the rows is made). With sample weights (one per selected row), the edges come from the rows of
+    /// positive weight only (as scikit-learn's binning and splitter leave rows of weight 0 out); every row is still coded.
+    init(_ x: Matrix, rows selected: [Int]? = nil, weights: [Double]? = nil, scheme: Scheme = .quantiles) {
+        let count = selected?.count ?? x.rows
+        rows = count
+        func source(_ i: Int) -> Int { selected?[i] ?? i }
         var edges: [[Double]] = []
-        var codes = [UInt8](repeating: 0, count: x.rows * x.cols)
-        let weighted = weights.map { w in (0..<x.rows).filter { w[$0] > 0 } }
+        var codes = [UInt8](repeating: 0, count: count * x.cols)
+        let weighted = weights.map { w in (0..<count).filter { w[$0] > 0 }.map(source) }
+        let positiveWeights = weights.map { w in w.filter { $0 > 0 } }
         for j in 0..<x.cols {
-            var column = weighted.map { rows in rows.map { x[$0, j] } } ?? (0..<x.rows).map { x[$0, j] }
-            column.sort()
+            let values = weighted.map { rows in rows.map { x[$0, j] } } ?? (0..<count).map { x[source($0), j] }
+            let column = values.sorted()
             var distinct: [Double] = []
             for v in column where distinct.last != v { distinct.append(v) }
             var e: [Double] = []
             if distinct.count <= 255 {
                 for k in 1..<max(distinct.count, 1) { e.append((distinct[k - 1] + distinct[k]) / 2) }
             } else if scheme == .percentiles {
-                let w = weighted.flatMap { rows in weights.map { w in rows.map { w[$0] } } }
-                e = Self.percentileEdges(x, column: j, sorted: column, rows: weighted, weights: w)
+                e = Self.percentileEdges(sorted: column, values: values, weights: positiveWeights)
             } else {
                 for q in 1..<255 {
                     let v = column[q * column.count / 255]
@@ -152,19 +155,19 @@ struct Binned {
                 }
             }
             edges.append(e)
-            for i in 0..<x.rows { codes[j * x.rows + i] = UInt8(Self.bin(x[i, j], e)) }
+            for i in 0..<count { codes[j * count + i] = UInt8(Self.bin(x[source(i), j], e)) }
         }
         self.edges = edges
         self.codes = codes
     }
 
-    /// scikit-learn's thresholds for a column of more than 255 distinct values (`_find_binning_thresholds`): `sorted`
-    /// holds the column's values of `rows` (all rows when nil), ascending; `weights` their sample weights, if any.
-    static func percentileEdges(_ x: Matrix, column j: Int, sorted: [Double], rows: [Int]?, weights: [Double]?) -> [Double] {
+    /// scikit-learn's thresholds for a column of more than 255 distinct values (`_find_binning_thresholds`): `values`
+    /// holds the column's values (of the rows of positive weight when weighted), `sorted` the same ascending,
+    /// `weights` their sample weights, if any.
+    static func percentileEdges(sorted: [Double], values: [Double], weights: [Double]?) -> [Double] {
         var e: [Double] = []
         let step = 100.0 / 255.0, n = sorted.count
         if let weights {
-            let values = rows.map { r in r.map { x[$0, j] } } ?? (0..<x.rows).map { x[$0, j] }
             let quantiles = Stats.WeightedQuantiles(values, weights)
             for k in 1..<255 { e.append(quantiles.percentile(Double(k) * step, average: true)) }
         } else {
@@ -531,23 +534,24 @@ public struct DecisionTree: WeightedClassifier, Equatable, GrowsTrees {
     public static let definition = ModelDefinition.classifier("decision_tree", tag: 5, defaults: DecisionTree(),
                                                               parameters: TreeSettings.parameters(maxFeatures: .null))
 
-    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], using rng: inout G) throws -> FittedForest {
-        try fit(x, y, sampleWeights: nil, using: &rng)
+    public func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [UInt8], using rng: inout G) throws -> FittedForest {
+        try fit(consume x, y, sampleWeights: nil, using: &rng)
     }
 
     /// Sample weights multiply the class weights (`balanced` counts rows, as scikit-learn's `compute_sample_weight`);
     /// rows of weight 0 are left out; `min_samples_leaf` and `min_samples_split` still count rows.
-    public func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], weights: [Double], using rng: inout G) throws -> FittedForest {
-        try fit(x, y, sampleWeights: weights, using: &rng)
+    public func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [UInt8], weights: [Double], using rng: inout G) throws -> FittedForest {
+        try fit(consume x, y, sampleWeights: weights, using: &rng)
     }
 
-    func fit<G: RandomNumberGenerator>(_ x: Matrix, _ y: [UInt8], sampleWeights: [Double]?, using rng: inout G) throws -> FittedForest {
+    func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [UInt8], sampleWeights: [Double]?, using rng: inout G) throws -> FittedForest {
         try InputCheck.fitting(x, y)
-        let binned = Binned(x, weights: sampleWeights)
+        let (n, width) = (x.rows, x.cols)
+        let binned = Binned(consume x, weights: sampleWeights)  // the tree needs only the bins: the matrix goes now
         let weights = ClassWeights.times(TreeGrower.classWeights(y, counts: [Double](repeating: 1, count: y.count), balanced: settings.balanced), sampleWeights)
         let tree = TreeGrower(settings: settings, binned: binned, y: y, weight: weights)
-            .grow(rows: ClassWeights.weighted(Array(0..<x.rows), sampleWeights), using: &rng)
-        return FittedForest(trees: [tree], width: x.cols)
+            .grow(rows: ClassWeights.weighted(Array(0..<n), sampleWeights), using: &rng)
+        return FittedForest(trees: [tree], width: width)
     }
 }
 
