@@ -111,14 +111,19 @@ struct Planner {
     static func trainingSet(_ data: Dataset, _ pipeline: FittedPreprocessing, rows: [Int], resample: ResampleStep?,
                             seed: UInt64) throws -> (x: Matrix, target: FitTarget, weights: [Double]?) {
         let x = try pipeline.transform(data.features, rows: rows, training: true)
-        let weights = data.weights.map { w in rows.map { w[$0] } }
-        if let values = data.values { return (x, .values(rows.map { values[$0] }), weights) }  // validation refuses resampling a regression
-        let y = rows.map { data.target[$0] }
-        func target(_ labels: [UInt8]) -> FitTarget { data.classNames.map { .classes(labels, count: $0.count) } ?? .labels(labels) }
-        guard let resample else { return (x, target(y), weights) }
+        let (target, weights) = trainingTarget(data, rows: rows)
+        guard let resample, case .labels(let y) = target else { return (x, target, weights) }  // validation refuses resampling a regression
         var rng = SplitMix64(seed: Seeds.derive(seed, "resample"))
         let (rx, ry) = try Resampler.resample(x, y, resample, categoricalBlocks: pipeline.categoricalBlocks, using: &rng)
-        return (rx, target(ry), nil)
+        return (rx, .labels(ry), nil)
+    }
+
+    /// The target and sample weights (with `data.weight`) of `rows`.
+    static func trainingTarget(_ data: Dataset, rows: [Int]) -> (target: FitTarget, weights: [Double]?) {
+        let weights = data.weights.map { w in rows.map { w[$0] } }
+        if let values = data.values { return (.values(rows.map { values[$0] }), weights) }
+        let y = rows.map { data.target[$0] }
+        return (data.classNames.map { .classes(y, count: $0.count) } ?? .labels(y), weights)
     }
 
     /// The training rows `rows` names: all of them, a fold's, or the share of a fold's that a successive-halving
@@ -149,10 +154,16 @@ struct Planner {
         return try fitted(fit.model, data, pipeline, rows: trainingRows(split, fit.rows, specSeed: specSeed), seed: seed)
     }
 
-    /// `model` fitted on the training set of `rows`; the matrix is handed over, so a tree model frees it once binned.
+    /// `model` fitted on the training set of `rows`. A model that only bins its rows (trees, forests, boosting) gets
+    /// them a column at a time, so that the whole matrix never exists; any other is handed the matrix.
     static func fitted(_ model: ModelSettings, _ data: Dataset, _ pipeline: FittedPreprocessing, rows: [Int], seed: UInt64) throws -> FittedModel {
+        let estimator = try model.estimator()
+        if estimator.fitsColumns && model.resample == nil {
+            let (target, weights) = trainingTarget(data, rows: rows)
+            return try estimator.fit(columns: pipeline.columns(data.features, rows: rows, training: true), target, weights: weights, seed: seed)
+        }
         let (x, target, weights) = try trainingSet(data, pipeline, rows: rows, resample: model.resample, seed: seed)
-        return try model.estimator().fit(consume x, target, weights: weights, seed: seed)
+        return try estimator.fit(consume x, target, weights: weights, seed: seed)
     }
 
     /// Fit on fold `fold`'s training rows, predict its validation rows.

@@ -76,6 +76,18 @@ public protocol WeightedMulticlassClassifier: MulticlassClassifier {
     func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [UInt8], classes: Int, weights: [Double], using rng: inout G) throws -> Fitted
 }
 
+/// A classifier that reads its training rows only to bin them (trees, forests, boosting): it also fits on rows given a
+/// column at a time, so that a fit need never hold the whole matrix (`FittedPreprocessing.columns`); the same model as
+/// `fit` on the matrix. `weights`: sample weights, or nil.
+public protocol ColumnwiseClassifier: WeightedClassifier {
+    func fit<G: RandomNumberGenerator>(columns x: ColumnSource, _ y: [UInt8], weights: [Double]?, using rng: inout G) throws -> Fitted
+}
+
+/// A regressor that fits on rows given a column at a time (see `ColumnwiseClassifier`).
+public protocol ColumnwiseRegressor: WeightedRegressor {
+    func fit<G: RandomNumberGenerator>(columns x: ColumnSource, _ y: [Double], weights: [Double]?, using rng: inout G) throws -> Fitted
+}
+
 /// A fitted model of any kind: it can only come from fitting or from its saved bytes.
 public protocol FittedEstimator: Sendable, BinaryCodable {
     /// Number of input columns the model expects.
@@ -127,20 +139,81 @@ extension FittedRegressor {
     public func predictScores(_ x: Matrix) throws -> [Double] { try predict(x) }
 }
 
+/// Training rows given one column at a time: `column(j)` is every row's value of column `j`, asked for once per
+/// column, in column order. What a model that only bins its input (trees, forests, boosting: `ColumnwiseClassifier`)
+/// needs, without the whole matrix in memory (`FittedPreprocessing.columns`). It notes the first value that is not
+/// finite (in row-major order), for `InputCheck`.
+public final class ColumnSource {
+    public let rows: Int
+    public let cols: Int
+    private var make: ((Int) throws -> [Double])?
+    private var firstNonFinite: (row: Int, column: Int)?
+
+    public init(rows: Int, cols: Int, column: @escaping (Int) throws -> [Double]) {
+        self.rows = rows
+        self.cols = cols
+        self.make = column
+    }
+
+    /// The columns of `x`.
+    public convenience init(_ x: Matrix) {
+        self.init(rows: x.rows, cols: x.cols) { j in (0..<x.rows).map { x[$0, j] } }
+    }
+
+    /// Every row's value of column `j`.
+    public func column(_ j: Int) throws -> [Double] {
+        guard let make else { throw LearnError.badParameter("column \(j) was asked of a column source already released") }
+        let values = try make(j)
+        precondition(values.count == rows, "a column source gave a column of the wrong length")
+        if !values.allSatisfy(\.isFinite), let i = values.firstIndex(where: { !$0.isFinite }), i < (firstNonFinite?.row ?? Int.max) {
+            firstNonFinite = (i, j)
+        }
+        return values
+    }
+
+    /// Lets go of what the source holds (the matrix, or the last input column's outputs it made): a model calls it
+    /// once it has read every column, so that the memory goes before the rest of its fit.
+    public func release() { make = nil }
+
+    /// Throws `nonFinite` for the first value that is not finite among the columns read so far.
+    func checkFinite() throws {
+        if let (row, column) = firstNonFinite { throw LearnError.nonFinite(row: row, column: column) }
+    }
+}
+
 /// Input checks shared by every estimator.
 public enum InputCheck {
     public static func fitting(_ x: Matrix, _ y: [UInt8]) throws {
-        guard x.rows > 0 else { throw LearnError.empty }
-        guard y.count == x.rows else { throw LearnError.labelCount(rows: x.rows, labels: y.count) }
+        try fittingShape(rows: x.rows, labels: y.count)
         try finite(x)
         guard y.contains(0), y.contains(1) else { throw LearnError.singleClass }
     }
 
     /// A regressor's input: rows, one finite target value per row, finite features.
     public static func fitting(_ x: Matrix, _ y: [Double]) throws {
-        guard x.rows > 0 else { throw LearnError.empty }
-        guard y.count == x.rows else { throw LearnError.labelCount(rows: x.rows, labels: y.count) }
+        try fittingShape(rows: x.rows, labels: y.count)
         try finite(x)
+        try finiteTarget(y)
+    }
+
+    /// The checks of `fitting` on rows given a column at a time, in the same order: `fittingShape` before the columns
+    /// are read, `fittingValues` after.
+    static func fittingShape(rows: Int, labels: Int) throws {
+        guard rows > 0 else { throw LearnError.empty }
+        guard labels == rows else { throw LearnError.labelCount(rows: rows, labels: labels) }
+    }
+
+    static func fittingValues(_ x: ColumnSource, _ y: [UInt8]) throws {
+        try x.checkFinite()
+        guard y.contains(0), y.contains(1) else { throw LearnError.singleClass }
+    }
+
+    static func fittingValues(_ x: ColumnSource, _ y: [Double]) throws {
+        try x.checkFinite()
+        try finiteTarget(y)
+    }
+
+    private static func finiteTarget(_ y: [Double]) throws {
         if let i = y.firstIndex(where: { !$0.isFinite }) { throw LearnError.badParameter("target value of row \(i) is not finite") }
     }
 

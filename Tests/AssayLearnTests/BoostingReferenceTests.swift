@@ -1,6 +1,7 @@
 import AssayCore
 @testable import AssayLearn
 import Foundation
+import TestSupport
 import XCTest
 
 /// Histogram gradient boosting with 31 leaves against scikit-learn 1.9.1 (Fixtures/boosting.json, written by
@@ -66,5 +67,18 @@ final class BinnedRowsTests: XCTestCase {
         }
         // Every row, in order, when no rows are named.
         XCTAssertTrue(Binned(x, rows: Array(0..<rows)).codes == Binned(x).codes)
+    }
+
+    /// Boosting's early stopping: the training rows binned, the held-out rows kept as they are, read from the columns.
+    func testBoostingBinsTheTrainingRowsAndKeepsTheHeldOutOnes() throws {
+        let (x, _) = Synthetic.classification(rows: 300, cols: 4, seed: 12)
+        let valid = stride(from: 3, to: 300, by: 7).map { $0 }, held = Set(valid)
+        let train = (0..<300).filter { !held.contains($0) }
+        let (binned, kept) = try Binned.boosting(ColumnSource(x), trainRows: train, validRows: valid, weights: nil)
+        XCTAssertEqual(kept, x.rows(valid))
+        XCTAssertTrue(binned.codes == Binned(x.rows(train), scheme: .percentiles).codes)
+        let (all, none) = try Binned.boosting(ColumnSource(x), trainRows: Array(0..<300), validRows: [], weights: nil)
+        XCTAssertEqual(none.rows, 0)
+        XCTAssertTrue(all.codes == Binned(x, scheme: .percentiles).codes)
     }
 }

@@ -62,6 +62,32 @@ final class TransformerContractTests: XCTestCase {
 
     /// `rewrite` (permutation importance's one-column update) gives, for every step, exactly the output of
     /// `transform` on the table with that column replaced, and the original column puts the output back.
+    /// `columns` gives `transform`'s numbers a column at a time, bit for bit, in any order asked (each input column's
+    /// outputs are made together and dropped for the next), for the fitted rows (cross-fitted target encodings) and others.
+    func testColumnsEqualTransform() throws {
+        let (t, y) = table()
+        let train = Array(0..<60)
+        let combined = Preprocessing([.impute(ImputeStep(numeric: .median, addIndicator: true)), .log1p(columns: .all), .scale(.standard, columns: .all),
+                                      .encode(EncodeStep(method: .onehot, handleUnknown: .infrequentIfExist, minFrequency: 5))])
+        for settings in Self.examples.map({ Preprocessing(steps($0)) }) + [combined] {
+            let fitted = try settings.fit(t, rows: train, labels: y, seed: 3)
+            for (rows, training) in [(train, true), (Array(60..<100).filter { $0 != 70 }, false), ([9, 2, 2], false)] {
+                let whole = try fitted.transform(t, rows: rows, training: training), width = fitted.outputWidth
+                for order in [Array(0..<width), Array((0..<width).reversed())] {
+                    let source = try fitted.columns(t, rows: rows, training: training)
+                    XCTAssertEqual(source.rows, rows.count)
+                    XCTAssertEqual(source.cols, width)
+                    for j in order {
+                        XCTAssertEqual(try source.column(j).map(\.bitPattern), (0..<rows.count).map { whole[$0, j].bitPattern },
+                                       "\(settings.steps), column \(j)")
+                    }
+                    source.release()
+                    XCTAssertThrowsError(try source.column(0), "a released source gives no columns")
+                }
+            }
+        }
+    }
+
     func testRewritingOneColumnEqualsTransformingTheAlteredTable() throws {
         let train = Array(0..<60), rows = Array(stride(from: 99, to: 0, by: -3))
         let (t, y) = table(), (altered, _) = table(alteringHeldOut: true)

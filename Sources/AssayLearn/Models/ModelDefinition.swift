@@ -140,6 +140,8 @@ public struct AnyEstimator: Sendable {
     public let settings: any Sendable
     /// Fits (with sample weights when given) and tags the fitted model with the byte its form is read back by.
     let fitBody: @Sendable (consuming Matrix, FitTarget, [Double]?, UInt64) throws -> FittedModel
+    /// The same fit on rows given a column at a time, for a model that only bins its rows (`ColumnwiseClassifier`).
+    let columnsBody: TaggedColumnsFit?
     let equals: @Sendable (any Sendable) -> Bool
 
     public init<C: Classifier & Equatable>(_ settings: C, tag: UInt8) {
@@ -149,7 +151,12 @@ public struct AnyEstimator: Sendable {
             guard let weights else { return try settings.fit(consume x, y, using: &rng) }
             guard let weighted = settings as? any WeightedClassifier else { throw Self.unweighted(C.definition) }
             return try Self.fitWeighted(weighted, consume x, y, weights, &rng)
-        }, equals: { ($0 as? C) == settings })
+        }, columns: (settings as? any ColumnwiseClassifier).map { columnwise -> ColumnsFit in { x, target, weights, seed in
+            guard case .labels(let y) = target else { throw LearnError.badParameter("\(C.definition.name) is a classifier: it fits binary labels") }
+            var rng = SplitMix64(seed: seed)
+            if let weights { try InputCheck.weights(weights, rows: x.rows, labels: y, classes: 2) }
+            return try columnwise.fit(columns: x, y, weights: weights, using: &rng)
+        } }, equals: { ($0 as? C) == settings })
     }
 
     public init<C: MulticlassClassifier & Equatable>(multiclass settings: C, tag: UInt8) {
@@ -169,8 +176,17 @@ public struct AnyEstimator: Sendable {
             guard let weights else { return try settings.fit(consume x, y, using: &rng) }
             guard let weighted = settings as? any WeightedRegressor else { throw Self.unweighted(R.definition) }
             return try Self.fitWeighted(weighted, consume x, y, weights, &rng)
-        }, equals: { ($0 as? R) == settings })
+        }, columns: (settings as? any ColumnwiseRegressor).map { columnwise -> ColumnsFit in { x, target, weights, seed in
+            guard case .values(let y) = target else { throw LearnError.badParameter("\(R.definition.name) is a regressor: it fits numeric values") }
+            var rng = SplitMix64(seed: seed)
+            if let weights { try InputCheck.weights(weights, rows: x.rows) }
+            return try columnwise.fit(columns: x, y, weights: weights, using: &rng)
+        } }, equals: { ($0 as? R) == settings })
     }
+
+    /// A model's fit on rows given a column at a time.
+    typealias ColumnsFit = @Sendable (ColumnSource, FitTarget, [Double]?, UInt64) throws -> any FittedEstimator
+    typealias TaggedColumnsFit = @Sendable (ColumnSource, FitTarget, [Double]?, UInt64) throws -> FittedModel
 
     static func unweighted(_ d: ModelDefinition) -> LearnError { .badParameter(d.schema.noSampleWeights ?? "\(d.name) takes no sample weights") }
 
@@ -191,13 +207,20 @@ public struct AnyEstimator: Sendable {
 
     /// Settings whose every fitted model is read back by `tag`.
     init(settings: any Sendable, tag: UInt8, fit: @escaping @Sendable (consuming Matrix, FitTarget, [Double]?, UInt64) throws -> any FittedEstimator,
+         columns: ColumnsFit? = nil,
          equals: @escaping @Sendable (any Sendable) -> Bool) {
-        self.init(settings: settings, fit: { x, target, weights, seed in FittedModel(tag: tag, fitted: try fit(consume x, target, weights, seed)) }, equals: equals)
+        var tagged: TaggedColumnsFit?
+        if let columns { tagged = { x, target, weights, seed in FittedModel(tag: tag, fitted: try columns(x, target, weights, seed)) } }
+        self.init(settings: settings, fit: { x, target, weights, seed in FittedModel(tag: tag, fitted: try fit(consume x, target, weights, seed)) },
+                  columns: tagged, equals: equals)
     }
 
-    init(settings: any Sendable, fit: @escaping @Sendable (consuming Matrix, FitTarget, [Double]?, UInt64) throws -> FittedModel, equals: @escaping @Sendable (any Sendable) -> Bool) {
+    init(settings: any Sendable, fit: @escaping @Sendable (consuming Matrix, FitTarget, [Double]?, UInt64) throws -> FittedModel,
+         columns: TaggedColumnsFit? = nil,
+         equals: @escaping @Sendable (any Sendable) -> Bool) {
         self.settings = settings
         self.fitBody = fit
+        self.columnsBody = columns
         self.equals = equals
     }
 
@@ -206,6 +229,16 @@ public struct AnyEstimator: Sendable {
     /// once they have binned it): pass the last copy (`consume`) for its memory to be freed then.
     public func fit(_ x: consuming Matrix, _ target: FitTarget, weights: [Double]? = nil, seed: UInt64) throws -> FittedModel {
         try fitBody(consume x, target, weights, seed)
+    }
+
+    /// Whether the model also fits on rows given a column at a time (`fit(columns:…)`): it only bins its rows.
+    public var fitsColumns: Bool { columnsBody != nil }
+
+    /// The model `fit` gives on the matrix whose columns `x` gives, fitted without that matrix ever existing whole
+    /// (only when `fitsColumns`).
+    public func fit(columns x: ColumnSource, _ target: FitTarget, weights: [Double]? = nil, seed: UInt64) throws -> FittedModel {
+        guard let columnsBody else { throw LearnError.badParameter("this model fits only on a whole matrix, not column by column") }
+        return try columnsBody(x, target, weights, seed)
     }
 
     /// Fits a classifier on binary labels `y`.

@@ -118,10 +118,48 @@ public struct FittedPreprocessing: Sendable, Equatable, BinaryCodable {
         }
         let crossFitted = try crossFittedRows(rows, training: training)
         var out = Matrix(rows: rows.count, cols: outputWidth)
-        for input in inputColumns.indices {
-            try write(input: input, table.columns[input], rows: rows, crossFitted: crossFitted, into: &out)
+        let layout = Layout(rowStride: outputWidth, columnStart: Array(0..<outputWidth))
+        try out.values.withUnsafeMutableBufferPointer { o in
+            for input in inputColumns.indices {
+                try write(input: input, table.columns[input], rows: rows, crossFitted: crossFitted, into: o, layout)
+            }
         }
         return out
+    }
+
+    /// The same numbers as `transform`, one output column at a time (`ColumnSource`): the output columns of one
+    /// input column are made together when the first of them is asked for, so that at most one input column's
+    /// outputs exist at once instead of the whole matrix.
+    public func columns(_ table: Table, rows: [Int], training: Bool = false) throws -> ColumnSource {
+        guard table.names == inputColumns else {
+            throw LearnError.badParameter("the table's columns differ from those the preprocessing was fitted on")
+        }
+        let crossFitted = try crossFittedRows(rows, training: training)
+        let sources = outputSources, n = rows.count
+        var block: (input: Int, slot: [Int], values: [Double])?
+        return ColumnSource(rows: n, cols: outputWidth) { j in
+            let input = sources[j]
+            if block?.input != input {
+                block = nil  // the previous block goes before the next is made
+                var slot = [Int](repeating: -1, count: sources.count), count = 0
+                for (c, s) in sources.enumerated() where s == input { slot[c] = count; count += 1 }
+                var values = [Double](repeating: 0, count: count * n)
+                try values.withUnsafeMutableBufferPointer { o in
+                    try write(input: input, table.columns[input], rows: rows, crossFitted: crossFitted, into: o,
+                              Layout(rowStride: 1, columnStart: slot.map { $0 * n }))
+                }
+                block = (input, slot, values)
+            }
+            guard let block else { return [] }
+            let start = block.slot[j] * n
+            return Array(block.values[start..<(start + n)])
+        }
+    }
+
+    /// Where `write` puts output column `c` of row `i`: `i * rowStride + columnStart[c]`.
+    private struct Layout {
+        let rowStride: Int
+        let columnStart: [Int]
     }
 
     /// Rewrites in `matrix` (this preprocessing's output for `rows`, as `transform` gives it) the output columns that
@@ -129,7 +167,10 @@ public struct FittedPreprocessing: Sendable, Equatable, BinaryCodable {
     /// without recomputing the other columns (permutation importance shuffles one input column at a time).
     public func rewrite(input: Int, _ column: Column, rows: [Int], in matrix: inout Matrix) throws {
         precondition(matrix.rows == rows.count && matrix.cols == outputWidth, "rewrite: the matrix is not this preprocessing's output for the rows")
-        try write(input: input, column, rows: rows, crossFitted: nil, into: &matrix)
+        let layout = Layout(rowStride: outputWidth, columnStart: Array(0..<outputWidth))
+        try matrix.values.withUnsafeMutableBufferPointer { o in
+            try write(input: input, column, rows: rows, crossFitted: nil, into: o, layout)
+        }
     }
 
     /// With `training`, the position of each row among the fitted rows (target encodings give those rows their cross-fitted values).
@@ -139,27 +180,29 @@ public struct FittedPreprocessing: Sendable, Equatable, BinaryCodable {
         return Array(rows.indices)
     }
 
-    /// Writes (clearing first) every output column of input column `input`, whose values are `column`'s.
-    private func write(input: Int, _ column: Column, rows: [Int], crossFitted: [Int]?, into out: inout Matrix) throws {
-        let width = out.cols
+    /// Writes (clearing first) every output column of input column `input`, whose values are `column`'s, where
+    /// `layout` puts them (only those columns are written).
+    private func write(input: Int, _ column: Column, rows: [Int], crossFitted: [Int]?, into o: UnsafeMutableBufferPointer<Double>,
+                       _ layout: Layout) throws {
+        let stride = layout.rowStride
         let indicatorStart = numeric.count
         var indicatorOffset = indicatorStart, categoricalOffset = indicatorStart + numeric.filter(\.indicator).count
-        try out.values.withUnsafeMutableBufferPointer { o in
+        do {
             for (position, col) in numeric.enumerated() {
                 defer { if col.indicator { indicatorOffset += 1 } }
                 guard col.index == input, case .numeric(let all) = column.values else { continue }
                 let ops = col.ops
+                let at = layout.columnStart[position], indicatorAt = col.indicator ? layout.columnStart[indicatorOffset] : 0
                 for (i, r) in rows.enumerated() {
                     var v = all[r]
                     for op in ops { v = op.apply(v) }
-                    o[i * width + position] = v
-                    if col.indicator { o[i * width + indicatorOffset] = all[r].isNaN ? 1 : 0 }
+                    o[i * stride + at] = v
+                    if col.indicator { o[i * stride + indicatorAt] = all[r].isNaN ? 1 : 0 }
                 }
             }
             for col in categorical {
                 defer { categoricalOffset += col.width }
                 guard col.index == input, case .categorical(let codes, let levels) = column.values else { continue }
-                let offset = categoricalOffset
                 // Map each level of the table to its output position (-1: unknown to the fitted encoder).
                 let position = Dictionary(uniqueKeysWithValues: col.categories.enumerated().map { ($1, $0) })
                 let infrequentSlot = col.infrequent.isEmpty ? -1 : col.categories.count
@@ -167,22 +210,23 @@ public struct FittedPreprocessing: Sendable, Equatable, BinaryCodable {
                 func slot(_ text: String) -> Int { position[text] ?? (infrequent.contains(text) ? infrequentSlot : -1) }
                 let levelPosition = levels.map(slot)
                 let fillPosition = slot(col.fill)
+                let at = (0..<col.width).map { layout.columnStart[categoricalOffset + $0] }
                 for (i, r) in rows.enumerated() {
                     let k = codes[r] >= 0 ? levelPosition[Int(codes[r])] : fillPosition
                     switch col.method {
                     case .onehot:
-                        for j in 0..<col.width { o[i * width + offset + j] = 0 }
-                        if k >= 0 { o[i * width + offset + k] = 1; continue }
+                        for j in 0..<col.width { o[i * stride + at[j]] = 0 }
+                        if k >= 0 { o[i * stride + at[k]] = 1; continue }
                         switch col.handleUnknown {
                         case .ignore: break
-                        case .infrequentIfExist: if infrequentSlot >= 0 { o[i * width + offset + infrequentSlot] = 1 }
+                        case .infrequentIfExist: if infrequentSlot >= 0 { o[i * stride + at[infrequentSlot]] = 1 }
                         case .error:
                             let text = codes[r] >= 0 ? levels[Int(codes[r])] : col.fill
                             throw LearnError.badParameter("encode: column '\(inputColumns[col.index])' has category '\(text)', unseen in the training rows (handle_unknown: error)")
                         }
-                    case .ordinal: o[i * width + offset] = Double(k)
+                    case .ordinal: o[i * stride + at[0]] = Double(k)
                     case .target:
-                        o[i * width + offset] = crossFitted.map { col.crossFitted[$0[i]] } ?? (k >= 0 ? col.encodings[k] : col.encodings[col.encodings.count - 1])
+                        o[i * stride + at[0]] = crossFitted.map { col.crossFitted[$0[i]] } ?? (k >= 0 ? col.encodings[k] : col.encodings[col.encodings.count - 1])
                     }
                 }
             }

@@ -19,7 +19,7 @@ import Foundation
 /// Differs from scikit-learn: `early_stopping` defaults to false (scikit-learn's `auto` turns it on above
 /// 10,000 rows; the peer turns it off), missing values must be imputed first, and percentile bin edges come from
 /// all training rows rather than a 200,000-row subsample.
-public struct GradientBoosting: WeightedClassifier, Equatable {
+public struct GradientBoosting: ColumnwiseClassifier, Equatable {
     public var maxIter = 100
     public var learningRate = 0.1
     public var maxLeafNodes: Int? = 31
@@ -61,35 +61,37 @@ public struct GradientBoosting: WeightedClassifier, Equatable {
     ]
 
     public func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [UInt8], using rng: inout G) throws -> FittedBoosting {
-        try fit(consume x, y, sampleWeights: nil, using: &rng)
+        try fit(columns: ColumnSource(consume x), y, weights: nil, using: &rng)
     }
 
     /// Sample weights multiply the class weights (`balanced` counts rows, as scikit-learn's `compute_sample_weight`)
     /// in the baseline, the gradients and hessians and the early-stopping loss; bins come from rows of positive weight.
     public func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [UInt8], weights: [Double], using rng: inout G) throws -> FittedBoosting {
-        try fit(consume x, y, sampleWeights: weights, using: &rng)
+        try fit(columns: ColumnSource(consume x), y, weights: weights, using: &rng)
     }
 
-    func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [UInt8], sampleWeights: [Double]?, using rng: inout G) throws -> FittedBoosting {
-        try InputCheck.fitting(x, y)
+    public func fit<G: RandomNumberGenerator>(columns x: ColumnSource, _ y: [UInt8], weights sampleWeights: [Double]?,
+                                              using rng: inout G) throws -> FittedBoosting {
+        let width = x.cols
         var trainRows = Array(0..<x.rows), validRows: [Int] = []
+        let weighted = balanced || sampleWeights != nil
+        try InputCheck.fittingShape(rows: x.rows, labels: y.count)
         if earlyStopping {
             let split = StratifiedSplitter.holdout(y, rows: trainRows, count: Int((0.1 * Double(x.rows)).rounded(.up)), using: &rng)
             let held = Set(split)
             validRows = split.sorted()
             trainRows = trainRows.filter { !held.contains($0) }
         }
-        let yt = trainRows.map { y[$0] }
         // Per-row weights (all 1 unless weighted), from the class counts over every given row, times the sample weights.
         let allPositives = Double(y.reduce(0) { $0 + Int($1) }), total = Double(y.count)
         let classWeight = [total / (2 * (total - allPositives)), total / (2 * allPositives)]
-        let weighted = balanced || sampleWeights != nil
         let rowWeight: (Int) -> Double = { i in (self.balanced ? classWeight[Int(y[i])] : 1) * (sampleWeights?[i] ?? 1) }
         let wt = trainRows.map(rowWeight), wv = validRows.map(rowWeight)
         // scikit-learn bins with the class × sample weights
-        let xv = x.rows(validRows), yv = validRows.map { y[$0] }, width = x.cols
-        // The trees need only the bins (and the held-out rows): the matrix goes now.
-        let binned = Binned(consume x, rows: earlyStopping ? trainRows : nil, weights: weighted ? wt : nil, scheme: .percentiles)
+        let (binned, xv) = try Binned.boosting(x, trainRows: trainRows, validRows: validRows, weights: weighted ? wt : nil)
+        try InputCheck.fittingValues(x, y)
+        x.release()  // the trees need only the bins (and the held-out rows): the rows go now
+        let yt = trainRows.map { y[$0] }, yv = validRows.map { y[$0] }
         let n = trainRows.count
         var positives = 0.0, weightSum = 0.0
         for i in 0..<n { let w = wt[i]; weightSum += w; if yt[i] == 1 { positives += w } }

@@ -12,7 +12,7 @@ import Foundation
 ///   `exp(raw)`. The target must be ≥ 0 with a positive sum.
 /// With `early_stopping: true`, a seeded, shuffled 10% of the training rows is held out and fitting stops when the
 /// held-out loss has not improved by 1e-7 in 10 iterations (scikit-learn's `scoring="loss"`).
-public struct GradientBoostingRegressor: WeightedRegressor, Equatable {
+public struct GradientBoostingRegressor: ColumnwiseRegressor, Equatable {
     public enum Loss: String, Sendable, CaseIterable { case squaredError = "squared_error", absoluteError = "absolute_error", poisson }
 
     public var booster = GradientBoosting()
@@ -27,22 +27,20 @@ public struct GradientBoostingRegressor: WeightedRegressor, Equatable {
     ] + GradientBoosting.parameters.map { $0.lifted(\.booster) })
 
     public func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [Double], using rng: inout G) throws -> FittedBoostingRegressor {
-        try fit(consume x, y, sampleWeights: nil, using: &rng)
+        try fit(columns: ColumnSource(consume x), y, weights: nil, using: &rng)
     }
 
     /// Sample weights weigh the baseline (weighted mean, median or log of the mean), the gradients and hessians, the
     /// absolute-error leaf medians and the early-stopping loss, as in scikit-learn; bins come from rows of positive weight.
     public func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [Double], weights: [Double], using rng: inout G) throws -> FittedBoostingRegressor {
-        try fit(consume x, y, sampleWeights: weights, using: &rng)
+        try fit(columns: ColumnSource(consume x), y, weights: weights, using: &rng)
     }
 
-    func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [Double], sampleWeights: [Double]?, using rng: inout G) throws -> FittedBoostingRegressor {
-        try InputCheck.fitting(x, y)
-        if loss == .poisson {
-            if let i = y.firstIndex(where: { $0 < 0 }) { throw LearnError.badParameter("gradient_boosting: loss poisson needs a target ≥ 0; row \(i) is \(NumberFormat.json(y[i]))") }
-            guard y.reduce(0, +) > 0 else { throw LearnError.badParameter("gradient_boosting: loss poisson needs a target with a positive sum") }
-        }
+    public func fit<G: RandomNumberGenerator>(columns x: ColumnSource, _ y: [Double], weights sampleWeights: [Double]?,
+                                              using rng: inout G) throws -> FittedBoostingRegressor {
+        let width = x.cols
         var trainRows = Array(0..<x.rows), validRows: [Int] = []
+        try InputCheck.fittingShape(rows: x.rows, labels: y.count)
         if booster.earlyStopping {
             var order = trainRows
             order.seededShuffle(using: &rng)
@@ -50,11 +48,15 @@ public struct GradientBoostingRegressor: WeightedRegressor, Equatable {
             let held = Set(validRows)
             trainRows = trainRows.filter { !held.contains($0) }
         }
-        let yt = trainRows.map { y[$0] }
+        let (binned, xv) = try Binned.boosting(x, trainRows: trainRows, validRows: validRows, weights: sampleWeights.map { w in trainRows.map { w[$0] } })
+        try InputCheck.fittingValues(x, y)
+        x.release()  // the trees need only the bins (and the held-out rows): the rows go now
+        if loss == .poisson {
+            if let i = y.firstIndex(where: { $0 < 0 }) { throw LearnError.badParameter("gradient_boosting: loss poisson needs a target ≥ 0; row \(i) is \(NumberFormat.json(y[i]))") }
+            guard y.reduce(0, +) > 0 else { throw LearnError.badParameter("gradient_boosting: loss poisson needs a target with a positive sum") }
+        }
+        let yt = trainRows.map { y[$0] }, yv = validRows.map { y[$0] }
         let wt = sampleWeights.map { w in trainRows.map { w[$0] } }, wv = sampleWeights.map { w in validRows.map { w[$0] } }
-        let xv = x.rows(validRows), yv = validRows.map { y[$0] }, width = x.cols
-        // The trees need only the bins (and the held-out rows): the matrix goes now.
-        let binned = Binned(consume x, rows: booster.earlyStopping ? trainRows : nil, weights: wt, scheme: .percentiles)
         let n = trainRows.count
         let baseline: Double
         if let wt {

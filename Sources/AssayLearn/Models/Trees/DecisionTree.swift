@@ -128,15 +128,42 @@ struct Binned {
     /// (no copy of the rows is made). With sample weights (one per selected row), the edges come from the rows of
     /// positive weight only (as scikit-learn's binning and splitter leave rows of weight 0 out); every row is still coded.
     init(_ x: Matrix, rows selected: [Int]? = nil, weights: [Double]? = nil, scheme: Scheme = .quantiles) {
-        let count = selected?.count ?? x.rows
+        self.init(rows: x.rows, cols: x.cols, selected: selected, weights: weights, scheme: scheme) { j in (0..<x.rows).map { x[$0, j] } }
+    }
+
+    /// The same from rows given a column at a time (each column read once, in order); `visit` sees each column as read.
+    init(_ source: ColumnSource, rows selected: [Int]? = nil, weights: [Double]? = nil, scheme: Scheme = .quantiles,
+         visit: (_ column: Int, _ values: [Double]) -> Void = { _, _ in }) throws {
+        try self.init(rows: source.rows, cols: source.cols, selected: selected, weights: weights, scheme: scheme) { j in
+            let values = try source.column(j)
+            visit(j, values)
+            return values
+        }
+    }
+
+    /// Boosting's bins: of `trainRows` (at scikit-learn's percentiles, weighted by `weights` if given), and the
+    /// early-stopping rows `validRows` (none without early stopping) as a matrix, copied as the columns pass.
+    static func boosting(_ x: ColumnSource, trainRows: [Int], validRows: [Int], weights: [Double]?) throws -> (Binned, held: Matrix) {
+        let width = x.cols
+        var held = [Double](repeating: 0, count: validRows.count * width)
+        let binned = try Binned(x, rows: validRows.isEmpty ? nil : trainRows, weights: weights, scheme: .percentiles) { j, values in
+            for (i, r) in validRows.enumerated() { held[i * width + j] = values[r] }
+        }
+        return (binned, Matrix(rows: validRows.count, cols: width, values: held))
+    }
+
+    /// `column(j)`: every one of the `rows` rows' values of column `j`.
+    private init(rows all: Int, cols: Int, selected: [Int]?, weights: [Double]?, scheme: Scheme, column: (Int) throws -> [Double]) rethrows {
+        let count = selected?.count ?? all
         rows = count
         func source(_ i: Int) -> Int { selected?[i] ?? i }
         var edges: [[Double]] = []
-        var codes = [UInt8](repeating: 0, count: count * x.cols)
+        var codes = [UInt8](repeating: 0, count: count * cols)
         let weighted = weights.map { w in (0..<count).filter { w[$0] > 0 }.map(source) }
         let positiveWeights = weights.map { w in w.filter { $0 > 0 } }
-        for j in 0..<x.cols {
-            let values = weighted.map { rows in rows.map { x[$0, j] } } ?? (0..<count).map { x[source($0), j] }
+        for j in 0..<cols {
+            let x = try column(j)
+            let values = weighted.map { rows in rows.map { x[$0] } } ?? selected.map { rows in rows.map { x[$0] } } ?? x
             let column = values.sorted()
             var distinct: [Double] = []
             for v in column where distinct.last != v { distinct.append(v) }
@@ -155,7 +182,7 @@ struct Binned {
                 }
             }
             edges.append(e)
-            for i in 0..<count { codes[j * count + i] = UInt8(Self.bin(x[source(i), j], e)) }
+            for i in 0..<count { codes[j * count + i] = UInt8(Self.bin(x[source(i)], e)) }
         }
         self.edges = edges
         self.codes = codes
@@ -520,7 +547,7 @@ struct TreeGrower {
 /// weighted positive share. Differs from scikit-learn: split candidates come from at most 255 bins per
 /// feature (exact for features with at most 255 distinct training values, quantile edges otherwise), and
 /// ties between equally good splits are broken by this tree's own seeded feature order.
-public struct DecisionTree: WeightedClassifier, Equatable, GrowsTrees {
+public struct DecisionTree: ColumnwiseClassifier, Equatable, GrowsTrees {
     public var settings = TreeSettings()
 
     public init(settings: TreeSettings = TreeSettings()) { self.settings = settings }
@@ -535,19 +562,22 @@ public struct DecisionTree: WeightedClassifier, Equatable, GrowsTrees {
                                                               parameters: TreeSettings.parameters(maxFeatures: .null))
 
     public func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [UInt8], using rng: inout G) throws -> FittedForest {
-        try fit(consume x, y, sampleWeights: nil, using: &rng)
+        try fit(columns: ColumnSource(consume x), y, weights: nil, using: &rng)
     }
 
     /// Sample weights multiply the class weights (`balanced` counts rows, as scikit-learn's `compute_sample_weight`);
     /// rows of weight 0 are left out; `min_samples_leaf` and `min_samples_split` still count rows.
     public func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [UInt8], weights: [Double], using rng: inout G) throws -> FittedForest {
-        try fit(consume x, y, sampleWeights: weights, using: &rng)
+        try fit(columns: ColumnSource(consume x), y, weights: weights, using: &rng)
     }
 
-    func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [UInt8], sampleWeights: [Double]?, using rng: inout G) throws -> FittedForest {
-        try InputCheck.fitting(x, y)
+    public func fit<G: RandomNumberGenerator>(columns x: ColumnSource, _ y: [UInt8], weights sampleWeights: [Double]?,
+                                              using rng: inout G) throws -> FittedForest {
         let (n, width) = (x.rows, x.cols)
-        let binned = Binned(consume x, weights: sampleWeights)  // the tree needs only the bins: the matrix goes now
+        try InputCheck.fittingShape(rows: n, labels: y.count)
+        let binned = try Binned(x, weights: sampleWeights)
+        try InputCheck.fittingValues(x, y)
+        x.release()  // the tree needs only the bins: the rows go now
         let weights = ClassWeights.times(TreeGrower.classWeights(y, counts: [Double](repeating: 1, count: y.count), balanced: settings.balanced), sampleWeights)
         let tree = TreeGrower(settings: settings, binned: binned, y: y, weight: weights)
             .grow(rows: ClassWeights.weighted(Array(0..<n), sampleWeights), using: &rng)
