@@ -21,7 +21,7 @@ let package = Package(
         .target(name: "AssayEngine"),
         .target(name: "AssayReport", dependencies: ["AssayCore"]),
         .target(name: "Assay", dependencies: ["AssayCore", "AssayData", "AssayLearn", "AssaySpec", "AssayEngine", "AssayReport"]),
-        .executableTarget(name: "assay", dependencies: ["Assay", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "assay", dependencies: ["Assay", "AssayKernels", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "assay-bench", dependencies: ["AssayData", "AssayLearn"], path: "bench/Sources/assay-bench"),
         .target(name: "AssayFuzzTargets", dependencies: ["Assay"], path: "fuzz/Sources/AssayFuzzTargets"),
         .executableTarget(name: "assay-fuzz", dependencies: ["AssayFuzzTargets"], path: "fuzz/Sources/assay-fuzz"),
