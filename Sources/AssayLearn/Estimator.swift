@@ -88,6 +88,28 @@ public protocol ColumnwiseRegressor: WeightedRegressor {
     func fit<G: RandomNumberGenerator>(columns x: ColumnSource, _ y: [Double], weights: [Double]?, using rng: inout G) throws -> Fitted
 }
 
+extension ColumnwiseClassifier {
+    /// The matrix's columns, read as the model bins them; the matrix goes once they are.
+    public func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [UInt8], using rng: inout G) throws -> Fitted {
+        try fit(columns: ColumnSource(consume x), y, weights: nil, using: &rng)
+    }
+
+    public func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [UInt8], weights: [Double], using rng: inout G) throws -> Fitted {
+        try fit(columns: ColumnSource(consume x), y, weights: weights, using: &rng)
+    }
+}
+
+extension ColumnwiseRegressor {
+    /// The matrix's columns, read as the model bins them; the matrix goes once they are.
+    public func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [Double], using rng: inout G) throws -> Fitted {
+        try fit(columns: ColumnSource(consume x), y, weights: nil, using: &rng)
+    }
+
+    public func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [Double], weights: [Double], using rng: inout G) throws -> Fitted {
+        try fit(columns: ColumnSource(consume x), y, weights: weights, using: &rng)
+    }
+}
+
 /// A fitted model of any kind: it can only come from fitting or from its saved bytes.
 public protocol FittedEstimator: Sendable, BinaryCodable {
     /// Number of input columns the model expects.

@@ -20,6 +20,7 @@ import Foundation
 /// 10,000 rows; the peer turns it off), missing values must be imputed first, and percentile bin edges come from
 /// all training rows rather than a 200,000-row subsample.
 public struct GradientBoosting: ColumnwiseClassifier, Equatable {
+    public typealias Fitted = FittedBoosting
     public var maxIter = 100
     public var learningRate = 0.1
     public var maxLeafNodes: Int? = 31
@@ -60,16 +61,8 @@ public struct GradientBoosting: ColumnwiseClassifier, Equatable {
         Parameter(.boolean("early_stopping"), default: .bool(false), accepts: [.bool(true)], rejects: [.string("auto")]) { $0.earlyStopping = $1.boolValue! },
     ]
 
-    public func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [UInt8], using rng: inout G) throws -> FittedBoosting {
-        try fit(columns: ColumnSource(consume x), y, weights: nil, using: &rng)
-    }
-
     /// Sample weights multiply the class weights (`balanced` counts rows, as scikit-learn's `compute_sample_weight`)
     /// in the baseline, the gradients and hessians and the early-stopping loss; bins come from rows of positive weight.
-    public func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [UInt8], weights: [Double], using rng: inout G) throws -> FittedBoosting {
-        try fit(columns: ColumnSource(consume x), y, weights: weights, using: &rng)
-    }
-
     public func fit<G: RandomNumberGenerator>(columns x: ColumnSource, _ y: [UInt8], weights sampleWeights: [Double]?,
                                               using rng: inout G) throws -> FittedBoosting {
         let width = x.cols

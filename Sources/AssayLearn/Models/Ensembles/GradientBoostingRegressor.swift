@@ -13,6 +13,7 @@ import Foundation
 /// With `early_stopping: true`, a seeded, shuffled 10% of the training rows is held out and fitting stops when the
 /// held-out loss has not improved by 1e-7 in 10 iterations (scikit-learn's `scoring="loss"`).
 public struct GradientBoostingRegressor: ColumnwiseRegressor, Equatable {
+    public typealias Fitted = FittedBoostingRegressor
     public enum Loss: String, Sendable, CaseIterable { case squaredError = "squared_error", absoluteError = "absolute_error", poisson }
 
     public var booster = GradientBoosting()
@@ -26,16 +27,8 @@ public struct GradientBoostingRegressor: ColumnwiseRegressor, Equatable {
                   rejects: [.string("huber"), .string("log_loss")]) { $0.loss = Loss(rawValue: $1.stringValue!)! },
     ] + GradientBoosting.parameters.map { $0.lifted(\.booster) })
 
-    public func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [Double], using rng: inout G) throws -> FittedBoostingRegressor {
-        try fit(columns: ColumnSource(consume x), y, weights: nil, using: &rng)
-    }
-
     /// Sample weights weigh the baseline (weighted mean, median or log of the mean), the gradients and hessians, the
     /// absolute-error leaf medians and the early-stopping loss, as in scikit-learn; bins come from rows of positive weight.
-    public func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [Double], weights: [Double], using rng: inout G) throws -> FittedBoostingRegressor {
-        try fit(columns: ColumnSource(consume x), y, weights: weights, using: &rng)
-    }
-
     public func fit<G: RandomNumberGenerator>(columns x: ColumnSource, _ y: [Double], weights sampleWeights: [Double]?,
                                               using rng: inout G) throws -> FittedBoostingRegressor {
         let width = x.cols

@@ -8,6 +8,7 @@ import Foundation
 /// probability is the mean of its trees'. Tree details and differences are those of `DecisionTree`.
 /// Each tree's random stream derives from the fit's seed and the tree's index.
 public struct RandomForest: ColumnwiseClassifier, Equatable, GrowsForests {
+    public typealias Fitted = FittedForest
     public var estimators = 100
     public var bootstrap = true
     public var settings: TreeSettings = { var s = TreeSettings(); s.maxFeatures = .sqrt; return s }()
@@ -23,23 +24,12 @@ public struct RandomForest: ColumnwiseClassifier, Equatable, GrowsForests {
     public static let definition = ModelDefinition.classifier("random_forest", tag: 5, defaults: RandomForest(),
                                                                parameters: TreeSettings.forestParameters() + TreeSettings.parameters(maxFeatures: .string("sqrt")))
 
-    public func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [UInt8], using rng: inout G) throws -> FittedForest {
-        try fit(columns: ColumnSource(consume x), y, weights: nil, using: &rng)
-    }
-
     /// Each tree's rows count their bootstrap draws times their sample weight (as in scikit-learn); rows of weight 0
     /// are left out.
-    public func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [UInt8], weights: [Double], using rng: inout G) throws -> FittedForest {
-        try fit(columns: ColumnSource(consume x), y, weights: weights, using: &rng)
-    }
-
     public func fit<G: RandomNumberGenerator>(columns x: ColumnSource, _ y: [UInt8], weights sampleWeights: [Double]?,
                                               using rng: inout G) throws -> FittedForest {
         let (n, width) = (x.rows, x.cols)
-        try InputCheck.fittingShape(rows: n, labels: y.count)
-        let binned = try Binned(x, weights: sampleWeights)
-        try InputCheck.fittingValues(x, y)
-        x.release()  // the trees need only the bins: the rows go now
+        let binned = try Binned.checked(x, y, weights: sampleWeights)
         let trees = Self.bootstrapTrees(estimators, rows: n, bootstrap: bootstrap, seed: rng.next()) { counts, rows, g in
             let weights = ClassWeights.times(TreeGrower.classWeights(y, counts: counts, balanced: settings.balanced), sampleWeights)
             return TreeGrower(settings: settings, binned: binned, y: y, weight: weights).grow(rows: ClassWeights.weighted(rows, sampleWeights), using: &g)
@@ -67,6 +57,7 @@ public struct RandomForest: ColumnwiseClassifier, Equatable, GrowsForests {
 /// counts) with `max_features` candidate features per split (default 1.0: all of them), and the forest predicts
 /// the mean of its trees. Tree details and differences are those of `DecisionTreeRegressor`.
 public struct RandomForestRegressor: ColumnwiseRegressor, Equatable, GrowsForests {
+    public typealias Fitted = FittedForestRegressor
     public var estimators = 100
     public var bootstrap = true
     public var settings: TreeSettings = { var s = TreeSettings(); s.maxFeatures = .fraction(1); return s }()
@@ -82,22 +73,11 @@ public struct RandomForestRegressor: ColumnwiseRegressor, Equatable, GrowsForest
     public static let definition = ModelDefinition.regressor("random_forest", tag: 10, defaults: RandomForestRegressor(),
                                                                parameters: TreeSettings.forestParameters() + TreeSettings.regressionParameters(maxFeatures: .double(1)))
 
-    public func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [Double], using rng: inout G) throws -> FittedForestRegressor {
-        try fit(columns: ColumnSource(consume x), y, weights: nil, using: &rng)
-    }
-
     /// Each tree's rows count their bootstrap draws times their sample weight; rows of weight 0 are left out.
-    public func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [Double], weights: [Double], using rng: inout G) throws -> FittedForestRegressor {
-        try fit(columns: ColumnSource(consume x), y, weights: weights, using: &rng)
-    }
-
     public func fit<G: RandomNumberGenerator>(columns x: ColumnSource, _ y: [Double], weights sampleWeights: [Double]?,
                                               using rng: inout G) throws -> FittedForestRegressor {
         let (n, width) = (x.rows, x.cols)
-        try InputCheck.fittingShape(rows: n, labels: y.count)
-        let binned = try Binned(x, weights: sampleWeights)
-        try InputCheck.fittingValues(x, y)
-        x.release()  // the trees need only the bins: the rows go now
+        let binned = try Binned.checked(x, y, weights: sampleWeights)
         let trees = RandomForest.bootstrapTrees(estimators, rows: n, bootstrap: bootstrap, seed: rng.next()) { counts, rows, g in
             var grower = TreeGrower(settings: settings, binned: binned, y: [], weight: ClassWeights.times(counts, sampleWeights))
             grower.values = y

@@ -141,6 +141,25 @@ struct Binned {
         }
     }
 
+    /// A tree's or a forest's bins of every row, read where `InputCheck.fitting` checks the values (so its errors
+    /// come in the same order); the source is released once read: the trees need only the bins.
+    static func checked(_ x: ColumnSource, _ y: [UInt8], weights: [Double]?) throws -> Binned {
+        try InputCheck.fittingShape(rows: x.rows, labels: y.count)
+        let binned = try Binned(x, weights: weights)
+        try InputCheck.fittingValues(x, y)
+        x.release()
+        return binned
+    }
+
+    /// The same for a regression target.
+    static func checked(_ x: ColumnSource, _ y: [Double], weights: [Double]?) throws -> Binned {
+        try InputCheck.fittingShape(rows: x.rows, labels: y.count)
+        let binned = try Binned(x, weights: weights)
+        try InputCheck.fittingValues(x, y)
+        x.release()
+        return binned
+    }
+
     /// Boosting's bins: of `trainRows` (at scikit-learn's percentiles, weighted by `weights` if given), and the
     /// early-stopping rows `validRows` (none without early stopping) as a matrix, copied as the columns pass.
     static func boosting(_ x: ColumnSource, trainRows: [Int], validRows: [Int], weights: [Double]?) throws -> (Binned, held: Matrix) {
@@ -548,6 +567,7 @@ struct TreeGrower {
 /// feature (exact for features with at most 255 distinct training values, quantile edges otherwise), and
 /// ties between equally good splits are broken by this tree's own seeded feature order.
 public struct DecisionTree: ColumnwiseClassifier, Equatable, GrowsTrees {
+    public typealias Fitted = FittedForest
     public var settings = TreeSettings()
 
     public init(settings: TreeSettings = TreeSettings()) { self.settings = settings }
@@ -561,23 +581,12 @@ public struct DecisionTree: ColumnwiseClassifier, Equatable, GrowsTrees {
     public static let definition = ModelDefinition.classifier("decision_tree", tag: 5, defaults: DecisionTree(),
                                                               parameters: TreeSettings.parameters(maxFeatures: .null))
 
-    public func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [UInt8], using rng: inout G) throws -> FittedForest {
-        try fit(columns: ColumnSource(consume x), y, weights: nil, using: &rng)
-    }
-
     /// Sample weights multiply the class weights (`balanced` counts rows, as scikit-learn's `compute_sample_weight`);
     /// rows of weight 0 are left out; `min_samples_leaf` and `min_samples_split` still count rows.
-    public func fit<G: RandomNumberGenerator>(_ x: consuming Matrix, _ y: [UInt8], weights: [Double], using rng: inout G) throws -> FittedForest {
-        try fit(columns: ColumnSource(consume x), y, weights: weights, using: &rng)
-    }
-
     public func fit<G: RandomNumberGenerator>(columns x: ColumnSource, _ y: [UInt8], weights sampleWeights: [Double]?,
                                               using rng: inout G) throws -> FittedForest {
         let (n, width) = (x.rows, x.cols)
-        try InputCheck.fittingShape(rows: n, labels: y.count)
-        let binned = try Binned(x, weights: sampleWeights)
-        try InputCheck.fittingValues(x, y)
-        x.release()  // the tree needs only the bins: the rows go now
+        let binned = try Binned.checked(x, y, weights: sampleWeights)
         let weights = ClassWeights.times(TreeGrower.classWeights(y, counts: [Double](repeating: 1, count: y.count), balanced: settings.balanced), sampleWeights)
         let tree = TreeGrower(settings: settings, binned: binned, y: y, weight: weights)
             .grow(rows: ClassWeights.weighted(Array(0..<n), sampleWeights), using: &rng)
