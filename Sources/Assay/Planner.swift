@@ -2,6 +2,7 @@ import AssayCore
 import AssayData
 import AssayEngine
 import AssayLearn
+import AssayKernels
 import AssayReport
 import AssaySpec
 import Foundation
@@ -27,6 +28,9 @@ struct Planner {
         graph.add(TaskNode(key: key, label: label, kind: kind, inputs: inputs, readable: { (try? Output(decoding: $0)) != nil }) { data in
             // The executor's idle workers, lent to the task's independent pieces (`Parallel.map`).
             let lender = IdleWorkers.current.map { idle in Parallel.Lender(borrow: idle.borrow, giveBack: idle.giveBack) }
+            // What the task freed goes back to the system (glibc keeps it in its heaps otherwise): at 1M rows, the
+            // peak went from 1,057 to 901 MiB.
+            defer { assay_release_free_memory() }
             do { return try Parallel.lending(lender) { try body(seed, data) }.encoded() } catch let e as LearnError { throw AssayError.learn(e, task: label) }
         })
         return key

@@ -4,11 +4,8 @@
 #include <malloc.h>
 #endif
 
-int assay_map_blocks_from(int64_t bytes) {
+void assay_release_free_memory(void) {
 #if defined(__GLIBC__)
-    return mallopt(M_MMAP_THRESHOLD, (int)bytes) == 1 ? 1 : 0;
-#else
-    (void)bytes;
-    return 0;
+    malloc_trim(0);
 #endif
 }

@@ -4,15 +4,11 @@ import AssayCore
 import AssayEngine
 import AssayLearn
 import AssaySpec
-import AssayKernels
 import Foundation
 
 @main
 struct Main {
     static func main() {
-        // Arrays of 1 MB and more mapped by themselves (glibc): a run's many column- and matrix-sized arrays otherwise
-        // fragment glibc's heaps; measured at 1M rows, the peak was 60 MB higher.
-        _ = assay_map_blocks_from(1 << 20)
         do {
             var command = try AssayCommand.parseAsRoot()
             try command.run()

@@ -20,9 +20,9 @@ void assay_gemm_tile_portable(int64_t depth, const double *a, const double *b, d
 /// 1 when `assay_gemm_tile` uses AVX2 + FMA on this CPU, 0 when it uses the portable loop.
 int assay_gemm_uses_fma(void);
 
-/// glibc only: blocks of at least `bytes` are mapped by themselves and given back whole when freed (a fixed
-/// M_MMAP_THRESHOLD instead of glibc's adaptive one, which rises to 32 MB and leaves freed column- and matrix-sized
-/// arrays fragmenting its heaps). Returns 1 when set, 0 elsewhere. The command line calls it once at start.
-int assay_map_blocks_from(int64_t bytes);
+/// glibc only (elsewhere nothing): gives the memory freed in glibc's heaps back to the system (`malloc_trim`). A
+/// run's tasks each allocate and free column- and matrix-sized arrays on two or more threads, whose heaps otherwise
+/// keep the freed space; the planner calls this after every task.
+void assay_release_free_memory(void);
 
 #endif
