@@ -150,7 +150,7 @@ public struct FittedPreprocessing: Sendable, Equatable, BinaryCodable {
                 }
                 block = (input, slot, values)
             }
-            guard let block else { return [] }
+            guard let block else { throw LearnError.badParameter("preprocessing: no output block for column \(j)") }  // unreachable
             let start = block.slot[j] * n
             return Array(block.values[start..<(start + n)])
         }
@@ -187,47 +187,45 @@ public struct FittedPreprocessing: Sendable, Equatable, BinaryCodable {
         let stride = layout.rowStride
         let indicatorStart = numeric.count
         var indicatorOffset = indicatorStart, categoricalOffset = indicatorStart + numeric.filter(\.indicator).count
-        do {
-            for (position, col) in numeric.enumerated() {
-                defer { if col.indicator { indicatorOffset += 1 } }
-                guard col.index == input, case .numeric(let all) = column.values else { continue }
-                let ops = col.ops
-                let at = layout.columnStart[position], indicatorAt = col.indicator ? layout.columnStart[indicatorOffset] : 0
-                for (i, r) in rows.enumerated() {
-                    var v = all[r]
-                    for op in ops { v = op.apply(v) }
-                    o[i * stride + at] = v
-                    if col.indicator { o[i * stride + indicatorAt] = all[r].isNaN ? 1 : 0 }
-                }
+        for (position, col) in numeric.enumerated() {
+            defer { if col.indicator { indicatorOffset += 1 } }
+            guard col.index == input, case .numeric(let all) = column.values else { continue }
+            let ops = col.ops
+            let at = layout.columnStart[position], indicatorAt = col.indicator ? layout.columnStart[indicatorOffset] : 0
+            for (i, r) in rows.enumerated() {
+                var v = all[r]
+                for op in ops { v = op.apply(v) }
+                o[i * stride + at] = v
+                if col.indicator { o[i * stride + indicatorAt] = all[r].isNaN ? 1 : 0 }
             }
-            for col in categorical {
-                defer { categoricalOffset += col.width }
-                guard col.index == input, case .categorical(let codes, let levels) = column.values else { continue }
-                // Map each level of the table to its output position (-1: unknown to the fitted encoder).
-                let position = Dictionary(uniqueKeysWithValues: col.categories.enumerated().map { ($1, $0) })
-                let infrequentSlot = col.infrequent.isEmpty ? -1 : col.categories.count
-                let infrequent = Set(col.infrequent)
-                func slot(_ text: String) -> Int { position[text] ?? (infrequent.contains(text) ? infrequentSlot : -1) }
-                let levelPosition = levels.map(slot)
-                let fillPosition = slot(col.fill)
-                let at = (0..<col.width).map { layout.columnStart[categoricalOffset + $0] }
-                for (i, r) in rows.enumerated() {
-                    let k = codes[r] >= 0 ? levelPosition[Int(codes[r])] : fillPosition
-                    switch col.method {
-                    case .onehot:
-                        for j in 0..<col.width { o[i * stride + at[j]] = 0 }
-                        if k >= 0 { o[i * stride + at[k]] = 1; continue }
-                        switch col.handleUnknown {
-                        case .ignore: break
-                        case .infrequentIfExist: if infrequentSlot >= 0 { o[i * stride + at[infrequentSlot]] = 1 }
-                        case .error:
-                            let text = codes[r] >= 0 ? levels[Int(codes[r])] : col.fill
-                            throw LearnError.badParameter("encode: column '\(inputColumns[col.index])' has category '\(text)', unseen in the training rows (handle_unknown: error)")
-                        }
-                    case .ordinal: o[i * stride + at[0]] = Double(k)
-                    case .target:
-                        o[i * stride + at[0]] = crossFitted.map { col.crossFitted[$0[i]] } ?? (k >= 0 ? col.encodings[k] : col.encodings[col.encodings.count - 1])
+        }
+        for col in categorical {
+            defer { categoricalOffset += col.width }
+            guard col.index == input, case .categorical(let codes, let levels) = column.values else { continue }
+            // Map each level of the table to its output position (-1: unknown to the fitted encoder).
+            let position = Dictionary(uniqueKeysWithValues: col.categories.enumerated().map { ($1, $0) })
+            let infrequentSlot = col.infrequent.isEmpty ? -1 : col.categories.count
+            let infrequent = Set(col.infrequent)
+            func slot(_ text: String) -> Int { position[text] ?? (infrequent.contains(text) ? infrequentSlot : -1) }
+            let levelPosition = levels.map(slot)
+            let fillPosition = slot(col.fill)
+            let at = (0..<col.width).map { layout.columnStart[categoricalOffset + $0] }
+            for (i, r) in rows.enumerated() {
+                let k = codes[r] >= 0 ? levelPosition[Int(codes[r])] : fillPosition
+                switch col.method {
+                case .onehot:
+                    for j in 0..<col.width { o[i * stride + at[j]] = 0 }
+                    if k >= 0 { o[i * stride + at[k]] = 1; continue }
+                    switch col.handleUnknown {
+                    case .ignore: break
+                    case .infrequentIfExist: if infrequentSlot >= 0 { o[i * stride + at[infrequentSlot]] = 1 }
+                    case .error:
+                        let text = codes[r] >= 0 ? levels[Int(codes[r])] : col.fill
+                        throw LearnError.badParameter("encode: column '\(inputColumns[col.index])' has category '\(text)', unseen in the training rows (handle_unknown: error)")
                     }
+                case .ordinal: o[i * stride + at[0]] = Double(k)
+                case .target:
+                    o[i * stride + at[0]] = crossFitted.map { col.crossFitted[$0[i]] } ?? (k >= 0 ? col.encodings[k] : col.encodings[col.encodings.count - 1])
                 }
             }
         }
