@@ -29,7 +29,7 @@ public struct RandomForest: ColumnwiseClassifier, Equatable, GrowsForests {
     public func fit<G: RandomNumberGenerator>(columns x: ColumnSource, _ y: [UInt8], weights sampleWeights: [Double]?,
                                               using rng: inout G) throws -> FittedForest {
         let (n, width) = (x.rows, x.cols)
-        let binned = try Binned.checked(x, y, weights: sampleWeights)
+        let binned = try Binned.checked(x, labels: y.count, weights: sampleWeights) { try InputCheck.fittingValues($0, y) }
         let trees = Self.bootstrapTrees(estimators, rows: n, bootstrap: bootstrap, seed: rng.next()) { counts, rows, g in
             let weights = ClassWeights.times(TreeGrower.classWeights(y, counts: counts, balanced: settings.balanced), sampleWeights)
             return TreeGrower(settings: settings, binned: binned, y: y, weight: weights).grow(rows: ClassWeights.weighted(rows, sampleWeights), using: &g)
@@ -77,7 +77,7 @@ public struct RandomForestRegressor: ColumnwiseRegressor, Equatable, GrowsForest
     public func fit<G: RandomNumberGenerator>(columns x: ColumnSource, _ y: [Double], weights sampleWeights: [Double]?,
                                               using rng: inout G) throws -> FittedForestRegressor {
         let (n, width) = (x.rows, x.cols)
-        let binned = try Binned.checked(x, y, weights: sampleWeights)
+        let binned = try Binned.checked(x, labels: y.count, weights: sampleWeights) { try InputCheck.fittingValues($0, y) }
         let trees = RandomForest.bootstrapTrees(estimators, rows: n, bootstrap: bootstrap, seed: rng.next()) { counts, rows, g in
             var grower = TreeGrower(settings: settings, binned: binned, y: [], weight: ClassWeights.times(counts, sampleWeights))
             grower.values = y

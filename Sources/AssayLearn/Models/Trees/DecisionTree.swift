@@ -141,21 +141,13 @@ struct Binned {
         }
     }
 
-    /// A tree's or a forest's bins of every row, read where `InputCheck.fitting` checks the values (so its errors
-    /// come in the same order); the source is released once read: the trees need only the bins.
-    static func checked(_ x: ColumnSource, _ y: [UInt8], weights: [Double]?) throws -> Binned {
-        try InputCheck.fittingShape(rows: x.rows, labels: y.count)
+    /// A tree's or a forest's bins of every row, read where `InputCheck.fitting` checks the values (`values`, after
+    /// the shape of `labels` targets), so its errors come in the same order; the source is released once read: the
+    /// trees need only the bins.
+    static func checked(_ x: ColumnSource, labels: Int, weights: [Double]?, values: (ColumnSource) throws -> Void) throws -> Binned {
+        try InputCheck.fittingShape(rows: x.rows, labels: labels)
         let binned = try Binned(x, weights: weights)
-        try InputCheck.fittingValues(x, y)
-        x.release()
-        return binned
-    }
-
-    /// The same for a regression target.
-    static func checked(_ x: ColumnSource, _ y: [Double], weights: [Double]?) throws -> Binned {
-        try InputCheck.fittingShape(rows: x.rows, labels: y.count)
-        let binned = try Binned(x, weights: weights)
-        try InputCheck.fittingValues(x, y)
+        try values(x)
         x.release()
         return binned
     }
@@ -586,7 +578,7 @@ public struct DecisionTree: ColumnwiseClassifier, Equatable, GrowsTrees {
     public func fit<G: RandomNumberGenerator>(columns x: ColumnSource, _ y: [UInt8], weights sampleWeights: [Double]?,
                                               using rng: inout G) throws -> FittedForest {
         let (n, width) = (x.rows, x.cols)
-        let binned = try Binned.checked(x, y, weights: sampleWeights)
+        let binned = try Binned.checked(x, labels: y.count, weights: sampleWeights) { try InputCheck.fittingValues($0, y) }
         let weights = ClassWeights.times(TreeGrower.classWeights(y, counts: [Double](repeating: 1, count: y.count), balanced: settings.balanced), sampleWeights)
         let tree = TreeGrower(settings: settings, binned: binned, y: y, weight: weights)
             .grow(rows: ClassWeights.weighted(Array(0..<n), sampleWeights), using: &rng)
