@@ -42,11 +42,11 @@ public struct MulticlassGradientBoosting: WeightedMulticlassClassifier, Equatabl
         // Per-row weights from the class counts over every given row (all 1 without `balanced`).
         let weight = ClassWeights.times(ClassWeights.balanced(y, classes: k, enabled: settings.balanced), sampleWeights)
         let yt = trainRows.map { y[$0] }, wt = trainRows.map { weight[$0] }
-        // scikit-learn bins with the class × sample weights when there are any.
-        let xv = x.rows(validRows), yv = validRows.map { y[$0] }, wv = validRows.map { weight[$0] }, width = x.cols
-        // The trees need only the bins (and the held-out rows): the matrix goes now.
-        let binned = Binned(consume x, rows: settings.earlyStopping ? trainRows : nil, weights: settings.balanced || sampleWeights != nil ? wt : nil,
-                            scheme: .percentiles)
+        let yv = validRows.map { y[$0] }, wv = validRows.map { weight[$0] }, width = x.cols
+        // scikit-learn bins with the class × sample weights when there are any. The trees need only the bins (and the
+        // held-out rows): the matrix goes once they are made.
+        let (binned, xv) = try Binned.boosting(ColumnSource(consume x), trainRows: trainRows, validRows: validRows,
+                                               weights: settings.balanced || sampleWeights != nil ? wt : nil)
         let n = trainRows.count
         var shares = [Double](repeating: 0, count: k)
         for (label, w) in zip(yt, wt) { shares[Int(label)] += w }
