@@ -51,8 +51,8 @@ static void tile_avx2(int64_t depth, const double *a, const double *b, double *c
     }
 }
 
-/// AVX2 and FMA in the CPU, and the OS saving the YMM registers (OSXSAVE and XCR0 bits 1-2).
-static int cpu_has_avx2_fma(void) {
+/// AVX2 and FMA in the CPU, and the OS saving the YMM registers (OSXSAVE and XCR0 bits 1-2); k-NN's bounds scan asks too.
+int assay_cpu_has_avx2_fma(void) {
     unsigned eax, ebx, ecx, edx;
     if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return 0;
     int fma = (ecx >> 12) & 1, osxsave = (ecx >> 27) & 1, avx = (ecx >> 28) & 1;
@@ -71,7 +71,7 @@ static tile_fn chosen = 0;
 static tile_fn choose(void) {
     tile_fn f = chosen;
     if (!f) {
-        f = cpu_has_avx2_fma() ? tile_avx2 : assay_gemm_tile_portable;
+        f = assay_cpu_has_avx2_fma() ? tile_avx2 : assay_gemm_tile_portable;
         __atomic_store_n(&chosen, f, __ATOMIC_RELAXED);
     }
     return f;
@@ -92,5 +92,7 @@ void assay_gemm_tile(int64_t depth, const double *a, const double *b, double *c,
 }
 
 int assay_gemm_uses_fma(void) { return 0; }
+
+int assay_cpu_has_avx2_fma(void) { return 0; }
 
 #endif

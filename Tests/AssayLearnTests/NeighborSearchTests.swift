@@ -1,5 +1,6 @@
 import AssayCore
 @testable import AssayLearn
+import AssayKernels
 import XCTest
 
 /// k-NN's Euclidean brute force narrows its search with a matrix product (‖a‖² + ‖b‖² − 2a·b, rounded) and then ranks
@@ -40,7 +41,7 @@ final class NeighborSearchTests: XCTestCase {
     func testProductSearchFindsTheExactNearestRowsTiesToTheEarlierRow() throws {
         for offset in [0.0, -0.2, 3e6] {
             let (train, query) = data(offset: offset, seed: 5)
-            XCTAssertNotNil(FittedKNearestNeighbors.squaredNorms(train), "searches by products")
+            XCTAssertNotNil(DistanceProducts(train: train, query: query), "searches by products")
             for k in [1, 7, 40, 310] { try assertSearchMatchesReference(train, query, k: k, weights: .distance, "offset \(offset)") }
         }
     }
@@ -66,8 +67,80 @@ final class NeighborSearchTests: XCTestCase {
         let (small, query) = data(offset: 0, seed: 9)
         let scale = { (m: Matrix) in Matrix(rows: m.rows, cols: m.cols, values: m.values.map { $0 * 1e152 }) }
         let train = scale(small), q = scale(query)
-        XCTAssertNil(FittedKNearestNeighbors.squaredNorms(train))
+        XCTAssertNil(DistanceProducts(train: train, query: q))
         try assertSearchMatchesReference(train, q, k: 5, weights: .uniform, "scaled by 1e152")
+    }
+
+    /// Rows like a one-hot encoded and standardized table: `dense` columns of small integers and a block of `levels`
+    /// one-hot columns (a level's column holds (1 − m)/s in its rows and −m/s in the others, as after scaling), the
+    /// first level in 40% of the rows, the columns shuffled so that dense and one-hot columns interleave, and duplicate
+    /// training rows. Every seventh query row also has a second level's value (no training row does).
+    static func oneHotRows(seed: UInt64, rows: Int, queries: Int, dense: Int = 5, levels: Int = 30) -> (train: Matrix, query: Matrix) {
+        var rng = SplitMix64(seed: seed)
+        let p = dense + levels
+        var order = Array(0..<p)
+        order.seededShuffle(using: &rng)
+        let share: [Double] = (0..<levels).map { 0.03 + 0.001 * Double($0) }, spread: [Double] = (0..<levels).map { 0.17 + 0.01 * Double($0) }
+        let hot: [Double] = (0..<levels).map { (1 - share[$0]) / spread[$0] }, cold: [Double] = (0..<levels).map { -share[$0] / spread[$0] }
+        func row(second: Bool) -> [Double] {
+            var r = (0..<dense).map { _ in Double(rng.next() % 3) * 0.37 - 0.2 } + cold
+            let level = rng.next() % 5 < 2 ? 0 : 1 + Int(rng.next() % UInt64(levels - 1))
+            r[dense + level] = hot[level]
+            if second { let other = 1 + Int(rng.next() % UInt64(levels - 1)); r[dense + other] = hot[other] }
+            return order.map { r[$0] }
+        }
+        var train: [Double] = []
+        for t in 0..<rows { train += t % 97 == 13 ? Array(train[0..<p]) : row(second: false) }
+        let query = (0..<queries).flatMap { row(second: $0 % 7 == 0) }
+        return (Matrix(rows: rows, cols: p, values: train), Matrix(rows: queries, cols: p, values: query))
+    }
+
+    /// A table of mostly one-hot columns: its products read those columns as lists of the rows that differ from the
+    /// column's common value, and the search still finds the reference's neighbours and distances, bit for bit, across
+    /// blocks of training and query rows.
+    func testOneHotColumnsAreReadAsListsWithTheSameNeighbours() throws {
+        let (train, query) = Self.oneHotRows(seed: 21, rows: 2_150, queries: 300)
+        let products = try XCTUnwrap(DistanceProducts(train: train, query: query))
+        XCTAssertEqual(products.sparseColumns, 29, "every level but the common one")
+        for k in [1, 25, 75] { try assertSearchMatchesReference(train, query, k: k, weights: .distance, "one-hot") }
+    }
+
+    /// The exact distance read from the dense columns and the differing sparse ones is the scan's, bit for bit.
+    func testExactDistanceFromTheDifferingColumnsIsTheScans() throws {
+        for (dense, levels) in [(5, 30), (2, 17), (0, 24)] {
+            let (train, query) = Self.oneHotRows(seed: 4, rows: 300, queries: 40, dense: dense, levels: levels)
+            let products = try XCTUnwrap(DistanceProducts(train: train, query: query))
+            XCTAssertGreaterThan(products.sparseColumns, 0)
+            let p = train.cols
+            train.values.withUnsafeBufferPointer { tv in
+                query.values.withUnsafeBufferPointer { qv in
+                    for i in 0..<query.rows {
+                        for t in 0..<train.rows {
+                            let a = qv.baseAddress! + i * p
+                            let want = FittedKNearestNeighbors.distance(a, tv.baseAddress! + t * p, p, squared: true, bound: .infinity)
+                            XCTAssertEqual(products.exactDistance(query: i, a, train: t).bitPattern, want.bitPattern, "\(dense) + \(levels) columns, query \(i), row \(t)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `assay_first_within` finds the first row whose lower bound, formed as the search forms it, is within the limit.
+    func testFirstWithinFindsTheFirstRowWithinTheLimit() {
+        var rng = SplitMix64(seed: 8)
+        for round in 0..<300 {
+            let count = Int(rng.next() % 23)
+            let dots = (0..<count).map { _ in Double(rng.next() % 1000) / 97 - 3 }, norms = (0..<count).map { _ in Double(rng.next() % 1000) / 31 }
+            let qn = Double(rng.next() % 500) / 7, factor = 8 * 40 * 0x1p-53, floor = 40 * Double.leastNormalMagnitude
+            let limit = round % 10 == 0 ? Double.infinity : Double(rng.next() % 4000) / 13 - 20
+            let want = (0..<count).first { i in
+                let sum = qn + norms[i], d = sum - 2 * dots[i]
+                return d - (factor * (sum + Swift.abs(d)) + floor) <= limit
+            } ?? count
+            let got = Int(assay_first_within(dots, norms, Int64(count), qn, factor, floor, limit))
+            XCTAssertEqual(got, want, "round \(round)")
+        }
     }
 
     func testSmallestBoundsKeepsTheKSmallest() {

@@ -71,6 +71,37 @@ final class PerturbedNeighborsTests: XCTestCase {
         }
     }
 
+    /// The same on a table of mostly one-hot columns, whose products read those columns as lists (`DistanceProducts`):
+    /// shuffling a dense column, a one-hot column, and both.
+    func testBatchEqualsPredictingEachCopyOnOneHotColumns() throws {
+        let (train, query) = NeighborSearchTests.oneHotRows(seed: 3, rows: 1_300, queries: 90)
+        XCTAssertGreaterThan(try XCTUnwrap(DistanceProducts(train: train, query: query)).sparseColumns, 0)
+        var rng = SplitMix64(seed: 2)
+        let labels = (0..<train.rows).map { _ in UInt8(rng.next() % 2) }
+        var perturbations: [ColumnPerturbation] = []
+        // A one-hot column of a rare level (two values, the rarer in fewer than 1/8 of the rows) and a dense column.
+        let values = { (j: Int) in (0..<train.rows).map { train[$0, j] } }
+        let hotColumn = try XCTUnwrap((0..<train.cols).first { j in
+            let column = values(j)
+            return Set(column).count == 2 && column.filter { $0 == column.max() }.count * 8 < train.rows
+        })
+        let denseColumn = try XCTUnwrap((0..<train.cols).first { Set(values($0)).count == 3 })
+        for columns in [[denseColumn], [hotColumn], [denseColumn, hotColumn].sorted()] {
+            var order = Array(0..<query.rows)
+            order.seededShuffle(using: &rng)
+            perturbations.append(ColumnPerturbation(columns: columns, values: query.rows(order).columns(columns)))
+        }
+        for k in [1, 25] {
+            var settings = KNearestNeighbors(neighbors: k, weights: .distance, p: 2)
+            settings.algorithm = .brute
+            let model = try settings.fit(train, labels, using: &rng)
+            let batch = try model.predictScores(query, perturbations: perturbations)
+            for (i, pert) in perturbations.enumerated() {
+                XCTAssertEqual(batch[i].map(\.bitPattern), try model.predictScores(pert.applied(to: query)).map(\.bitPattern), "k \(k), perturbation \(i)")
+            }
+        }
+    }
+
     func testTreeSearchPredictsEachCopy() throws {
         let (train, labels, _, _) = fixture()
         var rng = SplitMix64(seed: 1)

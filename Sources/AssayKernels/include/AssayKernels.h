@@ -20,6 +20,15 @@ void assay_gemm_tile_portable(int64_t depth, const double *a, const double *b, d
 /// 1 when `assay_gemm_tile` uses AVX2 + FMA on this CPU, 0 when it uses the portable loop.
 int assay_gemm_uses_fma(void);
 
+/// 1 when the CPU has AVX2 and FMA and the OS saves their registers (x86-64 only; 0 elsewhere).
+int assay_cpu_has_avx2_fma(void);
+
+/// The first i < count with  d - (factor * (sum + |d|) + floor) <= limit,  where sum = query_norm + norms[i] and
+/// d = sum - 2 * dots[i] (each operation rounded once, in that order), or count when there is none: k-NN's product
+/// search skips to the next training row whose lower bound on its distance does not exceed the k-th upper bound.
+int64_t assay_first_within(const double *dots, const double *norms, int64_t count, double query_norm, double factor,
+                           double floor, double limit);
+
 /// glibc only (elsewhere nothing): gives the memory freed in glibc's heaps back to the system (`malloc_trim`). A
 /// run's tasks each allocate and free column- and matrix-sized arrays on two or more threads, whose heaps otherwise
 /// keep the freed space; the planner calls this after every task.

@@ -1,4 +1,5 @@
 import AssayCore
+import AssayKernels
 import Foundation
 
 /// k-nearest neighbours: exact search by scikit-learn's k-d tree or by brute force over contiguous rows.
@@ -98,7 +99,7 @@ public struct FittedKNearestNeighbors: FittedClassifier, PerturbedPredicting, Eq
     func forEachNearest(_ q: Matrix, _ visit: (Int, [Double], [Int]) -> Void) throws {
         try InputCheck.predicting(q, width: x.cols)
         if let tree { return searchTree(tree, q, visit) }
-        if let norms = productNorms(q) { return searchByProducts(q, norms: norms, visit) }
+        if let products = products(q) { return searchByProducts(q, products, visit) }
         scan(q, visit)
     }
 
@@ -138,54 +139,33 @@ public struct FittedKNearestNeighbors: FittedClassifier, PerturbedPredicting, Eq
     /// Euclidean brute force narrows its search by matrix products from this many columns on.
     static let productColumns = 16
 
-    /// Each row's Σ x², or nil when one is too large for ‖a‖² + ‖b‖² − 2a·b to be computed without overflow.
-    static func squaredNorms(_ m: Matrix) -> [Double]? {
-        var out = [Double](repeating: 0, count: m.rows)
-        for i in 0..<m.rows {
-            var s = 0.0
-            for j in 0..<m.cols { let v = m.values[i * m.cols + j]; s += v * v }
-            guard s < 0x1p1000 else { return nil }
-            out[i] = s
-        }
-        return out
+    /// The products the Euclidean brute force narrows its search with: from `productColumns` columns on, and unless a
+    /// norm is too large to be formed.
+    private func products(_ q: Matrix) -> DistanceProducts? {
+        guard settings.p == 2, x.cols >= Self.productColumns else { return nil }
+        return DistanceProducts(train: x, query: q)
     }
 
-    /// The squared norms of the training and query rows when the Euclidean brute force narrows its search by matrix
-    /// products: from `productColumns` columns on, and unless a norm is too large to be formed.
-    private func productNorms(_ q: Matrix) -> (train: [Double], query: [Double])? {
-        guard settings.p == 2, x.cols >= Self.productColumns, let train = Self.squaredNorms(x), let query = Self.squaredNorms(q) else { return nil }
-        return (train, query)
-    }
-
-    /// `out[r·n + t] = a·b` for query rows `a` = `start + r` (`r < rows`) and every training row `b` (`MatrixProduct`).
-    /// ‖a‖² + ‖b‖² − 2a·b formed from it errs by at most (p + 4)·2⁻⁵³·(‖a‖² + ‖b‖²): each norm's and the dot product's
-    /// (p + 2)·2⁻⁵³ times its size, |a·b| ≤ (‖a‖² + ‖b‖²)/2, and two more roundings.
-    private func productDots(_ query: UnsafePointer<Double>, _ train: UnsafePointer<Double>, start: Int, rows: Int,
-                             into out: UnsafeMutablePointer<Double>) {
-        let n = x.rows, p = x.cols
-        MatrixProduct.multiply(.init(query + start * p, rows: rows, cols: p, rowStride: p),
-                               MatrixProduct.Operand(train, rows: n, cols: p, rowStride: p).transposed, into: out, ldc: n)
-    }
-
-    /// Euclidean brute force narrowed by the distances' matrix product (`productDots`), in one pass over blocks of 288
+    /// Euclidean brute force narrowed by the distances' products (`DistanceProducts`), in one pass over blocks of 288
     /// query rows by 1,024 training rows (a block of products stays in cache): a training row whose lower bound
     /// (‖a‖² + ‖b‖² − 2a·b less a margin of 8(p + 8)·2⁻⁵³ times ‖a‖² + ‖b‖² + |approximation|, which also covers the
-    /// exact distance's own p·2⁻⁵³ rounding) exceeds the k-th smallest upper bound seen so far cannot be among the k
-    /// nearest. The others are kept as candidates; at the end those within the final bound have their distances computed
-    /// exactly as the scan computes them and are ranked the same way (ties to the earlier row), so the neighbours and
-    /// distances are the scan's, bit for bit, on any CPU.
-    private func searchByProducts(_ q: Matrix, norms: (train: [Double], query: [Double]), _ visit: (Int, [Double], [Int]) -> Void) {
+    /// exact distance's own p·2⁻⁵³ rounding and the products' shift) exceeds the k-th smallest upper bound seen so far
+    /// cannot be among the k nearest. The others are kept as candidates; at the end those within the final bound have
+    /// their distances computed exactly as the scan computes them and are ranked the same way (ties to the earlier
+    /// row), so the neighbours and distances are the scan's, bit for bit, on any CPU.
+    private func searchByProducts(_ q: Matrix, _ products: DistanceProducts, _ visit: (Int, [Double], [Int]) -> Void) {
         let k = settings.neighbors, p = x.cols, n = x.rows
-        let blockRows = Swift.min(q.rows, 288), chunk = Swift.min(n, 1024)
-        var products = [Double](repeating: 0, count: blockRows * chunk)
+        let blockRows = Swift.min(q.rows, 288), chunk = Swift.min(n, DistanceProducts.chunk)
+        var dotsBuffer = [Double](repeating: 0, count: blockRows * chunk)
         var bounds = (0..<blockRows).map { _ in SmallestBounds(k) }
         var candidates = [[(lower: Double, t: Int)]](repeating: [], count: blockRows), exact: [(d: Double, t: Int)] = []
         let factor = 8 * Double(p + 8) * 0x1p-53, floor = Double(p + 8) * Double.leastNormalMagnitude
+        let sparse = products.sparseColumns > 0
         x.values.withUnsafeBufferPointer { train in
             q.values.withUnsafeBufferPointer { query in
-                products.withUnsafeMutableBufferPointer { products in
-                    norms.train.withUnsafeBufferPointer { trainNorms in
-                        guard let train = train.baseAddress, let query = query.baseAddress, let dots = products.baseAddress,
+                dotsBuffer.withUnsafeMutableBufferPointer { dotsBuffer in
+                    products.trainNorms.withUnsafeBufferPointer { trainNorms in
+                        guard let train = train.baseAddress, let query = query.baseAddress, let dots = dotsBuffer.baseAddress,
                               let trainNorms = trainNorms.baseAddress else { return }
                         var start = 0
                         while start < q.rows {
@@ -193,31 +173,34 @@ public struct FittedKNearestNeighbors: FittedClassifier, PerturbedPredicting, Eq
                             bounds.withUnsafeMutableBufferPointer { bounds in
                                 candidates.withUnsafeMutableBufferPointer { candidates in
                                     for r in 0..<rows { bounds[r].removeAll(); candidates[r].removeAll(keepingCapacity: true) }
-                                    var t0 = 0
-                                    while t0 < n {
-                                        let cols = Swift.min(chunk, n - t0)
-                                        MatrixProduct.multiply(.init(query + start * p, rows: rows, cols: p, rowStride: p),
-                                                               MatrixProduct.Operand(train + t0 * p, rows: cols, cols: p, rowStride: p).transposed,
-                                                               into: dots, ldc: cols)
+                                    var chunkIndex = 0
+                                    while chunkIndex * DistanceProducts.chunk < n {
+                                        let span = products.chunkRows(chunkIndex), cols = span.count, t0 = span.lowerBound
+                                        products.dots(queryRows: start, rows, chunk: chunkIndex, into: dots, ldc: cols)
                                         for r in 0..<rows {
-                                            let qn = norms.query[start + r], row = dots + r * cols
+                                            let qn = products.queryNorms[start + r], row = dots + r * cols
                                             var limit = bounds[r].limit
-                                            for c in 0..<cols {
+                                            // Most rows are dropped by their lower bound: skip to the next one that is not.
+                                            var c = Int(assay_first_within(row, trainNorms + t0, Int64(cols), qn, factor, floor, limit))
+                                            while c < cols {
                                                 let sum = qn + trainNorms[t0 + c], d = sum - 2 * row[c]
                                                 let margin = factor * (sum + Swift.abs(d)) + floor
-                                                guard d - margin <= limit else { continue }
                                                 candidates[r].append((d - margin, t0 + c))
                                                 bounds[r].insert(d + margin)
                                                 limit = bounds[r].limit
+                                                c += 1
+                                                c += Int(assay_first_within(row + c, trainNorms + t0 + c, Int64(cols - c), qn, factor, floor, limit))
                                             }
                                         }
-                                        t0 += cols
+                                        chunkIndex += 1
                                     }
                                     for r in 0..<rows {
                                         let i = start + r, a = query + i * p, limit = bounds[r].limit
                                         exact.removeAll(keepingCapacity: true)
                                         for (lower, t) in candidates[r] where lower <= limit {
-                                            exact.append((Self.distance(a, train + t * p, p, squared: true, bound: .infinity), t))
+                                            let d = sparse ? products.exactDistance(query: i, a, train: t)
+                                                : Self.distance(a, train + t * p, p, squared: true, bound: .infinity)
+                                            exact.append((d, t))
                                         }
                                         exact.sort { $0.d != $1.d ? $0.d < $1.d : $0.t < $1.t }
                                         let nearest = exact.prefix(k)
@@ -253,24 +236,27 @@ public struct FittedKNearestNeighbors: FittedClassifier, PerturbedPredicting, Eq
         var kth = SmallestBounds(k)
         var row = [Double](repeating: 0, count: p)
         // Each row's distances to every training row, by matrix products (Euclidean) or exactly (Manhattan).
-        let norms = productNorms(q)
+        let products = products(q)
         // Zero without the product (the margin's norm term vanishes), so the inner loop need not ask.
-        let trainNorms = norms?.train ?? [Double](repeating: 0, count: n)
+        let trainNorms = products?.trainNorms ?? [Double](repeating: 0, count: n)
         // Rounding: each distance is a sum of at most p + 2w terms, each formed with one rounding; 2^-53 per operation.
-        // A base distance from the product also carries (p + 4)·2⁻⁵³ times the two rows' squared norms.
+        // A base distance from the products also carries (p + 4)·2⁻⁵³ times the two rows' squared norms (shifted), and
+        // the shift about 4·2⁻⁵³ times them (`DistanceProducts`).
         let unit = 0x1p-53
         x.values.withUnsafeBufferPointer { train in
             q.values.withUnsafeBufferPointer { query in
                 var start = 0
                 while start < q.rows {
                     let end = Swift.min(q.rows, start + blockRows)
-                    if let norms {
+                    if let products {
                         base.withUnsafeMutableBufferPointer { out in
-                            guard let queryBase = query.baseAddress, let trainBase = train.baseAddress, let outBase = out.baseAddress else { return }
-                            productDots(queryBase, trainBase, start: start, rows: end - start, into: outBase)
+                            guard let outBase = out.baseAddress else { return }
+                            for chunkIndex in 0..<((n + DistanceProducts.chunk - 1) / DistanceProducts.chunk) {
+                                products.dots(queryRows: start, end - start, chunk: chunkIndex, into: outBase + products.chunkRows(chunkIndex).lowerBound, ldc: n)
+                            }
                             for r in 0..<(end - start) {
-                                let qn = norms.query[start + r]
-                                for t in 0..<n { out[r * n + t] = qn + norms.train[t] - 2 * out[r * n + t] }
+                                let qn = products.queryNorms[start + r]
+                                for t in 0..<n { out[r * n + t] = qn + products.trainNorms[t] - 2 * out[r * n + t] }
                             }
                         }
                     } else {
@@ -294,7 +280,7 @@ public struct FittedKNearestNeighbors: FittedClassifier, PerturbedPredicting, Eq
                                 visit(index, i, own.d, own.t)
                                 continue
                             }
-                            let factor = 8 * Double(p + 2 * changed.count + 8) * unit, qn = norms?.query[i] ?? 0
+                            let factor = 8 * Double(p + 2 * changed.count + 8) * unit, qn = products?.queryNorms[i] ?? 0
                             // The k-th smallest upper bound.
                             kth.removeAll()
                             for t in 0..<n {
