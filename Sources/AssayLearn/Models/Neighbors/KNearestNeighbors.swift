@@ -565,23 +565,28 @@ struct SmallestBounds {
 
     @inline(__always)
     mutating func insert(_ v: Double) {
-        if count < k {
-            var c = count
-            heap[c] = v
-            count += 1
-            while c > 0 && heap[(c - 1) / 2] < heap[c] { heap.swapAt(c, (c - 1) / 2); c = (c - 1) / 2 }
-        } else if v < heap[0] {
-            heap[0] = v
-            var c = 0
-            while true {
-                let l = 2 * c + 1, r = l + 1
-                var m = c
-                if l < k && heap[l] > heap[m] { m = l }
-                if r < k && heap[r] > heap[m] { m = r }
-                if m == c { break }
-                heap.swapAt(c, m)
-                c = m
+        guard count < k || v < heap[0] else { return }
+        let k = k, filling = count < k, size = filling ? count + 1 : k
+        heap.withUnsafeMutableBufferPointer { heap in
+            if filling {
+                // Up from the new last place: larger parents move down into the hole.
+                var c = size - 1
+                while c > 0 && heap[(c - 1) / 2] < v { heap[c] = heap[(c - 1) / 2]; c = (c - 1) / 2 }
+                heap[c] = v
+            } else {
+                // Down from the root, replacing the largest: larger children move up into the hole.
+                var c = 0
+                while true {
+                    let l = 2 * c + 1, r = l + 1
+                    guard l < k else { break }
+                    let m = r < k && heap[r] > heap[l] ? r : l
+                    guard heap[m] > v else { break }
+                    heap[c] = heap[m]
+                    c = m
+                }
+                heap[c] = v
             }
         }
+        count = size
     }
 }
