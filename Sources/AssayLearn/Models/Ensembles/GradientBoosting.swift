@@ -94,6 +94,7 @@ public struct GradientBoosting: ColumnwiseClassifier, Equatable {
         var trees: [FittedTree] = []
         var scores: [Double] = []
         var g = [Double](repeating: 0, count: n), h = g
+        let bundles = FeatureBundles(binned)
         for _ in 0..<maxIter {
             for i in 0..<n {
                 let p = Logistic.sigmoid(raw[i])
@@ -102,7 +103,7 @@ public struct GradientBoosting: ColumnwiseClassifier, Equatable {
                 // Stored as scikit-learn stores them (float32), so that equal gradients sum exactly.
                 g[i] = Double(Float(g[i])); h[i] = Double(Float(h[i]))
             }
-            let (tree, leafOfRow) = growTree(binned, g, h)
+            let (tree, leafOfRow) = growTree(binned, bundles, g, h)
             for i in 0..<n { raw[i] += tree.value[leafOfRow[i]] }
             trees.append(tree)
             if earlyStopping {
@@ -151,7 +152,7 @@ public struct GradientBoosting: ColumnwiseClassifier, Equatable {
     static func nodeValue(_ g: Double, _ h: Double, _ lambda: Double) -> Double { -g / (h + lambda + 1e-15) }
 
     /// One tree, grown leaf-wise; returns it with each training row's leaf node.
-    func growTree(_ b: Binned, _ g: [Double], _ h: [Double]) -> (FittedTree, [Int]) {
+    func growTree(_ b: Binned, _ bundling: FeatureBundles, _ g: [Double], _ h: [Double]) -> (FittedTree, [Int]) {
         let p = b.edges.count
         let offsets = b.edges.reduce(into: [0]) { $0.append($0.last! + $1.count + 1) }
         var tree = FittedTree()
@@ -163,39 +164,11 @@ public struct GradientBoosting: ColumnwiseClassifier, Equatable {
             tree.decrease.append(0)
             return tree.feature.count - 1
         }
-        // Gradients and hessians gathered in the order of a node's rows, so that each feature's pass reads them
-        // sequentially (scikit-learn's "ordered gradients").
+        // One-hot columns share passes (`bundling`, made once per fit); gradients and hessians are gathered in the order
+        // of a node's rows (`FeatureBundles.histogram`).
         var orderedG = [Double](repeating: 0, count: b.rows), orderedH = orderedG
-        let used = (0..<p).filter { !b.edges[$0].isEmpty }
         func histogram(_ rows: [Int]) -> Histogram {
-            var hist = Histogram(bins: offsets.last!)
-            let m = rows.count
-            guard m > 0 else { return hist }
-            rows.withUnsafeBufferPointer { r in
-                orderedG.withUnsafeMutableBufferPointer { og in
-                    orderedH.withUnsafeMutableBufferPointer { oh in
-                        for k in 0..<m { og[k] = g[r[k]]; oh[k] = h[r[k]] }
-                        b.codes.withUnsafeBufferPointer { codes in
-                            hist.v.withUnsafeMutableBufferPointer { hv in
-                                var columns = [UnsafePointer<UInt8>](repeating: codes.baseAddress!, count: BinSums.width)
-                                var bins = [UnsafeMutablePointer<Double>](repeating: hv.baseAddress!, count: BinSums.width)
-                                var f = 0
-                                while f < used.count {
-                                    let group = min(BinSums.width, used.count - f)
-                                    for t in 0..<group {
-                                        columns[t] = codes.baseAddress! + used[f + t] * b.rows
-                                        bins[t] = hv.baseAddress! + 3 * offsets[used[f + t]]
-                                    }
-                                    BinSums.add(rows: m == b.rows ? nil : r.baseAddress!, count: m, a: og.baseAddress!, b: oh.baseAddress!,
-                                                columns: columns, bins: bins, features: group)
-                                    f += group
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            return hist
+            bundling.histogram(b, offsets: offsets, rows: rows, g: g, h: h, orderedG: &orderedG, orderedH: &orderedH)
         }
         func findSplit(_ c: inout Candidate) {
             if let maxDepth, c.depth >= maxDepth { return }

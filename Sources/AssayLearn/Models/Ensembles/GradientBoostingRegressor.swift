@@ -70,6 +70,7 @@ public struct GradientBoostingRegressor: ColumnwiseRegressor, Equatable {
         var validRaw = [Double](repeating: baseline, count: validRows.count)
         var trees: [FittedTree] = [], scores: [Double] = []
         var g = [Double](repeating: 0, count: n), h = wt ?? [Double](repeating: 1, count: n)
+        let bundles = FeatureBundles(binned)
         for _ in 0..<booster.maxIter {
             for i in 0..<n {
                 switch loss {
@@ -83,7 +84,7 @@ public struct GradientBoostingRegressor: ColumnwiseRegressor, Equatable {
                 }
                 g[i] = Double(Float(g[i])); h[i] = Double(Float(h[i]))  // float32, as scikit-learn stores them
             }
-            var (tree, leafOfRow) = booster.growTree(binned, g, h)
+            var (tree, leafOfRow) = booster.growTree(binned, bundles, g, h)
             if loss == .absoluteError {
                 var residuals: [Int: [Int]] = [:]
                 for i in 0..<n { residuals[leafOfRow[i], default: []].append(i) }

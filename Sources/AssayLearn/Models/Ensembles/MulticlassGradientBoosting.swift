@@ -60,6 +60,7 @@ public struct MulticlassGradientBoosting: WeightedMulticlassClassifier, Equatabl
         var scores: [Double] = []
         var p = [Double](repeating: 0, count: n * k)
         var g = [Double](repeating: 0, count: n), h = g
+        let bundles = FeatureBundles(binned)
         for _ in 0..<settings.maxIter {
             Self.softmax(raw, into: &p, classes: k)
             for c in 0..<k {
@@ -67,7 +68,7 @@ public struct MulticlassGradientBoosting: WeightedMulticlassClassifier, Equatabl
                     let q = p[i * k + c]
                     g[i] = Double(Float((q - (Int(yt[i]) == c ? 1 : 0)) * wt[i])); h[i] = Double(Float(q * (1 - q) * wt[i]))  // float32, as scikit-learn
                 }
-                let (tree, leafOfRow) = settings.growTree(binned, g, h)
+                let (tree, leafOfRow) = settings.growTree(binned, bundles, g, h)
                 for i in 0..<n { raw[i * k + c] += tree.value[leafOfRow[i]] }
                 trees.append(tree)
                 if settings.earlyStopping {
