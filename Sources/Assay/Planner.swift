@@ -11,7 +11,7 @@ import Foundation
 /// canonical parameters and its inputs' keys, so an unchanged task is found in the cache.
 struct Planner {
     /// Bump when a task's output format or meaning changes: every cached result is then recomputed.
-    static let formatVersion = 17
+    static let formatVersion = 18
 
     let spec: Spec
     private(set) var graph = TaskGraph()
