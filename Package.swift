@@ -22,7 +22,7 @@ let package = Package(
         .target(name: "AssayReport", dependencies: ["AssayCore"]),
         .target(name: "Assay", dependencies: ["AssayCore", "AssayData", "AssayLearn", "AssaySpec", "AssayEngine", "AssayReport", "AssayKernels"]),
         .executableTarget(name: "assay", dependencies: ["Assay", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "assay-bench", dependencies: ["AssayData", "AssayLearn"], path: "bench/Sources/assay-bench"),
+        .executableTarget(name: "assay-bench", dependencies: ["AssayData", "AssayLearn", "TestSupport"], path: "bench/Sources/assay-bench"),
         .target(name: "AssayFuzzTargets", dependencies: ["Assay"], path: "fuzz/Sources/AssayFuzzTargets"),
         .executableTarget(name: "assay-fuzz", dependencies: ["AssayFuzzTargets"], path: "fuzz/Sources/assay-fuzz"),
 

@@ -1,6 +1,7 @@
 import AssayCore
 @testable import AssayLearn
 import AssayKernels
+import TestSupport
 import XCTest
 
 /// k-NN's Euclidean brute force narrows its search with a matrix product (‖a‖² + ‖b‖² − 2a·b, rounded) and then ranks
@@ -103,6 +104,24 @@ final class NeighborSearchTests: XCTestCase {
         let products = try XCTUnwrap(DistanceProducts(train: train, query: query))
         XCTAssertEqual(products.sparseColumns, 29, "every level but the common one")
         for k in [1, 25, 75] { try assertSearchMatchesReference(train, query, k: k, weights: .distance, "one-hot") }
+    }
+
+    /// Blocks of query rows searched on lent workers give every row the neighbours and distances of the search on one
+    /// thread, visited in row order; the workers go back when it is done.
+    func testSearchOnLentWorkersIsTheSearchOnOneThread() throws {
+        let (train, query) = Self.oneHotRows(seed: 30, rows: 1_100, queries: 2_700)
+        var settings = KNearestNeighbors(neighbors: 9, weights: .distance, p: 2)
+        settings.algorithm = .brute
+        var rng = SplitMix64(seed: 1)
+        let fitted = try settings.fit(train, (0..<train.rows).map { UInt8($0 % 2) }, using: &rng)
+        var alone: [(Int, [Double], [Int])] = [], lent: [(Int, [Double], [Int])] = []
+        try fitted.forEachNearest(query) { alone.append(($0, $1, $2)) }
+        let pool = LendingPool(1)
+        try Parallel.lending(pool.lender) { try fitted.forEachNearest(query) { lent.append(($0, $1, $2)) } }
+        XCTAssertGreaterThan(pool.calls, 0, "asked for idle workers")
+        XCTAssertEqual(pool.free, 1, "gave its worker back")
+        XCTAssertEqual(lent.map(\.0), Array(0..<query.rows))
+        XCTAssertTrue(zip(alone, lent).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 && $0.2 == $1.2 })
     }
 
     /// The exact distance read from the dense columns and the differing sparse ones is the scan's, bit for bit.

@@ -9,13 +9,15 @@
 //     swift run -c release assay-bench gemm [--size 512] [--repeat 10]
 //         one N × N × N matrix product (MatrixProduct), one thread: GFLOP/s of the best and median run
 //         (bench/gemm.sh runs it beside numpy's OpenBLAS, single-threaded, on the same shape)
-//     swift run -c release assay-bench knn FILE --train-rows N [--neighbors 25] [--weights uniform] [--repeat 3]
-//         k-NN fit + positive probabilities, one thread: a numeric CSV whose last column is the 0/1 label, the first
-//         N rows to train on, the rest to predict (bench/knn.sh writes the student table so and runs scikit-learn beside it)
+//     swift run -c release assay-bench knn FILE --train-rows N [--neighbors 25] [--weights uniform] [--threads 1] [--repeat 3]
+//         k-NN fit + positive probabilities on 1 thread or more (the others lent as the executor lends its idle
+//         workers): a numeric CSV whose last column is the 0/1 label, the first N rows to train on, the rest to
+//         predict (bench/knn.sh writes the student table so and runs scikit-learn beside it)
 import AssayCore
 import AssayData
 import AssayLearn
 import Foundation
+import TestSupport
 
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("assay-bench: \(message)\n".utf8))
@@ -130,7 +132,7 @@ if all.first == "gemm" {
 }
 if all.first == "knn", all.count >= 2 {
     let o = options(all[2...])
-    guard let trainRows = o["train-rows"].flatMap(Int.init) else { fail("usage: assay-bench knn FILE --train-rows N [--neighbors K] [--weights W] [--repeat R]") }
+    guard let trainRows = o["train-rows"].flatMap(Int.init) else { fail("usage: assay-bench knn FILE --train-rows N [--neighbors K] [--weights W] [--threads T] [--repeat R]") }
     let csv = read(all[1])
     let p = csv.columnCount - 1
     var values = [Double](repeating: 0, count: csv.rowCount * p), labels = [UInt8](repeating: 0, count: csv.rowCount)
@@ -143,13 +145,19 @@ if all.first == "knn", all.count >= 2 {
     let query = Matrix(rows: csv.rowCount - trainRows, cols: p, values: Array(values[(trainRows * p)...]))
     var model = KNearestNeighbors(neighbors: Int(o["neighbors"] ?? "") ?? 25)
     if let w = o["weights"] { guard let weights = KNearestNeighbors.Weights(rawValue: w) else { fail("--weights uniform|distance") }; model.weights = weights }
+    guard let threads = Int(o["threads"] ?? "1"), threads >= 1 else { fail("--threads must be a positive number") }
     var probabilities: [Double] = []
+    // Threads beyond the first are lent as the executor lends its idle workers.
+    let pool = LendingPool(threads - 1)
     let t = timed(Int(o["repeat"] ?? "") ?? 3) {
         var rng = SplitMix64(seed: 1)
-        probabilities = try model.fit(train, Array(labels[0..<trainRows]), using: &rng).predictProbabilities(query)
+        probabilities = try Parallel.lending(threads > 1 ? pool.lender : nil) {
+            try model.fit(train, Array(labels[0..<trainRows]), using: &rng).predictProbabilities(query)
+        }
     }
-    print(String(format: "knn %d train x %d query rows, %d columns, k %d, %@: fit + predict best %.3f s, median %.3f s; mean probability %.6f",
-                 train.rows, query.rows, p, model.neighbors, model.weights.rawValue, t.best, t.median, probabilities.reduce(0, +) / Double(probabilities.count)))
+    print(String(format: "knn %d train x %d query rows, %d columns, k %d, %@, %d thread%@: fit + predict best %.3f s, median %.3f s; mean probability %.6f",
+                 train.rows, query.rows, p, model.neighbors, model.weights.rawValue, threads, threads > 1 ? "s" : "", t.best, t.median,
+                 probabilities.reduce(0, +) / Double(probabilities.count)))
     exit(0)
 }
 var args = all

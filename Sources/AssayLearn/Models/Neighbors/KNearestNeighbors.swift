@@ -154,66 +154,81 @@ public struct FittedKNearestNeighbors: FittedClassifier, PerturbedPredicting, Eq
     /// their distances computed exactly as the scan computes them and are ranked the same way (ties to the earlier
     /// row), so the neighbours and distances are the scan's, bit for bit, on any CPU.
     private func searchByProducts(_ q: Matrix, _ products: DistanceProducts, _ visit: (Int, [Double], [Int]) -> Void) {
-        let k = settings.neighbors, p = x.cols, n = x.rows
-        let blockRows = Swift.min(q.rows, 288), chunk = Swift.min(n, DistanceProducts.chunk)
-        var dotsBuffer = [Double](repeating: 0, count: blockRows * chunk)
-        var bounds = (0..<blockRows).map { _ in SmallestBounds(k) }
-        var candidates = [[(lower: Double, t: Int)]](repeating: [], count: blockRows), exact: [(d: Double, t: Int)] = []
+        // Blocks of query rows are independent: a wave of them is searched on the idle workers the executor lends
+        // (`Parallel`), and visited in order.
+        let blockRows = 288, wave = 8 * blockRows
+        var start = 0
+        while start < q.rows {
+            let end = Swift.min(q.rows, start + wave), blocks = (end - start + blockRows - 1) / blockRows
+            let found = Parallel.map(blocks) { b in
+                nearest(q, products, rows: (start + b * blockRows)..<Swift.min(end, start + (b + 1) * blockRows))
+            }
+            for (b, block) in found.enumerated() {
+                for (r, row) in block.enumerated() { visit(start + b * blockRows + r, row.d, row.t) }
+            }
+            start = end
+        }
+    }
+
+    /// The k nearest training rows of query rows `rows` (at most 288, so that a block of products by 1,024 training
+    /// rows stays in cache), as `searchByProducts` describes.
+    private func nearest(_ q: Matrix, _ products: DistanceProducts, rows block: Range<Int>) -> [(d: [Double], t: [Int])] {
+        let k = settings.neighbors, p = x.cols, n = x.rows, rows = block.count, start = block.lowerBound
+        var dotsBuffer = [Double](repeating: 0, count: rows * Swift.min(n, DistanceProducts.chunk))
+        var bounds = (0..<rows).map { _ in SmallestBounds(k) }
+        var candidates = [[(lower: Double, t: Int)]](repeating: [], count: rows), exact: [(d: Double, t: Int)] = []
+        var out: [(d: [Double], t: [Int])] = []
+        out.reserveCapacity(rows)
         let factor = 8 * Double(p + 8) * 0x1p-53, floor = Double(p + 8) * Double.leastNormalMagnitude
         let sparse = products.sparseColumns > 0
         x.values.withUnsafeBufferPointer { train in
             q.values.withUnsafeBufferPointer { query in
                 dotsBuffer.withUnsafeMutableBufferPointer { dotsBuffer in
                     products.trainNorms.withUnsafeBufferPointer { trainNorms in
-                        guard let train = train.baseAddress, let query = query.baseAddress, let dots = dotsBuffer.baseAddress,
-                              let trainNorms = trainNorms.baseAddress else { return }
-                        var start = 0
-                        while start < q.rows {
-                            let rows = Swift.min(blockRows, q.rows - start)
-                            bounds.withUnsafeMutableBufferPointer { bounds in
-                                candidates.withUnsafeMutableBufferPointer { candidates in
-                                    for r in 0..<rows { bounds[r].removeAll(); candidates[r].removeAll(keepingCapacity: true) }
-                                    var chunkIndex = 0
-                                    while chunkIndex * DistanceProducts.chunk < n {
-                                        let span = products.chunkRows(chunkIndex), cols = span.count, t0 = span.lowerBound
-                                        products.dots(queryRows: start, rows, chunk: chunkIndex, into: dots, ldc: cols)
-                                        for r in 0..<rows {
-                                            let qn = products.queryNorms[start + r], row = dots + r * cols
-                                            var limit = bounds[r].limit
-                                            // Most rows are dropped by their lower bound: skip to the next one that is not.
-                                            var c = Int(assay_first_within(row, trainNorms + t0, Int64(cols), qn, factor, floor, limit))
-                                            while c < cols {
-                                                let sum = qn + trainNorms[t0 + c], d = sum - 2 * row[c]
-                                                let margin = factor * (sum + Swift.abs(d)) + floor
-                                                candidates[r].append((d - margin, t0 + c))
-                                                bounds[r].insert(d + margin)
-                                                limit = bounds[r].limit
-                                                c += 1
-                                                c += Int(assay_first_within(row + c, trainNorms + t0 + c, Int64(cols - c), qn, factor, floor, limit))
-                                            }
-                                        }
-                                        chunkIndex += 1
-                                    }
+                        bounds.withUnsafeMutableBufferPointer { bounds in
+                            candidates.withUnsafeMutableBufferPointer { candidates in
+                                guard let train = train.baseAddress, let query = query.baseAddress, let dots = dotsBuffer.baseAddress,
+                                      let trainNorms = trainNorms.baseAddress else { return }
+                                var chunkIndex = 0
+                                while chunkIndex * DistanceProducts.chunk < n {
+                                    let span = products.chunkRows(chunkIndex), cols = span.count, t0 = span.lowerBound
+                                    products.dots(queryRows: start, rows, chunk: chunkIndex, into: dots, ldc: cols)
                                     for r in 0..<rows {
-                                        let i = start + r, a = query + i * p, limit = bounds[r].limit
-                                        exact.removeAll(keepingCapacity: true)
-                                        for (lower, t) in candidates[r] where lower <= limit {
-                                            let d = sparse ? products.exactDistance(query: i, a, train: t)
-                                                : Self.distance(a, train + t * p, p, squared: true, bound: .infinity)
-                                            exact.append((d, t))
+                                        let qn = products.queryNorms[start + r], row = dots + r * cols
+                                        var limit = bounds[r].limit
+                                        // Most rows are dropped by their lower bound: skip to the next one that is not.
+                                        var c = Int(assay_first_within(row, trainNorms + t0, Int64(cols), qn, factor, floor, limit))
+                                        while c < cols {
+                                            let sum = qn + trainNorms[t0 + c], d = sum - 2 * row[c]
+                                            let margin = factor * (sum + Swift.abs(d)) + floor
+                                            candidates[r].append((d - margin, t0 + c))
+                                            bounds[r].insert(d + margin)
+                                            limit = bounds[r].limit
+                                            c += 1
+                                            c += Int(assay_first_within(row + c, trainNorms + t0 + c, Int64(cols - c), qn, factor, floor, limit))
                                         }
-                                        exact.sort { $0.d != $1.d ? $0.d < $1.d : $0.t < $1.t }
-                                        let nearest = exact.prefix(k)
-                                        visit(i, nearest.map(\.d), nearest.map(\.t))
                                     }
+                                    chunkIndex += 1
+                                }
+                                for r in 0..<rows {
+                                    let i = start + r, a = query + i * p, limit = bounds[r].limit
+                                    exact.removeAll(keepingCapacity: true)
+                                    for (lower, t) in candidates[r] where lower <= limit {
+                                        let d = sparse ? products.exactDistance(query: i, a, train: t)
+                                            : Self.distance(a, train + t * p, p, squared: true, bound: .infinity)
+                                        exact.append((d, t))
+                                    }
+                                    exact.sort { $0.d != $1.d ? $0.d < $1.d : $0.t < $1.t }
+                                    let nearest = exact.prefix(k)
+                                    out.append((nearest.map(\.d), nearest.map(\.t)))
                                 }
                             }
-                            start += rows
                         }
                     }
                 }
             }
         }
+        return out
     }
 
     /// Like `forEachNearest` for each perturbation's copy of the rows of `q` (brute force only): `visit` gets the

@@ -4,8 +4,8 @@
 ///
 /// A bundled feature's other bins are read from its bundle's histogram; its most common bin holds what the node's
 /// totals leave after them (the node's sums less those bins', the way the larger child's histogram is its parent's
-/// less its sibling's). Features that find no partner are histogrammed alone, as are constant ones' (none: they have
-/// no bins to split).
+/// less its sibling's). Features that find no partner are histogrammed alone; constant ones (no edges) in neither way,
+/// having nothing to split.
 struct FeatureBundles {
     struct Bundle {
         /// Code `c ≥ 1` stands for feature `slots[c - 1].feature` in bin `slots[c - 1].bin`; a feature's slots are
@@ -24,7 +24,7 @@ struct FeatureBundles {
     /// Bundle `k`'s bins in a node's scratch histogram start at `bundleStart[k]`, code 0 first.
     let bundleStart: [Int]
 
-    /// A feature joins a bundle only when at most this share of the rows are out of its common bin.
+    /// A feature joins a bundle only when at most 1/`sparseShare` of the rows are out of its common bin.
     static let sparseShare = 4
 
     /// Bundles from the binned training rows: each feature (in order) joins the first bundle none of whose rows it is
