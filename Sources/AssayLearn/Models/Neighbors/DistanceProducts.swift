@@ -26,7 +26,9 @@ struct DistanceProducts {
     /// Sparse column `s`'s training rows other than its reference, ascending: positions `listStart[s]..<listStart[s + 1]`
     /// of `listRows` and their shifted values in `listValues`; `chunkStart[s * (chunks + 1) + c]` is the first position
     /// at or after chunk `c`'s first row.
-    private let listStart: [Int], listRows: [Int32], listValues: [Double], chunkStart: [Int], chunks: Int
+    private let listStart: [Int], listRows: [Int32], listValues: [Double], chunkStart: [Int]
+    /// How many chunks the training rows make.
+    let chunks: Int
     /// The dense columns, the sparse ones and each sparse column's reference value.
     private let denseColumns: [Int], sparse: [Int], reference: [Double]
     /// Training row `t`'s sparse columns other than their reference (indices into the sparse columns, ascending) with

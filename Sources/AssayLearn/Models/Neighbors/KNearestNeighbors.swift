@@ -189,8 +189,7 @@ public struct FittedKNearestNeighbors: FittedClassifier, PerturbedPredicting, Eq
                             candidates.withUnsafeMutableBufferPointer { candidates in
                                 guard let train = train.baseAddress, let query = query.baseAddress, let dots = dotsBuffer.baseAddress,
                                       let trainNorms = trainNorms.baseAddress else { return }
-                                var chunkIndex = 0
-                                while chunkIndex * DistanceProducts.chunk < n {
+                                for chunkIndex in 0..<products.chunks {
                                     let span = products.chunkRows(chunkIndex), cols = span.count, t0 = span.lowerBound
                                     products.dots(queryRows: start, rows, chunk: chunkIndex, into: dots, ldc: cols)
                                     for r in 0..<rows {
@@ -208,7 +207,6 @@ public struct FittedKNearestNeighbors: FittedClassifier, PerturbedPredicting, Eq
                                             c += Int(assay_first_within(row + c, trainNorms + t0 + c, Int64(cols - c), qn, factor, floor, limit))
                                         }
                                     }
-                                    chunkIndex += 1
                                 }
                                 for r in 0..<rows {
                                     let i = start + r, a = query + i * p, limit = bounds[r].limit
@@ -266,7 +264,7 @@ public struct FittedKNearestNeighbors: FittedClassifier, PerturbedPredicting, Eq
                     if let products {
                         base.withUnsafeMutableBufferPointer { out in
                             guard let outBase = out.baseAddress else { return }
-                            for chunkIndex in 0..<((n + DistanceProducts.chunk - 1) / DistanceProducts.chunk) {
+                            for chunkIndex in 0..<products.chunks {
                                 products.dots(queryRows: start, end - start, chunk: chunkIndex, into: outBase + products.chunkRows(chunkIndex).lowerBound, ldc: n)
                             }
                             for r in 0..<(end - start) {
